@@ -1,0 +1,148 @@
+"""Small data sets.  Every function returns ``X`` (n, 2) and ``y`` (n, 1), float64.
+
+Gates (``and_gate``, ``xor``) are the four corners of the unit square.
+``regression`` samples f(x₁, x₂) = x₁² + x₂² on [-1, 1]²; ``circle`` and
+``spiral`` are two-class problems with labels 0/1.  ``load_csv`` reads the
+user's own data: two input columns and one target.
+"""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+GATE_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+
+class DataError(ValueError):
+    """A data file could not be used; the message names the file (and line)."""
+
+
+def and_gate() -> tuple[np.ndarray, np.ndarray]:
+    """The AND truth table."""
+    return GATE_X.copy(), np.array([[0.0], [0.0], [0.0], [1.0]])
+
+
+def xor() -> tuple[np.ndarray, np.ndarray]:
+    """The XOR truth table: not linearly separable, needs a hidden layer."""
+    return GATE_X.copy(), np.array([[0.0], [1.0], [1.0], [0.0]])
+
+
+def regression_target(X: np.ndarray) -> np.ndarray:
+    """f(x₁, x₂) = x₁² + x₂², shape (n, 1)."""
+    return (X ** 2).sum(axis=1, keepdims=True)
+
+
+def regression(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points drawn uniformly from [-1, 1]² with target x₁² + x₂²."""
+    X = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, 2))
+    return X, regression_target(X)
+
+
+def grid(k: int = 25, low: float = -1.0, high: float = 1.0) -> np.ndarray:
+    """A k×k grid over [low, high]², shape (k², 2), row-major in x₂ then x₁."""
+    t = np.linspace(low, high, k)
+    x1, x2 = np.meshgrid(t, t)
+    return np.column_stack([x1.ravel(), x2.ravel()])
+
+
+def regression_grid(k: int = 25) -> tuple[np.ndarray, np.ndarray]:
+    """A held-out k×k grid on [-1, 1]² with its true targets."""
+    X = grid(k)
+    return X, regression_target(X)
+
+
+def circle(n: int = 200, seed: int = 0, noise: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Points in [-1, 1]²; label 1 inside the circle of radius 0.6, else 0."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    r = np.hypot(X[:, 0], X[:, 1]) + rng.normal(0.0, noise, n)
+    return X, (r < 0.6).astype(float)[:, None]
+
+
+def spiral(n: int = 200, seed: int = 0, noise: float = 0.03) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved spirals in [-1, 1]², n/2 points each, labels 0 and 1."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    t = np.sqrt(rng.uniform(0.0, 1.0, half)) * 1.75 * math.pi
+    pts = []
+    for label, turn in ((0, 0.0), (1, math.pi)):
+        r = t / (1.75 * math.pi) * 0.95
+        xy = np.column_stack([r * np.cos(t + turn), r * np.sin(t + turn)])
+        pts.append((xy + rng.normal(0.0, noise, xy.shape), np.full(half, label, float)))
+    X = np.vstack([p[0] for p in pts])
+    y = np.concatenate([p[1] for p in pts])[:, None]
+    return np.clip(X, -1.0, 1.0), y
+
+
+def load_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``x1,x2,y`` rows from ``path``.  A first row that is not numeric is
+    taken as a header.  Blank lines and lines starting with ``#`` are skipped.
+
+    Raises :class:`DataError` naming the file (and line) for a missing or
+    unreadable file, a row without exactly three columns, a non-numeric or
+    non-finite cell, or a file with no data rows.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory, not a CSV file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    rows: list[list[float]] = []
+    for lineno, row in enumerate(csv.reader(text.splitlines()), start=1):
+        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+            continue
+        if len(row) != 3:
+            raise DataError(f"{path}, line {lineno}: expected 3 columns (x1,x2,y), found {len(row)}")
+        try:
+            values = [float(cell) for cell in row]
+        except ValueError:
+            if not rows and lineno == _first_content_line(text):
+                continue  # header
+            bad = next(c for c in row if not _is_float(c))
+            raise DataError(f"{path}, line {lineno}: {bad.strip()!r} is not a number") from None
+        if not all(math.isfinite(v) for v in values):
+            raise DataError(f"{path}, line {lineno}: values must be finite")
+        rows.append(values)
+    if not rows:
+        raise DataError(f"{path}: no data rows (expected lines like 0.5,1.0,0.25)")
+    data = np.array(rows)
+    return data[:, :2], data[:, 2:]
+
+
+def _is_float(cell: str) -> bool:
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+def _first_content_line(text: str) -> int:
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return lineno
+    return 0
+
+
+TASKS = {
+    "and": and_gate,
+    "xor": xor,
+    "regression": regression,
+    "circle": circle,
+    "spiral": spiral,
+}
+
+
+def load_task(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Data for a task name from :data:`TASKS`."""
+    try:
+        return TASKS[name]()
+    except KeyError:
+        raise ValueError(f"unknown task {name!r} (choose from {', '.join(TASKS)})") from None

@@ -1,0 +1,116 @@
+"""Check backpropagation against central finite differences.
+
+For every parameter θ the numeric derivative is the fourth-order central
+difference
+
+    numeric = (−L(θ+2ε) + 8 L(θ+ε) − 8 L(θ−ε) + L(θ−2ε)) / 12ε
+
+computed in float64 on a copy of the network (truncation error O(ε⁴), so
+ε = 1e-3 keeps both truncation and rounding near 1e-12), compared with the
+analytic gradient from one backward pass.  The relative error is
+
+    |analytic − numeric| / max(|analytic| + |numeric|, floor)
+
+with ``floor`` = 1e-5: for gradients smaller than that the check is, in
+effect, |analytic − numeric| < tolerance·floor = 1e-11, about the noise of
+the finite difference itself.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import NeuralNetwork
+
+
+@dataclass(frozen=True)
+class ParamCheck:
+    """One parameter: ``kind`` is "w" (index = (input, neuron)) or "b" (index = (neuron,))."""
+
+    layer: int
+    kind: str
+    index: tuple[int, ...]
+    analytic: float
+    numeric: float
+    rel_error: float
+
+    @property
+    def name(self) -> str:
+        if self.kind == "w":
+            i, j = self.index
+            return f"L{self.layer} w[{i},{j}]"
+        return f"L{self.layer} b[{self.index[0]}]"
+
+
+@dataclass(frozen=True)
+class GradCheckResult:
+    checks: list[ParamCheck]
+    tolerance: float
+
+    @property
+    def worst(self) -> ParamCheck:
+        return max(self.checks, key=lambda c: c.rel_error)
+
+    @property
+    def max_rel_error(self) -> float:
+        return self.worst.rel_error
+
+    @property
+    def ok(self) -> bool:
+        return self.max_rel_error < self.tolerance
+
+
+def analytic_gradients(net: NeuralNetwork, X: np.ndarray, y: np.ndarray):
+    """(dW, db) for every layer after one forward/backward pass on a float64 copy."""
+    work = _float64_copy(net)
+    y_hat = work.forward(X)
+    work.backward(work.loss.gradient(y_hat, y))
+    return [(layer.dW.copy(), layer.db.copy()) for layer in work.layers]
+
+
+def gradcheck(net: NeuralNetwork, X: np.ndarray, y: np.ndarray, eps: float = 1e-3,
+              tolerance: float = 1e-6, floor: float = 1e-5,
+              gradients=None) -> GradCheckResult:
+    """Compare analytic and numeric gradients of every weight and bias of ``net``.
+
+    ``gradients`` may be given as a list of (dW, db) to check someone else's
+    analytic gradients (e.g. deliberately wrong ones) instead of the engine's.
+    The network passed in is never modified.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if gradients is None:
+        gradients = analytic_gradients(net, X, y)
+    work = _float64_copy(net)
+
+    def loss() -> float:
+        return work.loss(work.predict(X), y)
+
+    checks: list[ParamCheck] = []
+    for l, layer in enumerate(work.layers):
+        for kind, param, grad in (("w", layer.W, gradients[l][0]), ("b", layer.b, gradients[l][1])):
+            for index in np.ndindex(param.shape):
+                old = param[index]
+                f = []
+                for step in (2, 1, -1, -2):
+                    param[index] = old + step * eps
+                    f.append(loss())
+                param[index] = old
+                numeric = (-f[0] + 8 * f[1] - 8 * f[2] + f[3]) / (12 * eps)
+                analytic = float(grad[index])
+                err = abs(analytic - numeric) / max(abs(analytic) + abs(numeric), floor)
+                checks.append(ParamCheck(l, kind, tuple(int(i) for i in index),
+                                         analytic, numeric, err))
+    return GradCheckResult(checks, tolerance)
+
+
+def _float64_copy(net: NeuralNetwork) -> NeuralNetwork:
+    work = net.copy()
+    for layer in work.layers:
+        if layer.dtype != np.float64:
+            layer.W = layer.W.astype(np.float64)
+            layer.b = layer.b.astype(np.float64)
+            layer.dW = np.zeros_like(layer.W)
+            layer.db = np.zeros_like(layer.b)
+    return work

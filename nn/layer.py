@@ -1,0 +1,137 @@
+"""A fully connected layer: ``n_out`` neurons side by side.
+
+Shapes (N = samples in the batch):
+
+    x      (N, n_in)    the input the layer last saw
+    W      (n_in, n_out) one column per neuron
+    b      (n_out,)
+    z      (N, n_out)   z = x W + b
+    a      (N, n_out)   a = f(z)
+    delta  (N, n_out)   δ = ∂L/∂z
+    dW     (n_in, n_out) ∂L/∂W = xᵀ δ
+    db     (n_out,)     ∂L/∂b = Σₙ δ
+
+Every method takes an optional ``cols`` (a slice of neuron indices).  With
+``cols=None`` the whole layer is computed at once (the fast path used by
+``NeuralNetwork.train_step``); with a slice only those neurons are computed,
+which is how the :class:`~nn.stepper.Stepper` goes one neuron at a time.
+Both paths use the same formulas, and the parameter arrays are always updated
+in place so that :class:`~nn.neuron.Neuron` views stay attached.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .neuron import Neuron
+
+ALL = slice(None)
+
+
+class Layer:
+    """Weights, biases, gradients and the last forward/backward values of one layer."""
+
+    def __init__(self, W: np.ndarray, b: np.ndarray, activation: Activation | str):
+        W = np.ascontiguousarray(W)
+        b = np.ascontiguousarray(b, dtype=W.dtype)
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ValueError(f"W must be (n_in, n_out) and b (n_out,); got {W.shape} and {b.shape}")
+        self.W = W
+        self.b = b
+        self.activation = get_activation(activation)
+        self.dW = np.zeros_like(W)
+        self.db = np.zeros_like(b)
+        empty = np.zeros((0, self.n_out), dtype=W.dtype)
+        self.x = np.zeros((0, self.n_in), dtype=W.dtype)
+        self.z = empty
+        self.a = empty.copy()
+        self.delta = empty.copy()
+        self.dA = empty.copy()  #: ∂L/∂a for this layer's outputs, set by backward
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def n_in(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def n_out(self) -> int:
+        return self.W.shape[1]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.W.dtype
+
+    @property
+    def neurons(self) -> list[Neuron]:
+        """One :class:`Neuron` view per output; cheap to create, never copies."""
+        return [Neuron(self, j) for j in range(self.n_out)]
+
+    def __len__(self) -> int:
+        return self.n_out
+
+    def __repr__(self) -> str:
+        return f"Layer({self.n_in}→{self.n_out}, {self.activation.name})"
+
+    # ---------------------------------------------------------------- forward
+    def forward(self, x: np.ndarray, cols: slice | None = None) -> np.ndarray:
+        """Compute z = xW + b and a = f(z) for ``cols`` (default all); returns ``a`` (N, n_out)."""
+        if cols is None:
+            self.x = x
+            self.z = x @ self.W + self.b
+            self.a = self.activation(self.z)
+            return self.a
+        if self.x is not x or self.z.shape[0] != x.shape[0]:
+            self._start_batch(x)
+        z = x @ self.W[:, cols] + self.b[cols]
+        self.z[:, cols] = z
+        self.a[:, cols] = self.activation(z)
+        return self.a
+
+    def _start_batch(self, x: np.ndarray) -> None:
+        """Prepare z and a buffers for a column-by-column forward pass over x."""
+        self.x = x
+        shape = (x.shape[0], self.n_out)
+        if self.z.shape != shape or not self.z.flags.writeable:
+            self.z = np.zeros(shape, dtype=self.dtype)
+            self.a = np.zeros(shape, dtype=self.dtype)
+
+    # --------------------------------------------------------------- backward
+    def backward(self, dA: np.ndarray, cols: slice | None = None) -> None:
+        """Given ∂L/∂a (N, n_out), compute δ, dW and db for ``cols`` (default all)."""
+        if cols is None:
+            self.dA = dA
+            self.delta = dA * self.activation.derivative(self.z, self.a)
+            np.matmul(self.x.T, self.delta, out=self.dW)
+            np.sum(self.delta, axis=0, out=self.db)
+            return
+        if self.dA is not dA:
+            self.dA = dA
+            if self.delta.shape != dA.shape:
+                self.delta = np.zeros(dA.shape, dtype=self.dtype)
+        delta = dA[:, cols] * self.activation.derivative(self.z[:, cols], self.a[:, cols])
+        self.delta[:, cols] = delta
+        self.dW[:, cols] = self.x.T @ delta
+        self.db[cols] = delta.sum(axis=0)
+
+    def input_gradient(self) -> np.ndarray:
+        """∂L/∂x = δ Wᵀ, shape (N, n_in): the dA of the layer before this one."""
+        return self.delta @ self.W.T
+
+    # ----------------------------------------------------------------- update
+    def update(self, lr: float, cols: slice | None = None) -> None:
+        """Gradient descent, in place: W -= lr·dW, b -= lr·db for ``cols`` (default all)."""
+        if cols is None:
+            self.W -= lr * self.dW
+            self.b -= lr * self.db
+            return
+        self.W[:, cols] -= lr * self.dW[:, cols]
+        self.b[cols] -= lr * self.db[cols]
+
+    # ------------------------------------------------------------ parameters
+    def copy_params(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.W.copy(), self.b.copy()
+
+    def set_params(self, W: np.ndarray, b: np.ndarray) -> None:
+        """Overwrite parameters in place (keeps Neuron views attached)."""
+        self.W[...] = W
+        self.b[...] = b

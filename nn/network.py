@@ -1,0 +1,213 @@
+"""NeuralNetwork: layers in a chain, trained by full-batch gradient descent.
+
+One training step (``train_step``) is the seed's loop:
+
+1. forward pass            a⁰ = X, aˡ = fˡ(aˡ⁻¹ Wˡ + bˡ), ŷ = aᴸ
+2. loss                    L = MSE(ŷ, y)
+3. loss gradient           ∂L/∂ŷ
+4. backward pass           δˡ = ∂L/∂aˡ ⊙ fˡ'(zˡ), dWˡ = aˡ⁻¹ᵀ δˡ, dbˡ = Σ δˡ,
+                           ∂L/∂aˡ⁻¹ = δˡ Wˡᵀ
+5. update                  Wˡ -= lr·dWˡ, bˡ -= lr·dbˡ
+
+``train_step`` is the fast path: it records no events and no history.  The
+:class:`~nn.stepper.Stepper` walks the very same steps one neuron, layer or
+phase at a time, for watching.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .layer import Layer
+from .losses import MSE
+
+
+class TrainingDiverged(ArithmeticError):
+    """The loss became NaN or infinite."""
+
+
+@dataclass
+class FitResult:
+    """What ``fit`` did: the loss before each epoch's update, and why it stopped."""
+
+    losses: list[float] = field(default_factory=list)
+    stopped: str = "epochs"  #: "epochs", "until_loss", "diverged" or "callback"
+
+    @property
+    def epochs(self) -> int:
+        return len(self.losses)
+
+    @property
+    def final_loss(self) -> float:
+        return self.losses[-1] if self.losses else math.nan
+
+
+def init_weights(n_in: int, n_out: int, activation: Activation, rng: np.random.Generator,
+                 dtype=np.float64) -> np.ndarray:
+    """Initial weights (n_in, n_out), drawn from ``rng``.
+
+    - sigmoid: normal, std 0.5/√n_in — z starts small, where σ is close to
+      linear and its slope is largest.  With this, XOR 2–2–1 trains to 100 %
+      for every seed 0–19 at the default lr (Glorot's larger range lands
+      several seeds in XOR's known bad minima; the tests check this).
+    - relu: He normal, std √(2/n_in).
+    - tanh, identity: Glorot/Xavier uniform, limit √(6/(n_in+n_out)).
+    """
+    if activation.name == "sigmoid":
+        W = rng.normal(0.0, 0.5 / math.sqrt(n_in), size=(n_in, n_out))
+    elif activation.name == "relu":
+        W = rng.normal(0.0, math.sqrt(2.0 / n_in), size=(n_in, n_out))
+    else:
+        limit = math.sqrt(6.0 / (n_in + n_out))
+        W = rng.uniform(-limit, limit, size=(n_in, n_out))
+    return W.astype(dtype)
+
+
+class NeuralNetwork:
+    """A multilayer perceptron: ``layers[0]`` takes the input, ``layers[-1]`` gives ŷ."""
+
+    def __init__(self, layers: Sequence[Layer], loss: MSE | None = None, seed: int | None = None):
+        if not layers:
+            raise ValueError("a network needs at least one layer")
+        for prev, nxt in zip(layers, layers[1:]):
+            if prev.n_out != nxt.n_in:
+                raise ValueError(f"layer sizes do not chain: {prev} then {nxt}")
+        self.layers = list(layers)
+        self.loss = loss or MSE()
+        self.seed = seed
+
+    @classmethod
+    def from_sizes(cls, sizes: Sequence[int], hidden: Activation | str = "sigmoid",
+                   output: Activation | str = "sigmoid", seed: int | None = 0,
+                   dtype=np.float64) -> "NeuralNetwork":
+        """Build a net such as ``[2, 2, 1]``: ``hidden`` activation on every hidden
+        layer, ``output`` on the last.  Weights are drawn from ``default_rng(seed)``;
+        biases start at zero."""
+        sizes = [int(s) for s in sizes]
+        if len(sizes) < 2 or any(s < 1 for s in sizes):
+            raise ValueError(f"sizes must be two or more positive integers, got {sizes}")
+        rng = np.random.default_rng(seed)
+        hidden_act, output_act = get_activation(hidden), get_activation(output)
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+            act = output_act if i == len(sizes) - 2 else type(hidden_act)()
+            W = init_weights(n_in, n_out, act, rng, dtype)
+            layers.append(Layer(W, np.zeros(n_out, dtype=dtype), act))
+        return cls(layers, seed=seed)
+
+    # ----------------------------------------------------------- description
+    @property
+    def sizes(self) -> list[int]:
+        return [self.layers[0].n_in] + [layer.n_out for layer in self.layers]
+
+    @property
+    def activations(self) -> list[str]:
+        return [layer.activation.name for layer in self.layers]
+
+    @property
+    def n_params(self) -> int:
+        return sum(layer.W.size + layer.b.size for layer in self.layers)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.layers[0].dtype
+
+    def describe(self) -> str:
+        """e.g. ``2–2–1 sigmoid/sigmoid``."""
+        return "–".join(map(str, self.sizes)) + " " + "/".join(self.activations)
+
+    def __repr__(self) -> str:
+        return f"NeuralNetwork({self.describe()}, params={self.n_params})"
+
+    # ------------------------------------------------------------- the math
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Forward pass, caching z and a in every layer; returns ŷ (N, n_out)."""
+        a = X
+        for layer in self.layers:
+            a = layer.forward(a)
+        return a
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """ŷ for ``X`` (N, n_in) without touching the layers' caches."""
+        a = np.asarray(X, dtype=self.dtype)
+        for layer in self.layers:
+            a = layer.activation(a @ layer.W + layer.b)
+        return a
+
+    def backward(self, dA: np.ndarray) -> None:
+        """Backpropagate ∂L/∂ŷ (N, n_out) through the cached forward pass."""
+        layers = self.layers
+        for i in range(len(layers) - 1, -1, -1):
+            layers[i].backward(dA)
+            if i:
+                dA = layers[i].input_gradient()
+
+    def update(self, lr: float) -> None:
+        for layer in self.layers:
+            layer.update(lr)
+
+    def train_step(self, X: np.ndarray, y: np.ndarray, lr: float) -> float:
+        """One full-batch gradient-descent step; returns the loss *before* the update.
+
+        If that loss is NaN or infinite the backward pass and update are
+        skipped, so the parameters stay as they were (nothing is lost)."""
+        y_hat = self.forward(X)
+        loss = self.loss(y_hat, y)
+        if not math.isfinite(loss):
+            return loss
+        self.backward(self.loss.gradient(y_hat, y))
+        self.update(lr)
+        return loss
+
+    def fit(self, X: np.ndarray, y: np.ndarray, epochs: int, lr: float,
+            until_loss: float | None = None,
+            callback: Callable[[int, float], bool | None] | None = None) -> FitResult:
+        """Train for up to ``epochs`` steps.
+
+        Stops early when the loss is not finite (``stopped="diverged"``; the
+        parameters keep their last finite values), when it falls to
+        ``until_loss``, or when ``callback(epoch, loss)`` returns True.
+        """
+        X = np.asarray(X, dtype=self.dtype)
+        y = np.asarray(y, dtype=self.dtype)
+        result = FitResult()
+        for epoch in range(epochs):
+            loss = self.train_step(X, y, lr)
+            result.losses.append(loss)
+            if not math.isfinite(loss):
+                result.stopped = "diverged"
+                break
+            if until_loss is not None and loss <= until_loss:
+                result.stopped = "until_loss"
+                break
+            if callback is not None and callback(epoch, loss):
+                result.stopped = "callback"
+                break
+        return result
+
+    # ------------------------------------------------------ copy / restore
+    def get_params(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A deep copy of every layer's (W, b)."""
+        return [layer.copy_params() for layer in self.layers]
+
+    def set_params(self, params: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Restore parameters in place from ``get_params()`` output."""
+        if len(params) != len(self.layers):
+            raise ValueError("parameter list does not match the number of layers")
+        for layer, (W, b) in zip(self.layers, params):
+            if W.shape != layer.W.shape or b.shape != layer.b.shape:
+                raise ValueError(f"parameter shapes {W.shape}, {b.shape} do not fit {layer}")
+            layer.set_params(W, b)
+
+    def copy(self) -> "NeuralNetwork":
+        """An independent network with the same architecture and parameters."""
+        layers = [Layer(W, b, type(layer.activation)()) for layer, (W, b)
+                  in zip(self.layers, self.get_params())]
+        return NeuralNetwork(layers, loss=self.loss, seed=self.seed)
+
+    def params_finite(self) -> bool:
+        return all(np.isfinite(l.W).all() and np.isfinite(l.b).all() for l in self.layers)

@@ -1,0 +1,29 @@
+"""Default settings per task: the architecture and learning rate that train it.
+
+These are what ``tinynet-tui`` uses when an option is not given; the values
+were chosen by measurement (see README, "Defaults that train").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    hidden: tuple[int, ...]  #: hidden layer sizes; () for no hidden layer
+    activation: str          #: hidden activation
+    output: str              #: output activation
+    lr: float
+    epochs: int
+    kind: str                #: "binary" (accuracy) or "regression" (R²)
+
+
+PRESETS: dict[str, Preset] = {
+    "and": Preset((), "sigmoid", "sigmoid", lr=5.0, epochs=2000, kind="binary"),
+    "xor": Preset((2,), "sigmoid", "sigmoid", lr=5.0, epochs=5000, kind="binary"),
+    "regression": Preset((16,), "sigmoid", "identity", lr=0.3, epochs=10000, kind="regression"),
+    "circle": Preset((8,), "tanh", "sigmoid", lr=1.0, epochs=5000, kind="binary"),
+    "spiral": Preset((16, 16), "tanh", "sigmoid", lr=0.5, epochs=20000, kind="binary"),
+}
+#: For a user's CSV file: a regression-style default that also fits 0/1 targets.
+CSV_PRESET = Preset((8,), "tanh", "identity", lr=0.1, epochs=5000, kind="regression")

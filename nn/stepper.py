@@ -1,0 +1,306 @@
+"""Stepper: train a network one neuron, layer, phase or epoch at a time.
+
+An epoch is a fixed sequence of *units*::
+
+    forward   (layer 0, neuron 0) … (layer L-1, last neuron)
+    loss      one unit
+    backward  (layer L-1, neuron 0) … (layer 0, last neuron)
+    update    (layer 0, neuron 0) … (layer L-1, last neuron)
+
+``step(granularity)`` runs units from the cursor up to the next boundary of
+that granularity and returns one :class:`StepEvent` per (phase, layer) run,
+holding copies of what was computed.  Consecutive units of one layer run as a
+single column slice through the same :class:`~nn.layer.Layer` methods that
+``NeuralNetwork.train_step`` uses, so any mix of steps that completes an epoch
+leaves the parameters equal (to rounding, ≤1e-12 in float64) to one
+``train_step`` — the tests check this.
+
+Non-finite numbers never raise: the step that produced them returns an event
+whose ``problem`` says where, and the stepper halts (``halted``) until
+``reset``.
+
+History: a snapshot of the parameters is kept at the start of every epoch, in
+a ring buffer of ``history_depth`` epochs.  Its memory is
+``history_depth × n_params × itemsize`` bytes; by default the depth is
+chosen so that this stays under ``history_bytes`` (32 MiB).
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable
+
+import numpy as np
+
+from .network import NeuralNetwork
+
+
+class Phase(str, Enum):
+    FORWARD = "forward"
+    LOSS = "loss"
+    BACKWARD = "backward"
+    UPDATE = "update"
+
+
+class Granularity(str, Enum):
+    NEURON = "neuron"
+    LAYER = "layer"
+    PHASE = "phase"
+    EPOCH = "epoch"
+
+    def next(self) -> "Granularity":
+        members = list(Granularity)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One indivisible piece of an epoch. ``layer``/``neuron`` are None for the loss."""
+
+    phase: Phase
+    layer: int | None
+    neuron: int | None
+
+
+@dataclass
+class StepEvent:
+    """What one step computed, for one layer (or the loss).
+
+    ``neurons`` is the half-open range (start, stop) of neuron indices that
+    were computed.  ``values`` holds copies; keys by phase (k = stop - start):
+
+    forward   x (N, n_in), w (n_in, k), b (k,), z (N, k), a (N, k)
+    loss      y_hat (N, K), y (N, K), loss (float), scale (float 2/(N·K)), dL_dyhat (N, K)
+    backward  dA (N, k), fprime (N, k), delta (N, k), x (N, n_in), dw (n_in, k), db (k,);
+              for a hidden layer also next_delta (N, n_next) and next_w (k, n_next),
+              so that dA = next_delta · next_wᵀ can be shown term by term
+    update    lr, w_before, w_after (n_in, k), b_before, b_after (k,), dw, db
+    """
+
+    epoch: int
+    phase: Phase
+    layer: int | None
+    neurons: tuple[int, int] | None
+    values: dict[str, np.ndarray | float] = field(default_factory=dict)
+    problem: str | None = None
+
+    @property
+    def is_single_neuron(self) -> bool:
+        return self.neurons is not None and self.neurons[1] - self.neurons[0] == 1
+
+
+def build_units(net: NeuralNetwork) -> list[Unit]:
+    """The fixed order of units in one epoch for ``net``."""
+    order = range(len(net.layers))
+    units = [Unit(Phase.FORWARD, l, j) for l in order for j in range(net.layers[l].n_out)]
+    units.append(Unit(Phase.LOSS, None, None))
+    units += [Unit(Phase.BACKWARD, l, j) for l in reversed(order)
+              for j in range(net.layers[l].n_out)]
+    units += [Unit(Phase.UPDATE, l, j) for l in order for j in range(net.layers[l].n_out)]
+    return units
+
+
+def _nonfinite(values: Iterable) -> bool:
+    return any(not np.isfinite(v).all() for v in values)
+
+
+class Stepper:
+    """Drives ``net`` on data ``X`` (N, n_in), ``y`` (N, n_out) with learning rate ``lr``."""
+
+    def __init__(self, net: NeuralNetwork, X: np.ndarray, y: np.ndarray, lr: float,
+                 history_depth: int | None = None, history_bytes: int = 32 * 2**20):
+        self.net = net
+        self.X = np.ascontiguousarray(X, dtype=net.dtype)
+        self.y = np.ascontiguousarray(y, dtype=net.dtype)
+        if self.X.ndim != 2 or self.X.shape[1] != net.sizes[0]:
+            raise ValueError(f"X has shape {self.X.shape}; the network takes {net.sizes[0]} inputs")
+        if self.y.shape != (self.X.shape[0], net.sizes[-1]):
+            raise ValueError(f"y has shape {self.y.shape}; expected ({self.X.shape[0]}, {net.sizes[-1]})")
+        self.lr = float(lr)
+        self.units = build_units(net)
+        per_snapshot = max(1, net.n_params * net.dtype.itemsize)
+        self.history_depth = history_depth or max(2, history_bytes // per_snapshot)
+        self.initial_params = net.get_params()
+        self.reset()
+
+    # ----------------------------------------------------------------- state
+    def reset(self, params=None) -> None:
+        """Back to epoch 0 with the initial parameters (or ``params``)."""
+        if params is not None:
+            self.initial_params = [(W.copy(), b.copy()) for W, b in params]
+        self.net.set_params(self.initial_params)
+        for layer in self.net.layers:
+            layer.dW[...] = 0
+            layer.db[...] = 0
+        self.epoch = 0
+        self.cursor = 0
+        self.losses: list[float] = []
+        self.history: deque[tuple[int, list]] = deque(maxlen=self.history_depth)
+        self.last_events: list[StepEvent] = []
+        self.halted: StepEvent | None = None
+        self._dA: dict[int, np.ndarray] = {}
+
+    @property
+    def next_unit(self) -> Unit:
+        return self.units[self.cursor]
+
+    @property
+    def phase(self) -> Phase:
+        """The phase the next step will run."""
+        return self.next_unit.phase
+
+    @property
+    def at_epoch_start(self) -> bool:
+        return self.cursor == 0
+
+    def done_in_epoch(self, unit: Unit) -> bool:
+        """True if ``unit`` has already run in the current epoch."""
+        return self.units.index(unit) < self.cursor
+
+    # ------------------------------------------------------------- stepping
+    def _boundary(self, granularity: Granularity) -> int:
+        """Index one past the last unit a step at ``granularity`` runs."""
+        units, start = self.units, self.cursor
+        first = units[start]
+        end = start + 1
+        if granularity is Granularity.NEURON:
+            return end
+        if granularity is Granularity.EPOCH:
+            return len(units)
+        same = ((lambda u: u.phase is first.phase and u.layer == first.layer)
+                if granularity is Granularity.LAYER else (lambda u: u.phase is first.phase))
+        while end < len(units) and same(units[end]):
+            end += 1
+        return end
+
+    def step(self, granularity: Granularity | str = Granularity.NEURON) -> list[StepEvent]:
+        """Run one step; returns its events (empty if halted by a NaN/inf)."""
+        if self.halted is not None:
+            return []
+        granularity = Granularity(granularity)
+        if self.cursor == 0:
+            self.history.append((self.epoch, self.net.get_params()))
+        end = self._boundary(granularity)
+        events: list[StepEvent] = []
+        with np.errstate(all="ignore"):
+            i = self.cursor
+            while i < end:
+                u = self.units[i]
+                j = i
+                while j < end and self.units[j].phase is u.phase and self.units[j].layer == u.layer:
+                    j += 1
+                event = self._run(u, j - i)
+                events.append(event)
+                self.cursor = j
+                if event.problem:
+                    self.halted = event
+                    break
+                i = j
+        if self.cursor == len(self.units):
+            self.cursor = 0
+            self.epoch += 1
+        self.last_events = events
+        return events
+
+    def finish_epoch(self) -> list[StepEvent]:
+        """Run what is left of the current epoch (everything, at epoch start)."""
+        return self.step(Granularity.EPOCH)
+
+    def run_epochs(self, n: int, until_loss: float | None = None) -> int:
+        """Fast path for playing: finish the current epoch, then run whole epochs
+        with ``train_step`` (no events), keeping loss history and snapshots.
+        Stops early on NaN/inf (``halted`` is set) or at ``until_loss``.
+        Returns the number of epochs completed."""
+        done = 0
+        if self.halted is not None or n <= 0:
+            return 0
+        if self.cursor:
+            self.finish_epoch()
+            done += 1
+        net, X, y, lr = self.net, self.X, self.y, self.lr
+        with np.errstate(all="ignore"):
+            while done < n and self.halted is None:
+                self.history.append((self.epoch, net.get_params()))
+                loss = net.train_step(X, y, lr)
+                if not math.isfinite(loss) or not net.params_finite():
+                    self.halted = StepEvent(self.epoch, Phase.LOSS, None, None, {"loss": loss},
+                                            problem=f"loss became {loss} at epoch {self.epoch}")
+                    self.losses.append(loss)
+                    self.history.pop()
+                    break
+                self.losses.append(loss)
+                self.epoch += 1
+                done += 1
+                if until_loss is not None and loss <= until_loss:
+                    break
+        self.last_events = []
+        return done
+
+    # ------------------------------------------------------------ one group
+    def _run(self, u: Unit, count: int) -> StepEvent:
+        net = self.net
+        if u.phase is Phase.LOSS:
+            return self._run_loss()
+        layer = net.layers[u.layer]
+        start, stop = u.neuron, u.neuron + count
+        cols = None if count == layer.n_out else slice(start, stop)
+        sl = slice(start, stop)
+        ev = StepEvent(self.epoch, u.phase, u.layer, (start, stop))
+        v = ev.values
+        if u.phase is Phase.FORWARD:
+            x = self.X if u.layer == 0 else net.layers[u.layer - 1].a
+            layer.forward(x, cols)
+            v.update(x=x.copy(), w=layer.W[:, sl].copy(), b=layer.b[sl].copy(),
+                     z=layer.z[:, sl].copy(), a=layer.a[:, sl].copy())
+            check = ("z", "a")
+        elif u.phase is Phase.BACKWARD:
+            dA = self._dA[u.layer]
+            layer.backward(dA, cols)
+            v.update(dA=dA[:, sl].copy(),
+                     fprime=layer.activation.derivative(layer.z[:, sl], layer.a[:, sl]),
+                     delta=layer.delta[:, sl].copy(), x=layer.x.copy(),
+                     dw=layer.dW[:, sl].copy(), db=layer.db[sl].copy())
+            if u.layer + 1 < len(net.layers):
+                nxt = net.layers[u.layer + 1]
+                v.update(next_delta=nxt.delta.copy(), next_w=nxt.W[sl, :].copy())
+            if stop == layer.n_out and u.layer > 0:
+                self._dA[u.layer - 1] = layer.input_gradient()
+            check = ("delta", "dw", "db")
+        else:  # UPDATE
+            v.update(lr=self.lr, w_before=layer.W[:, sl].copy(), b_before=layer.b[sl].copy(),
+                     dw=layer.dW[:, sl].copy(), db=layer.db[sl].copy())
+            layer.update(self.lr, cols)
+            v.update(w_after=layer.W[:, sl].copy(), b_after=layer.b[sl].copy())
+            check = ("w_after", "b_after")
+        bad = [k for k in check if _nonfinite([v[k]])]
+        if bad:
+            where = f"layer {u.layer}, neurons {start}–{stop - 1}" if count > 1 else \
+                f"layer {u.layer}, neuron {start}"
+            ev.problem = f"NaN/inf in {', '.join(bad)} during {u.phase.value} ({where}), epoch {self.epoch}"
+        return ev
+
+    def _run_loss(self) -> StepEvent:
+        net = self.net
+        y_hat = net.layers[-1].a
+        loss = net.loss(y_hat, self.y)
+        grad = net.loss.gradient(y_hat, self.y)
+        self._dA = {len(net.layers) - 1: grad}
+        self.losses.append(loss)
+        ev = StepEvent(self.epoch, Phase.LOSS, None, None,
+                       dict(y_hat=y_hat.copy(), y=self.y, loss=loss,
+                            scale=net.loss.scale(self.y), dL_dyhat=grad.copy()))
+        if not math.isfinite(loss):
+            ev.problem = f"loss became {loss} at epoch {self.epoch}"
+        return ev
+
+    # --------------------------------------------------------------- history
+    def snapshot(self, epoch: int) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """Parameters at the start of ``epoch`` if still in the history."""
+        if epoch == 0:
+            return self.initial_params
+        for e, params in self.history:
+            if e == epoch:
+                return params
+        return None

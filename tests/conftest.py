@@ -1,0 +1,22 @@
+import numpy as np
+import pytest
+
+from nn import NeuralNetwork, datasets
+
+
+@pytest.fixture
+def xor_data():
+    return datasets.xor()
+
+
+@pytest.fixture
+def xor_net():
+    return NeuralNetwork.from_sizes([2, 2, 1], "sigmoid", "sigmoid", seed=0)
+
+
+def random_net(sizes, hidden="tanh", output="sigmoid", seed=0):
+    net = NeuralNetwork.from_sizes(sizes, hidden, output, seed=seed)
+    rng = np.random.default_rng(seed + 100)
+    for layer in net.layers:  # non-zero biases so their gradients are exercised
+        layer.b[...] = rng.normal(0, 0.5, layer.b.shape)
+    return net

@@ -1,0 +1,50 @@
+import warnings
+
+import numpy as np
+import pytest
+
+from nn import ACTIVATIONS, Identity, ReLU, Sigmoid, Tanh, get_activation
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_derivative_matches_finite_difference(name):
+    act = get_activation(name)
+    z = np.linspace(-4, 4, 81)
+    z = z[np.abs(z) > 1e-3]  # away from ReLU's kink
+    eps = 1e-6
+    numeric = (act(z + eps) - act(z - eps)) / (2 * eps)
+    np.testing.assert_allclose(act.derivative(z, act(z)), numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_sigmoid_values():
+    s = Sigmoid()
+    z = np.array([-2.0, 0.0, 3.0])
+    np.testing.assert_allclose(s(z), 1 / (1 + np.exp(-z)), rtol=1e-14)
+
+
+def test_sigmoid_is_stable_for_huge_inputs():
+    z = np.array([-1e4, -800.0, -50.0, 0.0, 50.0, 800.0, 1e4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = Sigmoid()(z)
+        d = Sigmoid().derivative(z, a)
+    assert np.isfinite(a).all() and np.isfinite(d).all()
+    assert a[0] == 0.0 and a[-1] == 1.0 and a[3] == 0.5
+    assert (np.diff(a) >= 0).all()
+
+
+def test_sigmoid_keeps_float32():
+    assert Sigmoid()(np.zeros(3, np.float32)).dtype == np.float32
+
+
+def test_relu_and_identity():
+    z = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(ReLU()(z), [0, 0, 2])
+    np.testing.assert_array_equal(ReLU().derivative(z, ReLU()(z)), [0, 0, 1])
+    np.testing.assert_array_equal(Identity()(z), z)
+    np.testing.assert_allclose(Tanh().derivative(z, Tanh()(z)), 1 - np.tanh(z) ** 2)
+
+
+def test_unknown_activation_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        get_activation("swish")

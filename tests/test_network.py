@@ -1,0 +1,142 @@
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from nn import MSE, NeuralNetwork, datasets
+from nn.presets import PRESETS
+
+from conftest import random_net
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_train_step_matches_hand_written_backprop(xor_data):
+    """An independent, textbook-style computation of one XOR step."""
+    X, y = xor_data
+    net = random_net([2, 3, 1], "sigmoid", "sigmoid", seed=3)
+    (W1, b1), (W2, b2) = net.get_params()
+    lr = 0.7
+    a1 = sig(X @ W1 + b1)
+    a2 = sig(a1 @ W2 + b2)
+    loss = np.mean((a2 - y) ** 2)
+    d2 = 2 * (a2 - y) / y.size * a2 * (1 - a2)
+    d1 = (d2 @ W2.T) * a1 * (1 - a1)
+    got = net.train_step(X, y, lr)
+    assert got == pytest.approx(loss, rel=1e-14)
+    np.testing.assert_allclose(net.layers[1].dW, a1.T @ d2, rtol=1e-12)
+    np.testing.assert_allclose(net.layers[0].db, d1.sum(0), rtol=1e-12)
+    np.testing.assert_allclose(net.layers[0].W, W1 - lr * X.T @ d1, rtol=1e-12)
+    np.testing.assert_allclose(net.layers[1].b, b2 - lr * d2.sum(0), rtol=1e-12)
+
+
+def test_mse_normalisation():
+    y_hat = np.array([[1.0, 2.0], [3.0, 5.0]])
+    y = np.zeros_like(y_hat)
+    assert MSE()(y_hat, y) == pytest.approx((1 + 4 + 9 + 25) / 4)
+    np.testing.assert_allclose(MSE().gradient(y_hat, y), 2 * y_hat / 4)
+
+
+def test_predict_equals_forward_and_leaves_caches_alone(xor_net, xor_data):
+    X, _ = xor_data
+    y_hat = xor_net.forward(X).copy()
+    z_before = xor_net.layers[0].z.copy()
+    np.testing.assert_array_equal(xor_net.predict(X), y_hat)
+    np.testing.assert_array_equal(xor_net.layers[0].z, z_before)
+
+
+def test_seed_determines_weights():
+    a = NeuralNetwork.from_sizes([2, 4, 1], seed=7)
+    b = NeuralNetwork.from_sizes([2, 4, 1], seed=7)
+    c = NeuralNetwork.from_sizes([2, 4, 1], seed=8)
+    for la, lb, lc in zip(a.layers, b.layers, c.layers):
+        np.testing.assert_array_equal(la.W, lb.W)
+        assert not np.array_equal(la.W, lc.W)
+
+
+def test_description_and_param_count():
+    net = NeuralNetwork.from_sizes([2, 16, 1], "sigmoid", "identity")
+    assert net.n_params == 2 * 16 + 16 + 16 + 1
+    assert net.describe() == "2–16–1 sigmoid/identity"
+    with pytest.raises(ValueError):
+        NeuralNetwork.from_sizes([2, 0, 1])
+
+
+def test_copy_is_independent_and_restore_works(xor_net, xor_data):
+    X, y = xor_data
+    saved = xor_net.get_params()
+    twin = xor_net.copy()
+    xor_net.fit(X, y, epochs=10, lr=1.0)
+    np.testing.assert_array_equal(twin.layers[0].W, saved[0][0])
+    xor_net.set_params(saved)
+    np.testing.assert_array_equal(xor_net.layers[0].W, saved[0][0])
+
+
+def test_fit_stops_at_until_loss(xor_net, xor_data):
+    X, y = xor_data
+    result = xor_net.fit(X, y, epochs=5000, lr=5.0, until_loss=0.05)
+    assert result.stopped == "until_loss"
+    assert result.final_loss <= 0.05
+    assert result.epochs < 5000
+
+
+def test_divergence_stops_without_warnings_and_keeps_finite_params():
+    X, y = datasets.regression(50)
+    net = NeuralNetwork.from_sizes([2, 8, 1], "relu", "identity", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = net.fit(X * 1e3, y, epochs=200, lr=1000.0)
+    assert result.stopped == "diverged"
+    assert not math.isfinite(result.final_loss)
+    assert net.params_finite()
+
+
+def test_float32_network_stays_float32():
+    net = NeuralNetwork.from_sizes([4, 8, 3], "relu", "identity", dtype=np.float32)
+    X = np.ones((5, 4), np.float32)
+    y = np.zeros((5, 3), np.float32)
+    net.train_step(X, y, 0.1)
+    for layer in net.layers:
+        assert layer.W.dtype == layer.dW.dtype == layer.a.dtype == np.float32
+
+
+# ------------------------------------------------------------ quality bars
+def accuracy(net, X, y):
+    return float(((net.predict(X) > 0.5) == (y > 0.5)).mean())
+
+
+def test_xor_221_learns_for_every_seed_0_to_19():
+    p = PRESETS["xor"]
+    X, y = datasets.xor()
+    failed = []
+    for seed in range(20):
+        net = NeuralNetwork.from_sizes([2, 2, 1], "sigmoid", "sigmoid", seed=seed)
+        net.fit(X, y, epochs=p.epochs, lr=p.lr)
+        if accuracy(net, X, y) < 1.0:
+            failed.append(seed)
+    assert failed == []
+
+
+def test_and_gate_learns():
+    p = PRESETS["and"]
+    X, y = datasets.and_gate()
+    net = NeuralNetwork.from_sizes([2, 1], "sigmoid", "sigmoid", seed=0)
+    net.fit(X, y, epochs=p.epochs, lr=p.lr)
+    assert accuracy(net, X, y) == 1.0
+
+
+def r_squared(net, X, y):
+    p = net.predict(X)
+    return 1 - ((p - y) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+
+
+def test_regression_2_16_1_reaches_r2_098_on_held_out_grid():
+    p = PRESETS["regression"]
+    X, y = datasets.regression(400, seed=0)
+    net = NeuralNetwork.from_sizes([2, 16, 1], "sigmoid", "identity", seed=0)
+    net.fit(X, y, epochs=p.epochs, lr=p.lr)
+    Xg, yg = datasets.regression_grid(25)
+    assert r_squared(net, Xg, yg) >= 0.98

@@ -1,0 +1,165 @@
+import warnings
+
+import numpy as np
+import pytest
+
+from nn import Granularity, NeuralNetwork, Phase, Stepper, datasets
+
+from conftest import random_net
+
+G = Granularity
+
+
+def assert_same_params(a: NeuralNetwork, b: NeuralNetwork, atol=1e-12):
+    for la, lb in zip(a.layers, b.layers):
+        np.testing.assert_allclose(la.W, lb.W, rtol=0, atol=atol)
+        np.testing.assert_allclose(la.b, lb.b, rtol=0, atol=atol)
+        np.testing.assert_allclose(la.dW, lb.dW, rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("plan", [
+    [G.EPOCH],
+    [G.NEURON] * 200,
+    [G.LAYER] * 50,
+    [G.PHASE] * 4,
+    [G.NEURON, G.NEURON, G.NEURON, G.EPOCH],
+    [G.LAYER, G.NEURON, G.PHASE, G.NEURON, G.NEURON, G.LAYER, G.EPOCH],
+])
+@pytest.mark.parametrize("sizes,hidden,output", [
+    ([2, 2, 1], "sigmoid", "sigmoid"),
+    ([2, 5, 3, 1], "tanh", "identity"),
+    ([3, 4, 2], "relu", "sigmoid"),
+])
+def test_any_steps_that_complete_an_epoch_equal_one_train_step(plan, sizes, hidden, output):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(7, sizes[0]))
+    y = rng.uniform(size=(7, sizes[-1]))
+    fast = random_net(sizes, hidden, output, seed=2)
+    slow = random_net(sizes, hidden, output, seed=2)
+    stepper = Stepper(slow, X, y, lr=0.3)
+    for epoch in range(3):
+        fast_loss = fast.train_step(X, y, 0.3)
+        for g in plan:
+            stepper.step(g)
+            if stepper.at_epoch_start:
+                break
+        assert stepper.at_epoch_start and stepper.epoch == epoch + 1
+        assert stepper.losses[-1] == pytest.approx(fast_loss, abs=1e-12)
+        assert_same_params(fast, slow)
+
+
+def test_units_and_boundaries(xor_net, xor_data):
+    s = Stepper(xor_net, *xor_data, lr=1.0)
+    # 2–2–1: 3 forward + loss + 3 backward + 3 update units
+    assert len(s.units) == 10
+    ev = s.step(G.NEURON)
+    assert len(ev) == 1 and ev[0].phase is Phase.FORWARD and ev[0].neurons == (0, 1)
+    ev = s.step(G.LAYER)  # the rest of layer 0
+    assert ev[0].neurons == (1, 2) and s.next_unit.layer == 1
+    ev = s.step(G.PHASE)  # the rest of forward: layer 1
+    assert [e.layer for e in ev] == [1] and s.phase is Phase.LOSS
+    ev = s.step(G.NEURON)
+    assert ev[0].phase is Phase.LOSS and "loss" in ev[0].values
+    ev = s.step(G.PHASE)  # whole backward, output layer first
+    assert [(e.phase, e.layer) for e in ev] == [(Phase.BACKWARD, 1), (Phase.BACKWARD, 0)]
+    ev = s.step(G.EPOCH)
+    assert [e.phase for e in ev] == [Phase.UPDATE, Phase.UPDATE]
+    assert s.epoch == 1 and s.at_epoch_start
+
+
+def test_events_hold_the_engines_numbers(xor_net, xor_data):
+    X, y = xor_data
+    s = Stepper(xor_net, X, y, lr=2.0)
+    fwd = s.step(G.NEURON)[0]
+    n = xor_net.layers[0].neurons[0]
+    np.testing.assert_array_equal(fwd.values["z"][:, 0], n.z)
+    np.testing.assert_allclose(fwd.values["z"][:, 0], X @ fwd.values["w"][:, 0] + fwd.values["b"][0])
+    s.step(G.PHASE)
+    loss = s.step(G.NEURON)[0].values
+    np.testing.assert_allclose(loss["dL_dyhat"], loss["scale"] * (loss["y_hat"] - y))
+    out = s.step(G.NEURON)[0].values  # backward, output neuron
+    np.testing.assert_allclose(out["delta"], out["dA"] * out["fprime"])
+    np.testing.assert_allclose(out["dw"], out["x"].T @ out["delta"])
+    hid = s.step(G.NEURON)[0].values  # backward, hidden neuron 0
+    np.testing.assert_allclose(hid["dA"], hid["next_delta"] @ hid["next_w"].T)
+    s.step(G.PHASE)
+    upd = s.step(G.NEURON)[0].values
+    np.testing.assert_allclose(upd["w_after"], upd["w_before"] - 2.0 * upd["dw"])
+    np.testing.assert_array_equal(upd["w_after"], xor_net.layers[0].W[:, :1])
+
+
+def test_events_are_copies(xor_net, xor_data):
+    s = Stepper(xor_net, *xor_data, lr=1.0)
+    ev = s.step(G.EPOCH)
+    z = ev[0].values["z"].copy()
+    s.step(G.EPOCH)
+    np.testing.assert_array_equal(ev[0].values["z"], z)
+
+
+def test_run_epochs_matches_fit_and_keeps_history(xor_data):
+    X, y = xor_data
+    a = NeuralNetwork.from_sizes([2, 2, 1], seed=4)
+    b = NeuralNetwork.from_sizes([2, 2, 1], seed=4)
+    s = Stepper(a, X, y, lr=5.0, history_depth=5)
+    s.step(G.NEURON)
+    assert s.run_epochs(20) == 20
+    result = b.fit(X, y, 20, 5.0)
+    assert s.losses == pytest.approx(result.losses, abs=1e-12)
+    assert_same_params(a, b)
+    assert len(s.history) == 5 and s.history[-1][0] == 19
+    assert s.snapshot(0) is s.initial_params
+
+
+def test_reset_restores_initial_weights(xor_net, xor_data):
+    W0 = xor_net.layers[0].W.copy()
+    s = Stepper(xor_net, *xor_data, lr=1.0)
+    s.run_epochs(10)
+    s.step(G.NEURON)
+    s.reset()
+    assert s.epoch == 0 and s.cursor == 0 and s.losses == []
+    np.testing.assert_array_equal(xor_net.layers[0].W, W0)
+
+
+def test_history_memory_is_bounded():
+    net = NeuralNetwork.from_sizes([2, 64, 64, 1], seed=0)
+    X, y = datasets.regression(20)
+    s = Stepper(net, X, y, lr=0.1, history_bytes=2**20)
+    assert s.history_depth * net.n_params * 8 <= 2**20
+    s.run_epochs(s.history_depth + 10)
+    assert len(s.history) == s.history_depth
+
+
+@pytest.mark.parametrize("granularity", list(G))
+def test_nan_is_reported_as_an_event_not_raised(granularity):
+    X, y = datasets.regression(30)
+    net = NeuralNetwork.from_sizes([2, 4, 1], "relu", "identity", seed=0)
+    s = Stepper(net, X * 1e200, y, lr=1e200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        events = []
+        for _ in range(200):
+            events += s.step(granularity)
+            if s.halted:
+                break
+    assert s.halted is not None and "NaN/inf" in s.halted.problem or "loss became" in s.halted.problem
+    assert s.step(G.EPOCH) == []
+    s.reset()
+    assert s.halted is None and net.params_finite()
+
+
+def test_run_epochs_halts_on_divergence():
+    X, y = datasets.regression(30)
+    net = NeuralNetwork.from_sizes([2, 4, 1], "relu", "identity", seed=0)
+    s = Stepper(net, X * 1e3, y, lr=1e3)
+    done = s.run_epochs(500)
+    assert done < 500 and s.halted is not None and "loss became" in s.halted.problem
+    assert net.params_finite()
+
+
+def test_granularity_cycles():
+    assert [g.next() for g in G] == [G.LAYER, G.PHASE, G.EPOCH, G.NEURON]
+
+
+def test_bad_shapes_are_clear(xor_net):
+    with pytest.raises(ValueError, match="2 inputs"):
+        Stepper(xor_net, np.zeros((4, 3)), np.zeros((4, 1)), 1.0)
