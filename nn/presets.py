@@ -25,5 +25,8 @@ PRESETS: dict[str, Preset] = {
     "circle": Preset((8,), "tanh", "sigmoid", lr=1.0, epochs=5000, kind="binary"),
     "spiral": Preset((16, 16), "tanh", "sigmoid", lr=0.5, epochs=20000, kind="binary"),
 }
-#: For a user's CSV file: a regression-style default that also fits 0/1 targets.
-CSV_PRESET = Preset((8,), "tanh", "identity", lr=0.1, epochs=5000, kind="regression")
+#: For a user's CSV file, by what its targets look like (all 0/1 → binary).
+CSV_PRESETS: dict[str, Preset] = {
+    "binary": Preset((8,), "tanh", "sigmoid", lr=1.0, epochs=5000, kind="binary"),
+    "regression": Preset((8,), "tanh", "identity", lr=0.1, epochs=5000, kind="regression"),
+}

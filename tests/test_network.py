@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from nn import MSE, NeuralNetwork, datasets
+from nn.metrics import binary_accuracy, r_squared
 from nn.presets import PRESETS
 
 from conftest import random_net
@@ -105,7 +106,7 @@ def test_float32_network_stays_float32():
 
 # ------------------------------------------------------------ quality bars
 def accuracy(net, X, y):
-    return float(((net.predict(X) > 0.5) == (y > 0.5)).mean())
+    return binary_accuracy(net.predict(X), y)
 
 
 def test_xor_221_learns_for_every_seed_0_to_19():
@@ -128,15 +129,17 @@ def test_and_gate_learns():
     assert accuracy(net, X, y) == 1.0
 
 
-def r_squared(net, X, y):
-    p = net.predict(X)
-    return 1 - ((p - y) ** 2).sum() / ((y - y.mean()) ** 2).sum()
-
-
 def test_regression_2_16_1_reaches_r2_098_on_held_out_grid():
     p = PRESETS["regression"]
     X, y = datasets.regression(400, seed=0)
     net = NeuralNetwork.from_sizes([2, 16, 1], "sigmoid", "identity", seed=0)
     net.fit(X, y, epochs=p.epochs, lr=p.lr)
     Xg, yg = datasets.regression_grid(25)
-    assert r_squared(net, Xg, yg) >= 0.98
+    assert r_squared(net.predict(Xg), yg) >= 0.98
+
+
+def test_metrics():
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    assert binary_accuracy(np.array([[0.2], [0.7], [0.4], [0.1]]), y) == 0.75
+    assert r_squared(y, y) == 1.0
+    assert r_squared(np.full_like(y, y.mean()), y) == 0.0

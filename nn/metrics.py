@@ -1,0 +1,16 @@
+"""How good a prediction is.  ``y_hat`` and ``y`` have shape (N, K)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def binary_accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
+    """Fraction of outputs on the same side of ``threshold`` as the target."""
+    return float(((y_hat > threshold) == (y > threshold)).mean())
+
+
+def r_squared(y_hat: np.ndarray, y: np.ndarray) -> float:
+    """Coefficient of determination 1 − SS_res/SS_tot (1 is perfect, 0 is 'predict the mean')."""
+    ss_tot = float(((y - y.mean(axis=0)) ** 2).sum())
+    ss_res = float(((y_hat - y) ** 2).sum())
+    return 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")

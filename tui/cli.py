@@ -1,0 +1,152 @@
+"""Command line: ``tinynet-tui`` (the app) and ``tinynet-tui train`` (headless).
+
+Every bad value exits with status 2 and one line on stderr, before anything
+else happens.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nn.activations import ACTIVATIONS
+
+from .config import TASKS, RunConfig
+
+PROG = "tinynet-tui"
+
+
+class UsageError(Exception):
+    """A bad command-line value; the message is the one line shown."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports errors as a single line and exit status 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise UsageError(message)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def seed_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def hidden_sizes(text: str) -> tuple[int, ...]:
+    """``"2"`` → (2,), ``"16,8"`` → (16, 8), ``"0"`` or ``""`` → () (no hidden layer)."""
+    text = text.strip()
+    if text in ("", "0", "none"):
+        return ()
+    sizes = []
+    for part in text.split(","):
+        try:
+            n = int(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: give layer sizes like 2 or 16,8") from None
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"{text!r}: layer sizes must be at least 1")
+        sizes.append(n)
+    return tuple(sizes)
+
+
+def existing_file(text: str) -> Path:
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: is a directory, not a file")
+    return path
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--task", choices=TASKS, default="xor", help="built-in data set (default: xor)")
+    p.add_argument("--data", type=existing_file, metavar="FILE.csv",
+                   help="your own data: rows of x1,x2,y (overrides --task)")
+    p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
+                   help="hidden layer sizes, e.g. 2 or 16,8; 0 for none (default: per task)")
+    p.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation")
+    p.add_argument("--lr", type=positive_float, help="learning rate (default: per task)")
+    p.add_argument("--seed", type=seed_int, default=0, help="weight initialisation seed")
+    p.add_argument("--load", type=existing_file, metavar="MODEL.npz",
+                   help="start from a saved model")
+
+
+def make_parser() -> Parser:
+    parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.")
+    _add_model_options(parser)
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+    train = sub.add_parser("train", help="train headless, print a summary",
+                           description="Train without the app; rich progress, then a summary.")
+    _add_model_options(train)
+    train.add_argument("--epochs", type=positive_int, help="epochs to train (default: per task)")
+    train.add_argument("--until-loss", type=positive_float, metavar="LOSS",
+                       help="stop as soon as the loss is at or below LOSS")
+    train.add_argument("--save", type=Path, metavar="MODEL.npz", help="save the trained model")
+    train.add_argument("--export", type=Path, metavar="DIR",
+                       help="write loss.png (and surface.png for regression) into DIR")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    return RunConfig(task=args.task, data=args.data, hidden=args.hidden,
+                     activation=args.activation, lr=args.lr, seed=args.seed,
+                     epochs=getattr(args, "epochs", None), load=args.load)
+
+
+def fail(message: str) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = make_parser().parse_args(argv)
+    except UsageError as exc:
+        return fail(str(exc))
+    config = config_from_args(args)
+    from .config import build
+
+    try:
+        problem = build(config)
+    except (ValueError, OSError) as exc:
+        return fail(str(exc))
+    if args.command == "train":
+        from .train import run_training
+
+        return run_training(problem, until_loss=args.until_loss, save=args.save,
+                            export=args.export, quiet=args.quiet)
+    from .app import TinyNetApp
+
+    TinyNetApp(problem).run()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
