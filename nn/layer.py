@@ -47,6 +47,7 @@ class Layer:
         self.a = empty.copy()
         self.delta = empty.copy()
         self.dA = empty.copy()  #: ∂L/∂a for this layer's outputs, set by backward
+        self._ones_cache = np.ones(0, dtype=W.dtype)
 
     # ------------------------------------------------------------------ shape
     @property
@@ -102,7 +103,7 @@ class Layer:
             self.dA = dA
             self.delta = dA * self.activation.derivative(self.z, self.a)
             np.matmul(self.x.T, self.delta, out=self.dW)
-            np.sum(self.delta, axis=0, out=self.db)
+            np.matmul(self._ones(len(dA)), self.delta, out=self.db)  # Σₙ δ, via BLAS
             return
         if self.dA is not dA:
             self.dA = dA
@@ -112,6 +113,13 @@ class Layer:
         self.delta[:, cols] = delta
         self.dW[:, cols] = self.x.T @ delta
         self.db[cols] = delta.sum(axis=0)
+
+    def _ones(self, n: int) -> np.ndarray:
+        """A cached vector of n ones: ones @ δ sums over samples several times
+        faster than ``δ.sum(axis=0)`` for the small, wide arrays here."""
+        if self._ones_cache.shape[0] != n:
+            self._ones_cache = np.ones(n, dtype=self.dtype)
+        return self._ones_cache
 
     def input_gradient(self) -> np.ndarray:
         """∂L/∂x = δ Wᵀ, shape (N, n_in): the dA of the layer before this one."""

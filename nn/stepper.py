@@ -75,8 +75,12 @@ class StepEvent:
     loss      y_hat (N, K), y (N, K), loss (float), scale (float 2/(N·K)), dL_dyhat (N, K)
     backward  dA (N, k), fprime (N, k), delta (N, k), x (N, n_in), dw (n_in, k), db (k,);
               for a hidden layer also next_delta (N, n_next) and next_w (k, n_next),
-              so that dA = next_delta · next_wᵀ can be shown term by term
-    update    lr, w_before, w_after (n_in, k), b_before, b_after (k,), dw, db
+              so that dA = next_delta · next_wᵀ can be shown term by term.
+              Single-neuron steps add the per-sample terms: dw_terms (N, n_in)
+              = x·δ (summed over samples they give dw) and, for a hidden
+              neuron, dA_terms (N, n_next) = next_delta·next_w
+    update    lr, w_before, w_after (n_in, k), b_before, b_after (k,), dw, db,
+              change_w = w_after − w_before, change_b
     """
 
     epoch: int
@@ -141,6 +145,8 @@ class Stepper:
         self.last_events: list[StepEvent] = []
         self.halted: StepEvent | None = None
         self._dA: dict[int, np.ndarray] = {}
+        #: per layer, (ΔW, Δb) that each parameter got at its most recent update
+        self.changes = [(np.zeros_like(l.W), np.zeros_like(l.b)) for l in self.net.layers]
 
     @property
     def next_unit(self) -> Unit:
@@ -233,10 +239,16 @@ class Stepper:
                 self.losses.append(loss)
                 self.epoch += 1
                 done += 1
+                self._changes_since(self.history[-1][1])
                 if until_loss is not None and loss <= until_loss:
                     break
         self.last_events = []
         return done
+
+    def _changes_since(self, params) -> None:
+        for (cw, cb), layer, (W, b) in zip(self.changes, self.net.layers, params):
+            np.subtract(layer.W, W, out=cw)
+            np.subtract(layer.b, b, out=cb)
 
     # ------------------------------------------------------------ one group
     def _run(self, u: Unit, count: int) -> StepEvent:
@@ -265,6 +277,10 @@ class Stepper:
             if u.layer + 1 < len(net.layers):
                 nxt = net.layers[u.layer + 1]
                 v.update(next_delta=nxt.delta.copy(), next_w=nxt.W[sl, :].copy())
+            if count == 1:
+                v["dw_terms"] = layer.x * v["delta"]
+                if "next_delta" in v:
+                    v["dA_terms"] = v["next_delta"] * v["next_w"]
             if stop == layer.n_out and u.layer > 0:
                 self._dA[u.layer - 1] = layer.input_gradient()
             check = ("delta", "dw", "db")
@@ -273,6 +289,10 @@ class Stepper:
                      dw=layer.dW[:, sl].copy(), db=layer.db[sl].copy())
             layer.update(self.lr, cols)
             v.update(w_after=layer.W[:, sl].copy(), b_after=layer.b[sl].copy())
+            v.update(change_w=v["w_after"] - v["w_before"], change_b=v["b_after"] - v["b_before"])
+            cw, cb = self.changes[u.layer]
+            cw[:, sl] = v["change_w"]
+            cb[sl] = v["change_b"]
             check = ("w_after", "b_after")
         bad = [k for k in check if _nonfinite([v[k]])]
         if bad:

@@ -163,3 +163,23 @@ def test_granularity_cycles():
 def test_bad_shapes_are_clear(xor_net):
     with pytest.raises(ValueError, match="2 inputs"):
         Stepper(xor_net, np.zeros((4, 3)), np.zeros((4, 1)), 1.0)
+
+
+def test_single_neuron_events_carry_per_sample_terms(xor_net, xor_data):
+    s = Stepper(xor_net, *xor_data, lr=1.0)
+    s.step(G.PHASE)
+    s.step(G.PHASE)
+    out = s.step(G.NEURON)[0].values
+    np.testing.assert_allclose(out["dw_terms"].sum(axis=0), out["dw"][:, 0])
+    hid = s.step(G.NEURON)[0].values
+    np.testing.assert_allclose(hid["dA_terms"].sum(axis=1), hid["dA"][:, 0])
+
+
+def test_changes_record_the_last_update(xor_net, xor_data):
+    s = Stepper(xor_net, *xor_data, lr=1.0)
+    W0 = xor_net.layers[0].W.copy()
+    s.step(G.EPOCH)
+    np.testing.assert_allclose(s.changes[0][0], xor_net.layers[0].W - W0)
+    W1 = xor_net.layers[0].W.copy()
+    s.run_epochs(1)
+    np.testing.assert_allclose(s.changes[0][0], xor_net.layers[0].W - W1)
