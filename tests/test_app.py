@@ -1,0 +1,235 @@
+"""Pilot tests: press the keys a person would and check what changed."""
+import io
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from nn import Granularity, Phase
+from tui.app import TinyNetApp
+from tui.config import RunConfig, build
+from tui.format import num
+from tui.screens.help import HelpScreen
+from tui.screens.learning_rate import LearningRateScreen
+from tui.widgets.diagram import NetworkDiagram
+from tui.widgets.narration import narrate
+
+
+def make_app(tmp_path=None, **config):
+    return TinyNetApp(build(RunConfig(**config)), export_dir=tmp_path, save_dir=tmp_path)
+
+
+def plain(widget) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def status(app) -> str:
+    return plain(app.query_one("#status"))
+
+
+async def test_starts_on_xor_221_paused_at_epoch_0():
+    app = make_app()
+    async with app.run_test(size=(120, 40)):
+        s = app.session
+        assert s.config.task == "xor" and s.net.sizes == [2, 2, 1] and s.config.seed == 0
+        assert s.stepper.epoch == 0 and not app.playing
+        assert "epoch 0" in status(app) and "paused" in status(app)
+
+
+async def test_neuron_steps_walk_the_epoch_and_highlight():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        s = app.session
+        assert s.events[0].phase is Phase.FORWARD and s.events[0].neurons == (0, 1)
+        assert s.current_unit_neurons() == {(0, 0)} and s.selected == (0, 0)
+        await pilot.press("n", "n")
+        assert s.phase is Phase.LOSS
+        await pilot.press("n")  # loss
+        assert "loss 0.2" in status(app)
+        for _ in range(6):
+            await pilot.press("right")
+        assert s.stepper.epoch == 1 and "epoch 1" in status(app)
+
+
+async def test_granularity_cycles_and_epoch_steps():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("g")
+        assert app.session.granularity is Granularity.LAYER and "step: layer" in status(app)
+        await pilot.press("g", "g")
+        assert app.session.granularity is Granularity.EPOCH
+        await pilot.press("n", "n", "n")
+        assert app.session.stepper.epoch == 3
+        await pilot.press("g")
+        assert app.session.granularity is Granularity.NEURON
+
+
+async def test_inspector_shows_the_engines_numbers():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("g", "g", "g", "n", "n", "g")  # two epochs, back to neuron
+        view = app._neuron_view()
+        layer, j = app.session.selected
+        engine = app.session.net.layers[layer].neurons[j]
+        np.testing.assert_array_equal(view.w, engine.w)
+        np.testing.assert_array_equal(view.dw, engine.dw)
+        assert view.b == engine.b and view.db == engine.db
+        shown = plain(app.query_one("#inspector"))
+        for value in (*engine.w, engine.b, *engine.dw, engine.db):
+            assert num(value) in shown
+
+
+async def test_narration_numbers_equal_the_engine():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")  # forward h1₀
+        text = plain(app.query_one("#narration"))
+        n = app.session.net.layers[0].neurons[0]
+        x = app.session.problem.X[0]
+        assert f"= {num(n.z[0])}" in text and f"= {num(n.a[0])}" in text
+        assert num(n.w[0]) in text and num(x[1]) in text
+        await pilot.press("n", "n", "n", "n")  # ..., loss, backward output
+        text = plain(app.query_one("#narration"))
+        ev = app.session.events[-1].values
+        out = app.session.net.layers[1]
+        assert ev["delta"][0, 0] == out.delta[0, 0]
+        assert f"= {num(out.delta[0, 0])}" in text
+        assert f"{num(ev['dA'][0, 0])}" in text and f"{num(ev['fprime'][0, 0])}" in text
+        assert f"→ {num(out.dW[0, 0])}" in text
+
+
+async def test_selection_by_keys_and_click():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.session.selected == (1, 0)
+        await pilot.press("down")
+        assert app.session.selected == (0, 0)
+        await pilot.press("down")
+        assert app.session.selected == (0, 1)
+        await pilot.press("up", "up")
+        assert app.session.selected == (1, 0)
+        diagram = app.query_one(NetworkDiagram)
+        box = next(b for b in diagram.boxes if (b.layer, b.index) == (0, 1))
+        await pilot.click(NetworkDiagram, offset=(box.x + 2 + diagram.styles.padding.left + 1,
+                                                  box.y + 1))
+        assert app.session.selected == (0, 1)
+
+
+async def test_play_and_pause():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("plus", "plus", "plus")  # 1000 epochs/s
+        await pilot.press("space")
+        assert app.playing
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.session.stepper.epoch >= 20:
+                break
+        await pilot.press("space")
+        assert not app.playing
+        await app.workers.wait_for_complete()
+        epoch = app.session.stepper.epoch
+        assert epoch >= 20
+        await pilot.pause(0.1)
+        assert app.session.stepper.epoch == epoch
+        assert app.redraws > 2
+
+
+async def test_keys_mid_play_do_not_crash():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space")
+        await pilot.pause(0.05)
+        await pilot.press("n", "space", "t", "space", "R", "space", "r", "g", "space")
+        await pilot.pause(0.05)
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        assert app.session.config.task == "regression"
+        assert app.session.net.params_finite()
+
+
+async def test_reset_new_seed_and_next_task():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        W0 = app.session.net.layers[0].W.copy()
+        await pilot.press("g", "g", "g", "n", "n")
+        assert not np.array_equal(app.session.net.layers[0].W, W0)
+        await pilot.press("r")
+        np.testing.assert_array_equal(app.session.net.layers[0].W, W0)
+        assert app.session.stepper.epoch == 0
+        await pilot.press("R")
+        assert app.session.config.seed == 1
+        assert not np.array_equal(app.session.net.layers[0].W, W0)
+        await pilot.press("t")
+        assert app.session.config.task == "regression"
+        assert app.session.net.describe() == "2–16–1 sigmoid/identity"
+        assert "regression" in status(app)
+
+
+async def test_learning_rate_dialog():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        assert isinstance(app.screen, LearningRateScreen)
+        await pilot.press(*"-1", "enter")  # the old value is selected: typing replaces it
+        assert isinstance(app.screen, LearningRateScreen)  # refused, still open
+        assert "positive" in plain(app.screen.query_one("#lr-error"))
+        await pilot.press("backspace", "backspace", *"0.5", "enter")
+        assert not isinstance(app.screen, LearningRateScreen)
+        assert app.session.stepper.lr == 0.5 and "lr 0.5" in status(app)
+
+
+async def test_export_and_save_write_files(tmp_path):
+    app = make_app(tmp_path, task="regression")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("g", "g", "g", "n", "n", "n")
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        folder = tmp_path / "regression-epoch3"
+        assert (folder / "loss.png").stat().st_size > 10_000
+        assert (folder / "surface.png").stat().st_size > 10_000
+        await pilot.press("s")
+        assert (tmp_path / "tinynet-regression-epoch3.npz").exists()
+
+
+async def test_help_screen_lists_every_key():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_nan_pauses_and_says_so():
+    app = make_app(task="regression", lr=1e6)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if not app.playing:
+                break
+        assert not app.playing and app.session.is_halted
+        assert "NaN/inf" in status(app)
+        await pilot.press("r")
+        assert not app.session.is_halted and app.session.net.params_finite()
+
+
+async def test_compact_layout_at_80x24():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.screen.has_class("compact")
+        assert app.query_one("#loss").display and not app.query_one("#predictions").display
+        await pilot.press("v")
+        assert app.query_one("#predictions").display and not app.query_one("#loss").display
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert not app.screen.has_class("compact")
+
+
+def test_narrate_before_any_step_tells_what_to_do():
+    assert "Press n" in str(narrate(None, 0, 0, 2, "σ", 4))

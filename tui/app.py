@@ -1,0 +1,378 @@
+"""The Textual app: a step-debugger for backprop.
+
+Data flows one way.  Key presses call :class:`~tui.session.Session` methods,
+which run the engine; a timer (and every action) then copies what the engine
+holds into the widgets, which only draw it.  Playing runs in a thread worker
+that trains whole epochs under the session lock; the screen redraws on its own
+timer at a bounded rate (``REDRAW_HZ``), so the UI never waits for training.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.events import Resize
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from nn import Granularity, Phase, datasets
+
+from .config import Problem
+from .export import export_all
+from .format import num
+from .screens.help import HelpScreen
+from .screens.learning_rate import LearningRateScreen
+from .session import Session
+from .widgets.diagram import DiagramData, NetworkDiagram
+from .widgets.inspector import Inspector, NeuronView
+from .widgets.loss_chart import LossChart, last_loss_text
+from .widgets.narration import Narration, narrate
+from .widgets.predictions import Predictions, maps, rasterise, truth_table
+
+REDRAW_HZ = 25
+COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
+PLAY_CHUNK_S = 0.01  # longest time the worker holds the lock at a time
+
+
+class TinyNetApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "tinynet-tui"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS = [
+        Binding("n,right", "step", "step"),
+        Binding("g", "granularity", "granularity"),
+        Binding("space", "play", "play/pause"),
+        Binding("plus,equals_sign", "speed(1)", "faster", show=False),
+        Binding("minus", "speed(-1)", "slower", show=False),
+        Binding("up", "select(-1)", "previous neuron", show=False),
+        Binding("down", "select(1)", "next neuron", show=False),
+        Binding("left_square_bracket", "sample(-1)", "previous sample", show=False),
+        Binding("right_square_bracket", "sample(1)", "next sample", show=False),
+        Binding("r", "reset", "reset"),
+        Binding("R", "new_seed", "new seed", show=False),
+        Binding("t", "next_task", "task"),
+        Binding("l", "learning_rate", "lr"),
+        Binding("y", "log_scale", "log/linear loss", show=False),
+        Binding("v", "swap_panel", "loss ⇄ predictions (small screens)", show=False),
+        Binding("e", "export", "export"),
+        Binding("s", "save", "save"),
+        Binding("question_mark", "help", "help"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, problem: Problem, export_dir: Path | None = None,
+                 save_dir: Path | None = None) -> None:
+        super().__init__()
+        self.session = Session(problem)
+        self.export_dir = Path(export_dir or "tinynet-export")
+        self.save_dir = Path(save_dir or ".")
+        self.playing = False
+        self._drawn_version = -1
+        self.redraws = 0
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with Grid(id="main"):
+            yield NetworkDiagram(id="diagram", classes="panel")
+            with VerticalScroll(id="inspector-box", classes="panel"):
+                yield Inspector(id="inspector")
+            yield Narration(id="narration", classes="panel")
+            yield LossChart(id="loss", classes="panel")
+            yield Predictions(id="predictions", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        titles = {"diagram": "network", "inspector-box": "neuron", "narration": "chain rule",
+                  "loss": "loss", "predictions": "predictions"}
+        for wid, title in titles.items():
+            self.query_one(f"#{wid}").border_title = title
+        self._apply_size(self.size.width, self.size.height)
+        self.set_interval(1 / REDRAW_HZ, self.redraw)
+        self.redraw()
+
+    def on_resize(self, event: Resize) -> None:
+        self._apply_size(event.size.width, event.size.height)
+
+    def _apply_size(self, width: int, height: int) -> None:
+        compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
+        self.screen.set_class(compact, "compact")
+        self._drawn_version = -1
+
+    # ------------------------------------------------------------ rendering
+    def redraw(self, force: bool = False) -> None:
+        """Copy the engine's state into the widgets (only if something changed)."""
+        s = self.session
+        if not force and s.version == self._drawn_version:
+            return
+        with s.lock:
+            self._drawn_version = s.version
+            self.redraws += 1
+            self.query_one("#status", Static).update(self._status_text())
+            self.query_one(NetworkDiagram).show(self._diagram_data())
+            self.query_one(Inspector).show(self._neuron_view())
+            layer, j = s.selected
+            event = s.event_for_selected()
+            act = s.net.layers[event.layer].activation.symbol if event and event.layer is not None \
+                else s.net.layers[-1].activation.symbol
+            self.query_one(Narration).show(narrate(event, j, s.sample, len(s.net.layers), act,
+                                                   len(s.problem.X)))
+            losses = list(s.stepper.losses)
+            self.query_one(LossChart).show(losses, f"{s.config.label} · epoch {s.stepper.epoch}")
+            self.query_one(Predictions).show(self._predictions())
+
+    def _status_text(self) -> Text:
+        s = self.session
+        st = s.stepper
+        t = Text()
+        t.append(f" {s.config.label} ", style="bold black on cyan")
+        t.append(f" {s.net.describe()} · lr {s.config.lr:g} · step: ")
+        t.append(s.granularity.value, style="bold yellow")
+        t.append(f" · epoch {st.epoch} · loss {last_loss_text(st.losses)} · ")
+        if st.halted:
+            t.append("⚠ stopped: NaN/inf", style="bold red")
+        elif self.playing:
+            speed = "max" if s.speed == 0 else f"{s.speed}/s"
+            t.append(f"▶ playing {speed}", style="bold green")
+        else:
+            t.append("⏸ paused", style="bold")
+        t.append(" · ? help", style="dim")
+        return t
+
+    def _diagram_data(self) -> DiagramData:
+        s = self.session
+        st, net, i = s.stepper, s.net, s.sample
+        acts = [layer.a[i].copy() if len(layer.a) > i else np.zeros(layer.n_out)
+                for layer in net.layers]
+        stale = set()
+        if st.cursor and st.phase is Phase.FORWARD:
+            stale = {(u.layer, u.neuron) for u in st.units[st.cursor:] if u.phase is Phase.FORWARD}
+        u = st.next_unit
+        where = "" if u.layer is None else f" layer {u.layer}" + (
+            f" neuron {u.neuron}" if s.granularity is Granularity.NEURON else "")
+        caption = f"epoch {st.epoch} · next: {u.phase.value}{where} · sample {i}"
+        return DiagramData(sizes=net.sizes, weights=[l.W.copy() for l in net.layers],
+                           inputs=s.problem.X[i], activations=acts,
+                           activation_names=net.activations, selected=s.selected,
+                           highlighted=s.current_unit_neurons(), stale=stale, caption=caption)
+
+    def _neuron_view(self) -> NeuronView:
+        s = self.session
+        l, j = s.selected
+        layer = s.net.layers[l]
+        n = layer.neurons[j]
+        cw, cb = s.stepper.changes[l]
+        has = len(layer.a) > 0
+        stale = bool(s.stepper.cursor) and s.phase is Phase.FORWARD and \
+            not s.stepper.done_in_epoch(s.stepper.units[self._forward_index(l, j)])
+        return NeuronView(layer=l, index=j, n_layers=len(s.net.layers),
+                          activation=layer.activation.name, w=n.w.copy(), b=n.b,
+                          dw=n.dw.copy(), db=n.db, change_w=cw[:, j].copy(),
+                          change_b=float(cb[j]),
+                          z=n.z.copy() if has else np.zeros(0),
+                          a=n.a.copy() if has else np.zeros(0),
+                          delta=n.delta.copy() if len(layer.delta) else np.zeros(0),
+                          sample=s.sample, stale=stale)
+
+    def _forward_index(self, layer: int, neuron: int) -> int:
+        return sum(self.session.net.sizes[1:layer + 1]) + neuron
+
+    def _predictions(self):
+        s = self.session
+        X, y = s.problem.X, s.problem.y
+        if s.config.data is None and s.config.task in ("and", "xor"):
+            return truth_table(X, y, s.net.predict(X))
+        pred_panel = self.query_one(Predictions)
+        width = max(8, (pred_panel.content_size.width - 2) // 2)
+        rows = max(4, (pred_panel.content_size.height - 2) * 2)
+        k = min(width, 40)
+        rows = min(rows, 40) // 2 * 2
+        grid = datasets.grid(k)  # k×k over [-1, 1]²
+        t = np.linspace(-1, 1, k)
+        x1, x2 = np.meshgrid(t, np.linspace(1, -1, rows))
+        pts = np.column_stack([x1.ravel(), x2.ravel()])
+        del grid
+        pred = s.net.predict(pts).reshape(rows, k)
+        if s.config.data is None and s.config.task == "regression":
+            target = datasets.regression_target(pts).reshape(rows, k)
+        else:
+            target = rasterise(X, y, rows, k)
+        lo = float(np.nanmin(y))
+        hi = float(np.nanmax(y))
+        return maps(pred, target, lo, hi, width)
+
+    # --------------------------------------------------------------- actions
+    def action_step(self) -> None:
+        if self.playing:
+            self.pause()
+        events = self.session.step()
+        if self.session.is_halted and events and events[-1].problem:
+            self.notify(events[-1].problem, title="Training paused", severity="error")
+        self.redraw()
+
+    def action_granularity(self) -> None:
+        g = self.session.cycle_granularity()
+        self.notify(f"one step = one {g.value}", timeout=1.5)
+        self.redraw()
+
+    def action_play(self) -> None:
+        if self.playing:
+            self.pause()
+        elif self.session.is_halted:
+            self.notify("Training stopped on NaN/inf: press r to reset or l to lower lr.",
+                        severity="warning")
+        else:
+            self.playing = True
+            self.session.touch()
+            self.play_worker()
+        self.redraw()
+
+    def pause(self) -> None:
+        self.playing = False
+        self.workers.cancel_group(self, "play")
+        self.session.touch()
+
+    def action_speed(self, delta: int) -> None:
+        speed = self.session.change_speed(delta)
+        self.notify(f"speed: {'max' if speed == 0 else f'{speed} epochs/s'}", timeout=1.5)
+        self.redraw()
+
+    def action_select(self, delta: int) -> None:
+        self.session.move_selection(delta)
+        self.redraw()
+
+    def action_sample(self, delta: int) -> None:
+        self.session.move_sample(delta)
+        self.redraw()
+
+    def on_network_diagram_neuron_clicked(self, message: NetworkDiagram.NeuronClicked) -> None:
+        self.session.select(message.layer, message.neuron)
+        self.redraw()
+
+    def action_reset(self) -> None:
+        self.pause()
+        self.session.reset()
+        self.notify("reset to the initial weights (epoch 0)", timeout=2)
+        self.redraw()
+
+    def action_new_seed(self) -> None:
+        self.pause()
+        seed = self.session.new_seed()
+        self.notify(f"new weights from seed {seed}", timeout=2)
+        self.redraw()
+
+    def action_next_task(self) -> None:
+        self.pause()
+        task = self.session.next_task()
+        self.notify(f"task: {task} ({self.session.net.describe()}, lr {self.session.config.lr:g})",
+                    timeout=2)
+        self.redraw()
+
+    def action_learning_rate(self) -> None:
+        self.pause()
+
+        def apply(value: float | None) -> None:
+            if value is not None:
+                self.session.set_lr(value)
+                self.notify(f"learning rate {value:g}", timeout=2)
+                self.redraw()
+
+        self.push_screen(LearningRateScreen(self.session.config.lr), apply)
+
+    def action_log_scale(self) -> None:
+        log = self.query_one(LossChart).toggle_log()
+        self.session.touch()
+        self.notify("loss axis: " + ("log₁₀" if log else "linear"), timeout=1.5)
+        self.redraw()
+
+    def action_swap_panel(self) -> None:
+        self.screen.toggle_class("show-predictions")
+        self.session.touch()
+        self.redraw()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.BINDINGS))
+
+    def action_save(self) -> None:
+        s = self.session
+        path = self.save_dir / f"tinynet-{s.config.label}-epoch{s.stepper.epoch}.npz"
+        try:
+            written = s.save(path)
+        except (OSError, ValueError) as exc:
+            self.notify(str(exc), title="Save failed", severity="error")
+            return
+        self.notify(f"saved {written}", title="Model saved")
+
+    def action_export(self) -> None:
+        s = self.session
+        with s.lock:
+            losses = list(s.stepper.losses)
+            net = s.net.copy()
+            regression = s.config.data is None and s.config.task == "regression"
+            folder = self.export_dir / f"{s.config.label}-epoch{s.stepper.epoch}"
+        self.notify(f"exporting to {folder} …", timeout=2)
+        self.export_worker(folder, losses, net, regression, f"{s.config.label} {net.describe()}")
+
+    @work(thread=True, group="export")
+    def export_worker(self, folder: Path, losses, net, regression: bool, title: str) -> None:
+        try:
+            written = export_all(folder, losses, net.predict if regression else None,
+                                 datasets.regression_target if regression else None,
+                                 title=f"{title}: training loss")
+        except (OSError, ValueError) as exc:
+            self.call_from_thread(self.notify, f"{folder}: {exc}", title="Export failed",
+                                  severity="error")
+            return
+        names = ", ".join(p.name for p in written)
+        self.call_from_thread(self.notify, f"{folder}/ ({names})", title="Exported")
+
+    # ------------------------------------------------------------------ play
+    @work(thread=True, exclusive=True, group="play")
+    def play_worker(self) -> None:
+        """Train whole epochs at the chosen speed until paused or halted."""
+        worker = get_current_worker()
+        s = self.session
+        start, done, per_epoch = time.perf_counter(), 0, 1e-4
+        speed = s.speed
+        while self.playing and not worker.is_cancelled:
+            if s.speed != speed:  # speed changed: restart the clock
+                start, done, speed = time.perf_counter(), 0, s.speed
+            budget = max(1, int(PLAY_CHUNK_S / per_epoch))
+            if speed:
+                due = int(speed * (time.perf_counter() - start)) - done
+                n = min(due, budget)
+            else:
+                n = budget
+            if n <= 0:
+                time.sleep(min(0.02, 1 / max(speed, 1)))
+                continue
+            t = time.perf_counter()
+            ran = s.play_chunk(n)
+            if ran:
+                per_epoch = max(1e-6, (time.perf_counter() - t) / ran)
+            done += ran
+            if s.is_halted:
+                self.call_from_thread(self._halted)
+                return
+            time.sleep(0.001)  # let the UI thread take the GIL
+
+    def _halted(self) -> None:
+        self.playing = False
+        problem = self.session.stepper.halted.problem if self.session.stepper.halted else ""
+        self.notify(problem + " — press r to reset or l to lower the learning rate",
+                    title="Training paused", severity="error")
+        self.session.touch()
+        self.redraw()
+
+
+def main() -> None:  # pragma: no cover - thin wrapper kept for `python -m tui.app`
+    from .cli import main as cli_main
+
+    raise SystemExit(cli_main())

@@ -1,0 +1,188 @@
+"""The app's state without the widgets: a Problem, its Stepper, and what the
+person has selected.  Every number comes from the engine; this class only
+decides what to run next and remembers what was shown.
+
+All methods that touch the stepper take ``lock``; the play worker holds it
+while it trains, and the widgets hold it while they read.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from nn import Granularity, Phase, StepEvent, Stepper
+from nn.presets import PRESETS
+
+from .config import TASKS, Problem, RunConfig, build
+
+#: epochs per second while playing; the last level means "as fast as possible"
+SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 0)
+
+
+class Session:
+    def __init__(self, problem: Problem):
+        self.lock = threading.RLock()
+        self.granularity = Granularity.NEURON
+        self.speed_index = 5
+        self.sample = 0
+        self.version = 0  #: bumped on every change, so widgets redraw only when needed
+        self._load(problem)
+
+    # ---------------------------------------------------------------- setup
+    def _load(self, problem: Problem) -> None:
+        self.problem = problem
+        self.stepper = Stepper(problem.net, problem.X, problem.y, problem.config.lr)
+        self.selected = (len(problem.net.layers) - 1, 0)
+        self.sample = min(self.sample, len(problem.X) - 1)
+        self.events: list[StepEvent] = []
+        self.touch()
+
+    def touch(self) -> None:
+        self.version += 1
+
+    @property
+    def config(self) -> RunConfig:
+        return self.problem.config
+
+    @property
+    def net(self):
+        return self.problem.net
+
+    def rebuild(self, **changes) -> None:
+        """Rebuild the network from the config with ``changes`` (task, seed, lr, …)."""
+        config = replace(self.config, **changes)
+        if "task" in changes:  # a new task takes its own preset architecture and lr
+            config = replace(config, hidden=None, activation=None, lr=None, data=None,
+                             data_kind=None, load=None)
+        with self.lock:
+            self._load(build(config))
+
+    def reset(self) -> None:
+        """Back to epoch 0 with the very same initial weights."""
+        with self.lock:
+            self.stepper.reset()
+            self.events = []
+            self.touch()
+
+    def new_seed(self) -> int:
+        seed = self.config.seed + 1
+        self.rebuild(seed=seed, load=None)
+        return seed
+
+    def next_task(self) -> str:
+        current = self.config.task if self.config.data is None else TASKS[-1]
+        task = TASKS[(TASKS.index(current) + 1) % len(TASKS)]
+        self.rebuild(task=task)
+        return task
+
+    def set_lr(self, lr: float) -> None:
+        """Change the learning rate from the next update on (weights are kept)."""
+        with self.lock:
+            self.stepper.lr = float(lr)
+            self.problem.config = replace(self.config, lr=float(lr))
+            self.touch()
+
+    # ------------------------------------------------------------- stepping
+    def step(self) -> list[StepEvent]:
+        with self.lock:
+            events = self.stepper.step(self.granularity)
+            if events:
+                self.events = events
+                self._follow(events[-1])
+            self.touch()
+            return events
+
+    def _follow(self, event: StepEvent) -> None:
+        """Select the neuron a single-neuron step just computed."""
+        if event.is_single_neuron:
+            self.selected = (event.layer, event.neurons[0])
+
+    def play_chunk(self, epochs: int) -> int:
+        with self.lock:
+            done = self.stepper.run_epochs(epochs)
+            if done:
+                self.events = []
+            self.touch()
+            return done
+
+    def cycle_granularity(self) -> Granularity:
+        self.granularity = self.granularity.next()
+        self.touch()
+        return self.granularity
+
+    @property
+    def speed(self) -> int:
+        return SPEEDS[self.speed_index]
+
+    def change_speed(self, delta: int) -> int:
+        self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
+        self.touch()
+        return self.speed
+
+    # ------------------------------------------------------------ selection
+    def neuron_list(self) -> list[tuple[int, int]]:
+        return [(l, j) for l, layer in enumerate(self.net.layers) for j in range(layer.n_out)]
+
+    def move_selection(self, delta: int) -> tuple[int, int]:
+        order = self.neuron_list()
+        i = order.index(self.selected) if self.selected in order else 0
+        self.selected = order[(i + delta) % len(order)]
+        self.touch()
+        return self.selected
+
+    def select(self, layer: int, neuron: int) -> None:
+        if 0 <= layer < len(self.net.layers) and 0 <= neuron < self.net.layers[layer].n_out:
+            self.selected = (layer, neuron)
+            self.touch()
+
+    def move_sample(self, delta: int) -> int:
+        self.sample = (self.sample + delta) % len(self.problem.X)
+        self.touch()
+        return self.sample
+
+    # ---------------------------------------------------------------- views
+    def current_unit_neurons(self) -> set[tuple[int, int]]:
+        """(layer, neuron) pairs computed by the last step (for highlighting)."""
+        out = set()
+        for ev in self.events:
+            if ev.layer is not None and ev.neurons:
+                out.update((ev.layer, j) for j in range(*ev.neurons))
+        return out
+
+    def event_for_selected(self) -> StepEvent | None:
+        """The most relevant event of the last step for the narration: the one
+        that computed the selected neuron, else the last one."""
+        if not self.events:
+            return None
+        layer, j = self.selected
+        for ev in reversed(self.events):
+            if ev.layer == layer and ev.neurons and ev.neurons[0] <= j < ev.neurons[1]:
+                return ev
+        return self.events[-1]
+
+    def save(self, path: Path) -> Path:
+        from nn import save
+
+        with self.lock:
+            return save(self.net, path, task=self.config.task, lr=self.config.lr,
+                        epoch=self.stepper.epoch)
+
+    @property
+    def is_halted(self) -> bool:
+        return self.stepper.halted is not None
+
+    @property
+    def phase(self) -> Phase:
+        return self.stepper.phase
+
+    def predictions(self, X: np.ndarray) -> np.ndarray:
+        with self.lock:
+            return self.net.predict(X)
+
+
+def preset_hint(task: str) -> str:
+    p = PRESETS[task]
+    return f"{task}: hidden {p.hidden or 'none'}, {p.activation}/{p.output}, lr {p.lr:g}"

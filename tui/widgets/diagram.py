@@ -1,0 +1,206 @@
+"""The network diagram: nodes in columns, every weight an edge.
+
+Edges are drawn with braille dots (2×4 per character cell) between the node
+columns.  Blue edges are positive weights, orange negative; the brighter the
+edge, the larger |w| relative to the largest weight of its layer.  Each node
+shows its activation for the selected sample.  The selected neuron is shown
+in reverse video; the neurons the last step computed are highlighted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.color import Color
+from rich.style import Style
+from rich.text import Text
+from textual.events import Click
+from textual.message import Message
+from textual.widget import Widget
+
+from ..format import neuron_name, short
+
+POS = (76, 155, 232)   # blue
+NEG = (242, 142, 43)   # orange
+BG = (30, 30, 36)
+LABEL_W = 7            # "[+0.73]"
+BRAILLE = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
+
+
+def _blend(rgb, t: float) -> Color:
+    return Color.from_rgb(*(int(b + (c - b) * t) for c, b in zip(rgb, BG)))
+
+
+@dataclass
+class NodeBox:
+    x: int
+    y: int
+    layer: int  # -1 for inputs
+    index: int
+
+
+@dataclass
+class DiagramData:
+    """What the diagram needs, copied from the engine under the session lock."""
+
+    sizes: list[int]
+    weights: list[np.ndarray]          # per layer (n_in, n_out)
+    inputs: np.ndarray                 # (n_in,) the selected sample
+    activations: list[np.ndarray]      # per layer (n_out,) for the selected sample
+    activation_names: list[str]
+    selected: tuple[int, int]
+    highlighted: set
+    stale: set                         # neurons not yet recomputed this epoch
+    caption: str
+
+
+def visible_rows(n: int, rows: int, focus: int | None) -> tuple[list[int], bool]:
+    """Which neuron indices fit in ``rows`` lines (a window around ``focus``)."""
+    if n <= rows:
+        return list(range(n)), False
+    keep = max(1, rows - 1)
+    focus = 0 if focus is None else focus
+    start = max(0, min(focus - keep // 2, n - keep))
+    return list(range(start, start + keep)), True
+
+
+def render_diagram(data: DiagramData, width: int, height: int) -> tuple[Text, list[NodeBox]]:
+    n_cols = len(data.sizes)
+    n_layers = n_cols - 1
+    top = 1  # first line is the caption
+    rows = max(1, height - top - 1)
+    gap = max(2, (width - n_cols * LABEL_W) // max(1, n_cols - 1))
+    xs = [c * (LABEL_W + gap) for c in range(n_cols)]
+
+    # which nodes are shown, and where
+    columns: list[list[tuple[int, int]]] = []  # (index, y) per column
+    more: list[int] = []
+    for c, n in enumerate(data.sizes):
+        focus = data.selected[1] if c - 1 == data.selected[0] else None
+        idx, cut = visible_rows(n, rows, focus)
+        span = len(idx) + (1 if cut else 0)
+        spacing = max(1, min(4, rows // max(1, span)))
+        offset = top + max(0, (rows - (span - 1) * spacing - 1) // 2)
+        columns.append([(i, offset + r * spacing) for r, i in enumerate(idx)])
+        more.append(n - len(idx))
+
+    # edges on a braille canvas
+    cells: dict[tuple[int, int], list] = {}  # (cx, cy) -> [bits, |w|, color]
+    for l, W in enumerate(data.weights):
+        scale = float(np.abs(W).max()) or 1.0
+        x0, x1 = xs[l] + LABEL_W, xs[l + 1] - 1
+        if x1 <= x0:
+            continue
+        for i, yi in columns[l]:
+            for j, yj in columns[l + 1]:
+                w = float(W[i, j])
+                mag = abs(w) / scale if np.isfinite(w) else 1.0
+                color = _blend(POS if w >= 0 else NEG, 0.25 + 0.75 * mag)
+                px0, py0 = x0 * 2, yi * 4 + 1
+                px1, py1 = x1 * 2 + 1, yj * 4 + 1
+                steps = max(abs(px1 - px0), abs(py1 - py0), 1)
+                for s in range(steps + 1):
+                    px = px0 + (px1 - px0) * s // steps
+                    py = py0 + (py1 - py0) * s // steps
+                    key = (px // 2, py // 4)
+                    cell = cells.setdefault(key, [0, -1.0, color])
+                    cell[0] |= BRAILLE[py % 4][px % 2]
+                    if mag > cell[1]:
+                        cell[1], cell[2] = mag, color
+
+    grid = [[(" ", None)] * width for _ in range(height)]
+    for (cx, cy), (bits, _, color) in cells.items():
+        if 0 <= cx < width and 0 <= cy < height:
+            grid[cy][cx] = (chr(0x2800 + bits), Style(color=color))
+
+    boxes: list[NodeBox] = []
+
+    def put(x: int, y: int, text: str, style: Style) -> None:
+        for k, ch in enumerate(text):
+            if 0 <= x + k < width and 0 <= y < height:
+                grid[y][x + k] = (ch, style)
+
+    for c, col in enumerate(columns):
+        layer = c - 1
+        for i, y in col:
+            if layer < 0:
+                label = f"x{i + 1}{short(data.inputs[i])}"[:LABEL_W].ljust(LABEL_W)
+                style = Style(color="grey70")
+            else:
+                a = data.activations[layer][i]
+                label = f"[{short(a)}]"
+                key = (layer, i)
+                if key == data.selected:
+                    style = Style(color="black", bgcolor="white", bold=True)
+                elif key in data.highlighted:
+                    style = Style(color="black", bgcolor="yellow", bold=True)
+                elif key in data.stale:
+                    style = Style(color="grey50")
+                else:
+                    style = Style(color="white", bold=True)
+            put(xs[c], y, label, style)
+            boxes.append(NodeBox(xs[c], y, layer, i))
+        if more[c]:
+            y_last = (col[-1][1] + 1) if col else top
+            put(xs[c], min(height - 1, y_last), f"⋮+{more[c]}".ljust(LABEL_W), Style(dim=True))
+        # column title under the nodes
+        title = "input" if layer < 0 else ("out " if layer == n_layers - 1 else f"h{layer + 1} ") \
+            + ("" if layer < 0 else data.activation_names[layer][:4])
+        put(xs[c], height - 1, title[:LABEL_W + gap - 1], Style(color="grey62", italic=True))
+    put(0, 0, data.caption[:width], Style(color="cyan", bold=True))
+
+    text = Text(no_wrap=True, overflow="crop")
+    for r, row in enumerate(grid):
+        for ch, style in row:
+            text.append(ch, style)
+        if r < height - 1:
+            text.append("\n")
+    return text, boxes
+
+
+class NetworkDiagram(Widget):
+    """Renders a :class:`DiagramData`; posts :class:`NeuronClicked` on a node click."""
+
+    class NeuronClicked(Message):
+        def __init__(self, layer: int, neuron: int) -> None:
+            super().__init__()
+            self.layer = layer
+            self.neuron = neuron
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.data: DiagramData | None = None
+        self.boxes: list[NodeBox] = []
+
+    def show(self, data: DiagramData) -> None:
+        self.data = data
+        self.refresh()
+
+    def render(self) -> Text:
+        if self.data is None:
+            return Text("")
+        text, self.boxes = render_diagram(self.data, self.content_size.width,
+                                          self.content_size.height)
+        return text
+
+    def node_at(self, x: int, y: int) -> NodeBox | None:
+        for box in self.boxes:
+            if box.y == y and box.x <= x < box.x + LABEL_W:
+                return box
+        return None
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        box = self.node_at(offset.x, offset.y)
+        if box is not None and box.layer >= 0:
+            self.post_message(self.NeuronClicked(box.layer, box.index))
+
+
+def caption_for(phase: str, layer: int | None, n_layers: int) -> str:
+    where = "" if layer is None else f" · {'output' if layer == n_layers - 1 else f'layer {layer}'}"
+    return f"next: {phase}{where}"
+
+
+__all__ = ["NetworkDiagram", "DiagramData", "render_diagram", "caption_for", "neuron_name"]
