@@ -35,9 +35,10 @@ from .widgets.loss_chart import LossChart, last_loss_text
 from .widgets.narration import Narration, narrate
 from .widgets.predictions import Predictions, maps, rasterise, truth_table
 
-REDRAW_HZ = 25
+REDRAW_HZ = 30
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
-PLAY_CHUNK_S = 0.01  # longest time the worker holds the lock at a time
+PLAY_CHUNK_S = 0.008  # longest time the worker trains (holding the lock and the GIL) at a time
+PLAY_REST_S = 0.004   # then it rests, so the UI thread gets the GIL to draw and answer keys
 
 
 class TinyNetApp(App):
@@ -94,6 +95,8 @@ class TinyNetApp(App):
                   "loss": "loss", "predictions": "predictions"}
         for wid, title in titles.items():
             self.query_one(f"#{wid}").border_title = title
+        # arrow keys select neurons: the scrolling inspector must not take focus (mouse scrolls it)
+        self.query_one("#inspector-box").can_focus = False
         self._apply_size(self.size.width, self.size.height)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
@@ -115,7 +118,7 @@ class TinyNetApp(App):
         with s.lock:
             self._drawn_version = s.version
             self.redraws += 1
-            self.query_one("#status", Static).update(self._status_text())
+            self.query_one("#status", Static).update(self._status_text(), layout=False)
             self.query_one(NetworkDiagram).show(self._diagram_data())
             self.query_one(Inspector).show(self._neuron_view())
             layer, j = s.selected
@@ -160,7 +163,8 @@ class TinyNetApp(App):
         caption = f"epoch {st.epoch} · next: {u.phase.value}{where} · sample {i}"
         return DiagramData(sizes=net.sizes, weights=[l.W.copy() for l in net.layers],
                            inputs=s.problem.X[i], activations=acts,
-                           activation_names=net.activations, selected=s.selected,
+                           activation_symbols=[l.activation.symbol for l in net.layers],
+                           selected=s.selected,
                            highlighted=s.current_unit_neurons(), stale=stale, caption=caption)
 
     def _neuron_view(self) -> NeuronView:
@@ -206,7 +210,7 @@ class TinyNetApp(App):
             target = rasterise(X, y, rows, k)
         lo = float(np.nanmin(y))
         hi = float(np.nanmax(y))
-        return maps(pred, target, lo, hi, width)
+        return maps(pred, target, lo, hi)
 
     # --------------------------------------------------------------- actions
     def action_step(self) -> None:
@@ -361,7 +365,7 @@ class TinyNetApp(App):
             if s.is_halted:
                 self.call_from_thread(self._halted)
                 return
-            time.sleep(0.001)  # let the UI thread take the GIL
+            time.sleep(PLAY_REST_S)
 
     def _halted(self) -> None:
         self.playing = False

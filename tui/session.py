@@ -145,12 +145,14 @@ class Session:
 
     # ---------------------------------------------------------------- views
     def current_unit_neurons(self) -> set[tuple[int, int]]:
-        """(layer, neuron) pairs computed by the last step (for highlighting)."""
-        out = set()
-        for ev in self.events:
-            if ev.layer is not None and ev.neurons:
-                out.update((ev.layer, j) for j in range(*ev.neurons))
-        return out
+        """(layer, neuron) pairs computed by the last event of the last step
+        (for highlighting: one neuron, or the layer a coarser step ended on)."""
+        if not self.events:
+            return set()
+        ev = self.events[-1]
+        if ev.layer is None or not ev.neurons:
+            return set()
+        return {(ev.layer, j) for j in range(*ev.neurons)}
 
     def event_for_selected(self) -> StepEvent | None:
         """The most relevant event of the last step for the narration: the one

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from rich.color import Color
 from rich.style import Style
-from rich.text import Text
+from rich.segment import Segment
 from textual.events import Click
 from textual.message import Message
-from textual.widget import Widget
 
-from ..format import neuron_name, short
+from ..format import neuron_name, short, sub
+from .canvas import LineCanvas, runs
 
 POS = (76, 155, 232)   # blue
 NEG = (242, 142, 43)   # orange
@@ -27,8 +27,13 @@ LABEL_W = 7            # "[+0.73]"
 BRAILLE = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 
 
-def _blend(rgb, t: float) -> Color:
-    return Color.from_rgb(*(int(b + (c - b) * t) for c, b in zip(rgb, BG)))
+EDGE_LEVELS = 8
+#: edge styles by sign and brightness level (few distinct styles keep redraws cheap)
+EDGE_STYLES = {
+    (sign, k): Style(color=Color.from_rgb(*(int(b + (c - b) * (0.25 + 0.75 * k / (EDGE_LEVELS - 1)))
+                                            for c, b in zip(rgb, BG))))
+    for sign, rgb in ((1, POS), (-1, NEG)) for k in range(EDGE_LEVELS)
+}
 
 
 @dataclass
@@ -47,7 +52,7 @@ class DiagramData:
     weights: list[np.ndarray]          # per layer (n_in, n_out)
     inputs: np.ndarray                 # (n_in,) the selected sample
     activations: list[np.ndarray]      # per layer (n_out,) for the selected sample
-    activation_names: list[str]
+    activation_symbols: list[str]     # σ, tanh, relu, id per layer
     selected: tuple[int, int]
     highlighted: set
     stale: set                         # neurons not yet recomputed this epoch
@@ -64,7 +69,9 @@ def visible_rows(n: int, rows: int, focus: int | None) -> tuple[list[int], bool]
     return list(range(start, start + keep)), True
 
 
-def render_diagram(data: DiagramData, width: int, height: int) -> tuple[Text, list[NodeBox]]:
+def render_diagram(data: DiagramData, width: int, height: int
+                   ) -> tuple[list[list[Segment]], list[NodeBox]]:
+    """Lines of Segments for the diagram, and where each node was drawn."""
     n_cols = len(data.sizes)
     n_layers = n_cols - 1
     top = 1  # first line is the caption
@@ -79,7 +86,7 @@ def render_diagram(data: DiagramData, width: int, height: int) -> tuple[Text, li
         focus = data.selected[1] if c - 1 == data.selected[0] else None
         idx, cut = visible_rows(n, rows, focus)
         span = len(idx) + (1 if cut else 0)
-        spacing = max(1, min(4, rows // max(1, span)))
+        spacing = max(1, min(6, rows // max(1, span)))
         offset = top + max(0, (rows - (span - 1) * spacing - 1) // 2)
         columns.append([(i, offset + r * spacing) for r, i in enumerate(idx)])
         more.append(n - len(idx))
@@ -95,7 +102,7 @@ def render_diagram(data: DiagramData, width: int, height: int) -> tuple[Text, li
             for j, yj in columns[l + 1]:
                 w = float(W[i, j])
                 mag = abs(w) / scale if np.isfinite(w) else 1.0
-                color = _blend(POS if w >= 0 else NEG, 0.25 + 0.75 * mag)
+                color = EDGE_STYLES[(1 if w >= 0 else -1, round(mag * (EDGE_LEVELS - 1)))]
                 px0, py0 = x0 * 2, yi * 4 + 1
                 px1, py1 = x1 * 2 + 1, yj * 4 + 1
                 steps = max(abs(px1 - px0), abs(py1 - py0), 1)
@@ -111,7 +118,7 @@ def render_diagram(data: DiagramData, width: int, height: int) -> tuple[Text, li
     grid = [[(" ", None)] * width for _ in range(height)]
     for (cx, cy), (bits, _, color) in cells.items():
         if 0 <= cx < width and 0 <= cy < height:
-            grid[cy][cx] = (chr(0x2800 + bits), Style(color=color))
+            grid[cy][cx] = (chr(0x2800 + bits), color)
 
     boxes: list[NodeBox] = []
 
@@ -124,7 +131,7 @@ def render_diagram(data: DiagramData, width: int, height: int) -> tuple[Text, li
         layer = c - 1
         for i, y in col:
             if layer < 0:
-                label = f"x{i + 1}{short(data.inputs[i])}"[:LABEL_W].ljust(LABEL_W)
+                label = f"x{sub(i + 1)}{short(data.inputs[i])}"[:LABEL_W].ljust(LABEL_W)
                 style = Style(color="grey70")
             else:
                 a = data.activations[layer][i]
@@ -144,21 +151,18 @@ def render_diagram(data: DiagramData, width: int, height: int) -> tuple[Text, li
             y_last = (col[-1][1] + 1) if col else top
             put(xs[c], min(height - 1, y_last), f"⋮+{more[c]}".ljust(LABEL_W), Style(dim=True))
         # column title under the nodes
-        title = "input" if layer < 0 else ("out " if layer == n_layers - 1 else f"h{layer + 1} ") \
-            + ("" if layer < 0 else data.activation_names[layer][:4])
+        if layer < 0:
+            title = "input"
+        else:
+            title = ("out " if layer == n_layers - 1 else f"h{layer + 1} ") + \
+                data.activation_symbols[layer]
         put(xs[c], height - 1, title[:LABEL_W + gap - 1], Style(color="grey62", italic=True))
     put(0, 0, data.caption[:width], Style(color="cyan", bold=True))
 
-    text = Text(no_wrap=True, overflow="crop")
-    for r, row in enumerate(grid):
-        for ch, style in row:
-            text.append(ch, style)
-        if r < height - 1:
-            text.append("\n")
-    return text, boxes
+    return [runs(row) for row in grid], boxes
 
 
-class NetworkDiagram(Widget):
+class NetworkDiagram(LineCanvas):
     """Renders a :class:`DiagramData`; posts :class:`NeuronClicked` on a node click."""
 
     class NeuronClicked(Message):
@@ -174,14 +178,16 @@ class NetworkDiagram(Widget):
 
     def show(self, data: DiagramData) -> None:
         self.data = data
-        self.refresh()
+        self._draw()
 
-    def render(self) -> Text:
-        if self.data is None:
-            return Text("")
-        text, self.boxes = render_diagram(self.data, self.content_size.width,
-                                          self.content_size.height)
-        return text
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.data is not None:
+            lines, self.boxes = render_diagram(self.data, self.content_size.width,
+                                               self.content_size.height)
+            self.set_lines(lines)
 
     def node_at(self, x: int, y: int) -> NodeBox | None:
         for box in self.boxes:

@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
@@ -35,37 +33,52 @@ class NeuronView:
     stale: bool          # not yet recomputed in this epoch
 
 
-def render_inspector(v: NeuronView) -> Group:
-    title = Text()
-    title.append(neuron_name(v.layer, v.index, v.n_layers), style="bold cyan")
-    title.append(f"  layer {v.layer}, neuron {v.index} · {v.activation}")
-    if v.stale:
-        title.append("  (values from the previous pass)", style="dim")
-    params = Table(box=None, pad_edge=False, expand=False, header_style="bold")
-    for col in ("", "value", "grad", "last Δ"):
-        params.add_column(col, justify="right")
-    for k in range(len(v.w)):
-        params.add_row(f"w{k + 1} ({input_name(v.layer, k, v.n_layers)})", num(v.w[k]),
-                       num(v.dw[k]), num(v.change_w[k]))
-    params.add_row("b", num(v.b), num(v.db), num(v.change_b))
+def columns(rows: list[list[str]], widths: list[int], first_left: bool = True) -> list[str]:
+    """Lay out cells in fixed-width columns (first left-aligned, the rest right)."""
+    out = []
+    for row in rows:
+        cells = [c.ljust(w) if (k == 0 and first_left) else c.rjust(w)
+                 for k, (c, w) in enumerate(zip(row, widths))]
+        out.append(" ".join(cells))
+    return out
 
-    samples = Table(box=None, pad_edge=False, header_style="bold")
-    for col in ("sample", "z", "a", "δ"):
-        samples.add_column(col, justify="right")
+
+def render_inspector(v: NeuronView) -> Text:
+    """Plain aligned text (much cheaper to redraw than rich Tables while playing)."""
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(neuron_name(v.layer, v.index, v.n_layers), style="bold cyan")
+    t.append(f"  layer {v.layer}, neuron {v.index} · {v.activation}")
+    if v.stale:
+        t.append("  (values from the previous pass)", style="dim")
+    t.append("\n")
+    rows = [["", "value", "grad", "last Δ"]]
+    rows += [[f"w{k + 1} ({input_name(v.layer, k, v.n_layers)})", num(v.w[k]), num(v.dw[k]),
+              num(v.change_w[k])] for k in range(len(v.w))]
+    rows.append(["b", num(v.b), num(v.db), num(v.change_b)])
+    widths = [max(len(r[k]) for r in rows) for k in range(4)]
+    lines = columns(rows, widths)
+    t.append(lines[0] + "\n", style="bold")
+    for line in lines[1:]:
+        t.append(line + "\n")
     n = len(v.z)
+    rows = [["sample", "z", "a", "δ"]]
+    shown = []
     if n:
         start = max(0, min(v.sample - MAX_SAMPLES // 2, n - MAX_SAMPLES))
-        for i in range(start, min(n, start + MAX_SAMPLES)):
-            style = "reverse" if i == v.sample else ""
-            d = num(v.delta[i]) if len(v.delta) == n else "–"
-            samples.add_row(str(i), num(v.z[i]), num(v.a[i]), d, style=style)
-        if n > MAX_SAMPLES:
-            samples.caption = f"{n} samples; [ and ] change the sample"
-    else:
-        samples.add_row("–", "–", "–", "–")
-    return Group(title, params, samples)
+        shown = list(range(start, min(n, start + MAX_SAMPLES)))
+        rows += [[str(i), num(v.z[i]), num(v.a[i]),
+                  num(v.delta[i]) if len(v.delta) == n else "–"] for i in shown]
+    widths = [max(len(r[k]) for r in rows) for k in range(4)]
+    lines = columns(rows, widths, first_left=False)
+    t.append(lines[0], style="bold")
+    for i, line in zip(shown, lines[1:]):
+        t.append("\n")
+        t.append(line, style="reverse" if i == v.sample else "")
+    if n > MAX_SAMPLES:
+        t.append(f"\n{n} samples; [ and ] change the sample", style="dim")
+    return t
 
 
 class Inspector(Static):
     def show(self, view: NeuronView) -> None:
-        self.update(render_inspector(view))
+        self.update(render_inspector(view), layout=False)

@@ -117,4 +117,4 @@ class Narration(Static):
     """Shows :func:`narrate` for the session's last step."""
 
     def show(self, text: Text) -> None:
-        self.update(text)
+        self.update(text, layout=False)

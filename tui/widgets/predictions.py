@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 from rich.color import Color
-from rich.console import Group
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from rich.segment import Segment
 
 from ..format import num
+from .canvas import LineCanvas
 
 LOW = (242, 142, 43)   # class 0 / low values: orange
 HIGH = (76, 155, 232)  # class 1 / high values: blue
 MID = (235, 235, 235)
 EMPTY = (40, 40, 46)
+
+
+LEVELS = 24  #: colour steps of the heatmaps (few styles keep redraws cheap)
 
 
 def colour(t: float) -> tuple[int, int, int]:
@@ -25,22 +27,44 @@ def colour(t: float) -> tuple[int, int, int]:
     return tuple(int(x + (y - x) * u) for x, y in zip(a, b))
 
 
-def heatmap(values: np.ndarray, lo: float, hi: float) -> Text:
-    """``values`` (rows, cols) with rows an even number, top row = high x₂.
-    Each character shows two vertically stacked pixels with ▀ (fg top, bg bottom).
-    NaN pixels are drawn dark (no data)."""
-    rows, cols = values.shape
+PALETTE = [Color.from_rgb(*colour(i / (LEVELS - 1))) for i in range(LEVELS)] + \
+    [Color.from_rgb(*EMPTY)]
+_STYLES: dict[tuple[int, int], Style] = {}
+
+
+def _style(top: int, bottom: int) -> Style:
+    key = (top, bottom)
+    if key not in _STYLES:
+        _STYLES[key] = Style(color=PALETTE[top], bgcolor=PALETTE[bottom])
+    return _STYLES[key]
+
+
+def levels(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Palette index per pixel; NaN (no data) gets the last, dark entry."""
     span = (hi - lo) or 1.0
-    text = Text(no_wrap=True)
+    with np.errstate(invalid="ignore"):
+        idx = np.clip(np.round((values - lo) / span * (LEVELS - 1)), 0, LEVELS - 1)
+    return np.where(np.isfinite(values), idx, LEVELS).astype(int)
+
+
+def heatmap(values: np.ndarray, lo: float, hi: float) -> list[list[Segment]]:
+    """``values`` (rows, cols) with rows an even number, top row = high x₂, as
+    lines of Segments: each character shows two stacked pixels with ▀ (fg top,
+    bg bottom); NaN pixels (no data) are dark."""
+    idx = levels(values, lo, hi)
+    rows, cols = idx.shape
+    lines = []
     for r in range(0, rows - 1, 2):
-        for c in range(cols):
-            top, bottom = values[r, c], values[r + 1, c]
-            fg = EMPTY if np.isnan(top) else colour((top - lo) / span)
-            bg = EMPTY if np.isnan(bottom) else colour((bottom - lo) / span)
-            text.append("▀", Style(color=Color.from_rgb(*fg), bgcolor=Color.from_rgb(*bg)))
-        if r + 2 < rows:
-            text.append("\n")
-    return text
+        top, bottom = idx[r], idx[r + 1]
+        line, c = [], 0
+        while c < cols:  # one segment per run of equal colours
+            end = c + 1
+            while end < cols and top[end] == top[c] and bottom[end] == bottom[c]:
+                end += 1
+            line.append(Segment("▀" * (end - c), _style(top[c], bottom[c])))
+            c = end
+        lines.append(line)
+    return lines
 
 
 def rasterise(X: np.ndarray, y: np.ndarray, rows: int, cols: int) -> np.ndarray:
@@ -55,32 +79,40 @@ def rasterise(X: np.ndarray, y: np.ndarray, rows: int, cols: int) -> np.ndarray:
         return total / count
 
 
-def truth_table(X: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> Table:
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("x₁", "x₂", "target", "ŷ", ""):
-        table.add_column(col, justify="right")
-    for i in range(len(X)):
+def truth_table(X: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> Text:
+    rows = [["x₁", "x₂", "target", "ŷ"]]
+    rows += [[num(X[i, 0]), num(X[i, 1]), num(y[i, 0]), num(y_hat[i, 0])] for i in range(len(X))]
+    widths = [max(len(r[k]) for r in rows) + 1 for k in range(4)]
+    t = Text(no_wrap=True)
+    t.append(" ".join(c.rjust(w) for c, w in zip(rows[0], widths)) + "\n", style="bold")
+    for i, row in enumerate(rows[1:]):
+        t.append(" ".join(c.rjust(w) for c, w in zip(row, widths)) + "  ")
         ok = (y_hat[i, 0] > 0.5) == (y[i, 0] > 0.5)
-        table.add_row(num(X[i, 0]), num(X[i, 1]), num(y[i, 0]), num(y_hat[i, 0]),
-                      Text("✓", style="green") if ok else Text("✗", style="red"))
-    return table
+        t.append("✓\n" if ok else "✗\n", style="green" if ok else "red")
+    return t
 
 
-def maps(pred: np.ndarray, target: np.ndarray, lo: float, hi: float, width: int) -> Group:
-    left, right = heatmap(pred, lo, hi), heatmap(target, lo, hi)
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column()
-    grid.add_column()
-    grid.add_row(Text("prediction ŷ", style="bold"), Text("target", style="bold"))
-    grid.add_row(left, right)
-    legend = Text()
-    legend.append("■", Style(color=Color.from_rgb(*LOW)))
-    legend.append(f" {num(lo, 3)}  ")
-    legend.append("■", Style(color=Color.from_rgb(*HIGH)))
-    legend.append(f" {num(hi, 3)}   x₁ → , x₂ ↑ on [-1, 1]²", style="")
-    return Group(grid, legend)
+BOLD = Style(bold=True)
 
 
-class Predictions(Static):
-    def show(self, renderable) -> None:
-        self.update(renderable)
+def maps(pred: np.ndarray, target: np.ndarray, lo: float, hi: float) -> list[list[Segment]]:
+    """Prediction and target heatmaps side by side, with titles and a legend."""
+    gap = Segment("  ")
+    cols = pred.shape[1]
+    lines = [[Segment("prediction ŷ".ljust(cols), BOLD), gap, Segment("target", BOLD)]]
+    for a, b in zip(heatmap(pred, lo, hi), heatmap(target, lo, hi)):
+        lines.append([*a, gap, *b])
+    lines.append([Segment("■", Style(color=PALETTE[0])), Segment(f" {num(lo, 3)}  "),
+                  Segment("■", Style(color=PALETTE[LEVELS - 1])),
+                  Segment(f" {num(hi, 3)}   x₁ →, x₂ ↑ over [-1, 1]²")])
+    return lines
+
+
+class Predictions(LineCanvas):
+    """The truth table (a Text) or the heatmaps (ready lines)."""
+
+    def show(self, content) -> None:
+        if isinstance(content, Text):
+            self.set_renderable(content)
+        else:
+            self.set_lines(content)

@@ -1,0 +1,67 @@
+"""Measure the app while it plays: epochs per second, redraws per second, and
+how long playing regression 2–16–1 takes to reach R² ≥ 0.98.
+
+    python bench/bench_app.py [--seconds 5]
+
+Runs the real app headlessly (Textual's ``run_test``, 120×40), presses space
+at maximum speed, and samples the session while it plays.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from textual.events import Key
+
+from tui.app import TinyNetApp
+from tui.config import RunConfig, build
+from tui.session import SPEEDS
+
+
+async def play(task: str, seconds: float, r2_target: float | None = None) -> dict:
+    app = TinyNetApp(build(RunConfig(task=task)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.speed_index = SPEEDS.index(0)  # max speed
+        redraws0 = app.redraws
+        start = time.perf_counter()
+        await pilot.press("space")
+        reached = None
+        while time.perf_counter() - start < seconds:
+            await asyncio.sleep(0.05)
+            if r2_target is not None and reached is None:
+                with app.session.lock:
+                    metric, value = app.session.problem.score()
+                if value >= r2_target:
+                    reached = (time.perf_counter() - start, app.session.stepper.epoch, value)
+        # how fast does a key answer while playing? (time until the app has acted on it)
+        before = app.session.selected
+        t = time.perf_counter()
+        app.post_message(Key("down", None))
+        while app.session.selected == before and time.perf_counter() - t < 30:
+            await asyncio.sleep(0.001)
+        key_ms = (time.perf_counter() - t) * 1e3
+        elapsed = time.perf_counter() - start
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        return dict(task=task, epochs=app.session.stepper.epoch, seconds=elapsed,
+                    redraws=app.redraws - redraws0, reached=reached, key_ms=key_ms)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    args = parser.parse_args()
+    print("| task | epochs/s while playing | redraws/s | key answered in | R² ≥ 0.98 reached |")
+    print("|---|---:|---:|---:|---|")
+    for task, target in (("xor", None), ("regression", 0.98), ("spiral", None)):
+        r = asyncio.run(play(task, args.seconds, target))
+        reached = "–" if target is None else (
+            f"after {r['reached'][0]:.2f} s (epoch {r['reached'][1]}, R² {r['reached'][2]:.4f})"
+            if r["reached"] else f"not within {args.seconds:g} s")
+        print(f"| {task} | {r['epochs'] / r['seconds']:.0f} | {r['redraws'] / r['seconds']:.1f} | "
+              f"{r['key_ms']:.0f} ms | {reached} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Regenerate the README's screenshots from the real app and the real export.
+
+    python screenshots/make_screenshots.py
+
+Drives the app headlessly with Textual's Pilot (fixed seed, step keys only,
+so the pictures are reproducible) and saves SVGs; then trains the regression
+task headlessly and writes the Matplotlib PNGs.
+"""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from tui.app import TinyNetApp  # noqa: E402
+from tui.cli import main as cli_main  # noqa: E402
+from tui.config import RunConfig, build  # noqa: E402
+
+SHOTS = [
+    # file name, task, terminal size, keys
+    ("xor-forward.svg", "xor", (120, 40), ["n"]),
+    ("xor-backward.svg", "xor", (120, 40), ["n"] * 5),
+    # "play:N" trains N whole epochs, exactly as playing does (deterministic)
+    ("xor-trained.svg", "xor", (120, 40), ["play:3000", "g", "g", "n", "n", "n"]),
+    ("regression-update.svg", "regression", (120, 40), ["play:3000", "g", "g"] + ["n"] * 3),
+    ("spiral-trained.svg", "spiral", (120, 40), ["play:6000"]),
+    ("xor-80x24.svg", "xor", (80, 24), ["n"] * 5),
+    ("help.svg", "xor", (120, 40), ["question_mark"]),
+]
+
+
+async def shoot(name: str, task: str, size: tuple[int, int], keys: list[str]) -> None:
+    app = TinyNetApp(build(RunConfig(task=task)))
+    async with app.run_test(size=size) as pilot:
+        for key in keys:
+            if key.startswith("play:"):
+                app.session.play_chunk(int(key[5:]))
+            else:
+                await pilot.press(key)
+        await pilot.pause()
+        app.redraw(force=True)
+        await pilot.pause()
+        app.save_screenshot(name, str(HERE))
+    print("wrote", HERE / name)
+
+
+def export_pngs() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        cli_main(["train", "--task", "regression", "--quiet", "--export", tmp])
+        for name in ("loss.png", "surface.png"):
+            shutil.copy(Path(tmp) / name, HERE / f"regression-{name}")
+            print("wrote", HERE / f"regression-{name}")
+
+
+if __name__ == "__main__":
+    for shot in SHOTS:
+        asyncio.run(shoot(*shot))
+    export_pngs()
