@@ -69,6 +69,55 @@ def visible_rows(n: int, rows: int, focus: int | None) -> tuple[list[int], bool]
     return list(range(start, start + keep)), True
 
 
+_GEOMETRY_CACHE: dict = {}
+
+
+def _edge_geometry(xs: tuple, columns: tuple, width: int, height: int):
+    """Braille cells covered by the edges between node columns, computed once per layout.
+
+    Returns (cell_x, cell_y, chars, pix_cell, pix_edge, edge_layer, edge_i, edge_j):
+    the cells and their braille characters, then for every drawn pixel its cell
+    and edge, and for every edge its layer and (input, neuron) indices."""
+    key = (xs, columns, width, height)
+    if key in _GEOMETRY_CACHE:
+        return _GEOMETRY_CACHE[key]
+    cells: dict[tuple[int, int], int] = {}
+    pixels: list[tuple[tuple[int, int], int]] = []
+    edges: list[tuple[int, int, int]] = []
+    for l in range(len(columns) - 1):
+        x0, x1 = xs[l] + LABEL_W, xs[l + 1] - 1
+        if x1 <= x0:
+            continue
+        for i, yi in columns[l]:
+            for j, yj in columns[l + 1]:
+                e = len(edges)
+                edges.append((l, i, j))
+                px0, py0, px1, py1 = x0 * 2, yi * 4 + 1, x1 * 2 + 1, yj * 4 + 1
+                steps = max(abs(px1 - px0), abs(py1 - py0), 1)
+                for s in range(steps + 1):
+                    px = px0 + (px1 - px0) * s // steps
+                    py = py0 + (py1 - py0) * s // steps
+                    cell = (px // 2, py // 4)
+                    if 0 <= cell[0] < width and 0 <= cell[1] < height:
+                        cells[cell] = cells.get(cell, 0) | BRAILLE[py % 4][px % 2]
+                        pixels.append((cell, e))
+    if not edges or not pixels:
+        result = None
+    else:
+        order = {cell: k for k, cell in enumerate(cells)}
+        result = (
+            np.array([c[0] for c in cells]), np.array([c[1] for c in cells]),
+            [chr(0x2800 + bits) for bits in cells.values()],
+            np.array([order[c] for c, _ in pixels]), np.array([e for _, e in pixels]),
+            np.array([e[0] for e in edges]), np.array([e[1] for e in edges]),
+            np.array([e[2] for e in edges]),
+        )
+    if len(_GEOMETRY_CACHE) > 16:
+        _GEOMETRY_CACHE.clear()
+    _GEOMETRY_CACHE[key] = result
+    return result
+
+
 def render_diagram(data: DiagramData, width: int, height: int
                    ) -> tuple[list[list[Segment]], list[NodeBox]]:
     """Lines of Segments for the diagram, and where each node was drawn."""
@@ -91,34 +140,27 @@ def render_diagram(data: DiagramData, width: int, height: int
         columns.append([(i, offset + r * spacing) for r, i in enumerate(idx)])
         more.append(n - len(idx))
 
-    # edges on a braille canvas
-    cells: dict[tuple[int, int], list] = {}  # (cx, cy) -> [bits, |w|, color]
-    for l, W in enumerate(data.weights):
-        scale = float(np.abs(W).max()) or 1.0
-        x0, x1 = xs[l] + LABEL_W, xs[l + 1] - 1
-        if x1 <= x0:
-            continue
-        for i, yi in columns[l]:
-            for j, yj in columns[l + 1]:
-                w = float(W[i, j])
-                mag = abs(w) / scale if np.isfinite(w) else 1.0
-                color = EDGE_STYLES[(1 if w >= 0 else -1, round(mag * (EDGE_LEVELS - 1)))]
-                px0, py0 = x0 * 2, yi * 4 + 1
-                px1, py1 = x1 * 2 + 1, yj * 4 + 1
-                steps = max(abs(px1 - px0), abs(py1 - py0), 1)
-                for s in range(steps + 1):
-                    px = px0 + (px1 - px0) * s // steps
-                    py = py0 + (py1 - py0) * s // steps
-                    key = (px // 2, py // 4)
-                    cell = cells.setdefault(key, [0, -1.0, color])
-                    cell[0] |= BRAILLE[py % 4][px % 2]
-                    if mag > cell[1]:
-                        cell[1], cell[2] = mag, color
-
+    # edges on a braille canvas: geometry is cached, only colours change per frame
+    geometry = _edge_geometry(tuple(xs), tuple(tuple(col) for col in columns), width, height)
     grid = [[(" ", None)] * width for _ in range(height)]
-    for (cx, cy), (bits, _, color) in cells.items():
-        if 0 <= cx < width and 0 <= cy < height:
-            grid[cy][cx] = (chr(0x2800 + bits), color)
+    if geometry is not None:
+        cell_x, cell_y, chars, pix_cell, pix_edge, edge_layer, edge_i, edge_j = geometry
+        mags = []
+        for l, W in enumerate(data.weights):
+            sel = edge_layer == l
+            w = W[edge_i[sel], edge_j[sel]]
+            scale = float(np.abs(W[np.isfinite(W)]).max(initial=0.0)) or 1.0
+            level = np.where(np.isfinite(w), np.rint(np.abs(w) / scale * (EDGE_LEVELS - 1)),
+                             EDGE_LEVELS - 1).clip(0, EDGE_LEVELS - 1).astype(int)
+            mags.append((level, w < 0))
+        level = np.concatenate([m[0] for m in mags])
+        negative = np.concatenate([m[1] for m in mags])
+        # per cell, the brightest edge through it decides the colour
+        code = level * 2 + negative
+        best = np.full(len(cell_x), -1)
+        np.maximum.at(best, pix_cell, code[pix_edge])
+        for x, y, ch, b in zip(cell_x.tolist(), cell_y.tolist(), chars, best.tolist()):
+            grid[y][x] = (ch, EDGE_STYLES[(-1 if b % 2 else 1, b // 2)])
 
     boxes: list[NodeBox] = []
 
