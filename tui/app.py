@@ -37,8 +37,8 @@ from .widgets.predictions import Predictions, maps, rasterise, truth_table
 
 REDRAW_HZ = 30
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
-PLAY_CHUNK_S = 0.008  # longest time the worker trains (holding the lock and the GIL) at a time
-PLAY_REST_S = 0.004   # then it rests, so the UI thread gets the GIL to draw and answer keys
+PLAY_CHUNK_S = 0.006  # longest time the worker trains (holding the lock and the GIL) at a time
+PLAY_REST_S = 0.006   # then it rests, so the UI thread gets the GIL to draw and answer keys
 
 
 class TinyNetApp(App):
