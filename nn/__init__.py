@@ -8,13 +8,13 @@ from .gradcheck import GradCheckResult, ParamCheck, gradcheck
 from .io import ModelFileError, load, save
 from .layer import Layer
 from .losses import MSE
-from .network import FitResult, NeuralNetwork, TrainingDiverged
+from .network import FitResult, NeuralNetwork
 from .neuron import Neuron
 from .stepper import Granularity, Phase, StepEvent, Stepper
 
 __all__ = [
     "ACTIVATIONS", "Activation", "Identity", "ReLU", "Sigmoid", "Tanh", "get_activation",
     "GradCheckResult", "ParamCheck", "gradcheck", "ModelFileError", "load", "save",
-    "Layer", "MSE", "FitResult", "NeuralNetwork", "TrainingDiverged", "Neuron",
+    "Layer", "MSE", "FitResult", "NeuralNetwork", "Neuron",
     "Granularity", "Phase", "StepEvent", "Stepper", "datasets",
 ]

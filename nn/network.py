@@ -26,10 +26,6 @@ from .layer import Layer
 from .losses import MSE
 
 
-class TrainingDiverged(ArithmeticError):
-    """The loss became NaN or infinite."""
-
-
 @dataclass
 class FitResult:
     """What ``fit`` did: the loss before each epoch's update, and why it stopped."""

@@ -93,3 +93,21 @@ def test_console_script_is_installed():
     out = subprocess.run([sys.executable, "-m", "tui.cli", "train", "--lr", "-3"],
                          capture_output=True, text=True)
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+def test_wheel_ships_the_stylesheet_and_console_script(tmp_path):
+    """setuptools drops .tcss files unless declared; check a real wheel."""
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-m", "pip", "wheel", str(root), "--no-deps",
+                          "--no-build-isolation", "-q", "-w", str(tmp_path)],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {out.stderr.strip()[-200:]}")
+    wheel = zipfile.ZipFile(next(tmp_path.glob("*.whl")))
+    names = wheel.namelist()
+    assert "tui/app.tcss" in names
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "tinynet-tui = tui.cli:main" in wheel.read(entry).decode()
