@@ -41,13 +41,8 @@ class Layer:
         self.activation = get_activation(activation)
         self.dW = np.zeros_like(W)
         self.db = np.zeros_like(b)
-        empty = np.zeros((0, self.n_out), dtype=W.dtype)
-        self.x = np.zeros((0, self.n_in), dtype=W.dtype)
-        self.z = empty
-        self.a = empty.copy()
-        self.delta = empty.copy()
-        self.dA = empty.copy()  #: ∂L/∂a for this layer's outputs, set by backward
         self._ones_cache = np.ones(0, dtype=W.dtype)
+        self.clear()  # sets x, z, a, delta and dA (∂L/∂a, set by backward) to empty
 
     # ------------------------------------------------------------------ shape
     @property
@@ -134,6 +129,14 @@ class Layer:
             return
         self.W[:, cols] -= lr * self.dW[:, cols]
         self.b[cols] -= lr * self.db[cols]
+
+    def clear(self) -> None:
+        """Forget gradients and the last pass (as before any training)."""
+        self.dW[...] = 0
+        self.db[...] = 0
+        empty = np.zeros((0, self.n_out), dtype=self.dtype)
+        self.x = np.zeros((0, self.n_in), dtype=self.dtype)
+        self.z, self.a, self.delta, self.dA = empty, empty.copy(), empty.copy(), empty.copy()
 
     # ------------------------------------------------------------ parameters
     def copy_params(self) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ from tui.app import TinyNetApp
 from tui.config import RunConfig, build
 from tui.format import num
 from tui.screens.help import HelpScreen
-from tui.screens.learning_rate import LearningRateScreen
+from tui.screens.number import NumberScreen
 from tui.widgets.diagram import NetworkDiagram
 from tui.widgets.narration import narrate
 
@@ -174,12 +174,12 @@ async def test_learning_rate_dialog():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("l")
-        assert isinstance(app.screen, LearningRateScreen)
+        assert isinstance(app.screen, NumberScreen)
         await pilot.press(*"-1", "enter")  # the old value is selected: typing replaces it
-        assert isinstance(app.screen, LearningRateScreen)  # refused, still open
-        assert "positive" in plain(app.screen.query_one("#lr-error"))
+        assert isinstance(app.screen, NumberScreen)  # refused, still open
+        assert "positive" in plain(app.screen.query_one("#number-error"))
         await pilot.press("backspace", "backspace", *"0.5", "enter")
-        assert not isinstance(app.screen, LearningRateScreen)
+        assert not isinstance(app.screen, NumberScreen)
         assert app.session.stepper.lr == 0.5 and "lr 0.5" in status(app)
 
 
@@ -233,3 +233,39 @@ async def test_compact_layout_at_80x24():
 
 def test_narrate_before_any_step_tells_what_to_do():
     assert "Press n" in str(narrate(None, 0, 0, 2, "σ", 4))
+
+
+async def test_back_rewinds_to_the_exact_earlier_state():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        s = app.session
+        await pilot.press("n", "n", "n")
+        narration = plain(app.query_one("#narration"))
+        W = [l.W.copy() for l in s.net.layers]
+        z = s.net.layers[1].z.copy()
+        await pilot.press("n", "n", "n", "n", "n", "n", "n")  # through the update
+        assert s.stepper.epoch == 1
+        for _ in range(7):
+            await pilot.press("b")
+        assert (s.stepper.epoch, s.stepper.cursor) == (0, 3)
+        for a, l in zip(W, s.net.layers):
+            np.testing.assert_array_equal(a, l.W)
+        np.testing.assert_array_equal(z, s.net.layers[1].z)
+        assert plain(app.query_one("#narration")) == narration
+        await pilot.press("left", "left", "left")
+        assert (s.stepper.epoch, s.stepper.cursor) == (0, 0)
+        await pilot.press("left")  # nothing before epoch 0: a message, no crash
+        assert (s.stepper.epoch, s.stepper.cursor) == (0, 0)
+
+
+async def test_jump_to_a_recorded_epoch():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.play_chunk(40)
+        W10 = app.session.stepper.snapshot(10)[0][0].copy()
+        await pilot.press("j", *"99", "enter")
+        assert isinstance(app.screen, NumberScreen)  # out of range: stays open
+        await pilot.press("backspace", "backspace", *"10", "enter")
+        assert app.session.stepper.epoch == 10
+        np.testing.assert_array_equal(app.session.net.layers[0].W, W10)
+        assert "epoch 10" in status(app)

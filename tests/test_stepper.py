@@ -183,3 +183,78 @@ def test_changes_record_the_last_update(xor_net, xor_data):
     W1 = xor_net.layers[0].W.copy()
     s.run_epochs(1)
     np.testing.assert_allclose(s.changes[0][0], xor_net.layers[0].W - W1)
+
+
+# ------------------------------------------------------------------ rewind
+def state_of(s: Stepper):
+    """Everything the app shows, copied."""
+    layers = [(l.W.copy(), l.b.copy(), l.dW.copy(), l.db.copy(), l.z.copy(), l.a.copy(),
+               l.delta.copy()) for l in s.net.layers]
+    return s.epoch, s.cursor, list(s.losses), layers, [(a.copy(), b.copy()) for a, b in s.changes]
+
+
+def assert_same_state(a, b):
+    assert a[:3] == b[:3]
+    for la, lb in zip(a[3], b[3]):
+        for x, y in zip(la, lb):
+            np.testing.assert_array_equal(x, y)
+    for (a1, b1), (a2, b2) in zip(a[4], b[4]):
+        np.testing.assert_array_equal(a1, a2)
+        np.testing.assert_array_equal(b1, b2)
+
+
+@pytest.mark.parametrize("granularity", list(G))
+def test_back_restores_every_earlier_state_exactly(xor_data, granularity):
+    net = random_net([2, 3, 1], "tanh", "sigmoid", seed=5)
+    s = Stepper(net, *xor_data, lr=0.5)
+    states = [state_of(s)]
+    for _ in range(12):
+        s.step(granularity)
+        states.append(state_of(s))
+    for expected in reversed(states[:-1]):
+        assert s.back(granularity)
+        assert_same_state(state_of(s), expected)
+    assert not s.back(granularity)
+    # forward again: the very same numbers
+    for expected in states[1:]:
+        s.step(granularity)
+        assert_same_state(state_of(s), expected)
+
+
+def test_back_at_a_finer_granularity_than_the_steps(xor_net, xor_data):
+    s = Stepper(xor_net, *xor_data, lr=1.0)
+    s.step(G.EPOCH)
+    s.step(G.EPOCH)
+    s.back(G.NEURON)  # the last update unit of epoch 1 is undone
+    assert (s.epoch, s.cursor) == (1, len(s.units) - 1)
+    s.back(G.PHASE)   # to the start of epoch 1's update phase
+    assert s.phase is Phase.UPDATE and s.units[s.cursor - 1].phase is Phase.BACKWARD
+    s.back(G.EPOCH)
+    assert (s.epoch, s.cursor) == (1, 0)
+    np.testing.assert_array_equal(xor_net.layers[0].W, s.snapshot(1)[0][0])
+
+
+def test_back_after_playing_uses_epoch_snapshots(xor_data):
+    net = NeuralNetwork.from_sizes([2, 2, 1], seed=3)
+    s = Stepper(net, *xor_data, lr=5.0)
+    s.run_epochs(50)
+    W30 = s.snapshot(30)[0][0].copy()
+    losses = list(s.losses)
+    s.go_to(30)
+    assert s.epoch == 30 and s.cursor == 0 and s.losses == losses[:30]
+    np.testing.assert_array_equal(net.layers[0].W, W30)
+    assert len(net.layers[0].a) == 4  # the layer values of epoch 29's pass are back
+    s.back(G.NEURON)
+    assert (s.epoch, s.cursor) == (29, len(s.units) - 1)
+    s.step(G.NEURON)
+    np.testing.assert_allclose(net.layers[0].W, W30, rtol=0, atol=1e-12)
+
+
+def test_undo_memory_is_bounded(xor_net, xor_data):
+    s = Stepper(xor_net, *xor_data, lr=1.0, undo_bytes=20_000)
+    for _ in range(200):
+        s.step(G.NEURON)
+    assert s._undo_nbytes <= 20_000 + s.undo[-1].nbytes
+    assert len(s.undo) < 200
+    s.go_to(0, 0)  # older than the undo stack: rebuilt from the epoch snapshots
+    assert (s.epoch, s.cursor) == (0, 0) and s.losses == []

@@ -27,7 +27,7 @@ from .config import Problem
 from .export import export_all
 from .format import num
 from .screens.help import HelpScreen
-from .screens.learning_rate import LearningRateScreen
+from .screens.number import NumberScreen, parse_epoch, parse_lr
 from .session import Session
 from .widgets.diagram import DiagramData, NetworkDiagram
 from .widgets.inspector import Inspector, NeuronView
@@ -48,6 +48,8 @@ class TinyNetApp(App):
 
     BINDINGS = [
         Binding("n,right", "step", "step"),
+        Binding("b,left", "back", "back"),
+        Binding("j", "jump", "jump to epoch", show=False),
         Binding("g", "granularity", "granularity"),
         Binding("space", "play", "play/pause"),
         Binding("plus,equals_sign", "speed(1)", "faster", show=False),
@@ -221,6 +223,31 @@ class TinyNetApp(App):
             self.notify(events[-1].problem, title="Training paused", severity="error")
         self.redraw()
 
+    def action_back(self) -> None:
+        if self.playing:
+            self.pause()
+        if not self.session.back():
+            self.notify("already at the start (epoch 0)", timeout=1.5)
+        self.redraw()
+
+    def action_jump(self) -> None:
+        self.pause()
+        st = self.session.stepper
+        oldest = st.history[0][0] if st.history else 0
+
+        def apply(value: float | None) -> None:
+            if value is None:
+                return
+            try:
+                self.session.go_to_epoch(int(value))
+            except ValueError as exc:
+                self.notify(str(exc), severity="warning")
+            self.redraw()
+
+        self.push_screen(NumberScreen(
+            f"Jump back to the start of epoch ({oldest}–{st.epoch})", st.epoch,
+            parse=lambda text: parse_epoch(text, oldest, st.epoch)), apply)
+
     def action_granularity(self) -> None:
         g = self.session.cycle_granularity()
         self.notify(f"one step = one {g.value}", timeout=1.5)
@@ -288,7 +315,9 @@ class TinyNetApp(App):
                 self.notify(f"learning rate {value:g}", timeout=2)
                 self.redraw()
 
-        self.push_screen(LearningRateScreen(self.session.config.lr), apply)
+        self.push_screen(NumberScreen(
+            f"Learning rate (now {self.session.config.lr:g})", self.session.config.lr,
+            parse=parse_lr), apply)
 
     def action_log_scale(self) -> None:
         log = self.query_one(LossChart).toggle_log()

@@ -37,7 +37,6 @@ class Session:
         self.stepper = Stepper(problem.net, problem.X, problem.y, problem.config.lr)
         self.selected = (len(problem.net.layers) - 1, 0)
         self.sample = min(self.sample, len(problem.X) - 1)
-        self.events: list[StepEvent] = []
         self.touch()
 
     def touch(self) -> None:
@@ -60,11 +59,15 @@ class Session:
         with self.lock:
             self._load(build(config))
 
+    @property
+    def events(self) -> list[StepEvent]:
+        """The events of the last step (after a rewind: of the step before)."""
+        return self.stepper.last_events
+
     def reset(self) -> None:
         """Back to epoch 0 with the very same initial weights."""
         with self.lock:
             self.stepper.reset()
-            self.events = []
             self.touch()
 
     def new_seed(self) -> int:
@@ -90,10 +93,24 @@ class Session:
         with self.lock:
             events = self.stepper.step(self.granularity)
             if events:
-                self.events = events
                 self._follow(events[-1])
             self.touch()
             return events
+
+    def back(self) -> bool:
+        """One step backward at the current granularity (exactly the earlier state)."""
+        with self.lock:
+            moved = self.stepper.back(self.granularity)
+            if moved and self.events:
+                self._follow(self.events[-1])
+            self.touch()
+            return moved
+
+    def go_to_epoch(self, epoch: int) -> None:
+        """Jump back to the start of a recorded epoch."""
+        with self.lock:
+            self.stepper.go_to(epoch, 0)
+            self.touch()
 
     def _follow(self, event: StepEvent) -> None:
         """Select the neuron a single-neuron step just computed."""
@@ -103,8 +120,6 @@ class Session:
     def play_chunk(self, epochs: int) -> int:
         with self.lock:
             done = self.stepper.run_epochs(epochs)
-            if done:
-                self.events = []
             self.touch()
             return done
 

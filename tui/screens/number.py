@@ -1,0 +1,65 @@
+"""A small dialog that asks for one number (learning rate, epoch, …)."""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+def parse_lr(text: str) -> float:
+    """A positive, finite number, or ValueError with a message for the person."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError("the learning rate must be a positive number")
+    return value
+
+
+def parse_epoch(text: str, low: int, high: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ValueError(f"choose an epoch from {low} to {high}")
+    return value
+
+
+class NumberScreen(ModalScreen[float | None]):
+    """Asks for a value; ``parse`` turns the text into it or raises ValueError
+    (shown under the field, the dialog stays open).  Esc cancels (None)."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, prompt: str, current: float, parse: Callable[[str], float]) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.current = current
+        self.parse = parse
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="number-box"):
+            yield Label(f"{self.prompt}; Enter to apply, Esc to cancel")
+            yield Input(value=f"{self.current:g}", id="number-input")
+            yield Label("", id="number-error")
+
+    def on_mount(self) -> None:
+        field = self.query_one("#number-input", Input)
+        field.focus()
+        field.select_all()  # typing replaces the old value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(self.parse(event.value))
+        except ValueError as exc:
+            self.query_one("#number-error", Label).update(str(exc))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
