@@ -41,6 +41,7 @@ from typing import Iterable
 
 import numpy as np
 
+from .breakpoints import Breakpoints
 from .network import NeuralNetwork
 from .timeline import StepperState, capture, restore
 
@@ -156,6 +157,7 @@ class Stepper:
         self._dA: dict[int, np.ndarray] = {}
         #: per layer, (ΔW, Δb) that each parameter got at its most recent update
         self.changes = [(np.zeros_like(l.W), np.zeros_like(l.b)) for l in self.net.layers]
+        self.breakpoint: str | None = None  #: why the last run_epochs stopped early
         self.undo: deque[StepperState] = deque()
         self._undo_nbytes = 0
 
@@ -226,11 +228,16 @@ class Stepper:
         """Run what is left of the current epoch (everything, at epoch start)."""
         return self.step(Granularity.EPOCH)
 
-    def run_epochs(self, n: int, until_loss: float | None = None) -> int:
+    def run_epochs(self, n: int, until_loss: float | None = None,
+                   breakpoints: Breakpoints | None = None) -> int:
         """Fast path for playing: finish the current epoch, then run whole epochs
         with ``train_step`` (no events), keeping loss history and snapshots.
-        Stops early on NaN/inf (``halted`` is set) or at ``until_loss``.
+        Stops early on NaN/inf (``halted`` is set), at ``until_loss``, or when
+        one of ``breakpoints`` fires (its reason is left in ``self.breakpoint``).
         Returns the number of epochs completed."""
+        self.breakpoint = None
+        if breakpoints is not None and not breakpoints.any_enabled():
+            breakpoints = None
         done = 0
         if self.halted is not None or n <= 0:
             return 0
@@ -257,6 +264,10 @@ class Stepper:
                 self._changes_since(self.history[-1][1])
                 if until_loss is not None and loss <= until_loss:
                     break
+                if breakpoints is not None:
+                    self.breakpoint = breakpoints.check(net, self.losses, self.epoch - 1)
+                    if self.breakpoint:
+                        break
         self.last_events = []
         return done
 

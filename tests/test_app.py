@@ -9,6 +9,7 @@ from nn import Granularity, Phase
 from tui.app import TinyNetApp
 from tui.config import RunConfig, build
 from tui.format import num
+from tui.screens.gradcheck import GradCheckScreen
 from tui.screens.help import HelpScreen
 from tui.screens.number import NumberScreen
 from tui.widgets.diagram import NetworkDiagram
@@ -269,3 +270,62 @@ async def test_jump_to_a_recorded_epoch():
         assert app.session.stepper.epoch == 10
         np.testing.assert_array_equal(app.session.net.layers[0].W, W10)
         assert "epoch 10" in status(app)
+
+
+async def test_breakpoint_screen_and_play_stops_at_the_breakpoint():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("k")
+        screen = app.screen
+        await pilot.click("#bp-target")
+        target = screen.query_one("#bp-target_loss")
+        target.value = "abc"
+        await pilot.click("#bp-apply")
+        assert app.screen is screen and "not a number" in plain(screen.query_one("#bp-error"))
+        target.value = "0.05"
+        target.focus()
+        await pilot.press("enter")  # Enter in a field applies too
+        assert app.screen is not screen, plain(screen.query_one("#bp-error"))
+        assert app.session.breakpoints.target and app.session.breakpoints.target_loss == 0.05
+        await pilot.press("plus", "plus", "plus", "space")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if not app.playing:
+                break
+        assert not app.playing
+        losses = app.session.stepper.losses
+        assert losses[-1] <= 0.05 < losses[-2]
+        assert "breakpoint" in status(app)
+
+
+async def wait_for_check(app, pilot):
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if app.screen.result is not None:
+            return app.screen.result
+    raise AssertionError("gradient check did not finish")
+
+
+async def test_gradient_check_screen_passes_on_the_engine():
+    app = make_app(task="regression")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("g", "g", "g", "n", "n", "c")
+        result = await wait_for_check(app, pilot)
+        assert result.ok and len(result.checks) == app.session.net.n_params
+        assert "✓ PASS" in plain(app.screen.query_one("#gc-verdict"))
+        assert app.screen.query_one("#gc-table").row_count == app.session.net.n_params
+
+
+async def test_gradient_check_screen_catches_an_injected_bug(monkeypatch):
+    from nn.activations import Sigmoid
+
+    right = Sigmoid.derivative
+    monkeypatch.setattr(Sigmoid, "derivative", lambda self, z, a: 1.1 * right(self, z, a))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        result = await wait_for_check(app, pilot)
+        assert not result.ok
+        assert "✗ FAIL" in plain(app.screen.query_one("#gc-verdict"))
+        await pilot.press("escape")
+        assert not isinstance(app.screen, GradCheckScreen)

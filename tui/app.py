@@ -26,6 +26,8 @@ from nn import Granularity, Phase, datasets
 from .config import Problem
 from .export import export_all
 from .format import num
+from .screens.breakpoints import BreakpointsScreen
+from .screens.gradcheck import GradCheckScreen
 from .screens.help import HelpScreen
 from .screens.number import NumberScreen, parse_epoch, parse_lr
 from .session import Session
@@ -46,28 +48,35 @@ class TinyNetApp(App):
     TITLE = "tinynet-tui"
     ENABLE_COMMAND_PALETTE = False
 
+    # Footer shows the short description (the help screen the tooltip); help and
+    # quit come first so they stay visible in narrow terminals.
     BINDINGS = [
-        Binding("n,right", "step", "step"),
-        Binding("b,left", "back", "back"),
-        Binding("j", "jump", "jump to epoch", show=False),
-        Binding("g", "granularity", "granularity"),
-        Binding("space", "play", "play/pause"),
-        Binding("plus,equals_sign", "speed(1)", "faster", show=False),
-        Binding("minus", "speed(-1)", "slower", show=False),
-        Binding("up", "select(-1)", "previous neuron", show=False),
-        Binding("down", "select(1)", "next neuron", show=False),
-        Binding("left_square_bracket", "sample(-1)", "previous sample", show=False),
-        Binding("right_square_bracket", "sample(1)", "next sample", show=False),
-        Binding("r", "reset", "reset"),
-        Binding("R", "new_seed", "new seed", show=False),
-        Binding("t", "next_task", "task"),
-        Binding("l", "learning_rate", "lr"),
-        Binding("y", "log_scale", "log/linear loss", show=False),
-        Binding("v", "swap_panel", "loss ⇄ predictions (small screens)", show=False),
-        Binding("e", "export", "export"),
-        Binding("s", "save", "save"),
-        Binding("question_mark", "help", "help"),
+        Binding("question_mark", "help", "help", tooltip="help: every key"),
         Binding("q", "quit", "quit"),
+        Binding("n,right", "step", "step", tooltip="one step at the current granularity"),
+        Binding("b,left", "back", "back", tooltip="one step back at the current granularity"),
+        Binding("g", "granularity", "grain", tooltip="granularity: neuron → layer → phase → epoch"),
+        Binding("space", "play", "play", tooltip="play / pause whole epochs"),
+        Binding("plus,equals_sign", "speed(1)", "faster", show=False, tooltip="play faster"),
+        Binding("minus", "speed(-1)", "slower", show=False, tooltip="play slower"),
+        Binding("up", "select(-1)", "prev neuron", show=False, tooltip="select the previous neuron"),
+        Binding("down", "select(1)", "next neuron", show=False, tooltip="select the next neuron"),
+        Binding("left_square_bracket", "sample(-1)", "prev sample", show=False,
+                tooltip="previous sample (diagram and narration)"),
+        Binding("right_square_bracket", "sample(1)", "next sample", show=False,
+                tooltip="next sample (diagram and narration)"),
+        Binding("j", "jump", "jump", show=False, tooltip="jump back to the start of an epoch"),
+        Binding("r", "reset", "reset", tooltip="reset to the same initial weights"),
+        Binding("R", "new_seed", "new seed", show=False, tooltip="new seed: new initial weights"),
+        Binding("t", "next_task", "task", tooltip="next task: and, xor, regression, circle, spiral"),
+        Binding("l", "learning_rate", "lr", tooltip="change the learning rate"),
+        Binding("k", "breakpoints", "bkpts", tooltip="breakpoints: pause playing when …"),
+        Binding("c", "gradcheck", "check", tooltip="gradient check: backprop vs finite differences"),
+        Binding("y", "log_scale", "log y", show=False, tooltip="loss chart: log₁₀ ⇄ linear"),
+        Binding("v", "swap_panel", "swap", show=False,
+                tooltip="small screens: show loss chart ⇄ predictions"),
+        Binding("e", "export", "export", tooltip="export Matplotlib PNGs (loss, 3D surface)"),
+        Binding("s", "save", "save", tooltip="save the model (.npz)"),
     ]
 
     def __init__(self, problem: Problem, export_dir: Path | None = None,
@@ -77,6 +86,7 @@ class TinyNetApp(App):
         self.export_dir = Path(export_dir or "tinynet-export")
         self.save_dir = Path(save_dir or ".")
         self.playing = False
+        self.last_breakpoint: str | None = None
         self._drawn_version = -1
         self.redraws = 0
 
@@ -90,7 +100,7 @@ class TinyNetApp(App):
             yield Narration(id="narration", classes="panel")
             yield LossChart(id="loss", classes="panel")
             yield Predictions(id="predictions", classes="panel")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         titles = {"diagram": "network", "inspector-box": "neuron", "narration": "chain rule",
@@ -146,8 +156,12 @@ class TinyNetApp(App):
         elif self.playing:
             speed = "max" if s.speed == 0 else f"{s.speed}/s"
             t.append(f"▶ playing {speed}", style="bold green")
+        elif self.last_breakpoint and st.breakpoint:
+            t.append("⏸ breakpoint", style="bold yellow")
         else:
             t.append("⏸ paused", style="bold")
+        if s.breakpoints.any_enabled():
+            t.append(" · ● bp", style="red")
         t.append(" · ? help", style="dim")
         return t
 
@@ -394,7 +408,35 @@ class TinyNetApp(App):
             if s.is_halted:
                 self.call_from_thread(self._halted)
                 return
+            if s.stepper.breakpoint:
+                self.call_from_thread(self._breakpoint_hit, s.stepper.breakpoint)
+                return
             time.sleep(PLAY_REST_S)
+
+    def _breakpoint_hit(self, reason: str) -> None:
+        self.playing = False
+        self.last_breakpoint = reason
+        self.notify(reason, title="Breakpoint", severity="warning", timeout=8)
+        self.session.touch()
+        self.redraw()
+
+    def action_breakpoints(self) -> None:
+        self.pause()
+
+        def apply(value) -> None:
+            if value is not None:
+                self.session.breakpoints = value
+                self.session.touch()
+                self.redraw()
+
+        self.push_screen(BreakpointsScreen(self.session.breakpoints), apply)
+
+    def action_gradcheck(self) -> None:
+        self.pause()
+        s = self.session
+        with s.lock:
+            net = s.net.copy()
+        self.push_screen(GradCheckScreen(net, s.problem.X, s.problem.y))
 
     def _halted(self) -> None:
         self.playing = False

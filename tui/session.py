@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from nn import Granularity, Phase, StepEvent, Stepper
+from nn.breakpoints import Breakpoints
 from nn.presets import PRESETS
 
 from .config import TASKS, Problem, RunConfig, build
@@ -29,6 +30,7 @@ class Session:
         self.speed_index = 5
         self.sample = 0
         self.version = 0  #: bumped on every change, so widgets redraw only when needed
+        self.breakpoints = Breakpoints()
         self._load(problem)
 
     # ---------------------------------------------------------------- setup
@@ -119,7 +121,7 @@ class Session:
 
     def play_chunk(self, epochs: int) -> int:
         with self.lock:
-            done = self.stepper.run_epochs(epochs)
+            done = self.stepper.run_epochs(epochs, breakpoints=self.breakpoints)
             self.touch()
             return done
 

@@ -9,16 +9,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-ABOUT = """\
-Each step runs part of one training epoch on the whole data set:
-forward pass (layer by layer, neuron by neuron) → loss → backward pass
-(output layer first) → gradient-descent update. The granularity (g) says how
-much one press of n runs: one neuron, one layer, one phase, or the rest of the
-epoch. Space plays whole epochs; every number on screen comes from the engine.
-
-Diagram: blue edges are positive weights, orange negative; brighter = larger.
-The selected neuron is white, the neurons the last step computed are yellow.
-"""
+ABOUT = (
+    "Each step runs part of one training epoch on the whole data set: forward pass (layer by "
+    "layer, neuron by neuron) → loss → backward pass (output layer first) → gradient-descent "
+    "update. The granularity (g) says how much one press of n (or b, backward) runs: one neuron, "
+    "one layer, one phase, or the rest of the epoch. Space plays whole epochs until you pause, "
+    "a breakpoint fires (k) or the numbers blow up. Every number on screen comes from the "
+    "engine; the chain-rule panel shows the equation of the last step with those numbers.\n\n"
+    "Diagram: blue edges are positive weights, orange negative; brighter = larger |w|. The "
+    "selected neuron is white, the neurons the last step computed are yellow, grey ones are not "
+    "yet recomputed in this epoch."
+)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -34,7 +35,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("action")
         for b in self.app_bindings:
             keys = " / ".join(display_key(k) for k in b.key.split(","))
-            table.add_row(keys, b.description)
+            table.add_row(keys, b.tooltip or b.description)
         with VerticalScroll(id="help-box"):
             yield Static(Text("tinynet-tui help", style="bold"), id="help-title")
             yield Static(table)
