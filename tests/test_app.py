@@ -329,3 +329,17 @@ async def test_gradient_check_screen_catches_an_injected_bug(monkeypatch):
         assert "✗ FAIL" in plain(app.screen.query_one("#gc-verdict"))
         await pilot.press("escape")
         assert not isinstance(app.screen, GradCheckScreen)
+
+
+async def test_too_small_terminal_says_so_and_recovers():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert app.query_one("#too-small").display and not app.query_one("#main").display
+        assert "needs 60×18 (now 40×12)" in plain(app.query_one("#too-small"))
+        await pilot.press("n")  # keys still work
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.query_one("#main").display and not app.query_one("#too-small").display
+        assert app.session.stepper.cursor == 1

@@ -39,6 +39,7 @@ from .widgets.predictions import Predictions, maps, rasterise, truth_table
 
 REDRAW_HZ = 30
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
+MIN_WIDTH, MIN_HEIGHT = 60, 18
 PLAY_CHUNK_S = 0.006  # longest time the worker trains (holding the lock and the GIL) at a time
 PLAY_REST_S = 0.006   # then it rests, so the UI thread gets the GIL to draw and answer keys
 
@@ -93,6 +94,7 @@ class TinyNetApp(App):
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield Static(id="too-small")
         with Grid(id="main"):
             yield NetworkDiagram(id="diagram", classes="panel")
             with VerticalScroll(id="inspector-box", classes="panel"):
@@ -118,7 +120,14 @@ class TinyNetApp(App):
 
     def _apply_size(self, width: int, height: int) -> None:
         compact = width < COMPACT_WIDTH or height < COMPACT_HEIGHT
-        self.screen.set_class(compact, "compact")
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        screen = self.screen_stack[0]
+        screen.set_class(compact, "compact")
+        screen.set_class(small, "too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"Make the window larger: tinynet-tui needs {MIN_WIDTH}×{MIN_HEIGHT} "
+                f"(now {width}×{height}).", layout=False)
         self._drawn_version = -1
 
     # ------------------------------------------------------------ rendering
@@ -340,7 +349,7 @@ class TinyNetApp(App):
         self.redraw()
 
     def action_swap_panel(self) -> None:
-        self.screen.toggle_class("show-predictions")
+        self.screen_stack[0].toggle_class("show-predictions")
         self.session.touch()
         self.redraw()
 

@@ -1,0 +1,59 @@
+"""Monkey test: random keys, clicks and resizes against the running app."""
+import os
+import random
+
+import numpy as np
+
+from tui.app import TinyNetApp
+from tui.config import RunConfig, build
+
+KEYS = ["n", "right", "b", "left", "g", "space", "plus", "minus", "up", "down",
+        "left_square_bracket", "right_square_bracket", "r", "R", "t", "l", "k", "c", "y", "v",
+        "e", "s", "j", "question_mark", "escape", "escape", "enter", "0", "5", ".", "backspace",
+        "tab"]
+#: 600 in the normal run (about a minute); set MONKEY_ACTIONS for a longer one
+ACTIONS = int(os.environ.get("MONKEY_ACTIONS", "600"))
+
+
+def check_invariants(app):
+    s = app.session
+    with s.lock:
+        for layer in s.net.layers:
+            for j, neuron in enumerate(layer.neurons):
+                assert np.shares_memory(neuron.w, layer.W)
+                assert neuron.b == layer.b[j]
+        if not s.is_halted:
+            assert s.net.params_finite()
+        assert 0 <= s.stepper.cursor < len(s.stepper.units)
+        assert len(s.stepper.losses) in (s.stepper.epoch, s.stepper.epoch + 1)
+
+
+async def test_random_keys_clicks_and_resizes_never_crash(tmp_path):
+    rng = random.Random(1234)
+    app = TinyNetApp(build(RunConfig(task="xor")), export_dir=tmp_path, save_dir=tmp_path)
+    counts = {"keys": 0, "clicks": 0, "resizes": 0}
+    async with app.run_test(size=(120, 40)) as pilot:
+        width, height = 120, 40
+        for i in range(ACTIONS):
+            r = rng.random()
+            if r < 0.85:
+                await pilot.press(rng.choice(KEYS))
+                counts["keys"] += 1
+            elif r < 0.95:
+                await pilot.click(offset=(rng.randrange(width), rng.randrange(height)))
+                counts["clicks"] += 1
+            else:
+                width, height = rng.randint(40, 140), rng.randint(12, 45)
+                await pilot.resize_terminal(width, height)
+                counts["resizes"] += 1
+            if i % 100 == 99:
+                check_invariants(app)
+        app.playing = False
+        app.workers.cancel_all()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        check_invariants(app)
+    assert app.return_code in (None, 0)
+    assert counts["keys"] > 0.75 * ACTIONS and counts["clicks"] > 0.05 * ACTIONS
+    assert counts["resizes"] > 0.02 * ACTIONS
+    print(f"monkey: {counts} — no crash")
