@@ -330,6 +330,25 @@ class Stepper:
             if self.halted:
                 break
 
+    def set_parameter(self, layer: int, neuron: int, weight: int | None, value: float) -> None:
+        """Set weight ``weight`` (an input index) or, with None, the bias of one
+        neuron, as of the start of the current epoch, then run the forward pass
+        and the loss so their new values show at once.  Steps of this epoch
+        already taken are redone; earlier epochs stay as they were."""
+        self.go_to(self.epoch, 0)
+        target = self.net.layers[layer]
+        if weight is None:
+            target.b[neuron] = value
+        else:
+            target.W[weight, neuron] = value
+        self.undo.clear()
+        self._undo_nbytes = 0
+        while self.history and self.history[-1][0] >= self.epoch:
+            self.history.pop()
+        self.step(Granularity.PHASE)  # forward
+        if not self.halted:
+            self.step(Granularity.NEURON)  # loss
+
     def _rebuild_epoch_start(self, epoch: int) -> None:
         """The state at the start of ``epoch`` from the per-epoch snapshots:
         replay the epoch before it, then set the recorded parameters exactly."""

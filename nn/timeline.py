@@ -58,3 +58,30 @@ def restore(stepper, state: StepperState) -> None:
     del stepper.losses[state.n_losses:]
     stepper.last_events = list(state.events)
     stepper.halted = None
+
+
+@dataclass(frozen=True)
+class ParamChange:
+    """How one parameter moved between two points in time."""
+
+    layer: int
+    kind: str              #: "w" or "b"
+    index: tuple[int, ...]  #: (input, neuron) for w, (neuron,) for b
+    before: float
+    after: float
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+
+def param_changes(before, after) -> list[ParamChange]:
+    """Every weight and bias from two ``get_params()`` lists, largest |change| first."""
+    out = []
+    for l, ((W0, b0), (W1, b1)) in enumerate(zip(before, after)):
+        for kind, p0, p1 in (("w", W0, W1), ("b", b0, b1)):
+            for index in np.ndindex(p0.shape):
+                out.append(ParamChange(l, kind, tuple(int(i) for i in index),
+                                       float(p0[index]), float(p1[index])))
+    out.sort(key=lambda c: -abs(c.change))
+    return out

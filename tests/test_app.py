@@ -38,6 +38,9 @@ async def test_starts_on_xor_221_paused_at_epoch_0():
         assert s.config.task == "xor" and s.net.sizes == [2, 2, 1] and s.config.seed == 0
         assert s.stepper.epoch == 0 and not app.playing
         assert "epoch 0" in status(app) and "paused" in status(app)
+        for panel in ("#diagram", "#inspector-box", "#narration", "#loss", "#predictions"):
+            region = app.query_one(panel).region
+            assert region.width >= 40 and region.height >= 10, (panel, region)
 
 
 async def test_neuron_steps_walk_the_epoch_and_highlight():
@@ -343,3 +346,58 @@ async def test_too_small_terminal_says_so_and_recovers():
         await pilot.pause()
         assert app.query_one("#main").display and not app.query_one("#too-small").display
         assert app.session.stepper.cursor == 1
+
+
+async def test_trace_export_csv_and_markdown(tmp_path):
+    import csv
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")  # nothing yet: a message, no file
+        assert not list(tmp_path.glob("*/trace.csv"))
+        await pilot.press(*["n"] * 10, "b", "n")  # one epoch; a step undone and redone
+        await pilot.press("x")
+        folder = tmp_path / "xor-epoch1"
+        rows = list(csv.DictReader(open(folder / "trace.csv")))
+        phases = [r["phase"] for r in rows]
+        # 3 forward neurons × 4 samples, 1 loss, 3 backward × 4, 3 updates
+        assert phases.count("forward") == 12 and phases.count("loss") == 1
+        assert phases.count("backward") == 12 and phases.count("update") == 3
+        net = app.session.net
+        last = rows[-1]
+        assert last["phase"] == "update" and int(last["layer"]) == 1
+        w = [float(x) for x in last["w"].split(";")]
+        np.testing.assert_array_equal(w, net.layers[1].W[:, 0])
+        loss = next(r for r in rows if r["phase"] == "loss")
+        assert float(loss["loss"]) == app.session.stepper.losses[0]
+        md = (folder / "trace.md").read_text()
+        assert md.startswith("# tinynet-tui trace: xor") and md.count("\n| 0 | forward |") == 12
+
+
+async def test_edit_a_weight_by_hand():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("down", "w")  # select h1₀, edit
+        assert isinstance(app.screen, NumberScreen)
+        await pilot.press(*"w3 1", "enter")
+        assert "choose b or w1 … w2" in plain(app.screen.query_one("#number-error"))
+        await pilot.press("ctrl+u", *"w2 1.5", "enter")
+        s = app.session
+        assert s.net.layers[0].W[1, 0] == 1.5
+        assert s.phase is Phase.BACKWARD and len(s.stepper.losses) == 1
+        np.testing.assert_array_equal(s.net.layers[1].a, s.net.predict(s.problem.X))
+        assert f"loss {num(s.stepper.losses[0])}" in status(app)
+
+
+async def test_weight_changes_screen_lists_the_biggest_move_first():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.play_chunk(30)
+        await pilot.press("d", "enter")  # compare with the oldest epoch (0)
+        table = app.screen.query_one("#changes-table")
+        assert table.row_count == app.session.net.n_params
+        first = table.get_row_at(0)
+        W0 = app.session.stepper.initial_params
+        moves = [abs(l.W - W[0]).max() for l, W in zip(app.session.net.layers, W0)] + \
+                [abs(l.b - W[1]).max() for l, W in zip(app.session.net.layers, W0)]
+        assert abs(float(str(first[3]))) == pytest.approx(max(moves), rel=1e-3)

@@ -258,3 +258,29 @@ def test_undo_memory_is_bounded(xor_net, xor_data):
     assert len(s.undo) < 200
     s.go_to(0, 0)  # older than the undo stack: rebuilt from the epoch snapshots
     assert (s.epoch, s.cursor) == (0, 0) and s.losses == []
+
+
+def test_set_parameter_updates_forward_and_loss_at_once(xor_net, xor_data):
+    X, y = xor_data
+    s = Stepper(xor_net, X, y, lr=1.0)
+    s.step(G.EPOCH)
+    s.step(G.NEURON)
+    s.set_parameter(0, 1, 0, 2.5)
+    assert xor_net.layers[0].W[0, 1] == 2.5
+    assert (s.epoch, s.phase) == (1, Phase.BACKWARD)
+    expected = xor_net.predict(X)
+    np.testing.assert_array_equal(xor_net.layers[-1].a, expected)
+    assert s.losses[-1] == pytest.approx(float(np.mean((expected - y) ** 2)), rel=1e-14)
+    s.set_parameter(1, 0, None, -0.75)
+    assert xor_net.layers[1].b[0] == -0.75 and len(s.losses) == 2
+    s.go_to(1, 0)  # the epoch restarts from the edited parameters
+    assert xor_net.layers[0].W[0, 1] == 2.5 and xor_net.layers[1].b[0] == -0.75
+
+
+def test_param_changes_are_sorted_by_size():
+    from nn.timeline import param_changes
+
+    before = [(np.array([[1.0, 2.0]]), np.array([0.0, 0.0]))]
+    after = [(np.array([[1.5, 2.0]]), np.array([0.0, -3.0]))]
+    changes = param_changes(before, after)
+    assert [(c.kind, c.index, c.change) for c in changes[:2]] == [("b", (1,), -3.0), ("w", (0, 0), 0.5)]

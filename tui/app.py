@@ -25,12 +25,14 @@ from nn import Granularity, Phase, datasets
 
 from .config import Problem
 from .export import export_all
-from .format import num
+from .format import neuron_name, num
 from .screens.breakpoints import BreakpointsScreen
 from .screens.gradcheck import GradCheckScreen
 from .screens.help import HelpScreen
-from .screens.number import NumberScreen, parse_epoch, parse_lr
+from .screens.changes import ChangesScreen
+from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr
 from .session import Session
+from .trace import write_csv, write_markdown
 from .widgets.diagram import DiagramData, NetworkDiagram
 from .widgets.inspector import Inspector, NeuronView
 from .widgets.loss_chart import LossChart, last_loss_text
@@ -67,6 +69,10 @@ class TinyNetApp(App):
         Binding("right_square_bracket", "sample(1)", "next sample", show=False,
                 tooltip="next sample (diagram and narration)"),
         Binding("j", "jump", "jump", show=False, tooltip="jump back to the start of an epoch"),
+        Binding("d", "changes", "changes", show=False,
+                tooltip="which weights moved most since an earlier epoch"),
+        Binding("w", "edit", "edit", show=False,
+                tooltip="edit a weight or bias of the selected neuron by hand"),
         Binding("r", "reset", "reset", tooltip="reset to the same initial weights"),
         Binding("R", "new_seed", "new seed", show=False, tooltip="new seed: new initial weights"),
         Binding("t", "next_task", "task", tooltip="next task: and, xor, regression, circle, spiral"),
@@ -78,6 +84,8 @@ class TinyNetApp(App):
                 tooltip="small screens: show loss chart ⇄ predictions"),
         Binding("e", "export", "export", tooltip="export Matplotlib PNGs (loss, 3D surface)"),
         Binding("s", "save", "save", tooltip="save the model (.npz)"),
+        Binding("x", "export_trace", "trace", show=False,
+                tooltip="export the step-by-step trace as CSV and Markdown"),
     ]
 
     def __init__(self, problem: Problem, export_dir: Path | None = None,
@@ -268,8 +276,46 @@ class TinyNetApp(App):
             self.redraw()
 
         self.push_screen(NumberScreen(
-            f"Jump back to the start of epoch ({oldest}–{st.epoch})", st.epoch,
+            f"Jump back to the start of epoch ({oldest}–{st.epoch})", str(st.epoch),
             parse=lambda text: parse_epoch(text, oldest, st.epoch)), apply)
+
+    def action_changes(self) -> None:
+        self.pause()
+        st = self.session.stepper
+        oldest = st.history[0][0] if st.history else 0
+
+        def show(value) -> None:
+            if value is None:
+                return
+            with self.session.lock:
+                before = st.snapshot(int(value))
+                after = self.session.net.get_params()
+            self.push_screen(ChangesScreen(before, after, int(value), st.epoch, st.cursor,
+                                           len(self.session.net.layers)))
+
+        self.push_screen(NumberScreen(
+            f"Compare the weights now with the start of epoch ({oldest}–{st.epoch})", str(oldest),
+            parse=lambda text: parse_epoch(text, oldest, st.epoch)), show)
+
+    def action_edit(self) -> None:
+        self.pause()
+        s = self.session
+        layer, j = s.selected
+        neuron = s.net.layers[layer].neurons[j]
+        name = neuron_name(layer, j, len(s.net.layers))
+
+        def apply(value) -> None:
+            if value is None:
+                return
+            weight, number = value
+            s.edit(layer, j, weight, number)
+            what = "b" if weight is None else f"w{weight + 1}"
+            self.notify(f"{name}.{what} = {number:g}; forward pass and loss recomputed", timeout=3)
+            self.redraw()
+
+        self.push_screen(NumberScreen(
+            f"Edit {name} (as of the start of epoch {s.stepper.epoch}): w1…w{len(neuron.w)} or b",
+            f"w1 {neuron.w[0]:.6g}", parse=lambda text: parse_edit(text, len(neuron.w))), apply)
 
     def action_granularity(self) -> None:
         g = self.session.cycle_granularity()
@@ -339,7 +385,7 @@ class TinyNetApp(App):
                 self.redraw()
 
         self.push_screen(NumberScreen(
-            f"Learning rate (now {self.session.config.lr:g})", self.session.config.lr,
+            f"Learning rate (now {self.session.config.lr:g})", f"{self.session.config.lr:g}",
             parse=parse_lr), apply)
 
     def action_log_scale(self) -> None:
@@ -375,6 +421,24 @@ class TinyNetApp(App):
             folder = self.export_dir / f"{s.config.label}-epoch{s.stepper.epoch}"
         self.notify(f"exporting to {folder} …", timeout=2)
         self.export_worker(folder, losses, net, regression, f"{s.config.label} {net.describe()}")
+
+    def action_export_trace(self) -> None:
+        s = self.session
+        with s.lock:
+            events = s.trace_events()
+            folder = self.export_dir / f"{s.config.label}-epoch{s.stepper.epoch}"
+            title = f"tinynet-tui trace: {s.config.label} {s.net.describe()}, lr {s.config.lr:g}"
+        if not events:
+            self.notify("nothing to export yet: take some steps with n first", severity="warning")
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            write_csv(events, folder / "trace.csv")
+            write_markdown(events, folder / "trace.md", title)
+        except OSError as exc:
+            self.notify(f"{folder}: {exc.strerror or exc}", title="Export failed", severity="error")
+            return
+        self.notify(f"{folder}/ (trace.csv, trace.md: {len(events)} events)", title="Trace exported")
 
     @work(thread=True, group="export")
     def export_worker(self, folder: Path, losses, net, regression: bool, title: str) -> None:

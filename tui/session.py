@@ -19,6 +19,9 @@ from nn.presets import PRESETS
 
 from .config import TASKS, Problem, RunConfig, build
 
+#: the trace keeps at most this many steps (playing adds none: it runs the fast path)
+TRACE_STEPS = 10_000
+
 #: epochs per second while playing; the last level means "as fast as possible"
 SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 0)
 
@@ -39,6 +42,8 @@ class Session:
         self.stepper = Stepper(problem.net, problem.X, problem.y, problem.config.lr)
         self.selected = (len(problem.net.layers) - 1, 0)
         self.sample = min(self.sample, len(problem.X) - 1)
+        #: every step's events since the start, with the (epoch, cursor) after the step
+        self.trace: list[tuple[tuple[int, int], list[StepEvent]]] = []
         self.touch()
 
     def touch(self) -> None:
@@ -70,6 +75,7 @@ class Session:
         """Back to epoch 0 with the very same initial weights."""
         with self.lock:
             self.stepper.reset()
+            self.trace = []
             self.touch()
 
     def new_seed(self) -> int:
@@ -96,6 +102,8 @@ class Session:
             events = self.stepper.step(self.granularity)
             if events:
                 self._follow(events[-1])
+                if len(self.trace) < TRACE_STEPS:
+                    self.trace.append(((self.stepper.epoch, self.stepper.cursor), events))
             self.touch()
             return events
 
@@ -103,16 +111,33 @@ class Session:
         """One step backward at the current granularity (exactly the earlier state)."""
         with self.lock:
             moved = self.stepper.back(self.granularity)
+            self._trim_trace()
             if moved and self.events:
                 self._follow(self.events[-1])
             self.touch()
             return moved
 
+    def edit(self, layer: int, neuron: int, weight: int | None, value: float) -> None:
+        """Set a weight (input index) or the bias (None) of a neuron by hand."""
+        with self.lock:
+            self.stepper.set_parameter(layer, neuron, weight, value)
+            self._trim_trace()
+            self.touch()
+
     def go_to_epoch(self, epoch: int) -> None:
         """Jump back to the start of a recorded epoch."""
         with self.lock:
             self.stepper.go_to(epoch, 0)
+            self._trim_trace()
             self.touch()
+
+    def _trim_trace(self) -> None:
+        here = (self.stepper.epoch, self.stepper.cursor)
+        while self.trace and self.trace[-1][0] > here:
+            self.trace.pop()
+
+    def trace_events(self) -> list[StepEvent]:
+        return [ev for _, events in self.trace for ev in events]
 
     def _follow(self, event: StepEvent) -> None:
         """Select the neuron a single-neuron step just computed."""

@@ -32,22 +32,41 @@ def parse_epoch(text: str, low: int, high: int) -> int:
     return value
 
 
-class NumberScreen(ModalScreen[float | None]):
+def parse_edit(text: str, n_inputs: int) -> tuple[int | None, float]:
+    """``"w2 0.5"`` → (1, 0.5); ``"b -0.3"`` → (None, -0.3)."""
+    parts = text.replace("=", " ").split()
+    if len(parts) != 2:
+        raise ValueError("write a parameter and a value, e.g. w1 0.5 or b -0.2")
+    name, value_text = parts[0].lower(), parts[1]
+    try:
+        value = float(value_text)
+    except ValueError:
+        raise ValueError(f"{value_text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError("the value must be finite")
+    if name == "b":
+        return None, value
+    if name.startswith("w") and name[1:].isdigit() and 1 <= int(name[1:]) <= n_inputs:
+        return int(name[1:]) - 1, value
+    raise ValueError(f"{parts[0]!r}: choose b or w1 … w{n_inputs}")
+
+
+class NumberScreen(ModalScreen[object]):
     """Asks for a value; ``parse`` turns the text into it or raises ValueError
     (shown under the field, the dialog stays open).  Esc cancels (None)."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, prompt: str, current: float, parse: Callable[[str], float]) -> None:
+    def __init__(self, prompt: str, initial: str, parse: Callable[[str], object]) -> None:
         super().__init__()
         self.prompt = prompt
-        self.current = current
+        self.initial = initial
         self.parse = parse
 
     def compose(self) -> ComposeResult:
         with Vertical(id="number-box"):
             yield Label(f"{self.prompt}; Enter to apply, Esc to cancel")
-            yield Input(value=f"{self.current:g}", id="number-input")
+            yield Input(value=self.initial, id="number-input")
             yield Label("", id="number-error")
 
     def on_mount(self) -> None:
