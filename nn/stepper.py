@@ -315,6 +315,8 @@ class Stepper:
         """Put the stepper at ``cursor`` within ``epoch`` (must not be in the future)."""
         if (epoch, cursor) > (self.epoch, self.cursor):
             raise ValueError("go_to can only go back; step forward instead")
+        if (epoch, cursor) == (self.epoch, self.cursor):
+            return
         while self.undo and self.undo[-1].position > (epoch, cursor):
             self._undo_nbytes -= self.undo.pop().nbytes
         if self.undo and self.undo[-1].epoch == epoch:

@@ -10,7 +10,7 @@ from tui.config import RunConfig, build
 KEYS = ["n", "right", "b", "left", "g", "space", "plus", "minus", "up", "down",
         "left_square_bracket", "right_square_bracket", "r", "R", "t", "l", "k", "c", "y", "v",
         "e", "s", "j", "question_mark", "escape", "escape", "enter", "0", "5", ".", "backspace",
-        "tab"]
+        "tab", "w", "d", "x", "z", "S", "1", "minus"]
 #: 600 in the normal run (about a minute); set MONKEY_ACTIONS for a longer one
 ACTIONS = int(os.environ.get("MONKEY_ACTIONS", "600"))
 

@@ -284,3 +284,10 @@ def test_param_changes_are_sorted_by_size():
     after = [(np.array([[1.5, 2.0]]), np.array([0.0, -3.0]))]
     changes = param_changes(before, after)
     assert [(c.kind, c.index, c.change) for c in changes[:2]] == [("b", (1,), -3.0), ("w", (0, 0), 0.5)]
+
+
+def test_set_parameter_right_after_playing(xor_net, xor_data):
+    s = Stepper(xor_net, *xor_data, lr=1.0)
+    s.run_epochs(5)
+    s.set_parameter(0, 0, 1, 0.125)  # the current epoch's start is not in the history yet
+    assert xor_net.layers[0].W[1, 0] == 0.125 and s.epoch == 5 and len(s.losses) == 6

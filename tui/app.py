@@ -30,7 +30,7 @@ from .screens.breakpoints import BreakpointsScreen
 from .screens.gradcheck import GradCheckScreen
 from .screens.help import HelpScreen
 from .screens.changes import ChangesScreen
-from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr
+from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, parse_number
 from .session import Session
 from .trace import write_csv, write_markdown
 from .widgets.diagram import DiagramData, NetworkDiagram
@@ -84,14 +84,20 @@ class TinyNetApp(App):
                 tooltip="small screens: show loss chart ⇄ predictions"),
         Binding("e", "export", "export", tooltip="export Matplotlib PNGs (loss, 3D surface)"),
         Binding("s", "save", "save", tooltip="save the model (.npz)"),
+        Binding("S", "save_session", "save session", show=False,
+                tooltip="save the session (config + every action) for --replay"),
+        Binding("z", "quiz", "quiz", show=False,
+                tooltip="quiz mode: predict δ or the updated weight before each step"),
         Binding("x", "export_trace", "trace", show=False,
                 tooltip="export the step-by-step trace as CSV and Markdown"),
     ]
 
     def __init__(self, problem: Problem, export_dir: Path | None = None,
-                 save_dir: Path | None = None) -> None:
+                 save_dir: Path | None = None, replay: list[dict] | None = None) -> None:
         super().__init__()
         self.session = Session(problem)
+        if replay:
+            self.session.replay(replay)
         self.export_dir = Path(export_dir or "tinynet-export")
         self.save_dir = Path(save_dir or ".")
         self.playing = False
@@ -179,6 +185,8 @@ class TinyNetApp(App):
             t.append("⏸ paused", style="bold")
         if s.breakpoints.any_enabled():
             t.append(" · ● bp", style="red")
+        if s.quiz.on:
+            t.append(f" · quiz {s.quiz.right}/{s.quiz.asked}", style="bold magenta")
         t.append(" · ? help", style="dim")
         return t
 
@@ -249,10 +257,69 @@ class TinyNetApp(App):
     def action_step(self) -> None:
         if self.playing:
             self.pause()
+        s = self.session
+        if s.quiz.on and not s.is_halted and s.phase in (Phase.BACKWARD, Phase.UPDATE):
+            self._ask_quiz()
+            return
+        self._do_step()
+
+    def _do_step(self) -> None:
         events = self.session.step()
         if self.session.is_halted and events and events[-1].problem:
             self.notify(events[-1].problem, title="Training paused", severity="error")
         self.redraw()
+
+    def action_quiz(self) -> None:
+        q = self.session.quiz
+        q.on = not q.on
+        if q.on:
+            self.session.granularity = Granularity.NEURON
+            self.notify("Quiz on: before each backward or update step, predict the value "
+                        "(within 1 % counts). Step granularity set to neuron.", timeout=5)
+        else:
+            self.notify(f"Quiz off · score {q.right}/{q.asked}", timeout=3)
+        self.session.touch()
+        self.redraw()
+
+    def _ask_quiz(self) -> None:
+        s = self.session
+        unit = s.stepper.next_unit
+        name = neuron_name(unit.layer, unit.neuron, len(s.net.layers))
+        if unit.phase is Phase.BACKWARD:
+            question = f"Quiz: δ of {name} for sample {s.sample} = ?"
+        else:
+            question = f"Quiz: {name}.w1 after this update (lr {s.config.lr:g}) = ?"
+
+        def answered(value) -> None:
+            if value is None:
+                self.notify("question skipped (no step taken)", timeout=2)
+                return
+            events = self.session.step()
+            if not events or events[-1].problem:
+                self.redraw()
+                return
+            v = events[-1].values
+            truth = float(v["delta"][s.sample, 0] if unit.phase is Phase.BACKWARD
+                          else v["w_after"][0, 0])
+            ok = s.quiz.score(float(value), truth)
+            self.notify(f"true value {num(truth, 6)}; you said {num(value, 6)} "
+                        f"(off by {num(abs(value - truth), 3)}) · score {s.quiz.right}/{s.quiz.asked}",
+                        title="✓ right" if ok else "✗ not quite",
+                        severity="information" if ok else "warning", timeout=6)
+            self.redraw()
+
+        self.push_screen(NumberScreen(question, "", parse=parse_number), answered)
+
+    def action_save_session(self) -> None:
+        s = self.session
+        path = self.save_dir / f"tinynet-session-{s.config.label}-epoch{s.stepper.epoch}.json"
+        try:
+            written = s.save_session(path)
+        except ValueError as exc:
+            self.notify(str(exc), title="Save failed", severity="error")
+            return
+        self.notify(f"{written} ({len(s.actions)} actions); replay with "
+                    f"tinynet-tui --replay {written.name}", title="Session saved")
 
     def action_back(self) -> None:
         if self.playing:

@@ -111,6 +111,8 @@ def make_parser() -> Parser:
     train.add_argument("--export", type=Path, metavar="DIR",
                        help="write loss.png (and surface.png for regression) into DIR")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--replay", type=existing_file, metavar="SESSION.json",
+                        help="replay a saved session (S in the app) and show where it ended")
     return parser
 
 
@@ -133,7 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     config = config_from_args(args)
     from .config import build
 
+    actions = None
     try:
+        if getattr(args, "replay", None) is not None and args.command is None:
+            from .recording import load_session
+
+            config, actions = load_session(args.replay)
         problem = build(config)
     except (ValueError, OSError) as exc:
         return fail(str(exc))
@@ -144,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
                             export=args.export, quiet=args.quiet)
     from .app import TinyNetApp
 
-    TinyNetApp(problem).run()
+    try:
+        app = TinyNetApp(problem, replay=actions)
+    except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
+        return fail(f"{args.replay}: {exc}")
+    app.run()
     return 0
 
 

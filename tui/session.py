@@ -34,6 +34,9 @@ class Session:
         self.sample = 0
         self.version = 0  #: bumped on every change, so widgets redraw only when needed
         self.breakpoints = Breakpoints()
+        self.start_config = problem.config  #: where the recorded actions start from
+        self.actions: list[dict] = []       #: every action taken, for save/replay
+        self.quiz = Quiz()
         self._load(problem)
 
     # ---------------------------------------------------------------- setup
@@ -57,6 +60,43 @@ class Session:
     def net(self):
         return self.problem.net
 
+    def _record(self, action: dict) -> None:
+        if action["do"] == "play" and self.actions and self.actions[-1]["do"] == "play":
+            self.actions[-1]["epochs"] += action["epochs"]
+        else:
+            self.actions.append(action)
+
+    def apply(self, action: dict) -> None:
+        """Carry out one recorded action (used by replay)."""
+        do = action["do"]
+        if do == "step":
+            self.granularity = Granularity(action["granularity"])
+            self.step()
+        elif do == "back":
+            self.granularity = Granularity(action["granularity"])
+            self.back()
+        elif do == "play":
+            self.play_chunk(int(action["epochs"]), breakpoints=False)
+        elif do == "reset":
+            self.reset()
+        elif do == "seed":
+            self.new_seed()
+        elif do == "task":
+            self.next_task()
+        elif do == "lr":
+            self.set_lr(float(action["value"]))
+        elif do == "edit":
+            self.edit(int(action["layer"]), int(action["neuron"]), action["weight"],
+                      float(action["value"]))
+        elif do == "jump":
+            self.go_to_epoch(int(action["epoch"]))
+        else:
+            raise ValueError(f"unknown action {do!r}")
+
+    def replay(self, actions: list[dict]) -> None:
+        for action in actions:
+            self.apply(action)
+
     def rebuild(self, **changes) -> None:
         """Rebuild the network from the config with ``changes`` (task, seed, lr, …)."""
         config = replace(self.config, **changes)
@@ -74,24 +114,28 @@ class Session:
     def reset(self) -> None:
         """Back to epoch 0 with the very same initial weights."""
         with self.lock:
+            self._record({"do": "reset"})
             self.stepper.reset()
             self.trace = []
             self.touch()
 
     def new_seed(self) -> int:
         seed = self.config.seed + 1
+        self._record({"do": "seed"})
         self.rebuild(seed=seed, load=None)
         return seed
 
     def next_task(self) -> str:
         current = self.config.task if self.config.data is None else TASKS[-1]
         task = TASKS[(TASKS.index(current) + 1) % len(TASKS)]
+        self._record({"do": "task"})
         self.rebuild(task=task)
         return task
 
     def set_lr(self, lr: float) -> None:
         """Change the learning rate from the next update on (weights are kept)."""
         with self.lock:
+            self._record({"do": "lr", "value": float(lr)})
             self.stepper.lr = float(lr)
             self.problem.config = replace(self.config, lr=float(lr))
             self.touch()
@@ -99,6 +143,7 @@ class Session:
     # ------------------------------------------------------------- stepping
     def step(self) -> list[StepEvent]:
         with self.lock:
+            self._record({"do": "step", "granularity": self.granularity.value})
             events = self.stepper.step(self.granularity)
             if events:
                 self._follow(events[-1])
@@ -110,6 +155,7 @@ class Session:
     def back(self) -> bool:
         """One step backward at the current granularity (exactly the earlier state)."""
         with self.lock:
+            self._record({"do": "back", "granularity": self.granularity.value})
             moved = self.stepper.back(self.granularity)
             self._trim_trace()
             if moved and self.events:
@@ -120,6 +166,8 @@ class Session:
     def edit(self, layer: int, neuron: int, weight: int | None, value: float) -> None:
         """Set a weight (input index) or the bias (None) of a neuron by hand."""
         with self.lock:
+            self._record({"do": "edit", "layer": layer, "neuron": neuron, "weight": weight,
+                          "value": float(value)})
             self.stepper.set_parameter(layer, neuron, weight, value)
             self._trim_trace()
             self.touch()
@@ -128,6 +176,7 @@ class Session:
         """Jump back to the start of a recorded epoch."""
         with self.lock:
             self.stepper.go_to(epoch, 0)
+            self._record({"do": "jump", "epoch": int(epoch)})
             self._trim_trace()
             self.touch()
 
@@ -144,11 +193,23 @@ class Session:
         if event.is_single_neuron:
             self.selected = (event.layer, event.neurons[0])
 
-    def play_chunk(self, epochs: int) -> int:
+    def play_chunk(self, epochs: int, breakpoints: bool = True) -> int:
+        """Train up to ``epochs`` whole epochs (fast path); returns how many ran.
+        The count actually run is recorded, so a replay needs no breakpoints."""
         with self.lock:
-            done = self.stepper.run_epochs(epochs, breakpoints=self.breakpoints)
+            done = self.stepper.run_epochs(
+                epochs, breakpoints=self.breakpoints if breakpoints else None)
+            was_halted = self.stepper.halted is not None
+            if done or was_halted:
+                self._record({"do": "play", "epochs": done + (1 if was_halted else 0)})
             self.touch()
             return done
+
+    def save_session(self, path: Path) -> Path:
+        from .recording import save_session
+
+        with self.lock:
+            return save_session(path, self.start_config, list(self.actions))
 
     def cycle_granularity(self) -> Granularity:
         self.granularity = self.granularity.next()
@@ -225,6 +286,26 @@ class Session:
     def predictions(self, X: np.ndarray) -> np.ndarray:
         with self.lock:
             return self.net.predict(X)
+
+
+class Quiz:
+    """Quiz mode: the learner predicts δ, or a weight after its update, before the step."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.asked = 0
+        self.right = 0
+
+    @staticmethod
+    def is_right(answer: float, truth: float) -> bool:
+        """Within 1 % of the true value, or 1e-4 of it for tiny values."""
+        return abs(answer - truth) <= max(0.01 * abs(truth), 1e-4)
+
+    def score(self, answer: float, truth: float) -> bool:
+        ok = self.is_right(answer, truth)
+        self.asked += 1
+        self.right += ok
+        return ok
 
 
 def preset_hint(task: str) -> str:

@@ -22,6 +22,16 @@ def parse_lr(text: str) -> float:
     return value
 
 
+def parse_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError("give a finite number")
+    return value
+
+
 def parse_epoch(text: str, low: int, high: int) -> int:
     try:
         value = int(text)
