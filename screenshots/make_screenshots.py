@@ -31,6 +31,8 @@ SHOTS = [
     ("spiral-trained.svg", "spiral", (120, 40), ["play:6000"]),
     ("xor-80x24.svg", "xor", (80, 24), ["n"] * 5),
     ("help.svg", "xor", (120, 40), ["question_mark"]),
+    ("gradcheck.svg", "regression", (120, 40), ["play:200", "c", "wait"]),
+    ("quiz.svg", "xor", (120, 40), ["z", "n", "n", "n", "n", "n"]),
 ]
 
 
@@ -40,6 +42,9 @@ async def shoot(name: str, task: str, size: tuple[int, int], keys: list[str]) ->
         for key in keys:
             if key.startswith("play:"):
                 app.session.play_chunk(int(key[5:]))
+            elif key == "wait":  # for a worker (the gradient check) to finish
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.2)
             else:
                 await pilot.press(key)
         await pilot.pause()

@@ -401,3 +401,16 @@ async def test_weight_changes_screen_lists_the_biggest_move_first():
         moves = [abs(l.W - W[0]).max() for l, W in zip(app.session.net.layers, W0)] + \
                 [abs(l.b - W[1]).max() for l, W in zip(app.session.net.layers, W0)]
         assert abs(float(str(first[3]))) == pytest.approx(max(moves), rel=1e-3)
+
+
+async def test_inspector_grows_with_its_content():
+    """Regression: rows that appear after the first draw must be laid out, not cut
+    (they were, behind the quiz dialog, when updates skipped the layout pass)."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("z", "n", "n", "n", "n", "n")
+        await pilot.pause()
+        assert isinstance(app.screen, NumberScreen)
+        inspector = app.screen_stack[0].query_one("#inspector")
+        lines = plain(inspector).rstrip("\n").count("\n") + 1
+        assert lines >= 9 and inspector.size.height >= lines

@@ -80,5 +80,13 @@ def render_inspector(v: NeuronView) -> Text:
 
 
 class Inspector(Static):
+    """Sits in a scrolling box, so its height follows its content: a layout pass
+    is asked for only when the number of lines changes (not on every frame)."""
+
+    _lines = -1
+
     def show(self, view: NeuronView) -> None:
-        self.update(render_inspector(view), layout=False)
+        text = render_inspector(view)
+        lines = text.plain.count("\n")
+        self.update(text, layout=lines != self._lines)
+        self._lines = lines
