@@ -75,6 +75,32 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
     return tuple(sizes)
 
 
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 65535, got {value}")
+    return value
+
+
+def app_command(args: argparse.Namespace) -> list[str]:
+    """The command line that starts the app with the same model options."""
+    argv = [sys.executable, "-m", "tui.cli", "--task", args.task, "--seed", str(args.seed)]
+    if args.data:
+        argv += ["--data", str(args.data.resolve())]
+    if args.hidden is not None:
+        argv += ["--hidden", ",".join(map(str, args.hidden)) or "0"]
+    if args.activation:
+        argv += ["--activation", args.activation]
+    if args.lr is not None:
+        argv += ["--lr", repr(args.lr)]
+    if args.load:
+        argv += ["--load", str(args.load.resolve())]
+    return argv
+
+
 def existing_file(text: str) -> Path:
     path = Path(text)
     if not path.exists():
@@ -111,6 +137,12 @@ def make_parser() -> Parser:
     train.add_argument("--export", type=Path, metavar="DIR",
                        help="write loss.png (and surface.png for regression) into DIR")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    serve = sub.add_parser("serve", help="serve the app to a web browser (textual-serve)",
+                           description="Serve the same app to a browser on this machine.")
+    _add_model_options(serve)
+    serve.add_argument("--port", type=port_number, default=8000, help="port (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--replay", type=existing_file, metavar="SESSION.json",
                         help="replay a saved session (S in the app) and show where it ended")
     return parser
@@ -144,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         problem = build(config)
     except (ValueError, OSError) as exc:
         return fail(str(exc))
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(app_command(args), args.host, args.port)
     if args.command == "train":
         from .train import run_training
 
