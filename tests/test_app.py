@@ -414,3 +414,17 @@ async def test_inspector_grows_with_its_content():
         inspector = app.screen_stack[0].query_one("#inspector")
         lines = plain(inspector).rstrip("\n").count("\n") + 1
         assert lines >= 9 and inspector.size.height >= lines
+
+
+async def test_file_errors_inside_the_app_are_notified_and_it_keeps_running(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    app = TinyNetApp(build(RunConfig()), export_dir=blocker, save_dir=blocker)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n", "s", "S", "e", "x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert sum("not-a-folder" in m for m in messages) >= 4, messages
+        await pilot.press("n")
+        assert app.session.stepper.cursor == 2  # still running
