@@ -12,6 +12,7 @@ from pathlib import Path
 from nn.activations import ACTIVATIONS
 
 from .config import TASKS, RunConfig
+from .parsing import positive_number, whole_number
 
 PROG = "tinynet-tui"
 
@@ -27,34 +28,20 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _argument(parse):
+    """Turn a parser from :mod:`tui.parsing` into an argparse ``type``."""
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return convert
 
 
-def seed_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
+positive_int = _argument(lambda text: whole_number(text, low=1))
+seed_int = _argument(lambda text: whole_number(text, low=0))
+positive_float = _argument(positive_number)
+port_number = _argument(lambda text: whole_number(text, low=1, high=65535))
 
 
 def hidden_sizes(text: str) -> tuple[int, ...]:
@@ -73,16 +60,6 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
             raise argparse.ArgumentTypeError(f"{text!r}: layer sizes must be at least 1")
         sizes.append(n)
     return tuple(sizes)
-
-
-def port_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"must be from 1 to 65535, got {value}")
-    return value
 
 
 def app_command(args: argparse.Namespace) -> list[str]:

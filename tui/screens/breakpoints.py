@@ -1,7 +1,6 @@
 """Toggle breakpoints and edit their thresholds."""
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 from textual.app import ComposeResult
@@ -11,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label
 
 from nn.breakpoints import Breakpoints
+
+from ..parsing import positive_number
 
 #: (flag, threshold field or None, label)
 ROWS = [
@@ -51,12 +52,9 @@ class BreakpointsScreen(ModalScreen[Breakpoints | None]):
             if field:
                 text = self.query_one(f"#bp-{field}", Input).value
                 try:
-                    number = float(text)
-                except ValueError:
-                    raise ValueError(f"{label}: {text!r} is not a number") from None
-                if not (number > 0 and math.isfinite(number)):
-                    raise ValueError(f"{label}: must be a positive number")
-                values[field] = number
+                    values[field] = positive_number(text)
+                except ValueError as exc:
+                    raise ValueError(f"{label}: {exc}") from None
         return replace(self.current, **values)
 
     def _apply(self) -> None:

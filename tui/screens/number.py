@@ -1,7 +1,6 @@
 """A small dialog that asks for one number (learning rate, epoch, …)."""
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 from textual.app import ComposeResult
@@ -10,36 +9,22 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from ..parsing import finite_number, positive_number, whole_number
+
 
 def parse_lr(text: str) -> float:
     """A positive, finite number, or ValueError with a message for the person."""
     try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise ValueError("the learning rate must be a positive number")
-    return value
+        return positive_number(text)
+    except ValueError as exc:
+        raise ValueError(f"learning rate: {exc}") from None
 
 
-def parse_number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError("give a finite number")
-    return value
+parse_number = finite_number
 
 
 def parse_epoch(text: str, low: int, high: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a whole number") from None
-    if not low <= value <= high:
-        raise ValueError(f"choose an epoch from {low} to {high}")
-    return value
+    return whole_number(text, low, high)
 
 
 def parse_edit(text: str, n_inputs: int) -> tuple[int | None, float]:
@@ -47,13 +32,7 @@ def parse_edit(text: str, n_inputs: int) -> tuple[int | None, float]:
     parts = text.replace("=", " ").split()
     if len(parts) != 2:
         raise ValueError("write a parameter and a value, e.g. w1 0.5 or b -0.2")
-    name, value_text = parts[0].lower(), parts[1]
-    try:
-        value = float(value_text)
-    except ValueError:
-        raise ValueError(f"{value_text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError("the value must be finite")
+    name, value = parts[0].lower(), finite_number(parts[1])
     if name == "b":
         return None, value
     if name.startswith("w") and name[1:].isdigit() and 1 <= int(name[1:]) <= n_inputs:
