@@ -15,12 +15,22 @@ import time
 from textual.events import Key
 
 from tui.app import TinyNetApp
-from tui.config import RunConfig, build
+from nn import NeuralNetwork, datasets
+from tui.config import Problem, RunConfig, build
 from tui.session import SPEEDS
 
 
+def big_circle() -> Problem:
+    """2–64–64–1 tanh/sigmoid on 2 000 points of the circle task."""
+    X, y = datasets.circle(2000, seed=0)
+    config = RunConfig(task="circle", hidden=(64, 64)).resolved()
+    net = NeuralNetwork.from_sizes([2, 64, 64, 1], "tanh", "sigmoid", seed=0)
+    return Problem(config, net, X, y, "binary")
+
+
 async def play(task: str, seconds: float, r2_target: float | None = None) -> dict:
-    app = TinyNetApp(build(RunConfig(task=task)))
+    problem = big_circle() if task == "circle 2–64–64–1, N=2000" else build(RunConfig(task=task))
+    app = TinyNetApp(problem)
     async with app.run_test(size=(120, 40)) as pilot:
         app.session.speed_index = SPEEDS.index(0)  # max speed
         redraws0 = app.redraws
@@ -54,7 +64,8 @@ def main() -> None:
     args = parser.parse_args()
     print("| task | epochs/s while playing | redraws/s | key answered in | R² ≥ 0.98 reached |")
     print("|---|---:|---:|---:|---|")
-    for task, target in (("xor", None), ("regression", 0.98), ("spiral", None)):
+    for task, target in (("xor", None), ("regression", 0.98), ("spiral", None),
+                         ("circle 2–64–64–1, N=2000", None)):
         r = asyncio.run(play(task, args.seconds, target))
         reached = "–" if target is None else (
             f"after {r['reached'][0]:.2f} s (epoch {r['reached'][1]}, R² {r['reached'][2]:.4f})"

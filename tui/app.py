@@ -44,6 +44,7 @@ COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 PLAY_CHUNK_S = 0.006  # longest time the worker trains (holding the lock and the GIL) at a time
 PLAY_REST_S = 0.006   # then it rests, so the UI thread gets the GIL to draw and answer keys
+MAX_WAIT_FOR_REDRAW_S = 0.03  # longer rests while the screen is behind its redraw rate
 
 
 class TinyNetApp(App):
@@ -101,6 +102,7 @@ class TinyNetApp(App):
         self.export_dir = Path(export_dir or "tinynet-export")
         self.save_dir = Path(save_dir or ".")
         self.playing = False
+        self.last_redraw = time.perf_counter()
         self.last_breakpoint: str | None = None
         self._drawn_version = -1
         self.redraws = 0
@@ -153,6 +155,7 @@ class TinyNetApp(App):
         with s.lock:
             self._drawn_version = s.version
             self.redraws += 1
+            self.last_redraw = time.perf_counter()
             self.query_one("#status", Static).update(self._status_text(), layout=False)
             self.query_one(NetworkDiagram).show(self._diagram_data())
             self.query_one(Inspector).show(self._neuron_view())
@@ -551,7 +554,14 @@ class TinyNetApp(App):
             if s.stepper.breakpoint:
                 self.call_from_thread(self._breakpoint_hit, s.stepper.breakpoint)
                 return
+            # the screen comes first: if it is falling behind, wait (briefly) for a redraw
+            drawn = self.last_redraw
+            waited = 0.0
             time.sleep(PLAY_REST_S)
+            while (time.perf_counter() - drawn > 1.5 / REDRAW_HZ and self.last_redraw == drawn
+                   and waited < MAX_WAIT_FOR_REDRAW_S and self.playing):
+                time.sleep(0.002)
+                waited += 0.002
 
     def _breakpoint_hit(self, reason: str) -> None:
         self.playing = False
