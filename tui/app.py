@@ -39,7 +39,8 @@ from .widgets.loss_chart import LossChart, last_loss_text
 from .widgets.narration import Narration, narrate
 from .widgets.predictions import Predictions, maps, rasterise, truth_table
 
-REDRAW_HZ = 30
+REDRAW_HZ = 24
+REDRAW_TARGET_HZ = 20  # while playing, the worker waits for the screen below this rate
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 PLAY_CHUNK_S = 0.006  # longest time the worker trains (holding the lock and the GIL) at a time
@@ -558,7 +559,7 @@ class TinyNetApp(App):
             drawn = self.last_redraw
             waited = 0.0
             time.sleep(PLAY_REST_S)
-            while (time.perf_counter() - drawn > 1.5 / REDRAW_HZ and self.last_redraw == drawn
+            while (time.perf_counter() - drawn > 1 / REDRAW_TARGET_HZ and self.last_redraw == drawn
                    and waited < MAX_WAIT_FOR_REDRAW_S and self.playing):
                 time.sleep(0.002)
                 waited += 0.002

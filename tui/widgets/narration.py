@@ -116,5 +116,10 @@ def y_hat_cols(values) -> int:
 class Narration(Static):
     """Shows :func:`narrate` for the session's last step."""
 
+    _shown: Text | None = None
+
     def show(self, text: Text) -> None:
+        if self._shown is not None and text == self._shown:
+            return  # unchanged (e.g. while playing): no repaint
+        self._shown = text
         self.update(text, layout=False)
