@@ -108,8 +108,8 @@ def main() -> None:
           f"Python {platform.python_version()}, NumPy {np.__version__}, PyTorch {torch_version}")
     print(f"BLAS: {blas}")
     print()
-    print(f"| case | engine µs/step | PyTorch µs/step | PyTorch ÷ engine |")
-    print(f"|---|---:|---:|---:|")
+    print("| case | engine µs/step | PyTorch µs/step | PyTorch ÷ engine |")
+    print("|---|---:|---:|---:|")
     for name, sizes, hidden, output, batch, dtype in CASES:
         ours = bench_numpy(sizes, hidden, output, batch, dtype, args.repeats)
         if torch is not None:

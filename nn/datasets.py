@@ -48,6 +48,13 @@ def grid(k: int = 25, low: float = -1.0, high: float = 1.0) -> np.ndarray:
     return np.column_stack([x1.ravel(), x2.ravel()])
 
 
+def pixel_grid(cols: int, rows: int) -> np.ndarray:
+    """Evenly spaced points over [-1, 1]² for a picture: (rows·cols, 2), row-major,
+    first row at x₂ = 1 (top), first column at x₁ = −1 (left)."""
+    x1, x2 = np.meshgrid(np.linspace(-1.0, 1.0, cols), np.linspace(1.0, -1.0, rows))
+    return np.column_stack([x1.ravel(), x2.ravel()])
+
+
 def regression_grid(k: int = 25) -> tuple[np.ndarray, np.ndarray]:
     """A held-out k×k grid on [-1, 1]² with its true targets."""
     X = grid(k)

@@ -121,3 +121,8 @@ def test_missing_file_and_directory(tmp_path):
         load(tmp_path / "none.npz")
     with pytest.raises(ModelFileError, match="is a directory"):
         load(tmp_path)
+
+
+def test_pixel_grid_is_row_major_from_the_top_left():
+    pts = datasets.pixel_grid(3, 2)
+    np.testing.assert_array_equal(pts, [[-1, 1], [0, 1], [1, 1], [-1, -1], [0, -1], [1, -1]])

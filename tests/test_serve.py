@@ -59,9 +59,9 @@ async def test_browser_draws_the_app_and_keys_reach_it(tmp_path):
             await page.click(640, 430)
             # "s" saves the model as tinynet-xor-epoch<N>.npz in the server's folder:
             # once epoch 0 appears the app is drawn and listening
-            assert await press_until_file(page, "s", tmp_path / "tinynet-xor-epoch0.npz", 40)
+            assert await press_until_file(page, "s", tmp_path / "tinynet-xor-epoch0.npz", 90)
             # one whole epoch (g g g → epoch granularity, n), then save again
-            assert await press_until_file(page, "gggns", tmp_path / "tinynet-xor-epoch1.npz", 20)
+            assert await press_until_file(page, "gggns", tmp_path / "tinynet-xor-epoch1.npz", 45)
             await asyncio.sleep(0.5)
             await page.screenshot(tmp_path / "browser.png")
         assert (tmp_path / "browser.png").read_bytes()[:4] == b"\x89PNG"

@@ -236,23 +236,15 @@ class TinyNetApp(App):
     def _predictions(self):
         s = self.session
         X, y = s.problem.X, s.problem.y
-        if s.config.data is None and s.config.task in ("and", "xor"):
+        if s.config.is_gate:
             return truth_table(X, y, s.net.predict(X))
-        pred_panel = self.query_one(Predictions)
-        width = max(8, (pred_panel.content_size.width - 2) // 2)
-        rows = max(4, (pred_panel.content_size.height - 2) * 2)
-        k = min(width, 40)
-        rows = min(rows, 40) // 2 * 2
-        grid = datasets.grid(k)  # k×k over [-1, 1]²
-        t = np.linspace(-1, 1, k)
-        x1, x2 = np.meshgrid(t, np.linspace(1, -1, rows))
-        pts = np.column_stack([x1.ravel(), x2.ravel()])
-        del grid
-        pred = s.net.predict(pts).reshape(rows, k)
-        if s.config.data is None and s.config.task == "regression":
-            target = datasets.regression_target(pts).reshape(rows, k)
-        else:
-            target = rasterise(X, y, rows, k)
+        size = self.query_one(Predictions).content_size
+        cols = min(40, max(8, (size.width - 2) // 2))       # two maps side by side
+        rows = min(40, max(4, (size.height - 2) * 2)) // 2 * 2  # two pixels per line
+        pts = datasets.pixel_grid(cols, rows)
+        pred = s.net.predict(pts).reshape(rows, cols)
+        truth = s.config.target_function
+        target = truth(pts).reshape(rows, cols) if truth else rasterise(X, y, rows, cols)
         lo = float(np.nanmin(y))
         hi = float(np.nanmax(y))
         return maps(pred, target, lo, hi)
@@ -488,10 +480,10 @@ class TinyNetApp(App):
         with s.lock:
             losses = list(s.stepper.losses)
             net = s.net.copy()
-            regression = s.config.data is None and s.config.task == "regression"
+            truth = s.config.target_function
             folder = self.export_dir / f"{s.config.label}-epoch{s.stepper.epoch}"
         self.notify(f"exporting to {folder} …", timeout=2)
-        self.export_worker(folder, losses, net, regression, f"{s.config.label} {net.describe()}")
+        self.export_worker(folder, losses, net, truth, f"{s.config.label} {net.describe()}")
 
     def action_export_trace(self) -> None:
         s = self.session
@@ -512,10 +504,10 @@ class TinyNetApp(App):
         self.notify(f"{folder}/ (trace.csv, trace.md: {len(events)} events)", title="Trace exported")
 
     @work(thread=True, group="export")
-    def export_worker(self, folder: Path, losses, net, regression: bool, title: str) -> None:
+    def export_worker(self, folder: Path, losses, net, truth, title: str) -> None:
+        """Matplotlib export in a thread; ``truth`` is the true function, if the task has one."""
         try:
-            written = export_all(folder, losses, net.predict if regression else None,
-                                 datasets.regression_target if regression else None,
+            written = export_all(folder, losses, net.predict if truth else None, truth,
                                  title=f"{title}: training loss")
         except (OSError, ValueError) as exc:
             self.call_from_thread(self.notify, f"{folder}: {exc}", title="Export failed",

@@ -38,6 +38,16 @@ class RunConfig:
         return PRESETS[self.task]
 
     @property
+    def target_function(self):
+        """The true function behind the data (x₁² + x₂² for the regression task), or None."""
+        return datasets.regression_target if self.data is None and self.task == "regression" \
+            else None
+
+    @property
+    def is_gate(self) -> bool:
+        return self.data is None and self.task in ("and", "xor")
+
+    @property
     def label(self) -> str:
         return self.data.name if self.data else self.task
 
@@ -69,7 +79,7 @@ class Problem:
         R² for the regression task is measured on a held-out 25×25 grid."""
         if self.kind == "binary":
             return "accuracy", binary_accuracy(self.net.predict(self.X), self.y)
-        if self.config.data is None and self.config.task == "regression":
+        if self.config.target_function is not None:
             Xg, yg = datasets.regression_grid(25)
             return "R²", r_squared(self.net.predict(Xg), yg)
         return "R²", r_squared(self.net.predict(self.X), self.y)

@@ -11,11 +11,9 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 
 from nn import Granularity, Phase, StepEvent, Stepper
 from nn.breakpoints import Breakpoints
-from nn.presets import PRESETS
 
 from .config import TASKS, Problem, RunConfig, build
 
@@ -283,10 +281,6 @@ class Session:
     def phase(self) -> Phase:
         return self.stepper.phase
 
-    def predictions(self, X: np.ndarray) -> np.ndarray:
-        with self.lock:
-            return self.net.predict(X)
-
 
 class Quiz:
     """Quiz mode: the learner predicts δ, or a weight after its update, before the step."""
@@ -306,8 +300,3 @@ class Quiz:
         self.asked += 1
         self.right += ok
         return ok
-
-
-def preset_hint(task: str) -> str:
-    p = PRESETS[task]
-    return f"{task}: hidden {p.hidden or 'none'}, {p.activation}/{p.output}, lr {p.lr:g}"

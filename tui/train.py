@@ -10,7 +10,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from nn import ModelFileError, save
-from nn.datasets import regression_target
 
 from .config import Problem
 from .export import export_all
@@ -65,11 +64,9 @@ def run_training(problem: Problem, until_loss: float | None = None, save: Path |
             console.print(f"[red]error:[/] {exc}")
             status = 2
     if export is not None:
-        is_regression = cfg.data is None and cfg.task == "regression"
+        truth = cfg.target_function
         try:
-            written = export_all(export, result.losses,
-                                 net.predict if is_regression else None,
-                                 regression_target if is_regression else None,
+            written = export_all(export, result.losses, net.predict if truth else None, truth,
                                  title=f"{cfg.label} {net.describe()}: training loss")
         except OSError as exc:
             console.print(f"[red]error:[/] cannot write to {export}: {exc.strerror or exc}")

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from textual.events import Click
 from textual.message import Message
 
-from ..format import neuron_name, short, sub
+from ..format import short, sub
 from .canvas import LineCanvas, runs
 
 POS = (76, 155, 232)   # blue
@@ -246,9 +246,4 @@ class NetworkDiagram(LineCanvas):
             self.post_message(self.NeuronClicked(box.layer, box.index))
 
 
-def caption_for(phase: str, layer: int | None, n_layers: int) -> str:
-    where = "" if layer is None else f" · {'output' if layer == n_layers - 1 else f'layer {layer}'}"
-    return f"next: {phase}{where}"
-
-
-__all__ = ["NetworkDiagram", "DiagramData", "render_diagram", "caption_for", "neuron_name"]
+__all__ = ["NetworkDiagram", "DiagramData", "render_diagram"]
