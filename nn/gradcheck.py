@@ -78,8 +78,12 @@ def gradcheck(net: NeuralNetwork, X: np.ndarray, y: np.ndarray, eps: float = 1e-
     analytic gradients (e.g. deliberately wrong ones) instead of the engine's.
     The network passed in is never modified.
     """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(all="ignore"):  # a blown-up network gives NaN errors, not warnings
+        return _gradcheck(net, np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64),
+                          eps, tolerance, floor, gradients)
+
+
+def _gradcheck(net, X, y, eps, tolerance, floor, gradients) -> GradCheckResult:
     if gradients is None:
         gradients = analytic_gradients(net, X, y)
     work = _float64_copy(net)
@@ -100,6 +104,8 @@ def gradcheck(net: NeuralNetwork, X: np.ndarray, y: np.ndarray, eps: float = 1e-
                 numeric = (-f[0] + 8 * f[1] - 8 * f[2] + f[3]) / (12 * eps)
                 analytic = float(grad[index])
                 err = abs(analytic - numeric) / max(abs(analytic) + abs(numeric), floor)
+                if not np.isfinite(err):
+                    err = float("inf")  # NaN/inf gradients never pass
                 checks.append(ParamCheck(l, kind, tuple(int(i) for i in index),
                                          analytic, numeric, err))
     return GradCheckResult(checks, tolerance)

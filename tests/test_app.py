@@ -209,7 +209,7 @@ async def test_help_screen_lists_every_key():
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_nan_pauses_and_says_so():
+async def test_nan_pauses_and_says_so(recwarn):
     app = make_app(task="regression", lr=1e6)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")
@@ -219,6 +219,10 @@ async def test_nan_pauses_and_says_so():
                 break
         assert not app.playing and app.session.is_halted
         assert "NaN/inf" in status(app)
+        await pilot.press("g", "g", "g", "n", "y", "c", "escape")  # draw, step, check: all quiet
+        await app.workers.wait_for_complete()
+        numpy_warnings = [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+        assert numpy_warnings == [], [str(w.message) for w in numpy_warnings]
         await pilot.press("r")
         assert not app.session.is_halted and app.session.net.params_finite()
 

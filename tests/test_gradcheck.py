@@ -61,3 +61,13 @@ def test_float32_network_is_checked_in_float64():
     X = np.random.default_rng(0).normal(size=(5, 2))
     y = np.ones((5, 1))
     assert gradcheck(net, X, y).ok
+
+
+def test_a_network_with_nan_fails_quietly(xor_net, xor_data):
+    import warnings
+
+    xor_net.layers[0].W[0, 0] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = gradcheck(xor_net, *xor_data)
+    assert not result.ok

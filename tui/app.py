@@ -153,7 +153,8 @@ class TinyNetApp(App):
         s = self.session
         if not force and s.version == self._drawn_version:
             return
-        with s.lock:
+        # huge weights (a blow-up about to be caught) must not print NumPy warnings over the UI
+        with s.lock, np.errstate(all="ignore"):
             self._drawn_version = s.version
             self.redraws += 1
             self.last_redraw = time.perf_counter()
