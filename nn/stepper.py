@@ -159,7 +159,7 @@ class Stepper:
         self.changes = [(np.zeros_like(l.W), np.zeros_like(l.b)) for l in self.net.layers]
         self.breakpoint: str | None = None  #: why the last run_epochs stopped early
         self.undo: deque[StepperState] = deque()
-        self._undo_nbytes = 0
+        self._forget_undo()
 
     @property
     def next_unit(self) -> Unit:
@@ -200,8 +200,8 @@ class Stepper:
             return []
         granularity = Granularity(granularity)
         self._remember()
-        if self.cursor == 0 and (not self.history or self.history[-1][0] != self.epoch):
-            self.history.append((self.epoch, self.net.get_params()))
+        if self.cursor == 0:
+            self._record_epoch_start()
         end = self._boundary(granularity)
         events: list[StepEvent] = []
         with np.errstate(all="ignore"):
@@ -244,13 +244,11 @@ class Stepper:
         if self.cursor:
             self.finish_epoch()
             done += 1
-        self.undo.clear()  # whole epochs are rewound through the per-epoch snapshots
-        self._undo_nbytes = 0
+        self._forget_undo()  # whole epochs are rewound through the per-epoch snapshots
         net, X, y, lr = self.net, self.X, self.y, self.lr
         with np.errstate(all="ignore"):
             while done < n and self.halted is None:
-                if not self.history or self.history[-1][0] != self.epoch:
-                    self.history.append((self.epoch, net.get_params()))
+                self._record_epoch_start()
                 loss = net.train_step(X, y, lr)
                 if not math.isfinite(loss) or not net.params_finite():
                     self.halted = StepEvent(self.epoch, Phase.LOSS, None, None, {"loss": loss},
@@ -272,6 +270,20 @@ class Stepper:
         return done
 
     # -------------------------------------------------------------- rewind
+    @property
+    def oldest_epoch(self) -> int:
+        """The earliest epoch whose start can still be returned to."""
+        return self.history[0][0] if self.history else 0
+
+    def _record_epoch_start(self) -> None:
+        """Snapshot the parameters at the start of this epoch (once per epoch)."""
+        if not self.history or self.history[-1][0] != self.epoch:
+            self.history.append((self.epoch, self.net.get_params()))
+
+    def _forget_undo(self) -> None:
+        self.undo.clear()
+        self._undo_nbytes = 0
+
     def _remember(self) -> None:
         """Push the state before a step; drop the oldest beyond ``undo_bytes``."""
         state = capture(self)
@@ -343,8 +355,7 @@ class Stepper:
             target.b[neuron] = value
         else:
             target.W[weight, neuron] = value
-        self.undo.clear()
-        self._undo_nbytes = 0
+        self._forget_undo()
         while self.history and self.history[-1][0] >= self.epoch:
             self.history.pop()
         self.step(Granularity.PHASE)  # forward
@@ -356,20 +367,18 @@ class Stepper:
         replay the epoch before it, then set the recorded parameters exactly."""
         params = self.snapshot(epoch)
         if params is None:
-            oldest = self.history[0][0] if self.history else 0
-            raise ValueError(f"epoch {epoch} is older than the history kept (oldest {oldest})")
+            raise ValueError(f"epoch {epoch} is older than the history kept "
+                             f"(oldest {self.oldest_epoch})")
         before = self.snapshot(epoch - 1) if epoch > 0 else None
         losses = self.losses[:epoch]
-        self.undo.clear()
-        self._undo_nbytes = 0
+        self._forget_undo()
         history = list(self.history)
         self.reset()
         if before is not None:
             self.net.set_params(before)
             self.epoch = epoch - 1
             self.finish_epoch()
-            self.undo.clear()
-            self._undo_nbytes = 0
+            self._forget_undo()
             self.net.set_params(params)
         self.history.clear()
         self.history.extend(h for h in history if h[0] <= epoch)

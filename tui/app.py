@@ -328,7 +328,7 @@ class TinyNetApp(App):
     def action_jump(self) -> None:
         self.pause()
         st = self.session.stepper
-        oldest = st.history[0][0] if st.history else 0
+        oldest = st.oldest_epoch
 
         def apply(value: float | None) -> None:
             if value is None:
@@ -346,7 +346,7 @@ class TinyNetApp(App):
     def action_changes(self) -> None:
         self.pause()
         st = self.session.stepper
-        oldest = st.history[0][0] if st.history else 0
+        oldest = st.oldest_epoch
 
         def show(value) -> None:
             if value is None:
@@ -476,13 +476,18 @@ class TinyNetApp(App):
             return
         self.notify(f"saved {written}", title="Model saved")
 
+    def _export_folder(self) -> Path:
+        """Where exports of the current state go: <export_dir>/<task>-epoch<N>."""
+        s = self.session
+        return self.export_dir / f"{s.config.label}-epoch{s.stepper.epoch}"
+
     def action_export(self) -> None:
         s = self.session
         with s.lock:
             losses = list(s.stepper.losses)
             net = s.net.copy()
             truth = s.config.target_function
-            folder = self.export_dir / f"{s.config.label}-epoch{s.stepper.epoch}"
+            folder = self._export_folder()
         self.notify(f"exporting to {folder} …", timeout=2)
         self.export_worker(folder, losses, net, truth, f"{s.config.label} {net.describe()}")
 
@@ -490,7 +495,7 @@ class TinyNetApp(App):
         s = self.session
         with s.lock:
             events = s.trace_events()
-            folder = self.export_dir / f"{s.config.label}-epoch{s.stepper.epoch}"
+            folder = self._export_folder()
             title = f"tinynet-tui trace: {s.config.label} {s.net.describe()}, lr {s.config.lr:g}"
         if not events:
             self.notify("nothing to export yet: take some steps with n first", severity="warning")
