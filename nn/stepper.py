@@ -174,9 +174,12 @@ class Stepper:
     def at_epoch_start(self) -> bool:
         return self.cursor == 0
 
-    def done_in_epoch(self, unit: Unit) -> bool:
-        """True if ``unit`` has already run in the current epoch."""
-        return self.units.index(unit) < self.cursor
+    def stale_neurons(self) -> set[tuple[int, int]]:
+        """(layer, neuron) pairs whose z and a are still from the previous epoch:
+        those the forward pass of the current epoch has not reached yet."""
+        if self.cursor == 0 or self.phase is not Phase.FORWARD:
+            return set()
+        return {(u.layer, u.neuron) for u in self.units[self.cursor:] if u.phase is Phase.FORWARD}
 
     # ------------------------------------------------------------- stepping
     def _boundary(self, granularity: Granularity) -> int:

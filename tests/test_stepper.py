@@ -291,3 +291,12 @@ def test_set_parameter_right_after_playing(xor_net, xor_data):
     s.run_epochs(5)
     s.set_parameter(0, 0, 1, 0.125)  # the current epoch's start is not in the history yet
     assert xor_net.layers[0].W[1, 0] == 0.125 and s.epoch == 5 and len(s.losses) == 6
+
+
+def test_stale_neurons_are_those_the_forward_pass_has_not_reached(xor_net, xor_data):
+    s = Stepper(xor_net, *xor_data, lr=1.0)
+    assert s.stale_neurons() == set()
+    s.step(G.NEURON)
+    assert s.stale_neurons() == {(0, 1), (1, 0)}
+    s.step(G.PHASE)
+    assert s.stale_neurons() == set()

@@ -161,7 +161,7 @@ class TinyNetApp(App):
             self.query_one("#status", Static).update(self._status_text(), layout=False)
             self.query_one(NetworkDiagram).show(self._diagram_data())
             self.query_one(Inspector).show(self._neuron_view())
-            layer, j = s.selected
+            j = s.selected[1]
             event = s.event_for_selected()
             act = s.net.layers[event.layer].activation.symbol if event and event.layer is not None \
                 else s.net.layers[-1].activation.symbol
@@ -200,9 +200,6 @@ class TinyNetApp(App):
         st, net, i = s.stepper, s.net, s.sample
         acts = [layer.a[i].copy() if len(layer.a) > i else np.zeros(layer.n_out)
                 for layer in net.layers]
-        stale = set()
-        if st.cursor and st.phase is Phase.FORWARD:
-            stale = {(u.layer, u.neuron) for u in st.units[st.cursor:] if u.phase is Phase.FORWARD}
         u = st.next_unit
         where = "" if u.layer is None else f" layer {u.layer}" + (
             f" neuron {u.neuron}" if s.granularity is Granularity.NEURON else "")
@@ -211,7 +208,8 @@ class TinyNetApp(App):
                            inputs=s.problem.X[i], activations=acts,
                            activation_symbols=[l.activation.symbol for l in net.layers],
                            selected=s.selected,
-                           highlighted=s.current_unit_neurons(), stale=stale, caption=caption)
+                           highlighted=s.current_unit_neurons(), stale=st.stale_neurons(),
+                           caption=caption)
 
     def _neuron_view(self) -> NeuronView:
         s = self.session
@@ -220,8 +218,6 @@ class TinyNetApp(App):
         n = layer.neurons[j]
         cw, cb = s.stepper.changes[l]
         has = len(layer.a) > 0
-        stale = bool(s.stepper.cursor) and s.phase is Phase.FORWARD and \
-            not s.stepper.done_in_epoch(s.stepper.units[self._forward_index(l, j)])
         return NeuronView(layer=l, index=j, n_layers=len(s.net.layers),
                           activation=layer.activation.name, w=n.w.copy(), b=n.b,
                           dw=n.dw.copy(), db=n.db, change_w=cw[:, j].copy(),
@@ -229,10 +225,7 @@ class TinyNetApp(App):
                           z=n.z.copy() if has else np.zeros(0),
                           a=n.a.copy() if has else np.zeros(0),
                           delta=n.delta.copy() if len(layer.delta) else np.zeros(0),
-                          sample=s.sample, stale=stale)
-
-    def _forward_index(self, layer: int, neuron: int) -> int:
-        return sum(self.session.net.sizes[1:layer + 1]) + neuron
+                          sample=s.sample, stale=(l, j) in s.stepper.stale_neurons())
 
     def _predictions(self):
         s = self.session
