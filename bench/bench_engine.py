@@ -2,10 +2,14 @@
 
     python bench/bench_engine.py [--repeats 7]
 
-For each case: median µs per step over ``repeats`` runs of many steps.
+For each case: median µs per step over ``repeats`` runs of many steps, for the
+engine's ``train_step``, for the same step hand-written as bare NumPy calls
+(the floor: what the engine's classes cost on top), and for PyTorch.
 PyTorch (optional, never a dependency) runs the same sizes with autograd and a
 manual SGD update under ``torch.no_grad()``, with its default threads (as
-NumPy's BLAS uses its own).  Ratio = PyTorch time / engine time (higher is better for the engine).
+NumPy's BLAS uses its own).  The three take turns, one run each, so a change in
+the machine's speed (common on shared VMs) hits both alike; the ratio is the
+median over runs of PyTorch time / engine time (higher is better for the engine).
 """
 from __future__ import annotations
 
@@ -39,24 +43,90 @@ def steps_for(sizes, batch):
     return max(20, min(5000, int(2e8 / max(work, 1) / 50)))
 
 
-def time_it(step, n, repeats):
-    step()  # warm up
-    times = []
+def time_turns(steps, n, repeats):
+    """Time each step function ``n`` times per run, the functions taking turns;
+    returns, per function, the list of µs per step of each run."""
+    for step in steps:
+        step()  # warm up
+    runs = [[] for _ in steps]
     for _ in range(repeats):
-        t = time.perf_counter()
-        for _ in range(n):
-            step()
-        times.append((time.perf_counter() - t) / n * 1e6)
-    return statistics.median(times)
+        for step, times in zip(steps, runs):
+            t = time.perf_counter()
+            for _ in range(n):
+                step()
+            times.append((time.perf_counter() - t) / n * 1e6)
+    return runs
 
 
-def bench_numpy(sizes, hidden, output, batch, dtype, repeats):
+def numpy_step(sizes, hidden, output, batch, dtype):
     net = NeuralNetwork.from_sizes(sizes, hidden, output, seed=0, dtype=dtype)
     X, y = data(sizes, batch, dtype)
-    return time_it(lambda: net.train_step(X, y, 1e-3), steps_for(sizes, batch), repeats)
+    return lambda: net.train_step(X, y, 1e-3)
 
 
-def bench_torch(sizes, hidden, output, batch, dtype, repeats):
+def handwritten_step(sizes, hidden, output, batch, dtype):
+    """The same step as plain NumPy calls on bare arrays — no classes, no
+    overflow guards: the floor against which the engine's overhead is measured."""
+    net = NeuralNetwork.from_sizes(sizes, hidden, output, seed=0, dtype=dtype)
+    Ws = [layer.W.copy() for layer in net.layers]
+    bs = [layer.b.copy() for layer in net.layers]
+    kinds = [hidden] * (len(Ws) - 1) + [output]
+    X, y = data(sizes, batch, dtype)
+    ones = np.ones(batch, dtype=dtype)
+
+    def f(kind, z):
+        if kind == "sigmoid":
+            t = np.exp(np.negative(z))
+            t += 1.0
+            return np.reciprocal(t, out=t)
+        if kind == "tanh":
+            t = np.exp(np.multiply(z, -2.0))
+            t += 1.0
+            np.divide(2.0, t, out=t)
+            t -= 1.0
+            return t
+        return np.maximum(z, 0) if kind == "relu" else z
+
+    def delta(kind, dA, z, a):
+        if kind == "sigmoid":
+            d = np.subtract(1.0, a)
+            d *= a
+        elif kind == "tanh":
+            d = np.multiply(a, a)
+            np.subtract(1.0, d, out=d)
+        elif kind == "relu":
+            d = (z > 0).astype(dtype)
+        else:
+            return dA
+        d *= dA
+        return d
+
+    def step():
+        xs, zs, as_ = [], [], []
+        a = X
+        for W, b, kind in zip(Ws, bs, kinds):
+            z = np.dot(a, W)
+            z += b
+            xs.append(a)
+            zs.append(z)
+            a = f(kind, z)
+            as_.append(a)
+        diff = a - y
+        loss = float(np.vdot(diff, diff)) / diff.size
+        dA = diff * (2.0 / diff.size)
+        for i in range(len(Ws) - 1, -1, -1):
+            d = delta(kinds[i], dA, zs[i], as_[i])
+            dW, db = np.dot(xs[i].T, d), np.dot(ones, d)
+            if i:
+                dA = np.dot(d, Ws[i].T)
+            Ws[i] -= 1e-3 * dW
+            bs[i] -= 1e-3 * db
+        return loss
+
+    return step
+
+
+def torch_step(sizes, hidden, output, batch, dtype):
     import torch
 
     torch.manual_seed(0)
@@ -83,7 +153,7 @@ def bench_torch(sizes, hidden, output, batch, dtype, repeats):
                 p.grad = None
         return loss
 
-    return time_it(step, steps_for(sizes, batch), repeats)
+    return step
 
 
 def main() -> None:
@@ -108,16 +178,23 @@ def main() -> None:
           f"Python {platform.python_version()}, NumPy {np.__version__}, PyTorch {torch_version}")
     print(f"BLAS: {blas}")
     print()
-    print("| case | engine µs/step | PyTorch µs/step | PyTorch ÷ engine |")
-    print("|---|---:|---:|---:|")
+    print("| case | engine µs/step | hand-written NumPy µs/step | PyTorch µs/step "
+          "| PyTorch ÷ engine |")
+    print("|---|---:|---:|---:|---:|")
     for name, sizes, hidden, output, batch, dtype in CASES:
-        ours = bench_numpy(sizes, hidden, output, batch, dtype, args.repeats)
+        case = (sizes, hidden, output, batch, dtype)
+        steps = [numpy_step(*case), handwritten_step(*case)]
         if torch is not None:
-            theirs = bench_torch(sizes, hidden, output, batch, dtype, args.repeats)
-            print(f"| {name} (N={batch}) | {ours:.1f} | {theirs:.1f} | {theirs / ours:.2f}× |")
-        else:
-            print(f"| {name} (N={batch}) | {ours:.1f} | – | – |")
-
+            steps.append(torch_step(*case))
+        runs = time_turns(steps, steps_for(sizes, batch), args.repeats)
+        ours, floor = (statistics.median(r) for r in runs[:2])
+        row = f"| {name} (N={batch}) | {ours:.1f} | {floor:.1f} |"
+        if torch is None:
+            print(f"{row} – | – |")
+            continue
+        theirs = statistics.median(runs[2])
+        ratio = statistics.median(t / o for o, t in zip(runs[0], runs[2]))
+        print(f"{row} {theirs:.1f} | {ratio:.2f}× |")
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,9 @@
 Every activation works element-wise on an array ``z`` of any shape and
 returns an array of the same shape and dtype.  ``derivative`` receives both
 ``z`` and ``a = f(z)`` because some derivatives are cheapest from ``a``
-(sigmoid: a(1-a), tanh: 1-a²).
+(sigmoid: a(1-a), tanh: 1-a²).  ``delta`` is the step backpropagation takes
+through an activation, δ = ∂L/∂a · f'(z); subclasses compute it in place in
+one fresh array, which is what the training step calls.
 """
 from __future__ import annotations
 
@@ -21,6 +23,10 @@ class Activation:
 
     def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
+
+    def delta(self, dA: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """δ = dA · f'(z), element-wise, in a new array of the same shape."""
+        return dA * self.derivative(z, a)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -44,6 +50,9 @@ class Identity(Activation):
     def derivative(self, z, a):
         return np.ones_like(z)
 
+    def delta(self, dA, z, a):
+        return dA.copy()
+
 
 #: Largest exponent evaluated: e^500 ≈ 1.4e217 is still finite, and σ(−500)
 #: is already 0 to far below float64 resolution.  (A very negative exponent
@@ -51,14 +60,10 @@ class Identity(Activation):
 EXP_LIMIT = 500.0
 
 
-def _logistic(z: np.ndarray, scale: float) -> np.ndarray:
-    """1 / (1 + e^(−scale·z)), in a fresh array, without overflow."""
-    t = np.multiply(z, -scale)
+def _exp_capped(t: np.ndarray) -> np.ndarray:
+    """e^t in place (t is overwritten and returned), exponent capped at EXP_LIMIT."""
     np.minimum(t, EXP_LIMIT, out=t)
-    np.exp(t, out=t)
-    t += 1.0
-    np.reciprocal(t, out=t)
-    return t
+    return np.exp(t, out=t)
 
 
 class Sigmoid(Activation):
@@ -72,10 +77,18 @@ class Sigmoid(Activation):
     symbol = "σ"
 
     def __call__(self, z):
-        return _logistic(z, 1.0)
+        t = _exp_capped(np.negative(z))
+        t += 1.0
+        return np.reciprocal(t, out=t)
 
     def derivative(self, z, a):
         return a * (1.0 - a)
+
+    def delta(self, dA, z, a):
+        d = np.subtract(1.0, a)
+        d *= a
+        d *= dA
+        return d
 
 
 class Tanh(Activation):
@@ -89,13 +102,20 @@ class Tanh(Activation):
     symbol = "tanh"
 
     def __call__(self, z):
-        a = _logistic(z, 2.0)
-        a *= 2.0
-        a -= 1.0
-        return a
+        t = _exp_capped(np.multiply(z, -2.0))
+        t += 1.0
+        np.divide(2.0, t, out=t)  # 2σ(2z) = 2 / (1 + e^(−2z))
+        t -= 1.0
+        return t
 
     def derivative(self, z, a):
         return 1.0 - a * a
+
+    def delta(self, dA, z, a):
+        d = np.multiply(a, a)
+        np.subtract(1.0, d, out=d)
+        d *= dA
+        return d
 
 
 class ReLU(Activation):

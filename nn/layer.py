@@ -73,12 +73,13 @@ class Layer:
         """Compute z = xW + b and a = f(z) for ``cols`` (default all); returns ``a`` (N, n_out)."""
         if cols is None:
             self.x = x
-            self.z = x @ self.W + self.b
+            self.z = np.dot(x, self.W)
+            self.z += self.b
             self.a = self.activation(self.z)
             return self.a
         if self.x is not x or self.z.shape[0] != x.shape[0]:
             self._start_batch(x)
-        z = x @ self.W[:, cols] + self.b[cols]
+        z = np.dot(x, self.W[:, cols]) + self.b[cols]
         self.z[:, cols] = z
         self.a[:, cols] = self.activation(z)
         return self.a
@@ -96,21 +97,21 @@ class Layer:
         """Given ∂L/∂a (N, n_out), compute δ, dW and db for ``cols`` (default all)."""
         if cols is None:
             self.dA = dA
-            self.delta = dA * self.activation.derivative(self.z, self.a)
-            np.matmul(self.x.T, self.delta, out=self.dW)
-            np.matmul(self._ones(len(dA)), self.delta, out=self.db)  # Σₙ δ, via BLAS
+            self.delta = self.activation.delta(dA, self.z, self.a)
+            np.dot(self.x.T, self.delta, out=self.dW)
+            np.dot(self._ones(len(dA)), self.delta, out=self.db)  # Σₙ δ, via BLAS
             return
         if self.dA is not dA:
             self.dA = dA
             if self.delta.shape != dA.shape:
                 self.delta = np.zeros(dA.shape, dtype=self.dtype)
-        delta = dA[:, cols] * self.activation.derivative(self.z[:, cols], self.a[:, cols])
+        delta = self.activation.delta(dA[:, cols], self.z[:, cols], self.a[:, cols])
         self.delta[:, cols] = delta
-        self.dW[:, cols] = self.x.T @ delta
+        self.dW[:, cols] = np.dot(self.x.T, delta)
         self.db[cols] = delta.sum(axis=0)
 
     def _ones(self, n: int) -> np.ndarray:
-        """A cached vector of n ones: ones @ δ sums over samples several times
+        """A cached vector of n ones: ones·δ sums over samples several times
         faster than ``δ.sum(axis=0)`` for the small, wide arrays here."""
         if self._ones_cache.shape[0] != n:
             self._ones_cache = np.ones(n, dtype=self.dtype)
@@ -118,7 +119,7 @@ class Layer:
 
     def input_gradient(self) -> np.ndarray:
         """∂L/∂x = δ Wᵀ, shape (N, n_in): the dA of the layer before this one."""
-        return self.delta @ self.W.T
+        return np.dot(self.delta, self.W.T)
 
     # ----------------------------------------------------------------- update
     def update(self, lr: float, cols: slice | None = None) -> None:

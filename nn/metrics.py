@@ -10,7 +10,11 @@ def binary_accuracy(y_hat: np.ndarray, y: np.ndarray, threshold: float = 0.5) ->
 
 
 def r_squared(y_hat: np.ndarray, y: np.ndarray) -> float:
-    """Coefficient of determination 1 − SS_res/SS_tot (1 is perfect, 0 is 'predict the mean')."""
-    ss_tot = float(((y - y.mean(axis=0)) ** 2).sum())
-    ss_res = float(((y_hat - y) ** 2).sum())
+    """Coefficient of determination 1 − SS_res/SS_tot (1 is perfect, 0 is 'predict the mean').
+
+    A diverged prediction (huge or NaN) gives −inf or NaN quietly: the caller
+    reports the divergence, so NumPy's overflow warning would only be noise."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        ss_tot = float(((y - y.mean(axis=0)) ** 2).sum())
+        ss_res = float(((y_hat - y) ** 2).sum())
     return 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")

@@ -131,7 +131,7 @@ class NeuralNetwork:
         """ŷ for ``X`` (N, n_in) without touching the layers' caches."""
         a = np.asarray(X, dtype=self.dtype)
         for layer in self.layers:
-            a = layer.activation(a @ layer.W + layer.b)
+            a = layer.activation(np.dot(a, layer.W) + layer.b)
         return a
 
     def backward(self, dA: np.ndarray) -> None:

@@ -16,6 +16,20 @@ def test_derivative_matches_finite_difference(name):
     np.testing.assert_allclose(act.derivative(z, act(z)), numeric, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_delta_is_dA_times_the_derivative_in_a_new_array(name, dtype):
+    act = get_activation(name)
+    rng = np.random.default_rng(1)
+    z = rng.normal(scale=3, size=(7, 5)).astype(dtype)
+    dA = rng.normal(size=(7, 5)).astype(dtype)
+    a = act(z)
+    delta = act.delta(dA, z, a)
+    np.testing.assert_array_equal(delta, dA * act.derivative(z, a))
+    assert delta.dtype == dtype
+    assert not np.shares_memory(delta, dA) and not np.shares_memory(delta, a)
+
+
 def test_sigmoid_values():
     s = Sigmoid()
     z = np.array([-2.0, 0.0, 3.0])

@@ -326,8 +326,8 @@ async def test_gradient_check_screen_passes_on_the_engine():
 async def test_gradient_check_screen_catches_an_injected_bug(monkeypatch):
     from nn.activations import Sigmoid
 
-    right = Sigmoid.derivative
-    monkeypatch.setattr(Sigmoid, "derivative", lambda self, z, a: 1.1 * right(self, z, a))
+    right = Sigmoid.delta  # what backpropagation calls: δ = dA·σ'(z)
+    monkeypatch.setattr(Sigmoid, "delta", lambda self, dA, z, a: 1.1 * right(self, dA, z, a))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("c")
