@@ -1,6 +1,6 @@
 """Time one full-batch training step of the engine (and PyTorch eager, if installed).
 
-    python bench/bench_engine.py [--repeats 7]
+    python bench/bench_engine.py [--repeats 9]
 
 For each case: median µs per step over ``repeats`` runs of many steps, for the
 engine's ``train_step``, for the same step hand-written as bare NumPy calls
@@ -27,8 +27,16 @@ CASES = [
     ("XOR 2–2–1", [2, 2, 1], "sigmoid", "sigmoid", 4, np.float64),
     ("regression 2–16–1", [2, 16, 1], "sigmoid", "identity", 400, np.float64),
     ("deep-narrow 2–32×6–1", [2] + [32] * 6 + [1], "tanh", "identity", 256, np.float64),
+    # the same net with ReLU: no exp, so the gap to PyTorch's SIMD exp drops out
+    ("deep-narrow, ReLU", [2] + [32] * 6 + [1], "relu", "identity", 256, np.float64),
     ("784–256–10 float32", [784, 256, 10], "relu", "identity", 256, np.float32),
 ]
+
+
+#: Pause before each timed run: PyTorch's OpenMP threads keep spinning for up to
+#: 200 ms after its work (KMP_BLOCKTIME) and would take the second core from
+#: NumPy's BLAS threads running right after them.
+IDLE_S = 0.25
 
 
 def data(sizes, batch, dtype, seed=0):
@@ -51,6 +59,9 @@ def time_turns(steps, n, repeats):
     runs = [[] for _ in steps]
     for _ in range(repeats):
         for step, times in zip(steps, runs):
+            time.sleep(IDLE_S)
+            for _ in range(max(1, n // 10)):  # wake the (virtual) CPU up again
+                step()
             t = time.perf_counter()
             for _ in range(n):
                 step()
@@ -158,7 +169,7 @@ def torch_step(sizes, hidden, output, batch, dtype):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
     try:
         import torch

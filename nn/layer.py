@@ -140,6 +140,13 @@ class Layer:
         self.z, self.a, self.delta, self.dA = empty, empty.copy(), empty.copy(), empty.copy()
 
     # ------------------------------------------------------------ parameters
+    def use_storage(self, W: np.ndarray, b: np.ndarray, dW: np.ndarray, db: np.ndarray) -> None:
+        """Keep W, b, dW, db in the given arrays from now on (the network passes
+        views into its flat parameter and gradient vectors), copying the values."""
+        for name, new in (("W", W), ("b", b), ("dW", dW), ("db", db)):
+            new[...] = getattr(self, name)
+            setattr(self, name, new)
+
     def copy_params(self) -> tuple[np.ndarray, np.ndarray]:
         return self.W.copy(), self.b.copy()
 

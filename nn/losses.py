@@ -30,6 +30,13 @@ class MSE:
         diff *= 2.0 / diff.size
         return diff
 
+    def value_and_gradient(self, y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Both at once (one subtraction fewer), the same numbers as the two calls."""
+        diff = y_hat - y
+        value = float(np.vdot(diff, diff)) / diff.size
+        diff *= 2.0 / diff.size
+        return value, diff
+
     def scale(self, y: np.ndarray) -> float:
         """The factor 2/(N·K) in the gradient, for narration."""
         return 2.0 / y.size

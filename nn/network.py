@@ -72,9 +72,38 @@ class NeuralNetwork:
         for prev, nxt in zip(layers, layers[1:]):
             if prev.n_out != nxt.n_in:
                 raise ValueError(f"layer sizes do not chain: {prev} then {nxt}")
+        if len({layer.dtype for layer in layers}) != 1:
+            raise ValueError("all layers must have the same dtype")
         self.layers = list(layers)
         self.loss = loss or MSE()
         self.seed = seed
+        self._pack()
+
+    def _pack(self) -> None:
+        """Put every layer's W and b into one flat vector ``theta`` and every dW, db
+        into ``grad`` (same order: W₀, b₀, W₁, b₁, …); the layers keep views into
+        them, so the update is a single vectorised operation for the whole net."""
+        arrays = [a for layer in self.layers for a in (layer.W, layer.b)]
+        n = sum(a.size for a in arrays)
+        self.theta = np.empty(n, dtype=self.dtype)
+        self.grad = np.empty(n, dtype=self.dtype)
+        start = 0
+        for layer in self.layers:
+            views = []
+            for flat in (self.theta, self.grad):
+                w_end = start + layer.W.size
+                views += [flat[start:w_end].reshape(layer.W.shape),
+                          flat[w_end:w_end + layer.b.size]]
+            W, b, dW, db = views
+            layer.use_storage(W, b, dW, db)
+            start = w_end + layer.b.size
+
+    def _packed(self) -> bool:
+        """Whether every layer still keeps its arrays in ``theta``/``grad`` (code that
+        rebinds ``layer.W = …`` instead of writing into it breaks the link)."""
+        theta, grad = self.theta, self.grad
+        return all(l.W.base is theta and l.b.base is theta and l.dW.base is grad
+                   and l.db.base is grad for l in self.layers)
 
     @classmethod
     def from_sizes(cls, sizes: Sequence[int], hidden: Activation | str = "sigmoid",
@@ -143,8 +172,10 @@ class NeuralNetwork:
                 dA = layers[i].input_gradient()
 
     def update(self, lr: float) -> None:
-        for layer in self.layers:
-            layer.update(lr)
+        """Gradient descent on all parameters at once: θ ← θ − lr·∇θ."""
+        if not self._packed():
+            self._pack()  # a layer's array was replaced: adopt it (values are kept)
+        self.theta -= lr * self.grad
 
     def train_step(self, X: np.ndarray, y: np.ndarray, lr: float) -> float:
         """One full-batch gradient-descent step; returns the loss *before* the update.
@@ -152,10 +183,10 @@ class NeuralNetwork:
         If that loss is NaN or infinite the backward pass and update are
         skipped, so the parameters stay as they were (nothing is lost)."""
         y_hat = self.forward(X)
-        loss = self.loss(y_hat, y)
+        loss, dL_dy_hat = self.loss.value_and_gradient(y_hat, y)
         if not math.isfinite(loss):
             return loss
-        self.backward(self.loss.gradient(y_hat, y))
+        self.backward(dL_dy_hat)
         self.update(lr)
         return loss
 

@@ -41,6 +41,54 @@ def test_mse_normalisation():
     np.testing.assert_allclose(MSE().gradient(y_hat, y), 2 * y_hat / 4)
 
 
+def test_mse_value_and_gradient_equal_the_separate_calls():
+    rng = np.random.default_rng(0)
+    y_hat, y = rng.normal(size=(9, 2)), rng.normal(size=(9, 2))
+    value, grad = MSE().value_and_gradient(y_hat, y)
+    assert value == MSE()(y_hat, y)
+    np.testing.assert_array_equal(grad, MSE().gradient(y_hat, y))
+
+
+def test_parameters_live_in_one_flat_vector_the_layers_view():
+    net = random_net([2, 3, 2, 1], "tanh", "sigmoid", seed=1)
+    assert net.theta.size == net.grad.size == net.n_params
+    expected = np.concatenate([a.ravel() for l in net.layers for a in (l.W, l.b)])
+    np.testing.assert_array_equal(net.theta, expected)
+    net.layers[1].neurons[0].w[1] = 4.5          # a neuron's weight is the flat vector's
+    assert 4.5 in net.theta
+    net.theta[-1] = -2.0                         # … and the other way round
+    assert net.layers[-1].b[0] == -2.0
+
+
+def test_update_is_theta_minus_lr_grad_for_every_layer(xor_data):
+    X, y = xor_data
+    net = random_net([2, 3, 3, 1], "sigmoid", "sigmoid", seed=2)
+    before = net.get_params()
+    net.train_step(X, y, 0.5)
+    for layer, (W, b) in zip(net.layers, before):
+        np.testing.assert_array_equal(layer.W, W - 0.5 * layer.dW)
+        np.testing.assert_array_equal(layer.b, b - 0.5 * layer.db)
+
+
+def test_a_replaced_layer_array_is_adopted_not_forgotten(xor_data):
+    """Rebinding ``layer.W = …`` (instead of writing into it) must not detach it
+    from training: the next update adopts the new array with its values."""
+    X, y = xor_data
+    net = random_net([2, 2, 1], "sigmoid", "sigmoid", seed=0)
+    net.layers[0].W = np.full((2, 2), 0.3)
+    net.train_step(X, y, 1.0)
+    np.testing.assert_array_equal(net.layers[0].W, 0.3 - net.layers[0].dW)
+    assert net.layers[0].W.base is net.theta
+
+
+def test_layers_of_different_dtypes_are_refused():
+    from nn import Layer
+
+    with pytest.raises(ValueError, match="same dtype"):
+        NeuralNetwork([Layer(np.zeros((2, 2)), np.zeros(2), "sigmoid"),
+                       Layer(np.zeros((2, 1), np.float32), np.zeros(1, np.float32), "sigmoid")])
+
+
 def test_predict_equals_forward_and_leaves_caches_alone(xor_net, xor_data):
     X, _ = xor_data
     y_hat = xor_net.forward(X).copy()
