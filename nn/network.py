@@ -237,4 +237,7 @@ class NeuralNetwork:
         return NeuralNetwork(layers, loss=self.loss, seed=self.seed)
 
     def params_finite(self) -> bool:
-        return all(np.isfinite(l.W).all() and np.isfinite(l.b).all() for l in self.layers)
+        """Whether every weight and bias is a finite number (one pass over θ)."""
+        if not self._packed():
+            self._pack()
+        return bool(np.isfinite(self.theta).all())
