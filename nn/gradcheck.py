@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .layer import Layer
 from .network import NeuralNetwork
 
 
@@ -112,11 +113,7 @@ def _gradcheck(net, X, y, eps, tolerance, floor, gradients) -> GradCheckResult:
 
 
 def _float64_copy(net: NeuralNetwork) -> NeuralNetwork:
-    work = net.copy()
-    for layer in work.layers:
-        if layer.dtype != np.float64:
-            layer.W = layer.W.astype(np.float64)
-            layer.b = layer.b.astype(np.float64)
-            layer.dW = np.zeros_like(layer.W)
-            layer.db = np.zeros_like(layer.b)
-    return work
+    """An independent float64 copy of ``net`` (whatever its dtype)."""
+    layers = [Layer(layer.W.astype(np.float64), layer.b.astype(np.float64),
+                    type(layer.activation)()) for layer in net.layers]
+    return NeuralNetwork(layers, loss=net.loss, seed=net.seed)
