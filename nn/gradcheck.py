@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layer import Layer
 from .network import NeuralNetwork
 
 
@@ -64,7 +63,7 @@ class GradCheckResult:
 
 def analytic_gradients(net: NeuralNetwork, X: np.ndarray, y: np.ndarray):
     """(dW, db) for every layer after one forward/backward pass on a float64 copy."""
-    work = _float64_copy(net)
+    work = net.copy(dtype=np.float64)
     y_hat = work.forward(X)
     work.backward(work.loss.gradient(y_hat, y))
     return [(layer.dW.copy(), layer.db.copy()) for layer in work.layers]
@@ -87,7 +86,7 @@ def gradcheck(net: NeuralNetwork, X: np.ndarray, y: np.ndarray, eps: float = 1e-
 def _gradcheck(net, X, y, eps, tolerance, floor, gradients) -> GradCheckResult:
     if gradients is None:
         gradients = analytic_gradients(net, X, y)
-    work = _float64_copy(net)
+    work = net.copy(dtype=np.float64)
 
     def loss() -> float:
         return work.loss(work.predict(X), y)
@@ -111,9 +110,3 @@ def _gradcheck(net, X, y, eps, tolerance, floor, gradients) -> GradCheckResult:
                                          analytic, numeric, err))
     return GradCheckResult(checks, tolerance)
 
-
-def _float64_copy(net: NeuralNetwork) -> NeuralNetwork:
-    """An independent float64 copy of ``net`` (whatever its dtype)."""
-    layers = [Layer(layer.W.astype(np.float64), layer.b.astype(np.float64),
-                    type(layer.activation)()) for layer in net.layers]
-    return NeuralNetwork(layers, loss=net.loss, seed=net.seed)

@@ -123,11 +123,9 @@ class Layer:
 
     # ----------------------------------------------------------------- update
     def update(self, lr: float, cols: slice | None = None) -> None:
-        """Gradient descent, in place: W -= lr·dW, b -= lr·db for ``cols`` (default all)."""
-        if cols is None:
-            self.W -= lr * self.dW
-            self.b -= lr * self.db
-            return
+        """Gradient descent, in place: W -= lr·dW, b -= lr·db for ``cols`` (default all).
+        (``NeuralNetwork.update`` does all layers at once on the flat vectors.)"""
+        cols = ALL if cols is None else cols
         self.W[:, cols] -= lr * self.dW[:, cols]
         self.b[cols] -= lr * self.db[cols]
 

@@ -98,12 +98,15 @@ class NeuralNetwork:
             layer.use_storage(W, b, dW, db)
             start = w_end + layer.b.size
 
-    def _packed(self) -> bool:
-        """Whether every layer still keeps its arrays in ``theta``/``grad`` (code that
-        rebinds ``layer.W = …`` instead of writing into it breaks the link)."""
+    def _flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """``theta`` and ``grad``, after re-adopting any layer array that code
+        replaced (``layer.W = …`` instead of writing into it breaks the link;
+        its values are kept)."""
         theta, grad = self.theta, self.grad
-        return all(l.W.base is theta and l.b.base is theta and l.dW.base is grad
-                   and l.db.base is grad for l in self.layers)
+        if not all(l.W.base is theta and l.b.base is theta and l.dW.base is grad
+                   and l.db.base is grad for l in self.layers):
+            self._pack()
+        return self.theta, self.grad
 
     @classmethod
     def from_sizes(cls, sizes: Sequence[int], hidden: Activation | str = "sigmoid",
@@ -173,9 +176,8 @@ class NeuralNetwork:
 
     def update(self, lr: float) -> None:
         """Gradient descent on all parameters at once: θ ← θ − lr·∇θ."""
-        if not self._packed():
-            self._pack()  # a layer's array was replaced: adopt it (values are kept)
-        self.theta -= lr * self.grad
+        theta, grad = self._flat()
+        theta -= lr * grad
 
     def train_step(self, X: np.ndarray, y: np.ndarray, lr: float) -> float:
         """One full-batch gradient-descent step; returns the loss *before* the update.
@@ -230,14 +232,14 @@ class NeuralNetwork:
                 raise ValueError(f"parameter shapes {W.shape}, {b.shape} do not fit {layer}")
             layer.set_params(W, b)
 
-    def copy(self) -> "NeuralNetwork":
-        """An independent network with the same architecture and parameters."""
-        layers = [Layer(W, b, type(layer.activation)()) for layer, (W, b)
-                  in zip(self.layers, self.get_params())]
+    def copy(self, dtype=None) -> "NeuralNetwork":
+        """An independent network with the same architecture and parameters
+        (converted to ``dtype`` if given, e.g. float64 for a gradient check)."""
+        dtype = self.dtype if dtype is None else dtype
+        layers = [Layer(layer.W.astype(dtype), layer.b.astype(dtype), type(layer.activation)())
+                  for layer in self.layers]
         return NeuralNetwork(layers, loss=self.loss, seed=self.seed)
 
     def params_finite(self) -> bool:
         """Whether every weight and bias is a finite number (one pass over θ)."""
-        if not self._packed():
-            self._pack()
-        return bool(np.isfinite(self.theta).all())
+        return bool(np.isfinite(self._flat()[0]).all())

@@ -448,8 +448,7 @@ class Stepper:
     def _run_loss(self) -> StepEvent:
         net = self.net
         y_hat = net.layers[-1].a
-        loss = net.loss(y_hat, self.y)
-        grad = net.loss.gradient(y_hat, self.y)
+        loss, grad = net.loss.value_and_gradient(y_hat, self.y)
         self._dA = {len(net.layers) - 1: grad}
         self.losses.append(loss)
         ev = StepEvent(self.epoch, Phase.LOSS, None, None,
