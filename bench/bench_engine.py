@@ -1,6 +1,7 @@
 """Time one full-batch training step of the engine (and PyTorch eager, if installed).
 
     python bench/bench_engine.py [--repeats 9]
+    python bench/bench_engine.py --play     # the cost of playing's checks, per epoch
 
 For each case: median µs per step over ``repeats`` runs of many steps, for the
 engine's ``train_step``, for the same step hand-written as bare NumPy calls
@@ -20,7 +21,8 @@ import time
 
 import numpy as np
 
-from nn import NeuralNetwork
+from nn import NeuralNetwork, Stepper
+from nn.network import FiniteGuard
 
 CASES = [
     # name, sizes, hidden, output, batch, dtype
@@ -167,10 +169,58 @@ def torch_step(sizes, hidden, output, batch, dtype):
     return step
 
 
+#: epochs per timed call of ``Stepper.run_epochs`` in ``--play``
+PLAY_CHUNK = 50
+
+
+def play_steps(sizes, hidden, output, batch, dtype):
+    """Three ways to run one epoch: ``train_step`` + the θ-only NaN check playing
+    used before (``params_finite``), ``train_step`` + :class:`FiniteGuard` (which
+    also covers every layer's z and a), and ``Stepper.run_epochs`` (guard, θ
+    snapshot, changes, loss history), ``PLAY_CHUNK`` epochs per call."""
+    X, y = data(sizes, batch, dtype)
+    nets = [NeuralNetwork.from_sizes(sizes, hidden, output, seed=0, dtype=dtype) for _ in range(3)]
+    guard = FiniteGuard(nets[1], X)
+    stepper = Stepper(nets[2], X, y, 1e-3, history_bytes=2**20)
+
+    def old():
+        loss = nets[0].train_step(X, y, 1e-3)
+        return nets[0].params_finite() and loss
+
+    def new():
+        loss = nets[1].train_step(X, y, 1e-3)
+        return guard.after_step(loss, 0) is None and loss
+
+    def play():
+        stepper.run_epochs(PLAY_CHUNK)
+
+    return [old, new, play]
+
+
+def main_play(repeats: int) -> None:
+    print("| case | train_step + params_finite µs | + FiniteGuard µs | guard cost "
+          "| run_epochs µs/epoch |")
+    print("|---|---:|---:|---:|---:|")
+    for name, sizes, hidden, output, batch, dtype in CASES:
+        case = (sizes, hidden, output, batch, dtype)
+        n = steps_for(sizes, batch)
+        runs = time_turns(play_steps(*case), n, repeats)
+        old, new = statistics.median(runs[0]), statistics.median(runs[1])
+        ratio = statistics.median(b / a for a, b in zip(runs[0], runs[1]))
+        play = statistics.median(runs[2]) / PLAY_CHUNK
+        print(f"| {name} (N={batch}) | {old:.1f} | {new:.1f} | {100 * (ratio - 1):+.1f} % "
+              f"| {play:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--play", action="store_true",
+                        help="time playing's per-epoch checks instead of the engine vs PyTorch")
     args = parser.parse_args()
+    if args.play:
+        main_play(args.repeats)
+        return
     try:
         import torch
 

@@ -4,7 +4,9 @@ Pure NumPy; nothing here imports the terminal app.
 """
 from . import datasets
 from .activations import ACTIVATIONS, Activation, Identity, ReLU, Sigmoid, Tanh, get_activation
+from .breakpoints import Stop
 from .gradcheck import GradCheckResult, ParamCheck, gradcheck
+from .history import LossHistory
 from .io import ModelFileError, load, save
 from .layer import Layer
 from .losses import MSE
@@ -16,5 +18,5 @@ __all__ = [
     "ACTIVATIONS", "Activation", "Identity", "ReLU", "Sigmoid", "Tanh", "get_activation",
     "GradCheckResult", "ParamCheck", "gradcheck", "ModelFileError", "load", "save",
     "Layer", "MSE", "FitResult", "NeuralNetwork", "Neuron",
-    "Granularity", "Phase", "StepEvent", "Stepper", "datasets",
+    "Granularity", "Phase", "StepEvent", "Stepper", "datasets", "LossHistory", "Stop",
 ]

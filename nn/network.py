@@ -24,6 +24,7 @@ import numpy as np
 from .activations import Activation, get_activation
 from .layer import Layer
 from .losses import MSE
+from .naming import layer_name, neuron_name, weight_name
 
 
 @dataclass
@@ -32,6 +33,7 @@ class FitResult:
 
     losses: list[float] = field(default_factory=list)
     stopped: str = "epochs"  #: "epochs", "until_loss", "diverged" or "callback"
+    problem: str | None = None  #: where a NaN/inf appeared, when ``stopped == "diverged"``
 
     @property
     def epochs(self) -> int:
@@ -197,18 +199,21 @@ class NeuralNetwork:
             callback: Callable[[int, float], bool | None] | None = None) -> FitResult:
         """Train for up to ``epochs`` steps.
 
-        Stops early when the loss is not finite (``stopped="diverged"``; the
-        parameters keep their last finite values), when it falls to
+        Stops early when a NaN/inf appears (``stopped="diverged"``, and
+        ``problem`` says where: the loss, or a z/a of some neuron even while the
+        loss stays finite, or a parameter after the update), when it falls to
         ``until_loss``, or when ``callback(epoch, loss)`` returns True.
         """
         X = np.asarray(X, dtype=self.dtype)
         y = np.asarray(y, dtype=self.dtype)
         result = FitResult()
+        guard = FiniteGuard(self, X)
         for epoch in range(epochs):
             loss = self.train_step(X, y, lr)
             result.losses.append(loss)
-            if not math.isfinite(loss):
-                result.stopped = "diverged"
+            problem = guard.after_step(loss, epoch)
+            if problem is not None:
+                result.stopped, result.problem = "diverged", problem.text
                 break
             if until_loss is not None and loss <= until_loss:
                 result.stopped = "until_loss"
@@ -243,3 +248,111 @@ class NeuralNetwork:
     def params_finite(self) -> bool:
         """Whether every weight and bias is a finite number (one pass over θ)."""
         return bool(np.isfinite(self._flat()[0]).all())
+
+
+# ------------------------------------------------------------- NaN/inf guard
+def where(layer: int, neuron: int, sizes) -> str:
+    """``h₂ (hidden layer 1)``: a neuron named as every screen names it."""
+    return f"{neuron_name(layer, neuron, sizes)} ({layer_name(layer, len(sizes) - 1)})"
+
+
+@dataclass
+class Problem:
+    """A NaN/inf found after a training step: the message and, when one neuron is
+    to blame, its 0-based engine indices."""
+
+    text: str
+    layer: int | None = None
+    neuron: int | None = None
+
+
+def find_nonfinite(net: NeuralNetwork) -> tuple[str, int, int, int | None] | None:
+    """The first NaN/inf among the layers' z, a (forward order), then W, b:
+    (field, layer, neuron, input or None), or None if all are finite."""
+    for l, layer in enumerate(net.layers):
+        for name in ("z", "a"):
+            bad = ~np.isfinite(getattr(layer, name))
+            if bad.any():
+                return name, l, int(np.flatnonzero(bad.any(axis=0))[0]), None
+    for l, layer in enumerate(net.layers):
+        bad = ~np.isfinite(layer.W)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            return "w", l, int(j), int(i)
+        bad = ~np.isfinite(layer.b)
+        if bad.any():
+            return "b", l, int(np.flatnonzero(bad)[0]), None
+    return None
+
+
+def theta_limit(net: NeuralNetwork, x_max: float) -> float:
+    """The largest m such that, with every |weight|, |bias| ≤ m and every input
+    |x| ≤ ``x_max``, no z or a of a forward pass can overflow: |z| ≤ (n_in·B + 1)·m
+    where B bounds the layer's input (1 after sigmoid/tanh, |z| after relu/identity).
+    Found once by bisection on log₁₀ m; 0 if X itself is not finite."""
+    big = float(np.finfo(net.dtype).max) / 1e3
+    if not math.isfinite(x_max):
+        return 0.0
+
+    def safe(m: float) -> bool:
+        bound = x_max
+        for layer in net.layers:
+            z = (layer.n_in * bound + 1.0) * m
+            if not z < big:
+                return False
+            bound = 1.0 if layer.activation.name in ("sigmoid", "tanh") else z
+        return True
+
+    lo, hi = -300.0, 300.0
+    if not safe(10.0 ** lo):
+        return 0.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if safe(10.0 ** mid) else (lo, mid)
+    return 10.0 ** lo
+
+
+class FiniteGuard:
+    """Notices a NaN/inf after each ``train_step`` for about the cost of one pass
+    over θ (≈1 µs): while max|θ| stays below :func:`theta_limit`, no z or a can
+    overflow, so only the loss and θ need looking at; above it, every layer's z
+    and a are scanned (one ``isfinite`` per array)."""
+
+    def __init__(self, net: NeuralNetwork, X: np.ndarray):
+        self.net = net
+        self.limit = theta_limit(net, float(np.abs(X).max(initial=0.0)))
+        self._buf = np.empty_like(net._flat()[0])
+        self.restart()
+
+    def restart(self) -> None:
+        """Start checking from the current θ (call before a new run of steps)."""
+        self._m = self._max_abs()  # max|θ| of the forward pass about to run
+
+    def _max_abs(self) -> float:
+        theta = self.net.theta  # train_step's update has re-adopted replaced arrays
+        if self._buf.shape != theta.shape:
+            self._buf = np.empty_like(theta)
+        return float(np.maximum.reduce(np.abs(theta, out=self._buf)))
+
+    def after_step(self, loss: float, epoch: int) -> Problem | None:
+        """Check the step just taken in ``epoch``; None when everything is finite."""
+        m_before, self._m = self._m, self._max_abs()
+        if math.isfinite(loss) and m_before <= self.limit and self._m <= self.limit:
+            return None
+        return self.locate(loss, epoch)
+
+    def locate(self, loss: float, epoch: int) -> Problem | None:
+        """Say where the NaN/inf is (the slow path)."""
+        net = self.net
+        found = find_nonfinite(net)
+        if found is not None and (found[0] in ("z", "a") or math.isfinite(loss)):
+            name, l, j, i = found
+            if name in ("z", "a"):
+                return Problem(f"NaN/inf in {name} of {where(l, j, net.sizes)} during the "
+                               f"forward pass of epoch {epoch}", l, j)
+            param = weight_name(i) if name == "w" else "b"
+            return Problem(f"NaN/inf in {param} of {where(l, j, net.sizes)} after the "
+                           f"update of epoch {epoch}", l, j)
+        if not math.isfinite(loss):
+            return Problem(f"loss became {loss} in epoch {epoch}")
+        return None

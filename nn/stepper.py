@@ -16,20 +16,31 @@ leaves the parameters equal (to rounding, ≤1e-12 in float64) to one
 ``train_step`` — the tests check this.
 
 Non-finite numbers never raise: the step that produced them returns an event
-whose ``problem`` says where, and the stepper halts (``halted``) until
-``reset``.
+whose ``problem`` says where (named as on screen, e.g. "NaN/inf in z of h₂
+(hidden layer 1) during the forward pass of epoch 3"; ``problem_layer`` and
+``problem_neuron`` give the 0-based engine indices), and the stepper halts
+(``halted``) until ``reset``.  Playing (``run_epochs``) notices a NaN/inf in any
+layer's z or a too, even while the loss stays finite.
 
-History, for stepping backward (``back``), has two levels:
+Memory bounds (what a long session keeps; none grows with epochs played):
 
-* recent steps: a full snapshot of the state (parameters, gradients, the
-  layers' x/z/a/δ) before each step, newest first, in at most ``undo_bytes``
-  (32 MiB by default; for XOR 2–2–1 that is ~100 000 steps, for regression
-  2–16–1 on 400 points ~150);
-* every epoch: the parameters at its start, in a ring buffer of
-  ``history_depth`` epochs.  Its memory is ``history_depth × n_params ×
-  itemsize`` bytes; by default the depth keeps this under ``history_bytes``
-  (32 MiB).  Going back past the recent steps restores these parameters
-  exactly and recomputes the rest by replaying the epoch before.
+* ``losses``, a :class:`~nn.history.LossHistory`: the last 2¹⁶ epochs exactly,
+  older ones as min/max of at most 1024 bins — ≈ 545 KiB, fixed; its
+  ``envelope(240)`` for the chart reads ≤ 3 000 numbers (≈ 30 µs) at any length;
+* recent steps, for ``back``: a full copy of the state before each step
+  (parameters, gradients, the layers' x/z/a/δ/dA, the changes, the events of
+  the step before: every array counted, X shared, not copied), newest last, in
+  at most ``undo_bytes`` (32 MiB by default; XOR 2–2–1 ≈ 5 700 steps, where
+  Python object headers are most of a state; regression 2–16–1 on 400 points
+  ≈ 150).  A state larger than the whole budget (big data sets) is not kept:
+  going back then replays from the epoch's start;
+* every epoch: θ (the flat parameter vector) at its start, in one ring array
+  of ``history_depth × n_params × itemsize`` bytes, preallocated; by default the
+  depth keeps this under ``history_bytes`` (32 MiB: XOR ≈ 466 000 epochs,
+  regression 2–16–1 ≈ 64 000).  Going back past the recent steps restores these
+  parameters exactly and recomputes the rest by replaying the epoch before;
+* besides: the network's own arrays and ``last_events`` (copies of the last
+  step's values, about the size of one layer's x/z/a/δ).
 """
 from __future__ import annotations
 
@@ -41,9 +52,10 @@ from typing import Iterable
 
 import numpy as np
 
-from .breakpoints import Breakpoints
-from .network import NeuralNetwork
-from .timeline import StepperState, capture, restore
+from .breakpoints import Breakpoints, Stop
+from .history import LossHistory
+from .network import FiniteGuard, NeuralNetwork, where
+from .timeline import EpochSnapshots, StepperState, capture, restore
 
 
 class Phase(str, Enum):
@@ -97,7 +109,9 @@ class StepEvent:
     layer: int | None
     neurons: tuple[int, int] | None
     values: dict[str, np.ndarray | float] = field(default_factory=dict)
-    problem: str | None = None
+    problem: str | None = None         #: where a NaN/inf appeared (text to show)
+    problem_layer: int | None = None   #: … and in which neuron (0-based engine indices;
+    problem_neuron: int | None = None  #: None for the loss or a whole-layer problem)
 
     @property
     def is_single_neuron(self) -> bool:
@@ -113,6 +127,13 @@ def build_units(net: NeuralNetwork) -> list[Unit]:
               for j in range(net.layers[l].n_out)]
     units += [Unit(Phase.UPDATE, l, j) for l in order for j in range(net.layers[l].n_out)]
     return units
+
+
+#: how event fields and phases are named in messages
+FIELD_NAMES = {"z": "z", "a": "a", "delta": "δ", "dw": "dw", "db": "db",
+               "w_after": "w", "b_after": "b"}
+PHASE_NAMES = {Phase.FORWARD: "forward pass", Phase.BACKWARD: "backward pass",
+               Phase.UPDATE: "update"}
 
 
 def _nonfinite(values: Iterable) -> bool:
@@ -138,6 +159,9 @@ class Stepper:
         self.history_depth = history_depth or max(2, history_bytes // per_snapshot)
         self.undo_bytes = undo_bytes
         self.initial_params = net.get_params()
+        #: θ at the start of each recent epoch (see the module docstring)
+        self.history = EpochSnapshots(self.history_depth, net.n_params, net.dtype)
+        self._finite_guard: FiniteGuard | None = None
         self.reset()
 
     # ----------------------------------------------------------------- state
@@ -146,18 +170,31 @@ class Stepper:
         if params is not None:
             self.initial_params = [(W.copy(), b.copy()) for W, b in params]
         self.net.set_params(self.initial_params)
+        self.losses = LossHistory()  #: loss of each epoch (exact for the recent ones)
+        self.history.clear()
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        """Epoch 0, cursor 0, layers cleared; keeps parameters, losses and history."""
         for layer in self.net.layers:
             layer.clear()
         self.epoch = 0
         self.cursor = 0
-        self.losses: list[float] = []
-        self.history: deque[tuple[int, list]] = deque(maxlen=self.history_depth)
         self.last_events: list[StepEvent] = []
         self.halted: StepEvent | None = None
         self._dA: dict[int, np.ndarray] = {}
-        #: per layer, (ΔW, Δb) that each parameter got at its most recent update
-        self.changes = [(np.zeros_like(l.W), np.zeros_like(l.b)) for l in self.net.layers]
-        self.breakpoint: str | None = None  #: why the last run_epochs stopped early
+        #: ΔW, Δb that each parameter got at its most recent update: per layer,
+        #: views into one flat vector laid out as θ
+        self._change_flat = np.zeros(self.net.n_params, dtype=self.net.dtype)
+        self.changes = []
+        start = 0
+        for layer in self.net.layers:
+            w_end = start + layer.W.size
+            self.changes.append((self._change_flat[start:w_end].reshape(layer.W.shape),
+                                 self._change_flat[w_end:w_end + layer.b.size]))
+            start = w_end + layer.b.size
+        #: why the last run_epochs stopped early: a str with ``layer``/``neuron``
+        self.breakpoint: Stop | None = None
         self.undo: deque[StepperState] = deque()
         self._forget_undo()
 
@@ -247,52 +284,69 @@ class Stepper:
         if self.cursor:
             self.finish_epoch()
             done += 1
+            if self.halted is not None:
+                return done
         self._forget_undo()  # whole epochs are rewound through the per-epoch snapshots
         net, X, y, lr = self.net, self.X, self.y, self.lr
+        net._flat()  # θ is current (re-adopts any layer array replaced by hand)
+        guard = self._guard()
+        history, losses, change = self.history, self.losses, self._change_flat
         with np.errstate(all="ignore"):
-            while done < n and self.halted is None:
-                self._record_epoch_start()
+            while done < n:
+                epoch = self.epoch
+                history.record(epoch, net.theta)
                 loss = net.train_step(X, y, lr)
-                if not math.isfinite(loss) or not net.params_finite():
-                    self.halted = StepEvent(self.epoch, Phase.LOSS, None, None, {"loss": loss},
-                                            problem=f"loss became {loss} at epoch {self.epoch}")
-                    self.losses.append(loss)
-                    self.history.pop()
+                losses.append(loss)
+                problem = guard.after_step(loss, epoch)
+                if problem is not None:
+                    self.halted = StepEvent(epoch, Phase.LOSS, None, None, {"loss": loss},
+                                            problem=problem.text, problem_layer=problem.layer,
+                                            problem_neuron=problem.neuron)
+                    history.pop()
                     break
-                self.losses.append(loss)
-                self.epoch += 1
+                self.epoch = epoch + 1
                 done += 1
-                self._changes_since(self.history[-1][1])
+                np.subtract(net.theta, history.get(epoch), out=change)
                 if until_loss is not None and loss <= until_loss:
                     break
                 if breakpoints is not None:
-                    self.breakpoint = breakpoints.check(net, self.losses, self.epoch - 1)
+                    self.breakpoint = breakpoints.check(net, losses, epoch)
                     if self.breakpoint:
                         break
         self.last_events = []
         return done
 
     # -------------------------------------------------------------- rewind
+    def _guard(self) -> FiniteGuard:
+        """The NaN/inf check for playing (its overflow bound is computed once)."""
+        if self._finite_guard is None:
+            self._finite_guard = FiniteGuard(self.net, self.X)
+        else:
+            self._finite_guard.restart()
+        return self._finite_guard
+
     @property
     def oldest_epoch(self) -> int:
         """The earliest epoch whose start can still be returned to."""
-        return self.history[0][0] if self.history else 0
+        oldest = self.history.oldest
+        return 0 if oldest is None or oldest <= 1 else oldest
 
     def _record_epoch_start(self) -> None:
-        """Snapshot the parameters at the start of this epoch (once per epoch)."""
-        if not self.history or self.history[-1][0] != self.epoch:
-            self.history.append((self.epoch, self.net.get_params()))
+        """Snapshot θ at the start of this epoch (once per epoch)."""
+        if self.history.get(self.epoch) is None:
+            self.history.record(self.epoch, self.net._flat()[0])
 
     def _forget_undo(self) -> None:
         self.undo.clear()
         self._undo_nbytes = 0
 
     def _remember(self) -> None:
-        """Push the state before a step; drop the oldest beyond ``undo_bytes``."""
+        """Push the state before a step; drop the oldest beyond ``undo_bytes`` (all of
+        them, this one too, if it alone is larger)."""
         state = capture(self)
         self.undo.append(state)
         self._undo_nbytes += state.nbytes
-        while self._undo_nbytes > self.undo_bytes and len(self.undo) > 1:
+        while self._undo_nbytes > self.undo_bytes and self.undo:  # never over budget
             self._undo_nbytes -= self.undo.popleft().nbytes
 
     def _previous_boundary(self, granularity: Granularity) -> tuple[int, int] | None:
@@ -340,8 +394,7 @@ class Stepper:
             restore(self, state)
         else:
             self._rebuild_epoch_start(epoch)
-        while self.history and self.history[-1][0] > self.epoch:
-            self.history.pop()
+        self.history.drop_after(self.epoch)
         while self.cursor < cursor:
             self.step(Granularity.NEURON)
             if self.halted:
@@ -359,8 +412,7 @@ class Stepper:
         else:
             target.W[weight, neuron] = value
         self._forget_undo()
-        while self.history and self.history[-1][0] >= self.epoch:
-            self.history.pop()
+        self.history.drop_after(self.epoch - 1)
         self.step(Granularity.PHASE)  # forward
         if not self.halted:
             self.step(Granularity.NEURON)  # loss
@@ -373,26 +425,18 @@ class Stepper:
             raise ValueError(f"epoch {epoch} is older than the history kept "
                              f"(oldest {self.oldest_epoch})")
         before = self.snapshot(epoch - 1) if epoch > 0 else None
-        losses = self.losses[:epoch]
-        self._forget_undo()
-        history = list(self.history)
-        self.reset()
+        self.history.drop_after(epoch)
+        self._reset_state()
         if before is not None:
+            self.losses.truncate(epoch - 1)
             self.net.set_params(before)
             self.epoch = epoch - 1
-            self.finish_epoch()
+            self.finish_epoch()  # its start is in the history already: not recorded again
             self._forget_undo()
-            self.net.set_params(params)
-        self.history.clear()
-        self.history.extend(h for h in history if h[0] <= epoch)
-        self.losses[:] = losses
+        self.net.set_params(params)
+        self.losses.truncate(epoch)
         self.epoch = epoch
         self.last_events = []
-
-    def _changes_since(self, params) -> None:
-        for (cw, cb), layer, (W, b) in zip(self.changes, self.net.layers, params):
-            np.subtract(layer.W, W, out=cw)
-            np.subtract(layer.b, b, out=cb)
 
     # ------------------------------------------------------------ one group
     def _run(self, u: Unit, count: int) -> StepEvent:
@@ -408,7 +452,7 @@ class Stepper:
         if u.phase is Phase.FORWARD:
             x = self.X if u.layer == 0 else net.layers[u.layer - 1].a
             layer.forward(x, cols)
-            v.update(x=x.copy(), w=layer.W[:, sl].copy(), b=layer.b[sl].copy(),
+            v.update(x=self._keep(x), w=layer.W[:, sl].copy(), b=layer.b[sl].copy(),
                      z=layer.z[:, sl].copy(), a=layer.a[:, sl].copy())
             check = ("z", "a")
         elif u.phase is Phase.BACKWARD:
@@ -416,7 +460,7 @@ class Stepper:
             layer.backward(dA, cols)
             v.update(dA=dA[:, sl].copy(),
                      fprime=layer.activation.derivative(layer.z[:, sl], layer.a[:, sl]),
-                     delta=layer.delta[:, sl].copy(), x=layer.x.copy(),
+                     delta=layer.delta[:, sl].copy(), x=self._keep(layer.x),
                      dw=layer.dW[:, sl].copy(), db=layer.db[sl].copy())
             if u.layer + 1 < len(net.layers):
                 nxt = net.layers[u.layer + 1]
@@ -440,10 +484,18 @@ class Stepper:
             check = ("w_after", "b_after")
         bad = [k for k in check if _nonfinite([v[k]])]
         if bad:
-            where = f"layer {u.layer}, neurons {start}–{stop - 1}" if count > 1 else \
-                f"layer {u.layer}, neuron {start}"
-            ev.problem = f"NaN/inf in {', '.join(bad)} during {u.phase.value} ({where}), epoch {self.epoch}"
+            arr = np.asarray(v[bad[0]])
+            column = np.flatnonzero((~np.isfinite(arr.reshape(-1, arr.shape[-1]))).any(axis=0))
+            j = start + int(column[0])
+            ev.problem_layer, ev.problem_neuron = u.layer, j
+            ev.problem = (f"NaN/inf in {', '.join(FIELD_NAMES[k] for k in bad)} of "
+                          f"{where(u.layer, j, net.sizes)} during the {PHASE_NAMES[u.phase]} "
+                          f"of epoch {self.epoch}")
         return ev
+
+    def _keep(self, x: np.ndarray) -> np.ndarray:
+        """A copy of ``x`` for an event, but X itself (never changed) by reference."""
+        return x if x is self.X else x.copy()
 
     def _run_loss(self) -> StepEvent:
         net = self.net
@@ -455,7 +507,7 @@ class Stepper:
                        dict(y_hat=y_hat.copy(), y=self.y, loss=loss,
                             scale=net.loss.scale(self.y), dL_dyhat=grad.copy()))
         if not math.isfinite(loss):
-            ev.problem = f"loss became {loss} at epoch {self.epoch}"
+            ev.problem = f"loss became {loss} in epoch {self.epoch}"
         return ev
 
     # --------------------------------------------------------------- history
@@ -463,7 +515,13 @@ class Stepper:
         """Parameters at the start of ``epoch`` if still in the history."""
         if epoch == 0:
             return self.initial_params
-        for e, params in self.history:
-            if e == epoch:
-                return params
-        return None
+        theta = self.history.get(epoch)
+        if theta is None:
+            return None
+        params, start = [], 0
+        for layer in self.net.layers:
+            w_end = start + layer.W.size
+            params.append((theta[start:w_end].reshape(layer.W.shape).copy(),
+                           theta[w_end:w_end + layer.b.size].copy()))
+            start = w_end + layer.b.size
+        return params

@@ -1,17 +1,27 @@
-"""Full snapshots of a Stepper's state, for stepping backward exactly.
+"""Snapshots of a Stepper's state, for stepping backward exactly.
 
 A :class:`StepperState` holds copies of everything a step changes: the
 parameters, gradients, the layers' last x/z/a/δ/dA, the stepper's cursor,
 epoch, pending ∂L/∂a, last parameter changes, the length of the loss history
-and the last events.  Restoring one puts the stepper back bit for bit.
+and the last events.  Restoring one puts the stepper back bit for bit.  Its
+``nbytes`` counts every array it keeps alive (the events' copies included); the
+data set X itself is shared, never copied.
+
+:class:`EpochSnapshots` keeps the flat parameter vector θ at the start of each
+recent epoch in one preallocated ring array (depth, n_params).
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 LAYER_FIELDS = ("W", "b", "dW", "db", "x", "z", "a", "delta", "dA")
+TUPLE_BYTES = sys.getsizeof((0, 0))
+#: a StepperState / StepEvent object with its attribute dict (measured once)
+STATE_OVERHEAD = 300
+EVENT_OVERHEAD = 300
 
 
 @dataclass
@@ -30,34 +40,126 @@ class StepperState:
         return self.epoch, self.cursor
 
 
+def array_bytes(a: np.ndarray) -> int:
+    """Memory an array keeps alive: its header, and its data (also a view's)."""
+    return sys.getsizeof(a) + (0 if a.flags.owndata else a.nbytes)
+
+
+def event_nbytes(events, shared=()) -> int:
+    """Bytes the events hold (objects, dicts, arrays), not counting the arrays in
+    ``shared`` (X and y, which events reference without copying)."""
+    skip = {id(a) for a in shared}
+    total = sys.getsizeof(events)
+    for ev in events:
+        total += EVENT_OVERHEAD + sys.getsizeof(ev.values)
+        total += sum(array_bytes(v) for v in ev.values.values()
+                     if isinstance(v, np.ndarray) and id(v) not in skip)
+    return total
+
+
 def capture(stepper) -> StepperState:
-    layers = [{f: np.array(getattr(layer, f), copy=True) for f in LAYER_FIELDS}
-              for layer in stepper.net.layers]
+    """Copy the stepper's state.  An array that several layers share (layer l's
+    ``a`` is layer l+1's ``x``) is copied once; X is kept by reference.  ``nbytes``
+    counts every object kept: arrays with their headers, dicts, lists, events."""
+    X = stepper.X
+    memo: dict[int, np.ndarray] = {id(X): X}
+
+    def keep(a: np.ndarray) -> np.ndarray:
+        if id(a) not in memo:
+            memo[id(a)] = np.array(a, copy=True)
+        return memo[id(a)]
+
+    layers = [{f: keep(getattr(layer, f)) for f in LAYER_FIELDS} for layer in stepper.net.layers]
     changes = [(cw.copy(), cb.copy()) for cw, cb in stepper.changes]
-    dA = {k: v.copy() for k, v in stepper._dA.items()}
-    nbytes = sum(a.nbytes for d in layers for a in d.values()) + \
-        sum(cw.nbytes + cb.nbytes for cw, cb in changes) + sum(v.nbytes for v in dA.values())
+    dA = {k: keep(v) for k, v in stepper._dA.items()}
+    events = list(stepper.last_events)
+    nbytes = STATE_OVERHEAD + sum(array_bytes(a) for a in memo.values() if a is not X) + \
+        sum(sys.getsizeof(d) for d in layers) + sys.getsizeof(layers) + \
+        sum(array_bytes(cw) + array_bytes(cb) + TUPLE_BYTES for cw, cb in changes) + \
+        sys.getsizeof(changes) + sys.getsizeof(dA) + event_nbytes(events, (X, stepper.y))
     return StepperState(stepper.epoch, stepper.cursor, len(stepper.losses), layers, changes, dA,
-                        list(stepper.last_events), nbytes)
+                        events, nbytes)
 
 
 def restore(stepper, state: StepperState) -> None:
+    memo: dict[int, np.ndarray] = {id(stepper.X): stepper.X}
+
+    def fresh(a: np.ndarray) -> np.ndarray:  # one copy per saved array: sharing is kept
+        if id(a) not in memo:
+            memo[id(a)] = a.copy()
+        return memo[id(a)]
+
     for layer, saved in zip(stepper.net.layers, state.layers):
         for f in ("W", "b", "dW", "db"):  # in place: Neuron views stay attached
             getattr(layer, f)[...] = saved[f]
         for f in ("x", "z", "a", "delta", "dA"):
-            setattr(layer, f, saved[f].copy())
-    # layer 0's input must be the stepper's X itself (the column path checks identity)
-    if stepper.net.layers[0].x.shape == stepper.X.shape:
-        stepper.net.layers[0].x = stepper.X
+            setattr(layer, f, fresh(saved[f]))
     for (cw, cb), (sw, sb) in zip(stepper.changes, state.changes):
         cw[...] = sw
         cb[...] = sb
-    stepper._dA = {k: v.copy() for k, v in state.dA.items()}
+    stepper._dA = {k: fresh(v) for k, v in state.dA.items()}
     stepper.epoch, stepper.cursor = state.epoch, state.cursor
-    del stepper.losses[state.n_losses:]
+    stepper.losses.truncate(state.n_losses)
     stepper.last_events = list(state.events)
     stepper.halted = None
+
+
+class EpochSnapshots:
+    """θ (the flat parameter vector) at the start of consecutive epochs, newest
+    last, in a ring array of shape (depth, n_params): exactly ``depth ×
+    n_params × itemsize`` bytes however long training runs."""
+
+    def __init__(self, depth: int, n_params: int, dtype):
+        self.depth = max(1, int(depth))
+        self.rows = np.empty((self.depth, n_params), dtype=dtype)
+        self._first = 0   # epoch of the oldest row kept
+        self._count = 0   # rows kept, for epochs _first … _first+_count-1
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def oldest(self) -> int | None:
+        return self._first if self._count else None
+
+    @property
+    def newest(self) -> int | None:
+        return self._first + self._count - 1 if self._count else None
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows.nbytes
+
+    def record(self, epoch: int, theta: np.ndarray) -> None:
+        """Keep θ as the start of ``epoch`` (the next epoch after the newest;
+        anything else starts the ring afresh).  Recording the newest again is a no-op."""
+        if self._count and epoch == self.newest:
+            return
+        if not self._count or epoch != self.newest + 1:
+            self._first, self._count = epoch, 0
+        if self._count == self.depth:  # full: the oldest row is overwritten
+            self._first += 1
+            self._count -= 1
+        self.rows[(epoch % self.depth)] = theta
+        self._count += 1
+
+    def get(self, epoch: int) -> np.ndarray | None:
+        """The row of ``epoch`` (a view: copy it if you keep it), or None."""
+        if not self._count or not self._first <= epoch <= self.newest:
+            return None
+        return self.rows[epoch % self.depth]
+
+    def drop_after(self, epoch: int) -> None:
+        """Forget every epoch after ``epoch``."""
+        if self._count:
+            self._count = max(0, min(self._count, epoch - self._first + 1))
+
+    def pop(self) -> None:
+        """Forget the newest epoch."""
+        self._count = max(0, self._count - 1)
+
+    def clear(self) -> None:
+        self._count = 0
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,11 @@ def test_loss_went_up_fires_on_a_too_large_learning_rate():
     s = Stepper(net, X, y, lr=3.0)  # overshoots: the loss oscillates upward
     done = s.run_epochs(200, breakpoints=Breakpoints(loss_up=True))
     assert done < 200 and "loss went up" in s.breakpoint
-    assert s.losses[-1] > s.losses[-2]
-    assert all(a >= b for a, b in zip(s.losses[:-1], s.losses[1:-1]))  # it stopped at the first rise
+    assert s.breakpoint == f"loss went up in epoch {s.epoch - 1} (just finished): " \
+        f"{s.losses[-2]:.6g} → {s.losses[-1]:.6g}"  # the status line shows s.epoch
+    losses = list(s.losses)
+    assert losses[-1] > losses[-2]
+    assert all(a >= b for a, b in zip(losses[:-1], losses[1:-1]))  # it stopped at the first rise
 
 
 def test_target_loss(xor_net, xor_data):
@@ -34,7 +37,8 @@ def test_saturation_fires_for_huge_sigmoid_inputs():
     net = NeuralNetwork([Layer(W, np.zeros(2), "sigmoid"), Layer(np.ones((2, 1)), np.zeros(1), "sigmoid")])
     s = Stepper(net, X, y, lr=0.1)
     s.run_epochs(5, breakpoints=Breakpoints(saturated=True, saturated_above=6.0))
-    assert s.breakpoint.startswith("layer 0 neuron 0 (sigmoid) saturated at epoch 0")
+    assert s.breakpoint.startswith("h₁ (hidden layer 1, sigmoid) saturated in epoch 0 (just finished)")
+    assert (s.breakpoint.layer, s.breakpoint.neuron) == (0, 0) and s.epoch == 1
 
 
 def test_vanishing_gradient_fires_when_a_layer_stops_learning():
@@ -44,4 +48,5 @@ def test_vanishing_gradient_fires_when_a_layer_stops_learning():
     net.layers[1].W[0, 0] = 1e-12
     s = Stepper(net, X, y, lr=0.1)
     s.run_epochs(5, breakpoints=Breakpoints(vanishing=True, vanishing_below=1e-8))
-    assert "vanishing gradient in layer 0 at epoch 0" in s.breakpoint
+    assert "vanishing gradient in hidden layer 1 in epoch 0 (just finished)" in s.breakpoint
+    assert (s.breakpoint.layer, s.breakpoint.neuron) == (0, None) and str(s.breakpoint) == s.breakpoint.reason

@@ -191,3 +191,35 @@ def test_metrics():
     assert binary_accuracy(np.array([[0.2], [0.7], [0.4], [0.1]]), y) == 0.75
     assert r_squared(y, y) == 1.0
     assert r_squared(np.full_like(y, y.mean()), y) == 0.0
+
+
+def relu_net_that_overflows():
+    """z of the output neuron is −inf (1e300 · −1e300) while ReLU makes ŷ = 0: the
+    loss stays finite."""
+    from nn.layer import Layer
+
+    layers = [Layer(np.array([[1e300, 1.0]]), np.zeros(2), "relu"),
+              Layer(np.array([[-1e300], [1.0]]), np.zeros(1), "relu")]
+    return NeuralNetwork(layers), np.array([[1.0], [2.0]]), np.array([[0.5], [0.5]])
+
+
+def test_fit_reports_an_infinite_z_even_when_the_loss_stays_finite():
+    net, X, y = relu_net_that_overflows()
+    with np.errstate(all="ignore"):
+        result = net.fit(X, y, 10, 0.1)
+    assert math.isfinite(result.losses[0]) and result.epochs == 1
+    assert result.stopped == "diverged"
+    assert result.problem == "NaN/inf in z of ŷ (output layer 2) during the forward pass of epoch 0"
+
+
+def test_overflow_bound_is_safe_and_not_too_tight():
+    from nn.network import theta_limit
+
+    net = NeuralNetwork.from_sizes([2, 16, 1], "relu", "identity", seed=0)
+    m = theta_limit(net, 1.0)
+    assert 1e100 < m < 1e160  # |z²| ≤ (16·(3m)+1)·m must stay below ~1e305
+    with np.errstate(all="raise"):  # at the limit nothing overflows
+        for layer in net.layers:
+            layer.W[...] = m
+            layer.b[...] = m
+        net.forward(np.ones((3, 2)))

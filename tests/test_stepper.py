@@ -104,9 +104,9 @@ def test_run_epochs_matches_fit_and_keeps_history(xor_data):
     s.step(G.NEURON)
     assert s.run_epochs(20) == 20
     result = b.fit(X, y, 20, 5.0)
-    assert s.losses == pytest.approx(result.losses, abs=1e-12)
+    assert list(s.losses) == pytest.approx(result.losses, abs=1e-12)
     assert_same_params(a, b)
-    assert len(s.history) == 5 and s.history[-1][0] == 19
+    assert len(s.history) == 5 and s.history.newest == 19 and s.oldest_epoch == 15
     assert s.snapshot(0) is s.initial_params
 
 
@@ -116,7 +116,7 @@ def test_reset_restores_initial_weights(xor_net, xor_data):
     s.run_epochs(10)
     s.step(G.NEURON)
     s.reset()
-    assert s.epoch == 0 and s.cursor == 0 and s.losses == []
+    assert s.epoch == 0 and s.cursor == 0 and len(s.losses) == 0
     np.testing.assert_array_equal(xor_net.layers[0].W, W0)
 
 
@@ -145,6 +145,42 @@ def test_nan_is_reported_as_an_event_not_raised(granularity):
     assert s.step(G.EPOCH) == []
     s.reset()
     assert s.halted is None and net.params_finite()
+
+
+def test_problem_names_the_neuron_as_the_screens_do():
+    X = np.array([[1.0], [2.0]])
+    y = np.array([[0.5], [0.5]])
+    from nn.layer import Layer
+
+    def net():  # output z = 1e300·(−1e300) = −inf, ŷ = relu(z) = 0: the loss stays finite
+        return NeuralNetwork([Layer(np.array([[1e300, 1.0]]), np.zeros(2), "relu"),
+                              Layer(np.array([[-1e300], [1.0]]), np.zeros(1), "relu")])
+
+    text = "NaN/inf in z of ŷ (output layer 2) during the forward pass of epoch 0"
+    s = Stepper(net(), X, y, lr=0.1)
+    assert s.run_epochs(10) == 0 and s.epoch == 0  # the status line shows epoch 0 too
+    assert s.halted.problem == text
+    assert (s.halted.problem_layer, s.halted.problem_neuron) == (1, 0)
+    s = Stepper(net(), X, y, lr=0.1)
+    s.step(G.PHASE)
+    assert s.halted.problem == text  # (relu(−inf) = 0: a is finite)
+    assert (s.halted.problem_layer, s.halted.problem_neuron) == (1, 0)
+    s = Stepper(NeuralNetwork([Layer(np.array([[1.0, 1e300, 1e300]]), np.zeros(3), "relu"),
+                               Layer(np.ones((3, 1)), np.zeros(1), "identity")]), X * 1e10, y, 1.0)
+    s.step(G.LAYER)
+    assert s.halted.problem.startswith("NaN/inf in z, a of h₂ (hidden layer 1) during the forward")
+    assert (s.halted.problem_layer, s.halted.problem_neuron) == (0, 1)
+
+
+def test_go_to_the_oldest_epoch_kept(xor_data):
+    net = NeuralNetwork.from_sizes([2, 2, 1], seed=3)
+    s = Stepper(net, *xor_data, lr=5.0, history_depth=5)
+    s.run_epochs(20)
+    assert s.oldest_epoch == 15
+    W = s.snapshot(15)[0][0]
+    s.go_to(15)  # no epoch before it to replay: the parameters are set all the same
+    np.testing.assert_array_equal(net.layers[0].W, W)
+    assert len(s.losses) == 15 and s.epoch == 15
 
 
 def test_run_epochs_halts_on_divergence():
@@ -241,7 +277,7 @@ def test_back_after_playing_uses_epoch_snapshots(xor_data):
     W30 = s.snapshot(30)[0][0].copy()
     losses = list(s.losses)
     s.go_to(30)
-    assert s.epoch == 30 and s.cursor == 0 and s.losses == losses[:30]
+    assert s.epoch == 30 and s.cursor == 0 and list(s.losses) == losses[:30]
     np.testing.assert_array_equal(net.layers[0].W, W30)
     assert len(net.layers[0].a) == 4  # the layer values of epoch 29's pass are back
     s.back(G.NEURON)
@@ -254,10 +290,10 @@ def test_undo_memory_is_bounded(xor_net, xor_data):
     s = Stepper(xor_net, *xor_data, lr=1.0, undo_bytes=20_000)
     for _ in range(200):
         s.step(G.NEURON)
-    assert s._undo_nbytes <= 20_000 + s.undo[-1].nbytes
+    assert s._undo_nbytes <= 20_000
     assert len(s.undo) < 200
     s.go_to(0, 0)  # older than the undo stack: rebuilt from the epoch snapshots
-    assert (s.epoch, s.cursor) == (0, 0) and s.losses == []
+    assert (s.epoch, s.cursor) == (0, 0) and len(s.losses) == 0
 
 
 def test_set_parameter_updates_forward_and_loss_at_once(xor_net, xor_data):
