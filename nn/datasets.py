@@ -9,11 +9,21 @@ from __future__ import annotations
 
 import csv
 import math
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
 
 GATE_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+
+#: Largest CSV file :func:`load_csv` reads (bytes): ~1 million rows, far more than full-batch
+#: training here can use interactively; callers may pass their own ``max_bytes``.
+MAX_CSV_BYTES = 32 * 1024 * 1024
+#: Fewest data rows a CSV file must have (one row has no spread: no R², no boundary).
+MIN_ROWS = 2
+_CHUNK = 1 << 20
 
 
 class DataError(ValueError):
@@ -84,23 +94,48 @@ def spiral(n: int = 200, seed: int = 0, noise: float = 0.03) -> tuple[np.ndarray
     return np.clip(X, -1.0, 1.0), y
 
 
-def load_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+def _read_text(path: Path, max_bytes: int) -> str:
+    """The file's text, refusing anything that is not a regular file (a FIFO would block,
+    ``/dev/zero`` never ends) or is larger than ``max_bytes``.  Read in chunks, so Ctrl-C
+    (KeyboardInterrupt) ends it between two reads."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise DataError(f"{path}: is a directory, not a CSV file")
+    if not stat.S_ISREG(st.st_mode):
+        raise DataError(f"{path}: is not a regular file (a device, pipe or socket)")
+    too_big = DataError(f"{path}: larger than the limit of {max_bytes:,} bytes")
+    if st.st_size > max_bytes:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(min(_CHUNK, max_bytes + 1 - size)):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > max_bytes:
+                    raise too_big  # the file grew while being read
+        return b"".join(chunks).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+
+
+def load_csv(path: str | Path, max_bytes: int = MAX_CSV_BYTES) -> tuple[np.ndarray, np.ndarray]:
     """Read ``x1,x2,y`` rows from ``path``.  A first row that is not numeric is
     taken as a header.  Blank lines and lines starting with ``#`` are skipped.
 
     Raises :class:`DataError` naming the file (and line) for a missing or
-    unreadable file, a row without exactly three columns, a non-numeric or
-    non-finite cell, or a file with no data rows.
+    unreadable file, something that is not a regular file, a file larger than
+    ``max_bytes`` (:data:`MAX_CSV_BYTES`), a row without exactly three columns,
+    a non-numeric or non-finite cell, or fewer than :data:`MIN_ROWS` data rows.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory, not a CSV file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    text = _read_text(path, max_bytes)
     rows: list[list[float]] = []
     for lineno, row in enumerate(csv.reader(text.splitlines()), start=1):
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
@@ -119,6 +154,8 @@ def load_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         rows.append(values)
     if not rows:
         raise DataError(f"{path}: no data rows (expected lines like 0.5,1.0,0.25)")
+    if len(rows) < MIN_ROWS:
+        raise DataError(f"{path}: only {len(rows)} data row; at least {MIN_ROWS} are needed")
     data = np.array(rows)
     return data[:, :2], data[:, 2:]
 

@@ -8,8 +8,13 @@ adds (task, lr).  Loading uses ``allow_pickle=False``; any problem becomes a
 from __future__ import annotations
 
 import json
+import os
+import stat
+import tempfile
 import zipfile
+import zlib
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 import numpy as np
 
@@ -24,11 +29,52 @@ class ModelFileError(ValueError):
     """A model file is missing, unreadable, corrupt or does not fit."""
 
 
-def save(net: NeuralNetwork, path: str | Path, **extra) -> Path:
-    """Write ``net`` to ``path`` (``.npz`` is appended if missing); returns the path."""
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
+def atomic_write(path: str | Path, write_fn: Callable[[BinaryIO], object]) -> Path:
+    """Write a file so that ``path`` holds either its old content or the complete new one.
+
+    ``write_fn(f)`` writes into ``f``, a binary file opened on a temporary file in the same
+    folder; the data is flushed and fsynced, then ``os.replace`` puts it at ``path``.  On any
+    failure (full disk, an exception in ``write_fn``, Ctrl-C) the temporary file is removed,
+    the old file is untouched and the exception propagates.  The folder must exist.
+    """
     path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz")
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write_fn(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)   # mkstemp makes 0600; give the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def npz_path(path: str | Path) -> Path:
+    """``path`` with ``.npz`` appended if it has another suffix (where :func:`save` writes)."""
+    path = Path(path)
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def save(net: NeuralNetwork, path: str | Path, **extra) -> Path:
+    """Write ``net`` to ``path`` (``.npz`` is appended if missing) atomically (see
+    :func:`atomic_write`: a failure leaves an existing file as it was); returns the path."""
+    path = npz_path(path)
     meta = dict(format=FORMAT, sizes=net.sizes, activations=net.activations,
                 seed=net.seed, dtype=str(net.dtype), **extra)
     arrays = {"meta": np.array(json.dumps(meta))}
@@ -37,45 +83,160 @@ def save(net: NeuralNetwork, path: str | Path, **extra) -> Path:
         arrays[f"b{i}"] = layer.b
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **arrays)
+        atomic_write(path, lambda f: np.savez(f, **arrays))
     except OSError as exc:
         raise ModelFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
     return path
 
 
+#: Limits on what :func:`load` accepts; far above any model this app builds (the largest
+#: preset has a few hundred parameters), far below what would exhaust memory.
+MAX_ARRAY_ELEMENTS = 10_000_000        #: per W or b array (80 MB as float64)
+MAX_TOTAL_ELEMENTS = 20_000_000        #: all arrays together
+MAX_META_CHARS = 100_000               #: the JSON metadata string
+MAX_LAYERS = 1_000
+FLOAT_DTYPES = ("float32", "float64")  #: accepted in either byte order; loaded native
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, fail, max_elements: int) -> np.ndarray:
+    """One ``.npy`` member, checked from its header before any data is read:
+    version 1.0/2.0, a real float (or, for ``meta``, unicode) dtype, a sane shape and size."""
+    fmt = np.lib.format
+    key = name[:-4]
+    with zf.open(name) as f:
+        try:
+            version = fmt.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = fmt.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = fmt.read_array_header_2_0(f)
+            else:
+                raise fail(f"{key}: unsupported .npy version {version}")
+        except ModelFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any parse failure of a hostile header
+            raise fail(f"{key}: corrupt array header ({type(exc).__name__})") from None
+        if not all(isinstance(d, int) and d >= 0 for d in shape):
+            raise fail(f"{key}: bad shape {shape!r}")
+        if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None:
+            raise fail(f"{key}: dtype {dtype} is not allowed")
+        if key == "meta":
+            if dtype.kind != "U" or shape != () or dtype.itemsize // 4 > MAX_META_CHARS:
+                raise fail(f"meta: expected a JSON string of at most {MAX_META_CHARS} "
+                           f"characters, found {dtype} {shape}")
+        elif dtype.kind != "f" or dtype.newbyteorder("=").name not in FLOAT_DTYPES:
+            raise fail(f"{key}: dtype {dtype} is not allowed (expected float32 or float64)")
+        count = int(np.prod(shape, dtype=object))
+        if count > max_elements:
+            raise fail(f"{key}: {count:,} values is more than the limit of {max_elements:,}")
+        nbytes = count * dtype.itemsize
+        data = f.read(nbytes)
+        if len(data) != nbytes:
+            raise fail(f"{key}: truncated array data")
+    array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    return array.astype(dtype.newbyteorder("="))  # a native, writable copy
+
+
+def _read_members(path: Path, fail) -> dict[str, np.ndarray]:
+    """Every member of the ``.npz`` zip, by name without ``.npy``; unknown names refused."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except OSError as exc:
+        raise fail(f"cannot read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise fail("is a directory, not a model file")
+    if not stat.S_ISREG(st.st_mode):
+        raise fail("is not a regular file")
+    files: dict[str, np.ndarray] = {}
+    total = 0
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if len(names) != len(set(names)) or len(names) > 2 * MAX_LAYERS + 1:
+                raise fail("not a model file (duplicate or too many members)")
+            for name in names:
+                key = name[:-4] if name.endswith(".npy") else name
+                if not (key == "meta" or (key[:1] in "Wb" and key[1:].isdigit()
+                                          and key[1:] == str(int(key[1:])))):
+                    raise fail(f"unexpected member {name!r} (not saved by tinynet-tui?)")
+                files[key] = _read_member(zf, name, fail,
+                                          min(MAX_ARRAY_ELEMENTS, MAX_TOTAL_ELEMENTS - total))
+                total += files[key].size
+    except ModelFileError:
+        raise
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, NotImplementedError,
+            RuntimeError, zlib.error) as exc:
+        raise fail(f"not a readable model file ({type(exc).__name__})") from None
+    return files
+
+
+def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
+    """``sizes`` (positive ints, at least 2) and ``activations`` (known names, one per layer)."""
+    if not isinstance(meta, dict):
+        raise fail("missing or corrupt metadata (not saved by tinynet-tui?)")
+    if meta.get("format") != FORMAT:
+        raise fail(f"unsupported format {meta.get('format')!r} (expected {FORMAT})")
+    sizes, acts = meta.get("sizes"), meta.get("activations")
+    if (not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS + 1
+            or not all(type(n) is int and 1 <= n <= MAX_ARRAY_ELEMENTS for n in sizes)):
+        raise fail(f"bad sizes {str(sizes)[:60]} (need at least 2 positive whole numbers)")
+    if (not isinstance(acts, list) or len(acts) != len(sizes) - 1
+            or not all(isinstance(a, str) and a in ACTIVATIONS for a in acts)):
+        raise fail(f"bad activations {str(acts)[:60]} for sizes {sizes}")
+    seed = meta.get("seed")
+    if seed is not None and (type(seed) is not int or seed < 0):
+        raise fail(f"bad seed {str(seed)[:30]}")
+    lr = meta.get("lr")
+    if lr is not None and (type(lr) not in (int, float) or not 0 < lr < float("inf")):
+        raise fail(f"bad learning rate {str(lr)[:30]}")
+    task = meta.get("task")
+    if task is not None and not isinstance(task, str):
+        raise fail(f"bad task {str(task)[:30]}")
+    return sizes, acts
+
+
 def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
-    """Read a network saved by :func:`save`; returns ``(net, meta)``."""
+    """Read a network saved by :func:`save`; returns ``(net, meta)``.
+
+    Every member's ``.npy`` header is checked before its data is read (see the ``MAX_*``
+    limits); only float32/float64 arrays are accepted.  Any problem raises
+    :class:`ModelFileError` with one line naming the file."""
+    from .naming import layer_name
+
     path = Path(path)
 
     def fail(why: str) -> ModelFileError:
         return ModelFileError(f"{path}: {why}")
 
-    if path.is_dir():
-        raise fail("is a directory, not a model file")
+    files = _read_members(path, fail)
+    if "meta" not in files:
+        raise fail("missing or corrupt metadata (not saved by tinynet-tui?)")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            files = {k: data[k] for k in data.files}
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise fail(f"not a readable model file ({type(exc).__name__})") from None
-    try:
-        meta = json.loads(str(files["meta"]))
-        sizes, acts = meta["sizes"], meta["activations"]
-    except (KeyError, ValueError, TypeError):
+        meta = json.loads(str(files["meta"][()]))
+    except (ValueError, RecursionError):
         raise fail("missing or corrupt metadata (not saved by tinynet-tui?)") from None
-    if meta.get("format") != FORMAT:
-        raise fail(f"unsupported format {meta.get('format')!r} (expected {FORMAT})")
-    if len(acts) != len(sizes) - 1 or any(a not in ACTIVATIONS for a in acts):
-        raise fail(f"bad activations {acts!r} for sizes {sizes!r}")
+    sizes, acts = _check_meta(meta, fail)
+    n_layers = len(sizes) - 1
+    extra = set(files) - {"meta"} - {f"{p}{i}" for i in range(n_layers) for p in "Wb"}
+    if extra:
+        raise fail(f"unexpected arrays {', '.join(sorted(extra))} for sizes {sizes}")
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        name = layer_name(i, n_layers)
         W, b = files.get(f"W{i}"), files.get(f"b{i}")
         if W is None or b is None:
-            raise fail(f"layer {i} parameters are missing")
+            raise fail(f"{name}: parameters are missing")
         if W.shape != (n_in, n_out) or b.shape != (n_out,):
-            raise fail(f"layer {i} has shape {W.shape}/{b.shape}, expected ({n_in}, {n_out})")
+            raise fail(f"{name} has shape {W.shape}/{b.shape}, expected ({n_in}, {n_out})")
+        if W.dtype != b.dtype or W.dtype != files["W0"].dtype:
+            raise fail(f"all layers must have the same dtype ({name} has {W.dtype}/{b.dtype}, "
+                       f"{layer_name(0, n_layers)} {files['W0'].dtype})")
         if not (np.isfinite(W).all() and np.isfinite(b).all()):
-            raise fail(f"layer {i} holds NaN or inf")
-        layers.append(Layer(W.copy(), b.copy(), acts[i]))
-    return NeuralNetwork(layers, seed=meta.get("seed")), meta
+            raise fail(f"{name} holds NaN or inf")
+        layers.append(Layer(W, b, acts[i]))
+    try:
+        return NeuralNetwork(layers, seed=meta.get("seed")), meta
+    except ValueError as exc:
+        raise fail(str(exc)) from None

@@ -112,7 +112,7 @@ def test_mismatched_shapes(tmp_path):
         files = dict(d)
     files["W1"] = np.zeros((3, 1))
     np.savez(path, **files)
-    with pytest.raises(ModelFileError, match="layer 1 has shape"):
+    with pytest.raises(ModelFileError, match="output layer 2 has shape"):
         load(path)
 
 

@@ -5,9 +5,34 @@ Uses the Agg backend (no display needed); safe to call from a worker thread.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
-
 import numpy as np
+
+from .output import atomic_write_with
+
+LOSS_PNG = "loss.png"
+SURFACE_PNG = "surface.png"
+
+
+def export_names(with_surface: bool) -> list[str]:
+    """The file names :func:`export_all` writes."""
+    return [LOSS_PNG, SURFACE_PNG] if with_surface else [LOSS_PNG]
+
+
+def _save_png(fig, path: str | Path) -> Path:
+    """Write ``fig`` as PNG atomically: an existing file survives any failure."""
+    return atomic_write_with(path, lambda f: fig.savefig(f, format="png"))
+
+
+def _loss_series(losses) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(epochs, lo, hi)`` from a plain sequence of losses (loss k is at epoch k, the
+    count of updates done; lo == hi) or from an envelope tuple of equal-length arrays."""
+    if isinstance(losses, tuple) and len(losses) == 3 and all(np.ndim(a) == 1 for a in losses):
+        epochs, lo, hi = (np.asarray(a, dtype=float) for a in losses)
+        if not len(epochs) == len(lo) == len(hi):
+            raise ValueError("loss envelope: epochs, lo and hi must have the same length")
+        return epochs, lo, hi
+    values = np.asarray(losses, dtype=float).ravel()
+    return np.arange(len(values), dtype=float), values, values
 
 
 def _pyplot():
@@ -19,13 +44,21 @@ def _pyplot():
     return plt
 
 
-def loss_curve(losses: Sequence[float], path: str | Path, title: str = "Training loss") -> Path:
-    """Write the loss per epoch on a log scale to ``path`` (PNG)."""
+def loss_curve(losses, path: str | Path, title: str = "Training loss") -> Path:
+    """Write the loss per epoch on a log scale to ``path`` (PNG).
+
+    ``losses`` is a sequence (the loss at epochs 0, 1, …) or an envelope ``(epochs, lo, hi)``
+    of equal-length arrays (lo == hi where exact): the curve is drawn through the middle
+    and lo..hi is shaded."""
     plt = _pyplot()
-    losses = np.asarray(losses, dtype=float)
+    epochs, lo, hi = _loss_series(losses)
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    epochs = np.arange(1, len(losses) + 1)
-    finite = np.isfinite(losses) & (losses > 0)
+    finite = np.isfinite(lo) & np.isfinite(hi) & (lo > 0) & (hi > 0)
+    with np.errstate(all="ignore"):
+        losses = np.sqrt(lo * hi)  # the geometric middle: the middle on a log axis
+    if (lo[finite] != hi[finite]).any():
+        ax.fill_between(epochs[finite], lo[finite], hi[finite], color="#1f77b4", alpha=0.25,
+                        lw=0, label="min..max per bin")
     ax.plot(epochs[finite], losses[finite], color="#1f77b4", lw=1.6)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
@@ -37,10 +70,10 @@ def loss_curve(losses: Sequence[float], path: str | Path, title: str = "Training
         ax.annotate(f"final {last:.3g}", xy=(epochs[finite][-1], last),
                     xytext=(-10, 12), textcoords="offset points", ha="right")
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    try:
+        return _save_png(fig, path)
+    finally:
+        plt.close(fig)
 
 
 def surface(predict, target, path: str | Path, k: int = 41,
@@ -68,18 +101,20 @@ def surface(predict, target, path: str | Path, k: int = 41,
         ax.set_title(name if i == 0 else f"{name} (RMSE {rmse:.3f})")
     fig.colorbar(surf, ax=fig.axes, shrink=0.6, label="y")
     fig.suptitle(title)
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    try:
+        return _save_png(fig, path)
+    finally:
+        plt.close(fig)
 
 
-def export_all(folder: str | Path, losses: Sequence[float], predict=None, target=None,
+def export_all(folder: str | Path, losses, predict=None, target=None,
                title: str = "Training loss") -> list[Path]:
-    """Write ``loss.png`` and, when ``target`` is given, ``surface.png`` into ``folder``."""
+    """Write ``loss.png`` and, when ``target`` is given, ``surface.png`` into ``folder``
+    (each atomically).  ``losses``: a sequence or an ``(epochs, lo, hi)`` envelope, see
+    :func:`loss_curve`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = [loss_curve(losses, folder / "loss.png", title)]
+    written = [loss_curve(losses, folder / LOSS_PNG, title)]
     if predict is not None and target is not None:
-        written.append(surface(predict, target, folder / "surface.png"))
+        written.append(surface(predict, target, folder / SURFACE_PNG))
     return written

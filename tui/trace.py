@@ -3,12 +3,14 @@ one row per (step, neuron, sample), written as CSV and as Markdown."""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Iterable
 
 from nn import Phase, StepEvent
 
 from .format import num
+from .output import atomic_write_text
 
 COLUMNS = ["epoch", "phase", "layer", "neuron", "sample", "z", "a", "delta",
            "w", "b", "dw", "db", "loss"]
@@ -19,7 +21,10 @@ def _vec(values) -> str:
 
 
 def rows(events: Iterable[StepEvent]) -> list[dict[str, object]]:
-    """Rows with the engine's numbers (full float precision; w and dw as ``a;b;c``)."""
+    """Rows with the engine's numbers (full float precision; w and dw as ``a;b;c``).
+
+    Numbered as on screen (:mod:`nn.naming`): layer 1 is the first hidden layer, neurons
+    and samples count from 1, epochs from 0."""
     out: list[dict[str, object]] = []
     for ev in events:
         v = ev.values
@@ -30,15 +35,15 @@ def rows(events: Iterable[StepEvent]) -> list[dict[str, object]]:
             continue
         start, stop = ev.neurons
         for c, j in enumerate(range(start, stop)):
-            row = {**base, "layer": ev.layer, "neuron": j}
+            row = {**base, "layer": ev.layer + 1, "neuron": j + 1}
             if ev.phase is Phase.FORWARD:
                 for i in range(len(v["z"])):
-                    out.append({**row, "sample": i, "z": float(v["z"][i, c]),
+                    out.append({**row, "sample": i + 1, "z": float(v["z"][i, c]),
                                 "a": float(v["a"][i, c]), "w": _vec(v["w"][:, c]),
                                 "b": float(v["b"][c])})
             elif ev.phase is Phase.BACKWARD:
                 for i in range(len(v["delta"])):
-                    out.append({**row, "sample": i, "delta": float(v["delta"][i, c]),
+                    out.append({**row, "sample": i + 1, "delta": float(v["delta"][i, c]),
                                 "dw": _vec(v["dw"][:, c]), "db": float(v["db"][c])})
             else:
                 out.append({**row, "w": _vec(v["w_after"][:, c]), "b": float(v["b_after"][c]),
@@ -47,11 +52,12 @@ def rows(events: Iterable[StepEvent]) -> list[dict[str, object]]:
 
 
 def write_csv(events: Iterable[StepEvent], path: Path) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows(events))
-    return path
+    """The trace as CSV at ``path``, written atomically (an old file survives a failure)."""
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows(events))
+    return atomic_write_text(path, buf.getvalue())
 
 
 def _md_cell(value) -> str:
@@ -67,5 +73,4 @@ def write_markdown(events: Iterable[StepEvent], path: Path, title: str) -> Path:
     lines = [f"# {title}", "", "| " + " | ".join(COLUMNS) + " |",
              "|" + "|".join("---" for _ in COLUMNS) + "|"]
     lines += ["| " + " | ".join(_md_cell(r[c]) for c in COLUMNS) + " |" for r in table]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return atomic_write_text(path, "\n".join(lines) + "\n")

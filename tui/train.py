@@ -2,23 +2,67 @@
 from __future__ import annotations
 
 import math
+import sys
+import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from nn import ModelFileError, save
+from nn.io import npz_path
 
 from .config import Problem
-from .export import export_all
+from .export import export_all, export_names
+from .output import check_output_file, check_output_folder, fallback_path, unused_path
+
+
+def _error(message: str) -> None:
+    """One line on stderr, never interpreted as markup."""
+    print(f"tinynet-tui: error: {message}", file=sys.stderr)
+
+
+def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
+                  force: bool = False) -> str | None:
+    """Why ``--save``/``--export`` cannot be written (checked before training), or None."""
+    if save is not None:
+        why = check_output_file(save, True) or check_output_file(npz_path(save), force)
+        if why:
+            return why
+    if export is not None:
+        why = check_output_folder(export)
+        if why:
+            return why
+        for name in export_names(with_surface):
+            why = check_output_file(export / name, force)
+            if why:
+                return why
+    return None
 
 
 def run_training(problem: Problem, until_loss: float | None = None, save: Path | None = None,
                  export: Path | None = None, quiet: bool = False,
-                 console: Console | None = None) -> int:
-    """Train ``problem`` for its configured epochs; returns the exit status."""
+                 console: Console | None = None, force: bool = False) -> int:
+    """Train ``problem`` for its configured epochs; returns the exit status.
+
+    ``save``/``export`` targets are checked before training (status 2 if they cannot be
+    written, or exist and ``force`` is false); if writing still fails afterwards, the
+    work goes to a fallback path in the temp folder, named on stderr, status 1.
+    NumPy floating-point warnings are silenced: non-finite results are reported as
+    divergence instead."""
+    why = check_outputs(save, export, problem.config.target_function is not None, force)
+    if why:
+        _error(why)
+        return 2
+    with np.errstate(all="ignore"):
+        return _train(problem, until_loss, save, export, quiet, console, force)
+
+
+def _train(problem, until_loss, save, export, quiet, console, force) -> int:
     console = console or Console()
     cfg, net = problem.config, problem.net
     epochs = cfg.epochs
@@ -51,6 +95,9 @@ def run_training(problem: Problem, until_loss: float | None = None, save: Path |
     table.add_row(f"{result.final_loss:.6g}", shown, str(result.epochs),
                   f"{elapsed:.2f} s", result.stopped)
     console.print(table)
+    if metric == "R²" and math.isnan(value) and result.stopped != "diverged":
+        console.print("R² is n/a: R² needs at least 2 distinct targets, and every target "
+                      "here is the same value.", markup=False)
     status = 0
     if result.stopped == "diverged":
         console.print("[red]training diverged: the loss became NaN/inf. "
@@ -59,19 +106,32 @@ def run_training(problem: Problem, until_loss: float | None = None, save: Path |
     if save is not None:
         try:
             path = save_model(net, save, cfg)
-            console.print(f"saved model to {path}")
+            console.print(f"saved model to {path}", markup=False)
         except ModelFileError as exc:
-            console.print(f"[red]error:[/] {exc}")
-            status = 2
+            backup = fallback_path(npz_path(save))
+            try:
+                save_model(net, backup, cfg)
+                _error(f"{exc}; saved the model to {backup} instead")
+            except ModelFileError as exc2:
+                _error(f"{exc}; the fallback {exc2} too: the model is lost")
+            status = 1
     if export is not None:
         truth = cfg.target_function
+        title = f"{cfg.label} {net.describe()}: training loss"
         try:
             written = export_all(export, result.losses, net.predict if truth else None, truth,
-                                 title=f"{cfg.label} {net.describe()}: training loss")
+                                 title=title)
         except OSError as exc:
-            console.print(f"[red]error:[/] cannot write to {export}: {exc.strerror or exc}")
-            return 2
-        console.print("exported " + ", ".join(str(p) for p in written))
+            why = f"cannot write to {export}: {exc.strerror or exc}"
+            backup = unused_path(Path(tempfile.gettempdir()) / "tinynet-export")
+            try:
+                export_all(backup, result.losses, net.predict if truth else None, truth,
+                           title=title)
+                _error(f"{why}; exported to {backup} instead")
+            except OSError as exc2:
+                _error(f"{why}; the fallback {backup} failed too ({exc2.strerror or exc2})")
+            return 1
+        console.print("exported " + ", ".join(str(p) for p in written), markup=False)
     return status
 
 
