@@ -1,0 +1,103 @@
+"""Stacked training (nn/stacked.py): R runs at once equal R separate runs."""
+import numpy as np
+import pytest
+
+from nn import NeuralNetwork, datasets
+from nn.activations import ACTIVATIONS
+from nn.losses import MSE
+from nn.stacked import StackedNetwork, estimate_bytes, per_run_loss
+
+CASES = [  # task, sizes, hidden, output, lrs, epochs
+    ("xor", [2, 2, 1], "sigmoid", "sigmoid", [0.5, 5.0], 300),
+    ("regression", [2, 16, 1], "sigmoid", "identity", [0.1, 0.3], 60),
+    ("spiral", [2, 6, 5, 1], "tanh", "sigmoid", [0.5, 1.0], 60),
+    ("circle", [2, 8, 1], "relu", "sigmoid", [1.0], 60),
+]
+
+
+def separate(task, sizes, hidden, output, runs, epochs):
+    X, y = datasets.load_task(task)
+    out = []
+    for seed, lr in runs:
+        net = NeuralNetwork.from_sizes(sizes, hidden, output, seed=seed)
+        out.append((net, net.fit(X, y, epochs, lr)))
+    return out
+
+
+@pytest.mark.parametrize("block", [None, 1, 2])
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_stacked_equals_separate_runs(case, block):
+    task, sizes, hidden, output, lrs, epochs = case
+    runs = [(s, lr) for lr in lrs for s in (0, 1, 2)]
+    X, y = datasets.load_task(task)
+    stack = StackedNetwork.from_seeds(sizes, hidden, output, [s for s, _ in runs],
+                                      [lr for _, lr in runs])
+    fit = stack.fit(X, y, epochs, block=block)
+    for r, (net, result) in enumerate(separate(task, sizes, hidden, output, runs, epochs)):
+        mine = stack.network(r)
+        assert mine.sizes == net.sizes and mine.activations == net.activations
+        np.testing.assert_allclose(mine.theta, net.theta, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(fit.losses[r], result.losses, rtol=1e-12, atol=0)
+        assert fit.final_loss[r] == pytest.approx(result.final_loss, rel=1e-12)
+
+
+def test_diverging_run_is_frozen_and_does_not_poison_the_others():
+    X, y = datasets.load_task("regression")
+    runs = [(0, 0.3), (0, 300.0), (1, 0.3)]
+    stack = StackedNetwork.from_seeds([2, 16, 1], "sigmoid", "identity",
+                                      [s for s, _ in runs], [lr for _, lr in runs])
+    fit = stack.fit(X, y, 80)
+    assert fit.diverged.tolist() == [False, True, False]
+    for r, (net, result) in enumerate(separate("regression", [2, 16, 1], "sigmoid",
+                                               "identity", runs, 80)):
+        assert fit.epochs[r] == result.epochs
+        np.testing.assert_allclose(stack.network(r).theta, net.theta, rtol=1e-12, atol=1e-12)
+    assert result.stopped == "epochs" and np.isfinite(fit.losses[[0, 2]]).all()
+    assert not np.isfinite(fit.final_loss[1]) and fit.diverged_at[1] == fit.epochs[1] - 1
+    assert np.isfinite(stack.theta[1]).all() == stack.network(1).params_finite()
+
+
+def test_per_run_loss_is_the_loss_of_each_run():
+    rng = np.random.default_rng(0)
+    y_hat, y = rng.normal(size=(3, 5, 2)), rng.normal(size=(5, 2))
+    values, grad = per_run_loss(MSE(), y_hat.copy(), y)
+    for r in range(3):
+        value, g = MSE().value_and_gradient(y_hat[r], y)
+        assert values[r] == pytest.approx(value, rel=1e-14)
+        np.testing.assert_array_equal(grad[r], g)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activations_work_on_stacks(name):
+    f = ACTIVATIONS[name]()
+    z = np.random.default_rng(1).normal(size=(3, 4, 5)) * 3
+    a, dA = f(z), np.ones_like(z) * 0.7
+    assert a.shape == z.shape and f.delta(dA, z, a).shape == z.shape
+    for r in range(3):
+        np.testing.assert_array_equal(a[r], f(z[r]))
+        np.testing.assert_array_equal(f.delta(dA, z, a)[r], f.delta(dA[r], z[r], a[r]))
+
+
+def test_first_success_matches_a_single_run_checked_every_k_epochs():
+    X, y = datasets.load_task("xor")
+    k, epochs = 10, 1500
+    stack = StackedNetwork.from_seeds([2, 2, 1], "sigmoid", "sigmoid", [0, 1, 2, 3], [5.0] * 4)
+    fit = stack.fit(X, y, epochs, check_every=k,
+                    check=lambda st, y_hat: ((y_hat > 0.5) == (y > 0.5)).all(axis=(1, 2)))
+    for r, seed in enumerate([0, 1, 2, 3]):
+        net = NeuralNetwork.from_sizes([2, 2, 1], "sigmoid", "sigmoid", seed=seed)
+        first = -1
+        for epoch in range(epochs + 1):
+            if (epoch % k == 0 or epoch == epochs) and \
+                    ((net.predict(X) > 0.5) == (y > 0.5)).all():
+                first = epoch
+                break
+            if epoch < epochs:
+                net.train_step(X, y, 5.0)
+        assert fit.first_success[r] == first
+    assert (fit.first_success >= 0).any()
+
+
+def test_memory_estimate_grows_with_the_grid():
+    small = estimate_bytes([2, 2, 1], 100, 4, 5000)
+    assert small < 50e6 and estimate_bytes([2, 2, 1], 10 ** 7, 4, 5000) > 100 * small

@@ -1,0 +1,329 @@
+"""``tinynet-tui sweep``: train every seed × learning rate at once and compare.
+
+    tinynet-tui sweep --task xor --seeds 0-99 --lr 0.5,1,2,5,10
+    tinynet-tui sweep --task regression --seeds 0-49 --lr 0.1,0.3,1 --export out/
+
+All runs share one architecture, so they are trained together by
+:class:`nn.stacked.StackedNetwork`.  Run (seed s, lr η) starts from exactly the
+network ``tinynet-tui --task … --seed s --lr η`` builds, so every run can be
+opened in the app: the table lists such a command per setting.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from nn.stacked import StackedNetwork, StackedFit, estimate_bytes, per_run_loss
+
+from .config import TASKS, Problem, RunConfig, build
+from .parsing import positive_number, whole_number
+
+PROG = "tinynet-tui sweep"
+#: Largest grid (estimated bytes) a sweep may allocate.
+MEMORY_LIMIT = 2 * 1024 ** 3
+R2_SUCCESS = 0.98
+
+
+# ------------------------------------------------------------- reading lists
+def seed_list(text: str) -> list[int]:
+    """``"0-99"`` → 0…99, ``"0,3,7"``, or both (``"0-4,9"``); each seed once, in order."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            raise ValueError(f"{text!r}: give seeds like 0-99 or 0,3,7")
+        if "-" in part and not part.startswith("-"):
+            lo_text, hi_text = part.split("-", 1)
+            lo, hi = whole_number(lo_text, low=0), whole_number(hi_text, low=0)
+            if hi < lo:
+                raise ValueError(f"{part}: a range must go up (like {hi}-{lo})")
+            seeds.extend(range(lo, hi + 1))
+        else:
+            seeds.append(whole_number(part, low=0))
+    return list(dict.fromkeys(seeds))
+
+
+def number_list(text: str) -> list[float]:
+    """``"0.5,1,2"`` → [0.5, 1.0, 2.0]; every value a positive number."""
+    parts = [p.strip() for p in text.split(",")]
+    if not text.strip() or any(not p for p in parts):
+        raise ValueError(f"{text!r}: give values like 0.5,1,2")
+    return list(dict.fromkeys(positive_number(p) for p in parts))
+
+
+def add_sweep_options(p: argparse.ArgumentParser) -> None:
+    from .cli import _argument, existing_file, hidden_sizes, positive_float, positive_int
+    from nn.activations import ACTIVATIONS
+
+    p.add_argument("--task", choices=TASKS, default="xor", help="built-in data set (default: xor)")
+    p.add_argument("--data", type=existing_file, metavar="FILE.csv",
+                   help="your own data: rows of x1,x2,y (overrides --task)")
+    p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
+                   help="hidden layer sizes, e.g. 2 or 16,8 (default: per task)")
+    p.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation")
+    p.add_argument("--seeds", type=_argument(seed_list), default=list(range(10)),
+                   metavar="SEEDS", help="seeds, e.g. 0-99 or 0,3,7 (default 0-9)")
+    p.add_argument("--lr", type=_argument(number_list), metavar="LRS",
+                   help="learning rates, e.g. 0.5,1,2 (default: the task's)")
+    p.add_argument("--epochs", type=positive_int, help="epochs per run (default: per task)")
+    p.add_argument("--target-loss", type=positive_float, metavar="LOSS",
+                   help="success = loss at or below LOSS (default: 100%% accuracy, or R² ≥ 0.98)")
+    p.add_argument("--check-every", type=positive_int, default=10, metavar="K",
+                   help="check for success every K epochs (default 10)")
+    p.add_argument("--export", type=Path, metavar="DIR",
+                   help="write heatmap.png, losses.png and sweep.csv into DIR")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
+    """Add ``sweep`` to ``tinynet-tui``'s subcommands."""
+    p = subparsers.add_parser("sweep", help="train many seeds × learning rates at once",
+                              description="Train every seed × learning rate together; "
+                                          "success rates, quantiles, reproducible commands.")
+    add_sweep_options(p)
+    return p
+
+
+# -------------------------------------------------------------- the sweep
+@dataclass
+class Sweep:
+    """Runs are setting-major: run r has lr ``lrs[r // S]`` and seed ``seeds[r % S]``."""
+
+    problem: Problem           #: the seed-0 problem (data, kind, resolved config)
+    seeds: list[int]
+    lrs: list[float]
+    epochs: int
+    criterion: str             #: e.g. "accuracy = 100 %"
+    fit: StackedFit
+    seconds: float
+
+    def runs(self, setting: int) -> slice:
+        return slice(setting * len(self.seeds), (setting + 1) * len(self.seeds))
+
+
+def success_check(problem: Problem, target_loss: float | None):
+    """The per-run success test, vectorised over runs: (stack, ŷ) → bool (R,)."""
+    y = problem.y
+    if target_loss is not None:
+        loss = problem.net.loss
+        return f"loss ≤ {target_loss:g}", lambda st, y_hat: per_run_loss(loss, y_hat, y)[0] \
+            <= target_loss
+    if problem.kind == "binary":
+        truth = y > 0.5
+        return "accuracy = 100 %", lambda st, y_hat: ((y_hat > 0.5) == truth).all(axis=(1, 2))
+    if problem.config.target_function is not None:  # held-out grid, as `train` reports
+        from nn import datasets
+
+        Xg, yg = datasets.regression_grid(25)
+        ss_tot = float(((yg - yg.mean(axis=0)) ** 2).sum())
+        return (f"R² ≥ {R2_SUCCESS} (25×25 grid)",
+                lambda st, y_hat: 1.0 - ((st.predict(Xg) - yg) ** 2).sum(axis=(1, 2)) / ss_tot
+                >= R2_SUCCESS)
+    ss_tot = float(((y - y.mean(axis=0)) ** 2).sum())
+    return (f"R² ≥ {R2_SUCCESS}",
+            lambda st, y_hat: 1.0 - ((y_hat - y) ** 2).sum(axis=(1, 2)) / ss_tot >= R2_SUCCESS)
+
+
+def check_size(problem: Problem, runs: int, epochs: int) -> None:
+    """Refuse (ValueError) a grid whose estimated memory exceeds MEMORY_LIMIT."""
+    need = estimate_bytes(problem.net.sizes, runs, len(problem.X), epochs, extra_samples=625)
+    if need > MEMORY_LIMIT:
+        raise ValueError(f"{runs:,} runs × {epochs:,} epochs would need about "
+                         f"{need / 1024 ** 3:,.1f} GiB (limit {MEMORY_LIMIT / 1024 ** 3:.0f} GiB); "
+                         f"use fewer seeds, learning rates or epochs")
+
+
+def run_grid(config: RunConfig, seeds: list[int], lrs: list[float] | None = None,
+             epochs: int | None = None, target_loss: float | None = None,
+             check_every: int = 10, progress=None) -> Sweep:
+    """Build every run exactly as the app would and train them stacked.
+    ``progress(done, total)`` is called now and then with run-epochs."""
+    problem = build(replace(config, seed=seeds[0], epochs=epochs))
+    lrs = lrs or [problem.config.lr]
+    epochs = problem.config.epochs
+    check_size(problem, len(seeds) * len(lrs), epochs)
+    nets = [problem.net] + [build(replace(config, seed=s)).net for s in seeds[1:]]
+    stack = StackedNetwork([net.copy() for _ in lrs for net in nets],
+                           [lr for lr in lrs for _ in seeds])
+    criterion, check = success_check(problem, target_loss)
+    start = time.perf_counter()
+    total = len(stack) * epochs
+    fit = stack.fit(problem.X, problem.y, epochs, check=check, check_every=check_every,
+                    callback=None if progress is None else lambda done: progress(done, total))
+    return Sweep(problem, seeds, lrs, epochs, criterion, fit, time.perf_counter() - start)
+
+
+# ------------------------------------------------------------ the report
+def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | None) -> str:
+    """The command that opens run (seed, lr) in the app."""
+    cfg = sweep.problem.config
+    parts = ["tinynet-tui"]
+    parts += ["--data", str(cfg.data)] if cfg.data else ["--task", cfg.task]
+    if args is not None and args.hidden is not None:
+        parts += ["--hidden", ",".join(map(str, args.hidden)) or "0"]
+    if args is not None and args.activation:
+        parts += ["--activation", args.activation]
+    parts += ["--seed", str(seed), "--lr", repr(lr)]
+    return " ".join(parts)
+
+
+def setting_rows(sweep: Sweep) -> list[dict]:
+    """One summary per learning rate: success rate, epochs to success, loss quantiles."""
+    fit, rows = sweep.fit, []
+    final = fit.final_loss
+    for i, lr in enumerate(sweep.lrs):
+        runs = sweep.runs(i)
+        ok, div = fit.success[runs], fit.diverged[runs]
+        firsts = fit.first_success[runs][ok]
+        losses = final[runs][~div]
+        q = np.quantile(losses, [0.1, 0.5, 0.9]) if len(losses) else [math.nan] * 3
+        seeds = np.asarray(sweep.seeds)
+        rows.append(dict(lr=lr, runs=len(sweep.seeds), success=float(ok.mean()),
+                         median_epochs=float(np.median(firsts)) if len(firsts) else math.nan,
+                         diverged=int(div.sum()), loss_q10=q[0], loss_median=q[1], loss_q90=q[2],
+                         good_seed=int(seeds[ok][0]) if ok.any() else None,
+                         bad_seed=int(seeds[~ok][0]) if (~ok).any() else None))
+    return rows
+
+
+def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
+    from rich.table import Table
+
+    net = sweep.problem.net
+    table = Table(title=f"{sweep.problem.config.label}: {net.describe()}, {len(sweep.seeds)} seeds"
+                        f" × {len(sweep.lrs)} lr, {sweep.epochs} epochs — success: "
+                        f"{sweep.criterion}")
+    for name in ("lr", "success", "median epochs to success", "diverged",
+                 "final loss 10 %", "median", "90 %"):
+        table.add_column(name, justify="right")
+    for row in rows:
+        table.add_row(f"{row['lr']:g}", f"{row['success']:.0%}",
+                      "—" if math.isnan(row["median_epochs"]) else f"{row['median_epochs']:g}",
+                      str(row["diverged"]), *(f"{row[k]:.3g}" for k in
+                                              ("loss_q10", "loss_median", "loss_q90")))
+    console.print(table)
+    runs = len(sweep.seeds) * len(sweep.lrs)
+    console.print(f"{runs} runs in {sweep.seconds:.2f} s; success checked every "
+                  f"{args.check_every if args else 10} epochs (epochs = updates done)")
+    for row in rows:
+        for label, seed in (("fails", row["bad_seed"]), ("succeeds", row["good_seed"])):
+            if seed is not None:
+                console.print(f"lr {row['lr']:g}, seed {seed} {label}: "
+                              f"{app_command(sweep, seed, row['lr'], args)}", highlight=False,
+                              soft_wrap=True)
+
+
+def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
+    """sweep.csv (the table), heatmap.png (success per seed × lr), losses.png
+    (median loss per epoch and the 10–90 % band, one colour per lr)."""
+    import csv
+
+    from .export import _pyplot
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "sweep.csv", folder / "heatmap.png", folder / "losses.png"]
+    with open(paths[0], "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    plt = _pyplot()
+    S, L = len(sweep.seeds), len(sweep.lrs)
+    grid = sweep.fit.success.reshape(L, S).T.astype(float)
+    fig, ax = plt.subplots(figsize=(1.2 + 0.8 * L, 1.5 + min(8.0, 0.12 * S)), dpi=110)
+    ax.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks(range(L), [f"{lr:g}" for lr in sweep.lrs])
+    step = max(1, S // 20)
+    ax.set_yticks(range(0, S, step), [str(s) for s in sweep.seeds[::step]])
+    ax.set_xlabel("learning rate")
+    ax.set_ylabel("seed (initialisation)")
+    ax.set_title(f"success ({sweep.criterion})\n" + " ".join(
+        f"{lr:g}: {row['success']:.0%}" for lr, row in zip(sweep.lrs, rows)), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(paths[1])
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
+    epochs = np.arange(sweep.epochs)
+    for i, lr in enumerate(sweep.lrs):
+        losses = sweep.fit.losses[sweep.runs(i)]
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+                lo, med, hi = np.nanquantile(losses, [0.1, 0.5, 0.9], axis=0)
+        line, = ax.plot(epochs, med, lw=1.5, label=f"lr {lr:g}")
+        ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.2)
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("MSE loss (median, 10–90 %)")
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(paths[2])
+    plt.close(fig)
+    return paths
+
+
+def run_sweep(args: argparse.Namespace, console=None) -> int:
+    """Run ``tinynet-tui sweep``; returns the exit status (2: bad input)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = console or Console()
+    config = RunConfig(task=args.task, data=args.data, hidden=args.hidden,
+                       activation=args.activation, epochs=args.epochs)
+    progress = Progress(TextColumn("[bold]sweep[/]"), BarColumn(),
+                        TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
+                        console=console, transient=True, disable=args.quiet)
+    try:
+        with progress:
+            bar = progress.add_task("sweep", total=None)
+
+            def tick(done: int, total: int) -> None:
+                progress.update(bar, completed=done, total=total)
+
+            sweep = run_grid(config, args.seeds, args.lr, args.epochs, args.target_loss,
+                             args.check_every, progress=tick)
+    except (ValueError, OSError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    rows = setting_rows(sweep)
+    print_report(sweep, rows, args, console)
+    if args.export is not None:
+        try:
+            written = export(sweep, rows, args.export)
+        except OSError as exc:
+            print(f"{PROG}: error: cannot write to {args.export}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 2
+        console.print("exported " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def make_parser():
+    from .cli import Parser
+
+    parser = Parser(prog=PROG, description="Train many seeds × learning rates at once.")
+    add_sweep_options(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None, console=None) -> int:
+    from .cli import UsageError
+
+    try:
+        args = make_parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    return run_sweep(args, console)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
