@@ -1,0 +1,428 @@
+"""Lesson files: plain Markdown a teacher writes, parsed into a :class:`Lesson`.
+
+Nothing in a lesson file is executed: it is read line by line into strings and
+numbers, and every problem becomes a :class:`LessonError` naming the file and line.
+The syntax (also in the README section "Writing a lesson")::
+
+    # Lesson title                      first non-blank line, required
+    (optional intro prose)
+
+    ## Chapter title                    starts a chapter
+    key: value                          header lines, right after the title
+    …                                   (the header ends at the first blank line)
+    prose with {placeholders}           shown when the chapter starts
+    ---                                 optional: prose below shows after the
+    prose with {placeholders}           wait action and the question ("reveal")
+
+Header keys (the first six are inherited by the next chapter):
+
+    task: xor          hidden: 2 | 0 | 4,4     activation: sigmoid   lr: 5   seed: 0
+    granularity: neuron | layer | phase | epoch   (what one press of n does)
+    position: epoch E[, forward|loss|backward|update[, NEURON]]   (the next unit to run;
+              default "epoch 0")
+    steps: N [granularity]      steps taken after reaching the position
+    sample: S                   the selected sample (from 1)
+    select: NEURON              the selected neuron (h₁, h1, ŷ, y)
+    wait: none | step | steps N | play N epochs | play until loss L | key K
+    ask: QUANTITY               a predict-then-reveal question (checked after the wait)
+    tolerance: 1% | 0.001       relative or absolute (default: Quiz.is_right, 1 %)
+    hint: text                  shown on a wrong answer (may hold placeholders)
+
+Quantities (in ``{…}`` in prose, bare after ``ask:``): ``loss``, ``loss epoch E``,
+``epoch``, ``lr``, ``z|a|delta|δ NEURON [sample S]``, ``dL/dy [sample S]``,
+``w|dw NEURON I``, ``b|db NEURON``, ``x I [sample S]``, ``y [sample S]``.  The sample
+defaults to the chapter's ``sample``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity")
+KEYS = INHERITED + ("position", "steps", "sample", "select", "wait", "ask", "tolerance", "hint")
+GRANULARITIES = ("neuron", "layer", "phase", "epoch")
+PHASES = ("forward", "loss", "backward", "update")
+MAX_EPOCH = 20_000
+MAX_STEPS = 1_000
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class LessonError(ValueError):
+    """One problem in a lesson file: ``path:line: message``."""
+
+    def __init__(self, path, line: int | None, message: str):
+        self.path, self.line, self.message = str(path), line, message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+class LessonErrors(ValueError):
+    """Every problem found in one file (``errors``); the message lists them one per line."""
+
+    def __init__(self, errors: list[LessonError], lesson: "Lesson | None" = None):
+        self.errors = errors
+        #: what could be read, without the chapters that hold an error (so that
+        #: ``learn --check`` can still try the others on the engine)
+        self.lesson = lesson
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number the engine knows, as named in a lesson: ``z h₁ sample 2``.
+
+    ``neuron`` is the name as written (resolved against the network later), ``index``
+    an input/weight number from 1, ``sample`` from 1 (None: the chapter's sample)."""
+
+    kind: str
+    neuron: str | None = None
+    index: int | None = None
+    sample: int | None = None
+    epoch: int | None = None
+    text: str = ""
+
+
+@dataclass
+class Wait:
+    """What the chapter waits for: ``kind`` none/step/play/key, with ``count`` (steps or
+    epochs), ``loss`` (play until) or ``key``."""
+
+    kind: str = "none"
+    count: int = 1
+    loss: float | None = None
+    key: str | None = None
+
+
+@dataclass
+class Position:
+    """The next unit to run: epoch (from 0), phase (None: the epoch's start), neuron name."""
+
+    epoch: int = 0
+    phase: str | None = None
+    neuron: str | None = None
+
+    def __str__(self) -> str:
+        return ", ".join(str(p) for p in (f"epoch {self.epoch}", self.phase, self.neuron) if p)
+
+
+@dataclass
+class Chapter:
+    title: str
+    line: int                                   #: line of the ``## title``
+    settings: dict[str, object] = field(default_factory=dict)  #: task…granularity, resolved
+    position: Position = field(default_factory=Position)
+    steps: tuple[int, str | None] = (0, None)
+    sample: int | None = None                   #: from 1
+    select: str | None = None
+    wait: Wait = field(default_factory=Wait)
+    ask: Quantity | None = None
+    tolerance: tuple[str, float] | None = None  #: ("rel", 0.01) or ("abs", 0.001)
+    hint: str | None = None
+    text: list[tuple[int, str]] = field(default_factory=list)    #: (line, text) before ---
+    reveal: list[tuple[int, str]] = field(default_factory=list)  #: (line, text) after ---
+    lines: dict[str, int] = field(default_factory=dict)          #: key → its line
+
+
+@dataclass
+class Lesson:
+    title: str
+    chapters: list[Chapter]
+    path: str = ""
+    intro: str = ""
+
+
+# ------------------------------------------------------------------ quantities
+_SAMPLE = r"(?:\s+sample\s+(\d+))?"
+_NAME = r"(\S+)"
+_QUANTITY_FORMS = [
+    (re.compile(r"loss\s+epoch\s+(\d+)$"), "loss_epoch"),
+    (re.compile(r"(loss|epoch|lr)$"), "plain"),
+    (re.compile(rf"(z|a|delta|δ)\s+{_NAME}{_SAMPLE}$"), "neuron_sample"),
+    (re.compile(rf"(?:dL/dy|dL/dŷ|∂L/∂ŷ){_SAMPLE}$"), "dl_dy"),
+    (re.compile(rf"(w|dw)\s+{_NAME}\s+(\d+)$"), "weight"),
+    (re.compile(rf"(b|db)\s+{_NAME}$"), "bias"),
+    (re.compile(rf"x\s+(\d+){_SAMPLE}$"), "input"),
+    (re.compile(rf"y{_SAMPLE}$"), "target"),
+]
+QUANTITY_HELP = ("loss, loss epoch E, epoch, lr, z|a|delta NEURON [sample S], dL/dy [sample S], "
+                 "w|dw NEURON I, b|db NEURON, x I [sample S], y [sample S]")
+
+
+def parse_quantity(text: str) -> Quantity:
+    """``"delta h₁ sample 2"`` → Quantity; ValueError with a one-line reason."""
+    t = " ".join(text.split())
+    for rx, form in _QUANTITY_FORMS:
+        m = rx.match(t)
+        if not m:
+            continue
+        g = m.groups()
+        if form == "loss_epoch":
+            return Quantity("loss", epoch=int(g[0]), text=t)
+        if form == "plain":
+            return Quantity(g[0], text=t)
+        if form == "neuron_sample":
+            kind = "delta" if g[0] == "δ" else g[0]
+            return Quantity(kind, neuron=g[1], sample=_pos(g[2]), text=t)
+        if form == "dl_dy":
+            return Quantity("dL/dy", sample=_pos(g[0]), text=t)
+        if form == "weight":
+            return Quantity(g[0], neuron=g[1], index=_pos(g[2]), text=t)
+        if form == "bias":
+            return Quantity(g[0], neuron=g[1], text=t)
+        if form == "input":
+            return Quantity("x", index=_pos(g[0]), sample=_pos(g[1]), text=t)
+        return Quantity("y", sample=_pos(g[0]), text=t)
+    raise ValueError(f"not a quantity: {{{t}}} (use {QUANTITY_HELP})")
+
+
+def _pos(text: str | None) -> int | None:
+    if text is None:
+        return None
+    n = int(text)
+    if n < 1:
+        raise ValueError("numbers of samples and weights start at 1")
+    return n
+
+
+# --------------------------------------------------------------------- values
+def _parse_position(v: str) -> Position:
+    parts = [p.strip() for p in v.split(",")]
+    m = re.fullmatch(r"epoch\s+(\d+)", parts[0]) if parts[0] != "start" else None
+    if parts[0] == "start" and len(parts) == 1:
+        return Position()
+    if not m or len(parts) > 3:
+        raise ValueError(f"position {v!r}: write 'epoch E', 'epoch E, PHASE' or "
+                         "'epoch E, PHASE, NEURON'")
+    epoch = int(m.group(1))
+    if epoch > MAX_EPOCH:
+        raise ValueError(f"position {v!r}: epoch {epoch} is unreachable (at most {MAX_EPOCH})")
+    phase = parts[1] if len(parts) > 1 else None
+    if phase is not None and phase not in PHASES:
+        raise ValueError(f"position {v!r}: phase must be one of {', '.join(PHASES)}")
+    neuron = parts[2] if len(parts) > 2 else None
+    if phase == "loss" and neuron:
+        raise ValueError(f"position {v!r}: the loss has no neuron")
+    return Position(epoch, phase, neuron)
+
+
+def _parse_wait(v: str) -> Wait:
+    if v == "none":
+        return Wait()
+    if v == "step":
+        return Wait("step", 1)
+    m = re.fullmatch(r"steps\s+(\d+)", v)
+    if m and 1 <= int(m.group(1)) <= MAX_STEPS:
+        return Wait("step", int(m.group(1)))
+    m = re.fullmatch(r"play until loss\s+(\S+)", v)
+    if m:
+        loss = float(m.group(1))
+        if not loss > 0:
+            raise ValueError("wait: the loss to play to must be above 0")
+        return Wait("play", loss=loss)
+    m = re.fullmatch(r"play\s+(\d+)\s+epochs?", v)
+    if m and 1 <= int(m.group(1)) <= MAX_EPOCH:
+        return Wait("play", count=int(m.group(1)))
+    m = re.fullmatch(r"key\s+(\S)", v)
+    if m:
+        return Wait("key", key=m.group(1))
+    raise ValueError(f"wait {v!r}: use none, step, steps N, play N epochs, "
+                     "play until loss L or key K")
+
+
+def _parse_value(key: str, v: str, settings: dict) -> object:
+    """Check one header value; returns it parsed.  ValueError says why not."""
+    from nn.activations import ACTIVATIONS
+    from nn.presets import PRESETS
+
+    if key == "task":
+        if v not in PRESETS:
+            raise ValueError(f"task {v!r}: one of {', '.join(PRESETS)}")
+        return v
+    if key == "hidden":
+        if v in ("0", "none", ""):
+            return ()
+        try:
+            sizes = tuple(int(p) for p in v.split(","))
+        except ValueError:
+            raise ValueError(f"hidden {v!r}: give layer sizes like 2 or 4,4, or 0") from None
+        if any(not 1 <= n <= 64 for n in sizes):
+            raise ValueError(f"hidden {v!r}: sizes from 1 to 64")
+        return sizes
+    if key == "activation":
+        if v not in ACTIVATIONS:
+            raise ValueError(f"activation {v!r}: one of {', '.join(ACTIVATIONS)}")
+        return v
+    if key == "lr":
+        lr = float(v)
+        if not 0 < lr < 1e6:
+            raise ValueError(f"lr {v!r}: a positive number")
+        return lr
+    if key in ("seed", "sample"):
+        n = int(v)
+        if n < (0 if key == "seed" else 1):
+            raise ValueError(f"{key} {v!r}: " + ("0 or more" if key == "seed" else "from 1"))
+        return n
+    if key == "granularity":
+        if v not in GRANULARITIES:
+            raise ValueError(f"granularity {v!r}: one of {', '.join(GRANULARITIES)}")
+        return v
+    if key == "position":
+        return _parse_position(v)
+    if key == "steps":
+        parts = v.split()
+        if not parts or len(parts) > 2 or not parts[0].isdigit() or \
+                (len(parts) == 2 and parts[1] not in GRANULARITIES):
+            raise ValueError(f"steps {v!r}: write N or N GRANULARITY (e.g. 3 neuron)")
+        if int(parts[0]) > MAX_STEPS:
+            raise ValueError(f"steps {v!r}: at most {MAX_STEPS}")
+        return int(parts[0]), (parts[1] if len(parts) == 2 else None)
+    if key == "select":
+        return v
+    if key == "wait":
+        return _parse_wait(v)
+    if key == "ask":
+        q = parse_quantity(v)
+        if q.kind in ("epoch", "lr", "x", "y"):
+            raise ValueError(f"ask {v!r}: ask for something the network computes "
+                             "(z, a, delta, dL/dy, loss, w, dw, b, db)")
+        return q
+    if key == "tolerance":
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", v)
+        if m:
+            return ("rel", float(m.group(1)) / 100)
+        tol = float(v)
+        if not tol > 0:
+            raise ValueError(f"tolerance {v!r}: above 0")
+        return ("abs", tol)
+    if key == "hint":
+        return v
+    raise AssertionError(key)
+
+
+# ---------------------------------------------------------------------- parse
+def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
+    """Parse a lesson's text; raises :class:`LessonErrors` listing every problem of form
+    (values, keys, placeholders' syntax).  Whether positions are reachable and quantities
+    exist in the network is checked by :func:`tui.lessons.live.check`."""
+    path = str(path)
+    errors: list[LessonError] = []
+    lines = text.splitlines()
+    title, intro, chapters = "", [], []
+    settings = {"task": "xor", "hidden": None, "activation": None, "lr": None, "seed": 0,
+                "granularity": "neuron"}
+    ch: Chapter | None = None
+    in_header = False
+    for n, raw in enumerate(lines, start=1):
+        line = raw.rstrip()
+        if not title:
+            if not line.strip():
+                continue
+            if line.startswith("# ") and line[2:].strip():
+                title = line[2:].strip()
+                continue
+            errors.append(LessonError(path, n, "missing title: the first line must be "
+                                               "'# Lesson title'"))
+            title = "?"
+        if line.startswith("## "):
+            if ch is not None:
+                settings = dict(ch.settings)
+            ch = Chapter(line[3:].strip(), n, dict(settings))
+            if not ch.title:
+                errors.append(LessonError(path, n, "a chapter needs a title after '## '"))
+            chapters.append(ch)
+            in_header = True
+            continue
+        if ch is None:
+            intro.append(line)
+            continue
+        if in_header:
+            if not line.strip():
+                in_header = False
+                continue
+            m = re.match(r"([A-Za-z_-]+)\s*:\s*(.*)$", line)
+            if m:
+                key, value = m.group(1).lower(), m.group(2).strip()
+                if key not in KEYS:
+                    errors.append(LessonError(path, n, f"unknown key {key!r} (known: "
+                                                       f"{', '.join(KEYS)})"))
+                    continue
+                if key in ch.lines:
+                    errors.append(LessonError(path, n, f"{key!r} given twice (first on line "
+                                                       f"{ch.lines[key]})"))
+                    continue
+                ch.lines[key] = n
+                try:
+                    parsed = _parse_value(key, value, ch.settings)
+                except ValueError as exc:
+                    msg = str(exc)
+                    if not msg.startswith(key) and not msg.startswith("not a quantity"):
+                        msg = f"{key} {value!r}: not a valid value"
+                    if key in ("ask", "tolerance"):
+                        msg = f"malformed question: {msg}"
+                    errors.append(LessonError(path, n, msg))
+                    continue
+                if key in INHERITED:
+                    ch.settings[key] = parsed
+                elif key == "sample":
+                    ch.sample = parsed
+                else:
+                    setattr(ch, key, parsed)
+                continue
+            in_header = False  # prose right after the header, no blank line
+        if line.strip() == "---" and not ch.reveal and "---" not in ch.lines:
+            ch.lines["---"] = n
+            continue
+        target = ch.reveal if "---" in ch.lines else ch.text
+        target.append((n, line))
+        for m in PLACEHOLDER.finditer(line):
+            try:
+                parse_quantity(m.group(1))
+            except ValueError as exc:
+                errors.append(LessonError(path, n, f"bad placeholder: {exc}"))
+        if "{" in PLACEHOLDER.sub("", line) or "}" in PLACEHOLDER.sub("", line):
+            errors.append(LessonError(path, n, "unmatched { or } (placeholders look like "
+                                               "{z h₁ sample 2})"))
+    if not title:
+        errors.append(LessonError(path, 1, "missing title: the first line must be '# Title'"))
+    if title and not chapters:
+        errors.append(LessonError(path, None, "no chapters: start one with '## Chapter title'"))
+    for ch in chapters:
+        for key in ("tolerance", "hint"):
+            if key in ch.lines and "ask" not in ch.lines:
+                errors.append(LessonError(path, ch.lines[key],
+                                          f"malformed question: {key!r} without 'ask:'"))
+    for ch in chapters:
+        _trim(ch.text)
+        _trim(ch.reveal)
+    if errors:
+        ends = [c.line for c in chapters[1:]] + [len(lines) + 1]
+        clean = [c for c, end in zip(chapters, ends)
+                 if not any(e.line and c.line <= e.line < end for e in errors)]
+        raise LessonErrors(errors, Lesson(title, clean, path) if clean else None)
+    return Lesson(title, chapters, path, "\n".join(intro).strip())
+
+
+def _trim(block: list[tuple[int, str]]) -> None:
+    while block and not block[0][1].strip():
+        block.pop(0)
+    while block and not block[-1][1].strip():
+        block.pop()
+
+
+def load(path: str | Path) -> Lesson:
+    """Read and parse a lesson file; unreadable files give one LessonErrors line too."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LessonErrors([LessonError(path, None, "no such file")]) from None
+    except IsADirectoryError:
+        raise LessonErrors([LessonError(path, None, "is a directory, not a lesson file")]) \
+            from None
+    except UnicodeDecodeError:
+        raise LessonErrors([LessonError(path, None, "not UTF-8 text")]) from None
+    except OSError as exc:
+        raise LessonErrors([LessonError(path, None, exc.strerror or str(exc))]) from None
+    return parse(text, path)

@@ -1,0 +1,430 @@
+"""A lesson's chapters on a live :class:`~tui.session.Session`: set up the state a
+chapter talks about, fill its placeholders from the engine, wait for its action and
+check its question.
+
+Nothing here computes a number of the network: values are read from the engine
+(``net.layers[l].z/a/delta/dW/db/W/b``, the stepper's losses, the loss step's event)
+and written with :func:`tui.format.num`, as the panels write them (in parentheses when
+negative right after an operator, as the narration writes products).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nn import Granularity, Phase
+from nn.naming import SUB, neuron_name, sample_name, weight_name
+
+from ..config import RunConfig, build
+from ..format import num
+from ..quiz import Quiz
+from ..session import Session
+from .format import (PLACEHOLDER, Chapter, Lesson, LessonError, LessonErrors, Quantity,
+                     parse_quantity)
+
+#: epochs played per chunk while a chapter waits for "play until loss"
+PLAY_CHUNK = 250
+#: … and at most this many epochs (a lesson whose loss is not reached fails its check)
+PLAY_LIMIT = 20_000
+
+
+# ------------------------------------------------------------------- neurons
+def neuron_index(name: str, sizes) -> tuple[int, int]:
+    """``h₁``/``h1`` → (0, 0), ``ŷ``/``y`` → (L-1, 0) for a network of ``sizes``
+    (names as :func:`nn.naming.neuron_name` writes them); ValueError if there is none."""
+    names = {neuron_name(l, j, sizes): (l, j)
+             for l in range(len(sizes) - 1) for j in range(sizes[l + 1])}
+    alias = name.strip()
+    if alias in ("y", "yhat", "y_hat"):
+        alias = "ŷ"
+    elif alias[:1] == "y" and alias[1:].isdigit():
+        alias = "ŷ" + alias[1:].translate(SUB)
+    elif alias[:1] == "h" and alias[1:].isdigit():
+        alias = "h" + alias[1:].translate(SUB)
+    if alias not in names:
+        raise ValueError(f"no neuron {name!r} in this network (it has "
+                         f"{', '.join(names)})")
+    return names[alias]
+
+
+# ------------------------------------------------------------------- set up
+def config_of(ch: Chapter) -> RunConfig:
+    s = ch.settings
+    return RunConfig(task=s["task"], hidden=s["hidden"], activation=s["activation"],
+                     lr=s["lr"], seed=s["seed"])
+
+
+def _unit_index(session: Session, phase: str, layer: int | None, neuron: int | None) -> int:
+    for i, u in enumerate(session.stepper.units):
+        if u.phase.value == phase and (layer is None or (u.layer, u.neuron) == (layer, neuron)):
+            return i
+    raise ValueError(f"no {phase} step for that neuron")
+
+
+def setup(ch: Chapter, path: str) -> Session:
+    """A new session in the state the chapter starts in: its network, then its position
+    (whole epochs played, then single-neuron steps), its steps, sample and selection.
+    Raises LessonError (naming the line) when that state cannot be reached."""
+    try:
+        session = Session(build(config_of(ch)))
+    except (ValueError, OSError) as exc:
+        raise LessonError(path, ch.line, f"cannot build the network: {exc}") from None
+    sizes = tuple(session.net.sizes)
+    pos, line = ch.position, ch.lines.get("position", ch.line)
+    target = 0
+    if pos.phase is not None:
+        layer = neuron = None
+        if pos.neuron is not None:
+            try:
+                layer, neuron = neuron_index(pos.neuron, sizes)
+            except ValueError as exc:
+                raise LessonError(path, line, f"unreachable position {pos}: {exc}") from None
+        target = _unit_index(session, pos.phase, layer, neuron)
+    if pos.epoch:
+        session.play_chunk(pos.epoch, breakpoints=False)
+    granularity = Granularity(ch.settings["granularity"])
+    session.granularity = Granularity.NEURON
+    while session.stepper.cursor < target and not session.is_halted:
+        session.step()
+    if session.stepper.epoch != pos.epoch or session.stepper.cursor != target:
+        why = session.stepper.halted.problem if session.is_halted else "NaN/inf"
+        raise LessonError(path, line, f"unreachable position {pos}: training stopped ({why})")
+    count, g = ch.steps
+    session.granularity = Granularity(g or granularity)
+    for _ in range(count):
+        session.step()
+    session.granularity = granularity
+    if session.is_halted:
+        raise LessonError(path, ch.lines.get("steps", line),
+                          f"unreachable: {session.stepper.halted.problem}")
+    if ch.sample is not None:
+        if ch.sample > len(session.problem.X):
+            raise LessonError(path, ch.lines["sample"], f"sample {ch.sample}: the data has "
+                                                        f"{len(session.problem.X)} samples")
+        session.move_sample(ch.sample - 1 - session.sample)
+    if ch.select is not None:
+        try:
+            session.select(*neuron_index(ch.select, sizes))
+        except ValueError as exc:
+            raise LessonError(path, ch.lines["select"], f"select: {exc}") from None
+    return session
+
+
+# -------------------------------------------------------------------- values
+_COMPUTED_BY = {"z": Phase.FORWARD, "a": Phase.FORWARD, "delta": Phase.BACKWARD,
+                "dw": Phase.BACKWARD, "db": Phase.BACKWARD}
+_SYMBOL = {"z": "z", "a": "a", "delta": "δ", "dw": "dw", "db": "db", "w": "w", "b": "b"}
+
+
+def _done(session: Session, phase: Phase, layer: int | None, neuron: int | None) -> bool:
+    """Has this unit run in the current epoch (or, at an epoch's start, in the last one)?"""
+    st = session.stepper
+    if st.cursor == 0:
+        return st.epoch > 0
+    i = next(k for k, u in enumerate(st.units)
+             if u.phase is phase and (layer is None or (u.layer, u.neuron) == (layer, neuron)))
+    return i < st.cursor
+
+
+def value(session: Session, q: Quantity) -> float:
+    """The engine's value of ``q`` now; ValueError (one line) when it has none yet."""
+    st, net, X = session.stepper, session.net, session.problem.X
+    sizes = tuple(net.sizes)
+    s = (q.sample - 1) if q.sample is not None else session.sample
+    if q.sample is not None and q.sample > len(X):
+        raise ValueError(f"{{{q.text}}}: the data has {len(X)} samples")
+    if q.kind == "epoch":
+        return float(st.epoch)
+    if q.kind == "lr":
+        return float(st.lr)
+    if q.kind == "loss":
+        if q.epoch is not None:
+            if q.epoch >= len(st.losses):
+                raise ValueError(f"{{{q.text}}}: epoch {q.epoch}'s loss is not computed yet")
+            return st.losses[q.epoch]
+        if st.losses.last is None:
+            raise ValueError(f"{{{q.text}}}: no loss computed yet at this position")
+        return st.losses.last
+    if q.kind == "x":
+        if q.index > X.shape[1]:
+            raise ValueError(f"{{{q.text}}}: there are {X.shape[1]} inputs")
+        return float(X[s, q.index - 1])
+    if q.kind == "y":
+        return float(session.problem.y[s, 0])
+    if q.kind == "dL/dy":
+        epoch = st.epoch if _done(session, Phase.LOSS, None, None) and st.cursor else st.epoch - 1
+        for ev in reversed(session.trace_events()):
+            if ev.phase is Phase.LOSS and ev.epoch == epoch:
+                return float(ev.values["dL_dyhat"][s, 0])
+        raise ValueError(f"{{{q.text}}}: ∂L/∂ŷ is only shown after a loss step taken with n "
+                         "(not after playing)")
+    l, j = neuron_index(q.neuron, sizes)
+    layer = net.layers[l]
+    name = neuron_name(l, j, sizes)
+    phase = _COMPUTED_BY.get(q.kind)
+    if phase is not None and not _done(session, phase, l, j):
+        raise ValueError(f"{{{q.text}}}: {_SYMBOL[q.kind]} of {name} is not computed yet at "
+                         f"epoch {st.epoch}, before its {phase.value} step")
+    if q.kind in ("w", "dw"):
+        if q.index > layer.n_in:
+            raise ValueError(f"{{{q.text}}}: {name} has {layer.n_in} weights")
+        return float((layer.W if q.kind == "w" else layer.dW)[q.index - 1, j])
+    if q.kind in ("b", "db"):
+        return float((layer.b if q.kind == "b" else layer.db)[j])
+    arr = {"z": layer.z, "a": layer.a, "delta": layer.delta}[q.kind]
+    return float(arr[s, j])
+
+
+def show(session: Session, q: Quantity) -> str:
+    """``q``'s value as the panels write it (``epoch`` as a whole number)."""
+    v = value(session, q)
+    return str(int(v)) if q.kind == "epoch" else num(v)
+
+
+def describe(session: Session, q: Quantity) -> str:
+    """Words for a question: ``δ of h₁ for sample 2``."""
+    s = (q.sample - 1) if q.sample is not None else session.sample
+    if q.kind == "loss":
+        return "the loss" + (f" of epoch {q.epoch}" if q.epoch is not None else "")
+    if q.kind == "dL/dy":
+        return f"∂L/∂ŷ for {sample_name(s)}"
+    name = neuron_name(*neuron_index(q.neuron, tuple(session.net.sizes)), tuple(session.net.sizes))
+    if q.kind in ("w", "dw"):
+        return f"{q.kind[:-1]}{weight_name(q.index - 1)} of {name}"
+    if q.kind in ("b", "db"):
+        return f"{_SYMBOL[q.kind]} of {name}"
+    return f"{_SYMBOL[q.kind]} of {name} for {sample_name(s)}"
+
+
+def question_words(session: Session, ch: Chapter) -> str:
+    """The question in words, saying when its value is taken: ``w₁ of h₁ after the step``."""
+    words = describe(session, ch.ask)
+    if ch.wait.kind == "step":
+        words += " after the step" if ch.wait.count == 1 else f" after {ch.wait.count} steps"
+    elif ch.wait.kind == "play":
+        words += " after playing"
+    return words
+
+
+OPERATORS = "·×*−-+"
+
+
+def after_operator(text: str, start: int) -> bool:
+    """Is the placeholder at ``start`` right after ·, ×, −, + (a negative value there is
+    written in parentheses, as the narration writes products: 0·(−0.2))?"""
+    before = text[:start].rstrip()
+    return bool(before) and before[-1] in OPERATORS
+
+
+def render(session: Session, block: list[tuple[int, str]], path: str,
+           errors: list[LessonError] | None = None) -> str:
+    """Fill the placeholders of ``block`` ((line, text) pairs); a failure is a LessonError
+    naming its line (collected in ``errors`` when given, else raised)."""
+    out = []
+    for line_no, text in block:
+        def fill(m):
+            try:
+                shown = show(session, parse_quantity(m.group(1)))
+                return f"({shown})" if shown.startswith("-") and after_operator(text, m.start()) \
+                    else shown
+            except ValueError as exc:
+                err = LessonError(path, line_no, f"bad placeholder: {exc}")
+                if errors is None:
+                    raise err from None
+                errors.append(err)
+                return m.group(0)
+        out.append(PLACEHOLDER.sub(fill, text))
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------ chapters
+@dataclass
+class Answer:
+    right: bool
+    truth: float
+    shown: str           #: the truth as the panels write it
+    hint: str | None     #: shown on a wrong answer
+
+
+class ChapterRun:
+    """One chapter being read: ``text`` now, ``waiting_for`` an action, ``question``
+    to answer, then ``reveal`` text."""
+
+    def __init__(self, lesson: Lesson, index: int, errors: list[LessonError] | None = None):
+        self.lesson, self.index = lesson, index
+        self.chapter = ch = lesson.chapters[index]
+        self.path = lesson.path
+        self.session = setup(ch, self.path)
+        self.text = render(self.session, ch.text, self.path, errors)
+        self.hint = render(self.session, [(ch.lines.get("hint", ch.line), ch.hint)], self.path,
+                           errors) if ch.hint else None
+        self.question = (f"Predict {question_words(self.session, ch)} = ?"
+                         if ch.ask is not None else None)
+        self.steps_left = ch.wait.count if ch.wait.kind == "step" else 0
+        self.wait_done = ch.wait.kind == "none"
+        self.answered = ch.ask is None
+        self.play_reached: bool | None = None
+
+    # ------------------------------------------------------------- actions
+    @property
+    def waiting_for(self) -> str | None:
+        """What to do next, in words (None once the wait is done)."""
+        w = self.chapter.wait
+        if self.wait_done:
+            return None
+        if w.kind == "step":
+            return f"press n ({self.steps_left} step{'s' * (self.steps_left != 1)} to go)"
+        if w.kind == "play" and w.loss is None:
+            return f"press p to play {w.count} epochs"
+        if w.kind == "play":
+            return f"press p to play until the loss is at most {num(w.loss)}"
+        return f"press {w.key}"
+
+    def press(self, key: str, perform: bool = True) -> bool:
+        """A key the learner pressed; with ``perform`` the action is carried out on the
+        session here (headless use, tests), else the app has already done it.  Returns
+        True when it counted towards the chapter's wait."""
+        w = self.chapter.wait
+        if self.wait_done:
+            return False
+        if w.kind == "step" and key == "n":
+            if perform:
+                self.session.step()
+            self.steps_left -= 1
+            self.wait_done = self.steps_left <= 0
+            return True
+        if w.kind == "play" and key == "p":
+            if perform:
+                self.play_reached = self._play(w.loss) if w.loss is not None else \
+                    self._play_epochs(w.count)
+            self.wait_done = True
+            return True
+        if w.kind == "key" and key == w.key:
+            self.wait_done = True
+            return True
+        return False
+
+    def _play(self, loss: float) -> bool:
+        from .format import MAX_EPOCH
+
+        st = self.session.stepper
+        limit = min(MAX_EPOCH, st.epoch + PLAY_LIMIT)
+        while st.epoch < limit and not self.session.is_halted:
+            if st.losses.last is not None and st.losses.last <= loss and st.cursor == 0:
+                return True
+            self.session.play_chunk(PLAY_CHUNK if st.epoch >= 1 else 1, breakpoints=False)
+        return False
+
+    def _play_epochs(self, n: int) -> bool:
+        st = self.session.stepper
+        end = st.epoch + n + (1 if st.cursor else 0)
+        while st.epoch < end and not self.session.is_halted:
+            self.session.play_chunk(min(PLAY_CHUNK, end - st.epoch), breakpoints=False)
+        return st.epoch == end
+
+    def finish_wait(self) -> int:
+        """Carry out what the chapter waits for; returns the key presses it took."""
+        w, presses = self.chapter.wait, 0
+        while not self.wait_done:
+            self.press({"step": "n", "play": "p"}.get(w.kind, w.key))
+            presses += 1
+        return presses
+
+    # ------------------------------------------------------------ question
+    def answer(self, number: float) -> Answer:
+        """Check a prediction: the chapter's wait is carried out first (the reveal),
+        then the engine's value is compared within the chapter's tolerance."""
+        ch = self.chapter
+        if ch.ask is None:
+            raise ValueError("this chapter asks nothing")
+        self.finish_wait()
+        truth = value(self.session, ch.ask)
+        if ch.tolerance is None:
+            right = Quiz.is_right(number, truth)
+        elif ch.tolerance[0] == "rel":
+            right = abs(number - truth) <= max(ch.tolerance[1] * abs(truth), 1e-12)
+        else:
+            right = abs(number - truth) <= ch.tolerance[1]
+        self.answered = self.answered or right
+        self.session.quiz.score(number, truth)
+        return Answer(right, truth, num(truth), None if right else self.hint)
+
+    def give_up(self) -> str:
+        """Show the answer without scoring (the learner moves on)."""
+        self.finish_wait()
+        self.answered = True
+        return show(self.session, self.chapter.ask)
+
+    @property
+    def reveal(self) -> str | None:
+        """The text after ``---``, filled from the engine once the wait is done and the
+        question answered; None before."""
+        if not (self.wait_done and self.answered):
+            return None
+        return render(self.session, self.chapter.reveal, self.path)
+
+    @property
+    def done(self) -> bool:
+        return self.wait_done and self.answered
+
+
+class LessonSession:
+    """A lesson being read, chapter by chapter, with progress saved as it goes."""
+
+    def __init__(self, lesson: Lesson, key: str, start: int = 0, progress=None):
+        self.lesson, self.key, self.progress = lesson, key, progress
+        self.go(start)
+
+    def go(self, index: int) -> ChapterRun:
+        self.index = max(0, min(index, len(self.lesson.chapters) - 1))
+        self.chapter = ChapterRun(self.lesson, self.index)
+        if self.progress is not None:
+            self.progress.record(self.key, self.index, len(self.lesson.chapters))
+        return self.chapter
+
+    def next(self) -> ChapterRun | None:
+        """The next chapter (None after the last: the lesson is finished)."""
+        if self.index + 1 >= len(self.lesson.chapters):
+            if self.progress is not None:
+                self.progress.record(self.key, self.index, len(self.lesson.chapters), done=True)
+            return None
+        return self.go(self.index + 1)
+
+    def back(self) -> ChapterRun:
+        return self.go(self.index - 1)
+
+
+def check(lesson: Lesson) -> list[LessonError]:
+    """Set up every chapter, fill every placeholder and answer every question on the
+    engine: the problems found, each naming the file and line (empty: the lesson works)."""
+    errors: list[LessonError] = []
+    for i, ch in enumerate(lesson.chapters):
+        try:
+            run = ChapterRun(lesson, i, errors)
+            if ch.ask is not None:
+                try:
+                    describe(run.session, ch.ask)
+                    run.finish_wait()
+                    value(run.session, ch.ask)
+                except ValueError as exc:
+                    errors.append(LessonError(lesson.path, ch.lines["ask"],
+                                              f"malformed question: {exc}"))
+                    continue
+            run.finish_wait()
+            if run.play_reached is False:
+                errors.append(LessonError(lesson.path, ch.lines.get("wait", ch.line),
+                                          f"unreachable: training stopped at epoch "
+                                          f"{run.session.stepper.epoch} before the wait was done"
+                                          if run.session.is_halted or ch.wait.loss is None else
+                                          f"unreachable: the loss does not reach "
+                                          f"{num(ch.wait.loss)} within {PLAY_LIMIT} epochs"))
+                continue
+            render(run.session, ch.reveal, lesson.path, errors)
+        except LessonErrors as exc:
+            errors.extend(exc.errors)
+        except LessonError as exc:
+            errors.append(exc)
+    return errors
+
+
+__all__ = ["ChapterRun", "LessonSession", "check", "setup", "value", "show", "describe",
+           "render", "neuron_index", "question_words"]
