@@ -13,7 +13,7 @@ from tui.screens.gradcheck import GradCheckScreen
 from tui.screens.help import HelpScreen
 from tui.screens.number import NumberScreen
 from tui.widgets.diagram import NetworkDiagram
-from tui.widgets.narration import narrate
+from tui.widgets.narration import Narration, narrate
 
 
 def make_app(tmp_path=None, **config):
@@ -21,7 +21,9 @@ def make_app(tmp_path=None, **config):
 
 
 def plain(widget) -> str:
-    """What a Static shows, as plain text."""
+    """What a Static (or the narration panel) shows, as plain text."""
+    if isinstance(widget, Narration):
+        widget = widget.query_one("#narration-text")
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(widget.content)
     return console.export_text()
@@ -76,7 +78,7 @@ async def test_inspector_shows_the_engines_numbers():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("g", "g", "g", "n", "n", "g")  # two epochs, back to neuron
-        view = app._neuron_view()
+        view = app.frame.neuron
         layer, j = app.session.selected
         engine = app.session.net.layers[layer].neurons[j]
         np.testing.assert_array_equal(view.w, engine.w)
@@ -90,20 +92,21 @@ async def test_inspector_shows_the_engines_numbers():
 async def test_narration_numbers_equal_the_engine():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("n")  # forward h1₀
+        await pilot.press("n")  # forward h₁
         text = plain(app.query_one("#narration"))
         n = app.session.net.layers[0].neurons[0]
-        x = app.session.problem.X[0]
-        assert f"= {num(n.z[0])}" in text and f"= {num(n.a[0])}" in text
+        i = app.session.sample
+        x = app.session.problem.X[i]
+        assert f"= {num(n.z[i])}" in text and f"= {num(n.a[i])}" in text
         assert num(n.w[0]) in text and num(x[1]) in text
         await pilot.press("n", "n", "n", "n")  # ..., loss, backward output
         text = plain(app.query_one("#narration"))
         ev = app.session.events[-1].values
         out = app.session.net.layers[1]
-        assert ev["delta"][0, 0] == out.delta[0, 0]
-        assert f"= {num(out.delta[0, 0])}" in text
-        assert f"{num(ev['dA'][0, 0])}" in text and f"{num(ev['fprime'][0, 0])}" in text
-        assert f"→ {num(out.dW[0, 0])}" in text
+        assert ev["delta"][i, 0] == out.delta[i, 0]
+        assert f"= {num(out.delta[i, 0])}" in text
+        assert f"{num(ev['dA'][i, 0])}" in text and f"{num(ev['fprime'][i, 0])}" in text
+        assert f"= {num(out.dW[0, 0])}" in text
 
 
 async def test_selection_by_keys_and_click():
@@ -198,13 +201,28 @@ async def test_export_and_save_write_files(tmp_path):
         assert (folder / "surface.png").stat().st_size > 10_000
         await pilot.press("s")
         assert (tmp_path / "tinynet-regression-epoch3.npz").exists()
+        await pilot.press("s", "e")  # never overwrites: new names
+        await app.workers.wait_for_complete()
+        assert (tmp_path / "tinynet-regression-epoch3-2.npz").exists()
+        assert (tmp_path / "regression-epoch3-2" / "loss.png").exists()
 
 
-async def test_help_screen_lists_every_key():
+async def test_help_screen_lists_every_key_and_a_glossary():
+    from tui.screens.help import display_key
+
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+        keys = plain(app.screen.query_one("#help-keys"))
+        for b in app.BINDINGS:
+            assert b.tooltip and b.tooltip in keys, b
+            for k in b.key.split(","):
+                assert display_key(k) in keys, k
+        glossary = plain(app.screen.query_one("#help-glossary"))
+        for symbol in ("z", "a", "ŷ", "L", "∂L/∂ŷ", "δ", "dw", "db", "lr", "epoch", "granularity",
+                       "last Δ"):
+            assert symbol in glossary, symbol
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -240,7 +258,11 @@ async def test_compact_layout_at_80x24():
 
 
 def test_narrate_before_any_step_tells_what_to_do():
-    assert "Press n" in str(narrate(None, 0, 0, 2, "σ", 4))
+    from tui.views import NarrationView
+
+    view = NarrationView(event=None, neuron=0, sample=0, sizes=(2, 2, 1), activation_symbol="σ",
+                         n_samples=4, halted=None, all_zero_inputs=False)
+    assert "Press n" in str(narrate(view))
 
 
 async def test_back_rewinds_to_the_exact_earlier_state():
@@ -369,13 +391,16 @@ async def test_trace_export_csv_and_markdown(tmp_path):
         assert phases.count("backward") == 12 and phases.count("update") == 3
         net = app.session.net
         last = rows[-1]
-        assert last["phase"] == "update" and int(last["layer"]) == 1
+        assert last["phase"] == "update" and int(last["layer"]) == 2  # numbered from 1
+        assert {int(r["sample"]) for r in rows if r["phase"] == "forward"} == {1, 2, 3, 4}
         w = [float(x) for x in last["w"].split(";")]
         np.testing.assert_array_equal(w, net.layers[1].W[:, 0])
         loss = next(r for r in rows if r["phase"] == "loss")
         assert float(loss["loss"]) == app.session.stepper.losses[0]
         md = (folder / "trace.md").read_text()
         assert md.startswith("# tinynet-tui trace: xor") and md.count("\n| 0 | forward |") == 12
+        await pilot.press("x")  # again: a new folder, the first is kept
+        assert (tmp_path / "xor-epoch1-2" / "trace.csv").exists()
 
 
 async def test_edit_a_weight_by_hand():
@@ -432,3 +457,132 @@ async def test_file_errors_inside_the_app_are_notified_and_it_keeps_running(tmp_
         assert sum("not-a-folder" in m for m in messages) >= 4, messages
         await pilot.press("n")
         assert app.session.stepper.cursor == 2  # still running
+
+
+# ---------------------------------------------------------------- issue 9: screen bugs
+@pytest.mark.parametrize("task", ["regression", "spiral", "xor"])
+async def test_arrow_keys_select_neurons_on_every_task(task):
+    app = make_app(task=task)
+    async with app.run_test(size=(120, 40)) as pilot:
+        last = len(app.session.net.layers) - 1
+        assert app.session.selected == (last, 0)
+        await pilot.press("up")
+        assert app.session.selected != (last, 0)
+        await pilot.press("down")
+        assert app.session.selected == (last, 0)
+        await pilot.press("down")
+        assert app.session.selected == (0, 0)
+
+
+async def test_v_at_80x24_shows_the_predictions_at_once():
+    app = make_app(task="regression")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.pause()
+        panel = app.query_one("#predictions")
+        assert panel.display and panel.content_size.height > 5
+        lines = [panel.render_line(y).text for y in range(panel.content_size.height)]
+        assert "weights now" in lines[0] and sum("▀" in line for line in lines) >= 4
+
+
+async def test_narration_can_be_scrolled_to_its_end_at_80x24():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g", "g", "n", "n", "g", "g", "g")  # forward, loss; neuron steps
+        await pilot.press("n", "n")  # backward ŷ, then backward h₁
+        narration = app.query_one(Narration)
+        text = plain(narration)
+        assert "db = " in text and "dw₂" in text
+        await pilot.pause()
+        assert narration.max_scroll_y > 0  # taller than the panel: it scrolls
+        assert narration.show_vertical_scrollbar
+
+
+async def test_inspector_header_never_wraps():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("g", "g", "g", "n", "g", "g", "n")
+        text = plain(app.query_one("#inspector"))
+        first, second = text.splitlines()[:2]
+        assert first.startswith("ŷ · output layer 2") and "value" in second
+    async with make_app(task="regression").run_test(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("g", "g", "g", "n", "g", "g", "n")
+        inspector = app.query_one("#inspector")
+        top = inspector.render_line(0).text
+        assert top.startswith("ŷ · output layer 2") and "value" in inspector.render_line(1).text
+
+
+@pytest.mark.parametrize("key,keys", [("c", ()), ("w", ()), ("d", ("enter",)), ("l", ())])
+async def test_dialogs_fit_at_120_columns(key, keys):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.play_chunk(3)
+        await pilot.press(key, *keys)
+        await pilot.pause(0.3)
+        box = app.screen.query_one(".dialog")
+        for label in app.screen.query("Label"):
+            assert label.region.right <= box.content_region.right, (key, plain(label))
+            console = Console(width=label.content_size.width, file=io.StringIO())
+            lines = console.render_lines(label.render(), console.options, pad=False)
+            assert len(lines) <= label.content_size.height, (key, plain(label))
+        assert "Esc" in " ".join(plain(l) for l in app.screen.query("Label"))
+
+
+async def test_status_and_footer_keep_help_at_80x24():
+    app = make_app(task="regression")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("z")
+        assert status(app).rstrip().endswith("? help")
+        footer = app.query_one("Footer")
+        shown = [b.description for b in app.BINDINGS if b.show]
+        assert sum(len(d) + 4 for d in shown) <= 80
+
+
+async def test_quiz_dialog_leaves_the_panels_visible():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("z", "n", "n", "n", "n", "n")
+        assert isinstance(app.screen, NumberScreen)
+        box = app.screen.query_one("#number-box").region
+        narration = app.screen_stack[0].query_one("#narration").region
+        inspector = app.screen_stack[0].query_one("#inspector-box").region
+        assert box.y >= narration.bottom - 1 and box.y >= inspector.bottom  # docked at the bottom
+        assert "δ of ŷ" in plain(app.screen.query("Label").first())
+
+
+async def test_a_file_name_with_markup_is_shown_as_text(tmp_path):
+    folder = tmp_path / "[@click=app.quit]q"
+    folder.mkdir()
+    app = TinyNetApp(build(RunConfig()), export_dir=folder, save_dir=folder)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert any("[@click=app.quit]q" in n.message for n in app._notifications)
+        assert app.is_running
+
+
+def test_negative_edges_are_dashed_so_the_sign_reads_without_colour():
+    from tui.frame import build_frame, PanelSizes
+    from tui.session import Session
+    from tui.widgets.diagram import render_diagram
+
+    session = Session(build(RunConfig()))
+    net = session.net
+    net.layers[0].W[:] = [[1.0, -1.0], [1.0, -1.0]]
+    net.layers[1].W[:] = [[1.0], [-1.0]]
+    with session.lock:
+        f = build_frame(session, PanelSizes())
+    lines, _ = render_diagram(f.diagram, 60, 20)
+    text = "\n".join("".join(seg.text for seg in line) for line in lines)
+    # a solid horizontal braille run (⠒⠒⠒) for positive, gaps in the dashed negatives
+    net.layers[0].W[:] = [[1.0, 1.0], [1.0, 1.0]]
+    net.layers[1].W[:] = [[1.0], [1.0]]
+    with session.lock:
+        f2 = build_frame(session, PanelSizes())
+    lines2, _ = render_diagram(f2.diagram, 60, 20)
+    text2 = "\n".join("".join(seg.text for seg in line) for line in lines2)
+    dots = lambda t: sum(bin(ord(c) - 0x2800).count("1") for c in t if 0x2800 < ord(c) <= 0x28FF)
+    assert dots(text) < 0.8 * dots(text2)  # half the negative edges' dots are gaps
+    assert "h₁" in text and "ŷ" in text and "x₁" in text

@@ -13,6 +13,8 @@ KEYS = ["n", "right", "b", "left", "g", "space", "plus", "minus", "up", "down",
         "tab", "w", "d", "x", "z", "S", "1", "minus"]
 #: 600 in the normal run (about a minute); set MONKEY_ACTIONS for a longer one
 ACTIONS = int(os.environ.get("MONKEY_ACTIONS", "600"))
+#: the random sequence; set MONKEY_SEED to try another (a failure prints the seed to rerun)
+SEED = int(os.environ.get("MONKEY_SEED", "1234"))
 
 
 def check_invariants(app):
@@ -28,13 +30,15 @@ def check_invariants(app):
         assert len(s.stepper.losses) in (s.stepper.epoch, s.stepper.epoch + 1)
 
 
-async def test_random_keys_clicks_and_resizes_never_crash(tmp_path):
-    rng = random.Random(1234)
+async def run_monkey(rng, tmp_path, budget: int, counts: dict) -> int:
+    """Drive one app with random actions until ``budget`` actions are spent or it
+    exits (a click on the footer's quit, or q); returns the actions spent.  Any
+    crash inside the app fails the test (Textual re-raises it here)."""
     app = TinyNetApp(build(RunConfig(task="xor")), export_dir=tmp_path, save_dir=tmp_path)
-    counts = {"keys": 0, "clicks": 0, "resizes": 0}
+    spent = 0
     async with app.run_test(size=(120, 40)) as pilot:
         width, height = 120, 40
-        for i in range(ACTIONS):
+        while spent < budget and app.is_running:
             r = rng.random()
             if r < 0.85:
                 await pilot.press(rng.choice(KEYS))
@@ -46,14 +50,27 @@ async def test_random_keys_clicks_and_resizes_never_crash(tmp_path):
                 width, height = rng.randint(40, 140), rng.randint(12, 45)
                 await pilot.resize_terminal(width, height)
                 counts["resizes"] += 1
-            if i % 100 == 99:
+            spent += 1
+            if spent % 100 == 0 and app.is_running:
                 check_invariants(app)
-        app.playing = False
-        app.workers.cancel_all()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        if app.is_running:
+            app.session.playing = False
+            app.workers.cancel_all()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        else:
+            counts["quits"] += 1
         check_invariants(app)
-    assert app.return_code in (None, 0)
+    assert app.return_code in (None, 0), f"the app failed (MONKEY_SEED={SEED})"
+    return spent
+
+
+async def test_random_keys_clicks_and_resizes_never_crash(tmp_path):
+    rng = random.Random(SEED)
+    counts = {"keys": 0, "clicks": 0, "resizes": 0, "quits": 0}
+    spent = 0
+    while spent < ACTIONS:  # an app that quit (footer click) is counted and restarted
+        spent += await run_monkey(rng, tmp_path, ACTIONS - spent, counts)
     assert counts["keys"] > 0.75 * ACTIONS and counts["clicks"] > 0.05 * ACTIONS
     assert counts["resizes"] > 0.02 * ACTIONS
-    print(f"monkey: {counts} — no crash")
+    print(f"monkey (MONKEY_SEED={SEED}): {counts} — no crash")

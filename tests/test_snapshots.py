@@ -12,3 +12,27 @@ STEPS = ["n", "n", "n", "n", "n"]  # forward pass, loss, first backward neuron
 def test_main_screen(snap_compare, task, size):
     app = TinyNetApp(build(RunConfig(task=task)))
     assert snap_compare(app, press=STEPS, terminal_size=size)
+
+
+@pytest.mark.parametrize("name,keys,size", [
+    ("help", ["question_mark"], (120, 40)),
+    ("quiz", ["z", "n", "n", "n", "n", "n"], (120, 40)),
+    ("breakpoints", ["k"], (120, 40)),
+    ("backward-80x24", ["g", "g", "n", "n", "g", "g", "g", "n", "n"], (80, 24)),
+])
+def test_screens(snap_compare, name, keys, size):
+    app = TinyNetApp(build(RunConfig(task="xor")))
+    assert snap_compare(app, press=keys, terminal_size=size)
+
+
+def test_gradient_check_screen(snap_compare):
+    async def run_check(pilot):
+        await pilot.press("c")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if pilot.app.screen.result is not None:
+                break
+        await pilot.pause()
+
+    app = TinyNetApp(build(RunConfig(task="xor")))
+    assert snap_compare(app, run_before=run_check, terminal_size=(120, 40))

@@ -1,51 +1,52 @@
 """The Textual app: a step-debugger for backprop.
 
-Data flows one way.  Key presses call :class:`~tui.session.Session` methods,
-which run the engine; a timer (and every action) then copies what the engine
-holds into the widgets, which only draw it.  Playing runs in a thread worker
-that trains whole epochs under the session lock; the screen redraws on its own
-timer at a bounded rate (``REDRAW_HZ``), so the UI never waits for training.
+Data flows one way.  Keys become :mod:`tui.actions` carried out by the
+:class:`~tui.session.Session`, which runs the engine.  A timer then asks the
+session for one immutable :class:`~tui.views.Frame` (built under its lock) and
+hands each widget its part; widgets only draw.  Playing runs in a thread worker
+(:mod:`tui.play`); files are written by :mod:`tui.app_files`; the quiz lives in
+:mod:`tui.quiz`.  This module holds the bindings, the layout and the wiring.
 """
 from __future__ import annotations
 
+import asyncio
+import signal
 import time
 from pathlib import Path
 
-import numpy as np
-from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.events import Resize
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
 
-from nn import Granularity, Phase, datasets
+from nn import Granularity
+from nn.naming import neuron_name, weight_name
 
+from . import app_files
 from .config import Problem
 from .export import export_all
-from .format import neuron_name, num
+from .format import num
+from .frame import PanelSizes
+from .play import Player
+from .quiz import question
 from .screens.breakpoints import BreakpointsScreen
+from .screens.changes import ChangesScreen
 from .screens.gradcheck import GradCheckScreen
 from .screens.help import HelpScreen
-from .screens.changes import ChangesScreen
 from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, parse_number
 from .session import Session
-from .trace import write_csv, write_markdown
-from .widgets.diagram import DiagramData, NetworkDiagram
-from .widgets.inspector import Inspector, NeuronView
-from .widgets.loss_chart import LossChart, last_loss_text
-from .widgets.narration import Narration, narrate
-from .widgets.predictions import Predictions, maps, rasterise, truth_table
+from .widgets.diagram import NetworkDiagram
+from .widgets.inspector import Inspector
+from .widgets.loss_chart import LossChart
+from .widgets.narration import Narration
+from .widgets.predictions import Predictions
+from .widgets.status import StatusLine
 
 REDRAW_HZ = 24
-REDRAW_TARGET_HZ = 20  # while playing, the worker waits for the screen below this rate
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 MIN_WIDTH, MIN_HEIGHT = 60, 18
-PLAY_CHUNK_S = 0.006  # longest time the worker trains (holding the lock and the GIL) at a time
-PLAY_REST_S = 0.006   # then it rests, so the UI thread gets the GIL to draw and answer keys
-MAX_WAIT_FOR_REDRAW_S = 0.03  # longer rests while the screen is behind its redraw rate
 
 
 class TinyNetApp(App):
@@ -56,36 +57,41 @@ class TinyNetApp(App):
     # Footer shows the short description (the help screen the tooltip); help and
     # quit come first so they stay visible in narrow terminals.
     BINDINGS = [
-        Binding("question_mark", "help", "help", tooltip="help: every key"),
-        Binding("q", "quit", "quit"),
-        Binding("n,right", "step", "step", tooltip="one step at the current granularity"),
-        Binding("b,left", "back", "back", tooltip="one step back at the current granularity"),
+        Binding("question_mark", "help", "help", tooltip="help: every key and a glossary"),
+        Binding("q", "quit", "quit", tooltip="quit"),
+        Binding("n,right", "step", "step", tooltip="one step forward at the current granularity"),
+        Binding("b,left", "back", "back", tooltip="step back in time at the current granularity "
+                "(undo; not the backward pass)"),
         Binding("g", "granularity", "grain", tooltip="granularity: neuron → layer → phase → epoch"),
         Binding("space", "play", "play", tooltip="play / pause whole epochs"),
         Binding("plus,equals_sign", "speed(1)", "faster", show=False, tooltip="play faster"),
         Binding("minus", "speed(-1)", "slower", show=False, tooltip="play slower"),
-        Binding("up", "select(-1)", "prev neuron", show=False, tooltip="select the previous neuron"),
-        Binding("down", "select(1)", "next neuron", show=False, tooltip="select the next neuron"),
+        Binding("up", "select(-1)", "prev neuron", show=False, priority=True,
+                tooltip="select the previous neuron"),
+        Binding("down", "select(1)", "next neuron", show=False, priority=True,
+                tooltip="select the next neuron"),
         Binding("left_square_bracket", "sample(-1)", "prev sample", show=False,
-                tooltip="previous sample (diagram and narration)"),
+                tooltip="previous sample (diagram, neuron panel and narration)"),
         Binding("right_square_bracket", "sample(1)", "next sample", show=False,
-                tooltip="next sample (diagram and narration)"),
-        Binding("j", "jump", "jump", show=False, tooltip="jump back to the start of an epoch"),
+                tooltip="next sample (diagram, neuron panel and narration)"),
+        Binding("j", "jump", "jump", show=False, tooltip="jump back in time to the start of an epoch"),
         Binding("d", "changes", "changes", show=False,
                 tooltip="which weights moved most since an earlier epoch"),
         Binding("w", "edit", "edit", show=False,
                 tooltip="edit a weight or bias of the selected neuron by hand"),
-        Binding("r", "reset", "reset", tooltip="reset to the same initial weights"),
+        Binding("r", "reset", "reset", tooltip="reset to the same initial weights (epoch 0)"),
         Binding("R", "new_seed", "new seed", show=False, tooltip="new seed: new initial weights"),
-        Binding("t", "next_task", "task", tooltip="next task: and, xor, regression, circle, spiral"),
+        Binding("t", "next_task", "task", show=False,
+                tooltip="next task: and, xor, regression, circle, spiral"),
         Binding("l", "learning_rate", "lr", tooltip="change the learning rate"),
-        Binding("k", "breakpoints", "bkpts", tooltip="breakpoints: pause playing when …"),
+        Binding("k", "breakpoints", "bkpts", show=False, tooltip="breakpoints: pause playing when …"),
         Binding("c", "gradcheck", "check", tooltip="gradient check: backprop vs finite differences"),
-        Binding("y", "log_scale", "log y", show=False, tooltip="loss chart: log₁₀ ⇄ linear"),
+        Binding("y", "log_scale", "log y", show=False, tooltip="loss chart: log scale ⇄ linear"),
         Binding("v", "swap_panel", "swap", show=False,
                 tooltip="small screens: show loss chart ⇄ predictions"),
-        Binding("e", "export", "export", tooltip="export Matplotlib PNGs (loss, 3D surface)"),
-        Binding("s", "save", "save", tooltip="save the model (.npz)"),
+        Binding("e", "export", "export", show=False,
+                tooltip="export Matplotlib PNGs (loss, 3D surface)"),
+        Binding("s", "save", "save", show=False, tooltip="save the model (.npz, never overwrites)"),
         Binding("S", "save_session", "save session", show=False,
                 tooltip="save the session (config + every action) for --replay"),
         Binding("z", "quiz", "quiz", show=False,
@@ -95,22 +101,25 @@ class TinyNetApp(App):
     ]
 
     def __init__(self, problem: Problem, export_dir: Path | None = None,
-                 save_dir: Path | None = None, replay: list[dict] | None = None) -> None:
+                 save_dir: Path | None = None, replay: list | None = None) -> None:
         super().__init__()
         self.session = Session(problem)
         if replay:
             self.session.replay(replay)
         self.export_dir = Path(export_dir or "tinynet-export")
         self.save_dir = Path(save_dir or ".")
-        self.playing = False
-        self.last_redraw = time.perf_counter()
-        self.last_breakpoint: str | None = None
+        self.player = Player(self)
         self._drawn_version = -1
         self.redraws = 0
+        self.frame = None  #: the last Frame drawn
+
+    @property
+    def playing(self) -> bool:
+        return self.session.playing
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
-        yield Static(id="status")
+        yield StatusLine(id="status")
         yield Static(id="too-small")
         with Grid(id="main"):
             yield NetworkDiagram(id="diagram", classes="panel")
@@ -126,11 +135,18 @@ class TinyNetApp(App):
                   "loss": "loss", "predictions": "predictions"}
         for wid, title in titles.items():
             self.query_one(f"#{wid}").border_title = title
-        # arrow keys select neurons: the scrolling inspector must not take focus (mouse scrolls it)
-        self.query_one("#inspector-box").can_focus = False
+        # arrow keys select neurons: scrolling panels must not take focus (the mouse scrolls them)
+        for wid in ("inspector-box", "narration", "loss", "predictions", "diagram"):
+            self.query_one(f"#{wid}").can_focus = False
         self._apply_size(self.size.width, self.size.height)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
+        try:  # SIGTERM/SIGHUP: leave the terminal as it was (alternate screen, mouse mode)
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(sig, self.exit, None, 128 + sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not Unix
+            pass
 
     def on_resize(self, event: Resize) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -146,117 +162,56 @@ class TinyNetApp(App):
                 f"Make the window larger: tinynet-tui needs {MIN_WIDTH}×{MIN_HEIGHT} "
                 f"(now {width}×{height}).", layout=False)
         self._drawn_version = -1
+        self.call_after_refresh(self.redraw, True)  # panels that resample need their new size
+
+    def say(self, message: str, **kwargs) -> None:
+        """A notification; never read as markup (file names and messages are the user's)."""
+        self.notify(message, markup=False, **kwargs)
 
     # ------------------------------------------------------------ rendering
+    def panel_sizes(self) -> PanelSizes:
+        size = self.query_one(Predictions).content_size
+        return PanelSizes(loss_width=self.query_one(LossChart).size.width,
+                          map_cols=min(40, max(8, (size.width - 2) // 2)),
+                          map_rows=min(40, max(4, (size.height - 3) * 2)) // 2 * 2)
+
     def redraw(self, force: bool = False) -> None:
-        """Copy the engine's state into the widgets (only if something changed)."""
+        """Draw the session's frame (only if something changed)."""
         s = self.session
         if not force and s.version == self._drawn_version:
             return
-        # huge weights (a blow-up about to be caught) must not print NumPy warnings over the UI
-        with s.lock, np.errstate(all="ignore"):
-            self._drawn_version = s.version
-            self.redraws += 1
-            self.last_redraw = time.perf_counter()
-            self.query_one("#status", Static).update(self._status_text(), layout=False)
-            self.query_one(NetworkDiagram).show(self._diagram_data())
-            self.query_one(Inspector).show(self._neuron_view())
-            j = s.selected[1]
-            event = s.event_for_selected()
-            act = s.net.layers[event.layer].activation.symbol if event and event.layer is not None \
-                else s.net.layers[-1].activation.symbol
-            self.query_one(Narration).show(narrate(event, j, s.sample, len(s.net.layers), act,
-                                                   len(s.problem.X)))
-            losses = list(s.stepper.losses)
-            self.query_one(LossChart).show(losses, f"{s.config.label} · epoch {s.stepper.epoch}")
-            self.query_one(Predictions).show(self._predictions())
-
-    def _status_text(self) -> Text:
-        s = self.session
-        st = s.stepper
-        t = Text()
-        t.append(f" {s.config.label} ", style="bold black on cyan")
-        t.append(f" {s.net.describe()} · lr {s.config.lr:g} · step: ")
-        t.append(s.granularity.value, style="bold yellow")
-        t.append(f" · epoch {st.epoch} · loss {last_loss_text(st.losses)} · ")
-        if st.halted:
-            t.append("⚠ stopped: NaN/inf", style="bold red")
-        elif self.playing:
-            speed = "max" if s.speed == 0 else f"{s.speed}/s"
-            t.append(f"▶ playing {speed}", style="bold green")
-        elif self.last_breakpoint and st.breakpoint:
-            t.append("⏸ breakpoint", style="bold yellow")
-        else:
-            t.append("⏸ paused", style="bold")
-        if s.breakpoints.any_enabled():
-            t.append(" · ● bp", style="red")
-        if s.quiz.on:
-            t.append(f" · quiz {s.quiz.right}/{s.quiz.asked}", style="bold magenta")
-        t.append(" · ? help", style="dim")
-        return t
-
-    def _diagram_data(self) -> DiagramData:
-        s = self.session
-        st, net, i = s.stepper, s.net, s.sample
-        acts = [layer.a[i].copy() if len(layer.a) > i else np.zeros(layer.n_out)
-                for layer in net.layers]
-        u = st.next_unit
-        where = "" if u.layer is None else f" layer {u.layer}" + (
-            f" neuron {u.neuron}" if s.granularity is Granularity.NEURON else "")
-        caption = f"epoch {st.epoch} · next: {u.phase.value}{where} · sample {i}"
-        return DiagramData(sizes=net.sizes, weights=[l.W.copy() for l in net.layers],
-                           inputs=s.problem.X[i], activations=acts,
-                           activation_symbols=[l.activation.symbol for l in net.layers],
-                           selected=s.selected,
-                           highlighted=s.current_unit_neurons(), stale=st.stale_neurons(),
-                           caption=caption)
-
-    def _neuron_view(self) -> NeuronView:
-        s = self.session
-        l, j = s.selected
-        layer = s.net.layers[l]
-        n = layer.neurons[j]
-        cw, cb = s.stepper.changes[l]
-        has = len(layer.a) > 0
-        return NeuronView(layer=l, index=j, n_layers=len(s.net.layers),
-                          activation=layer.activation.name, w=n.w.copy(), b=n.b,
-                          dw=n.dw.copy(), db=n.db, change_w=cw[:, j].copy(),
-                          change_b=float(cb[j]),
-                          z=n.z.copy() if has else np.zeros(0),
-                          a=n.a.copy() if has else np.zeros(0),
-                          delta=n.delta.copy() if len(layer.delta) else np.zeros(0),
-                          sample=s.sample, stale=(l, j) in s.stepper.stale_neurons())
-
-    def _predictions(self):
-        s = self.session
-        X, y = s.problem.X, s.problem.y
-        if s.config.is_gate:
-            return truth_table(X, y, s.net.predict(X))
-        size = self.query_one(Predictions).content_size
-        cols = min(40, max(8, (size.width - 2) // 2))       # two maps side by side
-        rows = min(40, max(4, (size.height - 2) * 2)) // 2 * 2  # two pixels per line
-        pts = datasets.pixel_grid(cols, rows)
-        pred = s.net.predict(pts).reshape(rows, cols)
-        truth = s.config.target_function
-        target = truth(pts).reshape(rows, cols) if truth else rasterise(X, y, rows, cols)
-        lo = float(np.nanmin(y))
-        hi = float(np.nanmax(y))
-        return maps(pred, target, lo, hi)
+        frame = s.frame(self.panel_sizes())
+        self.frame = frame
+        self._drawn_version = frame.version
+        self.redraws += 1
+        self.player.last_redraw = time.perf_counter()
+        self.query_one(StatusLine).show(frame.status)
+        self.query_one(NetworkDiagram).show(frame.diagram)
+        self.query_one(Inspector).show(frame.neuron)
+        self.query_one(Narration).show(frame.narration)
+        self.query_one(LossChart).show(frame.loss)
+        self.query_one(Predictions).show(frame.predictions)
 
     # --------------------------------------------------------------- actions
-    def action_step(self) -> None:
+    def pause(self) -> None:
         if self.playing:
-            self.pause()
-        s = self.session
-        if s.quiz.on and not s.is_halted and s.phase in (Phase.BACKWARD, Phase.UPDATE):
-            self._ask_quiz()
-            return
-        self._do_step()
+            self.player.stop()
 
-    def _do_step(self) -> None:
-        events = self.session.step()
-        if self.session.is_halted and events and events[-1].problem:
-            self.notify(events[-1].problem, title="Training paused", severity="error")
+    def action_step(self) -> None:
+        self.pause()
+        s = self.session
+        if s.is_halted:
+            self.say("Training is stopped (NaN/inf): r resets, b steps back in time, l changes "
+                     "the learning rate.", severity="warning")
+            self.redraw()
+            return
+        q = question(s)
+        if q is not None:
+            self._ask(q)
+            return
+        events = s.step()
+        if s.is_halted and events and events[-1].problem:
+            self.say(events[-1].problem, title="Training paused", severity="error")
         self.redraw()
 
     def action_quiz(self) -> None:
@@ -264,58 +219,38 @@ class TinyNetApp(App):
         q.on = not q.on
         if q.on:
             self.session.granularity = Granularity.NEURON
-            self.notify("Quiz on: before each backward or update step, predict the value "
-                        "(within 1 % counts). Step granularity set to neuron.", timeout=5)
+            self.say("Quiz on: before each backward or update step, predict the value "
+                     "(within 1 % counts). Step granularity set to neuron.", timeout=5)
         else:
-            self.notify(f"Quiz off · score {q.right}/{q.asked}", timeout=3)
+            self.say(f"Quiz off · score {q.right}/{q.asked}", timeout=3)
         self.session.touch()
         self.redraw()
 
-    def _ask_quiz(self) -> None:
+    def _ask(self, q) -> None:
         s = self.session
-        unit = s.stepper.next_unit
-        name = neuron_name(unit.layer, unit.neuron, len(s.net.layers))
-        if unit.phase is Phase.BACKWARD:
-            question = f"Quiz: δ of {name} for sample {s.sample} = ?"
-        else:
-            question = f"Quiz: {name}.w1 after this update (lr {s.config.lr:g}) = ?"
 
         def answered(value) -> None:
             if value is None:
-                self.notify("question skipped (no step taken)", timeout=2)
+                self.say("question skipped (no step taken)", timeout=2)
                 return
-            events = self.session.step()
+            events = s.step()
             if not events or events[-1].problem:
                 self.redraw()
                 return
-            v = events[-1].values
-            truth = float(v["delta"][s.sample, 0] if unit.phase is Phase.BACKWARD
-                          else v["w_after"][0, 0])
+            truth = q.truth(events[-1])
             ok = s.quiz.score(float(value), truth)
-            self.notify(f"true value {num(truth, 6)}; you said {num(value, 6)} "
-                        f"(off by {num(abs(value - truth), 3)}) · score {s.quiz.right}/{s.quiz.asked}",
-                        title="✓ right" if ok else "✗ not quite",
-                        severity="information" if ok else "warning", timeout=6)
+            self.say(f"true value {num(truth, 6)}; you said {num(value, 6)} "
+                     f"(off by {num(abs(value - truth), 3)}) · score {s.quiz.right}/{s.quiz.asked}",
+                     title="✓ right" if ok else "✗ not quite",
+                     severity="information" if ok else "warning", timeout=6)
             self.redraw()
 
-        self.push_screen(NumberScreen(question, "", parse=parse_number), answered)
-
-    def action_save_session(self) -> None:
-        s = self.session
-        path = self.save_dir / f"tinynet-session-{s.config.label}-epoch{s.stepper.epoch}.json"
-        try:
-            written = s.save_session(path)
-        except ValueError as exc:
-            self.notify(str(exc), title="Save failed", severity="error")
-            return
-        self.notify(f"{written} ({len(s.actions)} actions); replay with "
-                    f"tinynet-tui --replay {written.name}", title="Session saved")
+        self.push_screen(NumberScreen(q.text, "", parse=parse_number, dock_bottom=True), answered)
 
     def action_back(self) -> None:
-        if self.playing:
-            self.pause()
+        self.pause()
         if not self.session.back():
-            self.notify("already at the start (epoch 0)", timeout=1.5)
+            self.say("already at the start (epoch 0)", timeout=1.5)
         self.redraw()
 
     def action_jump(self) -> None:
@@ -329,11 +264,11 @@ class TinyNetApp(App):
             try:
                 self.session.go_to_epoch(int(value))
             except ValueError as exc:
-                self.notify(str(exc), severity="warning")
+                self.say(str(exc), severity="warning")
             self.redraw()
 
         self.push_screen(NumberScreen(
-            f"Jump back to the start of epoch ({oldest}–{st.epoch})", str(st.epoch),
+            f"Jump back in time to the start of epoch ({oldest}–{st.epoch})", str(st.epoch),
             parse=lambda text: parse_epoch(text, oldest, st.epoch)), apply)
 
     def action_changes(self) -> None:
@@ -347,8 +282,8 @@ class TinyNetApp(App):
             with self.session.lock:
                 before = st.snapshot(int(value))
                 after = self.session.net.get_params()
-            self.push_screen(ChangesScreen(before, after, int(value), st.epoch, st.cursor,
-                                           len(self.session.net.layers)))
+                sizes = tuple(self.session.net.sizes)
+            self.push_screen(ChangesScreen(before, after, int(value), st.epoch, st.cursor, sizes))
 
         self.push_screen(NumberScreen(
             f"Compare the weights now with the start of epoch ({oldest}–{st.epoch})", str(oldest),
@@ -359,49 +294,43 @@ class TinyNetApp(App):
         s = self.session
         layer, j = s.selected
         neuron = s.net.layers[layer].neurons[j]
-        name = neuron_name(layer, j, len(s.net.layers))
+        name = neuron_name(layer, j, tuple(s.net.sizes))
 
         def apply(value) -> None:
             if value is None:
                 return
             weight, number = value
             s.edit(layer, j, weight, number)
-            what = "b" if weight is None else f"w{weight + 1}"
-            self.notify(f"{name}.{what} = {number:g}; forward pass and loss recomputed", timeout=3)
+            what = "b" if weight is None else weight_name(weight)
+            self.say(f"{name}: {what} = {number:g}; forward pass and loss recomputed", timeout=3)
             self.redraw()
 
         self.push_screen(NumberScreen(
-            f"Edit {name} (as of the start of epoch {s.stepper.epoch}): w1…w{len(neuron.w)} or b",
+            f"Edit {name} as of the start of epoch {s.stepper.epoch}: w1…w{len(neuron.w)} or b",
             f"w1 {neuron.w[0]:.6g}", parse=lambda text: parse_edit(text, len(neuron.w))), apply)
 
     def action_granularity(self) -> None:
-        g = self.session.cycle_granularity()
-        self.notify(f"one step = one {g.value}", timeout=1.5)
+        self.session.cycle_granularity()  # the status line and the diagram's caption say it
         self.redraw()
 
     def action_play(self) -> None:
         if self.playing:
             self.pause()
         elif self.session.is_halted:
-            self.notify("Training stopped on NaN/inf: press r to reset or l to lower lr.",
-                        severity="warning")
+            self.say("Training is stopped (NaN/inf): r resets, b steps back in time, l changes "
+                     "the learning rate.", severity="warning")
         else:
-            self.playing = True
-            self.session.touch()
-            self.play_worker()
+            self.player.start()
         self.redraw()
-
-    def pause(self) -> None:
-        self.playing = False
-        self.workers.cancel_group(self, "play")
-        self.session.touch()
 
     def action_speed(self, delta: int) -> None:
         speed = self.session.change_speed(delta)
-        self.notify(f"speed: {'max' if speed == 0 else f'{speed} epochs/s'}", timeout=1.5)
+        self.say(f"speed: {'max' if speed == 0 else f'{speed} epochs/s'}", timeout=1.5)
         self.redraw()
 
     def action_select(self, delta: int) -> None:
+        if len(self.screen_stack) > 1:  # a dialog is open: its own keys
+            return
         self.session.move_selection(delta)
         self.redraw()
 
@@ -416,20 +345,20 @@ class TinyNetApp(App):
     def action_reset(self) -> None:
         self.pause()
         self.session.reset()
-        self.notify("reset to the initial weights (epoch 0)", timeout=2)
+        self.say("reset to the initial weights (epoch 0)", timeout=2)
         self.redraw()
 
     def action_new_seed(self) -> None:
         self.pause()
         seed = self.session.new_seed()
-        self.notify(f"new weights from seed {seed}", timeout=2)
+        self.say(f"new weights from seed {seed}", timeout=2)
         self.redraw()
 
     def action_next_task(self) -> None:
         self.pause()
         task = self.session.next_task()
-        self.notify(f"task: {task} ({self.session.net.describe()}, lr {self.session.config.lr:g})",
-                    timeout=2)
+        self.say(f"task: {task} ({self.session.net.describe()}, lr {self.session.config.lr:g})",
+                 timeout=2)
         self.redraw()
 
     def action_learning_rate(self) -> None:
@@ -438,7 +367,7 @@ class TinyNetApp(App):
         def apply(value: float | None) -> None:
             if value is not None:
                 self.session.set_lr(value)
-                self.notify(f"learning rate {value:g}", timeout=2)
+                self.say(f"learning rate {value:g}", timeout=2)
                 self.redraw()
 
         self.push_screen(NumberScreen(
@@ -448,117 +377,83 @@ class TinyNetApp(App):
     def action_log_scale(self) -> None:
         log = self.query_one(LossChart).toggle_log()
         self.session.touch()
-        self.notify("loss axis: " + ("log₁₀" if log else "linear"), timeout=1.5)
+        self.say("loss axis: " + ("log scale" if log else "linear"), timeout=1.5)
         self.redraw()
 
     def action_swap_panel(self) -> None:
         self.screen_stack[0].toggle_class("show-predictions")
         self.session.touch()
-        self.redraw()
+        self.call_after_refresh(self.redraw, True)  # after the layout gives the panel its size
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS))
 
+    # ------------------------------------------------------------------ files
     def action_save(self) -> None:
-        s = self.session
-        path = self.save_dir / f"tinynet-{s.config.label}-epoch{s.stepper.epoch}.npz"
         try:
-            written = s.save(path)
+            written = app_files.save_model(self.session, self.save_dir)
         except (OSError, ValueError) as exc:
-            self.notify(str(exc), title="Save failed", severity="error")
+            self.say(str(exc), title="Save failed", severity="error")
             return
-        self.notify(f"saved {written}", title="Model saved")
+        self.say(f"saved {written}", title="Model saved")
 
-    def _export_folder(self) -> Path:
-        """Where exports of the current state go: <export_dir>/<task>-epoch<N>."""
-        s = self.session
-        return self.export_dir / f"{s.config.label}-epoch{s.stepper.epoch}"
+    def action_save_session(self) -> None:
+        try:
+            written = app_files.save_session(self.session, self.save_dir)
+        except (OSError, ValueError) as exc:
+            self.say(str(exc), title="Save failed", severity="error")
+            return
+        self.say(f"{written} ({len(self.session.actions)} actions); replay with "
+                 f"tinynet-tui --replay {written.name}", title="Session saved")
 
     def action_export(self) -> None:
         s = self.session
         with s.lock:
-            losses = list(s.stepper.losses)
+            curve = s.frame(PanelSizes(loss_width=1000)).loss
             net = s.net.copy()
             truth = s.config.target_function
-            folder = self._export_folder()
-        self.notify(f"exporting to {folder} …", timeout=2)
-        self.export_worker(folder, losses, net, truth, f"{s.config.label} {net.describe()}")
+            folder = app_files.export_folder(s, self.export_dir)
+        self.say(f"exporting to {folder} …", timeout=2)
+        self.export_worker(folder, (curve.epochs, curve.lo, curve.hi), net, truth,
+                           f"{s.config.label} {net.describe()}")
 
     def action_export_trace(self) -> None:
-        s = self.session
-        with s.lock:
-            events = s.trace_events()
-            folder = self._export_folder()
-            title = f"tinynet-tui trace: {s.config.label} {s.net.describe()}, lr {s.config.lr:g}"
-        if not events:
-            self.notify("nothing to export yet: take some steps with n first", severity="warning")
-            return
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            write_csv(events, folder / "trace.csv")
-            write_markdown(events, folder / "trace.md", title)
-        except OSError as exc:
-            self.notify(f"{folder}: {exc.strerror or exc}", title="Export failed", severity="error")
+            folder, count = app_files.export_trace(self.session, self.export_dir)
+        except ValueError as exc:
+            self.say(str(exc), severity="warning")
             return
-        self.notify(f"{folder}/ (trace.csv, trace.md: {len(events)} events)", title="Trace exported")
+        except OSError as exc:
+            self.say(f"{exc.filename or self.export_dir}: {exc.strerror or exc}",
+                     title="Export failed", severity="error")
+            return
+        self.say(f"{folder}/ (trace.csv, trace.md: {count} events)", title="Trace exported")
 
     @work(thread=True, group="export")
-    def export_worker(self, folder: Path, losses, net, truth, title: str) -> None:
+    def export_worker(self, folder: Path, curve, net, truth, title: str) -> None:
         """Matplotlib export in a thread; ``truth`` is the true function, if the task has one."""
         try:
-            written = export_all(folder, losses, net.predict if truth else None, truth,
+            written = export_all(folder, curve, net.predict if truth else None, truth,
                                  title=f"{title}: training loss")
         except (OSError, ValueError) as exc:
-            self.call_from_thread(self.notify, f"{folder}: {exc}", title="Export failed",
+            self.call_from_thread(self.say, f"{folder}: {exc}", title="Export failed",
                                   severity="error")
             return
         names = ", ".join(p.name for p in written)
-        self.call_from_thread(self.notify, f"{folder}/ ({names})", title="Exported")
+        self.call_from_thread(self.say, f"{folder}/ ({names})", title="Exported")
 
     # ------------------------------------------------------------------ play
-    @work(thread=True, exclusive=True, group="play")
-    def play_worker(self) -> None:
-        """Train whole epochs at the chosen speed until paused or halted."""
-        worker = get_current_worker()
-        s = self.session
-        start, done, per_epoch = time.perf_counter(), 0, 1e-4
-        speed = s.speed
-        while self.playing and not worker.is_cancelled:
-            if s.speed != speed:  # speed changed: restart the clock
-                start, done, speed = time.perf_counter(), 0, s.speed
-            budget = max(1, int(PLAY_CHUNK_S / per_epoch))
-            if speed:
-                due = int(speed * (time.perf_counter() - start)) - done
-                n = min(due, budget)
-            else:
-                n = budget
-            if n <= 0:
-                time.sleep(min(0.02, 1 / max(speed, 1)))
-                continue
-            t = time.perf_counter()
-            ran = s.play_chunk(n)
-            if ran:
-                per_epoch = max(1e-6, (time.perf_counter() - t) / ran)
-            done += ran
-            if s.is_halted:
-                self.call_from_thread(self._halted)
-                return
-            if s.stepper.breakpoint:
-                self.call_from_thread(self._breakpoint_hit, s.stepper.breakpoint)
-                return
-            # the screen comes first: if it is falling behind, wait (briefly) for a redraw
-            drawn = self.last_redraw
-            waited = 0.0
-            time.sleep(PLAY_REST_S)
-            while (time.perf_counter() - drawn > 1 / REDRAW_TARGET_HZ and self.last_redraw == drawn
-                   and waited < MAX_WAIT_FOR_REDRAW_S and self.playing):
-                time.sleep(0.002)
-                waited += 0.002
+    def on_breakpoint(self, reason: str) -> None:
+        self.session.playing = False
+        self.say(reason, title="Breakpoint", severity="warning", timeout=8)
+        self.session.touch()
+        self.redraw()
 
-    def _breakpoint_hit(self, reason: str) -> None:
-        self.playing = False
-        self.last_breakpoint = reason
-        self.notify(reason, title="Breakpoint", severity="warning", timeout=8)
+    def on_halted(self) -> None:
+        self.session.playing = False
+        halted = self.session.stepper.halted
+        self.say((halted.problem if halted else "") + " — r resets, b steps back in time, "
+                 "l changes the learning rate", title="Training paused", severity="error")
         self.session.touch()
         self.redraw()
 
@@ -579,17 +474,3 @@ class TinyNetApp(App):
         with s.lock:
             net = s.net.copy()
         self.push_screen(GradCheckScreen(net, s.problem.X, s.problem.y))
-
-    def _halted(self) -> None:
-        self.playing = False
-        problem = self.session.stepper.halted.problem if self.session.stepper.halted else ""
-        self.notify(problem + " — press r to reset or l to lower the learning rate",
-                    title="Training paused", severity="error")
-        self.session.touch()
-        self.redraw()
-
-
-def main() -> None:  # pragma: no cover - thin wrapper kept for `python -m tui.app`
-    from .cli import main as cli_main
-
-    raise SystemExit(cli_main())

@@ -88,7 +88,8 @@ def existing_file(text: str) -> Path:
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--task", choices=TASKS, default="xor", help="built-in data set (default: xor)")
+    p.add_argument("--task", choices=TASKS,
+                   help="built-in data set (default: the --load model's task, else xor)")
     p.add_argument("--data", type=existing_file, metavar="FILE.csv",
                    help="your own data: rows of x1,x2,y (overrides --task)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
@@ -113,6 +114,8 @@ def make_parser() -> Parser:
     train.add_argument("--save", type=Path, metavar="MODEL.npz", help="save the trained model")
     train.add_argument("--export", type=Path, metavar="DIR",
                        help="write loss.png (and surface.png for regression) into DIR")
+    train.add_argument("--force", action="store_true",
+                       help="overwrite existing --save/--export files")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     serve = sub.add_parser("serve", help="serve the app to a web browser (textual-serve)",
                            description="Serve the same app to a browser on this machine.")
@@ -120,6 +123,15 @@ def make_parser() -> Parser:
     serve.add_argument("--port", type=port_number, default=8000, help="port (default 8000)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--no-token", action="store_true",
+                       help="do not require the secret ?token=… printed at start (not advised)")
+    serve.add_argument("--max-clients", type=positive_int, default=4, metavar="N",
+                       help="browser tabs (app processes) at once (default 4)")
+    from .lessons.cli import add_learn_parser
+    from .sweep import add_sweep_parser
+
+    add_sweep_parser(sub)
+    add_learn_parser(sub)
     parser.add_argument("--replay", type=existing_file, metavar="SESSION.json",
                         help="replay a saved session (S in the app) and show where it ended")
     return parser
@@ -131,15 +143,44 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
                      epochs=getattr(args, "epochs", None), load=args.load)
 
 
-def fail(message: str) -> int:
+def fail(message: str, status: int = 2) -> int:
+    """One plain line on stderr (never markup, never a traceback); returns ``status``."""
     print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
+    return status
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; Ctrl-C anywhere ends with one line and status 130."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+
+
+def _resolve_task(args: argparse.Namespace) -> None:
+    """``--task`` left out: the loaded model's task, else xor."""
+    if args.task is None:
+        from .config import saved_task
+
+        args.task = (saved_task(args.load) if args.load and not args.data else None) or "xor"
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = make_parser().parse_args(argv)
     except UsageError as exc:
+        return fail(str(exc))
+    if args.command == "sweep":  # its own options (lists of seeds and learning rates)
+        from .sweep import run_sweep
+
+        return run_sweep(args)
+    if args.command == "learn":
+        from .lessons.cli import run_learn
+
+        return run_learn(args)
+    try:
+        _resolve_task(args)
+    except (ValueError, OSError) as exc:
         return fail(str(exc))
     config = config_from_args(args)
     from .config import build
@@ -156,12 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from .serve import serve
 
-        return serve(app_command(args), args.host, args.port)
+        return serve(app_command(args), args.host, args.port, token=not args.no_token,
+                     max_clients=args.max_clients)
     if args.command == "train":
         from .train import run_training
 
         return run_training(problem, until_loss=args.until_loss, save=args.save,
-                            export=args.export, quiet=args.quiet)
+                            export=args.export, quiet=args.quiet, force=args.force)
     from .app import TinyNetApp
 
     try:
@@ -169,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
         return fail(f"{args.replay}: {exc}")
     app.run()
-    return 0
+    return app.return_code or 0  # Textual sets 1 after an unhandled exception
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+from nn.naming import sub  # noqa: F401  (re-exported: widgets write subscripts)
 
 
 def num(x: float, digits: int = 4) -> str:
@@ -24,34 +24,23 @@ def paren(x: float, digits: int = 4) -> str:
 
 
 def short(x: float) -> str:
-    """At most 5 characters, for node labels in the diagram."""
+    """At most 5 characters, for node labels in the diagram; never drops the exponent.
+
+    ``+0.73`` below 10, ``+1500`` below 10⁴, then ``+2e4`` … ``+2e99`` (one significant
+    digit), and ``+huge`` / ``-huge`` from 10¹⁰⁰ on (only blow-ups get there).  Small
+    values keep their size too: ``+5e-5`` from 10⁻⁹ to 0.005."""
     x = float(x)
     if not math.isfinite(x):
-        return " nan " if math.isnan(x) else " inf "
-    if abs(x) < 10:
+        return " nan " if math.isnan(x) else (" inf " if x > 0 else " -inf")
+    if 1e-9 <= abs(x) < 0.00495:
+        mantissa, exponent = f"{x:+.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    if abs(x) < 9.995:
         return f"{x:+.2f}"
-    if abs(x) < 1000:
+    if abs(x) < 9999.5:
         return f"{x:+.0f}".rjust(5)
-    return f"{x:+.0e}"[:5]
-
-
-def sub(i: int) -> str:
-    return str(i).translate(SUB)
-
-
-def neuron_name(layer: int, neuron: int, n_layers: int) -> str:
-    """``h1₀`` for hidden layer 1's first neuron, ``ŷ`` (or ``ŷ₁``) for outputs.
-
-    Layers are numbered as in the engine: layer 0 is the first hidden layer,
-    so hidden layer ``layer`` is written ``h{layer+1}``."""
-    if layer == n_layers - 1:
-        return "ŷ" if neuron == 0 and layer >= 0 else f"ŷ{sub(neuron)}"
-    return f"h{layer + 1}{sub(neuron)}"
-
-
-def input_name(layer: int, i: int, n_layers: int) -> str:
-    """What input ``i`` of ``layer`` is called: x₁, x₂ for layer 0, else the
-    previous layer's neuron."""
-    if layer == 0:
-        return f"x{sub(i + 1)}"
-    return neuron_name(layer - 1, i, n_layers)
+    mantissa, exponent = f"{x:+.0e}".split("e")
+    exponent = int(exponent)
+    if exponent >= 100:
+        return "+huge" if x > 0 else "-huge"
+    return f"{mantissa}e{exponent}".rjust(5)

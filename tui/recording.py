@@ -4,17 +4,31 @@ and read it back for ``tinynet-tui --replay FILE``.
 The engine is deterministic, so replaying the actions from the same start
 reproduces the final weights bit for bit (tested).  Playing is recorded as the
 number of epochs it actually ran, so replay does not depend on timing.
+
+A session file is validated before anything in it is trusted: its size, its
+nesting, every field of the configuration and every action (through the one
+action vocabulary, :mod:`tui.actions`).  Every error is one line naming the file
+and, for an action, its number.
 """
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict
 from pathlib import Path
 
-from .config import RunConfig
+from nn.activations import ACTIVATIONS
+
+from . import actions as act
+from .config import TASKS, RunConfig
+from .output import atomic_write_text
 
 FORMAT = "tinynet-session-1"
-ACTIONS = {"step", "back", "play", "reset", "seed", "task", "lr", "edit", "jump"}
+MAX_FILE_BYTES = 64 * 2**20     #: a session file larger than this is refused
+MAX_ACTIONS = 1_000_000
+MAX_TOTAL_EPOCHS = 20_000_000   #: all recorded play actions together
+MAX_HIDDEN = 4096               #: neurons per hidden layer in a session's configuration
+MAX_LAYERS = 16
 
 
 class SessionFileError(ValueError):
@@ -30,48 +44,97 @@ def config_to_json(config: RunConfig) -> dict:
     return data
 
 
-def config_from_json(data: dict) -> RunConfig:
-    return RunConfig(
-        task=data.get("task", "xor"),
-        data=Path(data["data"]) if data.get("data") else None,
-        hidden=None if data.get("hidden") is None else tuple(int(h) for h in data["hidden"]),
-        activation=data.get("activation"),
-        lr=data.get("lr"),
-        seed=int(data.get("seed", 0)),
-        epochs=data.get("epochs"),
-        load=Path(data["load"]) if data.get("load") else None,
-    )
+def _whole(value, low: int, high: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{what} must be a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def config_from_json(data) -> RunConfig:
+    """A RunConfig from a file's ``config`` object; ValueError says which field is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError("the configuration must be an object")
+    known = {"task", "data", "hidden", "activation", "lr", "seed", "epochs", "load"}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown configuration field {sorted(unknown)[0]!r}")
+    task = data.get("task", "xor")
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {', '.join(TASKS)}, got {task!r}")
+    hidden = data.get("hidden")
+    if hidden is not None:
+        if not isinstance(hidden, list) or len(hidden) > MAX_LAYERS:
+            raise ValueError(f"hidden must be a list of at most {MAX_LAYERS} layer sizes")
+        hidden = tuple(_whole(h, 1, MAX_HIDDEN, "a hidden layer size") for h in hidden)
+    activation = data.get("activation")
+    if activation is not None and activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    lr = data.get("lr")
+    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))
+                           or not math.isfinite(lr) or lr <= 0):
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+    epochs = data.get("epochs")
+    if epochs is not None:
+        epochs = _whole(epochs, 1, 10**9, "epochs")
+    paths = {}
+    for key in ("data", "load"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ValueError(f"{key} must be a file name, got {value!r}")
+        paths[key] = Path(value) if value else None
+    return RunConfig(task=task, data=paths["data"], hidden=hidden, activation=activation,
+                     lr=None if lr is None else float(lr),
+                     seed=_whole(data.get("seed", 0), 0, 2**32 - 1, "seed"),
+                     epochs=epochs, load=paths["load"])
 
 
 def save_session(path: Path, config: RunConfig, actions: list[dict]) -> Path:
     path = Path(path)
+    text = json.dumps({"format": FORMAT, "config": config_to_json(config), "actions": actions},
+                      indent=1)
     try:
-        path.write_text(json.dumps({"format": FORMAT, "config": config_to_json(config),
-                                    "actions": actions}, indent=1), encoding="utf-8")
+        return atomic_write_text(path, text)
     except OSError as exc:
         raise SessionFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    return path
 
 
-def load_session(path: Path) -> tuple[RunConfig, list[dict]]:
+def load_session(path: Path) -> tuple[RunConfig, list[act.Action]]:
+    """The configuration and the validated actions of a session file."""
     path = Path(path)
     try:
+        if not path.is_file():
+            raise SessionFileError(f"{path}: no such file" if not path.exists()
+                                   else f"{path}: not a regular file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SessionFileError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB, "
+                                   "not a session file")
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SessionFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SessionFileError(f"{path}: is a directory, not a session file") from None
+    except SessionFileError:
+        raise
+    except RecursionError:
+        raise SessionFileError(f"{path}: nested too deeply to be a session file") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise SessionFileError(f"{path}: not a readable session file ({type(exc).__name__})") \
             from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SessionFileError(f"{path}: not a tinynet-tui session (expected format {FORMAT})")
-    actions = data.get("actions")
-    if not isinstance(actions, list) or not all(
-            isinstance(a, dict) and a.get("do") in ACTIONS for a in actions):
+    raw = data.get("actions")
+    if not isinstance(raw, list):
         raise SessionFileError(f"{path}: the list of actions is missing or corrupt")
+    if len(raw) > MAX_ACTIONS:
+        raise SessionFileError(f"{path}: more than {MAX_ACTIONS} actions")
+    actions = []
+    for k, item in enumerate(raw):
+        try:
+            actions.append(act.from_json(item))
+        except act.ActionError as exc:
+            raise SessionFileError(f"{path}: action {k + 1}: {exc}") from None
+    total = sum(a.epochs for a in actions if isinstance(a, act.Play))
+    if total > MAX_TOTAL_EPOCHS:
+        raise SessionFileError(f"{path}: the actions play {total} epochs in all; at most "
+                               f"{MAX_TOTAL_EPOCHS} are replayed")
     try:
         config = config_from_json(data.get("config") or {})
-    except (TypeError, ValueError):
-        raise SessionFileError(f"{path}: the configuration is corrupt") from None
+    except ValueError as exc:
+        raise SessionFileError(f"{path}: configuration: {exc}") from None
     return config, actions

@@ -12,13 +12,18 @@ from dataclasses import replace
 from pathlib import Path
 
 
+import numpy as np
+
 from nn import Granularity, Phase, StepEvent, Stepper
 from nn.breakpoints import Breakpoints
 
+from . import actions as act
 from .config import TASKS, Problem, RunConfig, build
+from .quiz import Quiz
 
-#: the trace keeps at most this many steps (playing adds none: it runs the fast path)
-TRACE_STEPS = 10_000
+#: the step trace (for ``x``) keeps at most this many bytes of event copies
+#: (playing adds none: it runs the fast path)
+TRACE_BYTES = 32 * 2**20
 
 #: epochs per second while playing; the last level means "as fast as possible"
 SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 0)
@@ -33,8 +38,9 @@ class Session:
         self.version = 0  #: bumped on every change, so widgets redraw only when needed
         self.breakpoints = Breakpoints()
         self.start_config = problem.config  #: where the recorded actions start from
-        self.actions: list[dict] = []       #: every action taken, for save/replay
+        self.actions: list[act.Action] = []  #: every action taken, for save/replay
         self.quiz = Quiz()
+        self.playing = False                #: set by the app's play loop
         self._load(problem)
 
     # ---------------------------------------------------------------- setup
@@ -42,9 +48,15 @@ class Session:
         self.problem = problem
         self.stepper = Stepper(problem.net, problem.X, problem.y, problem.config.lr)
         self.selected = (len(problem.net.layers) - 1, 0)
-        self.sample = min(self.sample, len(problem.X) - 1)
+        # start on a sample whose inputs are not all zero (its x·δ terms say something)
+        nonzero = np.flatnonzero(np.any(problem.X != 0, axis=1))
+        self.sample = int(nonzero[0]) if len(nonzero) else 0
         #: every step's events since the start, with the (epoch, cursor) after the step
         self.trace: list[tuple[tuple[int, int], list[StepEvent]]] = []
+        self._trace_bytes = 0
+        y = problem.y
+        #: the loss of always predicting the mean target: what a network with no signal gets
+        self.baseline_loss = float(problem.net.loss(np.broadcast_to(y.mean(axis=0), y.shape), y))
         self.touch()
 
     def touch(self) -> None:
@@ -58,42 +70,29 @@ class Session:
     def net(self):
         return self.problem.net
 
-    def _record(self, action: dict) -> None:
-        if action["do"] == "play" and self.actions and self.actions[-1]["do"] == "play":
-            self.actions[-1]["epochs"] += action["epochs"]
+    def _record(self, action: act.Action) -> None:
+        last = self.actions[-1] if self.actions else None
+        if isinstance(action, act.Play) and isinstance(last, act.Play) \
+                and last.epochs + action.epochs <= act.MAX_PLAY_EPOCHS:
+            self.actions[-1] = act.Play(last.epochs + action.epochs)
         else:
             self.actions.append(action)
 
-    def apply(self, action: dict) -> None:
-        """Carry out one recorded action (used by replay)."""
-        do = action["do"]
-        if do == "step":
-            self.granularity = Granularity(action["granularity"])
-            self.step()
-        elif do == "back":
-            self.granularity = Granularity(action["granularity"])
-            self.back()
-        elif do == "play":
-            self.play_chunk(int(action["epochs"]), breakpoints=False)
-        elif do == "reset":
-            self.reset()
-        elif do == "seed":
-            self.new_seed()
-        elif do == "task":
-            self.next_task()
-        elif do == "lr":
-            self.set_lr(float(action["value"]))
-        elif do == "edit":
-            self.edit(int(action["layer"]), int(action["neuron"]), action["weight"],
-                      float(action["value"]))
-        elif do == "jump":
-            self.go_to_epoch(int(action["epoch"]))
-        else:
-            raise ValueError(f"unknown action {do!r}")
+    def apply(self, action: act.Action) -> None:
+        """Carry out one action (replay, or anything else that sends actions)."""
+        action.check(self)
+        action.apply(self)
 
-    def replay(self, actions: list[dict]) -> None:
-        for action in actions:
-            self.apply(action)
+    def replay(self, actions: list[act.Action], progress=None) -> None:
+        """Carry out ``actions`` in order; an ActionError names the action's number
+        (from 1).  ``progress(done, total)`` is called after each, if given."""
+        for k, action in enumerate(actions):
+            try:
+                self.apply(action)
+            except act.ActionError as exc:
+                raise act.ActionError(f"action {k + 1} ({action.name}): {exc}") from None
+            if progress is not None:
+                progress(k + 1, len(actions))
 
     def rebuild(self, **changes) -> None:
         """Rebuild the network from the config with ``changes`` (task, seed, lr, …)."""
@@ -112,28 +111,29 @@ class Session:
     def reset(self) -> None:
         """Back to epoch 0 with the very same initial weights."""
         with self.lock:
-            self._record({"do": "reset"})
+            self._record(act.Reset())
             self.stepper.reset()
             self.trace = []
+            self._trace_bytes = 0
             self.touch()
 
     def new_seed(self) -> int:
         seed = self.config.seed + 1
-        self._record({"do": "seed"})
+        self._record(act.NewSeed())
         self.rebuild(seed=seed, load=None)
         return seed
 
     def next_task(self) -> str:
         current = self.config.task if self.config.data is None else TASKS[-1]
         task = TASKS[(TASKS.index(current) + 1) % len(TASKS)]
-        self._record({"do": "task"})
+        self._record(act.NextTask())
         self.rebuild(task=task)
         return task
 
     def set_lr(self, lr: float) -> None:
         """Change the learning rate from the next update on (weights are kept)."""
         with self.lock:
-            self._record({"do": "lr", "value": float(lr)})
+            self._record(act.SetLr(float(lr)))
             self.stepper.lr = float(lr)
             self.problem.config = replace(self.config, lr=float(lr))
             self.touch()
@@ -141,19 +141,21 @@ class Session:
     # ------------------------------------------------------------- stepping
     def step(self) -> list[StepEvent]:
         with self.lock:
-            self._record({"do": "step", "granularity": self.granularity.value})
+            self._record(act.Step(self.granularity))
             events = self.stepper.step(self.granularity)
             if events:
                 self._follow(events[-1])
-                if len(self.trace) < TRACE_STEPS:
+                size = sum(event_nbytes(ev) for ev in events)
+                if self._trace_bytes + size <= TRACE_BYTES:
                     self.trace.append(((self.stepper.epoch, self.stepper.cursor), events))
+                    self._trace_bytes += size
             self.touch()
             return events
 
     def back(self) -> bool:
         """One step backward at the current granularity (exactly the earlier state)."""
         with self.lock:
-            self._record({"do": "back", "granularity": self.granularity.value})
+            self._record(act.Back(self.granularity))
             moved = self.stepper.back(self.granularity)
             self._trim_trace()
             if moved and self.events:
@@ -164,8 +166,7 @@ class Session:
     def edit(self, layer: int, neuron: int, weight: int | None, value: float) -> None:
         """Set a weight (input index) or the bias (None) of a neuron by hand."""
         with self.lock:
-            self._record({"do": "edit", "layer": layer, "neuron": neuron, "weight": weight,
-                          "value": float(value)})
+            self._record(act.Edit(layer, neuron, weight, float(value)))
             self.stepper.set_parameter(layer, neuron, weight, value)
             self._trim_trace()
             self.touch()
@@ -174,14 +175,14 @@ class Session:
         """Jump back to the start of a recorded epoch."""
         with self.lock:
             self.stepper.go_to(epoch, 0)
-            self._record({"do": "jump", "epoch": int(epoch)})
+            self._record(act.Jump(int(epoch)))
             self._trim_trace()
             self.touch()
 
     def _trim_trace(self) -> None:
         here = (self.stepper.epoch, self.stepper.cursor)
         while self.trace and self.trace[-1][0] > here:
-            self.trace.pop()
+            self._trace_bytes -= sum(event_nbytes(ev) for ev in self.trace.pop()[1])
 
     def trace_events(self) -> list[StepEvent]:
         return [ev for _, events in self.trace for ev in events]
@@ -199,7 +200,7 @@ class Session:
                 epochs, breakpoints=self.breakpoints if breakpoints else None)
             was_halted = self.stepper.halted is not None
             if done or was_halted:
-                self._record({"do": "play", "epochs": done + (1 if was_halted else 0)})
+                self._record(act.Play(done + (1 if was_halted else 0)))
             self.touch()
             return done
 
@@ -207,7 +208,7 @@ class Session:
         from .recording import save_session
 
         with self.lock:
-            return save_session(path, self.start_config, list(self.actions))
+            return save_session(path, self.start_config, [a.to_json() for a in self.actions])
 
     def cycle_granularity(self) -> Granularity:
         self.granularity = self.granularity.next()
@@ -245,6 +246,13 @@ class Session:
         return self.sample
 
     # ---------------------------------------------------------------- views
+    def frame(self, sizes):
+        """One immutable :class:`~tui.views.Frame` of everything the screen shows."""
+        from .frame import build_frame
+
+        with self.lock:
+            return build_frame(self, sizes)
+
     def current_unit_neurons(self) -> set[tuple[int, int]]:
         """(layer, neuron) pairs computed by the last event of the last step
         (for highlighting: one neuron, or the layer a coarser step ended on)."""
@@ -282,21 +290,6 @@ class Session:
         return self.stepper.phase
 
 
-class Quiz:
-    """Quiz mode: the learner predicts δ, or a weight after its update, before the step."""
-
-    def __init__(self) -> None:
-        self.on = False
-        self.asked = 0
-        self.right = 0
-
-    @staticmethod
-    def is_right(answer: float, truth: float) -> bool:
-        """Within 1 % of the true value, or 1e-4 of it for tiny values."""
-        return abs(answer - truth) <= max(0.01 * abs(truth), 1e-4)
-
-    def score(self, answer: float, truth: float) -> bool:
-        ok = self.is_right(answer, truth)
-        self.asked += 1
-        self.right += ok
-        return ok
+def event_nbytes(event: StepEvent) -> int:
+    """Bytes held by an event's array copies."""
+    return sum(getattr(v, "nbytes", 8) for v in event.values.values())

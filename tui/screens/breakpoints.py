@@ -32,7 +32,7 @@ class BreakpointsScreen(ModalScreen[Breakpoints | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="bp-box"):
+        with Vertical(id="bp-box", classes="dialog"):
             yield Label("Breakpoints: playing pauses when one fires (NaN/inf always stops).")
             for flag, field, label in ROWS:
                 with Horizontal(classes="bp-row"):

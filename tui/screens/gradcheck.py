@@ -14,19 +14,25 @@ from textual.widgets import DataTable, Label
 from nn import NeuralNetwork, gradcheck
 from nn.gradcheck import GradCheckResult
 
+from nn.naming import param_name
+
 from ..format import num
 
 MAX_SAMPLES = 64  #: the check uses at most this many samples (the first ones), to stay quick
 
 
-def verdict(result: GradCheckResult) -> Text:
+def label(check, sizes) -> str:
+    return param_name(check.layer, check.kind, check.index, sizes)
+
+
+def verdict(result: GradCheckResult, sizes) -> Text:
     bad = [c for c in result.checks if c.rel_error >= result.tolerance]
     worst = result.worst
     t = Text()
     if not bad:
         t.append("✓ PASS", style="bold green")
         t.append(f"  backprop equals finite differences for all {len(result.checks)} parameters;"
-                 f" worst relative error {worst.rel_error:.2e} ({worst.name})")
+                 f" worst relative error {worst.rel_error:.2e} ({label(worst, sizes)})")
     else:
         t.append("✗ FAIL", style="bold red")
         t.append(f"  {len(bad)} of {len(result.checks)} parameters differ; worst {worst.name}: "
@@ -44,9 +50,10 @@ class GradCheckScreen(ModalScreen[None]):
         self.result: GradCheckResult | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="gc-box"):
+        with Vertical(id="gc-box", classes="dialog"):
             yield Label(f"Gradient check on {len(self.X)} samples: analytic (backprop) vs "
-                        "4th-order central differences, float64. Esc closes.")
+                        "4th-order central differences, in float64.")
+            yield Label("Esc closes.", classes="hint")
             yield Label("checking …", id="gc-verdict")
             yield DataTable(id="gc-table", cursor_type="row", zebra_stripes=True)
 
@@ -62,10 +69,10 @@ class GradCheckScreen(ModalScreen[None]):
 
     def show(self, result: GradCheckResult) -> None:
         self.result = result
-        self.query_one("#gc-verdict", Label).update(verdict(result))
+        self.query_one("#gc-verdict", Label).update(verdict(result, tuple(self.net.sizes)))
         table = self.query_one(DataTable)
         rows = sorted(result.checks, key=lambda c: -c.rel_error)
         for c in rows:
             ok = c.rel_error < result.tolerance
-            table.add_row(c.name, num(c.analytic, 8), num(c.numeric, 8), f"{c.rel_error:.2e}",
+            table.add_row(label(c, tuple(self.net.sizes)), num(c.analytic, 8), num(c.numeric, 8), f"{c.rel_error:.2e}",
                           Text("ok", style="green") if ok else Text("FAIL", style="bold red"))

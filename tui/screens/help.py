@@ -12,14 +12,42 @@ from textual.widgets import Static
 ABOUT = (
     "Each step runs part of one training epoch on the whole data set: forward pass (layer by "
     "layer, neuron by neuron) → loss → backward pass (output layer first) → gradient-descent "
-    "update. The granularity (g) says how much one press of n (or b, backward) runs: one neuron, "
-    "one layer, one phase, or the rest of the epoch. Space plays whole epochs until you pause, "
-    "a breakpoint fires (k) or the numbers blow up. Every number on screen comes from the "
-    "engine; the chain-rule panel shows the equation of the last step with those numbers.\n\n"
-    "Diagram: blue edges are positive weights, orange negative; brighter = larger |w|. The "
-    "selected neuron is white, the neurons the last step computed are yellow, grey ones are not "
-    "yet recomputed in this epoch."
+    "update. The granularity (g) says how much one press of n runs: one neuron, one layer, one "
+    "phase, or the rest of the epoch. b steps back in time (an exact undo) — it is not the "
+    "backward pass. Space plays whole epochs until you pause, a breakpoint fires (k) or the "
+    "numbers blow up. Every number on screen comes from the engine; the chain-rule panel shows "
+    "the equation of the last step with those numbers.\n\n"
+    "Diagram: each node shows its name and its activation a for the selected sample (δ during "
+    "the backward pass). Solid blue edges are positive weights, dashed orange ones negative; "
+    "brighter = larger |w|. The selected neuron is white, the neurons the last step computed "
+    "are yellow, a red node is where NaN/inf appeared, and dim values are left over from an "
+    "earlier pass (the neuron panel says from which epoch).\n\n"
+    "Numbering, as in a textbook: layers, neurons, inputs, weights and samples count from 1 "
+    "(x₁, h₁, w₂, sample 3; with several hidden layers h²₁ is layer 2's first neuron); epochs "
+    "count from 0 (epoch k starts after k updates)."
 )
+
+#: every symbol and column name on the screen, in the order a learner meets them
+GLOSSARY = [
+    ("x₁, x₂", "the inputs of one sample"),
+    ("w, w₁ …", "weights: wᵢ multiplies input i of the neuron"),
+    ("b", "bias, added to the weighted sum"),
+    ("z", "pre-activation: z = Σ wᵢxᵢ + b"),
+    ("a", "activation: a = f(z) (σ sigmoid, tanh, relu, id identity)"),
+    ("h₁, h²₃", "hidden neurons (layer as superscript when there are several)"),
+    ("ŷ", "the network's output (its prediction); y is the target"),
+    ("L", "loss: mean squared error, 1/N · Σₙ (ŷₙ − yₙ)²"),
+    ("∂L/∂ŷ", "how the loss changes with the output: 2/N · (ŷ − y)"),
+    ("∂L/∂a", "how the loss changes with a neuron's activation"),
+    ("δ", "∂L/∂z = ∂L/∂a · f'(z): the neuron's error signal"),
+    ("dw", "∂L/∂w = Σₙ δₙ·xₙ: the weight's gradient, summed over samples"),
+    ("db", "∂L/∂b = Σₙ δₙ: the bias's gradient"),
+    ("lr", "learning rate: the update is w ← w − lr·dw"),
+    ("last Δ", "how much the parameter changed at its last update (−lr·dw)"),
+    ("epoch", "one pass over all samples: forward, loss, backward, update"),
+    ("granularity", "how much one step runs: neuron, layer, phase or epoch"),
+    ("sample n", "one row of the data set; [ and ] choose which the panels show"),
+]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,10 +64,16 @@ class HelpScreen(ModalScreen[None]):
         for b in self.app_bindings:
             keys = " / ".join(display_key(k) for k in b.key.split(","))
             table.add_row(keys, b.tooltip or b.description)
+        glossary = Table(title="Glossary", box=None, header_style="bold", title_style="bold cyan")
+        glossary.add_column("symbol", style="bold", justify="right")
+        glossary.add_column("meaning")
+        for symbol, meaning in GLOSSARY:
+            glossary.add_row(symbol, meaning)
         with VerticalScroll(id="help-box"):
             yield Static(Text("tinynet-tui help", style="bold"), id="help-title")
-            yield Static(table)
+            yield Static(table, id="help-keys")
             yield Static(Text(ABOUT))
+            yield Static(glossary, id="help-glossary")
             yield Static(Text("Press Esc or ? to close.", style="dim"))
 
 

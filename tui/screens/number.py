@@ -46,15 +46,17 @@ class NumberScreen(ModalScreen[object]):
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
-    def __init__(self, prompt: str, initial: str, parse: Callable[[str], object]) -> None:
-        super().__init__()
+    def __init__(self, prompt: str, initial: str, parse: Callable[[str], object],
+                 dock_bottom: bool = False) -> None:
+        super().__init__(classes="bottom" if dock_bottom else "")
         self.prompt = prompt
         self.initial = initial
         self.parse = parse
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="number-box"):
-            yield Label(f"{self.prompt}; Enter to apply, Esc to cancel")
+        with Vertical(id="number-box", classes="dialog"):
+            yield Label(self.prompt)
+            yield Label("Enter to apply · Esc to cancel", classes="hint")
             yield Input(value=self.initial, id="number-input")
             yield Label("", id="number-error")
 

@@ -1,10 +1,12 @@
 """The network diagram: nodes in columns, every weight an edge.
 
 Edges are drawn with braille dots (2×4 per character cell) between the node
-columns.  Blue edges are positive weights, orange negative; the brighter the
-edge, the larger |w| relative to the largest weight of its layer.  Each node
-shows its activation for the selected sample.  The selected neuron is shown
-in reverse video; the neurons the last step computed are highlighted.
+columns.  Positive weights are solid blue lines, negative weights dashed orange
+ones (so the sign reads without colour, e.g. with ``NO_COLOR``); the brighter
+the edge, the larger |w| relative to the largest weight of its layer.  Each node
+shows its name and its activation a (or, during the backward pass, its δ) for
+the selected sample.  The selected neuron is shown in reverse video, the neurons
+the last step computed are highlighted, and values from an earlier pass are dim.
 """
 from __future__ import annotations
 
@@ -17,14 +19,16 @@ from rich.segment import Segment
 from textual.events import Click
 from textual.message import Message
 
-from ..format import short, sub
+from ..format import short
+from ..views import DiagramView
 from .canvas import LineCanvas, runs
 
 POS = (76, 155, 232)   # blue
 NEG = (242, 142, 43)   # orange
 BG = (30, 30, 36)
-LABEL_W = 7            # "[+0.73]"
+VALUE_W = 5            # short(): "+0.73"
 BRAILLE = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
+DASH = 2               #: negative edges: DASH pixels drawn, DASH skipped
 
 
 EDGE_LEVELS = 8
@@ -34,6 +38,12 @@ EDGE_STYLES = {
                                             for c, b in zip(rgb, BG))))
     for sign, rgb in ((1, POS), (-1, NEG)) for k in range(EDGE_LEVELS)
 }
+SELECTED = Style(color="black", bgcolor="white", bold=True)
+HIGHLIGHTED = Style(color="black", bgcolor="yellow", bold=True)
+PROBLEM = Style(color="white", bgcolor="red", bold=True)
+STALE = Style(color="grey50")
+CURRENT = Style(color="white", bold=True)
+INPUT = Style(color="grey70")
 
 
 @dataclass
@@ -42,21 +52,7 @@ class NodeBox:
     y: int
     layer: int  # -1 for inputs
     index: int
-
-
-@dataclass
-class DiagramData:
-    """What the diagram needs, copied from the engine under the session lock."""
-
-    sizes: list[int]
-    weights: list[np.ndarray]          # per layer (n_in, n_out)
-    inputs: np.ndarray                 # (n_in,) the selected sample
-    activations: list[np.ndarray]      # per layer (n_out,) for the selected sample
-    activation_symbols: list[str]     # σ, tanh, relu, id per layer
-    selected: tuple[int, int]
-    highlighted: set
-    stale: set                         # neurons not yet recomputed this epoch
-    caption: str
+    width: int
 
 
 def visible_rows(n: int, rows: int, focus: int | None) -> tuple[list[int], bool]:
@@ -72,20 +68,36 @@ def visible_rows(n: int, rows: int, focus: int | None) -> tuple[list[int], bool]
 _GEOMETRY_CACHE: dict = {}
 
 
-def _edge_geometry(xs: tuple, columns: tuple, width: int, height: int):
-    """Braille cells covered by the edges between node columns, computed once per layout.
+@dataclass(frozen=True)
+class EdgeGeometry:
+    """Where the edges' braille pixels are, computed once per layout.
 
-    Returns (cell_x, cell_y, chars, pix_cell, pix_edge, edge_layer, edge_i, edge_j):
-    the cells and their braille characters, then for every drawn pixel its cell
-    and edge, and for every edge its layer and (input, neuron) indices."""
-    key = (xs, columns, width, height)
+    Per drawn pixel: its cell (index into ``cell_x``/``cell_y``), its braille bit,
+    its edge and whether it is drawn on a dashed (negative) edge; per edge: its
+    layer and (input, neuron) indices."""
+
+    cell_x: np.ndarray
+    cell_y: np.ndarray
+    pix_cell: np.ndarray
+    pix_bit: np.ndarray
+    pix_edge: np.ndarray
+    pix_dash_on: np.ndarray
+    edge_layer: np.ndarray
+    edge_i: np.ndarray
+    edge_j: np.ndarray
+
+
+def _edge_geometry(starts: tuple, ends: tuple, columns: tuple, width: int, height: int
+                   ) -> EdgeGeometry | None:
+    """Edges from column l's nodes (right of ``starts[l]``) to column l+1's (left of ``ends[l+1]``)."""
+    key = (starts, ends, columns, width, height)
     if key in _GEOMETRY_CACHE:
         return _GEOMETRY_CACHE[key]
     cells: dict[tuple[int, int], int] = {}
-    pixels: list[tuple[tuple[int, int], int]] = []
+    pix_cell, pix_bit, pix_edge, pix_dash = [], [], [], []
     edges: list[tuple[int, int, int]] = []
     for l in range(len(columns) - 1):
-        x0, x1 = xs[l] + LABEL_W, xs[l + 1] - 1
+        x0, x1 = starts[l], ends[l + 1]
         if x1 <= x0:
             continue
         for i, yi in columns[l]:
@@ -94,39 +106,71 @@ def _edge_geometry(xs: tuple, columns: tuple, width: int, height: int):
                 edges.append((l, i, j))
                 px0, py0, px1, py1 = x0 * 2, yi * 4 + 1, x1 * 2 + 1, yj * 4 + 1
                 steps = max(abs(px1 - px0), abs(py1 - py0), 1)
-                for s in range(steps + 1):
-                    px = px0 + (px1 - px0) * s // steps
-                    py = py0 + (py1 - py0) * s // steps
+                for k in range(steps + 1):
+                    px = px0 + (px1 - px0) * k // steps
+                    py = py0 + (py1 - py0) * k // steps
                     cell = (px // 2, py // 4)
                     if 0 <= cell[0] < width and 0 <= cell[1] < height:
-                        cells[cell] = cells.get(cell, 0) | BRAILLE[py % 4][px % 2]
-                        pixels.append((cell, e))
-    if not edges or not pixels:
-        result = None
-    else:
-        order = {cell: k for k, cell in enumerate(cells)}
-        result = (
-            np.array([c[0] for c in cells]), np.array([c[1] for c in cells]),
-            [chr(0x2800 + bits) for bits in cells.values()],
-            np.array([order[c] for c, _ in pixels]), np.array([e for _, e in pixels]),
-            np.array([e[0] for e in edges]), np.array([e[1] for e in edges]),
-            np.array([e[2] for e in edges]),
-        )
+                        pix_cell.append(cells.setdefault(cell, len(cells)))
+                        pix_bit.append(BRAILLE[py % 4][px % 2])
+                        pix_edge.append(e)
+                        pix_dash.append((k // DASH) % 2 == 0)
+    result = None
+    if edges and pix_cell:
+        result = EdgeGeometry(
+            cell_x=np.array([c[0] for c in cells]), cell_y=np.array([c[1] for c in cells]),
+            pix_cell=np.array(pix_cell), pix_bit=np.array(pix_bit), pix_edge=np.array(pix_edge),
+            pix_dash_on=np.array(pix_dash), edge_layer=np.array([e[0] for e in edges]),
+            edge_i=np.array([e[1] for e in edges]), edge_j=np.array([e[2] for e in edges]))
     if len(_GEOMETRY_CACHE) > 16:
         _GEOMETRY_CACHE.clear()
     _GEOMETRY_CACHE[key] = result
     return result
 
 
-def render_diagram(data: DiagramData, width: int, height: int
-                   ) -> tuple[list[list[Segment]], list[NodeBox]]:
+def _draw_edges(grid, g: EdgeGeometry, weights) -> None:
+    """Colour and dash every edge by its weight; per cell the brightest edge wins."""
+    levels, negatives = [], []
+    for l, W in enumerate(weights):
+        sel = g.edge_layer == l
+        w = W[g.edge_i[sel], g.edge_j[sel]]
+        scale = float(np.abs(W[np.isfinite(W)]).max(initial=0.0)) or 1.0
+        levels.append(np.where(np.isfinite(w), np.rint(np.abs(w) / scale * (EDGE_LEVELS - 1)),
+                               EDGE_LEVELS - 1).clip(0, EDGE_LEVELS - 1).astype(int))
+        negatives.append(w < 0)
+    level, negative = np.concatenate(levels), np.concatenate(negatives)
+    drawn = ~negative[g.pix_edge] | g.pix_dash_on
+    bits = np.zeros(len(g.cell_x), dtype=np.int64)
+    np.bitwise_or.at(bits, g.pix_cell[drawn], g.pix_bit[drawn])
+    code = level * 2 + negative
+    best = np.full(len(g.cell_x), -1)
+    np.maximum.at(best, g.pix_cell[drawn], code[g.pix_edge[drawn]])
+    for x, y, b, c in zip(g.cell_x.tolist(), g.cell_y.tolist(), bits.tolist(), best.tolist()):
+        if b:
+            grid[y][x] = (chr(0x2800 + b), EDGE_STYLES[(-1 if c % 2 else 1, c // 2)])
+
+
+def _node_style(data: DiagramView, layer: int, i: int) -> Style:
+    key = (layer, i)
+    if key == data.problem:
+        return PROBLEM
+    if key == data.selected:
+        return SELECTED
+    if key in data.highlighted:
+        return HIGHLIGHTED
+    return CURRENT if data.fresh[layer][i] else STALE
+
+
+def render_diagram(data: DiagramView, width: int, height: int
+                   ) -> tuple[list[list[Segment]], list["NodeBox"]]:
     """Lines of Segments for the diagram, and where each node was drawn."""
     n_cols = len(data.sizes)
-    n_layers = n_cols - 1
-    top = 1  # first line is the caption
+    names = [data.input_names, *data.names]
+    label_w = [max(len(nm) for nm in col) + 1 + VALUE_W for col in names]
+    top = 2  # the first two lines are the caption
     rows = max(1, height - top - 1)
-    gap = max(2, (width - n_cols * LABEL_W) // max(1, n_cols - 1))
-    xs = [c * (LABEL_W + gap) for c in range(n_cols)]
+    gap = max(2, (width - sum(label_w)) // max(1, n_cols - 1))
+    xs = [sum(label_w[:c]) + c * gap for c in range(n_cols)]
 
     # which nodes are shown, and where
     columns: list[list[tuple[int, int]]] = []  # (index, y) per column
@@ -140,27 +184,12 @@ def render_diagram(data: DiagramData, width: int, height: int
         columns.append([(i, offset + r * spacing) for r, i in enumerate(idx)])
         more.append(n - len(idx))
 
-    # edges on a braille canvas: geometry is cached, only colours change per frame
-    geometry = _edge_geometry(tuple(xs), tuple(tuple(col) for col in columns), width, height)
     grid = [[(" ", None)] * width for _ in range(height)]
+    geometry = _edge_geometry(tuple(x + w for x, w in zip(xs, label_w)),
+                              tuple(x - 1 for x in xs),
+                              tuple(tuple(col) for col in columns), width, height)
     if geometry is not None:
-        cell_x, cell_y, chars, pix_cell, pix_edge, edge_layer, edge_i, edge_j = geometry
-        mags = []
-        for l, W in enumerate(data.weights):
-            sel = edge_layer == l
-            w = W[edge_i[sel], edge_j[sel]]
-            scale = float(np.abs(W[np.isfinite(W)]).max(initial=0.0)) or 1.0
-            level = np.where(np.isfinite(w), np.rint(np.abs(w) / scale * (EDGE_LEVELS - 1)),
-                             EDGE_LEVELS - 1).clip(0, EDGE_LEVELS - 1).astype(int)
-            mags.append((level, w < 0))
-        level = np.concatenate([m[0] for m in mags])
-        negative = np.concatenate([m[1] for m in mags])
-        # per cell, the brightest edge through it decides the colour
-        code = level * 2 + negative
-        best = np.full(len(cell_x), -1)
-        np.maximum.at(best, pix_cell, code[pix_edge])
-        for x, y, ch, b in zip(cell_x.tolist(), cell_y.tolist(), chars, best.tolist()):
-            grid[y][x] = (ch, EDGE_STYLES[(-1 if b % 2 else 1, b // 2)])
+        _draw_edges(grid, geometry, data.weights)
 
     boxes: list[NodeBox] = []
 
@@ -172,40 +201,26 @@ def render_diagram(data: DiagramData, width: int, height: int
     for c, col in enumerate(columns):
         layer = c - 1
         for i, y in col:
+            name = names[c][i].ljust(label_w[c] - VALUE_W - 1)
             if layer < 0:
-                label = f"x{sub(i + 1)}{short(data.inputs[i])}"[:LABEL_W].ljust(LABEL_W)
-                style = Style(color="grey70")
+                put(xs[c], y, f"{name} {short(data.input_values[i])}", INPUT)
             else:
-                a = data.activations[layer][i]
-                label = f"[{short(a)}]"
-                key = (layer, i)
-                if key == data.selected:
-                    style = Style(color="black", bgcolor="white", bold=True)
-                elif key in data.highlighted:
-                    style = Style(color="black", bgcolor="yellow", bold=True)
-                elif key in data.stale:
-                    style = Style(color="grey50")
-                else:
-                    style = Style(color="white", bold=True)
-            put(xs[c], y, label, style)
-            boxes.append(NodeBox(xs[c], y, layer, i))
+                value = short(data.values[layer][i]) if data.known[layer] else "  –  "
+                put(xs[c], y, f"{name} {value}", _node_style(data, layer, i))
+            boxes.append(NodeBox(xs[c], y, layer, i, label_w[c]))
         if more[c]:
             y_last = (col[-1][1] + 1) if col else top
-            put(xs[c], min(height - 1, y_last), f"⋮+{more[c]}".ljust(LABEL_W), Style(dim=True))
-        # column title under the nodes
-        if layer < 0:
-            title = "input"
-        else:
-            title = ("out " if layer == n_layers - 1 else f"h{layer + 1} ") + \
-                data.activation_symbols[layer]
-        put(xs[c], height - 1, title[:LABEL_W + gap - 1], Style(color="grey62", italic=True))
-    put(0, 0, data.caption[:width], Style(color="cyan", bold=True))
+            put(xs[c], min(height - 1, y_last), f"⋮ {more[c]} more", Style(dim=True))
+        title = "input" if layer < 0 else data.layer_titles[layer]
+        put(xs[c], height - 1, title[:label_w[c] + gap - 1], Style(color="grey62", italic=True))
+    put(0, 0, data.caption[0][:width], Style(color="cyan", bold=True))
+    put(0, 1, data.caption[1][:width], Style(color="cyan"))
 
     return [runs(row) for row in grid], boxes
 
 
 class NetworkDiagram(LineCanvas):
-    """Renders a :class:`DiagramData`; posts :class:`NeuronClicked` on a node click."""
+    """Renders a :class:`DiagramView`; posts :class:`NeuronClicked` on a node click."""
 
     class NeuronClicked(Message):
         def __init__(self, layer: int, neuron: int) -> None:
@@ -215,10 +230,10 @@ class NetworkDiagram(LineCanvas):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.data: DiagramData | None = None
+        self.data: DiagramView | None = None
         self.boxes: list[NodeBox] = []
 
-    def show(self, data: DiagramData) -> None:
+    def show(self, data: DiagramView) -> None:
         self.data = data
         self._draw()
 
@@ -233,7 +248,7 @@ class NetworkDiagram(LineCanvas):
 
     def node_at(self, x: int, y: int) -> NodeBox | None:
         for box in self.boxes:
-            if box.y == y and box.x <= x < box.x + LABEL_W:
+            if box.y == y and box.x <= x < box.x + box.width:
                 return box
         return None
 
@@ -246,4 +261,4 @@ class NetworkDiagram(LineCanvas):
             self.post_message(self.NeuronClicked(box.layer, box.index))
 
 
-__all__ = ["NetworkDiagram", "DiagramData", "render_diagram"]
+__all__ = ["NetworkDiagram", "render_diagram"]

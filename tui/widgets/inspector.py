@@ -1,81 +1,79 @@
-"""Neuron inspector: everything the engine knows about the selected neuron."""
+"""Neuron inspector: everything the engine knows about the selected neuron.
+
+Values left over from an earlier pass are dimmed and labelled with their epoch
+(the frame decides what is current; see :class:`~tui.views.Freshness`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from ..format import input_name, neuron_name, num
+from nn.naming import sample_name, sub
+
+from ..format import num
+from ..views import Freshness, NeuronView
 
 MAX_SAMPLES = 4
+STALE = "dim"
 
 
-@dataclass
-class NeuronView:
-    """Copies of one neuron's numbers, taken under the session lock."""
-
-    layer: int
-    index: int
-    n_layers: int
-    activation: str
-    w: np.ndarray        # (n_in,)
-    b: float
-    dw: np.ndarray       # (n_in,)
-    db: float
-    change_w: np.ndarray  # (n_in,) what the last update did
-    change_b: float
-    z: np.ndarray        # (N,)  empty before the first forward pass
-    a: np.ndarray
-    delta: np.ndarray
-    sample: int
-    stale: bool          # not yet recomputed in this epoch
+def _table(t: Text, rows: list[list[tuple[str, str]]], first_left: bool = True,
+           highlight: int | None = None) -> None:
+    """Cells (text, style) in aligned columns: first left-aligned, the rest right."""
+    widths = [max(len(r[k][0]) for r in rows) for k in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        if n:
+            t.append("\n")
+        line_style = "reverse" if highlight == n else ""
+        for k, ((text, style), w) in enumerate(zip(row, widths)):
+            cell = text.ljust(w) if (k == 0 and first_left) else text.rjust(w)
+            t.append(("" if k == 0 else " ") + cell, style=f"{style} {line_style}".strip())
 
 
-def columns(rows: list[list[str]], widths: list[int], first_left: bool = True) -> list[str]:
-    """Lay out cells in fixed-width columns (first left-aligned, the rest right)."""
-    out = []
-    for row in rows:
-        cells = [c.ljust(w) if (k == 0 and first_left) else c.rjust(w)
-                 for k, (c, w) in enumerate(zip(row, widths))]
-        out.append(" ".join(cells))
-    return out
+def _style(fresh: Freshness) -> str:
+    return "" if fresh.current else STALE
 
 
 def render_inspector(v: NeuronView) -> Text:
     """Plain aligned text (much cheaper to redraw than rich Tables while playing)."""
     t = Text(no_wrap=True, overflow="ellipsis")
-    t.append(neuron_name(v.layer, v.index, v.n_layers), style="bold cyan")
-    t.append(f"  layer {v.layer}, neuron {v.index} · {v.activation}")
-    if v.stale:
-        t.append("  (values from the previous pass)", style="dim")
-    t.append("\n")
-    rows = [["", "value", "grad", "last Δ"]]
-    rows += [[f"w{k + 1} ({input_name(v.layer, k, v.n_layers)})", num(v.w[k]), num(v.dw[k]),
-              num(v.change_w[k])] for k in range(len(v.w))]
-    rows.append(["b", num(v.b), num(v.db), num(v.change_b)])
-    widths = [max(len(r[k]) for r in rows) for k in range(4)]
-    lines = columns(rows, widths)
-    t.append(lines[0] + "\n", style="bold")
-    for line in lines[1:]:
-        t.append(line + "\n")
+    t.append(v.name, style="bold cyan")
+    t.append(f" · {v.title}\n")
+    back, upd = _style(v.backward), _style(v.update)
+    rows = [[("", "bold"), ("value", "bold"), ("dw / db", "bold"), ("last Δ", "bold")]]
+    rows += [[(f"w{sub(k + 1)} ({name})", ""), (num(v.w[k]), ""), (num(v.dw[k]), back),
+              (num(v.change_w[k]), upd)] for k, name in enumerate(v.input_names)]
+    rows.append([("b", ""), (num(v.b), ""), (num(v.db), back), (num(v.change_b), upd)])
+    _table(t, rows)
+    notes = []
+    if v.backward.note:
+        notes.append(f"dw, db {v.backward.note}")
+    if v.update.note:
+        notes.append(f"last Δ {v.update.note}")
+    if notes:
+        t.append("\n" + " · ".join(notes), style=STALE)
     n = len(v.z)
-    rows = [["sample", "z", "a", "δ"]]
-    shown = []
-    if n:
-        start = max(0, min(v.sample - MAX_SAMPLES // 2, n - MAX_SAMPLES))
-        shown = list(range(start, min(n, start + MAX_SAMPLES)))
-        rows += [[str(i), num(v.z[i]), num(v.a[i]),
-                  num(v.delta[i]) if len(v.delta) == n else "–"] for i in shown]
-    widths = [max(len(r[k]) for r in rows) for k in range(4)]
-    lines = columns(rows, widths, first_left=False)
-    t.append(lines[0], style="bold")
-    for i, line in zip(shown, lines[1:]):
-        t.append("\n")
-        t.append(line, style="reverse" if i == v.sample else "")
+    t.append("\n")
+    if not n:
+        t.append("z, a, δ: not computed yet (press n)", style=STALE)
+        return t
+    fwd = _style(v.forward)
+    has_delta = len(v.delta) == n
+    rows = [[("sample", "bold"), ("z", "bold"), ("a", "bold"), ("δ", "bold")]]
+    start = max(0, min(v.sample - MAX_SAMPLES // 2, n - MAX_SAMPLES))
+    shown = list(range(start, min(n, start + MAX_SAMPLES)))
+    rows += [[(str(i + 1), ""), (num(v.z[i]), fwd), (num(v.a[i]), fwd),
+              (num(v.delta[i]) if has_delta else "–", back)] for i in shown]
+    _table(t, rows, first_left=False,
+           highlight=1 + shown.index(v.sample) if v.sample in shown else None)
+    notes = []
+    if v.forward.note:
+        notes.append(f"z, a {v.forward.note}")
+    if has_delta and v.backward.note:
+        notes.append(f"δ {v.backward.note}")
+    if notes:
+        t.append("\n" + " · ".join(notes), style=STALE)
     if n > MAX_SAMPLES:
-        t.append(f"\n{n} samples; [ and ] change the sample", style="dim")
+        t.append(f"\n{sample_name(v.sample)} of {n}; [ and ] change it", style="dim")
     return t
 
 

@@ -1,8 +1,13 @@
 """Live loss chart (plotext via textual-plotext).
 
-Long histories are thinned to about two points per column before plotting, so
-a redraw costs the same at epoch 100 and epoch 100 000.  The log view plots
-log₁₀(loss) on a linear axis (plotext's own log axis fails on repeated builds).
+The frame hands over the loss history as a min/max envelope (one point per bin
+of epochs, at most about two per column), so a redraw costs the same at epoch
+100 and epoch 10⁶ and no spike ever disappears: the upper line is each bin's
+largest loss, the lower its smallest.  The log view plots log₁₀(loss) on a
+linear axis (plotext's own log axis fails on repeated builds) and labels the
+ticks in loss units (10⁻¹, 10⁻², …).  Epochs are counted from 0, as on the
+status line.  A grey line marks the loss of predicting the mean target, which a
+network with no signal gets.
 """
 from __future__ import annotations
 
@@ -11,14 +16,62 @@ import math
 import numpy as np
 from textual_plotext import PlotextPlot
 
+from nn.naming import sup
 
-def thin(losses: list[float], max_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """(epochs, losses) with at most ``max_points`` points, always keeping the last."""
-    n = len(losses)
-    if n == 0:
-        return np.zeros(0), np.zeros(0)
-    idx = np.unique(np.linspace(0, n - 1, min(n, max_points)).round().astype(int))
-    return idx + 1, np.asarray(losses, dtype=float)[idx]
+from ..format import num
+from ..views import LossView
+
+
+def nice_ticks(lo: float, hi: float, max_ticks: int = 6, integer: bool = False) -> list[float]:
+    """Round tick values (1, 2 or 5 × 10ᵏ apart) covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / max(1, max_ticks - 1)
+    step = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * step >= raw:
+            step *= m
+            break
+    if integer:
+        step = max(1.0, round(step))
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = []
+    k = 0
+    while first + k * step <= hi + 1e-9 * step:
+        ticks.append(round(first + k * step, 12))
+        k += 1
+    return ticks
+
+
+def power_label(exponent: int) -> str:
+    """``-2`` → ``10⁻²``."""
+    return "1" if exponent == 0 else "10" + ("⁻" if exponent < 0 else "") + sup(abs(exponent))
+
+
+def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+    """Ticks for a log₁₀ axis spanning log-values [lo, hi], labelled in loss units:
+    every decade (10⁻¹, 10⁻², …; thinned to at most 6), or inside one decade the
+    round values 1, 2 and 5 × 10ᵏ."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [], []
+    decades = list(range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1))
+    if len(decades) >= 2:
+        stride = max(1, math.ceil(len(decades) / 6))
+        chosen = decades[::stride]
+        return [float(d) for d in chosen], [power_label(d) for d in chosen]
+    ticks, labels = [], []
+    for d in range(math.floor(lo) - 1, math.ceil(hi) + 1):
+        for m in (1, 2, 5):
+            v = math.log10(m) + d
+            if lo - 1e-9 <= v <= hi + 1e-9:
+                ticks.append(v)
+                labels.append(num(m * 10.0 ** d, 2))
+    if not ticks:  # a very narrow range: two plain values
+        ticks = [lo, hi] if hi > lo else [lo]
+        labels = [num(10 ** t, 3) for t in ticks]
+    return ticks, labels
 
 
 class LossChart(PlotextPlot):
@@ -27,27 +80,45 @@ class LossChart(PlotextPlot):
         self.log_scale = True
         self._shown: tuple = ()
 
-    def show(self, losses: list[float], title: str) -> None:
-        key = (len(losses), losses[-1] if losses else None, self.log_scale, title,
-               self.size.width)
+    def show(self, view: LossView) -> None:
+        key = (len(view.epochs), float(view.hi[-1]) if len(view.hi) else None,
+               float(view.epochs[-1]) if len(view.epochs) else None, self.log_scale, view.title,
+               self.size.width, self.size.height)
         if key == self._shown:
             return
         self._shown = key
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        x, y = thin(losses, max(20, 2 * self.size.width))
-        finite = np.isfinite(y) & (y > 0)
-        x, y = x[finite], y[finite]
-        if self.log_scale:
-            y = np.log10(y)
-        plt.title(title)
+        plt.title(view.title)
         plt.xlabel("epoch")
-        plt.ylabel("log₁₀ loss" if self.log_scale else "loss")
+        plt.ylabel("loss (log scale)" if self.log_scale else "loss")
+        x, lo, hi = view.epochs, view.lo, view.hi
+        ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if self.log_scale else True)
+        x, lo, hi = x[ok], lo[ok], hi[ok]
+        if self.log_scale:
+            lo, hi = np.log10(lo), np.log10(hi)
         if len(x):
-            plt.plot(x.tolist(), y.tolist(), marker="braille", color="cyan")
-            if len(x) == 1:
-                plt.xlim(0, 2)
+            x_end = max(float(x[-1]), 1.0)
+            plt.plot(x.tolist(), hi.tolist(), marker="braille", color="cyan")
+            if np.any(hi != lo):
+                plt.plot(x.tolist(), lo.tolist(), marker="braille", color="cyan")
+            y_lo, y_hi = float(lo.min()), float(hi.max())
+            if view.baseline is not None and view.baseline > 0:
+                b = math.log10(view.baseline) if self.log_scale else view.baseline
+                plt.plot([0.0, x_end], [b, b], marker="braille", color="gray",
+                         label=f"predict the mean: {num(view.baseline, 3)}")
+                y_lo, y_hi = min(y_lo, b), max(y_hi, b)
+            plt.xlim(0, x_end)
+            xt = nice_ticks(0, x_end, max(2, self.size.width // 12), integer=True)
+            plt.xticks(xt, [f"{int(t)}" for t in xt])
+            if self.log_scale:
+                yt, labels = log_ticks(y_lo, y_hi)
+            else:
+                yt = nice_ticks(y_lo, y_hi, max(2, self.size.height // 4))
+                labels = [num(t, 3) for t in yt]
+            if yt:
+                plt.yticks(yt, labels)
         self.refresh()
 
     def toggle_log(self) -> bool:
@@ -56,8 +127,7 @@ class LossChart(PlotextPlot):
         return self.log_scale
 
 
-def last_loss_text(losses: list[float]) -> str:
-    if not losses:
+def loss_text(loss: float | None) -> str:
+    if loss is None:
         return "–"
-    v = losses[-1]
-    return f"{v:.4g}" if math.isfinite(v) else str(v)
+    return f"{loss:.4g}" if math.isfinite(loss) else str(loss)

@@ -9,6 +9,7 @@ from rich.text import Text
 from rich.segment import Segment
 
 from ..format import num
+from ..views import PredictionsView
 from .canvas import LineCanvas
 
 LOW = (242, 142, 43)   # class 0 / low values: orange
@@ -67,18 +68,6 @@ def heatmap(values: np.ndarray, lo: float, hi: float) -> list[list[Segment]]:
     return lines
 
 
-def rasterise(X: np.ndarray, y: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Mean target of the samples falling in each pixel of [-1, 1]² (NaN where none)."""
-    total = np.zeros((rows, cols))
-    count = np.zeros((rows, cols))
-    c = np.clip(((X[:, 0] + 1) / 2 * cols).astype(int), 0, cols - 1)
-    r = np.clip(((1 - X[:, 1]) / 2 * rows).astype(int), 0, rows - 1)
-    np.add.at(total, (r, c), y[:, 0])
-    np.add.at(count, (r, c), 1)
-    with np.errstate(invalid="ignore"):
-        return total / count
-
-
 def truth_table(X: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> Text:
     rows = [["x₁", "x₂", "target", "ŷ"]]
     rows += [[num(X[i, 0]), num(X[i, 1]), num(y[i, 0]), num(y_hat[i, 0])] for i in range(len(X))]
@@ -108,11 +97,17 @@ def maps(pred: np.ndarray, target: np.ndarray, lo: float, hi: float) -> list[lis
     return lines
 
 
-class Predictions(LineCanvas):
-    """The truth table (a Text) or the heatmaps (ready lines)."""
+CAPTION = Style(color="grey62", italic=True)
 
-    def show(self, content) -> None:
-        if isinstance(content, Text):
-            self.set_renderable(content)
+
+class Predictions(LineCanvas):
+    """The truth table or the heatmaps of a :class:`PredictionsView`, under a
+    caption that says which weights the predictions come from."""
+
+    def show(self, view: PredictionsView) -> None:
+        if view.table is not None:
+            t = Text(view.caption + "\n", style="grey62 italic", no_wrap=True)
+            t.append_text(truth_table(*view.table))
+            self.set_renderable(t)
         else:
-            self.set_lines(content)
+            self.set_lines([[Segment(view.caption, CAPTION)], *maps(*view.maps)])

@@ -1,0 +1,133 @@
+"""What each panel shows, as immutable data: the parts of one :class:`Frame`.
+
+The session builds a whole frame under its lock (:func:`tui.frame.build_frame`);
+each widget renders only its part and never reaches into the network.  Arrays
+here are copies (or the engine's own event copies), never views on live state.
+Nothing in this module imports Textual.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nn import StepEvent
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When a group of values (z and a, or δ, dw and db, or last Δ) was computed.
+
+    ``epoch`` is None before it was ever computed; ``current`` is True when it
+    was computed in the epoch now in progress (or, for a whole finished epoch,
+    by its last pass)."""
+
+    epoch: int | None
+    current: bool
+
+    @property
+    def note(self) -> str:
+        """Empty when current; else what a learner must know about the value."""
+        if self.current:
+            return ""
+        return "not computed yet" if self.epoch is None else f"from epoch {self.epoch}"
+
+
+FRESH = Freshness(None, True)
+
+
+@dataclass(frozen=True)
+class StatusView:
+    label: str                  #: task or CSV name
+    architecture: str           #: "2–2–1 sigmoid/sigmoid"
+    lr: float
+    granularity: str
+    epoch: int
+    loss: float | None          #: the latest loss, None before any
+    state: str                  #: "playing", "paused", "breakpoint", "halted"
+    speed: str                  #: "30/s" or "max"
+    breakpoints_on: bool
+    quiz: tuple[int, int] | None  #: (right, asked) while quiz mode is on
+
+
+@dataclass(frozen=True)
+class DiagramView:
+    sizes: tuple[int, ...]
+    weights: tuple[np.ndarray, ...]       #: per layer (n_in, n_out)
+    input_values: np.ndarray              #: (n_in,) the selected sample
+    input_names: tuple[str, ...]          #: x₁, x₂
+    names: tuple[tuple[str, ...], ...]    #: per layer, per neuron: h₁, ŷ
+    quantity: str                         #: "a" or "δ": what the node values are
+    values: tuple[np.ndarray, ...]        #: per layer (n_out,) a or δ for the selected sample
+    known: tuple[bool, ...]               #: per layer: the value was ever computed
+    fresh: tuple[np.ndarray, ...]         #: per layer (n_out,) bool: computed this epoch
+    activation_symbols: tuple[str, ...]   #: σ, tanh, relu, id per layer
+    layer_titles: tuple[str, ...]         #: "h σ", "out σ" per layer
+    selected: tuple[int, int]
+    highlighted: frozenset                #: (layer, neuron) computed by the last step
+    problem: tuple[int, int] | None       #: where NaN/inf appeared
+    caption: tuple[str, str]              #: (epoch and next step, sample and what nodes show)
+
+
+@dataclass(frozen=True)
+class NeuronView:
+    """One neuron's numbers (copies), with the names and freshness to show them by."""
+
+    name: str                   #: h₁, ŷ
+    title: str                  #: "hidden layer 1 · neuron 2 · sigmoid"
+    input_names: tuple[str, ...]
+    w: np.ndarray               #: (n_in,)
+    b: float
+    dw: np.ndarray              #: (n_in,)
+    db: float
+    change_w: np.ndarray        #: (n_in,) what the last update did
+    change_b: float
+    z: np.ndarray               #: (N,) empty before the first forward pass
+    a: np.ndarray
+    delta: np.ndarray           #: (N,) empty before the first backward pass
+    sample: int                 #: 0-based index of the selected sample
+    forward: Freshness          #: of z and a
+    backward: Freshness         #: of δ, dw, db
+    update: Freshness           #: of last Δ
+
+
+@dataclass(frozen=True)
+class NarrationView:
+    event: StepEvent | None     #: the step's event that computed the selected neuron
+    neuron: int                 #: 0-based neuron index the narration is about
+    sample: int                 #: 0-based
+    sizes: tuple[int, ...]
+    activation_symbol: str
+    n_samples: int
+    halted: str | None          #: why training stopped (NaN/inf), if it did
+    all_zero_inputs: bool       #: the selected sample's inputs are all 0 (every x·δ term is 0)
+
+
+@dataclass(frozen=True)
+class LossView:
+    epochs: np.ndarray          #: (M,) first epoch of each point (0-based)
+    lo: np.ndarray              #: (M,) smallest loss in the point's epochs
+    hi: np.ndarray              #: (M,) largest
+    baseline: float | None      #: the loss of predicting the mean target (no signal)
+    title: str
+    epoch: int                  #: the epoch in progress
+
+
+@dataclass(frozen=True)
+class PredictionsView:
+    caption: str
+    table: tuple | None = None          #: gates: (X (N, 2), y (N, 1), ŷ (N, 1))
+    maps: tuple | None = None           #: (prediction (rows, cols), target (rows, cols), lo, hi)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything any panel shows, built at once under the session lock."""
+
+    version: int
+    status: StatusView
+    diagram: DiagramView
+    neuron: NeuronView
+    narration: NarrationView
+    loss: LossView
+    predictions: PredictionsView

@@ -1,0 +1,49 @@
+"""The status line: task, network, lr, granularity, epoch, loss, play state.
+
+It always fits one line: when the terminal is narrow, the least important
+parts are dropped first, and "? help" is never dropped."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ..views import StatusView
+from .loss_chart import loss_text
+
+STATES = {"halted": ("⚠ stopped: NaN/inf", "bold red"), "breakpoint": ("⏸ breakpoint", "bold yellow"),
+          "paused": ("⏸ paused", "bold")}
+
+
+def render_status(v: StatusView, width: int = 200) -> Text:
+    if v.state == "playing":
+        state = (f"▶ playing {v.speed}", "bold green")
+    else:
+        state = STATES[v.state]
+    # (text, style, priority): lower priority is dropped first when the line is too long
+    parts = [
+        (f" {v.label} ", "bold black on cyan", 9),
+        (f" {v.architecture}", "", 1),
+        (f" · lr {v.lr:g}", "", 5),
+        (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
+        (f" · epoch {v.epoch}", "", 8),
+        (f" · loss {loss_text(v.loss)}", "", 7),
+        (" · ", "", 9), state + (9,),
+    ]
+    if v.breakpoints_on:
+        parts.append((" · ● bp", "red", 3))
+    if v.quiz is not None:
+        parts.append((f" · quiz {v.quiz[0]}/{v.quiz[1]}", "bold magenta", 6))
+    parts.append((" · ? help", "dim", 10))
+    for cutoff in range(0, 11):
+        kept = [p for p in parts if p[2] >= cutoff]
+        if sum(len(p[0]) for p in kept) <= width:
+            break
+    t = Text(no_wrap=True, overflow="ellipsis")
+    for text, style, _ in kept:
+        t.append(text, style=style)
+    return t
+
+
+class StatusLine(Static):
+    def show(self, view: StatusView) -> None:
+        self.update(render_status(view, self.size.width or 200), layout=False)
