@@ -444,3 +444,40 @@ def test_loss_plot_accepts_an_envelope(tmp_path):
     assert written[0].read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(ValueError, match="same length"):
         export_all(tmp_path, (e, lo, lo[:-1]))
+
+
+def test_ctrl_c_while_a_csv_is_read_ends_with_one_line(tmp_path, capsys, monkeypatch):
+    """A KeyboardInterrupt between two chunk reads ends the load cleanly (exit 130)."""
+    import builtins
+
+    f = tmp_path / "big.csv"
+    f.write_text("x1,x2,y\n" + "0.1,0.2,0.3\n" * 200_000)
+    real_open = builtins.open
+    reads = {"n": 0}
+
+    class Interrupting:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def read(self, n=-1):
+            reads["n"] += 1
+            if reads["n"] == 2:
+                raise KeyboardInterrupt
+            return self.handle.read(n)
+
+    def fake_open(path, *args, **kwargs):
+        handle = real_open(path, *args, **kwargs)
+        return Interrupting(handle) if str(path) == str(f) else handle
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    from tui.cli import main
+
+    assert main(["train", "--data", str(f), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "tinynet-tui: error: interrupted" and reads["n"] == 2

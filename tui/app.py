@@ -389,22 +389,22 @@ class TinyNetApp(App):
         self.push_screen(HelpScreen(self.BINDINGS))
 
     # ------------------------------------------------------------------ files
-    def action_save(self) -> None:
+    def _save(self, write, title: str, describe) -> None:
+        """Run ``write(session, folder)``; say what was written, or why it failed."""
         try:
-            written = app_files.save_model(self.session, self.save_dir)
+            written = write(self.session, self.save_dir)
         except (OSError, ValueError) as exc:
             self.say(str(exc), title="Save failed", severity="error")
             return
-        self.say(f"saved {written}", title="Model saved")
+        self.say(describe(written), title=title)
+
+    def action_save(self) -> None:
+        self._save(app_files.save_model, "Model saved", lambda path: f"saved {path}")
 
     def action_save_session(self) -> None:
-        try:
-            written = app_files.save_session(self.session, self.save_dir)
-        except (OSError, ValueError) as exc:
-            self.say(str(exc), title="Save failed", severity="error")
-            return
-        self.say(f"{written} ({len(self.session.actions)} actions); replay with "
-                 f"tinynet-tui --replay {written.name}", title="Session saved")
+        self._save(app_files.save_session, "Session saved",
+                   lambda path: f"{path} ({len(self.session.actions)} actions); replay with "
+                                f"tinynet-tui --replay {path.name}")
 
     def action_export(self) -> None:
         s = self.session

@@ -100,15 +100,15 @@ class LossChart(PlotextPlot):
             lo, hi = np.log10(lo), np.log10(hi)
         if len(x):
             x_end = max(float(x[-1]), 1.0)
-            plt.plot(x.tolist(), hi.tolist(), marker="braille", color="cyan")
-            if np.any(hi != lo):
-                plt.plot(x.tolist(), lo.tolist(), marker="braille", color="cyan")
             y_lo, y_hi = float(lo.min()), float(hi.max())
-            if view.baseline is not None and view.baseline > 0:
+            if view.baseline is not None and view.baseline > 0:  # drawn first: the loss on top
                 b = math.log10(view.baseline) if self.log_scale else view.baseline
                 plt.plot([0.0, x_end], [b, b], marker="braille", color="gray",
                          label=f"predict the mean: {num(view.baseline, 3)}")
                 y_lo, y_hi = min(y_lo, b), max(y_hi, b)
+            plt.plot(x.tolist(), hi.tolist(), marker="braille", color="cyan")
+            if np.any(hi != lo):
+                plt.plot(x.tolist(), lo.tolist(), marker="braille", color="cyan")
             plt.xlim(0, x_end)
             xt = nice_ticks(0, x_end, max(2, self.size.width // 12), integer=True)
             plt.xticks(xt, [f"{int(t)}" for t in xt])
