@@ -155,6 +155,11 @@ class Stepper:
             raise ValueError(f"y has shape {self.y.shape}; expected ({self.X.shape[0]}, {net.sizes[-1]})")
         self.lr = float(lr)
         self.units = build_units(net)
+        #: (phase, layer, neuron) → position in the epoch; (phase, None, None) → the phase's first
+        self._unit_at: dict[tuple, int] = {}
+        for k, u in enumerate(self.units):
+            self._unit_at.setdefault((u.phase, u.layer, u.neuron), k)
+            self._unit_at.setdefault((u.phase, None, None), k)
         per_snapshot = max(1, net.n_params * net.dtype.itemsize)
         self.history_depth = history_depth or max(2, history_bytes // per_snapshot)
         self.undo_bytes = undo_bytes
@@ -211,12 +216,15 @@ class Stepper:
     def at_epoch_start(self) -> bool:
         return self.cursor == 0
 
-    def stale_neurons(self) -> set[tuple[int, int]]:
-        """(layer, neuron) pairs whose z and a are still from the previous epoch:
-        those the forward pass of the current epoch has not reached yet."""
-        if self.cursor == 0 or self.phase is not Phase.FORWARD:
-            return set()
-        return {(u.layer, u.neuron) for u in self.units[self.cursor:] if u.phase is Phase.FORWARD}
+    def unit_index(self, phase: Phase | str, layer: int | None = None,
+                   neuron: int | None = None) -> int:
+        """Position in the epoch of ``phase``'s unit for (layer, neuron), or of the
+        phase's first unit when they are None.  Units before ``cursor`` have run
+        in the current epoch; ValueError if there is no such unit."""
+        try:
+            return self._unit_at[(Phase(phase), layer, neuron)]
+        except KeyError:
+            raise ValueError(f"no {Phase(phase).value} step for that neuron") from None
 
     # ------------------------------------------------------------- stepping
     def _boundary(self, granularity: Granularity) -> int:

@@ -329,10 +329,10 @@ def test_set_parameter_right_after_playing(xor_net, xor_data):
     assert xor_net.layers[0].W[1, 0] == 0.125 and s.epoch == 5 and len(s.losses) == 6
 
 
-def test_stale_neurons_are_those_the_forward_pass_has_not_reached(xor_net, xor_data):
+def test_unit_index_is_the_position_in_the_epoch(xor_net, xor_data):
     s = Stepper(xor_net, *xor_data, lr=1.0)
-    assert s.stale_neurons() == set()
-    s.step(G.NEURON)
-    assert s.stale_neurons() == {(0, 1), (1, 0)}
-    s.step(G.PHASE)
-    assert s.stale_neurons() == set()
+    for k, u in enumerate(s.units):
+        assert s.unit_index(u.phase, u.layer, u.neuron) == k
+    assert s.unit_index("loss") == 3 and s.unit_index(Phase.BACKWARD) == 4
+    with pytest.raises(ValueError, match="no loss step"):
+        s.unit_index("loss", 0, 0)

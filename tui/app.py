@@ -409,12 +409,12 @@ class TinyNetApp(App):
     def action_export(self) -> None:
         s = self.session
         with s.lock:
-            curve = s.frame(PanelSizes(loss_width=1000)).loss
+            curve = s.stepper.losses.envelope(2000)  # (epochs, lo, hi): every spike kept
             net = s.net.copy()
             truth = s.config.target_function
             folder = app_files.export_folder(s, self.export_dir)
         self.say(f"exporting to {folder} …", timeout=2)
-        self.export_worker(folder, (curve.epochs, curve.lo, curve.hi), net, truth,
+        self.export_worker(folder, curve, net, truth,
                            f"{s.config.label} {net.describe()}")
 
     def action_export_trace(self) -> None:

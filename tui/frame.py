@@ -31,22 +31,10 @@ def freshness(stepper, phase: Phase, layer: int, neuron: int) -> Freshness:
 
     Units before the cursor ran in the current epoch; the others hold what the
     previous epoch computed (or nothing yet, in epoch 0)."""
-    k = _unit_index(stepper, phase, layer, neuron)
+    k = stepper.unit_index(phase, layer, neuron)
     if k < stepper.cursor:
         return Freshness(stepper.epoch, True)
     return Freshness(None if stepper.epoch == 0 else stepper.epoch - 1, False)
-
-
-_INDEX_CACHE: dict[int, tuple[object, dict]] = {}
-
-
-def _unit_index(stepper, phase: Phase, layer: int, neuron: int) -> int:
-    cached = _INDEX_CACHE.get(id(stepper))
-    if cached is None or cached[0] is not stepper.units:
-        index = {(u.phase, u.layer, u.neuron): k for k, u in enumerate(stepper.units)}
-        _INDEX_CACHE.clear()
-        _INDEX_CACHE[id(stepper)] = cached = (stepper.units, index)
-    return cached[1][(phase, layer, neuron)]
 
 
 def build_frame(session, sizes: PanelSizes) -> Frame:

@@ -19,6 +19,7 @@ from nn.breakpoints import Breakpoints
 
 from . import actions as act
 from .config import TASKS, Problem, RunConfig, build
+from .frame import build_frame
 from .quiz import Quiz
 
 #: the step trace (for ``x``) keeps at most this many bytes of event copies
@@ -248,8 +249,6 @@ class Session:
     # ---------------------------------------------------------------- views
     def frame(self, sizes):
         """One immutable :class:`~tui.views.Frame` of everything the screen shows."""
-        from .frame import build_frame
-
         with self.lock:
             return build_frame(self, sizes)
 

@@ -53,13 +53,6 @@ def config_of(ch: Chapter) -> RunConfig:
                      lr=s["lr"], seed=s["seed"])
 
 
-def _unit_index(session: Session, phase: str, layer: int | None, neuron: int | None) -> int:
-    for i, u in enumerate(session.stepper.units):
-        if u.phase.value == phase and (layer is None or (u.layer, u.neuron) == (layer, neuron)):
-            return i
-    raise ValueError(f"no {phase} step for that neuron")
-
-
 def setup(ch: Chapter, path: str) -> Session:
     """A new session in the state the chapter starts in: its network, then its position
     (whole epochs played, then single-neuron steps), its steps, sample and selection.
@@ -78,7 +71,7 @@ def setup(ch: Chapter, path: str) -> Session:
                 layer, neuron = neuron_index(pos.neuron, sizes)
             except ValueError as exc:
                 raise LessonError(path, line, f"unreachable position {pos}: {exc}") from None
-        target = _unit_index(session, pos.phase, layer, neuron)
+        target = session.stepper.unit_index(pos.phase, layer, neuron)
     if pos.epoch:
         session.play_chunk(pos.epoch, breakpoints=False)
     granularity = Granularity(ch.settings["granularity"])
