@@ -84,16 +84,13 @@ class Session:
         action.check(self)
         action.apply(self)
 
-    def replay(self, actions: list[act.Action], progress=None) -> None:
-        """Carry out ``actions`` in order; an ActionError names the action's number
-        (from 1).  ``progress(done, total)`` is called after each, if given."""
+    def replay(self, actions: list[act.Action]) -> None:
+        """Carry out ``actions`` in order; an ActionError names the action's number (from 1)."""
         for k, action in enumerate(actions):
             try:
                 self.apply(action)
             except act.ActionError as exc:
                 raise act.ActionError(f"action {k + 1} ({action.name}): {exc}") from None
-            if progress is not None:
-                progress(k + 1, len(actions))
 
     def rebuild(self, **changes) -> None:
         """Rebuild the network from the config with ``changes`` (task, seed, lr, …)."""
