@@ -1,9 +1,11 @@
 """Small data sets.  Every function returns ``X`` (n, 2) and ``y`` (n, 1), float64.
 
 Gates (``and_gate``, ``xor``) are the four corners of the unit square.
-``regression`` samples f(x₁, x₂) = x₁² + x₂² on [-1, 1]²; ``circle`` and
-``spiral`` are two-class problems with labels 0/1.  ``load_csv`` reads the
-user's own data: two input columns and one target.
+``regression`` samples f(x₁, x₂) = x₁² + x₂² (or any target function) on [-1, 1]²;
+``circle`` and ``spiral`` are two-class problems with labels 0/1; ``spiral3`` and
+``blobs`` are three-class problems with one-hot targets y (n, 3).  ``noise`` is each
+generator's noise level σ; :func:`split` holds out a seeded test set.  ``load_csv`` reads
+the user's own data: two input columns and one target.
 """
 from __future__ import annotations
 
@@ -45,10 +47,16 @@ def regression_target(X: np.ndarray) -> np.ndarray:
     return (X ** 2).sum(axis=1, keepdims=True)
 
 
-def regression(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` points drawn uniformly from [-1, 1]² with target x₁² + x₂²."""
-    X = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, 2))
-    return X, regression_target(X)
+def regression(n: int = 400, seed: int = 0, noise: float = 0.0,
+               target=None) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points drawn uniformly from [-1, 1]² with target ``target(X)`` (n, 1)
+    (default x₁² + x₂²) plus Gaussian noise of standard deviation ``noise``."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))
+    y = (target or regression_target)(X)
+    if noise:
+        y = y + rng.normal(0.0, noise, y.shape)
+    return X, y
 
 
 def grid(k: int = 25, low: float = -1.0, high: float = 1.0) -> np.ndarray:
@@ -65,10 +73,10 @@ def pixel_grid(cols: int, rows: int) -> np.ndarray:
     return np.column_stack([x1.ravel(), x2.ravel()])
 
 
-def regression_grid(k: int = 25) -> tuple[np.ndarray, np.ndarray]:
-    """A held-out k×k grid on [-1, 1]² with its true targets."""
+def regression_grid(k: int = 25, target=None) -> tuple[np.ndarray, np.ndarray]:
+    """A held-out k×k grid on [-1, 1]² with its true targets (default x₁² + x₂²)."""
     X = grid(k)
-    return X, regression_target(X)
+    return X, (target or regression_target)(X)
 
 
 def circle(n: int = 200, seed: int = 0, noise: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
@@ -92,6 +100,55 @@ def spiral(n: int = 200, seed: int = 0, noise: float = 0.03) -> tuple[np.ndarray
     X = np.vstack([p[0] for p in pts])
     y = np.concatenate([p[1] for p in pts])[:, None]
     return np.clip(X, -1.0, 1.0), y
+
+
+def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
+    """Integer labels (n,) → one-hot rows (n, k), float64."""
+    return np.eye(k)[np.asarray(labels, dtype=int)]
+
+
+def spiral3(n: int = 300, seed: int = 0, noise: float = 0.03) -> tuple[np.ndarray, np.ndarray]:
+    """Three interleaved spiral arms in [-1, 1]², n/3 points each; y is one-hot (n, 3)."""
+    rng = np.random.default_rng(seed)
+    third = n // 3
+    t = np.sqrt(rng.uniform(0.0, 1.0, third)) * 1.5 * math.pi
+    r = t / (1.5 * math.pi) * 0.95
+    X = np.vstack([np.column_stack([r * np.cos(t + turn), r * np.sin(t + turn)])
+                   for turn in (0.0, 2 * math.pi / 3, 4 * math.pi / 3)])
+    X += rng.normal(0.0, noise, X.shape)
+    return np.clip(X, -1.0, 1.0), one_hot(np.repeat(np.arange(3), third), 3)
+
+
+def blobs(n: int = 300, seed: int = 0, noise: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """Three Gaussian blobs of standard deviation ``noise`` around points on a circle of
+    radius 0.55, n/3 points each, clipped to [-1, 1]²; y is one-hot (n, 3)."""
+    rng = np.random.default_rng(seed)
+    third = n // 3
+    angles = np.array([90.0, 210.0, 330.0]) * math.pi / 180
+    centres = 0.55 * np.column_stack([np.cos(angles), np.sin(angles)])
+    labels = np.repeat(np.arange(3), third)
+    X = centres[labels] + rng.normal(0.0, noise, (len(labels), 2))
+    return np.clip(X, -1.0, 1.0), one_hot(labels, 3)
+
+
+def split_indices(n: int, fraction: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (train, test), each sorted, disjoint, together 0…n−1: a seeded random
+    ``fraction`` of the rows (at least one) is held out for testing.  ``ValueError`` if
+    ``fraction`` is not in (0, 1) or fewer than :data:`MIN_ROWS` rows would be left to train."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"the test fraction must be between 0 and 1, got {fraction:g}")
+    n_test = max(1, int(round(fraction * n)))
+    if n - n_test < MIN_ROWS:
+        raise ValueError(f"a test fraction of {fraction:g} of {n} samples leaves "
+                         f"{n - n_test} to train on; at least {MIN_ROWS} are needed")
+    order = np.random.default_rng(seed).permutation(n)
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
+def split(X: np.ndarray, y: np.ndarray, fraction: float, seed: int = 0):
+    """(X_train, y_train, X_test, y_test) by :func:`split_indices`."""
+    train, test = split_indices(len(X), fraction, seed)
+    return X[train], y[train], X[test], y[test]
 
 
 def _read_text(path: Path, max_bytes: int) -> str:
@@ -181,12 +238,21 @@ TASKS = {
     "regression": regression,
     "circle": circle,
     "spiral": spiral,
+    "spiral3": spiral3,
+    "blobs": blobs,
 }
+#: Tasks whose data is drawn at random (they take ``noise``; the gates do not).
+GENERATED = ("regression", "circle", "spiral", "spiral3", "blobs")
 
 
-def load_task(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Data for a task name from :data:`TASKS`."""
-    try:
+def load_task(name: str, noise: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Data for a task name from :data:`TASKS`; ``noise`` (σ) replaces the generator's own
+    noise level for the tasks in :data:`GENERATED`."""
+    if name not in TASKS:
+        raise ValueError(f"unknown task {name!r} (choose from {', '.join(TASKS)})")
+    if noise is None:
         return TASKS[name]()
-    except KeyError:
-        raise ValueError(f"unknown task {name!r} (choose from {', '.join(TASKS)})") from None
+    if name not in GENERATED:
+        raise ValueError(f"noise is for the generated tasks ({', '.join(GENERATED)}), "
+                         f"not {name}")
+    return TASKS[name](noise=noise)

@@ -6,10 +6,72 @@ from nn.datasets import DataError
 
 
 @pytest.mark.parametrize("name", list(datasets.TASKS))
-def test_every_task_gives_n_by_2_and_n_by_1(name):
+def test_every_task_gives_n_by_2_and_n_by_k(name):
     X, y = datasets.load_task(name)
-    assert X.ndim == 2 and X.shape[1] == 2 and y.shape == (len(X), 1)
+    k = 3 if name in ("spiral3", "blobs") else 1
+    assert X.ndim == 2 and X.shape[1] == 2 and y.shape == (len(X), k)
     assert np.isfinite(X).all() and np.isfinite(y).all()
+
+
+@pytest.mark.parametrize("fn", [datasets.spiral3, datasets.blobs])
+def test_three_class_sets_are_one_hot_and_balanced(fn):
+    X, y = fn(300, seed=1)
+    assert X.shape == (300, 2) and y.shape == (300, 3)
+    assert X.min() >= -1 and X.max() <= 1
+    np.testing.assert_array_equal(y.sum(axis=1), 1.0)
+    assert set(np.unique(y)) == {0.0, 1.0}
+    np.testing.assert_array_equal(y.sum(axis=0), [100, 100, 100])
+    # the classes sit in different places (their centres are apart)
+    centres = np.array([X[y[:, c] == 1].mean(axis=0) for c in range(3)])
+    assert min(np.linalg.norm(centres[i] - centres[j]) for i in range(3) for j in range(i)) > 0.1
+
+
+def test_noise_is_seeded_and_the_default_data_is_unchanged():
+    X0, y0 = datasets.load_task("circle")
+    X1, y1 = datasets.circle()
+    np.testing.assert_array_equal(X0, X1)
+    np.testing.assert_array_equal(datasets.load_task("circle", noise=0.05)[1], y1)
+    Xa, ya = datasets.load_task("spiral", noise=0.2)
+    Xb, yb = datasets.load_task("spiral", noise=0.2)
+    np.testing.assert_array_equal(Xa, Xb)
+    assert not np.array_equal(Xa, datasets.spiral()[0])
+    # regression: the same points, noisy targets around x1^2 + x2^2 with about that σ
+    Xr, yr = datasets.load_task("regression", noise=0.1)
+    np.testing.assert_array_equal(Xr, datasets.regression()[0])
+    assert 0.08 < float(np.std(yr - datasets.regression_target(Xr))) < 0.12
+    np.testing.assert_array_equal(datasets.load_task("regression", noise=0.0)[1],
+                                  datasets.regression()[1])
+    with pytest.raises(ValueError, match="noise is for the generated tasks"):
+        datasets.load_task("xor", noise=0.1)
+
+
+def test_split_is_seeded_disjoint_and_complete():
+    train, test = datasets.split_indices(200, 0.2, seed=7)
+    assert len(test) == 40 and len(train) == 160
+    assert not set(train) & set(test)
+    np.testing.assert_array_equal(np.sort(np.concatenate([train, test])), np.arange(200))
+    again = datasets.split_indices(200, 0.2, seed=7)
+    np.testing.assert_array_equal(again[1], test)
+    assert not np.array_equal(datasets.split_indices(200, 0.2, seed=8)[1], test)
+    X, y = datasets.circle()
+    Xtr, ytr, Xte, yte = datasets.split(X, y, 0.2, seed=7)
+    np.testing.assert_array_equal(Xte, X[test])
+    np.testing.assert_array_equal(ytr, y[train])
+    assert len(datasets.split_indices(10, 0.01)[1]) == 1      # at least one test row
+    for bad in (0.0, 1.0, -0.5):
+        with pytest.raises(ValueError, match="between 0 and 1"):
+            datasets.split_indices(10, bad)
+    with pytest.raises(ValueError, match="leaves 1 to train on; at least 2"):
+        datasets.split_indices(4, 0.75)
+
+
+def test_accuracy_is_argmax_for_several_classes():
+    from nn.metrics import accuracy, class_accuracy
+
+    y = np.eye(3)[[0, 1, 2, 1]]
+    y_hat = np.array([[0.9, 0.8, 0.1], [0.4, 0.45, 0.0], [0.3, 0.2, 0.1], [0.6, 0.9, 0.7]])
+    assert class_accuracy(y_hat, y) == 0.75 and accuracy(y_hat, y) == 0.75
+    assert accuracy(np.array([[0.7], [0.2]]), np.array([[1.0], [1.0]])) == 0.5
 
 
 def test_gates_and_regression_targets():

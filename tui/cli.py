@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 
 from nn.activations import ACTIVATIONS
+from nn.datasets import GENERATED
+from nn.features import FEATURES, parse_features
+from nn.formula import Formula, FormulaError
 
-from .config import TASKS, RunConfig
-from .parsing import positive_number, whole_number
+from .config import ALL_TASKS, TARGET_TASKS, RunConfig
+from .parsing import finite_number, positive_number, whole_number
 
 PROG = "tinynet-tui"
 
@@ -42,6 +45,40 @@ positive_int = _argument(lambda text: whole_number(text, low=1))
 seed_int = _argument(lambda text: whole_number(text, low=0))
 positive_float = _argument(positive_number)
 port_number = _argument(lambda text: whole_number(text, low=1, high=65535))
+feature_list = _argument(parse_features)
+#: Largest --noise σ accepted (the data lie in [-1, 1]²; more is only noise).
+MAX_NOISE = 10.0
+
+
+#: Largest --test-fraction: at least a tenth of the samples is left to train on.
+MAX_TEST_FRACTION = 0.9
+
+
+def _fraction(text: str) -> float:
+    value = finite_number(text)
+    if not 0.0 <= value <= MAX_TEST_FRACTION:
+        raise ValueError(f"must be from 0 (no test set) to {MAX_TEST_FRACTION:g}, got {text}")
+    return value
+
+
+def _noise(text: str) -> float:
+    value = finite_number(text)
+    if not 0.0 <= value <= MAX_NOISE:
+        raise ValueError(f"must be from 0 to {MAX_NOISE:g}, got {text}")
+    return value
+
+
+def _formula(text: str) -> str:
+    try:
+        Formula(text)
+    except FormulaError as exc:
+        raise ValueError(str(exc)) from None
+    return text.strip()
+
+
+test_fraction = _argument(_fraction)
+noise_level = _argument(_noise)
+target_formula = _argument(_formula)
 
 
 def hidden_sizes(text: str) -> tuple[int, ...]:
@@ -75,6 +112,14 @@ def app_command(args: argparse.Namespace) -> list[str]:
         argv += ["--lr", repr(args.lr)]
     if args.load:
         argv += ["--load", str(args.load.resolve())]
+    if args.features is not None:
+        argv += ["--features", ",".join(args.features)]
+    if args.target is not None:
+        argv += ["--target", args.target]
+    if args.test_fraction:
+        argv += ["--test-fraction", repr(args.test_fraction)]
+    if args.noise is not None:
+        argv += ["--noise", repr(args.noise)]
     return argv
 
 
@@ -88,7 +133,7 @@ def existing_file(text: str) -> Path:
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--task", choices=TASKS,
+    p.add_argument("--task", choices=ALL_TASKS,
                    help="built-in data set (default: the --load model's task, else xor)")
     p.add_argument("--data", type=existing_file, metavar="FILE.csv",
                    help="your own data: rows of x1,x2,y (overrides --task)")
@@ -99,6 +144,17 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=seed_int, default=0, help="weight initialisation seed")
     p.add_argument("--load", type=existing_file, metavar="MODEL.npz",
                    help="start from a saved model")
+    p.add_argument("--features", type=feature_list, metavar="LIST",
+                   help=f"input features, e.g. x1,x2,x1^2,x2^2 (from {', '.join(FEATURES)}; "
+                        "default x1,x2)")
+    p.add_argument("--target", type=target_formula, metavar="FORMULA",
+                   help='regression target, e.g. "sin(3*x1)*x2": numbers, x1, x2, + - * / ^, '
+                        "( ), sin cos tan exp log sqrt abs tanh")
+    p.add_argument("--test-fraction", type=test_fraction, default=0.0, metavar="F",
+                   help="hold out this share of the samples as a test set, e.g. 0.2 "
+                        "(seeded by --seed; default 0: none)")
+    p.add_argument("--noise", type=noise_level, metavar="SIGMA",
+                   help="noise level σ of a generated task (default: the task's own)")
 
 
 def make_parser() -> Parser:
@@ -140,7 +196,23 @@ def make_parser() -> Parser:
 def config_from_args(args: argparse.Namespace) -> RunConfig:
     return RunConfig(task=args.task, data=args.data, hidden=args.hidden,
                      activation=args.activation, lr=args.lr, seed=args.seed,
-                     epochs=getattr(args, "epochs", None), load=args.load)
+                     epochs=getattr(args, "epochs", None), load=args.load,
+                     features=args.features, target=args.target,
+                     test_fraction=args.test_fraction, noise=args.noise)
+
+
+def check_data_options(args: argparse.Namespace) -> None:
+    """``ValueError`` (one line) for data options that do not fit the task."""
+    task = "--data" if args.data else args.task
+    if args.target is not None and task not in TARGET_TASKS:
+        raise ValueError(f"argument --target: only for --task {' or '.join(TARGET_TASKS)}, "
+                         f"not {task}")
+    if args.noise is not None and task not in GENERATED:
+        raise ValueError(f"argument --noise: only for the generated tasks "
+                         f"({', '.join(GENERATED)}), not {task}")
+    if args.test_fraction and task in ("and", "xor"):
+        raise ValueError(f"argument --test-fraction: {task} has only 4 samples; "
+                         "a test set needs a generated task or --data")
 
 
 def fail(message: str, status: int = 2) -> int:
@@ -180,6 +252,7 @@ def _main(argv: list[str] | None) -> int:
         return run_learn(args)
     try:
         _resolve_task(args)
+        check_data_options(args)
     except (ValueError, OSError) as exc:
         return fail(str(exc))
     config = config_from_args(args)
@@ -194,6 +267,10 @@ def _main(argv: list[str] | None) -> int:
         problem = build(config)
     except (ValueError, OSError) as exc:
         return fail(str(exc))
+    if args.command != "train" and problem.kind == "multiclass":
+        # TODO(issue 11/13): remove once the app's panels show 3 classes
+        return fail(f"--task {config.task}: the app does not show 3-class tasks yet; "
+                    f"use tinynet-tui train --task {config.task}")
     if args.command == "serve":
         from .serve import serve
 

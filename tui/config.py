@@ -2,21 +2,41 @@
 
 ``RunConfig`` is filled from the command line (or the app's keys) and
 ``build`` turns it into a network and data.  Unset fields fall back to the
-task's preset (:mod:`nn.presets`).
+task's preset (:mod:`nn.presets`).  The data can be noisier (``noise``), split into
+training and test rows (``test_fraction``, seeded by ``seed``), fed to the network as
+chosen input features (``features``, :mod:`nn.features`), and, for the regression task,
+come from a target formula (``target``, :mod:`nn.formula`).
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from nn import NeuralNetwork, datasets, load
-from nn.metrics import binary_accuracy, r_squared
+from nn.features import DEFAULT as DEFAULT_FEATURES
+from nn.features import FEATURES, FeatureMap
+from nn.formula import Formula, FormulaError
+from nn.metrics import accuracy, r_squared
 from nn.presets import CSV_PRESETS, PRESETS, Preset
 
+#: The 3-class tasks (one-hot targets), until nn/presets.py defines them.
+# TODO(issue 11): switch the spiral3/blobs presets to output="softmax", loss="softmax-ce".
+CLASS3_PRESETS = {
+    "spiral3": Preset((16, 16), "tanh", "sigmoid", lr=1.0, epochs=8000, kind="multiclass"),
+    "blobs": Preset((4,), "tanh", "sigmoid", lr=1.0, epochs=2000, kind="multiclass"),
+}
+#: Every task's preset: nn/presets.py's, plus the 3-class ones it does not have yet.
+TASK_PRESETS: dict[str, Preset] = {**CLASS3_PRESETS, **PRESETS}
+#: Tasks the app cycles through, sweeps and session files take (not yet the 3-class ones).
 TASKS = list(PRESETS)
+#: Every task ``tinynet-tui train --task`` takes.
+ALL_TASKS = TASKS + [t for t in CLASS3_PRESETS if t not in PRESETS]
+#: Tasks a --target formula can replace the target of.
+TARGET_TASKS = ("regression",)
 
 #: Fixed memory the app may add on top of the network: the stepper's per-epoch θ history
 #: (32 MiB) and its undo states (32 MiB), see :mod:`nn.stepper`.
@@ -72,6 +92,10 @@ class RunConfig:
     seed: int = 0
     epochs: int | None = None
     load: Path | None = None          #: start from a saved model
+    features: tuple[str, ...] | None = None  #: input features (nn.features); None: x1, x2
+    target: str | None = None         #: a target formula for the regression task
+    test_fraction: float = 0.0        #: share of rows held out for testing (0: none)
+    noise: float | None = None        #: noise σ of a generated task (None: the task's own)
 
     data_kind: str | None = None      #: "binary"/"regression", known once the CSV is read
 
@@ -79,13 +103,15 @@ class RunConfig:
     def preset(self) -> Preset:
         if self.data:
             return CSV_PRESETS[self.data_kind or "regression"]
-        return PRESETS[self.task]
+        return TASK_PRESETS[self.task]
 
     @property
     def target_function(self):
-        """The true function behind the data (x₁² + x₂² for the regression task), or None."""
-        return datasets.regression_target if self.data is None and self.task == "regression" \
-            else None
+        """The true function behind the data (x₁² + x₂², or the ``target`` formula, for the
+        regression task), or None: a callable (M, 2) → (M, 1)."""
+        if self.data is not None or self.task not in TARGET_TASKS:
+            return None
+        return _formula(self.target) if self.target else datasets.regression_target
 
     @property
     def is_gate(self) -> bool:
@@ -107,47 +133,161 @@ class RunConfig:
         )
 
 
+@lru_cache(maxsize=8)
+def _formula(text: str) -> Formula:
+    """The parsed formula (parsed once per text: the screen asks on every redraw)."""
+    return Formula(text)
+
+
 @dataclass
 class Problem:
     """A network and the data it learns, plus how to score it."""
 
     config: RunConfig          #: resolved
     net: NeuralNetwork
-    X: np.ndarray              #: (N, 2)
-    y: np.ndarray              #: (N, 1)
-    kind: str                  #: "binary" or "regression"
+    X: np.ndarray              #: (N, F) what the network trains on: features(points)
+    y: np.ndarray              #: (N, K)
+    kind: str                  #: "binary", "multiclass" (one-hot y) or "regression"
+    X_test: np.ndarray | None = None       #: (T, F) held-out rows, None without a split
+    y_test: np.ndarray | None = None       #: (T, K)
+    points: np.ndarray | None = None       #: (N, 2) the raw training points (None: X is)
+    points_test: np.ndarray | None = None  #: (T, 2) the raw test points
+    #: raw points (M, 2) → network inputs (M, F); None when the inputs are x₁, x₂ as they are
+    features: FeatureMap | None = None
+
+    def __post_init__(self):
+        if self.points is None:
+            self.points = self.X
+        if self.points_test is None:
+            self.points_test = self.X_test
+
+    @property
+    def X2(self) -> np.ndarray:
+        """The raw training points (N, 2) (another name for ``points``)."""
+        return self.points
+
+    @property
+    def X2_test(self) -> np.ndarray | None:
+        """The raw test points (T, 2) (another name for ``points_test``)."""
+        return self.points_test
+
+    def inputs(self, points: np.ndarray) -> np.ndarray:
+        """What the network takes for raw points (M, 2): (M, F)."""
+        return points if self.features is None else self.features(points)
+
+    def _score(self, X: np.ndarray, y: np.ndarray) -> tuple[str, float]:
+        if self.kind in ("binary", "multiclass"):
+            return "accuracy", accuracy(self.net.predict(X), y)
+        return "R²", r_squared(self.net.predict(X), y)
 
     def score(self) -> tuple[str, float]:
-        """("accuracy", fraction) for two-class tasks, ("R²", value) for regression.
+        """("accuracy", fraction) for class tasks (argmax for several classes), ("R²",
+        value) for regression.  R² for the regression task is measured on a held-out
+        25×25 grid of its true function."""
+        truth = self.config.target_function
+        if self.kind == "regression" and truth is not None:
+            Xg, yg = datasets.regression_grid(25, truth)
+            return "R²", r_squared(self.net.predict(self.inputs(Xg)), yg)
+        return self._score(self.X, self.y)
 
-        R² for the regression task is measured on a held-out 25×25 grid."""
-        if self.kind == "binary":
-            return "accuracy", binary_accuracy(self.net.predict(self.X), self.y)
-        if self.config.target_function is not None:
-            Xg, yg = datasets.regression_grid(25)
-            return "R²", r_squared(self.net.predict(Xg), yg)
-        return "R²", r_squared(self.net.predict(self.X), self.y)
+    def test_score(self) -> tuple[str, float] | None:
+        """:meth:`score`'s metric on the test rows, or None without a split."""
+        return None if self.X_test is None else self._score(self.X_test, self.y_test)
+
+    def test_loss(self) -> float | None:
+        """The loss on the test rows, or None without a split."""
+        if self.X_test is None:
+            return None
+        return float(self.net.loss(self.net.predict(self.X_test), self.y_test))
 
 
 def build(config: RunConfig) -> Problem:
     """Make the data and the network.  Raises ``ValueError`` subclasses
     (``DataError``, ``ModelFileError``) with one-line messages on bad input."""
+    loaded = load(config.load) if config.load is not None else None
+    if loaded is not None:
+        config = _saved_inputs(config, loaded[1])
     if config.data is not None:
-        X, y = datasets.load_csv(config.data)
+        points, y = datasets.load_csv(config.data)
         kind = "binary" if set(np.unique(y)) <= {0.0, 1.0} else "regression"
         config = replace(config, data_kind=kind)
     else:
-        X, y = datasets.load_task(config.task)
+        points, y = _task_data(config)
+    points_test = y_test = None
+    if config.test_fraction and not config.is_gate:
+        points, y, points_test, y_test = datasets.split(points, y, config.test_fraction,
+                                                        config.seed)
+    features = None
+    if config.features is not None and tuple(config.features) != DEFAULT_FEATURES:
+        features = FeatureMap(config.features)
+    X = points if features is None else features(points)
+    X_test = None if points_test is None or features is None else features(points_test)
     cfg = config.resolved()
     kind = cfg.preset.kind
-    if cfg.load is not None:
-        net, meta = load(cfg.load)
+    if loaded is not None:
+        net, meta = loaded
         cfg = _fit_loaded(config, cfg, net, meta, X, y)
     else:
         sizes = [X.shape[1], *cfg.hidden, y.shape[1]]
         check_fits(sizes, len(X))
         net = NeuralNetwork.from_sizes(sizes, cfg.activation, cfg.preset.output, seed=cfg.seed)
-    return Problem(cfg, net, X, y, kind)
+    return Problem(cfg, net, X, y, kind, X_test=points_test if features is None else X_test,
+                   y_test=y_test, points=points, points_test=points_test, features=features)
+
+
+def _task_data(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
+    """A built-in task's points (N, 2) and targets, with its noise and target formula; a
+    formula that is NaN/±inf at a sample (or on the 25×25 grid R² is measured on) is a
+    ``ValueError`` naming the point.  Options that do not apply to the task (a target
+    formula for a class task, noise for a gate: the command line refuses them) are
+    ignored, so the app can switch tasks keeping the rest of the configuration."""
+    noise = config.noise if config.task in datasets.GENERATED else None
+    if config.target is None or config.task not in TARGET_TASKS:
+        return datasets.load_task(config.task, noise)
+    try:
+        formula = _formula(config.target)
+        X, y = datasets.regression(noise=config.noise or 0.0, target=formula)
+        formula.check_finite(X)
+        formula.check_finite(datasets.grid(25), "grid point")
+    except FormulaError as exc:
+        raise ValueError(f"--target: {exc}") from None
+    return X, y
+
+
+def _saved_inputs(config: RunConfig, meta: dict) -> RunConfig:
+    """``config`` with the loaded model's input features (and target formula, unless
+    ``--target`` is given): a model trained on x₁² must be fed x₁² again.  An explicit
+    ``features`` that differs is an error."""
+    where = config.load
+    saved = meta.get("features")
+    if saved is not None:
+        if (not isinstance(saved, list) or not saved
+                or not all(isinstance(k, str) and k in FEATURES for k in saved)):
+            raise ValueError(f"{where}: bad features in the model file")
+        saved = tuple(saved)
+        if config.features is not None and tuple(config.features) != saved:
+            raise ValueError(f"{where}: the model takes the features {','.join(saved)}, not "
+                             f"--features {','.join(config.features)} (leave --features out)")
+        config = replace(config, features=saved)
+    target = meta.get("target")
+    if target is not None and config.target is None and config.data is None \
+            and config.task in TARGET_TASKS:
+        if not isinstance(target, str):
+            raise ValueError(f"{where}: bad target formula in the model file")
+        config = replace(config, target=target)
+    return config
+
+
+def model_meta(cfg: RunConfig) -> dict:
+    """What a model file records besides the network (``nn.save(net, path, **model_meta(cfg))``):
+    the task, lr, data file, and the input features and target formula that rebuild the
+    same input on ``--load``."""
+    meta = dict(task=cfg.task, lr=cfg.lr, data=str(cfg.data) if cfg.data else None)
+    if cfg.features is not None and tuple(cfg.features) != DEFAULT_FEATURES:
+        meta["features"] = list(cfg.features)
+    if cfg.target is not None:
+        meta["target"] = cfg.target
+    return meta
 
 
 def _fit_loaded(config: RunConfig, cfg: RunConfig, net: NeuralNetwork, meta: dict,
@@ -180,4 +320,4 @@ def saved_task(path: Path) -> str | None:
     """The task a model file was saved for (None if it has none we know); raises
     ``ModelFileError`` for a bad file."""
     task = load(path)[1].get("task")
-    return task if task in PRESETS else None
+    return task if task in TASK_PRESETS else None

@@ -40,6 +40,8 @@ def config_to_json(config: RunConfig) -> dict:
     for key in ("data", "load"):
         data[key] = None if data[key] is None else str(data[key])
     data["hidden"] = None if config.hidden is None else list(config.hidden)
+    if "features" in data:
+        data["features"] = None if config.features is None else list(config.features)
     data.pop("data_kind", None)
     return data
 
@@ -54,7 +56,8 @@ def config_from_json(data) -> RunConfig:
     """A RunConfig from a file's ``config`` object; ValueError says which field is wrong."""
     if not isinstance(data, dict):
         raise ValueError("the configuration must be an object")
-    known = {"task", "data", "hidden", "activation", "lr", "seed", "epochs", "load"}
+    known = {"task", "data", "hidden", "activation", "lr", "seed", "epochs", "load",
+             "features", "target", "test_fraction", "noise"}
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown configuration field {sorted(unknown)[0]!r}")
@@ -76,6 +79,26 @@ def config_from_json(data) -> RunConfig:
     epochs = data.get("epochs")
     if epochs is not None:
         epochs = _whole(epochs, 1, 10**9, "epochs")
+    extra = {}
+    features = data.get("features")
+    if features is not None:
+        if not isinstance(features, list) or not features or len(features) > MAX_HIDDEN \
+                or not all(isinstance(f, str) and f for f in features):
+            raise ValueError("features must be a list of feature names")
+        extra["features"] = tuple(features)
+    target = data.get("target")
+    if target is not None:
+        if not isinstance(target, str) or not target or len(target) > 1000:
+            raise ValueError(f"target must be a formula (text), got {target!r}")
+        extra["target"] = target
+    for key, low, high in (("test_fraction", 0.0, 0.9), ("noise", 0.0, 1e6)):
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or not low <= value <= high:
+            raise ValueError(f"{key} must be a number from {low:g} to {high:g}, got {value!r}")
+        extra[key] = float(value)
     paths = {}
     for key in ("data", "load"):
         value = data.get(key)
@@ -85,7 +108,7 @@ def config_from_json(data) -> RunConfig:
     return RunConfig(task=task, data=paths["data"], hidden=hidden, activation=activation,
                      lr=None if lr is None else float(lr),
                      seed=_whole(data.get("seed", 0), 0, 2**32 - 1, "seed"),
-                     epochs=epochs, load=paths["load"])
+                     epochs=epochs, load=paths["load"], **extra)
 
 
 def save_session(path: Path, config: RunConfig, actions: list[dict]) -> Path:

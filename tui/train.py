@@ -16,7 +16,7 @@ from rich.table import Table
 from nn import ModelFileError, save
 from nn.io import npz_path
 
-from .config import Problem
+from .config import Problem, model_meta
 from .export import export_all, export_names
 from .output import check_output_file, check_output_folder, fallback_path, unused_path
 
@@ -85,14 +85,21 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
     elapsed = time.perf_counter() - start
 
     metric, value = problem.score()
+    test = problem.test_score()
     table = Table(title=f"{cfg.label}: {net.describe()}, lr {cfg.lr:g}, seed {cfg.seed}")
     table.add_column("final loss", justify="right")
     table.add_column(metric, justify="right")
+    if test is not None:
+        table.add_column("test loss", justify="right")
+        table.add_column(f"test {metric}", justify="right")
     table.add_column("epochs", justify="right")
     table.add_column("time", justify="right")
     table.add_column("stopped", justify="left")
-    shown = f"{value:.1%}" if metric == "accuracy" else f"{value:.4f}"
-    table.add_row(f"{result.final_loss:.6g}", shown, str(result.epochs),
+    def shown(v: float) -> str:
+        return f"{v:.1%}" if metric == "accuracy" else f"{v:.4f}"
+
+    tested = [] if test is None else [f"{problem.test_loss():.6g}", shown(test[1])]
+    table.add_row(f"{result.final_loss:.6g}", shown(value), *tested, str(result.epochs),
                   f"{elapsed:.2f} s", result.stopped)
     console.print(table)
     if metric == "R²" and math.isnan(value) and result.stopped != "diverged":
@@ -117,15 +124,19 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
             status = 1
     if export is not None:
         truth = cfg.target_function
+
+        def predict(points: np.ndarray) -> np.ndarray:
+            return net.predict(problem.inputs(points))
+
         title = f"{cfg.label} {net.describe()}: training loss"
         try:
-            written = export_all(export, result.losses, net.predict if truth else None, truth,
+            written = export_all(export, result.losses, predict if truth else None, truth,
                                  title=title)
         except OSError as exc:
             why = f"cannot write to {export}: {exc.strerror or exc}"
             backup = unused_path(Path(tempfile.gettempdir()) / "tinynet-export")
             try:
-                export_all(backup, result.losses, net.predict if truth else None, truth,
+                export_all(backup, result.losses, predict if truth else None, truth,
                            title=title)
                 _error(f"{why}; exported to {backup} instead")
             except OSError as exc2:
@@ -136,5 +147,5 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
 
 
 def save_model(net, path: Path, cfg) -> Path:
-    return save(net, path, task=cfg.task, lr=cfg.lr,
-                data=str(cfg.data) if cfg.data else None)
+    """Save ``net`` with what rebuilds its input on ``--load`` (:func:`tui.config.model_meta`)."""
+    return save(net, path, **model_meta(cfg))
