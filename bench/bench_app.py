@@ -1,10 +1,12 @@
 """Measure the app while it plays: epochs per second, redraws per second, and
 how long playing regression 2–16–1 takes to reach R² ≥ 0.98.
 
-    python bench/bench_app.py [--seconds 5]
+    python bench/bench_app.py [--seconds 5] [--task spiral] [--maps]
 
 Runs the real app headlessly (Textual's ``run_test``, 120×40), presses space
-at maximum speed, and samples the session while it plays.
+at maximum speed, and samples the session while it plays.  ``--maps`` turns on
+the neuron maps (beside the diagram's nodes and the selected neuron's large map)
+through :func:`with_maps`, for apps that do not ask for them yet.
 """
 from __future__ import annotations
 
@@ -18,6 +20,26 @@ from tui.app import TinyNetApp
 from nn import NeuralNetwork, datasets
 from tui.config import Problem, RunConfig, build
 from tui.session import SPEEDS
+
+
+def with_maps() -> None:
+    """Test-only hook: make the app ask for every neuron map (small beside the
+    diagram's nodes, the selected neuron's large) whatever its own panel_sizes does."""
+    from dataclasses import replace
+
+    from tui.widgets.diagram import NetworkDiagram
+
+    plain = TinyNetApp.panel_sizes
+    if getattr(plain, "with_maps", False):
+        return
+
+    def panel_sizes(app):
+        d = app.query_one(NetworkDiagram).content_size
+        return replace(plain(app), diagram_width=d.width, diagram_height=d.height,
+                       neuron_maps=True, large_map=True)
+
+    panel_sizes.with_maps = True
+    TinyNetApp.panel_sizes = panel_sizes
 
 
 def big_circle() -> Problem:
@@ -61,11 +83,17 @@ async def play(task: str, seconds: float, r2_target: float | None = None) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--task", help="only this task (xor, regression, spiral, circle)")
+    parser.add_argument("--maps", action="store_true", help="with neuron maps on")
     args = parser.parse_args()
+    if args.maps:
+        with_maps()
     print("| task | epochs/s while playing | redraws/s | key answered in | R² ≥ 0.98 reached |")
     print("|---|---:|---:|---:|---|")
     for task, target in (("xor", None), ("regression", 0.98), ("spiral", None),
                          ("circle 2–64–64–1, N=2000", None)):
+        if args.task and not task.startswith(args.task):
+            continue
         r = asyncio.run(play(task, args.seconds, target))
         reached = "–" if target is None else (
             f"after {r['reached'][0]:.2f} s (epoch {r['reached'][1]}, R² {r['reached'][2]:.4f})"

@@ -296,3 +296,32 @@ def test_names_on_the_diagram_follow_the_numbering():
     assert f.diagram.names[0][0] == "h¹₁" and f.diagram.names[1][15] == "h²₁₆"
     assert f.diagram.names[2] == ("ŷ",)
     assert neuron_name(0, 1, (2, 2, 1)) == "h₂"
+
+
+@pytest.mark.parametrize("task", ["xor", "and", "circle", "spiral", "regression"])
+def test_neuron_maps_in_the_frame_are_the_engines_activations(task):
+    """Every 2-input task gets maps; each is the engine's forward pass on the grid."""
+    from nn.maps import Bounds, neuron_maps
+
+    session = Session(build(RunConfig(task=task)))
+    session.play_chunk(3)
+    last = len(session.net.layers) - 1
+    session.select(last, 0)
+    sizes = PanelSizes(loss_width=60, map_cols=29, map_rows=14, diagram_width=58,
+                       diagram_height=35, large_map=True)
+    f = frame_at(session, sizes)
+    m = f.maps
+    rows, cols = m.large.shape
+    engine = neuron_maps(session.net, Bounds(*m.bounds), cols, rows)
+    np.testing.assert_allclose(m.large, engine[last][0], atol=1e-14)
+    _, n, r, c = (len(m.small),) + m.small[0].shape
+    engine = neuron_maps(session.net, Bounds(*m.bounds), c, r)
+    for mine, theirs in zip(m.small, engine):
+        np.testing.assert_allclose(mine, theirs, atol=1e-14)
+    assert f.diagram.maps is m and f.predictions.neuron_map is m
+    np.testing.assert_array_equal(m.points[0].X, session.problem.X[:, :2])
+
+
+def frame_at(session, sizes):
+    with session.lock:
+        return build_frame(session, sizes)

@@ -6,15 +6,17 @@ pass.  Widgets render the frame's parts and compute nothing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nn import Granularity, Phase, datasets
+from nn import Granularity, Phase, datasets, maps as nn_maps
 from nn.naming import input_name, layer_name, neuron_name, sample_name
 
-from .views import (DiagramView, Frame, Freshness, LossView, NarrationView, NeuronView,
-                    PredictionsView, StatusView)
+from .views import (DiagramView, Frame, Freshness, LossView, MapPoints, NarrationView,
+                    NeuronMapsView, NeuronView, PredictionsView, StatusView)
+from .widgets.neuron_map import label_widths, node_map_shape
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,10 @@ class PanelSizes:
     loss_width: int = 60
     map_cols: int = 24
     map_rows: int = 16
+    diagram_width: int = 0      #: the diagram's content size; 0: no small neuron maps
+    diagram_height: int = 0
+    neuron_maps: bool = True    #: small maps beside the diagram's nodes (where there is room)
+    large_map: bool = False     #: the predictions area shows the selected neuron's map
 
 
 def freshness(stepper, phase: Phase, layer: int, neuron: int) -> Freshness:
@@ -40,10 +46,18 @@ def freshness(stepper, phase: Phase, layer: int, neuron: int) -> Freshness:
 def build_frame(session, sizes: PanelSizes) -> Frame:
     """Everything the screen shows now.  Call with ``session.lock`` held."""
     with np.errstate(all="ignore"):  # a blow-up about to be caught must not warn over the UI
+        diagram = _diagram(session)
+        maps = neuron_maps_view(session, sizes, diagram)
+        if maps is not None and maps.small is not None:
+            diagram = replace(diagram, maps=maps)
+        if maps is not None and maps.large is not None:  # shown instead of ŷ and the target
+            predictions = PredictionsView(caption=maps.caption, neuron_map=maps)
+        else:
+            predictions = _predictions(session, sizes)
         return Frame(version=session.version, status=_status(session),
-                     diagram=_diagram(session), neuron=_neuron(session),
+                     diagram=diagram, neuron=_neuron(session),
                      narration=_narration(session), loss=_loss(session, sizes.loss_width),
-                     predictions=_predictions(session, sizes))
+                     predictions=predictions, maps=maps)
 
 
 def _status(s) -> StatusView:
@@ -174,12 +188,149 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
     when = f"epoch {st.epoch}" + (" start" if st.cursor == 0 else ", mid-epoch")
     caption = f"ŷ with the weights now ({when})"
     X, y = s.problem.X, s.problem.y
+    X2 = map_inputs(s.problem)[0]
+    X2 = X if X2 is None else X2      # the raw x₁, x₂ (X itself without extra features)
+    inputs = getattr(s.problem, "inputs", None) or (lambda points: points)
     if s.config.is_gate:
-        return PredictionsView(caption=caption, table=(X.copy(), y.copy(), s.net.predict(X)))
+        return PredictionsView(caption=caption, table=(X2.copy(), y.copy(), s.net.predict(X)))
     cols, rows = sizes.map_cols, sizes.map_rows
     pts = datasets.pixel_grid(cols, rows)
-    pred = s.net.predict(pts).reshape(rows, cols)
+    pred = s.net.predict(inputs(pts))[:, 0].reshape(rows, cols)
     truth = s.config.target_function
-    target = truth(pts).reshape(rows, cols) if truth else rasterise(X, y, rows, cols)
+    target = truth(pts).reshape(rows, cols) if truth else rasterise(X2, y[:, :1], rows, cols)
     return PredictionsView(caption=caption,
                            maps=(pred, target, float(np.nanmin(y)), float(np.nanmax(y))))
+
+
+# ------------------------------------------------------------------ neuron maps
+#: per network: (key, small, large, scales) of the last maps computed, so that
+#: maps are recomputed only when the parameters (or the sizes asked for) change
+_MAPS_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+LEGEND_W = 12  #: the large map's colour scale and its labels, right of the map
+
+
+def map_inputs(problem) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The 2 raw inputs (x₁, x₂) of the training and the test points, or None:
+    ``problem.X2`` (``X2_test``) when the network's input has extra feature
+    columns, else ``X`` (``X_test``) when it has exactly two."""
+    def raw(name2: str, name: str):
+        X2 = getattr(problem, name2, None)
+        X2 = getattr(problem, name, None) if X2 is None else X2
+        return X2 if X2 is not None and X2.ndim == 2 and X2.shape[1] == 2 else None
+    return raw("X2", "X"), raw("X2_test", "X_test")
+
+
+#: what to say when maps are asked for a task without 2 raw inputs
+MAPS_NEED_TWO_INPUTS = ("Neuron maps need a task with 2 inputs x₁, x₂ (xor, and, circle, spiral, "
+                        "regression, or a CSV with 2 input columns).")
+
+
+def maps_available(problem) -> bool:
+    """Whether neuron maps can be drawn for ``problem``: it has 2 raw inputs
+    (the network may take features of them)."""
+    X2 = map_inputs(problem)[0]
+    return X2 is not None and (problem.net.layers[0].n_in == 2
+                               or callable(getattr(problem, "features", None)))
+
+
+def _large_shape(sizes: PanelSizes) -> tuple[int, int]:
+    """(rows, cols) pixels of the large map: square, as many lines as the
+    predictions area has below its caption, leaving room for the colour scale."""
+    side = min(2 * (sizes.map_rows // 2 + 1), 2 * sizes.map_cols + 2 - LEGEND_W)
+    side = max(2, side // 2 * 2)
+    return side, side
+
+
+def _scale(layer, maps: list[np.ndarray], last: bool, kind: str, y: np.ndarray
+           ) -> tuple[float, float]:
+    """The colour scale of a layer's maps: its activation's range where it is
+    bounded, else the values' (a regression output: the targets')."""
+    name = layer.activation.name
+    if name in ("sigmoid", "softmax"):
+        return 0.0, 1.0
+    if name == "tanh":
+        return -1.0, 1.0
+    values = np.concatenate([m.ravel() for m in maps]) if maps else np.zeros(0)
+    values = values[np.isfinite(values)]
+    top = float(np.abs(values).max(initial=0.0)) or 1.0
+    if last and kind == "regression" and len(y):
+        lo, hi = float(np.nanmin(y)), float(np.nanmax(y))
+        return (lo, hi) if hi > lo else (lo - 1.0, lo + 1.0)
+    return (0.0, top) if name == "relu" else (-top, top)
+
+
+def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsView | None:
+    """Every hidden and output neuron's map, at the resolutions the diagram's
+    nodes and the predictions area give them; None for tasks without exactly
+    two raw inputs, or when neither is shown.  Call with ``session.lock`` held."""
+    problem, net = s.problem, s.net
+    X2, X2_test = map_inputs(problem)
+    features = getattr(problem, "features", None)
+    features = features if callable(features) else None
+    if not maps_available(problem):
+        return None
+    small_shape = None
+    if sizes.neuron_maps and sizes.diagram_width > 0:
+        small_shape = node_map_shape(
+            net.sizes, label_widths(diagram.input_names, diagram.names),
+            sizes.diagram_width, sizes.diagram_height)
+    large_shape = _large_shape(sizes) if sizes.large_map else None
+    if small_shape is None and large_shape is None:
+        return None
+    bounds = nn_maps.data_bounds(X2 if X2_test is None else np.vstack([X2, X2_test]))
+    small_px = (2 * small_shape[0], small_shape[1]) if small_shape else None
+    key = (b"".join(l.W.tobytes() + l.b.tobytes() for l in net.layers),
+           tuple(net.activations), small_px, large_shape, bounds, id(features))
+    cached = _MAPS_CACHE.get(net)
+    if cached is not None and cached[0] == key:
+        small, large, scales = cached[1:]
+    else:
+        small, large, scales = _compute_maps(s, bounds, small_px, large_shape, features)
+        _MAPS_CACHE[net] = (key, small, large, scales)
+    l, j = s.selected
+    st = s.stepper
+    name = neuron_name(l, j, tuple(net.sizes))
+    # the targets of the selected output neuron (of neuron 1 while a hidden one is selected):
+    # with one-hot classes, its own class is "1" and every other "0"
+    column = j if l == len(net.layers) - 1 else 0
+    points = (MapPoints(X2.copy(), _target_column(problem.y, len(X2), column)),)
+    y_test = getattr(problem, "y_test", None)
+    if X2_test is not None and y_test is not None and len(X2_test):
+        points += (MapPoints(X2_test.copy(), _target_column(y_test, len(X2_test), column),
+                             test=True),)
+    when = f"epoch {st.epoch}" + (" start" if st.cursor == 0 else ", mid-epoch")
+    return NeuronMapsView(
+        bounds=(bounds.x1_lo, bounds.x1_hi, bounds.x2_lo, bounds.x2_hi), small=small,
+        scales=scales, kind="binary" if problem.kind == "multiclass" else problem.kind,
+        points=points, selected=(l, j), name=name,
+        large=None if large is None else large[l][j],
+        caption=f"{name} over x₁, x₂ · weights now, {when}")
+
+
+def _target_column(y, n: int, column: int) -> np.ndarray:
+    y = np.asarray(y, dtype=float).reshape(n, -1)
+    return y[:, min(column, y.shape[1] - 1)].copy()
+
+
+def _compute_maps(s, bounds, small_px, large_px, features):
+    """One batched forward pass over the small and the large grid together."""
+    net = s.net
+    grids = [nn_maps.grid_points(bounds, shape[1], shape[0])
+             for shape in (small_px, large_px) if shape is not None]
+    acts = nn_maps.layer_activations(net, np.vstack(grids), features)
+    out, start = [], 0
+    for shape in (small_px, large_px):
+        if shape is None:
+            out.append(None)
+            continue
+        rows, cols = shape
+        n = rows * cols
+        out.append(tuple(a[start:start + n].T.reshape(a.shape[1], rows, cols).copy()
+                         for a in acts))
+        start += n
+    small, large = out
+    n_layers = len(net.layers)
+    scales = tuple(_scale(layer, [m[l] for m in (small, large) if m is not None],
+                          l == n_layers - 1, s.problem.kind, s.problem.y)
+                   for l, layer in enumerate(net.layers))
+    return small, large, scales

@@ -67,6 +67,7 @@ class DiagramView:
     highlighted: frozenset                #: (layer, neuron) computed by the last step
     problem: tuple[int, int] | None       #: where NaN/inf appeared
     caption: tuple[str, str]              #: (epoch and next step, sample and what nodes show)
+    maps: "NeuronMapsView | None" = None  #: small maps beside the nodes, when there is room
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,36 @@ class PredictionsView:
     caption: str
     table: tuple | None = None          #: gates: (X (N, 2), y (N, 1), ŷ (N, 1))
     maps: tuple | None = None           #: (prediction (rows, cols), target (rows, cols), lo, hi)
+    neuron_map: "NeuronMapsView | None" = None  #: shown instead: the selected neuron's map, large
+
+
+@dataclass(frozen=True)
+class MapPoints:
+    """Data points to draw on the output map (copies): the 2 raw inputs and targets."""
+
+    X: np.ndarray               #: (N, 2) x₁, x₂
+    y: np.ndarray               #: (N,) class 0/1 or a regression target
+    test: bool = False          #: held-out test points (drawn with another glyph)
+
+
+@dataclass(frozen=True)
+class NeuronMapsView:
+    """Every hidden and output neuron's activation over the input square
+    (:mod:`nn.maps`), for 2-input tasks, with the weights now.
+
+    ``small`` holds the maps drawn beside the diagram's nodes (None when the
+    diagram has no room for them); ``large`` the selected neuron's map for the
+    predictions area (None unless asked for)."""
+
+    bounds: tuple[float, float, float, float]  #: x₁ lo, x₁ hi, x₂ lo, x₂ hi
+    small: tuple[np.ndarray, ...] | None       #: per layer (n_out, rows, cols), rows = 2·lines
+    scales: tuple[tuple[float, float], ...]    #: per layer (lo, hi) the colour scale spans
+    kind: str                                  #: "binary" or "regression"
+    points: tuple[MapPoints, ...]              #: training (and test) points, for the output map
+    selected: tuple[int, int]                  #: (layer, neuron), 0-based
+    name: str                                  #: of the selected neuron: h¹₃, ŷ
+    large: np.ndarray | None = None            #: (rows, cols) the selected neuron's map
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,3 +162,4 @@ class Frame:
     narration: NarrationView
     loss: LossView
     predictions: PredictionsView
+    maps: NeuronMapsView | None = None  #: neuron maps (2-input tasks only)

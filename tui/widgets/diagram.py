@@ -7,6 +7,9 @@ the edge, the larger |w| relative to the largest weight of its layer.  Each node
 shows its name and its activation a (or, during the backward pass, its δ) for
 the selected sample.  The selected neuron is shown in reverse video, the neurons
 the last step computed are highlighted, and values from an earlier pass are dim.
+With neuron maps in the frame (2-input tasks) and room for them (not in the
+compact 80×24 layout), each hidden and output node has its map right of its
+label (:mod:`tui.widgets.neuron_map`).
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from textual.message import Message
 from ..format import short
 from ..views import DiagramView
 from .canvas import LineCanvas, runs
+from .neuron_map import heatmap, label_widths, node_map_shape
 
 POS = (76, 155, 232)   # blue
 NEG = (242, 142, 43)   # orange
@@ -161,12 +165,31 @@ def _node_style(data: DiagramView, layer: int, i: int) -> Style:
     return CURRENT if data.fresh[layer][i] else STALE
 
 
-def render_diagram(data: DiagramView, width: int, height: int
+def _small_maps(data: DiagramView, label_w: list[int], width: int, height: int):
+    """(lines, chars) of the node maps when the frame has them at the size this
+    diagram has room for; else None (plain labels)."""
+    maps = data.maps
+    if maps is None or maps.small is None:
+        return None
+    shape = node_map_shape(data.sizes, label_w, width, height)
+    if shape is None or maps.small[0].shape[1:] != (2 * shape[0], shape[1]):
+        return None
+    return shape
+
+
+def render_diagram(data: DiagramView, width: int, height: int,
+                   color_system: str | None = "truecolor"
                    ) -> tuple[list[list[Segment]], list["NodeBox"]]:
-    """Lines of Segments for the diagram, and where each node was drawn."""
+    """Lines of Segments for the diagram, and where each node was drawn.
+    With ``data.maps`` (and room), each hidden/output node has its neuron map
+    right of its label; ``color_system`` as Rich names it, None for NO_COLOR."""
     n_cols = len(data.sizes)
     names = [data.input_names, *data.names]
-    label_w = [max(len(nm) for nm in col) + 1 + VALUE_W for col in names]
+    label_w = label_widths(data.input_names, data.names)
+    node_map = _small_maps(data, label_w, width, height)
+    text_w = list(label_w)
+    if node_map is not None:
+        label_w = [w if c == 0 else w + node_map[1] + 1 for c, w in enumerate(label_w)]
     top = 2  # the first two lines are the caption
     rows = max(1, height - top - 1)
     gap = max(2, (width - sum(label_w)) // max(1, n_cols - 1))
@@ -201,12 +224,21 @@ def render_diagram(data: DiagramView, width: int, height: int
     for c, col in enumerate(columns):
         layer = c - 1
         for i, y in col:
-            name = names[c][i].ljust(label_w[c] - VALUE_W - 1)
+            name = names[c][i].ljust(text_w[c] - VALUE_W - 1)
             if layer < 0:
                 put(xs[c], y, f"{name} {short(data.input_values[i])}", INPUT)
             else:
                 value = short(data.values[layer][i]) if data.known[layer] else "  –  "
                 put(xs[c], y, f"{name} {value}", _node_style(data, layer, i))
+                if node_map is not None:
+                    lo, hi = data.maps.scales[layer]
+                    x0 = xs[c] + text_w[c] + 1
+                    for r, line in enumerate(heatmap(data.maps.small[layer][i], lo, hi,
+                                                     color_system)):
+                        k = 0
+                        for seg in line:
+                            put(x0 + k, y + r, seg.text, seg.style)
+                            k += len(seg.text)
             boxes.append(NodeBox(xs[c], y, layer, i, label_w[c]))
         if more[c]:
             y_last = (col[-1][1] + 1) if col else top
@@ -217,6 +249,14 @@ def render_diagram(data: DiagramView, width: int, height: int
     put(0, 1, data.caption[1][:width], Style(color="cyan"))
 
     return [runs(row) for row in grid], boxes
+
+
+def color_system(app) -> str | None:
+    """The app's colour system as Rich names it ("truecolor", "256", "standard"),
+    None under NO_COLOR (maps then use glyph densities)."""
+    if getattr(app, "no_color", False):
+        return None
+    return app.console.color_system or None
 
 
 class NetworkDiagram(LineCanvas):
@@ -243,7 +283,7 @@ class NetworkDiagram(LineCanvas):
     def _draw(self) -> None:
         if self.data is not None:
             lines, self.boxes = render_diagram(self.data, self.content_size.width,
-                                               self.content_size.height)
+                                               self.content_size.height, color_system(self.app))
             self.set_lines(lines)
 
     def node_at(self, x: int, y: int) -> NodeBox | None:

@@ -1,5 +1,6 @@
 """Predictions: a truth table for the gates, or half-block heatmaps of the
-prediction over the input square beside the target."""
+prediction over the input square beside the target; or, when the frame asks
+for it, the selected neuron's map large (:func:`tui.widgets.neuron_map.render_large`)."""
 from __future__ import annotations
 
 import numpy as np
@@ -105,7 +106,12 @@ class Predictions(LineCanvas):
     caption that says which weights the predictions come from."""
 
     def show(self, view: PredictionsView) -> None:
-        if view.table is not None:
+        if view.neuron_map is not None:
+            from .diagram import color_system
+            from .neuron_map import render_large
+
+            self.set_lines(render_large(view.neuron_map, color_system(self.app)))
+        elif view.table is not None:
             t = Text(view.caption + "\n", style="grey62 italic", no_wrap=True)
             t.append_text(truth_table(*view.table))
             self.set_renderable(t)
