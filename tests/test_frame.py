@@ -325,3 +325,14 @@ def test_neuron_maps_in_the_frame_are_the_engines_activations(task):
 def frame_at(session, sizes):
     with session.lock:
         return build_frame(session, sizes)
+
+
+def test_input_nodes_are_named_by_the_features_the_network_sees():
+    """With --features the diagram and the neuron panel name x₁², not x₃."""
+    session = Session(build(RunConfig(task="circle", features=("x1^2", "x2^2"), hidden=(3,))))
+    f = frame_at(session, PanelSizes(loss_width=60))
+    assert f.diagram.input_names == ("x₁²", "x₂²")
+    session.select(0, 0)
+    assert frame_at(session, PanelSizes(loss_width=60)).neuron.input_names == ("x₁²", "x₂²")
+    session.select(1, 0)
+    assert frame_at(session, PanelSizes(loss_width=60)).neuron.input_names == ("h₁", "h₂", "h₃")

@@ -104,11 +104,20 @@ def _diagram(s) -> DiagramView:
     return DiagramView(
         sizes=sizes, weights=tuple(layer.W.copy() for layer in net.layers),
         input_values=s.problem.X[i].copy(),
-        input_names=tuple(input_name(0, k, sizes) for k in range(sizes[0])),
+        input_names=input_names(s.problem, 0, sizes),
         names=names, quantity="δ" if show_delta else "a", values=tuple(values), known=tuple(known),
         fresh=tuple(fresh), activation_symbols=tuple(l.activation.symbol for l in net.layers),
         layer_titles=titles, selected=s.selected, highlighted=frozenset(s.current_unit_neurons()),
         problem=problem, caption=_caption(s, show_delta))
+
+
+def input_names(problem, layer: int, sizes) -> tuple[str, ...]:
+    """Names of the inputs of ``layer``: the previous layer's neurons, or for the first
+    layer x₁, x₂ … — or the chosen features (x₁², sin x₁ …) when the problem has them."""
+    features = getattr(problem, "features", None)
+    if layer == 0 and features is not None and len(getattr(features, "names", ())) == sizes[0]:
+        return tuple(features.names)
+    return tuple(input_name(layer, k, sizes) for k in range(sizes[layer]))
 
 
 def _caption(s, show_delta: bool) -> str:
@@ -139,7 +148,7 @@ def _neuron(s) -> NeuronView:
     title = f"{layer_name(l, len(s.net.layers))} · {layer.activation.name}"
     return NeuronView(
         name=neuron_name(l, j, sizes), title=title,
-        input_names=tuple(input_name(l, k, sizes) for k in range(layer.n_in)),
+        input_names=input_names(s.problem, l, sizes),
         w=n.w.copy(), b=float(n.b), dw=n.dw.copy(), db=float(n.db),
         change_w=cw[:, j].copy(), change_b=float(cb[j]),
         z=n.z.copy() if len(layer.z) else np.zeros(0),
