@@ -40,6 +40,12 @@ def engine_value(session, text: str) -> float:
              for j in range(sizes[l + 1])}
     l, j = names[q.neuron]
     layer = net.layers[l]
+    if q.kind == "f'":  # the slope by its formula; a planted bug (find-the-bug) uses f'(z) = a
+        a, z = layer.a[s, j], layer.z[s, j]
+        if getattr(layer.activation, "planted", None) == (l, j):
+            return a
+        return {"sigmoid": a * (1 - a), "tanh": 1 - a * a, "relu": float(z > 0),
+                "identity": 1.0}[layer.activation.name]
     return {"z": lambda: layer.z[s, j], "a": lambda: layer.a[s, j],
             "delta": lambda: layer.delta[s, j], "w": lambda: layer.W[q.index - 1, j],
             "dw": lambda: layer.dW[q.index - 1, j], "b": lambda: layer.b[j],
@@ -308,3 +314,56 @@ h₂ for sample 3: z = {z h₂}, a = {a h₂}.
     progress = Progress(tmp_path / "p.json")
     ls = live.LessonSession(lesson, "k", 0, progress)
     assert ls.next() is None and progress.describe("k") == "done"
+
+
+# ------------------------------------------------------------ new header keys
+def test_plant_wrong_derivative_is_found_by_the_gradient_check():
+    """find-the-bug: only the lesson's copy has the bug; the gradient check fails exactly for
+    the planted neuron's parameters, on the fast path and on neuron steps alike."""
+    from nn import gradcheck
+    from tui.config import RunConfig, build
+    from tui.lessons.plant import plant_wrong_derivative, planted_neuron
+
+    lesson = load(BUILTIN["find-the-bug"])
+    run = live.ChapterRun(lesson, 1)
+    net = run.session.net
+    assert planted_neuron(net) == (0, 1) and planted_neuron(net.copy()) == (0, 1)
+    result = gradcheck(net.copy(), run.session.problem.X, run.session.problem.y)
+    bad = {(c.layer, c.index[-1]) for c in result.checks
+           if c.rel_error >= result.tolerance}
+    assert bad == {(0, 1)}, bad
+    # the last chapter ("plant: none") is the plain engine: the check passes
+    clean = live.ChapterRun(lesson, len(lesson.chapters) - 1).session.net
+    assert planted_neuron(clean) is None
+    assert gradcheck(clean, run.session.problem.X, run.session.problem.y).ok
+    # one neuron step computes the same δ as a whole (planted) backward pass
+    a = live.ChapterRun(lesson, 2)
+    a.finish_wait()
+    from nn import Granularity
+    from tui.session import Session
+
+    whole = Session(build(RunConfig(task="xor", seed=0, lr=5)))
+    plant_wrong_derivative(whole.net, 0, 1)
+    whole.granularity = Granularity.PHASE
+    for _ in range(3):  # forward, loss, backward: whole layers at once
+        whole.step()
+    assert np.allclose(a.session.net.layers[0].delta, whole.net.layers[0].delta, atol=1e-12)
+    h2 = a.session.net.layers[0]
+    assert np.allclose(live.value(a.session, parse_quantity("f' h₂ sample 2")), h2.a[1, 1])
+
+
+@pytest.mark.parametrize("text,line,words", [
+    (GOOD.replace("wait: step", "panel: sidebar"), 6, "panel 'sidebar'"),
+    (GOOD.replace("wait: step", "plant: a bug"), 6, "plant 'a bug'"),
+    (GOOD.replace("wait: step", "plant: wrong derivative h₉"), 6, "plant: no neuron 'h₉'"),
+    (GOOD.replace("wait: step", "wait: play until nan"), 6,
+     "unreachable: training did not stop with NaN/inf"),
+], ids=["panel", "plant-form", "plant-neuron", "nan-unreachable"])
+def test_new_keys_errors(tmp_path, text, line, words):
+    path, errors = errors_of(tmp_path, text)
+    assert any(e.startswith(f"{path}:{line}: ") and words in e for e in errors), errors
+
+
+def test_builtin_lessons_in_reading_order():
+    assert list(BUILTIN)[:7] == ["backprop", "why-hidden", "learning-rate", "saturation",
+                                 "initialisation", "regression", "find-the-bug"]

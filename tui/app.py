@@ -14,12 +14,12 @@ import signal
 import time
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.events import Resize
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from nn import Granularity
 from nn.naming import neuron_name, weight_name
@@ -29,6 +29,7 @@ from .config import Problem
 from .export import export_all
 from .format import num
 from .frame import PanelSizes
+from .lesson_mode import LessonMode
 from .play import Player
 from .quiz import question
 from .screens.breakpoints import BreakpointsScreen
@@ -39,6 +40,7 @@ from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, par
 from .session import Session
 from .widgets.diagram import NetworkDiagram
 from .widgets.inspector import Inspector
+from .widgets.lesson import AnswerInput, LessonPanel
 from .widgets.loss_chart import LossChart
 from .widgets.narration import Narration
 from .widgets.predictions import Predictions
@@ -98,12 +100,27 @@ class TinyNetApp(App):
                 tooltip="quiz mode: predict δ or the updated weight before each step"),
         Binding("x", "export_trace", "trace", show=False,
                 tooltip="export the step-by-step trace as CSV and Markdown"),
+        Binding("L", "lessons", "lessons", show=False,
+                tooltip="lessons: the list of lessons and chapters"),
+        Binding("o", "slow_motion", "slow", show=False, tooltip="slow motion: one neuron "
+                "every few seconds, narrated (+/− pace, any key pauses)"),
+        Binding("p", "lesson_play", "play", show=False,
+                tooltip="in a lesson: play as the chapter asks (else as space)"),
+        Binding("pagedown,greater_than_sign", "next_chapter", "next chapter", show=False,
+                tooltip="in a lesson: the next chapter"),
+        Binding("pageup,less_than_sign", "previous_chapter", "previous chapter", show=False,
+                tooltip="in a lesson: the previous chapter"),
+        Binding("enter", "chapter_done", "next chapter", show=False,
+                tooltip="in a lesson: the next chapter, once this one is done"),
     ]
 
     def __init__(self, problem: Problem, export_dir: Path | None = None,
-                 save_dir: Path | None = None, replay: list | None = None) -> None:
+                 save_dir: Path | None = None, replay: list | None = None,
+                 lesson=None, progress=None) -> None:
         super().__init__()
-        self.session = Session(problem)
+        # a lesson brings its chapter's session (a second Session on the same network
+        # would reset the network's buffers)
+        self.session = lesson.chapter.session if lesson is not None else Session(problem)
         if replay:
             self.session.replay(replay)
         self.export_dir = Path(export_dir or "tinynet-export")
@@ -112,6 +129,8 @@ class TinyNetApp(App):
         self._drawn_version = -1
         self.redraws = 0
         self.frame = None  #: the last Frame drawn
+        #: the open lesson (a tui.lessons.live.LessonSession) and slow motion
+        self.lessons = LessonMode(self, lesson, progress)
 
     @property
     def playing(self) -> bool:
@@ -128,6 +147,7 @@ class TinyNetApp(App):
             yield Narration(id="narration", classes="panel")
             yield LossChart(id="loss", classes="panel")
             yield Predictions(id="predictions", classes="panel")
+        yield LessonPanel(id="lesson", classes="panel")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -139,6 +159,9 @@ class TinyNetApp(App):
         for wid in ("inspector-box", "narration", "loss", "predictions", "diagram"):
             self.query_one(f"#{wid}").can_focus = False
         self._apply_size(self.size.width, self.size.height)
+        if self.lessons.active:
+            self.lessons.apply_classes()
+            self.lessons.refresh(focus=True)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
         try:  # SIGTERM/SIGHUP: leave the terminal as it was (alternate screen, mouse mode)
@@ -177,6 +200,7 @@ class TinyNetApp(App):
 
     def redraw(self, force: bool = False) -> None:
         """Draw the session's frame (only if something changed)."""
+        self.lessons.observe()
         s = self.session
         if not force and s.version == self._drawn_version:
             return
@@ -191,6 +215,50 @@ class TinyNetApp(App):
         self.query_one(Narration).show(frame.narration)
         self.query_one(LossChart).show(frame.loss)
         self.query_one(Predictions).show(frame.predictions)
+
+    # --------------------------------------------------------------- lessons
+    async def on_event(self, event: events.Event) -> None:
+        """Keys pass the lesson mode first: slow motion pauses on any key, and a chapter
+        waiting for a key (``wait: key c``) sees the keys the app handled."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.lessons.intercept(event.key):
+                return
+            in_app = len(self.screen_stack) == 1 and not isinstance(self.focused, Input)
+            await super().on_event(event)
+            if in_app:
+                self.lessons.saw_key(event.character)
+            return
+        await super().on_event(event)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "lesson-answer":
+            event.stop()
+            self.lessons.answer(event.value)
+
+    def on_answer_input_give_up(self, _message: AnswerInput.GiveUp) -> None:
+        self.lessons.give_up()
+
+    def action_lessons(self) -> None:
+        self.pause()
+        self.lessons.show_list()
+
+    def action_slow_motion(self) -> None:
+        self.lessons.toggle_slow()
+
+    def action_lesson_play(self) -> None:
+        if not self.lessons.play():
+            self.action_play()
+
+    def action_next_chapter(self) -> None:
+        self.lessons.next()
+
+    def action_previous_chapter(self) -> None:
+        self.lessons.back()
+
+    def action_chapter_done(self) -> None:
+        run = self.lessons.run
+        if run is not None and run.done:
+            self.lessons.next()
 
     # --------------------------------------------------------------- actions
     def pause(self) -> None:
@@ -327,6 +395,13 @@ class TinyNetApp(App):
         speed = self.session.change_speed(delta)
         self.say(f"speed: {'max' if speed == 0 else f'{speed} epochs/s'}", timeout=1.5)
         self.redraw()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """↑/↓ are priority bindings (neuron selection); while a dialog is open they are
+        its own keys (the lesson list, …)."""
+        if action == "select" and len(self.screen_stack) > 1:
+            return False
+        return True
 
     def action_select(self, delta: int) -> None:
         if len(self.screen_stack) > 1:  # a dialog is open: its own keys

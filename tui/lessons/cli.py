@@ -25,9 +25,16 @@ BUILTIN = Path(__file__).parent / "builtin"
 PROG = "tinynet-tui"
 
 
+#: the order the built-in lessons are meant to be read in (others follow, by name)
+ORDER = ("backprop", "why-hidden", "learning-rate", "saturation", "initialisation",
+         "regression", "find-the-bug")
+
+
 def builtin_lessons() -> dict[str, Path]:
-    """Built-in lesson names (file stems) → files, sorted by name."""
-    return {p.stem: p for p in sorted(BUILTIN.glob("*.md"))}
+    """Built-in lesson names (file stems) → files, in reading order (ORDER, then by name)."""
+    files = {p.stem: p for p in sorted(BUILTIN.glob("*.md"))}
+    return {name: files[name] for name in sorted(
+        files, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))}
 
 
 def lesson_key(name_or_path: str) -> str:
@@ -88,15 +95,25 @@ def _list(progress: Progress) -> int:
             info = f"{lesson.title} — {len(lesson.chapters)} chapters"
         except LessonErrors as exc:  # a broken built-in: say so, keep listing
             info = f"cannot be read: {exc.errors[0]}"
-        print(f"  {name:<12} {info}  [{progress.describe(name)}]")
+        print(f"  {name:<15} {info}  [{progress.describe(name)}]")
     print("Your own lesson: tinynet-tui learn FILE.md (check it with --check)")
     return 0
 
 
-def run_learn(args: argparse.Namespace, open_app: Callable[[LessonSession], int] | None = None,
+def open_in_app(session: LessonSession) -> int:
+    """Show an opened lesson in the app (the lesson panel beside the diagram)."""
+    from ..app import TinyNetApp
+
+    app = TinyNetApp(session.chapter.session.problem, lesson=session, progress=session.progress)
+    app.run()
+    return app.return_code or 0
+
+
+def run_learn(args: argparse.Namespace,
+              open_app: Callable[[LessonSession], int] | None = open_in_app,
               progress: Progress | None = None) -> int:
     """Carry out ``learn``; returns the exit status.  ``open_app(lesson_session)`` shows an
-    opened lesson in the app (without it, the current chapter is printed)."""
+    opened lesson in the app (None: the current chapter is printed instead)."""
     progress = progress or Progress()
     if args.lesson is None:
         if args.check or args.worksheet:
@@ -164,7 +181,7 @@ def main(argv: list[str] | None = None, progress: Progress | None = None) -> int
         args = parser.parse_args(argv)
     except UsageError as exc:
         return _err(str(exc))
-    return run_learn(args, progress=progress)
+    return run_learn(args, open_app=None, progress=progress)
 
 
 if __name__ == "__main__":  # pragma: no cover

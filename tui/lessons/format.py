@@ -23,13 +23,18 @@ Header keys (the first six are inherited by the next chapter):
     steps: N [granularity]      steps taken after reaching the position
     sample: S                   the selected sample (from 1)
     select: NEURON              the selected neuron (h₁, h1, ŷ, y)
-    wait: none | step | steps N | play N epochs | play until loss L | key K
+    panel: diagram | neuron | narration | loss | predictions   (the app outlines it)
+    plant: wrong derivative NEURON   (inherited; a bug planted in the lesson's copy of
+              the network: that neuron's activation derivative is f'(z) = a, not the true one)
+    wait: none | step | steps N | play N epochs | play until loss L | play until nan
+          | key K
     ask: QUANTITY               a predict-then-reveal question (checked after the wait)
     tolerance: 1% | 0.001       relative or absolute (default: Quiz.is_right, 1 %)
     hint: text                  shown on a wrong answer (may hold placeholders)
 
 Quantities (in ``{…}`` in prose, bare after ``ask:``): ``loss``, ``loss epoch E``,
-``epoch``, ``lr``, ``z|a|delta|δ NEURON [sample S]``, ``dL/dy [sample S]``,
+``epoch``, ``lr``, ``z|a|delta|δ|f' NEURON [sample S]`` (f': the activation's
+derivative f'(z) as the engine computes it), ``dL/dy [sample S]``,
 ``w|dw NEURON I``, ``b|db NEURON``, ``x I [sample S]``, ``y [sample S]``.  The sample
 defaults to the chapter's ``sample``.
 """
@@ -39,8 +44,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity")
-KEYS = INHERITED + ("position", "steps", "sample", "select", "wait", "ask", "tolerance", "hint")
+INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity", "plant")
+KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "wait", "ask", "tolerance",
+                    "hint")
+#: panels a chapter can point at (``panel:``); the app outlines the one named
+PANELS = ("diagram", "neuron", "narration", "loss", "predictions")
 GRANULARITIES = ("neuron", "layer", "phase", "epoch")
 PHASES = ("forward", "loss", "backward", "update")
 MAX_EPOCH = 20_000
@@ -93,6 +101,7 @@ class Wait:
     count: int = 1
     loss: float | None = None
     key: str | None = None
+    nan: bool = False   #: play until training stops on NaN/inf (at most ``count`` epochs)
 
 
 @dataclass
@@ -116,6 +125,7 @@ class Chapter:
     steps: tuple[int, str | None] = (0, None)
     sample: int | None = None                   #: from 1
     select: str | None = None
+    panel: str | None = None                    #: a panel the chapter is about (PANELS)
     wait: Wait = field(default_factory=Wait)
     ask: Quantity | None = None
     tolerance: tuple[str, float] | None = None  #: ("rel", 0.01) or ("abs", 0.001)
@@ -139,14 +149,14 @@ _NAME = r"(\S+)"
 _QUANTITY_FORMS = [
     (re.compile(r"loss\s+epoch\s+(\d+)$"), "loss_epoch"),
     (re.compile(r"(loss|epoch|lr)$"), "plain"),
-    (re.compile(rf"(z|a|delta|δ)\s+{_NAME}{_SAMPLE}$"), "neuron_sample"),
+    (re.compile(rf"(z|a|delta|δ|f'|fprime)\s+{_NAME}{_SAMPLE}$"), "neuron_sample"),
     (re.compile(rf"(?:dL/dy|dL/dŷ|∂L/∂ŷ){_SAMPLE}$"), "dl_dy"),
     (re.compile(rf"(w|dw)\s+{_NAME}\s+(\d+)$"), "weight"),
     (re.compile(rf"(b|db)\s+{_NAME}$"), "bias"),
     (re.compile(rf"x\s+(\d+){_SAMPLE}$"), "input"),
     (re.compile(rf"y{_SAMPLE}$"), "target"),
 ]
-QUANTITY_HELP = ("loss, loss epoch E, epoch, lr, z|a|delta NEURON [sample S], dL/dy [sample S], "
+QUANTITY_HELP = ("loss, loss epoch E, epoch, lr, z|a|delta|f' NEURON [sample S], dL/dy [sample S], "
                  "w|dw NEURON I, b|db NEURON, x I [sample S], y [sample S]")
 
 
@@ -163,7 +173,7 @@ def parse_quantity(text: str) -> Quantity:
         if form == "plain":
             return Quantity(g[0], text=t)
         if form == "neuron_sample":
-            kind = "delta" if g[0] == "δ" else g[0]
+            kind = {"δ": "delta", "fprime": "f'"}.get(g[0], g[0])
             return Quantity(kind, neuron=g[1], sample=_pos(g[2]), text=t)
         if form == "dl_dy":
             return Quantity("dL/dy", sample=_pos(g[0]), text=t)
@@ -221,6 +231,8 @@ def _parse_wait(v: str) -> Wait:
         if not loss > 0:
             raise ValueError("wait: the loss to play to must be above 0")
         return Wait("play", loss=loss)
+    if re.fullmatch(r"play until (?:nan|NaN)", v):
+        return Wait("play", count=MAX_EPOCH, nan=True)
     m = re.fullmatch(r"play\s+(\d+)\s+epochs?", v)
     if m and 1 <= int(m.group(1)) <= MAX_EPOCH:
         return Wait("play", count=int(m.group(1)))
@@ -228,7 +240,7 @@ def _parse_wait(v: str) -> Wait:
     if m:
         return Wait("key", key=m.group(1))
     raise ValueError(f"wait {v!r}: use none, step, steps N, play N epochs, "
-                     "play until loss L or key K")
+                     "play until loss L, play until nan or key K")
 
 
 def _parse_value(key: str, v: str, settings: dict) -> object:
@@ -280,6 +292,17 @@ def _parse_value(key: str, v: str, settings: dict) -> object:
         return int(parts[0]), (parts[1] if len(parts) == 2 else None)
     if key == "select":
         return v
+    if key == "panel":
+        if v not in PANELS:
+            raise ValueError(f"panel {v!r}: one of {', '.join(PANELS)}")
+        return v
+    if key == "plant":
+        m = re.fullmatch(r"wrong derivative\s+(\S+)", v)
+        if v == "none":
+            return None
+        if not m:
+            raise ValueError(f"plant {v!r}: write 'wrong derivative NEURON' or 'none'")
+        return m.group(1)
     if key == "wait":
         return _parse_wait(v)
     if key == "ask":
@@ -311,7 +334,7 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
     lines = text.splitlines()
     title, intro, chapters = "", [], []
     settings = {"task": "xor", "hidden": None, "activation": None, "lr": None, "seed": 0,
-                "granularity": "neuron"}
+                "granularity": "neuron", "plant": None}
     ch: Chapter | None = None
     in_header = False
     for n, raw in enumerate(lines, start=1):

@@ -62,6 +62,14 @@ def setup(ch: Chapter, path: str) -> Session:
     except (ValueError, OSError) as exc:
         raise LessonError(path, ch.line, f"cannot build the network: {exc}") from None
     sizes = tuple(session.net.sizes)
+    plant = ch.settings.get("plant")
+    if plant:
+        from .plant import plant_wrong_derivative
+
+        try:
+            plant_wrong_derivative(session.net, *neuron_index(plant, sizes))
+        except ValueError as exc:
+            raise LessonError(path, ch.lines.get("plant", ch.line), f"plant: {exc}") from None
     pos, line = ch.position, ch.lines.get("position", ch.line)
     target = 0
     if pos.phase is not None:
@@ -103,9 +111,10 @@ def setup(ch: Chapter, path: str) -> Session:
 
 
 # -------------------------------------------------------------------- values
-_COMPUTED_BY = {"z": Phase.FORWARD, "a": Phase.FORWARD, "delta": Phase.BACKWARD,
-                "dw": Phase.BACKWARD, "db": Phase.BACKWARD}
-_SYMBOL = {"z": "z", "a": "a", "delta": "δ", "dw": "dw", "db": "db", "w": "w", "b": "b"}
+_COMPUTED_BY = {"z": Phase.FORWARD, "a": Phase.FORWARD, "f'": Phase.FORWARD,
+                "delta": Phase.BACKWARD, "dw": Phase.BACKWARD, "db": Phase.BACKWARD}
+_SYMBOL = {"z": "z", "a": "a", "delta": "δ", "dw": "dw", "db": "db", "w": "w", "b": "b",
+           "f'": "f'(z)"}
 
 
 def _done(session: Session, phase: Phase, layer: int | None, neuron: int | None) -> bool:
@@ -163,6 +172,8 @@ def value(session: Session, q: Quantity) -> float:
         return float((layer.W if q.kind == "w" else layer.dW)[q.index - 1, j])
     if q.kind in ("b", "db"):
         return float((layer.b if q.kind == "b" else layer.db)[j])
+    if q.kind == "f'":  # the derivative the backward pass uses (a planted bug included)
+        return float(layer.activation.derivative(layer.z[:, j:j + 1], layer.a[:, j:j + 1])[s, 0])
     arr = {"z": layer.z, "a": layer.a, "delta": layer.delta}[q.kind]
     return float(arr[s, j])
 
@@ -266,6 +277,8 @@ class ChapterRun:
             return None
         if w.kind == "step":
             return f"press n ({self.steps_left} step{'s' * (self.steps_left != 1)} to go)"
+        if w.kind == "play" and w.nan:
+            return "press p to play until training stops (NaN/inf)"
         if w.kind == "play" and w.loss is None:
             return f"press p to play {w.count} epochs"
         if w.kind == "play":
@@ -288,7 +301,7 @@ class ChapterRun:
         if w.kind == "play" and key == "p":
             if perform:
                 self.play_reached = self._play(w.loss) if w.loss is not None else \
-                    self._play_epochs(w.count)
+                    self._play_epochs(w.count, w.nan)
             self.wait_done = True
             return True
         if w.kind == "key" and key == w.key:
@@ -307,12 +320,14 @@ class ChapterRun:
             self.session.play_chunk(PLAY_CHUNK if st.epoch >= 1 else 1, breakpoints=False)
         return False
 
-    def _play_epochs(self, n: int) -> bool:
+    def _play_epochs(self, n: int, until_nan: bool = False) -> bool:
+        """Play ``n`` epochs (True when all ran) or, ``until_nan``, until training stops on
+        NaN/inf (True when it did)."""
         st = self.session.stepper
         end = st.epoch + n + (1 if st.cursor else 0)
         while st.epoch < end and not self.session.is_halted:
             self.session.play_chunk(min(PLAY_CHUNK, end - st.epoch), breakpoints=False)
-        return st.epoch == end
+        return self.session.is_halted if until_nan else st.epoch == end
 
     def finish_wait(self) -> int:
         """Carry out what the chapter waits for; returns the key presses it took."""
@@ -405,6 +420,8 @@ def check(lesson: Lesson) -> list[LessonError]:
             run.finish_wait()
             if run.play_reached is False:
                 errors.append(LessonError(lesson.path, ch.lines.get("wait", ch.line),
+                                          "unreachable: training did not stop with NaN/inf "
+                                          f"within {ch.wait.count} epochs" if ch.wait.nan else
                                           f"unreachable: training stopped at epoch "
                                           f"{run.session.stepper.epoch} before the wait was done"
                                           if run.session.is_halted or ch.wait.loss is None else

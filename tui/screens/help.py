@@ -24,7 +24,13 @@ ABOUT = (
     "earlier pass (the neuron panel says from which epoch).\n\n"
     "Numbering, as in a textbook: layers, neurons, inputs, weights and samples count from 1 "
     "(x₁, h₁, w₂, sample 3; with several hidden layers h²₁ is layer 2's first neuron); epochs "
-    "count from 0 (epoch k starts after k updates)."
+    "count from 0 (epoch k starts after k updates).\n\n"
+    "Lessons: L lists them (or run tinynet-tui learn NAME). The lesson panel shows the "
+    "chapter with the network's own numbers and what to do next; type a prediction in its "
+    "field and press Enter (Esc shows the answer); PgDn or > goes to the next chapter, PgUp "
+    "or < back; p plays when a chapter asks for it. Slow motion (o) runs one neuron every "
+    "1.5 s with the narration and the highlighted neuron moving together; + and − change the "
+    "pace, any other key pauses it."
 )
 
 #: every symbol and column name on the screen, in the order a learner meets them

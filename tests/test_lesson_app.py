@@ -1,0 +1,234 @@
+"""Lessons inside the app: a Pilot run through every built-in lesson (the keys a learner
+presses, counted per chapter), the lesson panel against the engine, the chapter list,
+slow motion, and snapshots of a lesson chapter at 120×40 and 80×24."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from nn import Granularity
+from tui import actions as act
+from tui import app as app_module
+from tui.app import TinyNetApp
+from tui.format import num
+from tui.lesson_mode import PANEL_IDS, LessonListScreen
+from tui.lessons import cli, live
+from tui.lessons.format import load
+from tui.lessons.progress import Progress
+from tui.widgets.lesson import AnswerInput, LessonView, progress_bar, render_todo
+
+BUILTIN = cli.builtin_lessons()
+
+
+def plain(widget) -> str:
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+def lesson_app(tmp_path, name: str, start: int = 0) -> TinyNetApp:
+    progress = Progress(tmp_path / "progress.json")
+    ls = live.LessonSession(load(BUILTIN[name]), name, start, progress)
+    return TinyNetApp(ls.chapter.session.problem, export_dir=tmp_path, save_dir=tmp_path,
+                      lesson=ls, progress=progress)
+
+
+def panel_text(app) -> str:
+    return plain(app.query_one("#lesson-text")) + plain(app.query_one("#lesson-todo"))
+
+
+@pytest.fixture
+def quick_export(monkeypatch):
+    """``e`` writes no real Matplotlib files here (tests/test_cli.py covers them)."""
+    monkeypatch.setattr(app_module, "export_all", lambda folder, *a, **k: [])
+
+
+async def take_chapter(app, pilot) -> int:
+    """Do what the chapter asks, answering its question wrong, then right; returns the
+    key presses a learner needs (the wrong answer not counted)."""
+    run = app.lessons.run
+    ch = run.chapter
+    assert app.session is run.session                # the app shows the chapter's session
+    for line in run.text.splitlines():                # the panel shows the engine's numbers
+        assert line.strip() in panel_text(app), (ch.title, line)
+    if ch.select is not None:
+        assert app.session.selected == live.neuron_index(ch.select, tuple(app.session.net.sizes))
+    if ch.panel is not None:
+        assert app.query_one(f"#{PANEL_IDS[ch.panel]}").has_class("lesson-focus")
+    presses = 0
+    if ch.ask is not None:
+        assert isinstance(app.focused, AnswerInput) and run.question in panel_text(app)
+        field = app.query_one(AnswerInput)
+        await pilot.press("1", "2")                   # typing reaches the field …
+        assert field.value == "12"
+        field.value = "12345"                         # … (the rest set at once: quicker)
+        await pilot.press("enter")                    # wrong (the wait is carried out)
+        await pilot.pause()
+        truth = live.value(app.session, ch.ask)
+        assert abs(truth - 12345) > 1
+        assert not run.done and run.reveal is None and "Not quite" in panel_text(app)
+        if ch.hint:
+            assert run.hint in panel_text(app).replace("\n", " ") or "Hint" in panel_text(app)
+        typed = num(truth)
+        field.value = typed                           # counted as len(typed) presses
+        await pilot.press("enter")
+        await pilot.pause()
+        presses += len(typed) + 1
+        assert "Right" in panel_text(app)
+    w = ch.wait
+    while not run.wait_done:
+        key = {"step": "n", "play": "p"}.get(w.kind, w.key)
+        await pilot.press(key)
+        await pilot.pause()
+        presses += 1
+        if len(app.screen_stack) > 1:                 # c, k … open a dialog: close it
+            await pilot.press("escape")
+            await pilot.pause()
+            presses += 1
+        assert presses < 50, ch.title
+    assert run.done, ch.title
+    if run.reveal:
+        assert run.reveal.splitlines()[0].strip() in panel_text(app), ch.title
+    await pilot.press("enter")                        # on to the next chapter
+    await pilot.pause()
+    return presses + 1
+
+
+@pytest.mark.parametrize("name", list(BUILTIN))
+async def test_pilot_runs_every_lesson_first_to_last(tmp_path, name, quick_export):
+    app = lesson_app(tmp_path, name)
+    lesson = app.lessons.lesson.lesson
+    counts = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("lesson")
+        for i, ch in enumerate(lesson.chapters):
+            assert app.lessons.lesson.index == i
+            head = plain(app.query_one("#lesson-head"))
+            assert f"Chapter {i + 1} of {len(lesson.chapters)}" in head
+            counts.append((ch.title, await take_chapter(app, pilot)))
+        assert app.lessons.finished and "Lesson finished" in panel_text(app)
+    assert Progress(tmp_path / "progress.json").describe(name) == "done"
+    print(f"\nkey presses per chapter of {name} (in the app):")
+    for title, n in counts:
+        print(f"  {n:3d}  {title}")
+    print(f"  {sum(n for _, n in counts):3d}  in all")
+
+
+async def test_chapter_keys_list_and_highlight(tmp_path):
+    app = lesson_app(tmp_path, "backprop")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("pagedown")                 # works while the answer field has focus
+        await pilot.pause()
+        assert app.lessons.lesson.index == 1 and app.session is app.lessons.run.session
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert app.lessons.lesson.index == 0
+        await pilot.press("escape")                   # give up: the answer is shown
+        await pilot.pause()
+        assert app.lessons.run.done and "The answer" in panel_text(app)
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonListScreen)
+        for _ in range(3):
+            await pilot.press("down")
+        await pilot.press("enter")                    # chapter 4
+        await pilot.pause()
+        assert app.lessons.lesson.index == 3
+        # the chapter's neuron is selected (highlighted) in the diagram
+        assert app.session.selected == (1, 0)
+    lr_app = lesson_app(tmp_path, "learning-rate", 1)
+    async with lr_app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert lr_app.query_one("#loss").has_class("lesson-focus")
+        assert not lr_app.query_one("#diagram").has_class("lesson-focus")
+
+
+async def test_step_through_app_keys_advances_the_chapter(tmp_path):
+    """A chapter waiting for steps sees the app's own n (no question): the session's
+    recorded actions are what the lesson observes."""
+    app = lesson_app(tmp_path, "learning-rate", 4)  # play until nan
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        run = app.lessons.run
+        assert not run.wait_done
+        await pilot.press("space")                    # playing with space counts too
+        for _ in range(500):                          # ≈110 epochs at 100 epochs/s
+            await pilot.pause(0.02)
+            if run.wait_done:
+                break
+        assert run.wait_done and app.session.is_halted and not app.playing
+        assert "Training stopped at epoch" in panel_text(app)
+    app = lesson_app(tmp_path, "backprop", 7)  # one epoch: wait step, no question
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.lessons.run.wait_done
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.lessons.run.done and "Epoch 1's loss" in panel_text(app)
+
+
+async def test_L_outside_a_lesson_opens_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    from tui.config import RunConfig, build
+
+    app = TinyNetApp(build(RunConfig()), export_dir=tmp_path, save_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert not app.screen.has_class("lesson") and not app.query_one("#lesson").display
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonListScreen)
+        await pilot.press("down", "enter")            # the second lesson: why-hidden
+        await pilot.pause()
+        assert app.lessons.lesson.key == list(BUILTIN)[1]
+        assert app.screen.has_class("lesson") and app.query_one("#lesson").display
+
+
+async def test_slow_motion_steps_and_any_key_pauses(tmp_path, monkeypatch):
+    from tui import lesson_mode
+    from tui.config import RunConfig, build
+
+    monkeypatch.setattr(lesson_mode, "SLOW_PACES", (0.05, 0.03))
+    monkeypatch.setattr(lesson_mode, "SLOW_DEFAULT", 0)
+    app = TinyNetApp(build(RunConfig()), export_dir=tmp_path, save_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        s = app.session
+        await pilot.press("o")
+        assert app.lessons.slow
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if s.stepper.cursor >= 3:
+                break
+        assert s.stepper.cursor >= 3                  # one neuron per tick, by itself
+        assert all(isinstance(a, act.Step) and a.granularity is Granularity.NEURON
+                   for a in s.actions)
+        await pilot.press("plus")                     # pace, still running
+        assert app.lessons.slow and app.lessons.pace == 0.03
+        await pilot.press("x")                        # any other key pauses (and is not run)
+        assert not app.lessons.slow
+        cursor = s.stepper.cursor
+        ev = s.events[-1]
+        if ev.is_single_neuron:                       # the highlight follows the unit
+            assert s.selected == (ev.layer, ev.neurons[0]) == next(iter(s.current_unit_neurons()))
+        await pilot.pause(0.2)
+        assert s.stepper.cursor == cursor
+
+
+def test_lesson_panel_render_functions():
+    v = LessonView("L", 2, 9, "T", "text", todo="press n (1 step to go)")
+    assert progress_bar(2, 8, 8) == "━━────── 2/8 done"
+    assert "▶ Press n" in render_todo(v).plain
+    assert "Predict" in render_todo(LessonView("L", 0, 1, "T", "x", question="Predict z = ?")).plain
+
+
+# ---------------------------------------------------------------- snapshots
+def _snap_app(tmp_path):
+    return lesson_app(tmp_path, "backprop", 1)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_lesson_chapter_snapshot(snap_compare, tmp_path, size):
+    assert snap_compare(_snap_app(tmp_path), terminal_size=size)

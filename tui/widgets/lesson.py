@@ -1,0 +1,123 @@
+"""The lesson panel: the chapter being read, with its live numbers, what to do next, the
+question (an Input) and the feedback; a progress bar of the chapters.
+
+:func:`render_head`, :func:`render_body` and :func:`render_todo` are pure (testable);
+:class:`LessonPanel` only places them.  What the panel shows comes from a
+:class:`LessonView`, built by :mod:`tui.lesson_mode` from the lesson engine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Static
+
+
+@dataclass(frozen=True)
+class LessonView:
+    lesson: str                  #: the lesson's title
+    index: int                   #: chapter, from 0
+    count: int                   #: chapters in the lesson
+    title: str                   #: the chapter's title
+    text: str                    #: its prose, numbers filled in
+    reveal: str | None = None    #: the text after the wait and the question (None before)
+    todo: str | None = None      #: what to do next, in words
+    question: str | None = None  #: "Predict … = ?" while it is open
+    feedback: str | None = None  #: after an answer: right, or the hint
+    right: bool | None = None    #: was the last answer right
+    finished: bool = False       #: the last chapter is done and the learner moved on
+    keys: str = "PgDn/> next chapter · PgUp/< back · L chapters · o slow motion"
+
+
+BAR_WIDTH = 20
+
+
+def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
+    """``━━━━━━────── 3/9``: ``done`` of ``total`` chapters."""
+    filled = round(width * done / total) if total else width
+    return "━" * filled + "─" * (width - filled) + f" {done}/{total} done"
+
+
+def render_head(v: LessonView) -> Text:
+    t = Text()
+    t.append(f"Chapter {v.index + 1} of {v.count}: ", style="bold")
+    t.append(v.title, style="bold yellow")
+    t.append("\n")
+    t.append(progress_bar(v.index + (1 if v.finished else 0), v.count), style="green")
+    return t
+
+
+def reflow(text: str) -> str:
+    """Paragraphs (blank-line separated) as single lines, so the panel wraps them to its
+    width rather than at the line ends of the lesson file."""
+    return "\n\n".join(" ".join(line.strip() for line in para.splitlines() if line.strip())
+                       for para in text.split("\n\n"))
+
+
+def render_body(v: LessonView) -> Text:
+    t = Text(reflow(v.text))
+    if v.reveal:
+        t.append("\n\n")
+        t.append(reflow(v.reveal), style="bold")
+    if v.finished:
+        t.append("\n\n")
+        t.append("✓ Lesson finished. L opens the list of lessons.", style="bold green")
+    return t
+
+
+def render_todo(v: LessonView) -> Text:
+    t = Text()
+    if v.question:
+        t.append(v.question, style="bold magenta")
+        t.append("\nType your prediction and press Enter (Esc: show the answer)",
+                 style="dim")
+    elif v.todo:
+        t.append("▶ " + v.todo[:1].upper() + v.todo[1:], style="bold magenta")
+    elif not v.finished:
+        t.append("✓ Done: Enter or PgDn for the next chapter", style="bold green")
+    if v.feedback:
+        t.append("\n")
+        t.append(v.feedback, style="green" if v.right else "yellow")
+    return t
+
+
+class AnswerInput(Input):
+    """The answer field; Esc gives up (shows the answer)."""
+
+    BINDINGS = [Binding("escape", "give_up", "show the answer", show=False)]
+    can_focus = False  #: only while a question is open (see LessonPanel.show)
+
+    class GiveUp(Message):
+        pass
+
+    def action_give_up(self) -> None:
+        self.post_message(self.GiveUp())
+
+
+class LessonPanel(Vertical):
+    """Docked beside (or, on small screens, below) the diagram and narration."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="lesson-head")
+        with VerticalScroll(id="lesson-scroll"):
+            yield Static(id="lesson-text")
+        yield Static(id="lesson-todo")
+        yield AnswerInput(id="lesson-answer", placeholder="your prediction, e.g. 0.42")
+        yield Static(id="lesson-keys")
+
+    def on_mount(self) -> None:
+        self.border_title = "lesson"
+        self.query_one("#lesson-scroll").can_focus = False
+
+    def show(self, v: LessonView) -> None:
+        self.border_title = f"lesson · {v.lesson}"
+        self.query_one("#lesson-head", Static).update(render_head(v))
+        self.query_one("#lesson-text", Static).update(render_body(v))
+        self.query_one("#lesson-todo", Static).update(render_todo(v))
+        self.query_one("#lesson-keys", Static).update(Text(v.keys, style="dim"))
+        answer = self.query_one("#lesson-answer", AnswerInput)
+        answer.display = answer.can_focus = v.question is not None
