@@ -109,6 +109,9 @@ SESSION = {"format": "tinynet-session-1", "config": {"task": "xor"}}
     ([], {"lr": -1}, "configuration: lr must be a positive finite number"),
     ([], {"seed": "zero"}, "seed must be a whole number"),
     ([], {"hidden": "2"}, "hidden must be a list"),
+    ([], {"features": "x1"}, "features must be a list of feature names"),
+    ([], {"test_fraction": 2}, "test_fraction must be a number from 0 to 0.9, got 2"),
+    ([], {"noise": -1}, "noise must be a number from 0 to 1e+06, got -1"),
 ])
 def test_bad_actions_and_configs_name_the_file_and_the_action(tmp_path, capsys, actions, config,
                                                               message):
@@ -157,7 +160,15 @@ def test_every_action_round_trips_through_json():
 
     samples = [act.Step(Granularity.LAYER), act.Back(Granularity.EPOCH), act.Play(12), act.Reset(),
                act.NewSeed(), act.NextTask(), act.SetLr(0.5), act.Edit(1, 0, None, -0.25),
-               act.Edit(0, 1, 1, 2.0), act.Jump(3)]
+               act.Edit(0, 1, 1, 2.0), act.Jump(3), act.Fork(), act.SwitchBranch(2)]
     assert {a.name for a in samples} == set(act.ACTIONS)
     for a in samples:
         assert act.from_json(json.loads(json.dumps(a.to_json()))) == a
+
+
+def test_config_with_data_options_round_trips_through_a_session_file():
+    from tui.recording import config_from_json, config_to_json
+
+    c = RunConfig(task="regression", features=("x1", "x2"), test_fraction=0.25, noise=0.1,
+                  target="x1*x2")
+    assert config_from_json(json.loads(json.dumps(config_to_json(c)))) == c

@@ -59,3 +59,17 @@ def test_bad_arguments_give_one_line_and_status_2(argv, words, capsys):
 def test_list_readers():
     assert seed_list("0-3,7,2") == [0, 1, 2, 3, 7]
     assert number_list("0.5,1,1") == [0.5, 1.0]
+
+
+def test_app_grid_rows_open_as_the_very_run_they_trained():
+    from tui.sweep import app_grid, run_config
+
+    sweep, rows = app_grid(RunConfig(task="xor"), seeds=[3, 4], lrs=[0.5, 5.0], epochs=300)
+    assert [(r["seed"], r["lr"]) for r in rows] == [(3, 0.5), (4, 0.5), (3, 5.0), (4, 5.0)]
+    for row in rows[1:3]:
+        problem = build(run_config(sweep, row))
+        result = problem.net.fit(problem.X, problem.y, 300, problem.config.lr)
+        np.testing.assert_allclose(result.losses[-1], row["final_loss"], rtol=1e-9)
+        assert row["success"] == (problem.score()[1] == 1.0)
+    default, _ = app_grid(RunConfig(task="xor", lr=2.0, seed=7), epochs=10)
+    assert default.seeds == list(range(7, 17)) and default.lrs == [0.2, 1.0, 2.0, 4.0]

@@ -19,6 +19,8 @@ from typing import Callable, ClassVar
 
 from nn import Granularity
 
+from .branches import MAX_BRANCHES, fork_error, switch_error
+
 #: the most epochs one recorded ``play`` may hold (about 4 minutes of XOR, far more
 #: than anyone plays between two other keys; a larger number is a broken file)
 MAX_PLAY_EPOCHS = 10_000_000
@@ -216,8 +218,41 @@ class Jump(Action):
         session.go_to_epoch(self.epoch)
 
 
+@dataclass(frozen=True)
+class Fork(Action):
+    """Fork the followed run, in exactly its state now, into a new branch, and follow it."""
+
+    name: ClassVar[str] = "fork"
+
+    def check(self, session) -> None:
+        problem = fork_error(len(session.branches))
+        if problem:
+            raise ActionError(f"cannot fork: {problem}")
+
+    def apply(self, session) -> None:
+        session.fork()
+
+
+@dataclass(frozen=True)
+class SwitchBranch(Action):
+    """Make branch ``index`` (0-based: 0 is A) the one the panels follow."""
+
+    index: int
+    name: ClassVar[str] = "switch"
+    READERS: ClassVar[dict] = {"index": _count(0, MAX_BRANCHES - 1)}
+
+    def check(self, session) -> None:
+        problem = switch_error(self.index, len(session.branches))
+        if problem:
+            raise ActionError(problem)
+
+    def apply(self, session) -> None:
+        session.switch_branch(self.index)
+
+
 ACTIONS: dict[str, type[Action]] = {cls.name: cls for cls in
-                                    (Step, Back, Play, Reset, NewSeed, NextTask, SetLr, Edit, Jump)}
+                                    (Step, Back, Play, Reset, NewSeed, NextTask, SetLr, Edit, Jump,
+                                     Fork, SwitchBranch)}
 
 
 def from_json(data) -> Action:

@@ -4,20 +4,30 @@ decides what to run next and remembers what was shown.
 
 All methods that touch the stepper take ``lock``; the play worker holds it
 while it trains, and the widgets hold it while they read.
+
+Branches (:mod:`tui.branches`): ``fork`` copies the followed run exactly into a
+new branch (at most 4); ``problem``, ``stepper`` and ``trace`` are the followed
+branch's.  Stepping, stepping back and playing move every branch in lockstep
+(each from its own cursor; a played chunk runs as many epochs in each as the
+followed one did); every other action acts on the followed branch only, and
+a new seed or task starts over with one run.
 """
 from __future__ import annotations
 
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 
 import numpy as np
 
 from nn import Granularity, Phase, StepEvent, Stepper
 from nn.breakpoints import Breakpoints
+from nn.naming import param_name
 
 from . import actions as act
+from . import branches as br
 from .config import TASKS, Problem, RunConfig, build
 from .frame import build_frame
 from .quiz import Quiz
@@ -42,19 +52,21 @@ class Session:
         self.actions: list[act.Action] = []  #: every action taken, for save/replay
         self.quiz = Quiz()
         self.playing = False                #: set by the app's play loop
+        #: called with each action just recorded (after it is in ``actions``; a merged
+        #: play is passed as the chunk that ran, not the merged total)
+        self.listeners: list[Callable[[act.Action], None]] = []
         self._load(problem)
 
     # ---------------------------------------------------------------- setup
     def _load(self, problem: Problem) -> None:
-        self.problem = problem
-        self.stepper = Stepper(problem.net, problem.X, problem.y, problem.config.lr)
+        #: every run of this session (A, then forks); the panels follow ``branches[branch]``
+        self.branches = [br.Branch(problem, Stepper(problem.net, problem.X, problem.y,
+                                                    problem.config.lr))]
+        self.branch = 0
         self.selected = (len(problem.net.layers) - 1, 0)
         # start on a sample whose inputs are not all zero (its x·δ terms say something)
         nonzero = np.flatnonzero(np.any(problem.X != 0, axis=1))
         self.sample = int(nonzero[0]) if len(nonzero) else 0
-        #: every step's events since the start, with the (epoch, cursor) after the step
-        self.trace: list[tuple[tuple[int, int], list[StepEvent]]] = []
-        self._trace_bytes = 0
         y = problem.y
         #: the loss of always predicting the mean target: what a network with no signal gets
         self.baseline_loss = float(problem.net.loss(np.broadcast_to(y.mean(axis=0), y.shape), y))
@@ -62,6 +74,71 @@ class Session:
 
     def touch(self) -> None:
         self.version += 1
+
+    # ------------------------------------------------------------- branches
+    # The followed branch's problem, stepper and step trace are the session's:
+    # every panel, action and file reads them through these.
+    @property
+    def followed(self) -> br.Branch:
+        return self.branches[self.branch]
+
+    @property
+    def problem(self) -> Problem:
+        return self.followed.problem
+
+    @problem.setter
+    def problem(self, value: Problem) -> None:
+        self.followed.problem = value
+
+    @property
+    def stepper(self) -> Stepper:
+        return self.followed.stepper
+
+    @property
+    def trace(self) -> list[tuple[tuple[int, int], list[StepEvent]]]:
+        """Every step's events since the start, with the (epoch, cursor) after the step."""
+        return self.followed.trace
+
+    @trace.setter
+    def trace(self, value) -> None:
+        self.followed.trace = value
+
+    @property
+    def _trace_bytes(self) -> int:
+        return self.followed.trace_bytes
+
+    @_trace_bytes.setter
+    def _trace_bytes(self, value: int) -> None:
+        self.followed.trace_bytes = value
+
+    def _others(self) -> list[br.Branch]:
+        """The branches not followed: they move in lockstep when stepping or playing."""
+        return [b for i, b in enumerate(self.branches) if i != self.branch]
+
+    def fork(self) -> int:
+        """Fork the followed run in exactly its state now into a new branch and follow
+        it; returns its index.  ActionError when there are MAX_BRANCHES already."""
+        with self.lock:
+            act.Fork().check(self)
+            self._record(act.Fork())
+            self.branches.append(br.fork(self.followed, self.branch))
+            self.branch = len(self.branches) - 1
+            self.touch()
+            return self.branch
+
+    def switch_branch(self, index: int) -> None:
+        """Make branch ``index`` the one the panels (and every action but stepping
+        and playing, which move all branches) follow."""
+        with self.lock:
+            act.SwitchBranch(index).check(self)
+            self._record(act.SwitchBranch(index))
+            self.branch = index
+            self.touch()
+
+    def compare(self, points: int = 240, diagrams: bool = False) -> br.CompareView:
+        """The compare view's data (copies), built under the lock."""
+        with self.lock:
+            return br.build_compare(self, points, diagrams)
 
     @property
     def config(self) -> RunConfig:
@@ -78,6 +155,8 @@ class Session:
             self.actions[-1] = act.Play(last.epochs + action.epochs)
         else:
             self.actions.append(action)
+        for listener in self.listeners:
+            listener(action)
 
     def apply(self, action: act.Action) -> None:
         """Carry out one action (replay, or anything else that sends actions)."""
@@ -100,6 +179,16 @@ class Session:
                              data_kind=None, load=None)
         with self.lock:
             self._load(build(config))
+
+    def open_run(self, config: RunConfig) -> None:
+        """Start afresh on ``config`` (a run of the in-app sweep, say): its network,
+        one branch, and a new recording that starts from it (not an action: the
+        session file of what follows starts at ``config``)."""
+        problem = build(config)
+        with self.lock:
+            self._load(problem)
+            self.start_config = problem.config
+            self.actions = []
 
     @property
     def events(self) -> list[StepEvent]:
@@ -143,10 +232,9 @@ class Session:
             events = self.stepper.step(self.granularity)
             if events:
                 self._follow(events[-1])
-                size = sum(event_nbytes(ev) for ev in events)
-                if self._trace_bytes + size <= TRACE_BYTES:
-                    self.trace.append(((self.stepper.epoch, self.stepper.cursor), events))
-                    self._trace_bytes += size
+            _keep_trace(self.followed, events)
+            for b in self._others():  # lockstep: each branch steps from its own cursor
+                _keep_trace(b, b.stepper.step(self.granularity))
             self.touch()
             return events
 
@@ -156,6 +244,9 @@ class Session:
             self._record(act.Back(self.granularity))
             moved = self.stepper.back(self.granularity)
             self._trim_trace()
+            for b in self._others():
+                b.stepper.back(self.granularity)
+                _trim_trace(b)
             if moved and self.events:
                 self._follow(self.events[-1])
             self.touch()
@@ -166,6 +257,11 @@ class Session:
         with self.lock:
             self._record(act.Edit(layer, neuron, weight, float(value)))
             self.stepper.set_parameter(layer, neuron, weight, value)
+            if self.branch:  # what differs from A, for the compare view's labels
+                name = param_name(layer, "b" if weight is None else "w",
+                                  (neuron,) if weight is None else (weight, neuron),
+                                  self.net.sizes)
+                self.followed.edits.append(f"{name} = {value:g} at epoch {self.stepper.epoch}")
             self._trim_trace()
             self.touch()
 
@@ -178,9 +274,7 @@ class Session:
             self.touch()
 
     def _trim_trace(self) -> None:
-        here = (self.stepper.epoch, self.stepper.cursor)
-        while self.trace and self.trace[-1][0] > here:
-            self._trace_bytes -= sum(event_nbytes(ev) for ev in self.trace.pop()[1])
+        _trim_trace(self.followed)
 
     def trace_events(self) -> list[StepEvent]:
         return [ev for _, events in self.trace for ev in events]
@@ -197,6 +291,9 @@ class Session:
             done = self.stepper.run_epochs(
                 epochs, breakpoints=self.breakpoints if breakpoints else None)
             was_halted = self.stepper.halted is not None
+            for b in self._others():  # lockstep: as many epochs as the followed run did
+                if done:
+                    b.stepper.run_epochs(done)
             if done or was_halted:
                 self._record(act.Play(done + (1 if was_halted else 0)))
             self.touch()
@@ -284,6 +381,23 @@ class Session:
     @property
     def phase(self) -> Phase:
         return self.stepper.phase
+
+
+def _keep_trace(branch: br.Branch, events: list[StepEvent]) -> None:
+    """Add a step's events to ``branch``'s trace while it stays within TRACE_BYTES."""
+    if not events:
+        return
+    size = sum(event_nbytes(ev) for ev in events)
+    if branch.trace_bytes + size <= TRACE_BYTES:
+        branch.trace.append(((branch.stepper.epoch, branch.stepper.cursor), events))
+        branch.trace_bytes += size
+
+
+def _trim_trace(branch: br.Branch) -> None:
+    """Drop ``branch``'s trace entries after where its stepper is now."""
+    here = (branch.stepper.epoch, branch.stepper.cursor)
+    while branch.trace and branch.trace[-1][0] > here:
+        branch.trace_bytes -= sum(event_nbytes(ev) for ev in branch.trace.pop()[1])
 
 
 def event_nbytes(event: StepEvent) -> int:

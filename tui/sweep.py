@@ -159,6 +159,49 @@ def run_grid(config: RunConfig, seeds: list[int], lrs: list[float] | None = None
     return Sweep(problem, seeds, lrs, epochs, criterion, fit, time.perf_counter() - start)
 
 
+# ------------------------------------------------------------ in the app
+#: the app's small grid: this many seeds from the current one, and these multiples
+#: of the current learning rate
+APP_SEEDS = 10
+APP_LR_FACTORS = (0.1, 0.5, 1.0, 2.0)
+#: … and at most this many sample-epochs per run (XOR keeps its 5000 epochs; the
+#: 400-point regression gets 2500: 40 runs take about 15 s on a busy 2-core machine)
+APP_MAX_WORK = 1_000_000
+
+
+def app_grid(config: RunConfig, seeds: list[int] | None = None, lrs: list[float] | None = None,
+             epochs: int | None = None, progress=None,
+             check_every: int = 100) -> tuple[Sweep, list[dict]]:
+    """The app's sweep of the current task (``config``: the session's, lr and
+    architecture resolved): every run as a row, setting-major, with ``seed``,
+    ``lr``, ``success``, ``epochs_to_success`` (None if never), ``final_loss`` and
+    ``diverged``; epochs to success are counted in steps of ``check_every``.
+    Meant for a thread worker; :func:`run_config` opens a row."""
+    config = replace(config.resolved(), load=None)
+    seeds = seeds or list(range(config.seed, config.seed + APP_SEEDS))
+    lrs = lrs or sorted({float(f"{config.lr * f:.6g}") for f in APP_LR_FACTORS})
+    if epochs is None:
+        n_samples = len(build(replace(config, epochs=1)).X)
+        epochs = max(1, min(config.epochs, APP_MAX_WORK // max(1, n_samples)))
+    sweep = run_grid(config, seeds, lrs, epochs=epochs, progress=progress,
+                     check_every=check_every)
+    fit, rows = sweep.fit, []
+    final = fit.final_loss
+    for r in range(len(lrs) * len(seeds)):
+        first = int(fit.first_success[r])
+        rows.append(dict(seed=seeds[r % len(seeds)], lr=lrs[r // len(seeds)],
+                         success=bool(fit.success[r]),
+                         epochs_to_success=first if first >= 0 else None,
+                         final_loss=float(final[r]), diverged=bool(fit.diverged[r])))
+    return sweep, rows
+
+
+def run_config(sweep: Sweep, row: dict) -> RunConfig:
+    """The configuration that opens ``row``'s run in the debugger: built, it starts
+    from exactly the network the sweep trained (its seed and lr)."""
+    return replace(sweep.problem.config, seed=row["seed"], lr=row["lr"], load=None)
+
+
 # ------------------------------------------------------------ the report
 def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | None) -> str:
     """The command that opens run (seed, lr) in the app."""
