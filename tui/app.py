@@ -24,11 +24,12 @@ from textual.widgets import Footer, Input, Static
 from nn import Granularity
 from nn.naming import neuron_name, weight_name
 
-from . import app_files
+from . import app_files, bandwidth
+from .actions import ActionError
 from .config import Problem
 from .export import export_all
 from .format import num
-from .frame import PanelSizes
+from .frame import MAPS_NEED_TWO_INPUTS, PanelSizes, maps_available
 from .lesson_mode import LessonMode
 from .play import Player
 from .quiz import question
@@ -38,6 +39,7 @@ from .screens.gradcheck import GradCheckScreen
 from .screens.help import HelpScreen
 from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, parse_number
 from .session import Session
+from .widgets.compare import CompareScreen, SweepScreen
 from .widgets.diagram import NetworkDiagram
 from .widgets.inspector import Inspector
 from .widgets.lesson import AnswerInput, LessonPanel
@@ -112,7 +114,21 @@ class TinyNetApp(App):
                 tooltip="in a lesson: the previous chapter"),
         Binding("enter", "chapter_done", "next chapter", show=False,
                 tooltip="in a lesson: the next chapter, once this one is done"),
+        Binding("m", "neuron_map", "map", show=False,
+                tooltip="the selected neuron's map, large, in the predictions area"),
+        Binding("f", "fork", "fork", show=False,
+                tooltip="fork this run into a branch (up to 4) at this very step"),
+        Binding("a", "next_branch", "branch", show=False, tooltip="follow the next branch (A→B→…)"),
+        Binding("F", "compare", "compare", show=False,
+                tooltip="compare branches: curves, weight distances, diagrams"),
+        Binding("W", "sweep", "sweep", show=False,
+                tooltip="sweep seeds × lr for this task; Enter opens a run"),
     ]
+
+    #: the terminal byte budget (KB/s; None: tui.bandwidth's default) and the most
+    #: screen updates a second (None: as the budget allows); set from --max-kbps/--fps
+    max_kbps: float | None = None
+    fps: float | None = None
 
     def __init__(self, problem: Problem, export_dir: Path | None = None,
                  save_dir: Path | None = None, replay: list | None = None,
@@ -129,6 +145,7 @@ class TinyNetApp(App):
         self._drawn_version = -1
         self.redraws = 0
         self.frame = None  #: the last Frame drawn
+        self.large_map = False  #: `m`: the selected neuron's map in the predictions area
         #: the open lesson (a tui.lessons.live.LessonSession) and slow motion
         self.lessons = LessonMode(self, lesson, progress)
 
@@ -164,6 +181,7 @@ class TinyNetApp(App):
             self.lessons.refresh(focus=True)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
+        bandwidth.install(self, max_kbps=self.max_kbps, fps=self.fps)
         try:  # SIGTERM/SIGHUP: leave the terminal as it was (alternate screen, mouse mode)
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -194,9 +212,12 @@ class TinyNetApp(App):
     # ------------------------------------------------------------ rendering
     def panel_sizes(self) -> PanelSizes:
         size = self.query_one(Predictions).content_size
+        diagram = self.query_one(NetworkDiagram).content_size
         return PanelSizes(loss_width=self.query_one(LossChart).size.width,
                           map_cols=min(40, max(8, (size.width - 2) // 2)),
-                          map_rows=min(40, max(4, (size.height - 3) * 2)) // 2 * 2)
+                          map_rows=min(40, max(4, (size.height - 3) * 2)) // 2 * 2,
+                          diagram_width=diagram.width, diagram_height=diagram.height,
+                          large_map=self.large_map)
 
     def redraw(self, force: bool = False) -> None:
         """Draw the session's frame (only if something changed)."""
@@ -459,6 +480,43 @@ class TinyNetApp(App):
         self.screen_stack[0].toggle_class("show-predictions")
         self.session.touch()
         self.call_after_refresh(self.redraw, True)  # after the layout gives the panel its size
+
+    def action_neuron_map(self) -> None:
+        if not maps_available(self.session.problem):
+            self.say(MAPS_NEED_TWO_INPUTS)
+            return
+        self.large_map = not self.large_map
+        # the compact layout shows the predictions cell for the map, as `v` does
+        self.screen_stack[0].set_class(self.large_map, "show-predictions")
+        self.session.touch()
+        self.call_after_refresh(self.redraw, True)
+
+    # -------------------------------------------------------------- branches
+    def action_fork(self) -> None:
+        self.pause()
+        try:
+            i = self.session.fork()
+        except ActionError as exc:
+            self.say(str(exc), severity="warning")
+            return
+        self.say(f"forked: now following branch {'ABCD'[i]} (l changes its lr, a switches, "
+                 "F compares)", timeout=4)
+        self.redraw()
+
+    def action_next_branch(self) -> None:
+        s = self.session
+        if len(s.branches) < 2:
+            self.say("one run only: f forks it into a branch")
+            return
+        s.switch_branch((s.branch + 1) % len(s.branches))
+        self.redraw()
+
+    def action_compare(self) -> None:
+        self.push_screen(CompareScreen())
+
+    def action_sweep(self) -> None:
+        self.pause()
+        self.push_screen(SweepScreen())
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS))

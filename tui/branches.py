@@ -198,9 +198,7 @@ def branch_diagrams(session) -> tuple:
     followed in turn (under the lock; the followed branch is put back)."""
     from . import frame
 
-    diagram = getattr(frame, "_diagram", None)  # wanted: a public frame.diagram_view
-    if diagram is None:
-        return ()
+    diagram = frame.diagram_view
     saved, out = session.branch, []
     try:
         with np.errstate(all="ignore"):

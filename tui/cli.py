@@ -46,6 +46,16 @@ seed_int = _argument(lambda text: whole_number(text, low=0))
 positive_float = _argument(positive_number)
 port_number = _argument(lambda text: whole_number(text, low=1, high=65535))
 feature_list = _argument(parse_features)
+
+
+def _no_limit_or_positive(text: str) -> float:
+    value = finite_number(text)
+    if value < 0:
+        raise ValueError(f"must be 0 (no limit) or more, got {text}")
+    return value
+
+
+limit = _argument(_no_limit_or_positive)
 #: Largest --noise σ accepted (the data lie in [-1, 1]²; more is only noise).
 MAX_NOISE = 10.0
 
@@ -190,6 +200,10 @@ def make_parser() -> Parser:
     add_learn_parser(sub)
     parser.add_argument("--replay", type=existing_file, metavar="SESSION.json",
                         help="replay a saved session (S in the app) and show where it ended")
+    parser.add_argument("--max-kbps", type=limit, metavar="N",
+                        help="most KB/s the app sends to the terminal (default 50; 0 = no limit)")
+    parser.add_argument("--fps", type=limit, metavar="N",
+                        help="most screen updates a second (default: as the byte budget allows)")
     return parser
 
 
@@ -287,6 +301,7 @@ def _main(argv: list[str] | None) -> int:
         app = TinyNetApp(problem, replay=actions)
     except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
         return fail(f"{args.replay}: {exc}")
+    app.max_kbps, app.fps = args.max_kbps, args.fps
     app.run()
     return app.return_code or 0  # Textual sets 1 after an unhandled exception
 

@@ -46,7 +46,7 @@ def freshness(stepper, phase: Phase, layer: int, neuron: int) -> Freshness:
 def build_frame(session, sizes: PanelSizes) -> Frame:
     """Everything the screen shows now.  Call with ``session.lock`` held."""
     with np.errstate(all="ignore"):  # a blow-up about to be caught must not warn over the UI
-        diagram = _diagram(session)
+        diagram = diagram_view(session)
         maps = neuron_maps_view(session, sizes, diagram)
         if maps is not None and maps.small is not None:
             diagram = replace(diagram, maps=maps)
@@ -71,7 +71,11 @@ def _status(s) -> StatusView:
     else:
         state = "paused"
     last = st.losses.last
-    return StatusView(label=s.config.label, architecture=s.net.describe(), lr=s.config.lr,
+    label = s.config.label
+    branches = getattr(s, "branches", ())
+    if len(branches) > 1:
+        label += f" · branch {'ABCD'[s.branch]} of {len(branches)}"
+    return StatusView(label=label, architecture=s.net.describe(), lr=s.config.lr,
                       granularity=s.granularity.value, epoch=st.epoch, loss=last, state=state,
                       speed="max" if s.speed == 0 else f"{s.speed}/s",
                       breakpoints_on=s.breakpoints.any_enabled(),
@@ -82,7 +86,9 @@ def _last_phase(s) -> Phase | None:
     return s.events[-1].phase if s.events else None
 
 
-def _diagram(s) -> DiagramView:
+def diagram_view(s) -> DiagramView:
+    """The diagram part of the frame for session ``s`` (lock held); branches call it
+    for each branch in turn."""
     st, net, i = s.stepper, s.net, s.sample
     sizes = tuple(net.sizes)
     n_layers = len(net.layers)

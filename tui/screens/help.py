@@ -30,7 +30,16 @@ ABOUT = (
     "field and press Enter (Esc shows the answer); PgDn or > goes to the next chapter, PgUp "
     "or < back; p plays when a chapter asks for it. Slow motion (o) runs one neuron every "
     "1.5 s with the narration and the highlighted neuron moving together; + and − change the "
-    "pace, any other key pauses it."
+    "pace, any other key pauses it.\n\n"
+    "Neuron maps (tasks with 2 inputs): each node of the diagram shows what it computes over "
+    "the input square (orange low, white middle, blue high) when the panel has room; m shows "
+    "the selected neuron's map large, with its colour scale and, on the output map, the "
+    "training points (● class 1, ○ class 0; ◆ ◇ test points).\n\n"
+    "Branches: f forks the run at this very step (up to 4, A–D). Stepping, stepping back and "
+    "playing move every branch together; every other key (l, w, j, r) acts on the branch the "
+    "panels follow, which a switches. F compares them: loss curves, how far apart their "
+    "weights are, diagrams. W trains a small sweep of seeds × learning rates for this task "
+    "and opens any run."
 )
 
 #: every symbol and column name on the screen, in the order a learner meets them

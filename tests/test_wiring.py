@@ -1,0 +1,75 @@
+"""Pilot tests of the keys that reach the newer features: neuron maps (m), branches
+(f, a, F), the in-app sweep (W); and the terminal byte budget's command-line options."""
+import numpy as np
+
+from tui.app import TinyNetApp
+from tui.cli import main
+from tui.config import RunConfig, build
+from tui.widgets.compare import CompareScreen, SweepScreen
+from tui.widgets.diagram import NetworkDiagram
+
+from test_app import make_app, plain, status
+
+
+async def test_m_shows_the_selected_neurons_map_large_and_back():
+    app = make_app(task="spiral")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        await pilot.press("space")
+        assert app.frame.predictions.neuron_map is None
+        await pilot.press("m")
+        await pilot.pause()
+        app.redraw(force=True)
+        maps = app.frame.predictions.neuron_map
+        assert maps is not None and maps.large is not None
+        l, j = app.session.selected
+        from nn.maps import Bounds, neuron_maps
+        rows, cols = maps.large.shape
+        np.testing.assert_allclose(maps.large, neuron_maps(app.session.net, Bounds(*maps.bounds),
+                                                           cols, rows)[l][j], atol=1e-12)
+        # the diagram has room at 120×40: small maps beside the nodes
+        assert app.frame.diagram.maps is not None
+        await pilot.press("m")
+        await pilot.pause()
+        app.redraw(force=True)
+        assert app.frame.predictions.neuron_map is None
+
+
+async def test_fork_switch_and_compare_from_the_keyboard():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n", "n")
+        await pilot.press("f")
+        s = app.session
+        assert len(s.branches) == 2 and s.branch == 1
+        assert "branch B of 2" in status(app)
+        await pilot.press("g", "g", "g", "n")   # an epoch step moves both branches
+        assert [b.stepper.epoch for b in s.branches] == [1, 1]
+        await pilot.press("a")
+        assert s.branch == 0 and "branch A of 2" in status(app)
+        await pilot.press("F")
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CompareScreen)
+
+
+async def test_a_with_one_run_says_how_to_fork():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        assert app.session.branch == 0
+        assert any("f forks" in str(n.message) for n in app._notifications)
+
+
+async def test_W_opens_the_sweep_screen():
+    app = make_app(task="and")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("W")
+        assert isinstance(app.screen, SweepScreen)
+
+
+def test_byte_budget_options_are_checked(capsys):
+    assert main(["--max-kbps", "-1"]) == 2
+    assert "must be 0 (no limit) or more" in capsys.readouterr().err
+    assert main(["--fps", "nan"]) == 2
