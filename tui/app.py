@@ -221,6 +221,8 @@ class TinyNetApp(App):
 
     def redraw(self, force: bool = False) -> None:
         """Draw the session's frame (only if something changed)."""
+        if not self.is_running:  # a timer tick after exit began: the widgets are going
+            return
         self.lessons.observe()
         s = self.session
         if not force and s.version == self._drawn_version:

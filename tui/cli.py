@@ -194,7 +194,10 @@ def make_parser() -> Parser:
     serve.add_argument("--max-clients", type=positive_int, default=4, metavar="N",
                        help="browser tabs (app processes) at once (default 4)")
     from .lessons.cli import add_learn_parser
+    from .share import add_share_parsers
     from .sweep import add_sweep_parser
+
+    add_share_parsers(sub, _add_model_options, port_number)
 
     add_sweep_parser(sub)
     add_learn_parser(sub)
@@ -264,6 +267,10 @@ def _main(argv: list[str] | None) -> int:
         from .lessons.cli import run_learn
 
         return run_learn(args)
+    if args.command == "follow":
+        from .follow import run_follow
+
+        return run_follow(args.address, args.code)
     try:
         _resolve_task(args)
         check_data_options(args)
@@ -285,6 +292,13 @@ def _main(argv: list[str] | None) -> int:
         # TODO(issue 11/13): remove once the app's panels show 3 classes
         return fail(f"--task {config.task}: the app does not show 3-class tasks yet; "
                     f"use tinynet-tui train --task {config.task}")
+    if args.command == "share":
+        from .share import run_share
+
+        try:
+            return run_share(problem, args.host, args.port, args.code)
+        except (ValueError, OSError) as exc:
+            return fail(str(exc))
     if args.command == "serve":
         from .serve import serve
 
