@@ -15,7 +15,7 @@ from rich.segment import Segments
 from nn import NeuralNetwork, datasets
 from nn.maps import Bounds, data_bounds, grid_points, layer_activations, neuron_maps, pixel_of
 from tui.config import Problem, RunConfig, build
-from tui.frame import PanelSizes, _diagram, build_frame, maps_available, neuron_maps_view
+from tui.frame import PanelSizes, diagram_view, build_frame, maps_available, neuron_maps_view
 from tui.session import Session
 from tui.views import MapPoints, NeuronMapsView
 from tui.widgets.diagram import render_diagram
@@ -156,7 +156,7 @@ def test_no_maps_without_two_raw_inputs_or_without_room():
     problem = Problem(RunConfig(task="regression").resolved(), net, X, X[:, :1] ** 2, "regression")
     s3 = Session(problem)
     with s3.lock:
-        assert neuron_maps_view(s3, BIG, _diagram(s3)) is None
+        assert neuron_maps_view(s3, BIG, diagram_view(s3)) is None
     assert not maps_available(problem) and maps_available(session.problem)
 
 
