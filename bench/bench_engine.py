@@ -2,6 +2,11 @@
 
     python bench/bench_engine.py [--repeats 9]
     python bench/bench_engine.py --play     # the cost of playing's checks, per epoch
+    python bench/bench_engine.py --batches  # spiral epochs/s, full batch and B = 16
+    python bench/bench_engine.py --optimizers [--baseline DIR]
+        # each optimizer's step vs the same step as bare NumPy calls; with
+        # --baseline, also the default step of an older copy of the engine
+        # (DIR holds a package folder nn_base/: a copy of nn/ taken before a change)
 
 For each case: median µs per step over ``repeats`` runs of many steps, for the
 engine's ``train_step``, for the same step hand-written as bare NumPy calls
@@ -169,6 +174,191 @@ def torch_step(sizes, hidden, output, batch, dtype):
     return step
 
 
+#: optimizers timed by ``--optimizers``: name, hyper-parameters
+OPTIMIZER_CASES = [("gd", {}), ("momentum", {"beta": 0.9}),
+                   ("momentum", {"beta": 0.9, "nesterov": True}), ("adam", {})]
+
+
+def optimizer_step(sizes, hidden, output, batch, dtype, name, hyper, engine=None):
+    """The engine's ``train_step`` with optimizer ``name`` (``engine``: another copy
+    of the nn package, for the baseline; it must take the default optimizer)."""
+    if engine is not None:
+        net = engine.NeuralNetwork.from_sizes(sizes, hidden, output, seed=0, dtype=dtype)
+    else:
+        from nn import get_optimizer
+        net = NeuralNetwork.from_sizes(sizes, hidden, output, seed=0, dtype=dtype,
+                                       optimizer=get_optimizer(name, **hyper))
+    X, y = data(sizes, batch, dtype)
+    return lambda: net.train_step(X, y, 1e-3)
+
+
+def handwritten_optimizer_step(sizes, hidden, output, batch, dtype, name, hyper):
+    """The same step as bare NumPy calls: ``handwritten_step``'s forward/backward
+    writing into one flat gradient vector, then the optimizer's update written
+    out on flat vectors (θ, v; m, v for Adam)."""
+    net = NeuralNetwork.from_sizes(sizes, hidden, output, seed=0, dtype=dtype)
+    theta = net.theta.copy()
+    grad = np.zeros_like(theta)
+    Ws, bs, dWs, dbs, start = [], [], [], [], 0
+    for layer in net.layers:
+        w_end = start + layer.W.size
+        for flat, W_list, b_list in ((theta, Ws, bs), (grad, dWs, dbs)):
+            W_list.append(flat[start:w_end].reshape(layer.W.shape))
+            b_list.append(flat[w_end:w_end + layer.b.size])
+        start = w_end + layer.b.size
+    kinds = [hidden] * (len(Ws) - 1) + [output]
+    X, y = data(sizes, batch, dtype)
+    ones = np.ones(batch, dtype=dtype)
+    v, m = np.zeros_like(theta), np.zeros_like(theta)
+    beta = hyper.get("beta", 0.9)
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    t = [0]
+    lr = 1e-3
+    kept = []
+
+    def f(kind, z):  # with the engine's cap on the exponent (nn/activations.py)
+        if kind == "sigmoid":
+            t_ = np.minimum(np.negative(z), 500.0)
+            t_ = np.exp(t_, out=t_)
+            t_ += 1.0
+            return np.reciprocal(t_, out=t_)
+        if kind == "tanh":
+            t_ = np.minimum(np.multiply(z, -2.0), 500.0)
+            t_ = np.exp(t_, out=t_)
+            t_ += 1.0
+            np.divide(2.0, t_, out=t_)
+            t_ -= 1.0
+            return t_
+        return np.maximum(z, 0) if kind == "relu" else z
+
+    def delta(kind, dA, z, a):
+        if kind == "sigmoid":
+            d = np.subtract(1.0, a)
+            d *= a
+        elif kind == "tanh":
+            d = np.multiply(a, a)
+            np.subtract(1.0, d, out=d)
+        elif kind == "relu":
+            d = (z > 0).astype(dtype)
+        else:
+            return dA.copy()
+        d *= dA
+        return d
+
+    def step():
+        nonlocal theta, v, m
+        xs, zs, as_ = [], [], []
+        a = X
+        for W, b, kind in zip(Ws, bs, kinds):
+            z = np.dot(a, W)
+            z += b
+            xs.append(a)
+            zs.append(z)
+            a = f(kind, z)
+            as_.append(a)
+        diff = a - y
+        loss = float(np.vdot(diff, diff)) / diff.size
+        diff *= 2.0 / diff.size
+        dA = diff
+        for i in range(len(Ws) - 1, -1, -1):
+            d = delta(kinds[i], dA, zs[i], as_[i])
+            np.dot(xs[i].T, d, out=dWs[i])
+            np.dot(ones, d, out=dbs[i])
+            if i:
+                dA = np.dot(d, Ws[i].T)
+        if name == "gd":
+            theta -= lr * grad
+        elif name == "momentum":
+            v *= beta
+            v += grad
+            if hyper.get("nesterov"):
+                theta -= lr * (grad + beta * v)
+            else:
+                theta -= lr * v
+        else:
+            t[0] += 1
+            m *= b1
+            m += (1.0 - b1) * grad
+            v *= b2
+            v += (1.0 - b2) * grad * grad
+            denom = np.sqrt(v)
+            denom /= (1.0 - b2 ** t[0]) ** 0.5
+            denom += eps
+            theta -= (lr / (1.0 - b1 ** t[0])) * m / denom
+        kept[:] = zs, as_  # hold this step's arrays until the next, as the engine's layers do
+        return loss
+
+    return step
+
+
+def main_optimizers(repeats: int, baseline: str | None) -> None:
+    engine = None
+    if baseline:
+        import importlib
+        import sys
+
+        sys.path.insert(0, baseline)
+        engine = importlib.import_module("nn_base")
+    # µs: medians over runs; ratios: of the fastest runs (least disturbed by other
+    # work on a shared machine), then the median over runs of the per-run ratio
+    head = ("| case | optimizer | engine µs/step | bare NumPy µs/step "
+            "| engine ÷ bare (fastest; median) |")
+    if engine is not None:
+        head += " baseline engine µs/step | engine ÷ baseline (fastest; median) |"
+    print(head)
+    print("|---|---|---:|---:|---:|" + ("---:|---:|" if engine is not None else ""))
+    for case_name, sizes, hidden, output, batch, dtype in CASES:
+        if case_name not in ("regression 2–16–1", "deep-narrow 2–32×6–1"):
+            continue
+        case = (sizes, hidden, output, batch, dtype)
+        for name, hyper in OPTIMIZER_CASES:
+            steps = [optimizer_step(*case, name, hyper),
+                     handwritten_optimizer_step(*case, name, hyper)]
+            with_base = engine is not None and name == "gd"
+            if with_base:
+                steps.append(optimizer_step(*case, name, hyper, engine=engine))
+            runs = time_turns(steps, steps_for(sizes, batch), repeats)
+            ours, floor = (statistics.median(r) for r in runs[:2])
+            ratio = statistics.median(o / f for o, f in zip(runs[0], runs[1]))
+            best = min(runs[0]) / min(runs[1])
+            label = name + (" (nesterov)" if hyper.get("nesterov") else "")
+            row = (f"| {case_name} (N={batch}) | {label} | {ours:.1f} | {floor:.1f} "
+                   f"| {best:.3f}; {ratio:.3f} |")
+            if with_base:
+                base = statistics.median(runs[2])
+                base_ratio = statistics.median(o / b for o, b in zip(runs[0], runs[2]))
+                row += f" {base:.1f} | {min(runs[0]) / min(runs[2]):.3f}; {base_ratio:.3f} |"
+            elif engine is not None:
+                row += " – | – |"
+            print(row)
+
+
+def main_batches(repeats: int) -> None:
+    """Epochs per second of playing (``Stepper.run_epochs``) on spiral (N = 400),
+    full batch and mini-batches of 16 (25 steps an epoch), per optimizer."""
+    from nn import datasets, get_optimizer
+
+    X, y = datasets.load_task("spiral")
+    print("| spiral 2–16–16–1 tanh/sigmoid (N=400) | optimizer | full batch epochs/s "
+          "| B=16 epochs/s | B=16 steps/s |")
+    print("|---|---|---:|---:|---:|")
+    for name, hyper in OPTIMIZER_CASES:
+        rates = []
+        for batch, epochs in ((None, 200), (16, 20)):
+            net = NeuralNetwork.from_sizes([2, 16, 16, 1], "tanh", "sigmoid", seed=0,
+                                           optimizer=get_optimizer(name, **hyper))
+            stepper = Stepper(net, X, y, 0.5, batch=batch, history_bytes=2**20)
+            stepper.run_epochs(2)
+            times = []
+            for _ in range(repeats):
+                t = time.perf_counter()
+                stepper.run_epochs(epochs)
+                times.append((time.perf_counter() - t) / epochs)
+            rates.append(1 / statistics.median(times))
+        label = name + (" (nesterov)" if hyper.get("nesterov") else "")
+        print(f"| | {label} | {rates[0]:.0f} | {rates[1]:.0f} | {rates[1] * 25:.0f} |")
+
+
 #: epochs per timed call of ``Stepper.run_epochs`` in ``--play``
 PLAY_CHUNK = 50
 
@@ -217,9 +407,21 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument("--play", action="store_true",
                         help="time playing's per-epoch checks instead of the engine vs PyTorch")
+    parser.add_argument("--optimizers", action="store_true",
+                        help="time each optimizer's step against the same step in bare NumPy")
+    parser.add_argument("--batches", action="store_true",
+                        help="epochs/s of playing spiral with mini-batches of 16, per optimizer")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="with --optimizers: a folder holding nn_base/, an older engine copy")
     args = parser.parse_args()
     if args.play:
         main_play(args.repeats)
+        return
+    if args.optimizers:
+        main_optimizers(args.repeats, args.baseline)
+        return
+    if args.batches:
+        main_batches(args.repeats)
         return
     try:
         import torch

@@ -3,15 +3,18 @@
 Pure NumPy; nothing here imports the terminal app.
 """
 from . import datasets
-from .activations import ACTIVATIONS, Activation, Identity, ReLU, Sigmoid, Tanh, get_activation
+from .activations import (ACTIVATIONS, Activation, Identity, ReLU, Sigmoid, Softmax, Tanh,
+                          get_activation)
 from .breakpoints import Stop
 from .gradcheck import GradCheckResult, ParamCheck, gradcheck
 from .history import LossHistory
 from .io import ModelFileError, load, save
 from .layer import Layer
-from .losses import MSE
+from .init import INITS, get_init
+from .losses import BCE, LOSSES, MSE, Loss, SoftmaxCE, cross_entropy_for, get_loss
 from .network import FitResult, NeuralNetwork
 from .neuron import Neuron
+from .optimizers import GD, OPTIMIZERS, Adam, Momentum, Optimizer, get_optimizer
 from .stepper import Granularity, Phase, StepEvent, Stepper
 
 __all__ = [
@@ -19,4 +22,6 @@ __all__ = [
     "GradCheckResult", "ParamCheck", "gradcheck", "ModelFileError", "load", "save",
     "Layer", "MSE", "FitResult", "NeuralNetwork", "Neuron",
     "Granularity", "Phase", "StepEvent", "Stepper", "datasets", "LossHistory", "Stop",
+    "Softmax", "INITS", "get_init", "BCE", "LOSSES", "Loss", "SoftmaxCE", "cross_entropy_for",
+    "get_loss", "GD", "OPTIMIZERS", "Adam", "Momentum", "Optimizer", "get_optimizer",
 ]

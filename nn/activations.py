@@ -17,6 +17,8 @@ class Activation:
 
     name: str = "activation"
     symbol: str = "f"  #: how the narration writes it, e.g. σ for sigmoid
+    #: False for softmax: a neuron's a needs the whole layer's z (see Softmax)
+    elementwise: bool = True
 
     def __call__(self, z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -131,8 +133,37 @@ class ReLU(Activation):
         return (z > 0).astype(z.dtype)
 
 
+class Softmax(Activation):
+    """aₖ = e^zₖ / Σⱼ e^zⱼ over the last axis (the K outputs of one sample).
+
+    Not element-wise: each aₖ needs the whole row z.  Evaluated as
+    e^(z − max z) / Σ e^(z − max z), which never overflows (logits of ±1e4 are
+    fine).  ``derivative`` is the Jacobian's diagonal aₖ(1 − aₖ), what a
+    per-neuron view can show; ``delta`` is the exact Jacobian-vector product
+    δₖ = aₖ·(dAₖ − Σⱼ dAⱼ·aⱼ).  With cross-entropy the loss gives δ = (ŷ − y)/N
+    directly instead (see :mod:`nn.losses`)."""
+
+    name = "softmax"
+    symbol = "softmax"
+    elementwise = False
+
+    def __call__(self, z):
+        t = np.subtract(z, z.max(axis=-1, keepdims=True))
+        np.exp(t, out=t)
+        t /= t.sum(axis=-1, keepdims=True)
+        return t
+
+    def derivative(self, z, a):
+        return a * (1.0 - a)
+
+    def delta(self, dA, z, a):
+        d = np.subtract(dA, (dA * a).sum(axis=-1, keepdims=True))
+        d *= a
+        return d
+
+
 ACTIVATIONS: dict[str, type[Activation]] = {
-    cls.name: cls for cls in (Identity, Sigmoid, Tanh, ReLU)
+    cls.name: cls for cls in (Identity, Sigmoid, Tanh, ReLU, Softmax)
 }
 
 

@@ -14,6 +14,10 @@ analytic gradient from one backward pass.  The relative error is
 with ``floor`` = 1e-5: for gradients smaller than that the check is, in
 effect, |analytic − numeric| < tolerance·floor = 1e-11, about the noise of
 the finite difference itself.
+
+The loss checked is the network's whole objective: its loss (MSE, BCE,
+softmax cross-entropy, from the logits) plus the weight-decay penalty
+λ/2·Σw², so the check covers fused output deltas and dW += λ·W too.
 """
 from __future__ import annotations
 
@@ -65,7 +69,7 @@ def analytic_gradients(net: NeuralNetwork, X: np.ndarray, y: np.ndarray):
     """(dW, db) for every layer after one forward/backward pass on a float64 copy."""
     work = net.copy(dtype=np.float64)
     y_hat = work.forward(X)
-    work.backward(work.loss.gradient(y_hat, y))
+    work.backward(work.loss.gradient(y_hat, y, work.layers[-1].z))
     return [(layer.dW.copy(), layer.db.copy()) for layer in work.layers]
 
 
@@ -89,7 +93,7 @@ def _gradcheck(net, X, y, eps, tolerance, floor, gradients) -> GradCheckResult:
     work = net.copy(dtype=np.float64)
 
     def loss() -> float:
-        return work.loss(work.predict(X), y)
+        return work.objective(X, y)
 
     checks: list[ParamCheck] = []
     for l, layer in enumerate(work.layers):

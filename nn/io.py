@@ -1,8 +1,11 @@
 """Save and load networks as ``.npz`` files that cannot run code on load.
 
-The file holds ``W0, b0, W1, b1, …`` and a JSON string ``meta`` with the
-format version, sizes, activations, seed and any extra fields the caller
-adds (task, lr).  Loading uses ``allow_pickle=False``; any problem becomes a
+The file holds ``W0, b0, W1, b1, …``, the optimizer's state vectors as
+``opt_<slot>`` (momentum: ``opt_v``; Adam: ``opt_m``, ``opt_v``; each laid out
+as θ) and a JSON string ``meta`` with the format version, sizes, activations,
+seed, loss, optimizer (name, hyper-parameters, step count t), weight decay,
+init and any extra fields the caller adds (task, lr).  Files written before
+these members existed load as MSE, gradient descent, no weight decay.  Loading uses ``allow_pickle=False``; any problem becomes a
 :class:`ModelFileError` whose one-line message names the file.
 """
 from __future__ import annotations
@@ -20,7 +23,9 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .layer import Layer
+from .losses import LOSSES
 from .network import NeuralNetwork
+from .optimizers import OPTIMIZERS
 
 FORMAT = "tinynet-1"
 
@@ -75,12 +80,17 @@ def save(net: NeuralNetwork, path: str | Path, **extra) -> Path:
     """Write ``net`` to ``path`` (``.npz`` is appended if missing) atomically (see
     :func:`atomic_write`: a failure leaves an existing file as it was); returns the path."""
     path = npz_path(path)
+    opt = net.optimizer
     meta = dict(format=FORMAT, sizes=net.sizes, activations=net.activations,
-                seed=net.seed, dtype=str(net.dtype), **extra)
+                seed=net.seed, dtype=str(net.dtype), loss=net.loss.name,
+                optimizer=dict(name=opt.name, hyper=opt.hyper, t=opt.t),
+                weight_decay=net.weight_decay, init=net.init, **extra)
     arrays = {"meta": np.array(json.dumps(meta))}
     for i, layer in enumerate(net.layers):
         arrays[f"W{i}"] = layer.W
         arrays[f"b{i}"] = layer.b
+    for slot, vec in opt.state.items():
+        arrays[f"opt_{slot}"] = vec
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda f: np.savez(f, **arrays))
@@ -159,7 +169,9 @@ def _read_members(path: Path, fail) -> dict[str, np.ndarray]:
             for name in names:
                 key = name[:-4] if name.endswith(".npy") else name
                 if not (key == "meta" or (key[:1] in "Wb" and key[1:].isdigit()
-                                          and key[1:] == str(int(key[1:])))):
+                                          and key[1:] == str(int(key[1:])))
+                        or (key.startswith("opt_") and key[4:].isalpha()
+                            and len(key) <= 20)):
                     raise fail(f"unexpected member {name!r} (not saved by tinynet-tui?)")
                 files[key] = _read_member(zf, name, fail,
                                           min(MAX_ARRAY_ELEMENTS, MAX_TOTAL_ELEMENTS - total))
@@ -194,7 +206,57 @@ def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
     task = meta.get("task")
     if task is not None and not isinstance(task, str):
         raise fail(f"bad task {str(task)[:30]}")
+    loss = meta.get("loss", "mse")
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise fail(f"bad loss {str(loss)[:30]} (known: {', '.join(LOSSES)})")
+    decay = meta.get("weight_decay", 0.0)
+    if type(decay) not in (int, float) or not 0 <= decay < float("inf"):
+        raise fail(f"bad weight decay {str(decay)[:30]}")
+    init = meta.get("init", "default")
+    if not isinstance(init, str) or len(init) > 60:
+        raise fail(f"bad init {str(init)[:30]}")
     return sizes, acts
+
+
+def _optimizer(meta, files, n_params, dtype, fail):
+    """The optimizer recorded in ``meta`` (default gradient descent) with its state
+    vectors from ``files``, each checked: shape (n_params,), dtype, finite."""
+    spec = meta.get("optimizer", {"name": "gd"})
+    if (not isinstance(spec, dict) or spec.get("name") not in OPTIMIZERS
+            or not isinstance(spec.get("hyper", {}), dict)
+            or type(spec.get("t", 0)) is not int or spec.get("t", 0) < 0):
+        raise fail(f"bad optimizer {str(spec)[:60]} (known: {', '.join(OPTIMIZERS)})")
+    cls = OPTIMIZERS[spec["name"]]
+    hyper = spec.get("hyper", {})
+    allowed = cls().hyper
+    for k, v in hyper.items():
+        if k not in allowed or type(v) is not type(allowed[k]) and not (
+                isinstance(allowed[k], float) and type(v) is int):
+            raise fail(f"bad optimizer setting {str(k)[:20]}={str(v)[:20]} for {cls.name}")
+    try:
+        opt = cls(**hyper)
+    except ValueError as exc:
+        raise fail(f"bad optimizer settings: {exc}") from None
+    opt.bind(n_params, dtype)
+    expected = {f"opt_{slot}" for slot in cls.slots}
+    present = {k for k in files if k.startswith("opt_")}
+    if present - expected:
+        raise fail(f"unexpected arrays {', '.join(sorted(present - expected))} "
+                   f"for optimizer {cls.name}")
+    for slot in cls.slots:
+        vec = files.get(f"opt_{slot}")
+        if vec is None:
+            if spec.get("t", 0):
+                raise fail(f"optimizer {cls.name}: state {slot} is missing")
+            continue
+        if vec.shape != (n_params,) or vec.dtype != dtype:
+            raise fail(f"optimizer state {slot} has shape {vec.shape} and dtype {vec.dtype}, "
+                       f"expected ({n_params},) {dtype}")
+        if not np.isfinite(vec).all():
+            raise fail(f"optimizer state {slot} holds NaN or inf")
+        opt.state[slot][...] = vec
+    opt.t = spec.get("t", 0)
+    return opt
 
 
 def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
@@ -220,6 +282,7 @@ def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
     sizes, acts = _check_meta(meta, fail)
     n_layers = len(sizes) - 1
     extra = set(files) - {"meta"} - {f"{p}{i}" for i in range(n_layers) for p in "Wb"}
+    extra = {k for k in extra if not k.startswith("opt_")}
     if extra:
         raise fail(f"unexpected arrays {', '.join(sorted(extra))} for sizes {sizes}")
     layers = []
@@ -236,7 +299,11 @@ def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
         if not (np.isfinite(W).all() and np.isfinite(b).all()):
             raise fail(f"{name} holds NaN or inf")
         layers.append(Layer(W, b, acts[i]))
+    n_params = sum(layer.W.size + layer.b.size for layer in layers)
+    optimizer = _optimizer(meta, files, n_params, layers[0].dtype, fail)
     try:
-        return NeuralNetwork(layers, seed=meta.get("seed")), meta
+        return NeuralNetwork(layers, seed=meta.get("seed"), loss=meta.get("loss", "mse"),
+                             optimizer=optimizer, weight_decay=meta.get("weight_decay", 0.0),
+                             init=meta.get("init", "default")), meta
     except ValueError as exc:
         raise fail(str(exc)) from None

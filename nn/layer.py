@@ -17,6 +17,12 @@ Every method takes an optional ``cols`` (a slice of neuron indices).  With
 which is how the :class:`~nn.stepper.Stepper` goes one neuron at a time.
 Both paths use the same formulas, and the parameter arrays are always updated
 in place so that :class:`~nn.neuron.Neuron` views stay attached.
+
+Softmax (not element-wise: a neuron's a needs the whole layer's z) on the
+column path: each slice computes its own z; the whole layer's a is computed
+when the slice holding the last neuron runs, i.e. once every z of this pass
+is known (until then ``a`` holds the previous pass's values).  Its backward
+takes the whole-row Jacobian product and keeps the slice's columns.
 """
 from __future__ import annotations
 
@@ -81,8 +87,15 @@ class Layer:
             self._start_batch(x)
         z = np.dot(x, self.W[:, cols]) + self.b[cols]
         self.z[:, cols] = z
-        self.a[:, cols] = self.activation(z)
+        if self.activation.elementwise:
+            self.a[:, cols] = self.activation(z)
+        elif self.completes(cols):  # softmax: the last z is in, a for the whole layer
+            self.a[...] = self.activation(self.z)
         return self.a
+
+    def completes(self, cols: slice) -> bool:
+        """Whether ``cols`` holds the layer's last neuron (the column path runs in order)."""
+        return range(self.n_out)[cols].stop == self.n_out
 
     def _start_batch(self, x: np.ndarray) -> None:
         """Prepare z and a buffers for a column-by-column forward pass over x."""
@@ -93,21 +106,34 @@ class Layer:
             self.a = np.zeros(shape, dtype=self.dtype)
 
     # --------------------------------------------------------------- backward
-    def backward(self, dA: np.ndarray, cols: slice | None = None) -> None:
-        """Given ∂L/∂a (N, n_out), compute δ, dW and db for ``cols`` (default all)."""
+    def backward(self, dA: np.ndarray, cols: slice | None = None, fused: bool = False,
+                 decay: float = 0.0) -> None:
+        """Given ∂L/∂a (N, n_out), compute δ, dW and db for ``cols`` (default all).
+
+        ``fused``: ``dA`` is δ itself (a fused loss at the output layer gives
+        ∂L/∂z directly).  ``decay`` λ adds the weight-decay gradient: dW += λ·W."""
         if cols is None:
             self.dA = dA
-            self.delta = self.activation.delta(dA, self.z, self.a)
+            self.delta = dA if fused else self.activation.delta(dA, self.z, self.a)
             np.dot(self.x.T, self.delta, out=self.dW)
             np.dot(self._ones(len(dA)), self.delta, out=self.db)  # Σₙ δ, via BLAS
+            if decay:
+                self.dW += decay * self.W
             return
         if self.dA is not dA:
             self.dA = dA
             if self.delta.shape != dA.shape:
                 self.delta = np.zeros(dA.shape, dtype=self.dtype)
-        delta = self.activation.delta(dA[:, cols], self.z[:, cols], self.a[:, cols])
+        if fused:
+            delta = dA[:, cols].copy()
+        elif self.activation.elementwise:
+            delta = self.activation.delta(dA[:, cols], self.z[:, cols], self.a[:, cols])
+        else:  # softmax: δₖ needs Σⱼ dAⱼ·aⱼ over the whole row
+            delta = self.activation.delta(dA, self.z, self.a)[:, cols]
         self.delta[:, cols] = delta
         self.dW[:, cols] = np.dot(self.x.T, delta)
+        if decay:
+            self.dW[:, cols] += decay * self.W[:, cols]
         self.db[cols] = delta.sum(axis=0)
 
     def _ones(self, n: int) -> np.ndarray:

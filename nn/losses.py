@@ -1,40 +1,184 @@
-"""Mean squared error.
+"""Loss functions L(ŷ, y), as a registry like the activations.
 
-For predictions ŷ and targets y of shape (N, K):
+Shapes: predictions ŷ, targets y and the output layer's pre-activations z are
+(N, K) — or (R, N, K) for a stack of R runs (:mod:`nn.stacked`); a loss is a
+mean over the last two axes, one value per run.
 
-    L = 1/(N·K) · Σᵢₖ (ŷᵢₖ − yᵢₖ)²
-    ∂L/∂ŷᵢₖ = 2/(N·K) · (ŷᵢₖ − yᵢₖ)
+Each loss gives
 
-The gradient carries the full 2/(N·K) factor, so the weight gradients that
-backpropagation produces are the exact derivatives of the reported loss
-(checked against finite differences in the tests).
+* its value, ``loss(ŷ, y, z=None)`` (from the logits z when given: stable);
+* ``value_and_gradient(ŷ, y, z)``: the value and what backpropagation starts
+  from.  For MSE that is ∂L/∂ŷ, and the output activation's f' is applied as
+  usual.  A *fused* loss (``fused = True``: BCE on a sigmoid output,
+  cross-entropy on a softmax output) gives δ = ∂L/∂z at the output directly,
+  the textbook simplification δ = (ŷ − y)·scale, which never divides by
+  ŷ(1 − ŷ) and so stays finite when the output saturates;
+* ``scale(y)``: the constant factor of that gradient (for the narration), and
+  ``equations``: how the narration writes the loss and its gradient.
+
+    mse          L = 1/(N·K) Σ (ŷ − y)²                ∂L/∂ŷ = 2/(N·K)·(ŷ − y)
+    bce          L = −1/(N·K) Σ [y log ŷ + (1−y) log(1−ŷ)],  ŷ = σ(z)
+                 = 1/(N·K) Σ [max(z,0) − z·y + log(1 + e^−|z|)]    δ = (ŷ − y)/(N·K)
+    softmax-ce   L = −1/N Σₙ Σₖ yₙₖ log ŷₙₖ,  ŷ = softmax(z)
+                 = 1/N Σₙ [logsumexp(zₙ) − Σₖ yₙₖ zₙₖ]           δ = (ŷ − y)/N
+
+Without z the cross-entropies read log ŷ with ŷ clipped to [1e-300, 1]: no
+log(0), and no warning.
 """
 from __future__ import annotations
 
 import numpy as np
 
+#: smallest probability a log is taken of when only ŷ is known
+TINY = 1e-300
 
-class MSE:
-    """Mean squared error over all samples and outputs."""
+
+class Loss:
+    """Base class: ``name``, ``requires`` (the output activation a fused loss needs)."""
+
+    name = "loss"
+    title = "loss"
+    fused = False          #: value_and_gradient gives δ at the output, not ∂L/∂ŷ
+    requires: str | None = None
+    equations: tuple[str, ...] = ()
+
+    def __call__(self, y_hat: np.ndarray, y: np.ndarray, z: np.ndarray | None = None) -> float:
+        return float(self.values(y_hat, y, z))
+
+    def values(self, y_hat, y, z=None) -> np.ndarray:  # pragma: no cover - abstract
+        """The loss over the last two axes: a 0-d array for (N, K), (R,) for (R, N, K)."""
+        raise NotImplementedError
+
+    def scale(self, y: np.ndarray) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def gradient(self, y_hat, y, z=None) -> np.ndarray:
+        return self.value_and_gradient(y_hat, y, z)[1]
+
+    def value_and_gradient(self, y_hat, y, z=None) -> tuple[float, np.ndarray]:
+        """The loss and the start of backpropagation, shape (N, K)."""
+        values, grad = self.per_run(y_hat, y, z)
+        return float(values), grad
+
+    def per_run(self, y_hat, y, z=None) -> tuple[np.ndarray, np.ndarray]:
+        """Values over the last two axes and the gradient (∂L/∂ŷ, or δ when fused)
+        with each run's own factor: ``scale`` of one run's (N, K) targets."""
+        grad = y_hat - y
+        grad *= self.scale(y_hat[(0,) * (y_hat.ndim - 2)])
+        return self.values(y_hat, y, z), grad
+
+    def narration(self, y_hat, y) -> dict:
+        """Numbers the narration shows besides value and gradient."""
+        return {"loss_name": self.name, "loss_title": self.title, "fused": self.fused,
+                "equations": self.equations}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+class MSE(Loss):
+    """Mean squared error over all samples and outputs.
+
+    The gradient carries the full 2/(N·K) factor, so the weight gradients that
+    backpropagation produces are the exact derivatives of the reported loss."""
 
     name = "mse"
+    title = "mean squared error"
+    equations = ("L = 1/(N·K) · Σ (ŷ − y)²", "∂L/∂ŷ = 2/(N·K) · (ŷ − y)")
 
-    def __call__(self, y_hat: np.ndarray, y: np.ndarray) -> float:
-        """Loss value; ``y_hat`` and ``y`` have shape (N, K)."""
+    def __call__(self, y_hat, y, z=None) -> float:
         diff = y_hat - y
         return float(np.vdot(diff, diff)) / diff.size
 
-    def gradient(self, y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """∂L/∂ŷ, shape (N, K)."""
-        return self.value_and_gradient(y_hat, y)[1]
+    def values(self, y_hat, y, z=None):
+        diff = y_hat - y
+        return np.einsum("...nk,...nk->...", diff, diff) / (diff.shape[-2] * diff.shape[-1])
 
-    def value_and_gradient(self, y_hat: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    def value_and_gradient(self, y_hat, y, z=None):
         """The loss and ∂L/∂ŷ from one subtraction."""
         diff = y_hat - y
         value = float(np.vdot(diff, diff)) / diff.size
         diff *= 2.0 / diff.size
         return value, diff
 
-    def scale(self, y: np.ndarray) -> float:
+    def scale(self, y) -> float:
         """The factor 2/(N·K) in the gradient, for narration."""
         return 2.0 / y.size
+
+
+class BCE(Loss):
+    """Binary cross-entropy on a sigmoid output (mean over N·K), from the logits."""
+
+    name = "bce"
+    title = "binary cross-entropy"
+    fused = True
+    requires = "sigmoid"
+    equations = ("L = −1/(N·K) · Σ [y·log ŷ + (1−y)·log(1−ŷ)]",
+                 "δ = ∂L/∂z = (ŷ − y)/(N·K)")
+
+    def values(self, y_hat, y, z=None):
+        n = y.shape[-2] * y.shape[-1]
+        if z is None:
+            terms = y * np.log(np.clip(y_hat, TINY, 1.0))
+            terms += (1.0 - y) * np.log(np.clip(1.0 - y_hat, TINY, 1.0))
+            return -terms.sum(axis=(-2, -1)) / n
+        # log(1 + e^−|z|) never overflows; max(z,0) − z·y adds the rest exactly
+        terms = np.log1p(np.exp(-np.abs(z)))
+        terms += np.maximum(z, 0.0)
+        terms -= z * y
+        return terms.sum(axis=(-2, -1)) / n
+
+    def scale(self, y) -> float:
+        return 1.0 / y.size
+
+
+class SoftmaxCE(Loss):
+    """Softmax + cross-entropy for K classes (one-hot or probability targets)."""
+
+    name = "softmax-ce"
+    title = "softmax cross-entropy"
+    fused = True
+    requires = "softmax"
+    equations = ("L = −1/N · Σₙ Σₖ yₙₖ·log ŷₙₖ", "δ = ∂L/∂z = (ŷ − y)/N")
+
+    def values(self, y_hat, y, z=None):
+        n = y.shape[-2]
+        if z is None:
+            return -(y * np.log(np.clip(y_hat, TINY, 1.0))).sum(axis=(-2, -1)) / n
+        m = z.max(axis=-1, keepdims=True)
+        lse = np.log(np.exp(z - m).sum(axis=-1, keepdims=True)) + m  # log-sum-exp
+        return (y * (lse - z)).sum(axis=(-2, -1)) / n  # Σₖ yₖ = 1 per sample
+
+    def scale(self, y) -> float:
+        return 1.0 / y.shape[-2]
+
+
+LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (MSE, BCE, SoftmaxCE)}
+
+
+def get_loss(name: str | Loss | None) -> Loss:
+    """A loss instance from its name (``"bce"``) or pass one through; None is MSE."""
+    if name is None:
+        return MSE()
+    if isinstance(name, Loss):
+        return name
+    try:
+        return LOSSES[name.lower()]()
+    except KeyError:
+        choices = ", ".join(LOSSES)
+        raise ValueError(f"unknown loss {name!r} (choose from {choices})") from None
+
+
+def cross_entropy_for(output: str) -> str:
+    """The cross-entropy that fits an output activation: ``bce`` for sigmoid,
+    ``softmax-ce`` for softmax (what ``--loss cross-entropy`` means)."""
+    for cls in LOSSES.values():
+        if cls.fused and cls.requires == output:
+            return cls.name
+    raise ValueError(f"cross-entropy needs a sigmoid or softmax output, not {output}")

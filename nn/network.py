@@ -3,11 +3,13 @@
 One training step (``train_step``) is the seed's loop:
 
 1. forward pass            a⁰ = X, aˡ = fˡ(aˡ⁻¹ Wˡ + bˡ), ŷ = aᴸ
-2. loss                    L = MSE(ŷ, y)
-3. loss gradient           ∂L/∂ŷ
-4. backward pass           δˡ = ∂L/∂aˡ ⊙ fˡ'(zˡ), dWˡ = aˡ⁻¹ᵀ δˡ, dbˡ = Σ δˡ,
+2. loss                    L = loss(ŷ, y) + λ/2·Σ w²   (nn/losses.py; MSE by default;
+                           weight decay λ on the weights only, never the biases)
+3. loss gradient           ∂L/∂ŷ (or, for a fused loss, δᴸ = ∂L/∂zᴸ directly)
+4. backward pass           δˡ = ∂L/∂aˡ ⊙ fˡ'(zˡ), dWˡ = aˡ⁻¹ᵀ δˡ + λ·Wˡ, dbˡ = Σ δˡ,
                            ∂L/∂aˡ⁻¹ = δˡ Wˡᵀ
-5. update                  Wˡ -= lr·dWˡ, bˡ -= lr·dbˡ
+5. update                  θ ← optimizer(θ, ∇θ, lr)   (nn/optimizers.py; plain gradient
+                           descent θ -= lr·∇θ by default)
 
 ``train_step`` is the fast path: it records no events and no history.  The
 :class:`~nn.stepper.Stepper` walks the very same steps one neuron, layer or
@@ -22,8 +24,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .activations import Activation, get_activation
+from .init import default as init_weights  # noqa: F401 - the per-activation rule, re-exported
+from .init import get_init
 from .layer import Layer
-from .losses import MSE
+from .losses import Loss, get_loss
+from .optimizers import Optimizer, get_optimizer
 from .naming import layer_name, neuron_name, weight_name
 
 
@@ -44,31 +49,31 @@ class FitResult:
         return self.losses[-1] if self.losses else math.nan
 
 
-def init_weights(n_in: int, n_out: int, activation: Activation, rng: np.random.Generator,
-                 dtype=np.float64) -> np.ndarray:
-    """Initial weights (n_in, n_out), drawn from ``rng``.
-
-    - sigmoid: normal, std 0.5/√n_in — z starts small, where σ is close to
-      linear and its slope is largest.  With this, XOR 2–2–1 trains to 100 %
-      for every seed 0–19 at the default lr (Glorot's larger range lands
-      several seeds in XOR's known bad minima; the tests check this).
-    - relu: He normal, std √(2/n_in).
-    - tanh, identity: Glorot/Xavier uniform, limit √(6/(n_in+n_out)).
-    """
-    if activation.name == "sigmoid":
-        W = rng.normal(0.0, 0.5 / math.sqrt(n_in), size=(n_in, n_out))
-    elif activation.name == "relu":
-        W = rng.normal(0.0, math.sqrt(2.0 / n_in), size=(n_in, n_out))
-    else:
-        limit = math.sqrt(6.0 / (n_in + n_out))
-        W = rng.uniform(-limit, limit, size=(n_in, n_out))
-    return W.astype(dtype)
+def batch_order(n: int, batch: int | None, epoch: int,
+                seed: int | None) -> list[np.ndarray] | None:
+    """The sample indices of each mini-batch of ``epoch``: a permutation of 0…n−1
+    drawn from ``default_rng([seed, epoch])`` (so any epoch's order can be drawn
+    again, which keeps rewind and replay exact), cut into ⌈n/B⌉ batches of B
+    samples (the last one smaller when B does not divide n).  None means one
+    full batch in the data's own order: ``batch`` None or ≥ n."""
+    if batch is None or batch >= n:
+        return None
+    if batch < 1:
+        raise ValueError(f"batch size must be a positive whole number, got {batch}")
+    order = np.random.default_rng([0 if seed is None else seed, epoch]).permutation(n)
+    return [order[i:i + batch] for i in range(0, n, batch)]
 
 
 class NeuralNetwork:
     """A multilayer perceptron: ``layers[0]`` takes the input, ``layers[-1]`` gives ŷ."""
 
-    def __init__(self, layers: Sequence[Layer], loss: MSE | None = None, seed: int | None = None):
+    def __init__(self, layers: Sequence[Layer], loss: Loss | str | None = None,
+                 seed: int | None = None, optimizer: Optimizer | str | None = None,
+                 weight_decay: float = 0.0, init: str = "default"):
+        """``loss`` (name or object, default MSE), ``optimizer`` (default plain
+        gradient descent; its state is (re)allocated for this net's θ unless it
+        fits), ``weight_decay`` λ ≥ 0 (L2 on the weights, not the biases), and
+        ``init``, the name of the scheme the weights came from (recorded only)."""
         if not layers:
             raise ValueError("a network needs at least one layer")
         for prev, nxt in zip(layers, layers[1:]):
@@ -77,8 +82,19 @@ class NeuralNetwork:
         if len({layer.dtype for layer in layers}) != 1:
             raise ValueError("all layers must have the same dtype")
         self.layers = list(layers)
-        self.loss = loss or MSE()
+        self.loss = get_loss(loss)
+        out = self.layers[-1].activation.name
+        if self.loss.requires is not None and out != self.loss.requires:
+            raise ValueError(f"loss {self.loss.name} needs a {self.loss.requires} output layer, "
+                             f"not {out}")
+        weight_decay = float(weight_decay)
+        if not (weight_decay >= 0 and math.isfinite(weight_decay)):
+            raise ValueError(f"weight decay must be a finite number ≥ 0, got {weight_decay}")
+        self.weight_decay = weight_decay
+        self.init = init
         self.seed = seed
+        self.optimizer = get_optimizer(optimizer)
+        self._index_cache: dict[tuple, np.ndarray] = {}
         self._pack()
 
     def _pack(self) -> None:
@@ -99,6 +115,7 @@ class NeuralNetwork:
             W, b, dW, db = views
             layer.use_storage(W, b, dW, db)
             start = w_end + layer.b.size
+        self.optimizer.bind(n, self.dtype)
 
     def _flat(self) -> tuple[np.ndarray, np.ndarray]:
         """``theta`` and ``grad``, after re-adopting any layer array that code
@@ -113,21 +130,29 @@ class NeuralNetwork:
     @classmethod
     def from_sizes(cls, sizes: Sequence[int], hidden: Activation | str = "sigmoid",
                    output: Activation | str = "sigmoid", seed: int | None = 0,
-                   dtype=np.float64) -> "NeuralNetwork":
+                   dtype=np.float64, init: str = "default", sigma: float | None = None,
+                   loss: Loss | str | None = None, optimizer: Optimizer | str | None = None,
+                   weight_decay: float = 0.0) -> "NeuralNetwork":
         """Build a net such as ``[2, 2, 1]``: ``hidden`` activation on every hidden
-        layer, ``output`` on the last.  Weights are drawn from ``default_rng(seed)``;
-        biases start at zero."""
+        layer, ``output`` on the last.  Weights are drawn from ``default_rng(seed)``
+        by the ``init`` scheme (nn/init.py; ``sigma`` for ``normal``); biases start
+        at zero.  ``loss``, ``optimizer``, ``weight_decay``: see ``__init__``."""
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or any(s < 1 for s in sizes):
             raise ValueError(f"sizes must be two or more positive integers, got {sizes}")
+        draw = get_init(init, **({} if sigma is None else {"sigma": sigma}))
         rng = np.random.default_rng(seed)
         hidden_act, output_act = get_activation(hidden), get_activation(output)
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
             act = output_act if i == len(sizes) - 2 else type(hidden_act)()
-            W = init_weights(n_in, n_out, act, rng, dtype)
+            W = draw(n_in, n_out, act, rng, dtype)
             layers.append(Layer(W, np.zeros(n_out, dtype=dtype), act))
-        return cls(layers, seed=seed)
+        name = (init or "default").lower()
+        if name == "normal":
+            name = f"normal(sigma={1.0 if sigma is None else sigma:g})"
+        return cls(layers, seed=seed, loss=loss, optimizer=optimizer,
+                   weight_decay=weight_decay, init=name)
 
     # ----------------------------------------------------------- description
     @property
@@ -169,35 +194,115 @@ class NeuralNetwork:
         return a
 
     def backward(self, dA: np.ndarray) -> None:
-        """Backpropagate ∂L/∂ŷ (N, n_out) through the cached forward pass."""
+        """Backpropagate the loss's gradient (N, n_out) through the cached forward
+        pass: ∂L/∂ŷ, or δ at the output when the loss is fused."""
         layers = self.layers
-        for i in range(len(layers) - 1, -1, -1):
-            layers[i].backward(dA)
-            if i:
-                dA = layers[i].input_gradient()
+        decay = self.weight_decay
+        i = len(layers) - 1
+        layers[i].backward(dA, None, self.loss.fused, decay)
+        while i:
+            dA = layers[i].input_gradient()
+            i -= 1
+            layers[i].backward(dA, None, False, decay)
+
+    def penalty(self) -> float:
+        """The weight-decay term λ/2·Σ w² over every weight (biases excluded)."""
+        if not self.weight_decay:
+            return 0.0
+        return 0.5 * self.weight_decay * sum(float(np.vdot(l.W, l.W)) for l in self.layers)
+
+    def objective(self, X: np.ndarray, y: np.ndarray) -> float:
+        """The loss ``train_step`` reports for (X, y) — data loss plus weight-decay
+        penalty — without touching the layers' caches."""
+        a, z = np.asarray(X, dtype=self.dtype), None
+        for layer in self.layers:
+            z = np.dot(a, layer.W) + layer.b
+            a = layer.activation(z)
+        return self.loss(a, y, z) + self.penalty()
 
     def update(self, lr: float) -> None:
-        """Gradient descent on all parameters at once: θ ← θ − lr·∇θ."""
+        """The optimizer's step on all parameters at once (default θ ← θ − lr·∇θ)."""
         theta, grad = self._flat()
-        theta -= lr * grad
+        self.optimizer.step(theta, grad, lr)
+
+    def split(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Views (W-shaped, b-shaped) per layer into any vector laid out as θ
+        (θ, ∇θ, an optimizer's state)."""
+        views, start = [], 0
+        for layer in self.layers:
+            w_end = start + layer.W.size
+            views.append((flat[start:w_end].reshape(layer.W.shape),
+                          flat[w_end:w_end + layer.b.size]))
+            start = w_end + layer.b.size
+        return views
+
+    def param_index(self, layer: int, cols: slice) -> np.ndarray:
+        """Positions in θ (and every optimizer state vector) of the W columns and
+        biases of neurons ``cols`` of ``layer``: one neuron's parameters."""
+        lay = self.layers[layer]
+        js = range(lay.n_out)[cols]
+        key = (layer, js.start, js.stop)
+        idx = self._index_cache.get(key)
+        if idx is None:
+            start = sum(l.W.size + l.b.size for l in self.layers[:layer])
+            j = np.arange(js.start, js.stop)
+            w = start + np.arange(lay.n_in)[:, None] * lay.n_out + j[None, :]
+            idx = np.concatenate([w.ravel(), start + lay.W.size + j])
+            self._index_cache[key] = idx
+        return idx
+
+    def update_neurons(self, layer: int, cols: slice, lr: float) -> None:
+        """The optimizer's step for neurons ``cols`` of ``layer`` only (the same
+        formula as ``update``, on their entries of θ; the step count is advanced
+        by ``optimizer.advance()`` once the whole net is updated)."""
+        theta, grad = self._flat()
+        self.optimizer.step(theta, grad, lr, self.param_index(layer, cols))
 
     def train_step(self, X: np.ndarray, y: np.ndarray, lr: float) -> float:
-        """One full-batch gradient-descent step; returns the loss *before* the update.
+        """One full-batch training step; returns the loss *before* the update.
 
         If that loss is NaN or infinite the backward pass and update are
         skipped, so the parameters stay as they were (nothing is lost)."""
         y_hat = self.forward(X)
-        loss, dL_dy_hat = self.loss.value_and_gradient(y_hat, y)
+        loss, dL_dy_hat = self.loss.value_and_gradient(y_hat, y, self.layers[-1].z)
+        if self.weight_decay:
+            loss += self.penalty()
         if not math.isfinite(loss):
             return loss
         self.backward(dL_dy_hat)
         self.update(lr)
         return loss
 
+    def train_epoch(self, X: np.ndarray, y: np.ndarray, lr: float, batch: int | None = None,
+                    epoch: int = 0, guard: "FiniteGuard | None" = None
+                    ) -> tuple[float, list[float], "Problem | None"]:
+        """One epoch of mini-batch training: a ``train_step`` on each batch of
+        :func:`batch_order` (one full-batch step when ``batch`` is None).  Returns
+        the epoch's loss — the batch losses averaged with their sizes as weights —
+        the batch losses, and the problem ``guard`` found (then the epoch stops at
+        that batch, whose non-finite loss is returned)."""
+        slices = batch_order(len(X), batch, epoch, self.seed)
+        if slices is None:
+            loss = self.train_step(X, y, lr)
+            return loss, [loss], guard.after_step(loss, epoch) if guard is not None else None
+        losses, total = [], 0.0
+        for idx in slices:
+            loss = self.train_step(X[idx], y[idx], lr)
+            losses.append(loss)
+            total += loss * len(idx)
+            if guard is not None:
+                problem = guard.after_step(loss, epoch)
+                if problem is not None:
+                    return loss, losses, problem
+        return total / len(X), losses, None
+
     def fit(self, X: np.ndarray, y: np.ndarray, epochs: int, lr: float,
             until_loss: float | None = None,
-            callback: Callable[[int, float], bool | None] | None = None) -> FitResult:
-        """Train for up to ``epochs`` steps.
+            callback: Callable[[int, float], bool | None] | None = None,
+            batch: int | None = None) -> FitResult:
+        """Train for up to ``epochs`` epochs (full batch: one step each; with
+        ``batch`` B, ⌈N/B⌉ steps over a seeded shuffle, see :meth:`train_epoch`;
+        ``losses`` then holds each epoch's size-weighted mean batch loss).
 
         Stops early when a NaN/inf appears (``stopped="diverged"``, and
         ``problem`` says where: the loss, or a z/a of some neuron even while the
@@ -209,9 +314,12 @@ class NeuralNetwork:
         result = FitResult()
         guard = FiniteGuard(self, X)
         for epoch in range(epochs):
-            loss = self.train_step(X, y, lr)
+            if batch is None:
+                loss = self.train_step(X, y, lr)
+                problem = guard.after_step(loss, epoch)
+            else:
+                loss, _, problem = self.train_epoch(X, y, lr, batch, epoch, guard)
             result.losses.append(loss)
-            problem = guard.after_step(loss, epoch)
             if problem is not None:
                 result.stopped, result.problem = "diverged", problem.text
                 break
@@ -243,7 +351,9 @@ class NeuralNetwork:
         dtype = self.dtype if dtype is None else dtype
         layers = [Layer(layer.W.astype(dtype), layer.b.astype(dtype), type(layer.activation)())
                   for layer in self.layers]
-        return NeuralNetwork(layers, loss=self.loss, seed=self.seed)
+        return NeuralNetwork(layers, loss=self.loss, seed=self.seed,
+                             optimizer=self.optimizer.copy(dtype), weight_decay=self.weight_decay,
+                             init=self.init)
 
     def params_finite(self) -> bool:
         """Whether every weight and bias is a finite number (one pass over θ)."""
@@ -300,7 +410,7 @@ def theta_limit(net: NeuralNetwork, x_max: float) -> float:
             z = (layer.n_in * bound + 1.0) * m
             if not z < big:
                 return False
-            bound = 1.0 if layer.activation.name in ("sigmoid", "tanh") else z
+            bound = 1.0 if layer.activation.name in ("sigmoid", "tanh", "softmax") else z
         return True
 
     lo, hi = -300.0, 300.0

@@ -15,7 +15,8 @@ class Preset:
     output: str              #: output activation
     lr: float
     epochs: int
-    kind: str                #: "binary" (accuracy) or "regression" (R²)
+    kind: str                #: "binary" (accuracy), "multiclass" (accuracy) or "regression" (R²)
+    loss: str = "mse"        #: a name in nn.losses.LOSSES
 
 
 PRESETS: dict[str, Preset] = {
@@ -24,6 +25,16 @@ PRESETS: dict[str, Preset] = {
     "regression": Preset((16,), "sigmoid", "identity", lr=0.3, epochs=10000, kind="regression"),
     "circle": Preset((8,), "tanh", "sigmoid", lr=1.0, epochs=5000, kind="binary"),
     "spiral": Preset((16, 16), "tanh", "sigmoid", lr=0.5, epochs=20000, kind="binary"),
+}
+#: The 3-class tasks (one-hot targets (N, 3)): softmax output and cross-entropy.
+#: Measured on seeds 0–19 (nn/stacked.py): every seed reaches ≥ 99 % accuracy on
+#: spiral3 by epoch 500 at lr 1.0 (1 250 at lr 0.3; lr 3.0 misses on 2 of 20), and
+#: ≥ 98 % on blobs by epoch 50; the epochs below leave a wide margin.
+CLASS_PRESETS: dict[str, Preset] = {
+    "spiral3": Preset((16, 16), "tanh", "softmax", lr=1.0, epochs=2000, kind="multiclass",
+                      loss="softmax-ce"),
+    "blobs": Preset((4,), "tanh", "softmax", lr=1.0, epochs=500, kind="multiclass",
+                    loss="softmax-ce"),
 }
 #: For a user's CSV file, by what its targets look like (all 0/1 → binary).
 CSV_PRESETS: dict[str, Preset] = {

@@ -10,9 +10,14 @@ algorithm is one NumPy call for all runs:
     δ      (R, N, n_out)      dW  (R, n_in, n_out)  db (R, 1, n_out)
 
 The formulas are not written again: the activations' own ``__call__`` and
-``delta`` (nn/activations.py, element-wise, so any shape) and the loss's own
-gradient factor ``MSE.scale`` are used; only the products become stacked
-(``np.matmul`` over the run axis).  Run r of a stack gives the same numbers as
+``delta`` (nn/activations.py; element-wise or, for softmax, over the last
+axis, so any leading shape), the loss's own ``per_run`` (nn/losses.py: values
+over the last two axes, the gradient or fused δ with one run's factor) and
+the optimizer's own ``_update`` formula (gradient descent, with a column of
+learning rates) are used; only the products become stacked (``np.matmul``
+over the run axis).  Weight decay λ adds λ·W to dW and λ/2·Σw² to each run's
+loss, as in ``NeuralNetwork``.  Stacks train with plain gradient descent
+(optimizers with state are for single networks).  Run r of a stack gives the same numbers as
 ``NeuralNetwork.train_step`` on run r alone (tested to 1e-12).
 
 A run whose loss becomes NaN/inf is *frozen*: like ``train_step`` it gets no
@@ -27,21 +32,17 @@ import numpy as np
 
 from .activations import Activation
 from .layer import Layer
-from .losses import MSE
+from .losses import Loss
 from .network import NeuralNetwork
+from .optimizers import GD
 
 
-def per_run_loss(loss: MSE, y_hat: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Loss value per run (R,) and ∂L/∂ŷ (R, N, K) for stacked predictions.
-
-    The same formula as ``MSE.value_and_gradient`` applied to each run's (N, K)
-    slice: the squared error is averaged within a run, never across runs, and
-    the gradient factor is the loss's own ``scale`` (2/(N·K) for one run)."""
-    diff = y_hat - y
-    n = diff.shape[-2] * diff.shape[-1]
-    values = np.einsum("rnk,rnk->r", diff, diff) / n
-    diff *= loss.scale(diff[0])
-    return values, diff
+def per_run_loss(loss: Loss, y_hat: np.ndarray, y: np.ndarray,
+                 z: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Loss value per run (R,) and ∂L/∂ŷ (or, for a fused loss, δ) (R, N, K) for
+    stacked predictions: the loss's own ``per_run`` — averaged within a run,
+    never across runs, with one run's gradient factor (2/(N·K) for MSE)."""
+    return loss.per_run(y_hat, y, z)
 
 
 class StackedNetwork:
@@ -62,6 +63,13 @@ class StackedNetwork:
         self.sizes = first.sizes
         self.activations: list[Activation] = [type(l.activation)() for l in first.layers]
         self.loss = first.loss
+        self.weight_decay = first.weight_decay
+        for net in nets:
+            if type(net.optimizer) is not GD:
+                raise ValueError(f"stacked runs train with gradient descent, not {net.optimizer.name}")
+            if net.loss != first.loss or net.weight_decay != first.weight_decay:
+                raise ValueError("all networks must share one loss and weight decay")
+        self.optimizer = GD()
         self.dtype = first.dtype
         self.seeds = [net.seed for net in nets]
         self.lr = np.broadcast_to(np.asarray(lrs, dtype=self.dtype), (self.R,)).copy()
@@ -115,10 +123,17 @@ class StackedNetwork:
         return a
 
     def backward(self, acts: list[np.ndarray], dA: np.ndarray) -> None:
-        """Backpropagate ∂L/∂ŷ (R, N, K) for all runs into ``grad`` (dW, db)."""
-        for l in range(len(self.W) - 1, -1, -1):
-            delta = self.activations[l].delta(dA, self._z[l], acts[l + 1])
+        """Backpropagate ∂L/∂ŷ (R, N, K) — δ itself for a fused loss — for all runs
+        into ``grad`` (dW, db)."""
+        last = len(self.W) - 1
+        for l in range(last, -1, -1):
+            if l == last and self.loss.fused:
+                delta = dA
+            else:
+                delta = self.activations[l].delta(dA, self._z[l], acts[l + 1])
             np.matmul(np.swapaxes(acts[l], -1, -2), delta, out=self.dW[l])
+            if self.weight_decay:
+                self.dW[l] += self.weight_decay * self.W[l]
             np.matmul(self._ones(delta.shape[-2]), delta, out=self.db[l])  # Σₙ δ via BLAS
             if l:
                 Wt = np.swapaxes(self.W[l], -1, -2)
@@ -134,7 +149,7 @@ class StackedNetwork:
 
     def update(self) -> None:
         """θ ← θ − lr·∇θ, each run with its own lr; frozen runs do not move."""
-        self.theta -= self._lr_column * self.grad
+        self.optimizer._update(self.theta, self.grad, self._lr_column, 1, {})
 
     def train_step(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One full-batch step for every run.  Returns the loss per run (R,)
@@ -143,7 +158,10 @@ class StackedNetwork:
         Runs whose loss is NaN/inf are frozen (as ``train_step`` skips the update)."""
         with np.errstate(all="ignore"):
             acts = self.forward(X)
-            losses, dL = per_run_loss(self.loss, acts[-1], y)
+            losses, dL = per_run_loss(self.loss, acts[-1], y, self._z[-1])
+            if self.weight_decay:
+                losses = losses + 0.5 * self.weight_decay * sum(
+                    np.einsum("rij,rij->r", W, W) for W in self.W)
             self.frozen |= ~np.isfinite(losses)
             self.backward(acts, dL)
             if self.frozen.any():
@@ -223,7 +241,8 @@ class StackedNetwork:
         """Run ``r`` as an ordinary, independent ``NeuralNetwork`` (a copy)."""
         layers = [Layer(W[r].copy(), b[r, 0].copy(), type(f)())
                   for W, b, f in zip(self.W, self.b, self.activations)]
-        return NeuralNetwork(layers, loss=self.loss, seed=self.seeds[r])
+        return NeuralNetwork(layers, loss=self.loss, seed=self.seeds[r],
+                             weight_decay=self.weight_decay)
 
 
 class StackedFit:

@@ -1,11 +1,19 @@
 """Stepper: train a network one neuron, layer, phase or epoch at a time.
 
-An epoch is a fixed sequence of *units*::
+An epoch is a fixed sequence of *units*, once per mini-batch (one batch of
+all samples by default)::
 
     forward   (layer 0, neuron 0) … (layer L-1, last neuron)
     loss      one unit
     backward  (layer L-1, neuron 0) … (layer 0, last neuron)
     update    (layer 0, neuron 0) … (layer L-1, last neuron)
+
+With ``batch=B`` an epoch is ⌈N/B⌉ such batches over a shuffle of the samples
+drawn again from (seed, epoch) (:func:`~nn.network.batch_order`), so rewind
+and replay stay exact; the granularity ``batch`` steps one whole batch.
+``losses`` then holds each epoch's loss (the batch losses averaged, weighted
+by batch size) and ``batch_losses`` every batch's own loss (noisy).  Each
+batch's update is one optimizer step.
 
 ``step(granularity)`` runs units from the cursor up to the next boundary of
 that granularity and returns one :class:`StepEvent` per (phase, layer) run,
@@ -54,7 +62,7 @@ import numpy as np
 
 from .breakpoints import Breakpoints, Stop
 from .history import LossHistory
-from .network import FiniteGuard, NeuralNetwork, where
+from .network import FiniteGuard, NeuralNetwork, batch_order, where
 from .timeline import EpochSnapshots, StepperState, capture, restore
 
 
@@ -76,13 +84,26 @@ class Granularity(str, Enum):
         return members[(members.index(self) + 1) % len(members)]
 
 
+#: The mini-batch step (between phase and epoch), accepted by ``step`` and ``back``
+#: as ``"batch"``.  Not (yet) a Granularity member, so the app's cycle of
+#: granularities stays as it is until it shows batches.
+BATCH = "batch"
+
+
+def as_granularity(value) -> "Granularity | str":
+    """A Granularity, or :data:`BATCH` for ``"batch"``."""
+    return BATCH if value == BATCH else Granularity(value)
+
+
 @dataclass(frozen=True)
 class Unit:
-    """One indivisible piece of an epoch. ``layer``/``neuron`` are None for the loss."""
+    """One indivisible piece of an epoch. ``layer``/``neuron`` are None for the loss;
+    ``batch`` is the mini-batch (0-based) it belongs to."""
 
     phase: Phase
     layer: int | None
     neuron: int | None
+    batch: int = 0
 
 
 @dataclass
@@ -92,16 +113,30 @@ class StepEvent:
     ``neurons`` is the half-open range (start, stop) of neuron indices that
     were computed.  ``values`` holds copies; keys by phase (k = stop - start):
 
-    forward   x (N, n_in), w (n_in, k), b (k,), z (N, k), a (N, k)
-    loss      y_hat (N, K), y (N, K), loss (float), scale (float 2/(N·K)), dL_dyhat (N, K)
+    forward   x (N, n_in), w (n_in, k), b (k,), z (N, k), a (N, k); for softmax
+              (not element-wise) ``a`` only once the layer's last z is known
+              (``a_pending`` True before that, and no ``a``)
+    loss      y_hat (N, K), y (N, K), loss (float: data loss + penalty), scale (float:
+              the gradient's factor, 2/(N·K) for MSE), dL_dyhat (N, K): what
+              backprop starts from — ∂L/∂ŷ, or for a fused loss δ = ∂L/∂z
+              (``gradient_of`` "y_hat" or "z"); loss_name, loss_title, fused,
+              equations (the loss's own, as text), data_loss, penalty (λ/2·Σw²),
+              weight_decay (λ)
     backward  dA (N, k), fprime (N, k), delta (N, k), x (N, n_in), dw (n_in, k), db (k,);
               for a hidden layer also next_delta (N, n_next) and next_w (k, n_next),
               so that dA = next_delta · next_wᵀ can be shown term by term.
               Single-neuron steps add the per-sample terms: dw_terms (N, n_in)
-              = x·δ (summed over samples they give dw) and, for a hidden
-              neuron, dA_terms (N, n_next) = next_delta·next_w
+              = x·δ (summed over samples they give dw − decay_w) and, for a hidden
+              neuron, dA_terms (N, n_next) = next_delta·next_w.  ``fused`` True at
+              the output of a fused loss (then dA is δ and fprime is 1);
+              weight_decay λ and decay_w = λ·w (n_in, k), the part of dw it adds;
+              for softmax without a fused loss (δ is not dA·f' there) row_sum (N, 1)
+              = Σⱼ dAⱼ·aⱼ, so that δ = a·(dA − row_sum)
     update    lr, w_before, w_after (n_in, k), b_before, b_after (k,), dw, db,
-              change_w = w_after − w_before, change_b
+              change_w = w_after − w_before, change_b; optimizer (name), hyper
+              (dict), t (the step count this update uses); per state slot s of the
+              optimizer (momentum: v; adam: m, v): s_w_before, s_w_after (n_in, k),
+              s_b_before, s_b_after (k,)
     """
 
     epoch: int
@@ -112,20 +147,23 @@ class StepEvent:
     problem: str | None = None         #: where a NaN/inf appeared (text to show)
     problem_layer: int | None = None   #: … and in which neuron (0-based engine indices;
     problem_neuron: int | None = None  #: None for the loss or a whole-layer problem)
+    batch: int = 0                     #: the mini-batch (0-based) the step belongs to
 
     @property
     def is_single_neuron(self) -> bool:
         return self.neurons is not None and self.neurons[1] - self.neurons[0] == 1
 
 
-def build_units(net: NeuralNetwork) -> list[Unit]:
-    """The fixed order of units in one epoch for ``net``."""
+def build_units(net: NeuralNetwork, n_batches: int = 1) -> list[Unit]:
+    """The fixed order of units in one epoch for ``net`` (``n_batches`` mini-batches)."""
     order = range(len(net.layers))
-    units = [Unit(Phase.FORWARD, l, j) for l in order for j in range(net.layers[l].n_out)]
-    units.append(Unit(Phase.LOSS, None, None))
-    units += [Unit(Phase.BACKWARD, l, j) for l in reversed(order)
-              for j in range(net.layers[l].n_out)]
-    units += [Unit(Phase.UPDATE, l, j) for l in order for j in range(net.layers[l].n_out)]
+    units = []
+    for k in range(n_batches):
+        units += [Unit(Phase.FORWARD, l, j, k) for l in order for j in range(net.layers[l].n_out)]
+        units.append(Unit(Phase.LOSS, None, None, k))
+        units += [Unit(Phase.BACKWARD, l, j, k) for l in reversed(order)
+                  for j in range(net.layers[l].n_out)]
+        units += [Unit(Phase.UPDATE, l, j, k) for l in order for j in range(net.layers[l].n_out)]
     return units
 
 
@@ -141,11 +179,12 @@ def _nonfinite(values: Iterable) -> bool:
 
 
 class Stepper:
-    """Drives ``net`` on data ``X`` (N, n_in), ``y`` (N, n_out) with learning rate ``lr``."""
+    """Drives ``net`` on data ``X`` (N, n_in), ``y`` (N, n_out) with learning rate ``lr``
+    (and mini-batches of ``batch`` samples; None, or ≥ N, is full batch)."""
 
     def __init__(self, net: NeuralNetwork, X: np.ndarray, y: np.ndarray, lr: float,
                  history_depth: int | None = None, history_bytes: int = 32 * 2**20,
-                 undo_bytes: int = 32 * 2**20):
+                 undo_bytes: int = 32 * 2**20, batch: int | None = None):
         self.net = net
         self.X = np.ascontiguousarray(X, dtype=net.dtype)
         self.y = np.ascontiguousarray(y, dtype=net.dtype)
@@ -154,18 +193,33 @@ class Stepper:
         if self.y.shape != (self.X.shape[0], net.sizes[-1]):
             raise ValueError(f"y has shape {self.y.shape}; expected ({self.X.shape[0]}, {net.sizes[-1]})")
         self.lr = float(lr)
-        self.units = build_units(net)
-        #: (phase, layer, neuron) → position in the epoch; (phase, None, None) → the phase's first
+        n = self.X.shape[0]
+        if batch is not None and (type(batch) is not int or batch < 1):
+            raise ValueError(f"batch size must be a positive whole number, got {batch}")
+        #: samples per mini-batch; None = all of them in one batch
+        self.batch = batch if batch is not None and batch < n else None
+        self.n_batches = 1 if self.batch is None else -(-n // self.batch)
+        self.units = build_units(net, self.n_batches)
+        self.units_per_batch = len(self.units) // self.n_batches
+        #: (phase, layer, neuron, batch) → position in the epoch; (phase, None, None,
+        #: batch) → the phase's first unit in that batch
         self._unit_at: dict[tuple, int] = {}
         for k, u in enumerate(self.units):
-            self._unit_at.setdefault((u.phase, u.layer, u.neuron), k)
-            self._unit_at.setdefault((u.phase, None, None), k)
-        per_snapshot = max(1, net.n_params * net.dtype.itemsize)
+            self._unit_at.setdefault((u.phase, u.layer, u.neuron, u.batch), k)
+            self._unit_at.setdefault((u.phase, None, None, u.batch), k)
+        self._order: tuple[int, list | None] = (-1, None)
+        opt_width = net.optimizer.state_size + 1 if net.optimizer.state_size else 0
+        per_snapshot = max(1, (net.n_params + opt_width) * net.dtype.itemsize)
         self.history_depth = history_depth or max(2, history_bytes // per_snapshot)
         self.undo_bytes = undo_bytes
         self.initial_params = net.get_params()
+        self.initial_optimizer = net.optimizer.get_state()
         #: θ at the start of each recent epoch (see the module docstring)
         self.history = EpochSnapshots(self.history_depth, net.n_params, net.dtype)
+        #: the optimizer's state vectors and t at the start of each recent epoch, in
+        #: step with ``history`` (None when it has no state: then t = t₀ + epoch)
+        self.opt_history = (EpochSnapshots(self.history_depth, opt_width, net.dtype)
+                            if opt_width else None)
         self._finite_guard: FiniteGuard | None = None
         self.reset()
 
@@ -175,8 +229,12 @@ class Stepper:
         if params is not None:
             self.initial_params = [(W.copy(), b.copy()) for W, b in params]
         self.net.set_params(self.initial_params)
+        self.net.optimizer.set_state(self.initial_optimizer)
         self.losses = LossHistory()  #: loss of each epoch (exact for the recent ones)
+        self.batch_losses = LossHistory()  #: loss of each mini-batch, in order
         self.history.clear()
+        if self.opt_history is not None:
+            self.opt_history.clear()
         self._reset_state()
 
     def _reset_state(self) -> None:
@@ -185,6 +243,7 @@ class Stepper:
             layer.clear()
         self.epoch = 0
         self.cursor = 0
+        self._loss_sum = 0.0  #: Σ batch loss · batch size, this epoch so far
         self.last_events: list[StepEvent] = []
         self.halted: StepEvent | None = None
         self._dA: dict[int, np.ndarray] = {}
@@ -216,13 +275,42 @@ class Stepper:
     def at_epoch_start(self) -> bool:
         return self.cursor == 0
 
+    @property
+    def batch_index(self) -> int:
+        """The mini-batch (0-based) the next step belongs to."""
+        return self.next_unit.batch
+
+    def batch_samples(self, k: int | None = None) -> np.ndarray:
+        """Sample indices (0-based) of mini-batch ``k`` (default: the next step's)
+        of the current epoch."""
+        k = self.batch_index if k is None else k
+        slices = self._slices()
+        return np.arange(len(self.X)) if slices is None else slices[k]
+
+    def _slices(self) -> list | None:
+        if self._order[0] != self.epoch:
+            self._order = (self.epoch, batch_order(len(self.X), self.batch, self.epoch,
+                                                   self.net.seed))
+        return self._order[1]
+
+    def _batch_data(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(X, y) of mini-batch ``k`` of this epoch: the whole data when full batch,
+        else a copy made once per batch (layers keep it as their x)."""
+        slices = self._slices()
+        if slices is None:
+            return self.X, self.y
+        if getattr(self, "_batch_cache", (None,))[0] != (self.epoch, k):
+            idx = slices[k]
+            self._batch_cache = ((self.epoch, k), self.X[idx], self.y[idx])
+        return self._batch_cache[1], self._batch_cache[2]
+
     def unit_index(self, phase: Phase | str, layer: int | None = None,
-                   neuron: int | None = None) -> int:
-        """Position in the epoch of ``phase``'s unit for (layer, neuron), or of the
-        phase's first unit when they are None.  Units before ``cursor`` have run
-        in the current epoch; ValueError if there is no such unit."""
+                   neuron: int | None = None, batch: int = 0) -> int:
+        """Position in the epoch of ``phase``'s unit for (layer, neuron) in mini-batch
+        ``batch``, or of the phase's first unit when they are None.  Units before
+        ``cursor`` have run in the current epoch; ValueError if there is no such unit."""
         try:
-            return self._unit_at[(Phase(phase), layer, neuron)]
+            return self._unit_at[(Phase(phase), layer, neuron, batch)]
         except KeyError:
             raise ValueError(f"no {Phase(phase).value} step for that neuron") from None
 
@@ -236,8 +324,12 @@ class Stepper:
             return end
         if granularity is Granularity.EPOCH:
             return len(units)
-        same = ((lambda u: u.phase is first.phase and u.layer == first.layer)
-                if granularity is Granularity.LAYER else (lambda u: u.phase is first.phase))
+        if granularity == BATCH:
+            return (first.batch + 1) * self.units_per_batch
+        same = ((lambda u: u.phase is first.phase and u.layer == first.layer
+                 and u.batch == first.batch)
+                if granularity is Granularity.LAYER
+                else (lambda u: u.phase is first.phase and u.batch == first.batch))
         while end < len(units) and same(units[end]):
             end += 1
         return end
@@ -246,7 +338,7 @@ class Stepper:
         """Run one step; returns its events (empty if halted by a NaN/inf)."""
         if self.halted is not None:
             return []
-        granularity = Granularity(granularity)
+        granularity = as_granularity(granularity)
         self._remember()
         if self.cursor == 0:
             self._record_epoch_start()
@@ -257,11 +349,15 @@ class Stepper:
             while i < end:
                 u = self.units[i]
                 j = i
-                while j < end and self.units[j].phase is u.phase and self.units[j].layer == u.layer:
+                while (j < end and self.units[j].phase is u.phase
+                       and self.units[j].layer == u.layer and self.units[j].batch == u.batch):
                     j += 1
                 event = self._run(u, j - i)
+                event.batch = u.batch
                 events.append(event)
                 self.cursor = j
+                if j % self.units_per_batch == 0:
+                    self.net.optimizer.advance()  # one completed update of the whole net
                 if event.problem:
                     self.halted = event
                     break
@@ -269,6 +365,7 @@ class Stepper:
         if self.cursor == len(self.units):
             self.cursor = 0
             self.epoch += 1
+            self._loss_sum = 0.0
         self.last_events = events
         return events
 
@@ -299,18 +396,29 @@ class Stepper:
         net._flat()  # θ is current (re-adopts any layer array replaced by hand)
         guard = self._guard()
         history, losses, change = self.history, self.losses, self._change_flat
+        opt_history, opt = self.opt_history, net.optimizer
+        batch, batch_losses = self.batch, self.batch_losses
         with np.errstate(all="ignore"):
             while done < n:
                 epoch = self.epoch
                 history.record(epoch, net.theta)
-                loss = net.train_step(X, y, lr)
+                if opt_history is not None:
+                    opt_history.record(epoch, opt.state_vector())
+                if batch is None:
+                    loss = net.train_step(X, y, lr)
+                    problem = guard.after_step(loss, epoch)
+                else:  # ⌈N/B⌉ steps; ``changes`` below are then the whole epoch's
+                    loss, parts, problem = net.train_epoch(X, y, lr, batch, epoch, guard)
+                    for part in parts:
+                        batch_losses.append(part)
                 losses.append(loss)
-                problem = guard.after_step(loss, epoch)
                 if problem is not None:
                     self.halted = StepEvent(epoch, Phase.LOSS, None, None, {"loss": loss},
                                             problem=problem.text, problem_layer=problem.layer,
                                             problem_neuron=problem.neuron)
                     history.pop()
+                    if opt_history is not None:
+                        opt_history.pop()
                     break
                 self.epoch = epoch + 1
                 done += 1
@@ -343,6 +451,13 @@ class Stepper:
         """Snapshot θ at the start of this epoch (once per epoch)."""
         if self.history.get(self.epoch) is None:
             self.history.record(self.epoch, self.net._flat()[0])
+            if self.opt_history is not None:
+                self.opt_history.record(self.epoch, self.net.optimizer.state_vector())
+
+    def _drop_history_after(self, epoch: int) -> None:
+        self.history.drop_after(epoch)
+        if self.opt_history is not None:
+            self.opt_history.drop_after(epoch)
 
     def _forget_undo(self) -> None:
         self.undo.clear()
@@ -370,10 +485,12 @@ class Stepper:
             return epoch, 0
         last = self.units[cursor - 1]
         start = cursor - 1
+        if granularity == BATCH:
+            return epoch, last.batch * self.units_per_batch
         if granularity is not Granularity.NEURON:
             def same(u: Unit) -> bool:
-                return u.phase is last.phase and (granularity is Granularity.PHASE
-                                                  or u.layer == last.layer)
+                return u.phase is last.phase and u.batch == last.batch and (
+                    granularity is Granularity.PHASE or u.layer == last.layer)
             while start > 0 and same(self.units[start - 1]):
                 start -= 1
         return epoch, start
@@ -382,7 +499,7 @@ class Stepper:
         """Step backward at ``granularity``: the state is exactly what it was at
         that point (parameters, gradients, layer values, losses).  Returns False
         at epoch 0 before any step."""
-        target = self._previous_boundary(Granularity(granularity))
+        target = self._previous_boundary(as_granularity(granularity))
         if target is None:
             return False
         self.go_to(*target)
@@ -402,7 +519,7 @@ class Stepper:
             restore(self, state)
         else:
             self._rebuild_epoch_start(epoch)
-        self.history.drop_after(self.epoch)
+        self._drop_history_after(self.epoch)
         while self.cursor < cursor:
             self.step(Granularity.NEURON)
             if self.halted:
@@ -420,7 +537,7 @@ class Stepper:
         else:
             target.W[weight, neuron] = value
         self._forget_undo()
-        self.history.drop_after(self.epoch - 1)
+        self._drop_history_after(self.epoch - 1)
         self.step(Granularity.PHASE)  # forward
         if not self.halted:
             self.step(Granularity.NEURON)  # loss
@@ -433,24 +550,38 @@ class Stepper:
             raise ValueError(f"epoch {epoch} is older than the history kept "
                              f"(oldest {self.oldest_epoch})")
         before = self.snapshot(epoch - 1) if epoch > 0 else None
-        self.history.drop_after(epoch)
+        self._drop_history_after(epoch)
         self._reset_state()
         if before is not None:
             self.losses.truncate(epoch - 1)
+            self.batch_losses.truncate((epoch - 1) * self.n_batches)
             self.net.set_params(before)
+            self._set_optimizer(epoch - 1)
             self.epoch = epoch - 1
             self.finish_epoch()  # its start is in the history already: not recorded again
             self._forget_undo()
         self.net.set_params(params)
+        self._set_optimizer(epoch)
         self.losses.truncate(epoch)
+        self.batch_losses.truncate(epoch * self.n_batches)
         self.epoch = epoch
         self.last_events = []
+
+    def _set_optimizer(self, epoch: int) -> None:
+        """The optimizer's state as it was at the start of ``epoch``."""
+        opt = self.net.optimizer
+        if epoch == 0:
+            opt.set_state(self.initial_optimizer)
+        elif self.opt_history is not None:
+            opt.set_state_vector(self.opt_history.get(epoch))
+        else:  # stateless: only the step count, one per completed batch
+            opt.t = int(self.initial_optimizer["t"]) + epoch * self.n_batches
 
     # ------------------------------------------------------------ one group
     def _run(self, u: Unit, count: int) -> StepEvent:
         net = self.net
         if u.phase is Phase.LOSS:
-            return self._run_loss()
+            return self._run_loss(u.batch)
         layer = net.layers[u.layer]
         start, stop = u.neuron, u.neuron + count
         cols = None if count == layer.n_out else slice(start, stop)
@@ -458,18 +589,31 @@ class Stepper:
         ev = StepEvent(self.epoch, u.phase, u.layer, (start, stop))
         v = ev.values
         if u.phase is Phase.FORWARD:
-            x = self.X if u.layer == 0 else net.layers[u.layer - 1].a
+            x = self._batch_data(u.batch)[0] if u.layer == 0 else net.layers[u.layer - 1].a
             layer.forward(x, cols)
             v.update(x=self._keep(x), w=layer.W[:, sl].copy(), b=layer.b[sl].copy(),
-                     z=layer.z[:, sl].copy(), a=layer.a[:, sl].copy())
-            check = ("z", "a")
+                     z=layer.z[:, sl].copy())
+            if layer.activation.elementwise or layer.completes(sl):
+                v["a"] = layer.a[:, sl].copy()
+                check = ("z", "a")
+            else:  # softmax: a follows when the layer's last z is known
+                v["a_pending"] = True
+                check = ("z",)
         elif u.phase is Phase.BACKWARD:
             dA = self._dA[u.layer]
-            layer.backward(dA, cols)
-            v.update(dA=dA[:, sl].copy(),
-                     fprime=layer.activation.derivative(layer.z[:, sl], layer.a[:, sl]),
+            fused = net.loss.fused and u.layer == len(net.layers) - 1
+            decay = net.weight_decay
+            layer.backward(dA, cols, fused=fused, decay=decay)
+            fprime = (np.ones_like(layer.z[:, sl]) if fused
+                      else layer.activation.derivative(layer.z[:, sl], layer.a[:, sl]))
+            v.update(dA=dA[:, sl].copy(), fprime=fprime,
                      delta=layer.delta[:, sl].copy(), x=self._keep(layer.x),
-                     dw=layer.dW[:, sl].copy(), db=layer.db[sl].copy())
+                     dw=layer.dW[:, sl].copy(), db=layer.db[sl].copy(),
+                     fused=fused, weight_decay=decay)
+            if decay:
+                v["decay_w"] = decay * layer.W[:, sl]
+            if not (fused or layer.activation.elementwise):  # softmax: δ = a·(dA − Σⱼ dAⱼaⱼ)
+                v["row_sum"] = (dA * layer.a).sum(axis=1, keepdims=True)
             if u.layer + 1 < len(net.layers):
                 nxt = net.layers[u.layer + 1]
                 v.update(next_delta=nxt.delta.copy(), next_w=nxt.W[sl, :].copy())
@@ -481,10 +625,17 @@ class Stepper:
                 self._dA[u.layer - 1] = layer.input_gradient()
             check = ("delta", "dw", "db")
         else:  # UPDATE
+            opt = net.optimizer
             v.update(lr=self.lr, w_before=layer.W[:, sl].copy(), b_before=layer.b[sl].copy(),
-                     dw=layer.dW[:, sl].copy(), db=layer.db[sl].copy())
-            layer.update(self.lr, cols)
+                     dw=layer.dW[:, sl].copy(), db=layer.db[sl].copy(),
+                     optimizer=opt.name, hyper=opt.hyper, t=opt.t + 1)
+            views = {k: net.split(vec)[u.layer] for k, vec in opt.state.items()}
+            for k, (sw, sb) in views.items():
+                v.update({f"{k}_w_before": sw[:, sl].copy(), f"{k}_b_before": sb[sl].copy()})
+            net.update_neurons(u.layer, sl, self.lr)
             v.update(w_after=layer.W[:, sl].copy(), b_after=layer.b[sl].copy())
+            for k, (sw, sb) in views.items():
+                v.update({f"{k}_w_after": sw[:, sl].copy(), f"{k}_b_after": sb[sl].copy()})
             v.update(change_w=v["w_after"] - v["w_before"], change_b=v["b_after"] - v["b_before"])
             cw, cb = self.changes[u.layer]
             cw[:, sl] = v["change_w"]
@@ -502,20 +653,40 @@ class Stepper:
         return ev
 
     def _keep(self, x: np.ndarray) -> np.ndarray:
-        """A copy of ``x`` for an event, but X itself (never changed) by reference."""
-        return x if x is self.X else x.copy()
+        """A copy of ``x`` for an event, but X itself and a mini-batch's X (never
+        changed) by reference."""
+        if x is self.X or x is getattr(self, "_batch_cache", (None, None))[1]:
+            return x
+        return x.copy()
 
-    def _run_loss(self) -> StepEvent:
+    def _run_loss(self, k: int = 0) -> StepEvent:
+        """The loss of mini-batch ``k`` (the whole data when full batch); the
+        epoch's loss is recorded with the last batch's."""
         net = self.net
+        y = self._batch_data(k)[1]
         y_hat = net.layers[-1].a
-        loss, grad = net.loss.value_and_gradient(y_hat, self.y)
+        data_loss, grad = net.loss.value_and_gradient(y_hat, y, net.layers[-1].z)
+        penalty = net.penalty()
+        loss = data_loss + penalty if net.weight_decay else data_loss
         self._dA = {len(net.layers) - 1: grad}
-        self.losses.append(loss)
-        ev = StepEvent(self.epoch, Phase.LOSS, None, None,
-                       dict(y_hat=y_hat.copy(), y=self.y, loss=loss,
-                            scale=net.loss.scale(self.y), dL_dyhat=grad.copy()))
+        values = dict(y_hat=y_hat.copy(), y=y, loss=loss,
+                      scale=net.loss.scale(y), dL_dyhat=grad.copy(),
+                      gradient_of="z" if net.loss.fused else "y_hat",
+                      data_loss=data_loss, penalty=penalty,
+                      weight_decay=net.weight_decay, **net.loss.narration(y_hat, y))
+        if self.batch is None:
+            self.losses.append(loss)
+        else:
+            self.batch_losses.append(loss)
+            self._loss_sum += loss * len(y)
+            values.update(batch=k, n_batches=self.n_batches, samples=self.batch_samples(k))
+            if k == self.n_batches - 1:
+                values["epoch_loss"] = self._loss_sum / len(self.X)
+                self.losses.append(values["epoch_loss"])
+        ev = StepEvent(self.epoch, Phase.LOSS, None, None, values)
         if not math.isfinite(loss):
-            ev.problem = f"loss became {loss} in epoch {self.epoch}"
+            where_ = f", batch {k + 1} of {self.n_batches}" if self.batch is not None else ""
+            ev.problem = f"loss became {loss} in epoch {self.epoch}{where_}"
         return ev
 
     # --------------------------------------------------------------- history

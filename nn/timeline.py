@@ -2,8 +2,8 @@
 
 A :class:`StepperState` holds copies of everything a step changes: the
 parameters, gradients, the layers' last x/z/a/δ/dA, the stepper's cursor,
-epoch, pending ∂L/∂a, last parameter changes, the length of the loss history
-and the last events.  Restoring one puts the stepper back bit for bit.  Its
+epoch, pending ∂L/∂a, last parameter changes, the optimizer's state (its
+vectors and step count), the length of the loss history and the last events.  Restoring one puts the stepper back bit for bit.  Its
 ``nbytes`` counts every array it keeps alive (the events' copies included); the
 data set X itself is shared, never copied.
 
@@ -34,6 +34,9 @@ class StepperState:
     dA: dict[int, np.ndarray]
     events: list
     nbytes: int
+    optimizer: dict | None = None  #: ``optimizer.get_state()``
+    n_batch_losses: int = 0
+    loss_sum: float = 0.0          #: the stepper's Σ batch loss · size of this epoch so far
 
     @property
     def position(self) -> tuple[int, int]:
@@ -73,12 +76,15 @@ def capture(stepper) -> StepperState:
     changes = [(cw.copy(), cb.copy()) for cw, cb in stepper.changes]
     dA = {k: keep(v) for k, v in stepper._dA.items()}
     events = list(stepper.last_events)
-    nbytes = STATE_OVERHEAD + sum(array_bytes(a) for a in memo.values() if a is not X) + \
+    opt = stepper.net.optimizer.get_state()
+    nbytes = sys.getsizeof(opt) + sum(array_bytes(v) for v in opt.values()
+                                      if isinstance(v, np.ndarray))
+    nbytes += STATE_OVERHEAD + sum(array_bytes(a) for a in memo.values() if a is not X) + \
         sum(sys.getsizeof(d) for d in layers) + sys.getsizeof(layers) + \
         sum(array_bytes(cw) + array_bytes(cb) + TUPLE_BYTES for cw, cb in changes) + \
         sys.getsizeof(changes) + sys.getsizeof(dA) + event_nbytes(events, (X, stepper.y))
     return StepperState(stepper.epoch, stepper.cursor, len(stepper.losses), layers, changes, dA,
-                        events, nbytes)
+                        events, nbytes, opt, len(stepper.batch_losses), stepper._loss_sum)
 
 
 def restore(stepper, state: StepperState) -> None:
@@ -98,8 +104,12 @@ def restore(stepper, state: StepperState) -> None:
         cw[...] = sw
         cb[...] = sb
     stepper._dA = {k: fresh(v) for k, v in state.dA.items()}
+    if state.optimizer is not None:
+        stepper.net.optimizer.set_state(state.optimizer)
     stepper.epoch, stepper.cursor = state.epoch, state.cursor
     stepper.losses.truncate(state.n_losses)
+    stepper.batch_losses.truncate(state.n_batch_losses)
+    stepper._loss_sum = state.loss_sum
     stepper.last_events = list(state.events)
     stepper.halted = None
 

@@ -101,3 +101,22 @@ def test_first_success_matches_a_single_run_checked_every_k_epochs():
 def test_memory_estimate_grows_with_the_grid():
     small = estimate_bytes([2, 2, 1], 100, 4, 5000)
     assert small < 50e6 and estimate_bytes([2, 2, 1], 10 ** 7, 4, 5000) > 100 * small
+
+
+@pytest.mark.parametrize("loss,sizes,output", [("mse", [2, 3, 2], "identity"),
+                                               ("bce", [2, 3, 2], "sigmoid"),
+                                               ("softmax-ce", [2, 4, 3], "softmax")])
+def test_stacked_shares_the_losses_and_weight_decay(loss, sizes, output):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(9, 2))
+    y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], size=9)]
+    nets = [NeuralNetwork.from_sizes(sizes, "tanh", output, seed=s, loss=loss, weight_decay=0.05)
+            for s in (0, 1)]
+    stack = StackedNetwork([n.copy() for n in nets], [0.5, 0.2])
+    fit = stack.fit(X, y, 20)
+    for r, (net, lr) in enumerate(zip(nets, [0.5, 0.2])):
+        result = net.fit(X, y, 20, lr)
+        np.testing.assert_allclose(stack.network(r).theta, net.theta, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(fit.losses[r], result.losses, rtol=1e-12, atol=0)
+    with pytest.raises(ValueError, match="gradient descent, not adam"):
+        StackedNetwork([NeuralNetwork.from_sizes([2, 1], optimizer="adam")], 0.1)

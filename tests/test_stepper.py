@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nn import Granularity, NeuralNetwork, Phase, Stepper, datasets
+from nn.network import batch_order
 
 from conftest import random_net
 
@@ -336,3 +337,97 @@ def test_unit_index_is_the_position_in_the_epoch(xor_net, xor_data):
     assert s.unit_index("loss") == 3 and s.unit_index(Phase.BACKWARD) == 4
     with pytest.raises(ValueError, match="no loss step"):
         s.unit_index("loss", 0, 0)
+
+
+# ---------------------------------------------------------------- mini-batches
+
+
+def test_batch_order_is_a_seeded_shuffle_per_epoch():
+    parts = batch_order(10, 4, epoch=3, seed=1)
+    assert [len(p) for p in parts] == [4, 4, 2]
+    assert sorted(np.concatenate(parts).tolist()) == list(range(10))
+    again = batch_order(10, 4, epoch=3, seed=1)
+    assert all((a == b).all() for a, b in zip(parts, again))
+    assert not all((a == b).all() for a, b in zip(parts, batch_order(10, 4, 4, 1)))
+    assert batch_order(10, None, 0, 1) is None and batch_order(10, 10, 0, 1) is None
+
+
+@pytest.mark.parametrize("opt", ["gd", "momentum", "adam"])
+@pytest.mark.parametrize("batch", [3, 4])
+@pytest.mark.parametrize("plan", [[G.NEURON] * 400, [G.LAYER, G.PHASE, G.NEURON, "batch", G.LAYER] * 20])
+def test_mini_batch_steps_equal_train_steps_per_batch(opt, batch, plan):
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(10, 2)), rng.uniform(size=(10, 1))
+    fast = NeuralNetwork.from_sizes([2, 3, 1], "tanh", "sigmoid", seed=2, optimizer=opt)
+    slow = NeuralNetwork.from_sizes([2, 3, 1], "tanh", "sigmoid", seed=2, optimizer=opt)
+    stepper = Stepper(slow, X, y, lr=0.3, batch=batch)
+    assert stepper.n_batches == -(-10 // batch)
+    for epoch in range(2):
+        losses = []
+        for idx in batch_order(10, batch, epoch, fast.seed):
+            losses.append(fast.train_step(X[idx], y[idx], 0.3))
+        for g in plan:
+            stepper.step(g)
+            if stepper.at_epoch_start:
+                break
+        assert stepper.at_epoch_start and stepper.epoch == epoch + 1
+        n_seen = len(stepper.batch_losses)
+        np.testing.assert_allclose(stepper.batch_losses.exact_values(n_seen - len(losses)),
+                                   losses, rtol=0, atol=1e-12)
+        sizes = [len(i) for i in batch_order(10, batch, epoch, fast.seed)]
+        assert stepper.losses[-1] == pytest.approx(np.dot(losses, sizes) / 10, abs=1e-12)
+        np.testing.assert_allclose(slow.theta, fast.theta, rtol=0, atol=1e-12)
+        assert slow.optimizer.t == fast.optimizer.t
+    # playing and fit() take the same steps
+    played = NeuralNetwork.from_sizes([2, 3, 1], "tanh", "sigmoid", seed=2, optimizer=opt)
+    fit = played.fit(X, y, 2, 0.3, batch=batch)
+    np.testing.assert_allclose(played.theta, fast.theta, rtol=0, atol=1e-12)
+    assert fit.losses[-1] == pytest.approx(stepper.losses[-1], abs=1e-12)
+    stepper.run_epochs(2)
+    for e in (2, 3):
+        for idx in batch_order(10, batch, e, fast.seed):
+            fast.train_step(X[idx], y[idx], 0.3)
+    np.testing.assert_allclose(slow.theta, fast.theta, rtol=0, atol=1e-12)
+
+
+def test_mini_batch_rewind_is_exact_mid_epoch_and_across_epochs():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(9, 2)), rng.uniform(size=(9, 1))
+    net = NeuralNetwork.from_sizes([2, 2, 1], "tanh", "sigmoid", seed=2, optimizer="momentum")
+    stepper = Stepper(net, X, y, lr=0.3, batch=4)
+    seen = []
+    for _ in range(3 * len(stepper.units) // 2):  # one and a half epochs, unit by unit
+        seen.append((stepper.epoch, stepper.cursor, net.theta.copy(),
+                     net.optimizer.state["v"].copy(), len(stepper.batch_losses)))
+        stepper.step("neuron")
+    for epoch, cursor, theta, v, n in reversed(seen):
+        assert stepper.back("neuron")
+        assert (stepper.epoch, stepper.cursor) == (epoch, cursor)
+        np.testing.assert_array_equal(net.theta, theta)
+        np.testing.assert_array_equal(net.optimizer.state["v"], v)
+        assert len(stepper.batch_losses) == n
+    stepper.step("epoch")
+    first_loss = stepper.losses[0]
+    stepper.step("batch")
+    stepper.back("epoch")
+    stepper.back("epoch")
+    stepper.step("neuron")
+    stepper.step("epoch")  # the epoch's loss sums its batches again from 0
+    assert stepper.losses[0] == first_loss
+    stepper.step("batch")
+    assert stepper.cursor == stepper.units_per_batch and stepper.batch_index == 1
+    assert stepper.back("batch") and stepper.cursor == 0
+    starts = {}
+    for _ in range(4):
+        starts[stepper.epoch] = net.theta.copy()
+        stepper.run_epochs(1)
+    stepper.go_to(2)
+    np.testing.assert_array_equal(net.theta, starts[2])
+    assert len(stepper.batch_losses) == 2 * stepper.n_batches and len(stepper.losses) == 2
+    stepper.step("epoch")
+    np.testing.assert_array_equal(net.theta, starts[3])
+
+
+def test_bad_batch_size_is_clear(xor_net, xor_data):
+    with pytest.raises(ValueError, match="batch size must be a positive whole number"):
+        Stepper(xor_net, *xor_data, lr=0.1, batch=0)
