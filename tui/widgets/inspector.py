@@ -44,13 +44,13 @@ def render_inspector(v: NeuronView) -> Text:
               (num(v.change_w[k]), upd)] for k, name in enumerate(v.input_names)]
     rows.append([("b", ""), (num(v.b), ""), (num(v.db), back), (num(v.change_b), upd)])
     _table(t, rows)
-    notes = []
-    if v.backward.note:
-        notes.append(f"dw, db {v.backward.note}")
-    if v.update.note:
-        notes.append(f"last Δ {v.update.note}")
-    if notes:
-        t.append("\n" + " · ".join(notes), style=STALE)
+    if v.backward.note and v.backward.note == v.update.note:  # one short line (fits 80×24)
+        t.append(f"\ndw, db, last Δ: {v.backward.note}", style=STALE)
+    else:
+        if v.backward.note:
+            t.append(f"\ndw, db: {v.backward.note}", style=STALE)
+        if v.update.note:
+            t.append(f"\nlast Δ: {v.update.note}", style=STALE)
     n = len(v.z)
     t.append("\n")
     if not n:

@@ -37,12 +37,22 @@ def nice_ticks(lo: float, hi: float, max_ticks: int = 6, integer: bool = False) 
     if integer:
         step = max(1.0, round(step))
     first = math.ceil(lo / step - 1e-9) * step
-    ticks = []
-    k = 0
-    while first + k * step <= hi + 1e-9 * step:
-        ticks.append(round(first + k * step, 12))
-        k += 1
-    return ticks
+    count = math.floor((hi - first) / step + 1e-9) + 1
+    return [round(first + k * step, 12) for k in range(count)]
+
+
+def distinct_labels(ticks: list[float], digits: int = 3,
+                    to_loss=lambda t: t) -> tuple[list[float], list[str]]:
+    """Labels for ``ticks`` with as few significant digits (from ``digits``, up to 6)
+    as tell them apart; ticks that still read the same are shown once."""
+    for d in range(digits, 7):
+        labels = [num(to_loss(t), d) for t in ticks]
+        if len(set(labels)) == len(labels):
+            break
+    kept: dict[str, float] = {}
+    for t, label in zip(ticks, labels):
+        kept.setdefault(label, t)
+    return list(kept.values()), list(kept)
 
 
 def power_label(exponent: int) -> str:
@@ -69,8 +79,7 @@ def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
                 ticks.append(v)
                 labels.append(num(m * 10.0 ** d, 2))
     if not ticks:  # a very narrow range: two plain values
-        ticks = [lo, hi] if hi > lo else [lo]
-        labels = [num(10 ** t, 3) for t in ticks]
+        return distinct_labels([lo, hi] if hi > lo else [lo], 3, lambda t: 10 ** t)
     return ticks, labels
 
 
@@ -115,8 +124,7 @@ class LossChart(PlotextPlot):
             if self.log_scale:
                 yt, labels = log_ticks(y_lo, y_hi)
             else:
-                yt = nice_ticks(y_lo, y_hi, max(2, self.size.height // 4))
-                labels = [num(t, 3) for t in yt]
+                yt, labels = distinct_labels(nice_ticks(y_lo, y_hi, max(2, self.size.height // 4)))
             if yt:
                 plt.yticks(yt, labels)
         self.refresh()

@@ -20,9 +20,10 @@ def render_status(v: StatusView, width: int = 200) -> Text:
     else:
         state = STATES[v.state]
     # (text, style, priority): lower priority is dropped first when the line is too long
+    label = (f" {v.label} ", "bold black on cyan", 9)
     parts = [
-        (f" {v.label} ", "bold black on cyan", 9),
-        (f" {v.architecture}", "", 1),
+        label,
+        (v.architecture, "", 1),
         (f" · lr {v.lr:g}", "", 5),
         (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
         (f" · epoch {v.epoch}", "", 8),
@@ -35,13 +36,27 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         parts.append((f" · quiz {v.quiz[0]}/{v.quiz[1]}", "bold magenta", 6))
     parts.append((" · ? help", "dim", 10))
     for cutoff in range(0, 11):
-        kept = [p for p in parts if p[2] >= cutoff]
-        if sum(len(p[0]) for p in kept) <= width:
+        kept = _joined([p for p in parts if p[2] >= cutoff], label)
+        if sum(len(text) for text, _ in kept) <= width:
             break
     t = Text(no_wrap=True, overflow="ellipsis")
-    for text, style, _ in kept:
+    for text, style in kept:
         t.append(text, style=style)
     return t
+
+
+def _joined(parts: list[tuple[str, str, int]], label: tuple) -> list[tuple[str, str]]:
+    """(text, style) with single spaces: the label's box ends in a space, so the part
+    after it loses its own leading space; a line never starts with a separator."""
+    out: list[tuple[str, str]] = []
+    for n, part in enumerate(parts):
+        text = part[0]
+        if n == 0 and part is not label:
+            text = text.lstrip(" ·")
+        elif n and parts[n - 1] is label:
+            text = text.lstrip(" ")
+        out.append((text, part[1]))
+    return out
 
 
 class StatusLine(Static):
