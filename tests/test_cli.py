@@ -254,3 +254,66 @@ def test_switching_task_keeps_options_that_do_not_apply_without_failing():
         assert (p.X_test is None) == (task in ("and", "xor"))
     np.testing.assert_array_equal(build(RunConfig(task="xor", noise=0.3)).X, [[0, 0], [0, 1],
                                                                              [1, 0], [1, 1]])
+
+
+# ------------------------------------------------------------ issue 11: training knobs
+from tui.cli import config_from_args, make_parser  # noqa: E402
+from tui.config import build  # noqa: E402
+
+
+def _problem(*argv):
+    args = make_parser().parse_args(list(argv))
+    return build(config_from_args(args))
+
+
+def test_the_issue_11_command_lines_build_what_they_say():
+    p = _problem("--task", "xor", "--init", "zeros")
+    assert all((layer.W == 0).all() for layer in p.net.layers)
+    p = _problem("--task", "regression", "--optimizer", "momentum", "--momentum", "0.8")
+    assert p.net.optimizer.name == "momentum" and p.net.optimizer.hyper == {"beta": 0.8,
+                                                                            "nesterov": False}
+    p = _problem("--task", "spiral", "--optimizer", "adam", "--lr", "0.01", "--batch", "16")
+    assert p.net.optimizer.name == "adam" and p.config.batch == 16 and p.config.lr == 0.01
+    p = _problem("--task", "spiral3", "--loss", "cross-entropy")
+    assert p.net.loss.name == "softmax-ce" and p.net.sizes[-1] == 3
+    p = _problem("--task", "circle", "--loss", "cross-entropy", "--weight-decay", "1e-3")
+    assert p.net.loss.name == "bce" and p.net.weight_decay == 1e-3
+    p = _problem("--task", "xor", "--init", "normal", "--sigma", "3")
+    assert p.net.init == "normal(sigma=3)"
+    p = _problem("--task", "xor", "--optimizer", "nesterov")
+    assert p.net.optimizer.hyper["nesterov"] is True
+    # defaults: plain gradient descent on the task's own loss, full batch
+    p = _problem("--task", "xor")
+    assert (p.net.loss.name, p.net.optimizer.name, p.net.weight_decay, p.config.batch) == \
+        ("mse", "gd", 0.0, None)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--momentum", "1"], "argument --momentum: must be from 0 to below 1, got 1"),
+    (["--weight-decay", "-1"], "argument --weight-decay: must be 0 or more, got -1"),
+    (["--batch", "0"], "argument --batch: must be at least 1, got 0"),
+    (["--batch", "5"], "--batch 5: the data has only 4 training rows"),
+    (["--sigma", "2"], "argument --sigma: only with --init normal"),
+    (["--task", "regression", "--loss", "bce"],
+     "--loss bce: loss bce needs a sigmoid output layer, not identity"),
+    (["--task", "regression", "--loss", "cross-entropy"], "cross-entropy needs a sigmoid or "
+                                                          "softmax output, not identity"),
+    (["--optimizer", "sgd"], "argument --optimizer: invalid choice: 'sgd'"),
+    (["--activation", "softmax"], "argument --activation: invalid choice: 'softmax'"),
+])
+def test_bad_training_options_are_one_line(capsys, argv, message):
+    assert main(["train", *argv, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+
+
+def test_a_loaded_model_keeps_its_loss_and_optimizer(tmp_path, capsys):
+    path = tmp_path / "c.npz"
+    assert main(["train", "--task", "circle", "--loss", "cross-entropy", "--optimizer",
+                 "nesterov", "--momentum", "0.5", "--epochs", "20", "--quiet",
+                 "--save", str(path)]) == 0
+    p = _problem("--load", str(path), "--task", "circle")
+    assert (p.config.loss, p.config.optimizer, p.config.momentum) == ("bce", "nesterov", 0.5)
+    assert p.net.optimizer.t == 20
+    assert main(["train", "--load", str(path), "--optimizer", "adam", "--quiet"]) == 2
+    assert "trained with optimizer nesterov, not --optimizer adam" in capsys.readouterr().err

@@ -14,7 +14,9 @@ from nn.datasets import GENERATED
 from nn.features import FEATURES, parse_features
 from nn.formula import Formula, FormulaError
 
-from .config import ALL_TASKS, TARGET_TASKS, RunConfig
+from nn.init import INITS
+
+from .config import ALL_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS, RunConfig
 from .parsing import finite_number, positive_number, whole_number
 
 PROG = "tinynet-tui"
@@ -56,6 +58,26 @@ def _no_limit_or_positive(text: str) -> float:
 
 
 limit = _argument(_no_limit_or_positive)
+non_negative = _argument(lambda text: _non_negative(text))
+#: activations a hidden layer can have (softmax mixes a row: output layers only)
+HIDDEN_ACTIVATIONS = [name for name, cls in ACTIVATIONS.items() if cls.elementwise]
+
+
+def _non_negative(text: str) -> float:
+    value = finite_number(text)
+    if value < 0:
+        raise ValueError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _beta(text: str) -> float:
+    value = finite_number(text)
+    if not 0 <= value < 1:
+        raise ValueError(f"must be from 0 to below 1, got {text}")
+    return value
+
+
+unit_interval = _argument(_beta)
 #: Largest --noise σ accepted (the data lie in [-1, 1]²; more is only noise).
 MAX_NOISE = 10.0
 
@@ -130,6 +152,16 @@ def app_command(args: argparse.Namespace) -> list[str]:
         argv += ["--test-fraction", repr(args.test_fraction)]
     if args.noise is not None:
         argv += ["--noise", repr(args.noise)]
+    if args.loss is not None:
+        argv += ["--loss", args.loss]
+    if args.optimizer != "gd":
+        argv += ["--optimizer", args.optimizer, "--momentum", repr(args.momentum)]
+    if args.init != "default":
+        argv += ["--init", args.init] + (["--sigma", repr(args.sigma)] if args.sigma else [])
+    if args.batch is not None:
+        argv += ["--batch", str(args.batch)]
+    if args.weight_decay:
+        argv += ["--weight-decay", repr(args.weight_decay)]
     return argv
 
 
@@ -149,7 +181,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="your own data: rows of x1,x2,y (overrides --task)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
                    help="hidden layer sizes, e.g. 2 or 16,8; 0 for none (default: per task)")
-    p.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation")
+    p.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, help="hidden activation")
     p.add_argument("--lr", type=positive_float, help="learning rate (default: per task)")
     p.add_argument("--seed", type=seed_int, default=0, help="weight initialisation seed")
     p.add_argument("--load", type=existing_file, metavar="MODEL.npz",
@@ -165,6 +197,22 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                         "(seeded by --seed; default 0: none)")
     p.add_argument("--noise", type=noise_level, metavar="SIGMA",
                    help="noise level σ of a generated task (default: the task's own)")
+    p.add_argument("--loss", choices=LOSS_CHOICES,
+                   help="loss (default: mse; softmax-ce for the 3-class tasks); cross-entropy "
+                        "= bce on a sigmoid output, softmax-ce on a softmax one")
+    p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default="gd",
+                   help="gd (plain gradient descent, default), momentum, nesterov, adam")
+    p.add_argument("--momentum", type=unit_interval, default=0.9, metavar="BETA",
+                   help="β of momentum / nesterov, from 0 to below 1 (default 0.9)")
+    p.add_argument("--init", choices=list(INITS), default="default",
+                   help="weight initialisation (default: per activation, see README)")
+    p.add_argument("--sigma", type=non_negative, metavar="SIGMA",
+                   help="σ of --init normal (default 1)")
+    p.add_argument("--batch", type=positive_int, metavar="B",
+                   help="mini-batch size: an epoch is ⌈N/B⌉ steps over a seeded shuffle "
+                        "(default: all samples)")
+    p.add_argument("--weight-decay", type=non_negative, default=0.0, metavar="LAMBDA",
+                   help="L2 penalty λ/2·Σw² on the weights (default 0)")
 
 
 def make_parser() -> Parser:
@@ -215,7 +263,10 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
                      activation=args.activation, lr=args.lr, seed=args.seed,
                      epochs=getattr(args, "epochs", None), load=args.load,
                      features=args.features, target=args.target,
-                     test_fraction=args.test_fraction, noise=args.noise)
+                     test_fraction=args.test_fraction, noise=args.noise,
+                     loss=args.loss, optimizer=args.optimizer, momentum=args.momentum,
+                     init=args.init, sigma=args.sigma, batch=args.batch,
+                     weight_decay=args.weight_decay)
 
 
 def check_data_options(args: argparse.Namespace) -> None:
@@ -227,6 +278,8 @@ def check_data_options(args: argparse.Namespace) -> None:
     if args.noise is not None and task not in GENERATED:
         raise ValueError(f"argument --noise: only for the generated tasks "
                          f"({', '.join(GENERATED)}), not {task}")
+    if args.sigma is not None and args.init != "normal":
+        raise ValueError("argument --sigma: only with --init normal")
     if args.test_fraction and task in ("and", "xor"):
         raise ValueError(f"argument --test-fraction: {task} has only 4 samples; "
                          "a test set needs a generated task or --data")

@@ -21,20 +21,20 @@ from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES, FeatureMap
 from nn.formula import Formula, FormulaError
 from nn.metrics import accuracy, r_squared
-from nn.presets import CSV_PRESETS, PRESETS, Preset
+from nn.losses import cross_entropy_for, get_loss
+from nn.optimizers import get_optimizer
+from nn.presets import CLASS_PRESETS, CSV_PRESETS, PRESETS, Preset
 
-#: The 3-class tasks (one-hot targets), until nn/presets.py defines them.
-# TODO(issue 11): switch the spiral3/blobs presets to output="softmax", loss="softmax-ce".
-CLASS3_PRESETS = {
-    "spiral3": Preset((16, 16), "tanh", "sigmoid", lr=1.0, epochs=8000, kind="multiclass"),
-    "blobs": Preset((4,), "tanh", "sigmoid", lr=1.0, epochs=2000, kind="multiclass"),
-}
-#: Every task's preset: nn/presets.py's, plus the 3-class ones it does not have yet.
-TASK_PRESETS: dict[str, Preset] = {**CLASS3_PRESETS, **PRESETS}
-#: Tasks the app cycles through, sweeps and session files take (not yet the 3-class ones).
+#: Every task's preset: the two-class and regression tasks, and the 3-class ones.
+TASK_PRESETS: dict[str, Preset] = {**PRESETS, **CLASS_PRESETS}
+#: Tasks the app cycles through (t) and sweeps take.
 TASKS = list(PRESETS)
-#: Every task ``tinynet-tui train --task`` takes.
-ALL_TASKS = TASKS + [t for t in CLASS3_PRESETS if t not in PRESETS]
+#: Every task ``--task`` takes.
+ALL_TASKS = TASKS + [t for t in CLASS_PRESETS if t not in PRESETS]
+#: ``--optimizer`` names: the registry's, with Nesterov momentum as its own word.
+OPTIMIZER_CHOICES = ("gd", "momentum", "nesterov", "adam")
+#: ``--loss`` names: the registry's, and ``cross-entropy`` (bce or softmax-ce, by the output).
+LOSS_CHOICES = ("mse", "bce", "softmax-ce", "cross-entropy")
 #: Tasks a --target formula can replace the target of.
 TARGET_TASKS = ("regression",)
 
@@ -96,6 +96,13 @@ class RunConfig:
     target: str | None = None         #: a target formula for the regression task
     test_fraction: float = 0.0        #: share of rows held out for testing (0: none)
     noise: float | None = None        #: noise σ of a generated task (None: the task's own)
+    loss: str | None = None           #: a LOSS_CHOICES name (None: the task's own, mse for most)
+    optimizer: str = "gd"             #: an OPTIMIZER_CHOICES name
+    momentum: float = 0.9             #: β of momentum / Nesterov
+    init: str = "default"             #: a scheme in nn.init.INITS
+    sigma: float | None = None        #: σ of the ``normal`` init (None: 1)
+    batch: int | None = None          #: mini-batch size (None: all samples, full batch)
+    weight_decay: float = 0.0         #: L2 penalty λ on the weights
 
     data_kind: str | None = None      #: "binary"/"regression", known once the CSV is read
 
@@ -130,7 +137,44 @@ class RunConfig:
             activation=self.activation or p.activation,
             lr=p.lr if self.lr is None else self.lr,
             epochs=p.epochs if self.epochs is None else self.epochs,
+            loss=self.loss_name(p.output),
         )
+
+    def loss_name(self, output: str) -> str:
+        """The loss registry's name for this config with an ``output`` activation."""
+        if self.loss is None:
+            return self.preset.loss
+        if self.loss == "cross-entropy":
+            return cross_entropy_for(output)
+        return self.loss
+
+    def make_optimizer(self):
+        """A fresh optimizer object for this config (nn.optimizers registry)."""
+        if self.optimizer in ("momentum", "nesterov"):
+            return get_optimizer("momentum", beta=self.momentum,
+                                 nesterov=self.optimizer == "nesterov")
+        return get_optimizer(self.optimizer)
+
+    def training_parts(self) -> list[str]:
+        """How this run trains, where it differs from plain full-batch gradient descent on
+        the task's own loss: ["adam", "batch 16", "λ 0.001", "init zeros", "bce"]."""
+        parts = []
+        if self.optimizer != "gd":
+            beta = f" β {self.momentum:g}" if self.optimizer in ("momentum", "nesterov") else ""
+            parts.append(self.optimizer + beta)
+        if self.batch is not None:
+            parts.append(f"batch {self.batch}")
+        if self.weight_decay:
+            parts.append(f"λ {self.weight_decay:g}")
+        if self.init != "default":
+            parts.append(f"init {self.init}" + (f" σ {self.sigma:g}" if self.sigma else ""))
+        if self.loss is not None and self.loss != self.preset.loss:
+            parts.append(self.loss)
+        return parts
+
+    def init_options(self) -> dict:
+        """Keyword arguments for ``NeuralNetwork.from_sizes``'s init."""
+        return {"init": self.init, "sigma": self.sigma if self.init == "normal" else None}
 
 
 @lru_cache(maxsize=8)
@@ -230,7 +274,14 @@ def build(config: RunConfig) -> Problem:
     else:
         sizes = [X.shape[1], *cfg.hidden, y.shape[1]]
         check_fits(sizes, len(X))
-        net = NeuralNetwork.from_sizes(sizes, cfg.activation, cfg.preset.output, seed=cfg.seed)
+        if cfg.batch is not None and cfg.batch > len(X):
+            raise ValueError(f"--batch {cfg.batch}: the data has only {len(X)} training rows")
+        try:
+            net = NeuralNetwork.from_sizes(sizes, cfg.activation, cfg.preset.output, seed=cfg.seed,
+                                           loss=get_loss(cfg.loss), optimizer=cfg.make_optimizer(),
+                                           weight_decay=cfg.weight_decay, **cfg.init_options())
+        except ValueError as exc:
+            raise ValueError(f"--loss {cfg.loss}: {exc}") from None
     return Problem(cfg, net, X, y, kind, X_test=points_test if features is None else X_test,
                    y_test=y_test, points=points, points_test=points_test, features=features)
 
@@ -313,7 +364,27 @@ def _fit_loaded(config: RunConfig, cfg: RunConfig, net: NeuralNetwork, meta: dic
                          f"{cfg.label} is a {cfg.preset.kind} task that needs a "
                          f"{cfg.preset.output} output")
     lr = config.lr if config.lr is not None else meta.get("lr") or cfg.lr
-    return replace(cfg, hidden=hidden, activation=activation, lr=float(lr))
+    saved = _training_of(net)
+    for key, value in saved.items():
+        given = getattr(config, key)
+        if given is not None and given != RunConfig.__dataclass_fields__[key].default \
+                and given != value and not (key == "loss" and cfg.loss == value):
+            flag = "--" + key.replace("_", "-")
+            raise ValueError(f"{where}: the model was trained with {key.replace('_', ' ')} "
+                             f"{value}, not {flag} {given} (leave {flag} out)")
+    return replace(cfg, hidden=hidden, activation=activation, lr=float(lr), **saved)
+
+
+def _training_of(net: NeuralNetwork) -> dict:
+    """The RunConfig fields a saved network carries: loss, optimizer (and β), weight decay."""
+    opt = net.optimizer
+    name = opt.name
+    out = {"loss": net.loss.name, "weight_decay": float(net.weight_decay)}
+    if name == "momentum":
+        out["momentum"] = float(opt.hyper.get("beta", 0.9))
+        name = "nesterov" if opt.hyper.get("nesterov") else "momentum"
+    out["optimizer"] = name
+    return out
 
 
 def saved_task(path: Path) -> str | None:

@@ -81,12 +81,13 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
                 progress.update(bar, completed=epoch + 1, loss=loss)
 
         result = net.fit(problem.X, problem.y, epochs=epochs, lr=cfg.lr,
-                         until_loss=until_loss, callback=tick)
+                         until_loss=until_loss, callback=tick, batch=cfg.batch)
     elapsed = time.perf_counter() - start
 
     metric, value = problem.score()
     test = problem.test_score()
-    table = Table(title=f"{cfg.label}: {net.describe()}, lr {cfg.lr:g}, seed {cfg.seed}")
+    table = Table(title=f"{cfg.label}: {net.describe()}, lr {cfg.lr:g}, seed {cfg.seed}"
+                        + "".join(f", {part}" for part in cfg.training_parts()))
     table.add_column("final loss", justify="right")
     table.add_column(metric, justify="right")
     if test is not None:
