@@ -160,7 +160,9 @@ def test_every_action_round_trips_through_json():
 
     samples = [act.Step(Granularity.LAYER), act.Back(Granularity.EPOCH), act.Play(12), act.Reset(),
                act.NewSeed(), act.NextTask(), act.SetLr(0.5), act.Edit(1, 0, None, -0.25),
-               act.Edit(0, 1, 1, 2.0), act.Jump(3), act.Fork(), act.SwitchBranch(2)]
+               act.Edit(0, 1, 1, 2.0), act.Jump(3), act.Fork(), act.SwitchBranch(2),
+               act.Configure({"hidden": [3], "features": ["x1", "x1^2"]}),
+               act.AddPoint(0.5, -0.25, 1.0), act.RemovePoint(0.0, 0.0), act.ClearPoints()]
     assert {a.name for a in samples} == set(act.ACTIONS)
     for a in samples:
         assert act.from_json(json.loads(json.dumps(a.to_json()))) == a

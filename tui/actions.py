@@ -25,6 +25,8 @@ from .branches import MAX_BRANCHES, fork_error, switch_error
 #: than anyone plays between two other keys; a larger number is a broken file)
 MAX_PLAY_EPOCHS = 10_000_000
 MAX_INDEX = 1_000_000
+#: how far from the middle of the map (|x₁|, |x₂|) a drawn point may be
+MAX_COORD = 1e6
 
 
 class ActionError(ValueError):
@@ -70,6 +72,29 @@ def _positive(value) -> float:
     return value
 
 
+def _coordinate(value) -> float:
+    value = _finite(value)
+    if abs(value) > MAX_COORD:
+        raise ActionError(f"must be from {-MAX_COORD:g} to {MAX_COORD:g}, got {value:g}")
+    return value
+
+
+def _changes(value) -> dict:
+    from .recording import read_changes  # recording reads actions: import here
+
+    try:
+        return read_changes(value)
+    except ValueError as exc:
+        raise ActionError(str(exc)) from None
+
+
+def _trainable(session) -> None:
+    """ActionError while the session has too few drawn points to train on."""
+    problem = session.train_blocker
+    if problem:
+        raise ActionError(problem)
+
+
 # ------------------------------------------------------------------ the actions
 @dataclass(frozen=True)
 class Action:
@@ -99,6 +124,9 @@ class Step(Action):
     name: ClassVar[str] = "step"
     READERS: ClassVar[dict] = {"granularity": _granularity}
 
+    def check(self, session) -> None:
+        _trainable(session)
+
     def apply(self, session) -> None:
         session.granularity = self.granularity
         session.step()
@@ -112,6 +140,9 @@ class Back(Action):
     name: ClassVar[str] = "back"
     READERS: ClassVar[dict] = {"granularity": _granularity}
 
+    def check(self, session) -> None:
+        _trainable(session)
+
     def apply(self, session) -> None:
         session.granularity = self.granularity
         session.back()
@@ -124,6 +155,9 @@ class Play(Action):
     epochs: int
     name: ClassVar[str] = "play"
     READERS: ClassVar[dict] = {"epochs": _count(1, MAX_PLAY_EPOCHS)}
+
+    def check(self, session) -> None:
+        _trainable(session)
 
     def apply(self, session) -> None:
         session.play_chunk(self.epochs, breakpoints=False)
@@ -250,9 +284,69 @@ class SwitchBranch(Action):
         session.switch_branch(self.index)
 
 
+@dataclass(frozen=True)
+class Configure(Action):
+    """Change configuration fields (``{"hidden": [4, 4], "features": ["x1", "x1^2"]}``,
+    :data:`tui.recording.CONFIGURABLE`) and rebuild the network with the current seed.
+    Read by the same readers as a session file's configuration."""
+
+    changes: dict
+    name: ClassVar[str] = "configure"
+    READERS: ClassVar[dict] = {"changes": _changes}
+
+    def apply(self, session) -> None:
+        session.configure(self.changes)
+
+
+@dataclass(frozen=True)
+class AddPoint(Action):
+    """Draw a data point (x₁, x₂) with target ``value`` (class 0/1, or a regression value)."""
+
+    x1: float
+    x2: float
+    value: float
+    name: ClassVar[str] = "add-point"
+    READERS: ClassVar[dict] = {"x1": _coordinate, "x2": _coordinate, "value": _finite}
+
+    def check(self, session) -> None:
+        from .drawing import MAX_POINTS, drawing_kind
+
+        if drawing_kind(session) == "binary" and self.value not in (0.0, 1.0):
+            raise ActionError(f"value must be class 0 or 1 for a class task, got {self.value:g}")
+        if session.drawn is not None and len(session.drawn) >= MAX_POINTS:
+            raise ActionError(f"at most {MAX_POINTS} points can be drawn")
+
+    def apply(self, session) -> None:
+        session.add_point(self.x1, self.x2, self.value)
+
+
+@dataclass(frozen=True)
+class RemovePoint(Action):
+    """Remove the data point nearest (x₁, x₂)."""
+
+    x1: float
+    x2: float
+    name: ClassVar[str] = "remove-point"
+    READERS: ClassVar[dict] = {"x1": _coordinate, "x2": _coordinate}
+
+    def apply(self, session) -> None:
+        session.remove_point(self.x1, self.x2)
+
+
+@dataclass(frozen=True)
+class ClearPoints(Action):
+    """Remove every data point (then draw new ones)."""
+
+    name: ClassVar[str] = "clear-points"
+
+    def apply(self, session) -> None:
+        session.clear_points()
+
+
 ACTIONS: dict[str, type[Action]] = {cls.name: cls for cls in
                                     (Step, Back, Play, Reset, NewSeed, NextTask, SetLr, Edit, Jump,
-                                     Fork, SwitchBranch)}
+                                     Fork, SwitchBranch, Configure, AddPoint, RemovePoint,
+                                     ClearPoints)}
 
 
 def from_json(data) -> Action:

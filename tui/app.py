@@ -39,6 +39,8 @@ from .screens.gradcheck import GradCheckScreen
 from .screens.help import HelpScreen
 from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, parse_number
 from .session import Session
+from .drawing import DrawingKeys, map_hint
+from .drawing import bindings as drawing_bindings
 from .widgets.compare import CompareScreen, SweepScreen
 from .widgets.diagram import NetworkDiagram
 from .widgets.inspector import Inspector
@@ -53,7 +55,7 @@ COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 
 
-class TinyNetApp(App):
+class TinyNetApp(DrawingKeys, App):
     CSS_PATH = "app.tcss"
     TITLE = "tinynet-tui"
     ENABLE_COMMAND_PALETTE = False
@@ -123,7 +125,7 @@ class TinyNetApp(App):
                 tooltip="compare branches: curves, weight distances, diagrams"),
         Binding("W", "sweep", "sweep", show=False,
                 tooltip="sweep seeds × lr for this task; Enter opens a run"),
-    ]
+    ] + drawing_bindings()
 
     #: the terminal byte budget (KB/s; None: tui.bandwidth's default) and the most
     #: screen updates a second (None: as the budget allows); set from --max-kbps/--fps
@@ -237,7 +239,9 @@ class TinyNetApp(App):
         self.query_one(Inspector).show(frame.neuron)
         self.query_one(Narration).show(frame.narration)
         self.query_one(LossChart).show(frame.loss)
-        self.query_one(Predictions).show(frame.predictions)
+        self.query_one(Predictions).show(
+            frame.predictions,
+            hint=map_hint(s, getattr(self, "pen", None)) if self.large_map else None)
 
     # --------------------------------------------------------------- lessons
     async def on_event(self, event: events.Event) -> None:
@@ -295,6 +299,9 @@ class TinyNetApp(App):
             self.say("Training is stopped (NaN/inf): r resets, b steps back in time, l changes "
                      "the learning rate.", severity="warning")
             self.redraw()
+            return
+        if s.train_blocker:
+            self.say(s.train_blocker, severity="warning")
             return
         q = question(s)
         if q is not None:
@@ -410,6 +417,8 @@ class TinyNetApp(App):
         elif self.session.is_halted:
             self.say("Training is stopped (NaN/inf): r resets, b steps back in time, l changes "
                      "the learning rate.", severity="warning")
+        elif self.session.train_blocker:
+            self.say(self.session.train_blocker, severity="warning")
         else:
             self.player.start()
         self.redraw()

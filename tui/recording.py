@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from nn.activations import ACTIVATIONS
+from nn.features import FEATURES
 
 from . import actions as act
 from .config import TASKS, RunConfig
@@ -29,6 +30,17 @@ MAX_ACTIONS = 1_000_000
 MAX_TOTAL_EPOCHS = 20_000_000   #: all recorded play actions together
 MAX_HIDDEN = 4096               #: neurons per hidden layer in a session's configuration
 MAX_LAYERS = 16
+
+
+#: the fields of a session file's ``config`` object (RunConfig's, less ``data_kind``)
+CONFIG_FIELDS = ("task", "data", "hidden", "activation", "lr", "seed", "epochs", "load",
+                 "features", "target", "test_fraction", "noise", "loss", "optimizer",
+                 "momentum", "init", "sigma", "batch", "weight_decay")
+#: fields the app changes with their own actions (task, seed) or never (files, epochs)
+NOT_CONFIGURABLE = ("task", "data", "load", "seed", "epochs")
+#: fields a ``configure`` action may change: every other configuration field, so a new
+#: RunConfig field that :func:`config_from_json` reads becomes configurable by itself
+CONFIGURABLE = tuple(k for k in CONFIG_FIELDS if k not in NOT_CONFIGURABLE)
 
 
 class SessionFileError(ValueError):
@@ -56,9 +68,7 @@ def config_from_json(data) -> RunConfig:
     """A RunConfig from a file's ``config`` object; ValueError says which field is wrong."""
     if not isinstance(data, dict):
         raise ValueError("the configuration must be an object")
-    known = {"task", "data", "hidden", "activation", "lr", "seed", "epochs", "load",
-             "features", "target", "test_fraction", "noise"}
-    unknown = set(data) - known
+    unknown = set(data) - set(CONFIG_FIELDS)
     if unknown:
         raise ValueError(f"unknown configuration field {sorted(unknown)[0]!r}")
     task = data.get("task", "xor")
@@ -85,6 +95,10 @@ def config_from_json(data) -> RunConfig:
         if not isinstance(features, list) or not features or len(features) > MAX_HIDDEN \
                 or not all(isinstance(f, str) and f for f in features):
             raise ValueError("features must be a list of feature names")
+        unknown = [f for f in features if f not in FEATURES]
+        if unknown or len(set(features)) < len(features):
+            raise ValueError(f"unknown feature {unknown[0]!r} (choose from {', '.join(FEATURES)})"
+                             if unknown else "features must not repeat a feature")
         extra["features"] = tuple(features)
     target = data.get("target")
     if target is not None:
@@ -99,6 +113,7 @@ def config_from_json(data) -> RunConfig:
                 or not math.isfinite(value) or not low <= value <= high:
             raise ValueError(f"{key} must be a number from {low:g} to {high:g}, got {value!r}")
         extra[key] = float(value)
+    extra.update(_training(data))
     paths = {}
     for key in ("data", "load"):
         value = data.get(key)
@@ -109,6 +124,59 @@ def config_from_json(data) -> RunConfig:
                      lr=None if lr is None else float(lr),
                      seed=_whole(data.get("seed", 0), 0, 2**32 - 1, "seed"),
                      epochs=epochs, load=paths["load"], **extra)
+
+
+def _training(data: dict) -> dict:
+    """How the network trains (loss, optimizer, init, batch, weight decay), where given."""
+    from nn.init import INITS
+
+    from .config import LOSS_CHOICES, OPTIMIZER_CHOICES
+
+    out = {}
+    for key, names, optional in (("loss", LOSS_CHOICES, True),
+                                 ("optimizer", OPTIMIZER_CHOICES, False),
+                                 ("init", tuple(INITS), False)):
+        value = data.get(key)
+        if value is None:
+            continue
+        if value not in names:
+            raise ValueError(f"{key} must be one of {', '.join(names)}, got {value!r}")
+        out[key] = value
+    for key, low, high, below in (("momentum", 0.0, 1.0, True), ("sigma", 0.0, 1e6, False),
+                                  ("weight_decay", 0.0, 1e6, False)):
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or not low <= value <= high \
+                or (below and value == high):
+            raise ValueError(f"{key} must be a number from {low:g} to {high:g}"
+                             f"{' (not included)' if below else ''}, got {value!r}")
+        out[key] = float(value)
+    if data.get("batch") is not None:
+        out["batch"] = _whole(data["batch"], 1, 10**9, "batch")
+    return out
+
+
+def read_changes(data) -> dict:
+    """The changes of a ``configure`` action, validated by :func:`config_from_json` and
+    normalised to their JSON form (``{"hidden": [4, 4], "noise": 0.1}``); ValueError."""
+    if not isinstance(data, dict) or not data:
+        raise ValueError('must be an object of configuration fields, like {"hidden": [4]}')
+    for key, value in data.items():
+        if key not in CONFIGURABLE:
+            raise ValueError(f"{key!r} cannot be changed here (changeable: "
+                             f"{', '.join(CONFIGURABLE)})")
+        if value is None:
+            raise ValueError(f"{key} must not be null")
+    as_json = config_to_json(config_from_json(dict(data)))
+    return {key: as_json[key] for key in data}
+
+
+def typed_changes(changes: dict) -> dict:
+    """``read_changes``'s JSON form as RunConfig values (tuples, floats), for ``replace``."""
+    config = config_from_json(dict(changes))
+    return {key: getattr(config, key) for key in changes}
 
 
 def save_session(path: Path, config: RunConfig, actions: list[dict]) -> Path:

@@ -28,6 +28,7 @@ from nn.naming import param_name
 
 from . import actions as act
 from . import branches as br
+from . import drawing as dr
 from .config import TASKS, Problem, RunConfig, build
 from .frame import build_frame
 from .quiz import Quiz
@@ -55,13 +56,16 @@ class Session:
         #: called with each action just recorded (after it is in ``actions``; a merged
         #: play is passed as the chunk that ran, not the merged total)
         self.listeners: list[Callable[[act.Action], None]] = []
+        #: the data drawn by hand (:mod:`tui.drawing`), or None while training on the task's
+        self.drawn: dr.Drawn | None = None
         self._load(problem)
 
     # ---------------------------------------------------------------- setup
     def _load(self, problem: Problem) -> None:
         #: every run of this session (A, then forks); the panels follow ``branches[branch]``
         self.branches = [br.Branch(problem, Stepper(problem.net, problem.X, problem.y,
-                                                    problem.config.lr))]
+                                                    problem.config.lr,
+                                                    batch=problem.config.batch))]
         self.branch = 0
         self.selected = (len(problem.net.layers) - 1, 0)
         # start on a sample whose inputs are not all zero (its x·δ terms say something)
@@ -172,13 +176,89 @@ class Session:
                 raise act.ActionError(f"action {k + 1} ({action.name}): {exc}") from None
 
     def rebuild(self, **changes) -> None:
-        """Rebuild the network from the config with ``changes`` (task, seed, lr, …)."""
+        """Rebuild the network from the config with ``changes`` (task, seed, lr, …); on the
+        drawn points while there are any (a new task leaves them)."""
         config = replace(self.config, **changes)
         if "task" in changes:  # a new task takes its own preset architecture and lr
             config = replace(config, hidden=None, activation=None, lr=None, data=None,
                              data_kind=None, load=None)
         with self.lock:
-            self._load(build(config))
+            if "task" in changes:
+                self.drawn = None
+            self._load(self._build(config))
+
+    def _build(self, config: RunConfig, drawn: "dr.Drawn | None" = None) -> Problem:
+        """The problem of ``config``: on ``drawn`` (default: the session's drawn points),
+        if any, else on the task's data."""
+        drawn = self.drawn if drawn is None else drawn
+        if drawn is not None and dr.too_few(drawn):  # until 2 are drawn: the last data
+            drawn = dr.start_from(self.problem)
+        return build(config) if drawn is None else dr.build_drawn(config, drawn)
+
+    def configure(self, changes: dict) -> None:
+        """Change configuration fields (``{"hidden": [4, 4], "noise": 0.1}``, read like a
+        session file's) and rebuild the network with the current seed; recorded as one
+        :class:`~tui.actions.Configure`.  ActionError (nothing changes) for a bad field or
+        a network that cannot be built."""
+        from .recording import typed_changes
+
+        action = act.Configure(act._changes(changes))
+        config = replace(self.config, load=None, **typed_changes(action.changes))
+        with self.lock:
+            try:
+                problem = self._build(config)
+            except ValueError as exc:
+                raise act.ActionError(str(exc)) from None
+            self._record(action)
+            self._load(problem)
+
+    # ------------------------------------------------------------- drawing
+    @property
+    def train_blocker(self) -> str | None:
+        """Why the session cannot train now (too few drawn points), or None."""
+        return dr.too_few(self.drawn)
+
+    def _draw(self, action: act.Action, drawn: "dr.Drawn") -> None:
+        """Record ``action``, make ``drawn`` the data and rebuild the network on it (with
+        the current seed); below MIN_ROWS points the last network stays until more are
+        drawn (training is refused meanwhile)."""
+        with self.lock:
+            action.check(self)
+            problem = None
+            if dr.too_few(drawn) is None:
+                try:
+                    problem = self._build(self.config, drawn)
+                except ValueError as exc:
+                    raise act.ActionError(str(exc)) from None
+            self._record(action)
+            self.drawn = drawn
+            if problem is not None:
+                self._load(problem)
+            else:
+                self.touch()
+
+    def _drawn_now(self) -> "dr.Drawn":
+        return self.drawn if self.drawn is not None else dr.start_from(self.problem)
+
+    def add_point(self, x1: float, x2: float, value: float) -> None:
+        """Draw a point (x₁, x₂) with target ``value`` (class 0/1 or a regression value)."""
+        action = act.AddPoint(float(x1), float(x2), float(value))
+        self._draw(action, self._drawn_now().add(action.x1, action.x2, action.value))
+
+    def remove_point(self, x1: float, x2: float) -> None:
+        """Remove the drawn point nearest (x₁, x₂)."""
+        action = act.RemovePoint(float(x1), float(x2))
+        self._draw(action, self._drawn_now().remove_nearest(action.x1, action.x2))
+
+    def clear_points(self) -> None:
+        """Remove every point (draw a new data set from nothing)."""
+        self._draw(act.ClearPoints(), self._drawn_now().cleared())
+
+    def save_drawn(self, path: Path | str = "drawn.csv") -> Path:
+        """Save the data (drawn, or the task's if nothing was drawn) as a CSV file that
+        ``--data`` reads; never overwrites.  ValueError/OSError."""
+        with self.lock:
+            return dr.save_csv(self._drawn_now(), path)
 
     def open_run(self, config: RunConfig) -> None:
         """Start afresh on ``config`` (a run of the in-app sweep, say): its network,
@@ -186,6 +266,7 @@ class Session:
         session file of what follows starts at ``config``)."""
         problem = build(config)
         with self.lock:
+            self.drawn = None
             self._load(problem)
             self.start_config = problem.config
             self.actions = []
@@ -211,7 +292,8 @@ class Session:
         return seed
 
     def next_task(self) -> str:
-        current = self.config.task if self.config.data is None else TASKS[-1]
+        current = self.config.task if self.config.data is None or self.drawn is not None \
+            else TASKS[-1]
         task = TASKS[(TASKS.index(current) + 1) % len(TASKS)]
         self._record(act.NextTask())
         self.rebuild(task=task)
@@ -228,6 +310,8 @@ class Session:
     # ------------------------------------------------------------- stepping
     def step(self) -> list[StepEvent]:
         with self.lock:
+            if self.train_blocker:
+                return []
             self._record(act.Step(self.granularity))
             events = self.stepper.step(self.granularity)
             if events:
@@ -241,6 +325,8 @@ class Session:
     def back(self) -> bool:
         """One step backward at the current granularity (exactly the earlier state)."""
         with self.lock:
+            if self.train_blocker:
+                return False
             self._record(act.Back(self.granularity))
             moved = self.stepper.back(self.granularity)
             self._trim_trace()
@@ -288,6 +374,8 @@ class Session:
         """Train up to ``epochs`` whole epochs (fast path); returns how many ran.
         The count actually run is recorded, so a replay needs no breakpoints."""
         with self.lock:
+            if self.train_blocker:
+                return 0
             done = self.stepper.run_epochs(
                 epochs, breakpoints=self.breakpoints if breakpoints else None)
             was_halted = self.stepper.halted is not None

@@ -39,7 +39,15 @@ ABOUT = (
     "playing move every branch together; every other key (l, w, j, r) acts on the branch the "
     "panels follow, which a switches. F compares them: loss curves, how far apart their "
     "weights are, diagrams. W trains a small sweep of seeds × learning rates for this task "
-    "and opens any run."
+    "and opens any run.\n\n"
+    "Settings (N): hidden layers and neurons, activation, input features (x₁², x₁x₂, sin x₁ …), "
+    "noise, test split, learning rate, optimizer, loss, initialisation, mini-batch size and "
+    "weight decay; Apply rebuilds the network with the current seed, and the change is "
+    "recorded for --replay.\n\n"
+    "Draw your own data: with the output map large (m, on the output neuron), a click adds a "
+    "point of the pen's class (right button: the other class; regression: a target value), "
+    "ctrl-click or X removes the nearest point, U clears, C switches the pen, D saves the data "
+    "as CSV for --data. Training needs at least 2 points."
 )
 
 #: every symbol and column name on the screen, in the order a learner meets them

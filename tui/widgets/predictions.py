@@ -8,6 +8,8 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 from rich.segment import Segment
+from textual.events import Click, Leave, MouseMove
+from textual.message import Message
 
 from ..format import num
 from ..views import PredictionsView
@@ -103,17 +105,58 @@ CAPTION = Style(color="grey62", italic=True)
 
 class Predictions(LineCanvas):
     """The truth table or the heatmaps of a :class:`PredictionsView`, under a
-    caption that says which weights the predictions come from."""
+    caption that says which weights the predictions come from.  A click on the
+    large map of the output neuron posts :class:`MapClicked` (drawing data points:
+    :mod:`tui.drawing`)."""
 
-    def show(self, view: PredictionsView) -> None:
+    class MapClicked(Message):
+        """The output map was clicked at (x₁, x₂); ``button`` 1 left, 3 right; ``ctrl`` held."""
+
+        def __init__(self, x1: float, x2: float, button: int, ctrl: bool = False) -> None:
+            super().__init__()
+            self.x1, self.x2, self.button, self.ctrl = x1, x2, button, ctrl
+
+    view: PredictionsView | None = None
+
+    def show(self, view: PredictionsView, hint: str | None = None) -> None:
+        """Show ``view``; ``hint`` (a line, e.g. what a click draws) goes under a large map."""
+        self.view = view
         if view.neuron_map is not None:
             from .diagram import color_system
             from .neuron_map import render_large
 
-            self.set_lines(render_large(view.neuron_map, color_system(self.app)))
+            lines = render_large(view.neuron_map, color_system(self.app))
+            if hint:
+                lines = [*lines, [Segment(hint, CAPTION)]]
+            self.set_lines(lines)
         elif view.table is not None:
             t = Text(view.caption + "\n", style="grey62 italic", no_wrap=True)
             t.append_text(truth_table(*view.table))
             self.set_renderable(t)
         else:
             self.set_lines([[Segment(view.caption, CAPTION)], *maps(*view.maps)])
+
+    #: (x₁, x₂) under the mouse on the output map, None elsewhere (a key removes the
+    #: point nearest it)
+    pointer: tuple[float, float] | None = None
+
+    def output_point(self, event) -> tuple[float, float] | None:
+        """The (x₁, x₂) under a mouse ``event`` on the large map of the output neuron."""
+        from .neuron_map import large_map_point
+
+        view = self.view.neuron_map if self.view is not None else None
+        offset = event.get_content_offset(self)
+        if view is None or offset is None or view.selected[0] != len(view.scales) - 1:
+            return None
+        return large_map_point(view, offset.x, offset.y)
+
+    def on_mouse_move(self, event: MouseMove) -> None:
+        self.pointer = self.output_point(event)
+
+    def on_leave(self, _event: Leave) -> None:
+        self.pointer = None
+
+    def on_click(self, event: Click) -> None:
+        where = self.output_point(event)
+        if where is not None:
+            self.post_message(self.MapClicked(where[0], where[1], event.button, event.ctrl))

@@ -1,0 +1,173 @@
+"""Changing the network and the data from inside the app: one Configure action, validated
+like a session file's configuration, recorded and replayed exactly; the settings screen."""
+import json
+
+import numpy as np
+import pytest
+from textual.app import App
+
+from tui import actions as act
+from tui.config import RunConfig, build
+from tui.recording import SessionFileError, load_session
+from tui.screens.settings import SettingsScreen, changed, draft_of, field_rows
+from tui.session import Session
+
+
+def params(session):
+    return [(layer.W.copy(), layer.b.copy()) for layer in session.net.layers]
+
+
+def test_configure_changes_the_architecture_and_features_and_training_works():
+    s = Session(build(RunConfig(task="circle", seed=2)))
+    s.configure({"hidden": [3, 2], "features": ["x1", "x2", "x1^2", "x2^2"],
+                 "activation": "relu"})
+    assert s.net.sizes == [4, 3, 2, 1] and s.problem.X.shape == (200, 4)
+    assert s.config.activation == "relu" and s.actions == [act.Configure(
+        {"hidden": [3, 2], "features": ["x1", "x2", "x1^2", "x2^2"], "activation": "relu"})]
+    # the same seed as a fresh build of that configuration
+    fresh = build(RunConfig(task="circle", seed=2, hidden=(3, 2), activation="relu",
+                            features=("x1", "x2", "x1^2", "x2^2")))
+    for (W, b), layer in zip(params(s), fresh.net.layers):
+        np.testing.assert_array_equal(W, layer.W)
+        np.testing.assert_array_equal(b, layer.b)
+    s.configure({"hidden": []})  # no hidden layer: x1², x2² separate the circle
+    assert s.net.sizes == [4, 1]
+    loss0 = float(s.net.loss(s.net.predict(s.problem.X), s.problem.y))
+    s.play_chunk(300)
+    assert float(s.net.loss(s.net.predict(s.problem.X), s.problem.y)) < loss0
+    assert s.problem.score()[1] > 0.9
+
+
+def test_configure_that_cannot_be_built_changes_nothing(monkeypatch):
+    import tui.config
+
+    s = Session(build(RunConfig(task="xor")))
+    monkeypatch.setattr(tui.config, "memory_cap", lambda: 70 * 2**20)
+    with pytest.raises(act.ActionError, match="would need about"):
+        s.configure({"hidden": [2000, 2000]})
+    assert s.actions == [] and s.net.sizes == [2, 2, 1]
+    with pytest.raises(act.ActionError, match="'seed' cannot be changed here"):
+        s.configure({"seed": 3})
+
+
+def test_replay_with_configure_and_drawn_points_is_bit_for_bit(tmp_path):
+    s = Session(build(RunConfig(task="circle", seed=4, test_fraction=0.2)))
+    s.play_chunk(7)
+    s.configure({"hidden": [5], "features": ["x1", "x2", "x1x2"], "noise": 0.1})
+    s.play_chunk(5)
+    s.add_point(0.125, -0.5, 1.0)
+    s.add_point(-0.7, 0.3333333333333333, 0.0)
+    s.remove_point(0.1, -0.45)
+    s.play_chunk(9)
+    s.new_seed()
+    s.configure({"test_fraction": 0.0, "lr": 0.5, "optimizer": "momentum", "batch": 64})
+    s.step()
+    s.play_chunk(3)
+    final, where = params(s), (s.stepper.epoch, s.stepper.cursor)
+    path = s.save_session(tmp_path / "s.json")
+    config, actions = load_session(path)
+    assert [a.name for a in actions].count("configure") == 2
+    again = Session(build(config))
+    again.replay(actions)
+    assert (again.stepper.epoch, again.stepper.cursor) == where
+    assert again.net.sizes == s.net.sizes and len(again.drawn) == len(s.drawn)
+    np.testing.assert_array_equal(again.drawn.points, s.drawn.points)
+    for (W, b), layer in zip(final, again.net.layers):
+        np.testing.assert_array_equal(W, layer.W)
+        np.testing.assert_array_equal(b, layer.b)
+
+
+def test_configure_changes_how_the_network_trains_and_the_file_keeps_it(tmp_path):
+    s = Session(build(RunConfig(task="spiral", seed=1)))
+    s.configure({"optimizer": "adam", "batch": 32, "weight_decay": 0.001,
+                 "init": "glorot-uniform", "loss": "cross-entropy"})
+    assert s.stepper.batch == 32 and s.net.optimizer.name == "adam"
+    assert s.net.weight_decay == 0.001 and s.net.loss.name == "bce"
+    s.play_chunk(2)
+    path = s.save_session(tmp_path / "s.json")
+    s2 = Session(build(load_session(path)[0]))
+    s2.replay(load_session(path)[1])
+    assert s2.config == s.config
+    for (W, b), layer in zip(params(s), s2.net.layers):
+        np.testing.assert_array_equal(W, layer.W)
+        np.testing.assert_array_equal(b, layer.b)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"optimizer": "sgd"}, "optimizer must be one of gd, momentum"),
+    ({"batch": 0}, "batch must be a whole number from 1"),
+    ({"momentum": 1.0}, "momentum must be a number from 0 to 1 (not included)"),
+    ({"hidden": [0]}, "a hidden layer size must be a whole number from 1 to 4096"),
+    ({"features": ["x3"]}, "unknown feature 'x3'"),
+    ({"features": ["x1", "x1"]}, "must not repeat"),
+    ({"task": "xor"}, "'task' cannot be changed here"),
+    ({"activation": "swish"}, "activation must be one of"),
+    ({"noise": None}, "noise must not be null"),
+    ({}, "must be an object of configuration fields"),
+    ("hidden", "must be an object of configuration fields"),
+])
+def test_bad_configure_in_a_session_file_is_one_line(tmp_path, changes, message):
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps({"format": "tinynet-session-1", "config": {},
+                             "actions": [{"do": "play", "epochs": 2},
+                                         {"do": "configure", "changes": changes}]}))
+    with pytest.raises(SessionFileError) as info:
+        load_session(f)
+    text = str(info.value)
+    assert "bad.json: action 2: configure:" in text and message in text and "\n" not in text
+
+
+def test_rows_change_the_draft_within_limits():
+    s = Session(build(RunConfig(task="circle")))
+    draft, original = draft_of(s.config), draft_of(s.config)
+    rows = field_rows(draft, "circle")
+    rows[0].change(draft, -1)                     # remove the only hidden layer
+    assert draft["hidden"] == [] and field_rows(draft, "circle")[0].show(draft).startswith("0")
+    rows[0].change(draft, -1)                     # nothing left to remove: no error
+    x1 = next(r for r in field_rows(draft, "circle") if r.label.endswith("x₁"))
+    x2 = next(r for r in field_rows(draft, "circle") if r.label.endswith("x₂"))
+    x1.change(draft, 1)
+    x2.change(draft, 1)                           # the last input stays
+    assert draft["features"] == ["x2"]
+    assert changed(draft, original) == {"hidden": [], "features": ["x2"]}
+
+
+class Host(App):
+    def __init__(self, session):
+        super().__init__()
+        self.session, self.result = session, "open"
+
+    def on_mount(self):
+        self.push_screen(SettingsScreen(self.session), lambda r: setattr(self, "result", r))
+
+
+async def test_settings_screen_apply_changes_the_network_by_keys_and_mouse():
+    s = Session(build(RunConfig(task="circle")))
+    app = Host(s)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # keys: add a layer, widen hidden layer 1 by one neuron
+        await pilot.press("a", "down", "right")
+        # mouse: the x₁² toggle is row 6 (hidden layers, 2 layers, activation, x₁, x₂, x₁²)
+        await pilot.click("#settings-table", offset=(2, 6))
+        await pilot.click("#settings-apply")
+        await pilot.pause()
+    assert app.result == {"hidden": [9, 8], "features": ["x1", "x2", "x1^2"]}
+    assert s.net.sizes == [3, 9, 8, 1]
+    assert [a.name for a in s.actions] == ["configure"]
+
+
+async def test_settings_screen_shows_why_a_network_cannot_be_built(monkeypatch):
+    import tui.config
+
+    s = Session(build(RunConfig(task="xor")))
+    monkeypatch.setattr(tui.config, "memory_cap", lambda: 64 * 2**20)
+    app = Host(s)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", *["right"] * 12, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        assert "would need about" in str(app.screen.query_one("#settings-error").render())
+        await pilot.press("escape")
+    assert app.result is None and s.net.sizes == [2, 2, 1] and s.actions == []
