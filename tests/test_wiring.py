@@ -73,3 +73,21 @@ def test_byte_budget_options_are_checked(capsys):
     assert main(["--max-kbps", "-1"]) == 2
     assert "must be 0 (no limit) or more" in capsys.readouterr().err
     assert main(["--fps", "nan"]) == 2
+
+
+async def test_a_three_class_task_runs_in_the_app_and_shows_the_predicted_class():
+    app = make_app(task="spiral3", loss="cross-entropy")
+    async with app.run_test(size=(120, 40)) as pilot:
+        s = app.session
+        assert s.net.loss.name == "softmax-ce" and s.net.sizes[-1] == 3
+        await pilot.press("g", "g", "g", "n", "n")
+        assert s.stepper.epoch == 2
+        app.redraw(force=True)
+        pred, target, lo, hi = app.frame.predictions.maps
+        assert (lo, hi) == (0.0, 2.0)
+        from nn import datasets
+        rows, cols = pred.shape
+        expected = s.net.predict(datasets.pixel_grid(cols, rows)).argmax(axis=1)
+        np.testing.assert_array_equal(pred.ravel(), expected)
+        assert set(np.unique(target[~np.isnan(target)])) <= {0.0, 1.0, 2.0}
+        assert "ŷ₃" in app.frame.diagram.names[-1]

@@ -341,10 +341,6 @@ def _main(argv: list[str] | None) -> int:
         problem = build(config)
     except (ValueError, OSError) as exc:
         return fail(str(exc))
-    if args.command != "train" and problem.kind == "multiclass":
-        # TODO(issue 11/13): remove once the app's panels show 3 classes
-        return fail(f"--task {config.task}: the app does not show 3-class tasks yet; "
-                    f"use tinynet-tui train --task {config.task}")
     if args.command == "share":
         from .share import run_share
 

@@ -210,6 +210,11 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
         return PredictionsView(caption=caption, table=(X2.copy(), y.copy(), s.net.predict(X)))
     cols, rows = sizes.map_cols, sizes.map_rows
     pts = datasets.pixel_grid(cols, rows)
+    if y.shape[1] > 1:  # K classes: the predicted class (argmax ŷ) beside the true one
+        pred = s.net.predict(inputs(pts)).argmax(axis=1).astype(float).reshape(rows, cols)
+        target = rasterise(X2, y.argmax(axis=1)[:, None].astype(float), rows, cols)
+        return PredictionsView(caption=f"class = argmax ŷ with the weights now ({when})",
+                               maps=(pred, np.round(target), 0.0, float(y.shape[1] - 1)))
     pred = s.net.predict(inputs(pts))[:, 0].reshape(rows, cols)
     truth = s.config.target_function
     target = truth(pts).reshape(rows, cols) if truth else rasterise(X2, y[:, :1], rows, cols)
