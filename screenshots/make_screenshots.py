@@ -9,6 +9,7 @@ task headlessly and writes the Matplotlib PNGs.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+os.environ.setdefault("COLORTERM", "truecolor")  # neuron maps in full colour, as most terminals
 
 from tui.app import TinyNetApp  # noqa: E402
 from tui.cli import main as cli_main  # noqa: E402
@@ -33,20 +35,52 @@ SHOTS = [
     ("help.svg", "xor", (120, 40), ["question_mark"]),
     ("gradcheck.svg", "regression", (120, 40), ["play:200", "c", "wait"]),
     ("quiz.svg", "xor", (120, 40), ["z", "n", "n", "n", "n", "n"]),
+    # neuron maps: small beside every node; m shows the output's map large, with the data points
+    ("spiral-maps.svg", "spiral", (120, 40), ["play:3000", "m"]),
+    ("circle-features.svg", dict(task="circle", features=("x1^2", "x2^2"), hidden=()), (120, 40),
+     ["play:2000", "m"]),
+    ("spiral3.svg", dict(task="spiral3"), (120, 40), ["play:800", "g", "g", "n", "n", "n"]),
+    ("momentum-update.svg", dict(task="regression", optimizer="momentum"), (120, 40),
+     ["play:50", "g", "g", "n", "n", "n"]),
+    ("settings.svg", "spiral", (120, 40), ["N"]),
+    # branches: fork XOR at epoch 200, a smaller lr in the branch, play both, compare
+    ("branches-compare.svg", "xor", (120, 40), ["play:200", "f", "lr:0.5", "play:1500", "F"]),
 ]
 
 
-async def shoot(name: str, task: str, size: tuple[int, int], keys: list[str]) -> None:
-    app = TinyNetApp(build(RunConfig(task=task)))
+async def shoot(name: str, task, size: tuple[int, int], keys: list[str]) -> None:
+    config = RunConfig(**task) if isinstance(task, dict) else RunConfig(task=task)
+    app = TinyNetApp(build(config))
     async with app.run_test(size=size) as pilot:
         for key in keys:
             if key.startswith("play:"):
                 app.session.play_chunk(int(key[5:]))
+            elif key.startswith("lr:"):
+                app.session.set_lr(float(key[3:]))
             elif key == "wait":  # for a worker (the gradient check) to finish
                 await app.workers.wait_for_complete()
                 await pilot.pause(0.2)
             else:
                 await pilot.press(key)
+        await pilot.pause()
+        app.redraw(force=True)
+        await pilot.pause()
+        app.save_screenshot(name, str(HERE))
+    print("wrote", HERE / name)
+
+
+async def shoot_lesson(name: str, lesson: str, chapter: int, size: tuple[int, int],
+                       keys: list[str]) -> None:
+    """A lesson chapter in the app (no progress is saved)."""
+    from tui.lessons.cli import builtin_lessons
+    from tui.lessons.format import load
+    from tui.lessons.live import LessonSession
+
+    ls = LessonSession(load(builtin_lessons()[lesson]), lesson, chapter)
+    app = TinyNetApp(ls.chapter.session.problem, lesson=ls)
+    async with app.run_test(size=size) as pilot:
+        for key in keys:
+            await pilot.press(key)
         await pilot.pause()
         app.redraw(force=True)
         await pilot.pause()
@@ -65,4 +99,6 @@ def export_pngs() -> None:
 if __name__ == "__main__":
     for shot in SHOTS:
         asyncio.run(shoot(*shot))
+    asyncio.run(shoot_lesson("lesson-backprop.svg", "backprop", 4, (120, 40), ["escape"]))
+    asyncio.run(shoot_lesson("lesson-80x24.svg", "backprop", 4, (80, 24), ["escape"]))
     export_pngs()

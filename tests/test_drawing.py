@@ -156,8 +156,8 @@ def test_the_hint_under_the_map_says_what_a_click_draws_and_when_there_are_too_f
 
     s = Session(build(RunConfig(task="xor")))
     pen = Pen()
-    assert map_hint(s, pen).startswith("click: class 1, right: 0")
+    assert map_hint(s, pen).startswith("click: class 1 (right 0)")
     pen.toggle()
     s.clear_points()
     assert map_hint(s, pen).startswith("draw at least 2 points to train (0 drawn) · "
-                                       "click: class 0, right: 1")
+                                       "click: class 0 (right 1)")

@@ -186,10 +186,10 @@ def map_hint(session, pen: Pen | None) -> str:
     kind = drawing_kind(session)
     pen = pen or Pen()
     if kind == "regression":
-        what = f"click: target {pen.value:g}, right: {-pen.value:g}"
+        what = f"click: y {pen.value:g} (right {-pen.value:g})"
     else:
-        what = f"click: class {pen.klass}, right: {1 - pen.klass}"
-    hint = f"{what} · C pen · ctrl-click/X remove · U clear · D save"
+        what = f"click: class {pen.klass} (right {1 - pen.klass})"
+    hint = f"{what} · X del · U clear · D save"
     blocker = session.train_blocker
     return f"{blocker} · {hint}" if blocker else hint
 
