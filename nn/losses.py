@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .naming import sub
+
 #: smallest probability a log is taken of when only ŷ is known
 TINY = 1e-300
 
@@ -66,6 +68,27 @@ class Loss:
         grad = y_hat - y
         grad *= self.scale(y_hat[(0,) * (y_hat.ndim - 2)])
         return self.values(y_hat, y, z), grad
+
+    #: for a fused loss: why δ at the output is so simple (the textbook's step)
+    simplification = ""
+
+    def explain(self, y_hat: np.ndarray, y: np.ndarray, i: int) -> dict:
+        """Sample ``i``'s part of the loss and the start of backpropagation for
+        each of its outputs, as (template, numbers, result) lines with one number
+        per ``{}``: ``{"value": (template, numbers)`` (how L of these rows is
+        written), ``"terms": [lines]`` (the sample's own loss ℓ; its mean over the
+        rows is L), ``"outputs": [[lines] per output k]}``.
+        ``y_hat``, ``y`` (N, K) are the rows the loss was taken over (a
+        mini-batch's); the last line of output k gives what backprop starts from."""
+        return {"value": self._explain_value(y), "terms": [],
+                "outputs": [self._explain_output(y_hat, y, i, k) for k in range(y.shape[1])]}
+
+    def _explain_value(self, y) -> tuple[str, list]:
+        """How the loss of these rows is written, with its 1/N (template, numbers)."""
+        return ("L = 1/{} · Σ", [y.size])  # pragma: no cover - each loss has its own
+
+    def _explain_output(self, y_hat, y, i, k) -> list:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def narration(self, y_hat, y) -> dict:
         """Numbers the narration shows besides value and gradient."""
@@ -111,6 +134,13 @@ class MSE(Loss):
         """The factor 2/(N·K) in the gradient, for narration."""
         return 2.0 / y.size
 
+    def _explain_value(self, y):
+        return ("L = 1/{} · Σₙ (ŷₙ − yₙ)²", [y.size])
+
+    def _explain_output(self, y_hat, y, i, k):
+        s, yh, t = self.scale(y), y_hat[i, k], y[i, k]
+        return [("∂L/∂ŷ = 2/{} · (ŷ − y) = {} · ({} − {})", [y.size, s, yh, t], (yh - t) * s)]
+
 
 class BCE(Loss):
     """Binary cross-entropy on a sigmoid output (mean over N·K), from the logits."""
@@ -137,6 +167,30 @@ class BCE(Loss):
     def scale(self, y) -> float:
         return 1.0 / y.size
 
+    simplification = ("∂L/∂ŷ = (ŷ − y)/(ŷ(1−ŷ)) / (N·K) and σ'(z) = ŷ(1−ŷ): "
+                      "f'(z) cancels, δ = (ŷ − y)/(N·K)")
+
+    def _explain_value(self, y):
+        return ("L = −1/{} · Σ [y·log ŷ + (1−y)·log(1−ŷ)]", [y.size])
+
+    def explain(self, y_hat, y, i):
+        out = super().explain(y_hat, y, i)
+        K = y.shape[1]
+        for k in range(K):
+            yh, t = y_hat[i, k], y[i, k]
+            term = -(t * np.log(np.clip(yh, TINY, 1.0))
+                     + (1.0 - t) * np.log(np.clip(1.0 - yh, TINY, 1.0)))
+            name = f"ℓ{sub(k + 1)}" if K > 1 else "ℓ"
+            out["terms"].append((f"{name} = −[y·log ŷ + (1−y)·log(1−ŷ)] = −[{{}}·log {{}} + "
+                                 "{}·log {}]", [t, yh, 1.0 - t, 1.0 - yh], float(term)))
+        return out
+
+    def _explain_output(self, y_hat, y, i, k):
+        s, yh, t = self.scale(y), y_hat[i, k], y[i, k]
+        name = f"δ{sub(k + 1)}" if y.shape[1] > 1 else "δ"
+        return [(f"{name} = ∂L/∂z = (ŷ − y)/(N·K) = ({{}} − {{}})/{{}}", [yh, t, y.size],
+                 (yh - t) * s)]
+
 
 class SoftmaxCE(Loss):
     """Softmax + cross-entropy for K classes (one-hot or probability targets)."""
@@ -157,6 +211,27 @@ class SoftmaxCE(Loss):
 
     def scale(self, y) -> float:
         return 1.0 / y.shape[-2]
+
+    simplification = ("∂L/∂ŷₖ = −yₖ/(N·ŷₖ) and softmax's ∂ŷₖ/∂zⱼ = ŷₖ·([j = k] − ŷⱼ): "
+                      "f'(z) cancels, δ = (ŷ − y)/N")
+
+    def _explain_value(self, y):
+        return ("L = −1/{} · Σₙ Σₖ yₙₖ·log ŷₙₖ", [y.shape[0]])
+
+    def explain(self, y_hat, y, i):
+        out = super().explain(y_hat, y, i)
+        K = y.shape[1]
+        term = -float((y[i] * np.log(np.clip(y_hat[i], TINY, 1.0))).sum())
+        parts = " + ".join("{}·log {}" for _ in range(K))
+        numbers = [v for k in range(K) for v in (y[i, k], y_hat[i, k])]
+        out["terms"].append((f"ℓ = −Σₖ yₖ·log ŷₖ = −[{parts}]", numbers, term))
+        return out
+
+    def _explain_output(self, y_hat, y, i, k):
+        s, yh, t = self.scale(y), y_hat[i, k], y[i, k]
+        name = sub(k + 1)
+        return [(f"δ{name} = ∂L/∂z{name} = (ŷ{name} − y{name})/N = ({{}} − {{}})/{{}}",
+                 [yh, t, y.shape[0]], (yh - t) * s)]
 
 
 LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (MSE, BCE, SoftmaxCE)}

@@ -117,6 +117,17 @@ class Optimizer:
         """Count one completed update of the whole net (after per-neuron steps)."""
         self.t += 1
 
+    def explain(self, w: float, g: float, lr: float, t: int, state: dict[str, float],
+                name: str = "w", grad: str = "dw") -> list[tuple[str, list[float], float]]:
+        """The update of one parameter as equations with their numbers, for a
+        narration: (template, numbers, result) per line, each ``{}`` of the
+        template to be filled by one number.  ``w``, ``g`` the parameter and its
+        gradient before the update, ``state`` each slot's value before it, ``t``
+        the step count the update uses; ``name``/``grad`` how they are written.
+        The results are computed here, from scalars, so a test can hold them
+        against what ``_update`` did (the last line's result is the new value)."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
     def _update(self, theta, grad, lr, t, state) -> None:  # pragma: no cover - abstract
         """The formula, in place on ``theta`` and the ``state`` arrays (any shape;
         ``lr`` may be an array broadcasting against them)."""
@@ -130,6 +141,9 @@ class GD(Optimizer):
 
     def _update(self, theta, grad, lr, t, state):
         theta -= lr * grad
+
+    def explain(self, w, g, lr, t, state, name="w", grad="dw"):
+        return [(f"{name} ← {name} − lr·{grad} = {{}} − {{}}·{{}}", [w, lr, g], w - lr * g)]
 
 
 class Momentum(Optimizer):
@@ -157,6 +171,16 @@ class Momentum(Optimizer):
             theta -= lr * (grad + self.beta * v)
         else:
             theta -= lr * v
+
+    def explain(self, w, g, lr, t, state, name="w", grad="dw"):
+        v = self.beta * state["v"] + g
+        lines = [(f"v ← β·v + {grad} = {{}}·{{}} + {{}}", [self.beta, state["v"], g], v)]
+        if self.nesterov:
+            lines.append((f"{name} ← {name} − lr·({grad} + β·v) = {{}} − {{}}·({{}} + {{}}·{{}})",
+                          [w, lr, g, self.beta, v], w - lr * (g + self.beta * v)))
+        else:
+            lines.append((f"{name} ← {name} − lr·v = {{}} − {{}}·{{}}", [w, lr, v], w - lr * v))
+        return lines
 
 
 class Adam(Optimizer):
@@ -190,6 +214,23 @@ class Adam(Optimizer):
         denom /= c2
         denom += self.eps
         theta -= (lr / c1) * m / denom
+
+    def explain(self, w, g, lr, t, state, name="w", grad="dw"):
+        b1, b2 = self.beta1, self.beta2
+        m = b1 * state["m"] + (1.0 - b1) * g
+        v = b2 * state["v"] + (1.0 - b2) * g * g
+        c1, c2 = 1.0 - b1 ** t, 1.0 - b2 ** t
+        m_hat, v_hat = m / c1, v / c2
+        # the new value in _update's arrangement (so it matches to the last bit)
+        new = w - (lr / c1) * m / (math.sqrt(v) / math.sqrt(c2) + self.eps)
+        return [
+            (f"m ← β₁·m + (1−β₁)·{grad} = {{}}·{{}} + {{}}·{{}}", [b1, state["m"], 1.0 - b1, g], m),
+            (f"v ← β₂·v + (1−β₂)·{grad}² = {{}}·{{}} + {{}}·{{}}²", [b2, state["v"], 1.0 - b2, g], v),
+            ("m̂ = m/(1−β₁ᵗ) = {}/{}", [m, c1], m_hat),
+            ("v̂ = v/(1−β₂ᵗ) = {}/{}", [v, c2], v_hat),
+            (f"{name} ← {name} − lr·m̂/(√v̂ + ε) = {{}} − {{}}·{{}}/(√{{}} + {{}})",
+             [w, lr, m_hat, v_hat, self.eps], new),
+        ]
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (GD, Momentum, Adam)}

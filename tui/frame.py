@@ -13,6 +13,7 @@ import numpy as np
 
 from nn import Granularity, Phase, datasets, maps as nn_maps
 from nn.naming import input_name, layer_name, neuron_name, sample_name
+from nn.network import batch_order
 
 from .views import (DiagramView, Frame, Freshness, LossView, MapPoints, NarrationView,
                     NeuronMapsView, NeuronView, PredictionsView, StatusView)
@@ -41,6 +42,56 @@ def freshness(stepper, phase: Phase, layer: int, neuron: int) -> Freshness:
     if k < stepper.cursor:
         return Freshness(stepper.epoch, True)
     return Freshness(None if stepper.epoch == 0 else stepper.epoch - 1, False)
+
+
+# ------------------------------------------------------------------ mini-batches
+_ORDER_CACHE: dict = {}
+
+
+def batch_rows(stepper, epoch: int, k: int) -> tuple[int, ...] | None:
+    """The samples (0-based) of mini-batch ``k`` of ``epoch``: the rows of what the
+    layers and events hold for it; None when full batch (row = sample)."""
+    if stepper.batch is None:
+        return None
+    key = (len(stepper.X), stepper.batch, epoch, stepper.net.seed)
+    order = _ORDER_CACHE.get(key)
+    if order is None:
+        if len(_ORDER_CACHE) > 64:
+            _ORDER_CACHE.clear()
+        order = tuple(tuple(int(r) for r in part) for part in batch_order(*key))
+        _ORDER_CACHE[key] = order
+    return order[k]
+
+
+def held_batch(stepper, phase: Phase, layer: int, neuron: int) -> tuple[int, int] | None:
+    """(epoch, batch) whose rows the layer's cached values of ``phase`` hold for
+    ``neuron`` (z and a, or δ): the latest batch whose unit for it ran; None
+    before any ran."""
+    for k in reversed(range(stepper.n_batches)):
+        if stepper.unit_index(phase, layer, neuron, k) < stepper.cursor:
+            return stepper.epoch, k
+    return (stepper.epoch - 1, stepper.n_batches - 1) if stepper.epoch > 0 else None
+
+
+def held_rows(stepper, phase: Phase, layer: int, neuron: int, n_rows: int):
+    """The samples of the rows cached for (layer, neuron) at ``phase``: None when
+    full batch; () when unknown (nothing computed, or the cache's row count is
+    not that batch's, so no row can be trusted)."""
+    if stepper.batch is None:
+        return None
+    held = held_batch(stepper, phase, layer, neuron)
+    rows = batch_rows(stepper, *held) if held is not None else ()
+    return rows if len(rows) == n_rows else ()
+
+
+def row_of(sample: int, rows) -> int | None:
+    """The row holding ``sample`` (rows None: full batch, the sample itself)."""
+    if rows is None:
+        return sample
+    try:
+        return rows.index(sample)
+    except ValueError:
+        return None
 
 
 def build_frame(session, sizes: PanelSizes) -> Frame:
@@ -95,10 +146,19 @@ def diagram_view(s) -> DiagramView:
     show_delta = _last_phase(s) is Phase.BACKWARD
     phase = Phase.BACKWARD if show_delta else Phase.FORWARD
     values, fresh, known = [], [], []
+    missing = False
     for l, layer in enumerate(net.layers):
         held = layer.delta if show_delta else layer.a
-        known.append(len(held) > i)
-        values.append(held[i].copy() if len(held) > i else np.zeros(layer.n_out))
+        if st.batch is None:
+            known.append(len(held) > i)
+            values.append(held[i].copy() if len(held) > i else np.zeros(layer.n_out))
+        else:  # each neuron's cache holds the rows of the batch it last ran on
+            rows = [row_of(i, held_rows(st, phase, l, j, len(held))) for j in range(layer.n_out)]
+            ok = all(r is not None for r in rows) and len(held) > 0
+            missing |= len(held) > 0 and not ok
+            known.append(ok)
+            values.append(np.array([held[r, j] for j, r in enumerate(rows)]) if ok
+                          else np.zeros(layer.n_out))
         fresh.append(np.array([freshness(st, phase, l, j).current for j in range(layer.n_out)]))
     names = tuple(tuple(neuron_name(l, j, sizes) for j in range(layer.n_out))
                   for l, layer in enumerate(net.layers))
@@ -114,7 +174,7 @@ def diagram_view(s) -> DiagramView:
         names=names, quantity="δ" if show_delta else "a", values=tuple(values), known=tuple(known),
         fresh=tuple(fresh), activation_symbols=tuple(l.activation.symbol for l in net.layers),
         layer_titles=titles, selected=s.selected, highlighted=frozenset(s.current_unit_neurons()),
-        problem=problem, caption=_caption(s, show_delta))
+        problem=problem, caption=_caption(s, show_delta, missing))
 
 
 def input_names(problem, layer: int, sizes) -> tuple[str, ...]:
@@ -126,7 +186,7 @@ def input_names(problem, layer: int, sizes) -> tuple[str, ...]:
     return tuple(input_name(layer, k, sizes) for k in range(sizes[layer]))
 
 
-def _caption(s, show_delta: bool) -> str:
+def _caption(s, show_delta: bool, missing: bool = False) -> tuple[str, str]:
     st = s.stepper
     if st.halted is not None:
         nxt = "stopped (NaN/inf)"
@@ -141,7 +201,10 @@ def _caption(s, show_delta: bool) -> str:
         else:
             nxt = u.phase.value + (" pass" if u.phase in (Phase.FORWARD, Phase.BACKWARD) else "")
     shown = "δ" if show_delta else "a"
-    return (f"epoch {st.epoch} · next: {nxt}", f"{sample_name(s.sample)} · nodes show {shown}")
+    if st.batch is not None:
+        nxt += f" · batch {st.batch_index + 1} of {st.n_batches}"
+    note = " (not in the batch: –)" if missing else ""
+    return (f"epoch {st.epoch} · next: {nxt}", f"{sample_name(s.sample)}{note} · nodes show {shown}")
 
 
 def _neuron(s) -> NeuronView:
@@ -152,14 +215,27 @@ def _neuron(s) -> NeuronView:
     n = layer.neurons[j]
     cw, cb = st.changes[l]
     title = f"{layer_name(l, len(s.net.layers))} · {layer.activation.name}"
+    z = n.z.copy() if len(layer.z) else np.zeros(0)
+    a = n.a.copy() if len(layer.a) else np.zeros(0)
+    delta = n.delta.copy() if len(layer.delta) else np.zeros(0)
+    rows, note = None, ""
+    if st.batch is not None:  # the caches hold a batch's rows: say whose
+        rows = held_rows(st, Phase.FORWARD, l, j, len(z))
+        if not rows:
+            rows, z, a = (), np.zeros(0), np.zeros(0)
+        else:
+            note = f"batch {held_batch(st, Phase.FORWARD, l, j)[1] + 1} of {st.n_batches}"
+        d_rows = held_rows(st, Phase.BACKWARD, l, j, len(delta))
+        delta = (np.array([delta[d_rows.index(r)] if r in d_rows else np.nan for r in rows])
+                 if d_rows and len(z) else np.zeros(0))
+    state = tuple((slot, ws[:, j].copy(), float(bs[j])) for slot, (ws, bs) in
+                  ((slot, s.net.split(vec)[l]) for slot, vec in s.net.optimizer.state.items()))
     return NeuronView(
         name=neuron_name(l, j, sizes), title=title,
         input_names=input_names(s.problem, l, sizes),
         w=n.w.copy(), b=float(n.b), dw=n.dw.copy(), db=float(n.db),
         change_w=cw[:, j].copy(), change_b=float(cb[j]),
-        z=n.z.copy() if len(layer.z) else np.zeros(0),
-        a=n.a.copy() if len(layer.a) else np.zeros(0),
-        delta=n.delta.copy() if len(layer.delta) else np.zeros(0),
+        z=z, a=a, delta=delta, rows=rows, rows_note=note, state=state,
         sample=s.sample,
         forward=freshness(st, Phase.FORWARD, l, j),
         backward=freshness(st, Phase.BACKWARD, l, j),
@@ -172,12 +248,14 @@ def _narration(s) -> NarrationView:
     if event is not None and event.neurons and not event.neurons[0] <= neuron < event.neurons[1]:
         neuron = event.neurons[0]
     layer = event.layer if event is not None and event.layer is not None else len(s.net.layers) - 1
-    halted = s.stepper.halted
+    st = s.stepper
+    halted = st.halted
+    rows = batch_rows(st, event.epoch, event.batch) if event is not None else None
     return NarrationView(
         event=event, neuron=neuron, sample=s.sample, sizes=tuple(s.net.sizes),
         activation_symbol=s.net.layers[layer].activation.symbol, n_samples=len(s.problem.X),
         halted=halted.problem if halted is not None else None,
-        all_zero_inputs=not np.any(s.problem.X[s.sample]))
+        all_zero_inputs=not np.any(s.problem.X[s.sample]), rows=rows, n_batches=st.n_batches)
 
 
 def _loss(s, width: int) -> LossView:

@@ -90,6 +90,12 @@ class NeuronView:
     forward: Freshness          #: of z and a
     backward: Freshness         #: of δ, dw, db
     update: Freshness           #: of last Δ
+    #: with mini-batches: the sample (0-based) of each entry of z, a and δ (δ is
+    #: NaN where its batch did not hold that sample); None when full batch
+    rows: tuple[int, ...] | None = None
+    rows_note: str = ""         #: which batch the rows are, e.g. "batch 2 of 4"
+    #: the optimizer's state per weight: (slot name, (n_in,) values, bias value)
+    state: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,10 @@ class NarrationView:
     n_samples: int
     halted: str | None          #: why training stopped (NaN/inf), if it did
     all_zero_inputs: bool       #: the selected sample's inputs are all 0 (every x·δ term is 0)
+    #: with mini-batches: the sample (0-based) of each row of the event's arrays, i.e.
+    #: the event's batch; None when full batch (row = sample)
+    rows: tuple[int, ...] | None = None
+    n_batches: int = 1
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,12 @@ def _style(fresh: Freshness) -> str:
     return "" if fresh.current else STALE
 
 
-def render_inspector(v: NeuronView) -> Text:
-    """Plain aligned text (much cheaper to redraw than rich Tables while playing)."""
+def render_inspector(v: NeuronView, width: int | None = None) -> Text:
+    """Plain aligned text (much cheaper to redraw than rich Tables while playing).
+
+    The optimizer's state (momentum: v; Adam: m and v) is shown per weight as
+    extra columns; where they would make the table wider than ``width``, in a
+    second table below it."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(v.name, style="bold cyan")
     t.append(f" · {v.title}\n")
@@ -43,14 +47,25 @@ def render_inspector(v: NeuronView) -> Text:
     rows += [[(f"w{sub(k + 1)} ({name})", ""), (num(v.w[k]), ""), (num(v.dw[k]), back),
               (num(v.change_w[k]), upd)] for k, name in enumerate(v.input_names)]
     rows.append([("b", ""), (num(v.b), ""), (num(v.db), back), (num(v.change_b), upd)])
-    _table(t, rows)
+    state = [[(slot, "bold")] + [(num(x), upd) for x in ws] + [(num(bs), upd)]
+             for slot, ws, bs in v.state]
+    state_cols = [list(col) for col in zip(*state)]  # one row per parameter
+    wide = [row + extra for row, extra in zip(rows, state_cols)] if state else rows
+    if state and (width is None or _width(wide) <= width):
+        _table(t, wide)
+    else:
+        _table(t, rows)
+        if state:
+            t.append("\n")
+            _table(t, [[row[0]] + extra for row, extra in zip(rows, state_cols)])
+    slots = "".join(f", {slot}" for slot, *_ in v.state)  # updated with last Δ
     if v.backward.note and v.backward.note == v.update.note:  # one short line (fits 80×24)
-        t.append(f"\ndw, db, last Δ: {v.backward.note}", style=STALE)
+        t.append(f"\ndw, db, last Δ{slots}: {v.backward.note}", style=STALE)
     else:
         if v.backward.note:
             t.append(f"\ndw, db: {v.backward.note}", style=STALE)
         if v.update.note:
-            t.append(f"\nlast Δ: {v.update.note}", style=STALE)
+            t.append(f"\nlast Δ{slots}: {v.update.note}", style=STALE)
     n = len(v.z)
     t.append("\n")
     if not n:
@@ -58,13 +73,16 @@ def render_inspector(v: NeuronView) -> Text:
         return t
     fwd = _style(v.forward)
     has_delta = len(v.delta) == n
+    ids = list(range(n)) if v.rows is None else list(v.rows)
+    at = ids.index(v.sample) if v.sample in ids else None
     rows = [[("sample", "bold"), ("z", "bold"), ("a", "bold"), ("δ", "bold")]]
-    start = max(0, min(v.sample - MAX_SAMPLES // 2, n - MAX_SAMPLES))
+    start = max(0, min((at or 0) - MAX_SAMPLES // 2, n - MAX_SAMPLES))
     shown = list(range(start, min(n, start + MAX_SAMPLES)))
-    rows += [[(str(i + 1), ""), (num(v.z[i]), fwd), (num(v.a[i]), fwd),
-              (num(v.delta[i]) if has_delta else "–", back)] for i in shown]
+    rows += [[(str(ids[r] + 1), ""), (num(v.z[r]), fwd), (num(v.a[r]), fwd),
+              (num(v.delta[r]) if has_delta and v.delta[r] == v.delta[r] else "–", back)]
+             for r in shown]
     _table(t, rows, first_left=False,
-           highlight=1 + shown.index(v.sample) if v.sample in shown else None)
+           highlight=1 + shown.index(at) if at in shown else None)
     notes = []
     if v.forward.note:
         notes.append(f"z, a {v.forward.note}")
@@ -72,9 +90,20 @@ def render_inspector(v: NeuronView) -> Text:
         notes.append(f"δ {v.backward.note}")
     if notes:
         t.append("\n" + " · ".join(notes), style=STALE)
-    if n > MAX_SAMPLES:
+    if v.rows is not None:
+        if at is None:
+            t.append(f"\n{sample_name(v.sample)} is not in {v.rows_note} ({n} samples)",
+                     style="dim")
+        else:
+            t.append(f"\nrows: {v.rows_note} ({n} samples); [ and ] change it", style="dim")
+    elif n > MAX_SAMPLES:
         t.append(f"\n{sample_name(v.sample)} of {n}; [ and ] change it", style="dim")
     return t
+
+
+def _width(rows) -> int:
+    widths = [max(len(r[k][0]) for r in rows) for k in range(len(rows[0]))]
+    return sum(widths) + len(widths) - 1
 
 
 class Inspector(Static):
@@ -84,7 +113,7 @@ class Inspector(Static):
     _lines = -1
 
     def show(self, view: NeuronView) -> None:
-        text = render_inspector(view)
+        text = render_inspector(view, self.size.width or None)
         lines = text.plain.count("\n")
         self.update(text, layout=lines != self._lines)
         self._lines = lines
