@@ -59,13 +59,19 @@ GLOSSARY = [
     ("a", "activation: a = f(z) (σ sigmoid, tanh, relu, id identity)"),
     ("h₁, h²₃", "hidden neurons (layer as superscript when there are several)"),
     ("ŷ", "the network's output (its prediction); y is the target"),
-    ("L", "loss: mean squared error, 1/N · Σₙ (ŷₙ − yₙ)²"),
-    ("∂L/∂ŷ", "how the loss changes with the output: 2/N · (ŷ − y)"),
+    ("L", "loss: mean squared error 1/N · Σₙ (ŷₙ − yₙ)² by default; cross-entropy with --loss "
+          "(bce, softmax-ce); + λ/2·Σw² with weight decay"),
+    ("∂L/∂ŷ", "how the loss changes with the output: 2/N · (ŷ − y) for MSE; with a "
+              "cross-entropy the output's δ is (ŷ − y)/N directly"),
     ("∂L/∂a", "how the loss changes with a neuron's activation"),
     ("δ", "∂L/∂z = ∂L/∂a · f'(z): the neuron's error signal"),
     ("dw", "∂L/∂w = Σₙ δₙ·xₙ: the weight's gradient, summed over samples"),
     ("db", "∂L/∂b = Σₙ δₙ: the bias's gradient"),
-    ("lr", "learning rate: the update is w ← w − lr·dw"),
+    ("lr", "learning rate: the update is w ← w − lr·dw (gradient descent)"),
+    ("v, m", "optimizer state per weight: momentum's velocity v; Adam's averages m (of dw) "
+             "and v (of dw²), with m̂, v̂ their bias-corrected values at step t"),
+    ("λ", "weight decay: adds λ/2·Σw² to L and λ·w to each dw (not to biases)"),
+    ("batch", "with --batch B an epoch is ⌈N/B⌉ updates, each on B shuffled samples"),
     ("last Δ", "how much the parameter changed at its last update (−lr·dw)"),
     ("epoch", "one pass over all samples: forward, loss, backward, update"),
     ("granularity", "how much one step runs: neuron, layer, phase or epoch"),
