@@ -10,6 +10,12 @@ the last step computed are highlighted, and values from an earlier pass are dim.
 With neuron maps in the frame (2-input tasks) and room for them (not in the
 compact 80×24 layout), each hidden and output node has its map right of its
 label (:mod:`tui.widgets.neuron_map`).
+
+When a column has more neurons than lines, it shows a window of them and
+"⋮ 59 more".  When the hidden layers do not all fit across, the diagram shows
+the inputs, as many hidden layers as fit (around the selected neuron's layer),
+a marker "⋯ 3 layers (48 neurons) not shown" for each run of hidden layers left
+out, and always the output layer.
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ from textual.message import Message
 from ..format import short
 from ..views import DiagramView
 from .canvas import LineCanvas, runs
-from .neuron_map import heatmap, label_widths, node_map_shape
+from .neuron_map import MIN_GAP, heatmap, label_widths, node_map_shape
 
 POS = (76, 155, 232)   # blue
 NEG = (242, 142, 43)   # orange
@@ -33,6 +39,8 @@ BG = (30, 30, 36)
 VALUE_W = 5            # short(): "+0.73"
 BRAILLE = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 DASH = 2               #: negative edges: DASH pixels drawn, DASH skipped
+MARK_GAP = 1           #: either side of a "layers not shown" marker (no edges cross it)
+MARK_W = 12            #: the marker's preferred width ("(48 neurons)")
 
 
 EDGE_LEVELS = 8
@@ -177,6 +185,97 @@ def _small_maps(data: DiagramView, label_w: list[int], width: int, height: int):
     return shape
 
 
+def _wrap(text: str, width: int) -> list[str] | None:
+    """``text`` in lines of at most ``width`` cells, broken between words; None
+    if one word is wider."""
+    lines: list[str] = []
+    for word in text.split():
+        if len(word) > width:
+            return None
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def marker_lines(n_layers: int, n_neurons: int, width: int, rows: int, terse: bool = False
+                 ) -> list[str] | None:
+    """The marker for ``n_layers`` hidden layers (``n_neurons`` neurons) left out,
+    in at most ``rows`` lines of at most ``width`` cells: the longest wording
+    that fits, from "⋯ 3 layers (48 neurons) not shown" to "⋯ 3 layers" (or,
+    ``terse``, "⋯ 3"); None if none does."""
+    layers = f"{n_layers} layer{'' if n_layers == 1 else 's'}"
+    neurons = f"({n_neurons} neuron{'' if n_neurons == 1 else 's'})"
+    texts = [f"⋯ {layers} {neurons} not shown", f"⋯ {layers} not shown", f"⋯ {layers}"]
+    for text in texts + [f"⋯ {n_layers}"] * terse:
+        for w in dict.fromkeys((min(width, MARK_W), width)):
+            lines = _wrap(text, w) if w > 0 else None
+            if lines is not None and len(lines) <= rows:
+                return lines
+    return None
+
+
+@dataclass
+class Marker:
+    """Hidden layers ``first``…``last`` (diagram columns) left out, drawn at x."""
+    first: int
+    last: int
+    x: int
+    lines: list[str]
+
+
+def _window(n_hidden: int, k: int, selected: int) -> int:
+    """First column of the ``k`` hidden layers shown (columns 1…n_hidden): from
+    the first, or around ``selected`` (a column) when that is further right."""
+    if k == 0 or not 1 <= selected <= n_hidden or selected <= k - 1 or k == n_hidden:
+        return 1
+    return max(1, min(selected - (k - 1) // 2, n_hidden - k + 1))
+
+
+def _overflow_layout(sizes, col_w: list[int], width: int, rows: int, selected: int
+                     ) -> tuple[list[int | None], list[Marker]]:
+    """x of each column (None: not shown) and the markers, when not every
+    hidden layer fits across ``width``: as many hidden layers as fit."""
+    n_cols = len(sizes)
+    n_hidden = n_cols - 2
+    for k in range(n_hidden - 1, -1, -1):
+        start = _window(n_hidden, k, selected)
+        shown = list(range(start, start + k))
+        runs_out = [r for r in ((1, start - 1), (start + k, n_hidden)) if r[0] <= r[1]]
+        # the columns left to right: a layer's index, or a run of hidden layers left out
+        items: list = [0]
+        for c in range(1, n_cols - 1):
+            if c in shown:
+                items.append(c)
+            elif c in (r[0] for r in runs_out):
+                items.append(next(r for r in runs_out if r[0] == c))
+        items.append(n_cols - 1)
+        gaps = [MIN_GAP if isinstance(a, int) and isinstance(b, int) else MARK_GAP
+                for a, b in zip(items, items[1:])]
+        fixed = sum(col_w[c] for c in items if isinstance(c, int)) + sum(gaps)
+        room = (width - fixed) // max(1, len(runs_out))
+        # a readable marker is worth one hidden layer less; with none shown, any will do
+        texts = [marker_lines(b - a + 1, sum(sizes[a:b + 1]), room, rows, terse=k == 0)
+                 for a, b in runs_out]
+        if all(t is not None for t in texts) or k == 0:
+            texts = [t or [f"⋯{b - a + 1}"] for t, (a, b) in zip(texts, runs_out)]
+            widths = [col_w[c] if isinstance(c, int) else max(map(len, texts[runs_out.index(c)]))
+                      for c in items]
+            extra = max(0, width - sum(widths) - sum(gaps)) // max(1, len(gaps))
+            xs: list[int | None] = [None] * n_cols
+            markers: list[Marker] = []
+            x = 0
+            for item, w, gap in zip(items, widths, [*gaps, 0]):
+                if isinstance(item, int):
+                    xs[item] = x
+                else:
+                    markers.append(Marker(item[0], item[1], x, texts[runs_out.index(item)]))
+                x += w + gap + extra
+            return xs, markers
+    raise AssertionError("unreachable: k = 0 always gives a layout")
+
+
 def render_diagram(data: DiagramView, width: int, height: int,
                    color_system: str | None = "truecolor"
                    ) -> tuple[list[list[Segment]], list["NodeBox"]]:
@@ -207,6 +306,21 @@ def render_diagram(data: DiagramView, width: int, height: int,
         columns.append([(i, offset + r * spacing) for r, i in enumerate(idx)])
         more.append(n - len(idx))
 
+    # more hidden layers than fit across: show some, and markers for the rest
+    markers: list[Marker] = []
+    col_w = [max(w, len(f"⋮ {m} more") if m else 0) for w, m in zip(label_w, more)]
+    title_w = [w + gap - 1 for w in label_w]
+    if n_cols > 2 and any(x + w > width for x, w in zip(xs, col_w)):
+        if node_map is not None:  # (maps are only made where every column fits)
+            node_map, label_w = None, list(text_w)
+            col_w = [max(w, len(f"⋮ {m} more") if m else 0) for w, m in zip(label_w, more)]
+        shown_xs, markers = _overflow_layout(data.sizes, col_w, width, rows, data.selected[0] + 1)
+        columns = [col if shown_xs[c] is not None else [] for c, col in enumerate(columns)]
+        lefts = sorted([x for x in shown_xs if x is not None] + [m.x for m in markers])
+        title_w = [0 if x is None else next((l for l in lefts if l > x), width + 1) - x - 1
+                   for x in shown_xs]
+        xs = [0 if x is None else x for x in shown_xs]
+
     grid = [[(" ", None)] * width for _ in range(height)]
     geometry = _edge_geometry(tuple(x + w for x, w in zip(xs, label_w)),
                               tuple(x - 1 for x in xs),
@@ -222,6 +336,8 @@ def render_diagram(data: DiagramView, width: int, height: int,
                 grid[y][x + k] = (ch, style)
 
     for c, col in enumerate(columns):
+        if not col:
+            continue  # a hidden layer left out (a marker stands for it)
         layer = c - 1
         for i, y in col:
             name = names[c][i].ljust(text_w[c] - VALUE_W - 1)
@@ -244,7 +360,11 @@ def render_diagram(data: DiagramView, width: int, height: int,
             y_last = (col[-1][1] + 1) if col else top
             put(xs[c], min(height - 1, y_last), f"⋮ {more[c]} more", Style(dim=True))
         title = "input" if layer < 0 else data.layer_titles[layer]
-        put(xs[c], height - 1, title[:label_w[c] + gap - 1], Style(color="grey62", italic=True))
+        put(xs[c], height - 1, title[:title_w[c]], Style(color="grey62", italic=True))
+    for m in markers:
+        y0 = top + max(0, (rows - len(m.lines)) // 2)
+        for r, line in enumerate(m.lines):
+            put(m.x, y0 + r, line, Style(color="grey62"))
     put(0, 0, data.caption[0][:width], Style(color="cyan", bold=True))
     put(0, 1, data.caption[1][:width], Style(color="cyan"))
 
