@@ -2,8 +2,9 @@
 
     python bench/bench_sweep.py [--runs 100] [--repeats 3]
 
-Cases: 100 XOR 2–2–1 nets × 5000 epochs (seeds 0–99, lr 5) and 100 regression
-2–16–1 nets × 500 epochs (lr 0.3).  For each: the single-run engine
+Cases: 100 XOR 2–2–1 nets × 5000 epochs (seeds 0–99, lr 5; and with Adam, lr 0.05,
+and with --init glorot-uniform) and 100 regression 2–16–1 nets × 500 epochs (lr 0.3).
+For each: the single-run engine
 (``NeuralNetwork.fit``, one run after another), ``StackedNetwork.fit`` (nn/stacked.py),
 and, when PyTorch is installed (optional, never a dependency), the same stacked step
 with ``torch.bmm`` and a manual update.  Takes turns per repeat; reports the
@@ -24,25 +25,36 @@ import numpy as np  # noqa: E402
 from nn import NeuralNetwork, datasets  # noqa: E402
 from nn.stacked import StackedNetwork  # noqa: E402
 
-CASES = [  # name, task, sizes, output, lr, epochs, target ratio
-    ("XOR 2–2–1", "xor", [2, 2, 1], "sigmoid", 5.0, 5000, 20),
-    ("regression 2–16–1", "regression", [2, 16, 1], "identity", 0.3, 500, 2),
+CASES = [  # name, task, sizes, output, lr, epochs, target ratio, optimizer, init
+    ("XOR 2–2–1", "xor", [2, 2, 1], "sigmoid", 5.0, 5000, 20, "gd", "default"),
+    ("XOR 2–2–1, Adam", "xor", [2, 2, 1], "sigmoid", 0.05, 5000, 20, "adam", "default"),
+    ("XOR 2–2–1, glorot-uniform", "xor", [2, 2, 1], "sigmoid", 5.0, 5000, 20, "gd",
+     "glorot-uniform"),
+    ("regression 2–16–1", "regression", [2, 16, 1], "identity", 0.3, 500, 2, "gd", "default"),
 ]
 
 
-def single(task, sizes, output, lr, epochs, runs):
+def nets(sizes, output, runs, optimizer, init):
+    return [NeuralNetwork.from_sizes(sizes, "sigmoid", output, seed=s, optimizer=optimizer,
+                                     init=init) for s in range(runs)]
+
+
+def single(task, sizes, output, lr, epochs, runs, optimizer, init):
     X, y = datasets.load_task(task)
-    for seed in range(runs):
-        NeuralNetwork.from_sizes(sizes, "sigmoid", output, seed=seed).fit(X, y, epochs, lr)
+    for net in nets(sizes, output, runs, optimizer, init):
+        net.fit(X, y, epochs, lr)
 
 
-def stacked(task, sizes, output, lr, epochs, runs):
+def stacked(task, sizes, output, lr, epochs, runs, optimizer, init):
     X, y = datasets.load_task(task)
-    StackedNetwork.from_seeds(sizes, "sigmoid", output, range(runs), [lr] * runs).fit(X, y, epochs)
+    StackedNetwork(nets(sizes, output, runs, optimizer, init), lr).fit(X, y, epochs)
 
 
-def torch_stacked(task, sizes, output, lr, epochs, runs):
+def torch_stacked(task, sizes, output, lr, epochs, runs, optimizer, init):
     import torch
+
+    if optimizer != "gd" or init != "default":
+        return False   # (the manual torch step below is plain gradient descent)
 
     X, y = datasets.load_task(task)
     nets = [NeuralNetwork.from_sizes(sizes, "sigmoid", output, seed=s) for s in range(runs)]
@@ -81,15 +93,16 @@ def main() -> None:
     print(f"NumPy {np.__version__}; {args.runs} runs per case; median of {args.repeats}")
     print("| case | epochs | one after another s | stacked s | ratio | target | PyTorch bmm s |")
     print("|---|---:|---:|---:|---:|---|---:|")
-    for name, task, sizes, output, lr, epochs, target in CASES:
+    for name, task, sizes, output, lr, epochs, target, optimizer, init in CASES:
         times = {k: [] for k in kinds}
         for _ in range(args.repeats):
             for kind, fn in kinds.items():
                 start = time.perf_counter()
-                fn(task, sizes, output, lr, epochs, args.runs)
+                if fn(task, sizes, output, lr, epochs, args.runs, optimizer, init) is False:
+                    continue
                 times[kind].append(time.perf_counter() - start)
                 time.sleep(0.25)
-        med = {k: statistics.median(v) for k, v in times.items()}
+        med = {k: statistics.median(v) for k, v in times.items() if v}
         ratio = med["single"] / med["stacked"]
         torch_s = f"{med['torch']:.3f}" if "torch" in med else "—"
         print(f"| {name} | {epochs} | {med['single']:.3f} | {med['stacked']:.3f} | "

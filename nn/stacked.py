@@ -16,13 +16,15 @@ over the last two axes, the gradient or fused δ with one run's factor) and
 the optimizer's own ``_update`` formula (gradient descent, with a column of
 learning rates) are used; only the products become stacked (``np.matmul``
 over the run axis).  Weight decay λ adds λ·W to dW and λ/2·Σw² to each run's
-loss, as in ``NeuralNetwork``.  Stacks train with plain gradient descent
-(optimizers with state are for single networks).  Run r of a stack gives the same numbers as
-``NeuralNetwork.train_step`` on run r alone (tested to 1e-12).
+loss, as in ``NeuralNetwork``.  The runs share one optimizer (gradient descent,
+momentum, Nesterov or Adam, nn/optimizers.py): its ``_update`` runs once on the
+stacked θ (R, P) with state vectors (R, P), so the formula has one home.  Run r
+of a stack gives the same numbers as ``NeuralNetwork.train_step`` on run r alone
+(tested to 1e-12).
 
 A run whose loss becomes NaN/inf is *frozen*: like ``train_step`` it gets no
-update from then on, keeps its last finite parameters, and cannot touch the
-other runs (no operation mixes runs).
+update from then on, keeps its last finite parameters (and optimizer state),
+and cannot touch the other runs (no operation mixes runs).
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ from .activations import Activation
 from .layer import Layer
 from .losses import Loss
 from .network import NeuralNetwork
-from .optimizers import GD
+from .optimizers import Optimizer
 
 
 def per_run_loss(loss: Loss, y_hat: np.ndarray, y: np.ndarray,
@@ -65,11 +67,16 @@ class StackedNetwork:
         self.loss = first.loss
         self.weight_decay = first.weight_decay
         for net in nets:
-            if type(net.optimizer) is not GD:
-                raise ValueError(f"stacked runs train with gradient descent, not {net.optimizer.name}")
             if net.loss != first.loss or net.weight_decay != first.weight_decay:
                 raise ValueError("all networks must share one loss and weight decay")
-        self.optimizer = GD()
+            if (type(net.optimizer), net.optimizer.hyper, net.optimizer.t) != \
+                    (type(first.optimizer), first.optimizer.hyper, first.optimizer.t):
+                raise ValueError(f"all networks must share one optimizer and step count: "
+                                 f"{first.optimizer.describe()} and {net.optimizer.describe()}")
+        #: the shared optimizer: its formula, hyper-parameters and step count t;
+        #: its state vectors are stacked (R, P) in ``state``
+        self.optimizer: Optimizer = first.optimizer.copy()
+        self.optimizer.state = {}
         self.dtype = first.dtype
         self.seeds = [net.seed for net in nets]
         self.lr = np.broadcast_to(np.asarray(lrs, dtype=self.dtype), (self.R,)).copy()
@@ -78,6 +85,10 @@ class StackedNetwork:
         # so the update is one operation for all layers of all runs.
         self.theta = np.stack([net._flat()[0] for net in nets])
         self.grad = np.zeros_like(self.theta)
+        self.state = {slot: np.stack([net.optimizer.state[slot] for net in nets])
+                      for slot in self.optimizer.slots}
+        #: the optimizer's step count t when each run froze (−1: not frozen)
+        self.frozen_t = np.full(self.R, -1)
         self.W, self.b, self.dW, self.db = [], [], [], []
         start = 0
         for n_in, n_out in zip(self.sizes, self.sizes[1:]):
@@ -91,10 +102,20 @@ class StackedNetwork:
 
     @classmethod
     def from_seeds(cls, sizes: Sequence[int], hidden: str, output: str,
-                   seeds: Sequence[int], lrs: Sequence[float]) -> "StackedNetwork":
-        """Run r is ``NeuralNetwork.from_sizes(sizes, hidden, output, seed=seeds[r])``
-        trained with ``lrs[r]``."""
-        nets = [NeuralNetwork.from_sizes(sizes, hidden, output, seed=s) for s in seeds]
+                   seeds: Sequence[int], lrs: Sequence[float] | float,
+                   inits: Sequence[str] | str = "default",
+                   sigmas: Sequence[float | None] | float | None = None) -> "StackedNetwork":
+        """Run r is ``NeuralNetwork.from_sizes(sizes, hidden, output, seed=seeds[r],
+        init=inits[r], sigma=sigmas[r])`` trained with ``lrs[r]``: its initial weights
+        are drawn by that very call (one init and σ may stand for every run)."""
+        R = len(seeds)
+        inits = [inits] * R if isinstance(inits, str) else list(inits)
+        sigmas = list(sigmas) if isinstance(sigmas, (list, tuple)) else [sigmas] * R
+        if not len(inits) == len(sigmas) == R:
+            raise ValueError(f"{R} seeds need {R} inits and σs, "
+                             f"got {len(inits)} and {len(sigmas)}")
+        nets = [NeuralNetwork.from_sizes(sizes, hidden, output, seed=s, init=i, sigma=sg)
+                for s, i, sg in zip(seeds, inits, sigmas)]
         return cls(nets, lrs)
 
     def __len__(self) -> int:
@@ -147,9 +168,23 @@ class StackedNetwork:
             self._ones_row = np.ones((1, n), dtype=self.dtype)
         return self._ones_row
 
-    def update(self) -> None:
-        """θ ← θ − lr·∇θ, each run with its own lr; frozen runs do not move."""
-        self.optimizer._update(self.theta, self.grad, self._lr_column, 1, {})
+    def update(self, any_frozen: bool = True) -> None:
+        """The optimizer's update (θ ← θ − lr·∇θ for gradient descent) for every
+        run at once, each with its own lr; frozen runs do not move."""
+        frozen = np.flatnonzero(self.frozen) if any_frozen else ()
+        if len(frozen):  # momentum and Adam would move them on their state alone
+            keep = [self.theta[frozen]] + [v[frozen] for v in self.state.values()]
+        self.optimizer.t += 1
+        self.optimizer._update(self.theta, self.grad, self._lr_column, self.optimizer.t,
+                               self.state)
+        if len(frozen):
+            for target, saved in zip([self.theta, *self.state.values()], keep):
+                target[frozen] = saved
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Updates each run has had (R,): a frozen run stopped counting."""
+        return np.where(self.frozen, self.frozen_t, self.optimizer.t)
 
     def train_step(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One full-batch step for every run.  Returns the loss per run (R,)
@@ -162,11 +197,16 @@ class StackedNetwork:
             if self.weight_decay:
                 losses = losses + 0.5 * self.weight_decay * sum(
                     np.einsum("rij,rij->r", W, W) for W in self.W)
-            self.frozen |= ~np.isfinite(losses)
+            bad = ~np.isfinite(losses)
+            any_frozen = bool(self.frozen.any())
+            if bad.any():
+                self.frozen_t[bad & ~self.frozen] = self.optimizer.t
+                self.frozen |= bad
+                any_frozen = True
             self.backward(acts, dL)
-            if self.frozen.any():
+            if any_frozen:
                 self.grad[self.frozen] = 0.0
-            self.update()
+            self.update(any_frozen)
         return losses, acts[-1]
 
     def block(self, start: int, stop: int) -> "StackedNetwork":
@@ -179,6 +219,8 @@ class StackedNetwork:
         blk.seeds = self.seeds[rows]
         blk.theta, blk.grad = self.theta[rows], self.grad[rows]
         blk.lr, blk._lr_column, blk.frozen = self.lr[rows], self._lr_column[rows], self.frozen[rows]
+        blk.state = {k: v[rows] for k, v in self.state.items()}
+        blk.frozen_t, blk.optimizer = self.frozen_t[rows], self.optimizer.copy()
         blk.W, blk.b = [W[rows] for W in self.W], [b[rows] for b in self.b]
         blk.dW, blk.db = [W[rows] for W in self.dW], [b[rows] for b in self.db]
         blk._ones_row = None
@@ -223,11 +265,13 @@ class StackedNetwork:
                         first[start:stop][ok] = epoch
                     if callback is not None:
                         callback(done_before + epoch * blk.R)
+            last_t = blk.optimizer.t
             if check is not None:
                 with np.errstate(all="ignore"):
                     ok = check(blk, blk.predict(X)) & ~blk.frozen
                 final_ok[start:stop] = ok
                 first[start:stop][ok & (first[start:stop] < 0)] = epochs
+        self.optimizer.t = last_t  # every block took the same steps
         if callback is not None:
             callback(self.R * epochs)
         # a frozen run stops where its loss stopped being finite, as fit() does
@@ -241,8 +285,11 @@ class StackedNetwork:
         """Run ``r`` as an ordinary, independent ``NeuralNetwork`` (a copy)."""
         layers = [Layer(W[r].copy(), b[r, 0].copy(), type(f)())
                   for W, b, f in zip(self.W, self.b, self.activations)]
+        optimizer = type(self.optimizer)(**self.optimizer.hyper)
+        optimizer.state = {k: v[r].copy() for k, v in self.state.items()}
+        optimizer.t = int(self.steps[r])
         return NeuralNetwork(layers, loss=self.loss, seed=self.seeds[r],
-                             weight_decay=self.weight_decay)
+                             weight_decay=self.weight_decay, optimizer=optimizer)
 
 
 class StackedFit:

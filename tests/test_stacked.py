@@ -118,5 +118,60 @@ def test_stacked_shares_the_losses_and_weight_decay(loss, sizes, output):
         result = net.fit(X, y, 20, lr)
         np.testing.assert_allclose(stack.network(r).theta, net.theta, rtol=0, atol=1e-12)
         np.testing.assert_allclose(fit.losses[r], result.losses, rtol=1e-12, atol=0)
-    with pytest.raises(ValueError, match="gradient descent, not adam"):
-        StackedNetwork([NeuralNetwork.from_sizes([2, 1], optimizer="adam")], 0.1)
+    with pytest.raises(ValueError, match="one optimizer and step count: gd and adam"):
+        StackedNetwork([NeuralNetwork.from_sizes([2, 1]),
+                        NeuralNetwork.from_sizes([2, 1], optimizer="adam")], 0.1)
+
+
+OPTIMIZER_CASES = [("momentum", dict(beta=0.9)), ("momentum", dict(beta=0.8, nesterov=True)),
+                   ("adam", dict()), ("adam", dict(beta1=0.8, beta2=0.99))]
+
+
+@pytest.mark.parametrize("name,hyper", OPTIMIZER_CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize("block", [None, 2])
+def test_stacked_momentum_and_adam_equal_separate_runs(name, hyper, block):
+    from nn.optimizers import get_optimizer
+
+    X, y = datasets.load_task("regression")
+    lrs = [0.3, 0.05, 1e8, 0.01]               # lr 1e8 diverges (not Adam): its run freezes
+    nets = [NeuralNetwork.from_sizes([2, 6, 1], "sigmoid", "identity", seed=s,
+                                     optimizer=get_optimizer(name, **hyper), weight_decay=0.01)
+            for s in range(4)]
+    stack = StackedNetwork([n.copy() for n in nets], lrs)
+    fit = stack.fit(X, y, 40, block=block)
+    for r, (net, lr) in enumerate(zip(nets, lrs)):
+        result = net.fit(X, y, 40, lr)
+        mine = stack.network(r)
+        np.testing.assert_allclose(mine.theta, net.theta, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(fit.losses[r, :result.epochs], result.losses, rtol=1e-12)
+        assert mine.optimizer.t == net.optimizer.t and fit.epochs[r] == result.epochs
+        for slot, v in net.optimizer.state.items():
+            np.testing.assert_allclose(mine.optimizer.state[slot], v, rtol=0, atol=1e-12)
+    assert fit.diverged.tolist() == [False, False, True, False] or name == "adam"
+
+
+INIT_CASES = [("glorot-uniform", None), ("normal", 0.1), ("he", None), ("zeros", None),
+              ("normal", None), ("default", None)]
+
+
+def test_stacked_runs_draw_their_initial_weights_as_from_sizes_does():
+    X, y = datasets.load_task("regression")
+    seeds = [s for s in (0, 3) for _ in INIT_CASES]
+    inits = [i for _ in (0, 3) for i, _ in INIT_CASES]
+    sigmas = [sg for _ in (0, 3) for _, sg in INIT_CASES]
+    stack = StackedNetwork.from_seeds([2, 5, 1], "tanh", "identity", seeds, 0.1, inits, sigmas)
+    nets = [NeuralNetwork.from_sizes([2, 5, 1], "tanh", "identity", seed=s, init=i, sigma=sg)
+            for s, i, sg in zip(seeds, inits, sigmas)]
+    for r, net in enumerate(nets):
+        np.testing.assert_allclose(stack.network(r).theta, net.theta, rtol=0, atol=1e-12)
+    assert not np.allclose(nets[0].theta, nets[-1].theta)    # the schemes do differ
+    fit = stack.fit(X, y, 15)
+    for r, net in enumerate(nets):
+        result = net.fit(X, y, 15, 0.1)
+        np.testing.assert_allclose(stack.network(r).theta, net.theta, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(fit.losses[r], result.losses, rtol=1e-12, atol=0)
+    one = StackedNetwork.from_seeds([2, 2, 1], "sigmoid", "sigmoid", [0, 1], [1.0, 2.0], "he")
+    np.testing.assert_array_equal(
+        one.theta[1], NeuralNetwork.from_sizes([2, 2, 1], seed=1, init="he").theta)
+    with pytest.raises(ValueError, match="2 seeds need 2 inits"):
+        StackedNetwork.from_seeds([2, 1], "sigmoid", "sigmoid", [0, 1], 1.0, ["he"])

@@ -1,10 +1,13 @@
 """`tinynet-tui sweep` (tui/sweep.py): results equal separate `train` runs; bad input."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from rich.console import Console
 
 from tui.config import RunConfig, build
-from tui.sweep import main, number_list, run_grid, seed_list
+from tui.sweep import (init_list, main, make_parser, number_list, resolve_inits, run_grid,
+                       seed_list)
 
 
 def test_sweep_runs_equal_individual_runs_built_like_the_app():
@@ -49,6 +52,11 @@ def test_regression_target_loss_criterion():
     (["--lr", "1,-2"], "must be a positive number"),
     (["--seeds", "0-999999", "--lr", "1,2"], "GiB"),
     (["--task", "nope"], "invalid choice"),
+    (["--init", "foo"], "'foo': unknown init (choose from default, glorot-uniform"),
+    (["--init", ""], "give schemes like glorot,small"),
+    (["--init", "glorot,,small"], "give schemes like glorot,small"),
+    (["--init", "glorot", "--sigma", "2"], "--sigma: only with normal in --init"),
+    (["--sigma", "-1", "--init", "normal"], "must be a positive number"),
 ])
 def test_bad_arguments_give_one_line_and_status_2(argv, words, capsys):
     assert main(argv + ["--quiet"]) == 2
@@ -73,3 +81,85 @@ def test_app_grid_rows_open_as_the_very_run_they_trained():
         assert row["success"] == (problem.score()[1] == 1.0)
     default, _ = app_grid(RunConfig(task="xor", lr=2.0, seed=7), epochs=10)
     assert default.seeds == list(range(7, 17)) and default.lrs == [0.2, 1.0, 2.0, 4.0]
+
+
+INITS = [("glorot-uniform", None), ("normal", 0.1)]
+
+
+def test_sweep_over_inits_equals_individual_runs_with_that_init():
+    sweep = run_grid(RunConfig(task="xor"), [0, 1], [1.0, 5.0], epochs=100, inits=INITS)
+    assert sweep.settings == [(lr, i) for lr in (1.0, 5.0) for i in INITS]
+    for setting, (lr, (init, sigma)) in enumerate(sweep.settings):
+        for i, seed in enumerate(sweep.seeds):
+            problem = build(RunConfig(task="xor", seed=seed, lr=lr, epochs=100,
+                                      init=init, sigma=sigma))
+            result = problem.net.fit(problem.X, problem.y, 100, lr)
+            r = sweep.runs(setting).start + i
+            np.testing.assert_allclose(sweep.fit.losses[r], result.losses, rtol=1e-12)
+
+
+def test_init_lists_aliases_and_sigma():
+    assert init_list("Glorot, small,he,glorot") == ["glorot", "small", "he"]
+    assert resolve_inits(["glorot", "small", "normal", "zeros"], 0.1) == [
+        ("glorot-uniform", None), ("normal", 0.1), ("zeros", None)]
+    assert resolve_inits(["normal"]) == [("normal", 1.0)]
+    assert resolve_inits(None) == [("default", None)]
+    help_text = " ".join(make_parser().format_help().split())
+    assert "glorot means glorot-uniform, small means normal with σ 0.1" in help_text
+
+
+def test_sweep_over_inits_prints_table_csv_heatmap_and_commands_that_reopen_the_run(tmp_path):
+    import csv
+
+    from tui import cli
+
+    console = Console(record=True, width=100)
+    rc = main(["--task", "xor", "--seeds", "0-3", "--lr", "1,5", "--init", "glorot,small",
+               "--epochs", "300", "--quiet", "--export", str(tmp_path)], console=console)
+    text = console.export_text()
+    assert rc == 0 and "4 seeds × 2 lr × 2 init" in text
+    assert "glorot-uniform" in text and "normal σ 0.1" in text
+    rows = list(csv.DictReader(open(tmp_path / "sweep.csv")))
+    assert [(r["lr"], r["init"], r["sigma"]) for r in rows] == [
+        ("1.0", "glorot-uniform", ""), ("1.0", "normal", "0.1"),
+        ("5.0", "glorot-uniform", ""), ("5.0", "normal", "0.1")]
+    for name in ("heatmap.png", "seeds.png", "losses.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    commands = [line.split(": ", 1)[1] for line in text.splitlines()
+                if line.startswith("lr ") and "seed" in line]
+    assert any("--init normal --sigma 0.1" in c for c in commands)
+    assert any("--init glorot-uniform" in c for c in commands)
+    sweep = run_grid(RunConfig(task="xor"), [0, 1, 2, 3], [1.0, 5.0], epochs=300,
+                     inits=[("glorot-uniform", None), ("normal", 0.1)])
+    for command in commands[:3] + commands[-1:]:   # the app opens the very run
+        args = cli.make_parser().parse_args(command.split()[1:])
+        problem = build(replace(cli.config_from_args(args), epochs=300))
+        result = problem.net.fit(problem.X, problem.y, 300, problem.config.lr)
+        setting = sweep.settings.index((problem.config.lr, (args.init, args.sigma)))
+        r = sweep.runs(setting).start + sweep.seeds.index(args.seed)
+        np.testing.assert_allclose(sweep.fit.losses[r], result.losses, rtol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", [["--optimizer", "nesterov", "--momentum", "0.8"],
+                                       ["--optimizer", "adam"]])
+def test_sweep_with_an_optimizer_reopens_each_run_exactly(optimizer):
+    from tui import cli
+
+    console = Console(record=True, width=200)
+    assert main(["--task", "xor", "--seeds", "0-2", "--lr", "0.1,1", "--init", "he,default",
+                 "--epochs", "150", "--quiet"] + optimizer, console=console) == 0
+    text = console.export_text()
+    assert f"{optimizer[1]}{' β 0.8' if len(optimizer) > 2 else ''}, 3 seeds" in text  # title
+    commands = [line.split(": ", 1)[1] for line in text.splitlines()
+                if line.startswith("lr ") and "seed" in line]
+    assert commands and all(" ".join(optimizer) in c for c in commands)
+    config = cli.config_from_args(cli.make_parser().parse_args(["--task", "xor"] + optimizer))
+    sweep = run_grid(config, [0, 1, 2], [0.1, 1.0], epochs=150,
+                     inits=[("he", None), ("default", None)])
+    for command in commands:
+        args = cli.make_parser().parse_args(command.split()[1:])
+        problem = build(replace(cli.config_from_args(args), epochs=150))
+        result = problem.net.fit(problem.X, problem.y, 150, problem.config.lr)
+        setting = sweep.settings.index((problem.config.lr, (args.init, args.sigma)))
+        r = sweep.runs(setting).start + sweep.seeds.index(args.seed)
+        np.testing.assert_allclose(sweep.fit.losses[r], result.losses, rtol=1e-12)

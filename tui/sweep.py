@@ -1,12 +1,13 @@
-"""``tinynet-tui sweep``: train every seed × learning rate at once and compare.
+"""``tinynet-tui sweep``: train every seed × learning rate × init at once and compare.
 
     tinynet-tui sweep --task xor --seeds 0-99 --lr 0.5,1,2,5,10
-    tinynet-tui sweep --task regression --seeds 0-49 --lr 0.1,0.3,1 --export out/
+    tinynet-tui sweep --task regression --seeds 0-49 --lr 0.1,0.3,1 --init glorot,small \
+        --export out/
 
 All runs share one architecture, so they are trained together by
-:class:`nn.stacked.StackedNetwork`.  Run (seed s, lr η) starts from exactly the
-network ``tinynet-tui --task … --seed s --lr η`` builds, so every run can be
-opened in the app: the table lists such a command per setting.
+:class:`nn.stacked.StackedNetwork`.  Run (seed s, lr η, init i) starts from exactly
+the network ``tinynet-tui --task … --seed s --lr η --init i`` builds, so every run
+can be opened in the app: the table lists such a command per setting.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import argparse
 import math
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,11 @@ PROG = "tinynet-tui sweep"
 #: Largest grid (estimated bytes) a sweep may allocate.
 MEMORY_LIMIT = 2 * 1024 ** 3
 R2_SUCCESS = 0.98
+#: short names ``--init`` accepts besides nn/init.py's: name → (scheme, σ or None)
+INIT_ALIASES = {"glorot": ("glorot-uniform", None), "small": ("normal", 0.1)}
+#: an initialisation: (scheme in nn.init.INITS, σ for ``normal``, else None)
+InitSpec = tuple[str, "float | None"]
+DEFAULT_INITS: list[InitSpec] = [("default", None)]
 
 
 # ------------------------------------------------------------- reading lists
@@ -57,8 +63,46 @@ def number_list(text: str) -> list[float]:
     return list(dict.fromkeys(positive_number(p) for p in parts))
 
 
+def init_list(text: str) -> list[str]:
+    """``"glorot,small"`` → ["glorot", "small"]: each an nn/init.py scheme or an
+    alias of :data:`INIT_ALIASES`, each once, in order (σ comes later: :func:`resolve_inits`)."""
+    from nn.init import INITS
+
+    parts = [p.strip().lower() for p in text.split(",")]
+    if not text.strip() or any(not p for p in parts):
+        raise ValueError(f"{text!r}: give schemes like glorot,small")
+    for part in parts:
+        if part not in INITS and part not in INIT_ALIASES:
+            raise ValueError(f"{part!r}: unknown init (choose from {', '.join(INITS)}, "
+                             f"or {', '.join(INIT_ALIASES)})")
+    return list(dict.fromkeys(parts))
+
+
+def resolve_inits(names: list[str] | None, sigma: float | None = None) -> list[InitSpec]:
+    """Schemes and aliases → (scheme, σ) pairs: ``normal`` gets ``sigma`` (default
+    1), ``small`` is normal with σ 0.1, ``glorot`` is glorot-uniform.  ``sigma``
+    without ``normal`` in the list is an error (ValueError)."""
+    if sigma is not None and "normal" not in (names or []):
+        raise ValueError("argument --sigma: only with normal in --init")
+    specs: list[InitSpec] = []
+    for name in names or ["default"]:
+        if name in INIT_ALIASES:
+            specs.append(INIT_ALIASES[name])
+        else:
+            specs.append((name, (1.0 if sigma is None else sigma) if name == "normal" else None))
+    return list(dict.fromkeys(specs))
+
+
+def init_label(spec: InitSpec) -> str:
+    """``("normal", 0.1)`` → "normal σ 0.1"; other schemes by name."""
+    name, sigma = spec
+    return f"{name} σ {1.0 if sigma is None else sigma:g}" if name == "normal" else name
+
+
 def add_sweep_options(p: argparse.ArgumentParser) -> None:
-    from .cli import _argument, existing_file, hidden_sizes, positive_float, positive_int
+    from .cli import (_argument, existing_file, hidden_sizes, positive_float, positive_int,
+                      unit_interval)
+    from .config import OPTIMIZER_CHOICES
     from nn.activations import ACTIVATIONS
 
     p.add_argument("--task", choices=TASKS, default="xor", help="built-in data set (default: xor)")
@@ -71,20 +115,32 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
                    metavar="SEEDS", help="seeds, e.g. 0-99 or 0,3,7 (default 0-9)")
     p.add_argument("--lr", type=_argument(number_list), metavar="LRS",
                    help="learning rates, e.g. 0.5,1,2 (default: the task's)")
+    p.add_argument("--init", type=_argument(init_list), metavar="INITS",
+                   help="weight initialisations to compare, e.g. glorot,small: default, "
+                        "glorot-uniform, glorot-normal, he, normal (σ from --sigma), zeros; "
+                        "glorot means glorot-uniform, small means normal with σ 0.1 "
+                        "(default: default, the per-activation rule)")
+    p.add_argument("--sigma", type=positive_float, metavar="SIGMA",
+                   help="σ of the normal init in --init (default 1)")
+    p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default="gd",
+                   help="optimizer of every run (default gd: plain gradient descent)")
+    p.add_argument("--momentum", type=unit_interval, default=0.9, metavar="BETA",
+                   help="β of --optimizer momentum or nesterov (default 0.9)")
     p.add_argument("--epochs", type=positive_int, help="epochs per run (default: per task)")
     p.add_argument("--target-loss", type=positive_float, metavar="LOSS",
                    help="success = loss at or below LOSS (default: 100%% accuracy, or R² ≥ 0.98)")
     p.add_argument("--check-every", type=positive_int, default=10, metavar="K",
                    help="check for success every K epochs (default 10)")
     p.add_argument("--export", type=Path, metavar="DIR",
-                   help="write heatmap.png, losses.png and sweep.csv into DIR")
+                   help="write sweep.csv, heatmap.png (success rate over lr × init), "
+                        "seeds.png (success per seed) and losses.png into DIR")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
     """Add ``sweep`` to ``tinynet-tui``'s subcommands."""
-    p = subparsers.add_parser("sweep", help="train many seeds × learning rates at once",
-                              description="Train every seed × learning rate together; "
+    p = subparsers.add_parser("sweep", help="train many seeds × learning rates × inits at once",
+                              description="Train every seed × learning rate × init together; "
                                           "success rates, quantiles, reproducible commands.")
     add_sweep_options(p)
     return p
@@ -93,15 +149,21 @@ def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
 # -------------------------------------------------------------- the sweep
 @dataclass
 class Sweep:
-    """Runs are setting-major: run r has lr ``lrs[r // S]`` and seed ``seeds[r % S]``."""
+    """Runs are setting-major: run r has setting ``settings[r // S]`` (lr, init) and
+    seed ``seeds[r % S]``; settings go lr by lr, each with every init."""
 
-    problem: Problem           #: the seed-0 problem (data, kind, resolved config)
+    problem: Problem           #: the first seed's problem (data, kind, resolved config)
     seeds: list[int]
     lrs: list[float]
     epochs: int
     criterion: str             #: e.g. "accuracy = 100 %"
     fit: StackedFit
     seconds: float
+    inits: list[InitSpec] = field(default_factory=lambda: list(DEFAULT_INITS))
+
+    @property
+    def settings(self) -> list[tuple[float, InitSpec]]:
+        return [(lr, init) for lr in self.lrs for init in self.inits]
 
     def runs(self, setting: int) -> slice:
         return slice(setting * len(self.seeds), (setting + 1) * len(self.seeds))
@@ -141,22 +203,31 @@ def check_size(problem: Problem, runs: int, epochs: int) -> None:
 
 def run_grid(config: RunConfig, seeds: list[int], lrs: list[float] | None = None,
              epochs: int | None = None, target_loss: float | None = None,
-             check_every: int = 10, progress=None) -> Sweep:
-    """Build every run exactly as the app would and train them stacked.
+             check_every: int = 10, progress=None,
+             inits: list[InitSpec] | None = None) -> Sweep:
+    """Build every run exactly as the app would (``inits``: (scheme, σ) pairs,
+    default: ``config``'s own) and train them stacked.
     ``progress(done, total)`` is called now and then with run-epochs."""
-    problem = build(replace(config, seed=seeds[0], epochs=epochs))
+    inits = inits or [(config.init, config.sigma)]
+
+    def with_init(cfg: RunConfig, spec: InitSpec) -> RunConfig:
+        return replace(cfg, init=spec[0], sigma=spec[1] if spec[0] == "normal" else None)
+
+    problem = build(with_init(replace(config, seed=seeds[0], epochs=epochs), inits[0]))
     lrs = lrs or [problem.config.lr]
     epochs = problem.config.epochs
-    check_size(problem, len(seeds) * len(lrs), epochs)
-    nets = [problem.net] + [build(replace(config, seed=s)).net for s in seeds[1:]]
-    stack = StackedNetwork([net.copy() for _ in lrs for net in nets],
-                           [lr for lr in lrs for _ in seeds])
+    check_size(problem, len(seeds) * len(lrs) * len(inits), epochs)
+    nets = {spec: [build(with_init(replace(config, seed=s), spec)).net for s in seeds]
+            for spec in inits}
+    stack = StackedNetwork([net.copy() for _ in lrs for spec in inits for net in nets[spec]],
+                           [lr for lr in lrs for _ in inits for _ in seeds])
     criterion, check = success_check(problem, target_loss)
     start = time.perf_counter()
     total = len(stack) * epochs
     fit = stack.fit(problem.X, problem.y, epochs, check=check, check_every=check_every,
                     callback=None if progress is None else lambda done: progress(done, total))
-    return Sweep(problem, seeds, lrs, epochs, criterion, fit, time.perf_counter() - start)
+    return Sweep(problem, seeds, lrs, epochs, criterion, fit, time.perf_counter() - start,
+                 list(inits))
 
 
 # ------------------------------------------------------------ in the app
@@ -187,9 +258,11 @@ def app_grid(config: RunConfig, seeds: list[int] | None = None, lrs: list[float]
                      check_every=check_every)
     fit, rows = sweep.fit, []
     final = fit.final_loss
-    for r in range(len(lrs) * len(seeds)):
+    settings = sweep.settings
+    for r in range(len(settings) * len(seeds)):
         first = int(fit.first_success[r])
-        rows.append(dict(seed=seeds[r % len(seeds)], lr=lrs[r // len(seeds)],
+        lr, init = settings[r // len(seeds)]
+        rows.append(dict(seed=seeds[r % len(seeds)], lr=lr, init=init,
                          success=bool(fit.success[r]),
                          epochs_to_success=first if first >= 0 else None,
                          final_loss=float(final[r]), diverged=bool(fit.diverged[r])))
@@ -198,13 +271,16 @@ def app_grid(config: RunConfig, seeds: list[int] | None = None, lrs: list[float]
 
 def run_config(sweep: Sweep, row: dict) -> RunConfig:
     """The configuration that opens ``row``'s run in the debugger: built, it starts
-    from exactly the network the sweep trained (its seed and lr)."""
-    return replace(sweep.problem.config, seed=row["seed"], lr=row["lr"], load=None)
+    from exactly the network the sweep trained (its seed, lr and init)."""
+    name, sigma = row.get("init", sweep.inits[0])
+    return replace(sweep.problem.config, seed=row["seed"], lr=row["lr"], load=None,
+                   init=name, sigma=sigma if name == "normal" else None)
 
 
 # ------------------------------------------------------------ the report
-def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | None) -> str:
-    """The command that opens run (seed, lr) in the app."""
+def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | None,
+                init: InitSpec | None = None) -> str:
+    """The command that opens run (seed, lr, init) in the app."""
     cfg = sweep.problem.config
     parts = ["tinynet-tui"]
     parts += ["--data", str(cfg.data)] if cfg.data else ["--task", cfg.task]
@@ -213,21 +289,32 @@ def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | N
     if args is not None and args.activation:
         parts += ["--activation", args.activation]
     parts += ["--seed", str(seed), "--lr", repr(lr)]
+    if cfg.optimizer != "gd":
+        parts += ["--optimizer", cfg.optimizer]
+    if cfg.optimizer in ("momentum", "nesterov"):
+        parts += ["--momentum", repr(cfg.momentum)]
+    name, sigma = init or sweep.inits[0]
+    if name != "default":
+        parts += ["--init", name]
+        if name == "normal":
+            parts += ["--sigma", f"{1.0 if sigma is None else sigma:g}"]
     return " ".join(parts)
 
 
 def setting_rows(sweep: Sweep) -> list[dict]:
-    """One summary per learning rate: success rate, epochs to success, loss quantiles."""
+    """One summary per setting (lr × init): success rate, epochs to success, loss
+    quantiles; ``init`` is the scheme, ``sigma`` its σ (normal only, else None)."""
     fit, rows = sweep.fit, []
     final = fit.final_loss
-    for i, lr in enumerate(sweep.lrs):
+    for i, (lr, (init, sigma)) in enumerate(sweep.settings):
         runs = sweep.runs(i)
         ok, div = fit.success[runs], fit.diverged[runs]
         firsts = fit.first_success[runs][ok]
         losses = final[runs][~div]
         q = np.quantile(losses, [0.1, 0.5, 0.9]) if len(losses) else [math.nan] * 3
         seeds = np.asarray(sweep.seeds)
-        rows.append(dict(lr=lr, runs=len(sweep.seeds), success=float(ok.mean()),
+        rows.append(dict(lr=lr, init=init, sigma=sigma, runs=len(sweep.seeds),
+                         success=float(ok.mean()),
                          median_epochs=float(np.median(firsts)) if len(firsts) else math.nan,
                          diverged=int(div.sum()), loss_q10=q[0], loss_median=q[1], loss_q90=q[2],
                          good_seed=int(seeds[ok][0]) if ok.any() else None,
@@ -239,60 +326,86 @@ def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
     from rich.table import Table
 
     net = sweep.problem.net
-    table = Table(title=f"{sweep.problem.config.label}: {net.describe()}, {len(sweep.seeds)} seeds"
-                        f" × {len(sweep.lrs)} lr, {sweep.epochs} epochs — success: "
-                        f"{sweep.criterion}")
-    for name in ("lr", "success", "median epochs to success", "diverged",
+    cfg = sweep.problem.config
+    trains = "" if cfg.optimizer == "gd" else f" {cfg.optimizer}" + (
+        f" β {cfg.momentum:g}," if cfg.optimizer in ("momentum", "nesterov") else ",")
+    table = Table(title=f"{cfg.label}: {net.describe()},{trains} {len(sweep.seeds)} seeds"
+                        f" × {len(sweep.lrs)} lr × {len(sweep.inits)} init, {sweep.epochs} epochs"
+                        f" — success: {sweep.criterion}")
+    for name in ("lr", "init", "success", "median epochs to success", "diverged",
                  "final loss 10 %", "median", "90 %"):
-        table.add_column(name, justify="right")
+        if name == "init":  # never cut a scheme's name
+            table.add_column(name, no_wrap=True,
+                             min_width=max(len(init_label(i)) for i in sweep.inits))
+        else:
+            table.add_column(name, justify="right")
     for row in rows:
-        table.add_row(f"{row['lr']:g}", f"{row['success']:.0%}",
+        table.add_row(f"{row['lr']:g}", init_label((row["init"], row["sigma"])),
+                      f"{row['success']:.0%}",
                       "—" if math.isnan(row["median_epochs"]) else f"{row['median_epochs']:g}",
                       str(row["diverged"]), *(f"{row[k]:.3g}" for k in
                                               ("loss_q10", "loss_median", "loss_q90")))
     console.print(table)
-    runs = len(sweep.seeds) * len(sweep.lrs)
+    runs = len(sweep.seeds) * len(sweep.settings)
     console.print(f"{runs} runs in {sweep.seconds:.2f} s; success checked every "
                   f"{args.check_every if args else 10} epochs (epochs = updates done)")
     for row in rows:
+        init = (row["init"], row["sigma"])
+        where = f"lr {row['lr']:g}" + (f", init {init_label(init)}" if len(sweep.inits) > 1 else "")
         for label, seed in (("fails", row["bad_seed"]), ("succeeds", row["good_seed"])):
             if seed is not None:
-                console.print(f"lr {row['lr']:g}, seed {seed} {label}: "
-                              f"{app_command(sweep, seed, row['lr'], args)}", highlight=False,
-                              soft_wrap=True)
+                console.print(f"{where}, seed {seed} {label}: "
+                              f"{app_command(sweep, seed, row['lr'], args, init)}",
+                              highlight=False, soft_wrap=True)
 
 
 def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
-    """sweep.csv (the table), heatmap.png (success per seed × lr), losses.png
-    (median loss per epoch and the 10–90 % band, one colour per lr)."""
+    """sweep.csv (the table, one row per lr × init), heatmap.png (success rate over
+    lr × init), seeds.png (success per seed × setting), losses.png (median loss per
+    epoch and the 10–90 % band, one colour per setting)."""
     import csv
 
     from .export import _pyplot
 
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "sweep.csv", folder / "heatmap.png", folder / "losses.png"]
+    paths = [folder / "sweep.csv", folder / "heatmap.png", folder / "seeds.png",
+             folder / "losses.png"]
     with open(paths[0], "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     plt = _pyplot()
-    S, L = len(sweep.seeds), len(sweep.lrs)
-    grid = sweep.fit.success.reshape(L, S).T.astype(float)
-    fig, ax = plt.subplots(figsize=(1.2 + 0.8 * L, 1.5 + min(8.0, 0.12 * S)), dpi=110)
-    ax.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=0, vmax=1, interpolation="nearest")
+    S, L, I = len(sweep.seeds), len(sweep.lrs), len(sweep.inits)
+    names = [init_label(i) for i in sweep.inits]
+    rate = np.array([row["success"] for row in rows]).reshape(L, I).T   # (init, lr)
+    fig, ax = plt.subplots(figsize=(2.2 + 0.9 * L, 1.6 + 0.5 * I), dpi=110)
+    ax.imshow(rate, aspect="auto", cmap="RdYlGn", vmin=0, vmax=1, interpolation="nearest")
+    for (i, j), value in np.ndenumerate(rate):
+        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=9)
     ax.set_xticks(range(L), [f"{lr:g}" for lr in sweep.lrs])
-    step = max(1, S // 20)
-    ax.set_yticks(range(0, S, step), [str(s) for s in sweep.seeds[::step]])
+    ax.set_yticks(range(I), names)
     ax.set_xlabel("learning rate")
-    ax.set_ylabel("seed (initialisation)")
-    ax.set_title(f"success ({sweep.criterion})\n" + " ".join(
-        f"{lr:g}: {row['success']:.0%}" for lr, row in zip(sweep.lrs, rows)), fontsize=9)
+    ax.set_ylabel("initialisation")
+    ax.set_title(f"success rate over {S} seeds ({sweep.criterion})", fontsize=9)
     fig.tight_layout()
     fig.savefig(paths[1])
     plt.close(fig)
+    settings = [f"{lr:g}" + (f"\n{init_label(i)}" if I > 1 else "") for lr, i in sweep.settings]
+    grid = sweep.fit.success.reshape(L * I, S).T.astype(float)
+    fig, ax = plt.subplots(figsize=(1.2 + 0.8 * L * I, 1.5 + min(8.0, 0.12 * S)), dpi=110)
+    ax.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks(range(L * I), settings, fontsize=8)
+    step = max(1, S // 20)
+    ax.set_yticks(range(0, S, step), [str(s) for s in sweep.seeds[::step]])
+    ax.set_xlabel("learning rate" + (", init" if I > 1 else ""))
+    ax.set_ylabel("seed")
+    ax.set_title(f"success per seed ({sweep.criterion})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(paths[2])
+    plt.close(fig)
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
     epochs = np.arange(sweep.epochs)
-    for i, lr in enumerate(sweep.lrs):
+    for i, (lr, init) in enumerate(sweep.settings):
         losses = sweep.fit.losses[sweep.runs(i)]
         with np.errstate(all="ignore"):
             import warnings
@@ -300,7 +413,8 @@ def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
                 lo, med, hi = np.nanquantile(losses, [0.1, 0.5, 0.9], axis=0)
-        line, = ax.plot(epochs, med, lw=1.5, label=f"lr {lr:g}")
+        label = f"lr {lr:g}" + (f", {init_label(init)}" if I > 1 else "")
+        line, = ax.plot(epochs, med, lw=1.5, label=label)
         ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.2)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
@@ -308,7 +422,7 @@ def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(paths[2])
+    fig.savefig(paths[3])
     plt.close(fig)
     return paths
 
@@ -320,11 +434,13 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
 
     console = console or Console()
     config = RunConfig(task=args.task, data=args.data, hidden=args.hidden,
-                       activation=args.activation, epochs=args.epochs)
+                       activation=args.activation, epochs=args.epochs,
+                       optimizer=args.optimizer, momentum=args.momentum)
     progress = Progress(TextColumn("[bold]sweep[/]"), BarColumn(),
                         TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
                         console=console, transient=True, disable=args.quiet)
     try:
+        inits = resolve_inits(args.init, args.sigma)
         with progress:
             bar = progress.add_task("sweep", total=None)
 
@@ -332,7 +448,7 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
                 progress.update(bar, completed=done, total=total)
 
             sweep = run_grid(config, args.seeds, args.lr, args.epochs, args.target_loss,
-                             args.check_every, progress=tick)
+                             args.check_every, progress=tick, inits=inits)
     except (ValueError, OSError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
@@ -352,7 +468,7 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
 def make_parser():
     from .cli import Parser
 
-    parser = Parser(prog=PROG, description="Train many seeds × learning rates at once.")
+    parser = Parser(prog=PROG, description="Train many seeds × learning rates × inits at once.")
     add_sweep_options(parser)
     return parser
 
