@@ -234,13 +234,10 @@ def test_app_command_keeps_the_data_options():
         assert argv[i:i + 2] == pair
 
 
-def test_three_class_tasks_are_train_only_for_now(capsys):
-    from tui.config import TASKS
+def test_three_class_tasks_are_not_in_the_apps_task_cycle():
+    from tui.config import ALL_TASKS, TASKS
 
-    assert "spiral3" not in TASKS          # the app's task cycle and sweeps do not reach it
-    assert main(["--task", "blobs"]) == 2
-    err = capsys.readouterr().err
-    assert "the app does not show 3-class tasks yet" in err and err.count("\n") == 1
+    assert "spiral3" not in TASKS and "spiral3" in ALL_TASKS   # t cycles the 2-class tasks
 
 
 def test_switching_task_keeps_options_that_do_not_apply_without_failing():

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import aiohttp
@@ -16,7 +17,8 @@ from aiohttp import web
 
 from cdp import Browser, find_chromium, free_port, wait_for_http
 from tui.cli import app_command, main, make_parser
-from tui.serve import MAX_COLUMNS, MAX_ROWS, check_address, make_server
+from tui.serve import (MAX_COLUMNS, MAX_ROWS, add_follow_option, check_address,
+                       follow_command, make_server)
 
 # A stand-in for the app that speaks textual-serve's protocol and starts in milliseconds:
 # it reports its terminal size ("size WxH") at start and after each resize, echoes keys,
@@ -48,8 +50,8 @@ TOKEN = "s3cret-token"
 class Served:
     """``async with Served(...) as s:`` — the guarded server on 127.0.0.1:<free port>."""
 
-    def __init__(self, token=TOKEN, max_clients=4, host="127.0.0.1"):
-        self.server = make_server(FAKE, host, 0, token=token, max_clients=max_clients)
+    def __init__(self, token=TOKEN, max_clients=4, host="127.0.0.1", command=FAKE):
+        self.server = make_server(command, host, 0, token=token, max_clients=max_clients)
         self.host = host
 
     async def __aenter__(self):
@@ -329,3 +331,120 @@ async def test_browser_draws_the_app_and_keys_reach_it(tmp_path):
             server.wait(10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+# ------------------------------------------------------------------ serve --follow
+def test_follow_command_is_the_follow_argv_and_bad_values_are_one_line():
+    assert follow_command("127.0.0.1:8765", "abcd-1234") == [
+        sys.executable, "-m", "tui.cli", "follow", "127.0.0.1:8765", "ABCD1234"]
+    assert follow_command("[::1]:9000", "XYZ123")[-2:] == ["[::1]:9000", "XYZ123"]
+    for address, code in [("127.0.0.1", "ABCD12"), ("host:99999", "ABCD12"),
+                          ("127.0.0.1:8765", "ab"), ("127.0.0.1:8765", "AB CD!")]:
+        with pytest.raises(ValueError) as info:
+            follow_command(address, code)
+        assert "\n" not in str(info.value) and str(info.value)
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_follow_option(parser)
+    assert parser.parse_args([]).follow is None
+    assert parser.parse_args(["--follow", "h:1", "C0DE"]).follow == ["h:1", "C0DE"]
+
+
+@pytest.fixture
+def teacher(tmp_path, monkeypatch):
+    """A headless teacher (``tui.share.ShareServer`` of an xor Session); the tabs' apps
+    start in ``tmp_path``, where their ``s`` saves the model."""
+    from tui.config import RunConfig, build
+    from tui.session import Session
+    from tui.share import ShareServer
+
+    session = Session(build(RunConfig(task="xor")))
+    server = ShareServer(session)
+    server.start()
+    monkeypatch.chdir(tmp_path)  # the tab's app saves into its working folder
+    yield session, server
+    server.stop()
+
+
+def teacher_steps(session, epochs: int) -> None:
+    from nn import Granularity
+
+    session.granularity = Granularity.EPOCH
+    for _ in range(epochs):
+        session.step()
+
+
+def same_weights(path: Path, session) -> bool:
+    with np.load(path) as model:
+        return all(np.array_equal(model[f"W{i}"], layer.W)
+                   and np.array_equal(model[f"b{i}"], layer.b)
+                   for i, layer in enumerate(session.net.layers))
+
+
+async def until_joined(teacher, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while teacher.followers < 1:
+        assert time.monotonic() < deadline, "the tab never joined the teacher"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_served_tab_follows_the_teacher_bit_for_bit(tmp_path, teacher):
+    """``serve --follow``'s argv behind the guarded server, one tab (a websocket, as the
+    page opens it): the tab's app mirrors the teacher's steps — its ``s`` saves the
+    teacher's epoch and weights."""
+    session, teacher = teacher
+    argv = follow_command(teacher.address, teacher.code)
+    async with Served(command=argv) as s:
+        async with s.session.get(f"{s.http}/?token={TOKEN}") as response:
+            html = await response.text()  # the teacher stays on the server side
+        assert teacher.code not in html and str(teacher.port) not in html
+        async with s.session.ws_connect(f"{s.ws}/ws/{TOKEN}?width=120&height=40") as ws:
+            assert "\x1b[" in await next_text(ws, 20)  # the app draws
+            await until_joined(teacher)
+            teacher_steps(session, 3)
+            deadline = time.monotonic() + 20
+            saved = tmp_path / "tinynet-xor-epoch3.npz"
+            while not saved.exists():  # "s" saves tinynet-xor-epoch<N>.npz
+                assert time.monotonic() < deadline, sorted(p.name for p in tmp_path.iterdir())
+                await ws.send_json(["stdin", "s"])
+                for _ in range(10):
+                    if saved.exists():
+                        break
+                    await asyncio.sleep(0.05)
+            assert session.stepper.epoch == 3 and s.server.started == 1
+            assert same_weights(saved, session)
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed")
+async def test_a_browser_tab_follows_the_teacher(tmp_path, teacher):
+    """The same in headless Chromium: the page, its keys, the tab's follower app."""
+    session, teacher = teacher
+    async with Served(command=follow_command(teacher.address, teacher.code)) as s:
+        async with Browser() as page:
+            await page.goto(f"{s.http}/?token={TOKEN}")
+            await until_joined(teacher)
+            teacher_steps(session, 2)
+            saved = tmp_path / "tinynet-xor-epoch2.npz"
+            deadline = time.monotonic() + 20
+            while not saved.exists():  # the terminal takes keys once the page has loaded
+                assert time.monotonic() < deadline, sorted(p.name for p in tmp_path.iterdir())
+                await page.click(640, 430)  # (selects a neuron at most: not an action)
+                await press_until_file(page, "s", saved, 0.1)
+            teacher_steps(session, 1)  # and it keeps following
+            assert await press_until_file(page, "s", tmp_path / "tinynet-xor-epoch3.npz", 10)
+        assert same_weights(tmp_path / "tinynet-xor-epoch3.npz", session)
+
+
+def test_serve_follow_serves_the_follow_command_and_refuses_bad_values(monkeypatch, capsys):
+    served = {}
+    monkeypatch.setattr("tui.serve.serve", lambda command, host, port, **kw:
+                        served.update(command=command, **kw) or 0)
+    assert main(["serve", "--follow", "127.0.0.1:8765", "abcd-12", "--port", "8001"]) == 0
+    assert served["command"] == follow_command("127.0.0.1:8765", "ABCD12")
+    assert served["follow"] == "127.0.0.1:8765" and served["token"] is True
+    for bad, why in [(["127.0.0.1", "ABCD12"], "HOST:PORT"), (["h:1", "no!"], "join code"),
+                     (["h:1", "ABCD12", "--task", "regression"], "model options")]:
+        assert main(["serve", "--follow", *bad]) == 2
+        err = capsys.readouterr().err
+        assert why in err and err.count("\n") == 1 and "--follow" in err

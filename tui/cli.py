@@ -241,6 +241,9 @@ def make_parser() -> Parser:
                        help="do not require the secret ?token=… printed at start (not advised)")
     serve.add_argument("--max-clients", type=positive_int, default=4, metavar="N",
                        help="browser tabs (app processes) at once (default 4)")
+    from .serve import add_follow_option
+
+    add_follow_option(serve)
     from .lessons.cli import add_learn_parser
     from .share import add_share_parsers
     from .sweep import add_sweep_parser
@@ -349,10 +352,21 @@ def _main(argv: list[str] | None) -> int:
         except (ValueError, OSError) as exc:
             return fail(str(exc))
     if args.command == "serve":
-        from .serve import serve
+        from .serve import follow_command, serve
 
-        return serve(app_command(args), args.host, args.port, token=not args.no_token,
-                     max_clients=args.max_clients)
+        command = app_command(args)
+        if args.follow:
+            plain = make_parser().parse_args(["serve"])
+            _resolve_task(plain)
+            if command != app_command(plain):
+                return fail("argument --follow: the teacher chooses the network; "
+                            "leave out the model options (--task, --hidden, …)")
+            try:
+                command = follow_command(*args.follow)
+            except ValueError as exc:
+                return fail(f"argument --follow: {exc}")
+        return serve(command, args.host, args.port, token=not args.no_token,
+                     max_clients=args.max_clients, follow=args.follow and args.follow[0])
     if args.command == "train":
         from .train import run_training
 

@@ -16,6 +16,11 @@ between a web page and those processes (textual-serve 1.1.3 itself checks none o
   send it SIGTERM when the server dies, even by SIGKILL.
 * **Offline page**: textual-serve's template asks Google Fonts for Roboto Mono; here the
   page uses the Roboto Mono textual-serve ships, and no URL outside this server remains.
+
+``serve --follow HOST:PORT CODE`` makes every tab a follower of a teacher's
+``tinynet-tui share`` (:func:`follow_command`): each tab's process runs
+``tinynet-tui follow HOST:PORT CODE``.  The address and join code stay in the server's
+argv; the page carries neither, and the tabs still need the serve token.
 """
 from __future__ import annotations
 
@@ -118,6 +123,33 @@ def check_address(host: str, port: int) -> str | None:
             except OSError as exc:
                 return f"cannot listen on {where} ({exc.strerror or exc})"
     return None
+
+
+# ---------------------------------------------------------------- following a teacher
+
+def follow_command(address: str, code: str) -> list[str]:
+    """The argv every tab runs to follow the teacher at ``address`` (``HOST:PORT``) with
+    join ``code``: ``python -m tui.cli follow HOST:PORT CODE``.  ValueError (one line)
+    for an address or code ``tinynet-tui follow`` would refuse."""
+    import argparse
+
+    from .share import join_code, teacher_address
+
+    try:
+        teacher_address(address)
+        code = join_code(code)
+    except argparse.ArgumentTypeError as exc:
+        raise ValueError(str(exc)) from None
+    return [sys.executable, "-m", "tui.cli", "follow", address, code]
+
+
+def add_follow_option(parser) -> None:
+    """``serve --follow HOST:PORT CODE`` (checked by :func:`follow_command`)."""
+    parser.add_argument(
+        "--follow", nargs=2, metavar=("HOST:PORT", "CODE"),
+        help="every browser tab follows the teacher's `tinynet-tui share` at HOST:PORT with "
+             "join CODE (the address and code stay on this server; tabs still need the "
+             "token; the teacher chooses the network, so no model options)")
 
 
 # ---------------------------------------------------------------- the page
@@ -316,7 +348,7 @@ def page_url(host: str, port: int, token: str | None) -> str:
     return f"http://{shown}:{port}/" + ("" if token is None else f"?token={token}")
 
 
-async def run_server(server, host: str, port: int) -> int:
+async def run_server(server, host: str, port: int, follow: str | None = None) -> int:
     """Listen until SIGINT/SIGTERM; 2 if the address cannot be listened on."""
     from aiohttp import web
 
@@ -329,8 +361,9 @@ async def run_server(server, host: str, port: int) -> int:
         print(f"tinynet-tui: error: cannot listen on {url_host(host)}:{port} "
               f"({exc.strerror or exc})", file=sys.stderr)
         return 2
-    print(f"tinynet-tui: serving on {page_url(host, port, server.token)} (Ctrl+C stops)",
-          flush=True)
+    following = f"; every tab follows the teacher at {follow}" if follow else ""
+    print(f"tinynet-tui: serving on {page_url(host, port, server.token)} (Ctrl+C stops)"
+          f"{following}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -344,7 +377,9 @@ async def run_server(server, host: str, port: int) -> int:
 
 
 def serve(command: list[str], host: str, port: int, *, token: bool = True,
-          max_clients: int = DEFAULT_MAX_CLIENTS) -> int:
+          max_clients: int = DEFAULT_MAX_CLIENTS, follow: str | None = None) -> int:
+    """Serve ``command`` (one process per tab) until Ctrl+C; ``follow``: the teacher's
+    address the tabs follow, named in the start line."""
     try:
         import textual_serve  # noqa: F401
     except ImportError:  # pragma: no cover - it is a dependency
@@ -359,4 +394,4 @@ def serve(command: list[str], host: str, port: int, *, token: bool = True,
         print(f"tinynet-tui: warning: --no-token on {host}: anyone who can reach port {port} "
               "can start the app", file=sys.stderr)
     server = make_server(command, host, port, token=secret, max_clients=max_clients)
-    return asyncio.run(run_server(server, host, port))
+    return asyncio.run(run_server(server, host, port, follow))
