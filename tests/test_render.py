@@ -864,3 +864,26 @@ def test_frame_marks_where_a_blow_up_happened():
     session.stepper.halted = StepEvent(epoch=3, phase=Phase.LOSS, layer=None, neurons=None,
                                        problem="loss became inf in epoch 3")
     assert built(session).diagram.problem is None
+
+
+def test_status_line_says_how_it_trains_and_the_share_link():
+    t = render_status(status(training="adam · batch 16", link="following teacher at 127.0.0.1:8765"))
+    assert " · lr 0.5 · adam · batch 16 · step: " in t.plain
+    assert style_at(t, "following teacher at 127.0.0.1:8765") == "bold cyan"
+    assert t.plain.endswith(" · following teacher at 127.0.0.1:8765 · ? help")
+    # the training part goes before the lr when space runs out, the link after the loss
+    narrow = render_status(status(training="adam · batch 16", link="sharing"), 80).plain
+    assert "adam" not in narrow and "sharing" in narrow
+
+
+def test_frame_status_carries_the_training_parts_and_the_link():
+    from tui.config import RunConfig, build
+    from tui.frame import PanelSizes, build_frame
+    from tui.session import Session
+
+    s = Session(build(RunConfig(task="spiral", optimizer="adam", lr=0.01, batch=16)))
+    s.link_status = "sharing 127.0.0.1:1 · code X · 0 following"
+    with s.lock:
+        f = build_frame(s, PanelSizes(loss_width=60))
+    assert f.status.training == "adam · batch 16"
+    assert f.status.link == "sharing 127.0.0.1:1 · code X · 0 following"

@@ -130,7 +130,9 @@ def _status(s) -> StatusView:
                       granularity=s.granularity.value, epoch=st.epoch, loss=last, state=state,
                       speed="max" if s.speed == 0 else f"{s.speed}/s",
                       breakpoints_on=s.breakpoints.any_enabled(),
-                      quiz=(s.quiz.right, s.quiz.asked) if s.quiz.on else None)
+                      quiz=(s.quiz.right, s.quiz.asked) if s.quiz.on else None,
+                      training=" · ".join(s.config.training_parts()),
+                      link=getattr(s, "link_status", None))
 
 
 def _last_phase(s) -> Phase | None:

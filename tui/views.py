@@ -48,6 +48,8 @@ class StatusView:
     speed: str                  #: "30/s" or "max"
     breakpoints_on: bool
     quiz: tuple[int, int] | None  #: (right, asked) while quiz mode is on
+    training: str = ""          #: how it trains beyond plain GD on the task's loss: "adam · batch 16"
+    link: str | None = None     #: share/follow: "following teacher at 127.0.0.1:8765"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         label,
         (v.architecture, "", 1),
         (f" · lr {v.lr:g}", "", 5),
+        (f" · {v.training}" if v.training else "", "", 2),
         (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
         (f" · epoch {v.epoch}", "", 8),
         (f" · loss {loss_text(v.loss)}", "", 7),
@@ -34,6 +35,8 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         parts.append((" · ● bp", "red", 3))
     if v.quiz is not None:
         parts.append((f" · quiz {v.quiz[0]}/{v.quiz[1]}", "bold magenta", 6))
+    if v.link:
+        parts.append((f" · {v.link}", "bold cyan", 6))
     parts.append((" · ? help", "dim", 10))
     for cutoff in range(0, 11):
         kept = _joined([p for p in parts if p[2] >= cutoff], label)
