@@ -91,3 +91,20 @@ async def test_a_three_class_task_runs_in_the_app_and_shows_the_predicted_class(
         np.testing.assert_array_equal(pred.ravel(), expected)
         assert set(np.unique(target[~np.isnan(target)])) <= {0.0, 1.0, 2.0}
         assert "ŷ₃" in app.frame.diagram.names[-1]
+
+
+def test_sample_keys_stay_inside_the_batch_on_screen():
+    from tui.session import Session
+    from nn import Granularity
+
+    s = Session(build(RunConfig(task="spiral", batch=16)))
+    s.granularity = Granularity.NEURON
+    s.step()
+    members = [int(i) for i in s.stepper.batch_samples(s.events[-1].batch)]
+    seen = [s.move_sample(1) for _ in range(17)]
+    assert set(seen) == set(members) and seen[16] == seen[0]   # 16 samples, then round again
+    assert s.move_sample(-1) == seen[15]
+    # full batch: every sample in turn
+    full = Session(build(RunConfig(task="xor")))
+    start = full.sample
+    assert [full.move_sample(1) for _ in range(4)] == [(start + k) % 4 for k in (1, 2, 3, 4)]

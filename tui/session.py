@@ -424,7 +424,19 @@ class Session:
             self.touch()
 
     def move_sample(self, delta: int) -> int:
-        self.sample = (self.sample + delta) % len(self.problem.X)
+        """The next/previous sample; with mini-batches, of the batch on screen (the last
+        step's, else the next step's), so [ and ] never land outside what was computed."""
+        st = self.stepper
+        if st.batch is None:
+            self.sample = (self.sample + delta) % len(self.problem.X)
+        else:
+            events = self.events
+            k = events[-1].batch if events and events[-1].epoch == st.epoch else st.batch_index
+            members = [int(i) for i in st.batch_samples(k)]
+            if self.sample in members:
+                self.sample = members[(members.index(self.sample) + delta) % len(members)]
+            else:
+                self.sample = members[0 if delta > 0 else -1]
         self.touch()
         return self.sample
 
