@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .registry import Stateless
 
-class Activation:
+
+class Activation(Stateless):
     """Base class: subclasses define ``name``, ``__call__`` and ``derivative``."""
 
     name: str = "activation"
@@ -29,15 +31,6 @@ class Activation:
     def delta(self, dA: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         """δ = dA · f'(z), element-wise, in a new array of the same shape."""
         return dA * self.derivative(z, a)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
 
 class Identity(Activation):

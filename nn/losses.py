@@ -30,12 +30,13 @@ from __future__ import annotations
 import numpy as np
 
 from .naming import sub
+from .registry import Stateless
 
 #: smallest probability a log is taken of when only ŷ is known
 TINY = 1e-300
 
 
-class Loss:
+class Loss(Stateless):
     """Base class: ``name``, ``requires`` (the output activation a fused loss needs)."""
 
     name = "loss"
@@ -94,15 +95,6 @@ class Loss:
         """Numbers the narration shows besides value and gradient."""
         return {"loss_name": self.name, "loss_title": self.title, "fused": self.fused,
                 "equations": self.equations}
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-    def __eq__(self, other: object) -> bool:
-        return type(self) is type(other)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
 
 class MSE(Loss):

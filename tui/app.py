@@ -18,6 +18,7 @@ from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
+from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.widgets import Footer, Input, Static
 
@@ -225,6 +226,12 @@ class TinyNetApp(DrawingKeys, App):
         """Draw the session's frame (only if something changed)."""
         if not self.is_running:  # a timer tick after exit began: the widgets are going
             return
+        try:
+            self._redraw(force)
+        except NoMatches:  # quitting while a worker or a teacher still changes the session
+            pass
+
+    def _redraw(self, force: bool) -> None:
         self.lessons.observe()
         s = self.session
         if not force and s.version == self._drawn_version:

@@ -44,12 +44,9 @@ def parse_address(text: str) -> tuple[str, int]:
 def restart_session(session, config: RunConfig, actions: list[act.Action]) -> None:
     """Make ``session`` what a fresh Session of ``config`` becomes after ``actions``
     (the same object, so the app's widgets keep it).  Raises ValueError/ActionError."""
-    problem = build(config)
     with session.lock:
         session.playing = False
-        session._load(problem)
-        session.start_config = problem.config
-        session.actions = []
+        session.open_run(config)
         session.replay(actions)
         session.touch()
 
@@ -329,20 +326,12 @@ class Follower:
 def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACKOFF_S, **kw):
     """The app with a (not yet started) Follower of its session as ``app.follower``;
     ValueError (one line) for a bad address."""
-    from textual.css.query import NoMatches
-
     from .app import TinyNetApp
 
     host, port = parse_address(address)
 
     class FollowApp(TinyNetApp):
         BINDINGS = [("u", "follow_toggle", "unfollow/follow")]
-
-        def redraw(self, force: bool = False) -> None:
-            try:
-                super().redraw(force)
-            except NoMatches:  # quitting while actions still arrive: the panels are gone
-                pass
 
         def on_mount(self) -> None:
             super().on_mount()

@@ -320,18 +320,10 @@ def add_share_parsers(sub, add_model_options, port_type) -> None:
 def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | None = None,
                    replay=None, **kw):
     """The app with a (not yet started) ShareServer for its session as ``app.server``."""
-    from textual.css.query import NoMatches
-
     from .app import TinyNetApp
 
     class ShareApp(TinyNetApp):
         BINDINGS = [("i", "share_info", "join code")]
-
-        def redraw(self, force: bool = False) -> None:
-            try:
-                super().redraw(force)
-            except NoMatches:  # quitting while actions still arrive: the panels are gone
-                pass
 
         def on_mount(self) -> None:
             super().on_mount()
