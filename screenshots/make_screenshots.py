@@ -48,6 +48,15 @@ SHOTS = [
 ]
 
 
+async def save(app, pilot, name: str) -> None:
+    """Settle, draw the latest frame and save ``name`` (SVG) next to this script."""
+    await pilot.pause()
+    app.redraw(force=True)
+    await pilot.pause()
+    app.save_screenshot(name, str(HERE))
+    print("wrote", HERE / name)
+
+
 async def shoot(name: str, task, size: tuple[int, int], keys: list[str]) -> None:
     config = RunConfig(**task) if isinstance(task, dict) else RunConfig(task=task)
     app = TinyNetApp(build(config))
@@ -62,11 +71,7 @@ async def shoot(name: str, task, size: tuple[int, int], keys: list[str]) -> None
                 await pilot.pause(0.2)
             else:
                 await pilot.press(key)
-        await pilot.pause()
-        app.redraw(force=True)
-        await pilot.pause()
-        app.save_screenshot(name, str(HERE))
-    print("wrote", HERE / name)
+        await save(app, pilot, name)
 
 
 async def shoot_lesson(name: str, lesson: str, chapter: int, size: tuple[int, int],
@@ -81,11 +86,7 @@ async def shoot_lesson(name: str, lesson: str, chapter: int, size: tuple[int, in
     async with app.run_test(size=size) as pilot:
         for key in keys:
             await pilot.press(key)
-        await pilot.pause()
-        app.redraw(force=True)
-        await pilot.pause()
-        app.save_screenshot(name, str(HERE))
-    print("wrote", HERE / name)
+        await save(app, pilot, name)
 
 
 def export_pngs() -> None:
