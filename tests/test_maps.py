@@ -198,7 +198,7 @@ def test_the_output_map_shows_the_training_points_and_a_scale():
         m = build_frame(session, BIG).maps
     lines = render_large(m, "truecolor")
     text = "\n".join(line_text(l) for l in lines)
-    assert m.caption in text and "● class 1" in text
+    assert m.caption in text and "class ● 1  ○ 0" in text
     assert text.count("●") + text.count("○") > 20
     assert "1" in line_text(lines[1]) and "0" in line_text(lines[-1])
     session.select(0, 0)  # a hidden neuron: no points

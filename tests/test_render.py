@@ -887,3 +887,24 @@ def test_frame_status_carries_the_training_parts_and_the_link():
         f = build_frame(s, PanelSizes(loss_width=60))
     assert f.status.training == "adam · batch 16"
     assert f.status.link == "sharing 127.0.0.1:1 · code X · 0 following"
+
+
+def test_inspector_drops_the_input_names_rather_than_cut_a_number():
+    """ŷ of spiral 2–16–16–1 at 80×24 (36 columns): `w₁₀ (h²₁₀)` made the last Δ column
+    run past the edge; narrow panels name weights w₁ … and keep every number whole."""
+    from tui.config import RunConfig, build
+    from tui.frame import PanelSizes, build_frame
+    from tui.session import Session
+
+    s = Session(build(RunConfig(task="spiral")))
+    s.play_chunk(30)
+    s.select(2, 0)
+    with s.lock:
+        view = build_frame(s, PanelSizes(loss_width=60)).neuron
+    narrow = render_inspector(view, 36).plain.splitlines()
+    table = [line for line in narrow if line.startswith(("w", "b "))]
+    assert len(table) == 17 and all(len(line) <= 36 for line in table), table
+    assert table[9].startswith("w₁₀ ") and "(h²" not in "\n".join(table)
+    assert num(view.change_w[9]) in table[9]                  # last Δ is whole
+    wide = render_inspector(view, 120).plain
+    assert "w₁₀ (h²₁₀)" in wide

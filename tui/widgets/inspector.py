@@ -43,10 +43,9 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
     t.append(v.name, style="bold cyan")
     t.append(f" · {v.title}\n")
     back, upd = _style(v.backward), _style(v.update)
-    rows = [[("", "bold"), ("value", "bold"), ("dw / db", "bold"), ("last Δ", "bold")]]
-    rows += [[(f"w{sub(k + 1)} ({name})", ""), (num(v.w[k]), ""), (num(v.dw[k]), back),
-              (num(v.change_w[k]), upd)] for k, name in enumerate(v.input_names)]
-    rows.append([("b", ""), (num(v.b), ""), (num(v.db), back), (num(v.change_b), upd)])
+    rows = _parameter_rows(v, back, upd, with_inputs=True)
+    if width is not None and _width(rows) > width:  # narrow: w₁ instead of w₁ (h²₁)
+        rows = _parameter_rows(v, back, upd, with_inputs=False)
     state = [[(slot, "bold")] + [(num(x), upd) for x in ws] + [(num(bs), upd)]
              for slot, ws, bs in v.state]
     state_cols = [list(col) for col in zip(*state)]  # one row per parameter
@@ -99,6 +98,17 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
     elif n > MAX_SAMPLES:
         t.append(f"\n{sample_name(v.sample)} of {n}; [ and ] change it", style="dim")
     return t
+
+
+def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool) -> list:
+    """Header, one row per weight (named with its input, e.g. ``w₁ (h²₁)``, when
+    ``with_inputs``) and the bias: value, dw / db, last Δ."""
+    rows = [[("", "bold"), ("value", "bold"), ("dw / db", "bold"), ("last Δ", "bold")]]
+    rows += [[(f"w{sub(k + 1)}" + (f" ({name})" if with_inputs else ""), ""), (num(v.w[k]), ""),
+              (num(v.dw[k]), back), (num(v.change_w[k]), upd)]
+             for k, name in enumerate(v.input_names)]
+    rows.append([("b", ""), (num(v.b), ""), (num(v.db), back), (num(v.change_b), upd)])
+    return rows
 
 
 def _width(rows) -> int:

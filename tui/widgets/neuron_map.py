@@ -252,7 +252,7 @@ def render_large(view, color_system: str | None = "truecolor") -> list[list[Segm
     x1_lo, x1_hi, x2_lo, x2_hi = view.bounds
     notes = [f"x₁ → {num(x1_lo, 2)}…{num(x1_hi, 2)}", f"x₂ ↑ {num(x2_lo, 2)}…{num(x2_hi, 2)}"]
     if is_output and view.points:
-        notes += (["● class 1  ○ class 0"] if view.kind == "binary" else ["● target (colour)"])
+        notes += (["class ● 1  ○ 0"] if view.kind == "binary" else ["● target (colour)"])
         if any(p.test for p in view.points):
             notes.append("◆ ◇ test points")
     labelled = {0, (len(body) - 1) // 2, len(body) - 1}
