@@ -144,8 +144,11 @@ def test_thirty_followers_mirror_a_thousand_actions_bit_for_bit(teacher, followe
     kinds = {a.name for a in session.actions}
     assert kinds >= {"step", "back", "play", "lr", "edit", "jump", "reset", "seed", "task"}
     assert not hasattr(session, "fork") or kinds >= {"fork", "switch"}
-    for f in fs:
-        assert same_network(f.session, session)
+    for n, f in enumerate(fs):
+        assert same_network(f.session, session), (
+            f"follower {n}: seq {f.applied_seq}/{server.seq}, rebuilds {f.rebuilds}, "
+            f"status {f.status!r}, runs {[(st.epoch, st.cursor, st.lr) for _, st in runs(f.session)]}"
+            f" vs {[(st.epoch, st.cursor, st.lr) for _, st in runs(session)]}")
         assert f.status.startswith("following teacher at 127.0.0.1:")
         assert f.session.link_status == f.status and f.dropped == 0
     assert session.link_status == f"sharing {server.address} · code {server.code} · 30 following"
