@@ -108,3 +108,29 @@ def test_sample_keys_stay_inside_the_batch_on_screen():
     full = Session(build(RunConfig(task="xor")))
     start = full.sample
     assert [full.move_sample(1) for _ in range(4)] == [(start + k) % 4 for k in (1, 2, 3, 4)]
+
+
+async def test_B_shows_each_mini_batch_loss_on_the_chart():
+    app = make_app(task="spiral", batch=50)
+    async with app.run_test(size=(120, 40)) as pilot:
+        s = app.session
+        s.play_chunk(3)
+        app.redraw(force=True)
+        per_epoch = app.frame.loss
+        assert list(per_epoch.epochs) == [0, 1, 2]
+        await pilot.press("B")
+        app.redraw(force=True)
+        per_batch = app.frame.loss
+        n = s.stepper.n_batches
+        assert n == -(-len(s.problem.X) // 50) > 1 and len(per_batch.epochs) == 3 * n
+        np.testing.assert_allclose(per_batch.epochs, np.arange(3 * n) / n)
+        assert list(per_batch.lo) == list(s.stepper.batch_losses.exact_values())
+        assert "loss of each batch" in per_batch.title
+        await pilot.press("B")
+        app.redraw(force=True)
+        assert list(app.frame.loss.epochs) == [0, 1, 2]
+    full = make_app(task="xor")
+    async with full.run_test(size=(120, 40)) as pilot:
+        await pilot.press("B")
+        assert not full.batch_losses
+        assert any("no mini-batch losses" in str(n.message) for n in full._notifications)

@@ -126,6 +126,8 @@ class TinyNetApp(DrawingKeys, App):
                 tooltip="compare branches: curves, weight distances, diagrams"),
         Binding("W", "sweep", "sweep", show=False,
                 tooltip="sweep seeds × lr for this task; Enter opens a run"),
+        Binding("B", "batch_losses", "batch loss", show=False,
+                tooltip="loss chart: each mini-batch's loss ⇄ each epoch's (with --batch)"),
     ] + drawing_bindings()
 
     #: the terminal byte budget (KB/s; None: tui.bandwidth's default) and the most
@@ -149,6 +151,7 @@ class TinyNetApp(DrawingKeys, App):
         self.redraws = 0
         self.frame = None  #: the last Frame drawn
         self.large_map = False  #: `m`: the selected neuron's map in the predictions area
+        self.batch_losses = False  #: `B`: the loss chart shows every mini-batch's loss
         #: the open lesson (a tui.lessons.live.LessonSession) and slow motion
         self.lessons = LessonMode(self, lesson, progress)
 
@@ -220,7 +223,7 @@ class TinyNetApp(DrawingKeys, App):
                           map_cols=min(40, max(8, (size.width - 2) // 2)),
                           map_rows=min(40, max(4, (size.height - 3) * 2)) // 2 * 2,
                           diagram_width=diagram.width, diagram_height=diagram.height,
-                          large_map=self.large_map)
+                          large_map=self.large_map, batch_losses=self.batch_losses)
 
     def redraw(self, force: bool = False) -> None:
         """Draw the session's frame (only if something changed)."""
@@ -508,6 +511,17 @@ class TinyNetApp(DrawingKeys, App):
         self.screen_stack[0].set_class(self.large_map, "show-predictions")
         self.session.touch()
         self.call_after_refresh(self.redraw, True)
+
+    def action_batch_losses(self) -> None:
+        if self.session.stepper.batch is None:
+            self.say("one update per epoch (full batch): there are no mini-batch losses; "
+                     "choose a batch size with N or --batch")
+            return
+        self.batch_losses = not self.batch_losses
+        self.say("loss chart: " + ("each mini-batch's loss" if self.batch_losses
+                                   else "each epoch's loss"), timeout=2)
+        self.session.touch()
+        self.redraw()
 
     # -------------------------------------------------------------- branches
     def action_fork(self) -> None:

@@ -31,6 +31,7 @@ class PanelSizes:
     diagram_height: int = 0
     neuron_maps: bool = True    #: small maps beside the diagram's nodes (where there is room)
     large_map: bool = False     #: the predictions area shows the selected neuron's map
+    batch_losses: bool = False  #: the loss chart shows every mini-batch's loss (noisy)
 
 
 def freshness(stepper, phase: Phase, layer: int, neuron: int) -> Freshness:
@@ -107,7 +108,8 @@ def build_frame(session, sizes: PanelSizes) -> Frame:
             predictions = _predictions(session, sizes)
         return Frame(version=session.version, status=_status(session),
                      diagram=diagram, neuron=_neuron(session),
-                     narration=_narration(session), loss=_loss(session, sizes.loss_width),
+                     narration=_narration(session),
+                     loss=_loss(session, sizes.loss_width, sizes.batch_losses),
                      predictions=predictions, maps=maps)
 
 
@@ -260,11 +262,18 @@ def _narration(s) -> NarrationView:
         all_zero_inputs=not np.any(s.problem.X[s.sample]), rows=rows, n_batches=st.n_batches)
 
 
-def _loss(s, width: int) -> LossView:
+def _loss(s, width: int, per_batch: bool = False) -> LossView:
+    """Each epoch's loss (the size-weighted mean of its batches), or with mini-batches and
+    ``per_batch`` every batch's own loss, at x = epoch + k/⌈N/B⌉ for batch k."""
     st = s.stepper
+    title = f"{s.config.label} · epoch {st.epoch}"
+    if per_batch and st.batch is not None:
+        index, lo, hi = st.batch_losses.envelope(max(20, 2 * width))
+        return LossView(epochs=index / st.n_batches, lo=lo, hi=hi, baseline=s.baseline_loss,
+                        title=f"{title} · loss of each batch", epoch=st.epoch)
     epochs, lo, hi = st.losses.envelope(max(20, 2 * width))
-    return LossView(epochs=epochs, lo=lo, hi=hi, baseline=s.baseline_loss,
-                    title=f"{s.config.label} · epoch {st.epoch}", epoch=st.epoch)
+    return LossView(epochs=epochs, lo=lo, hi=hi, baseline=s.baseline_loss, title=title,
+                    epoch=st.epoch)
 
 
 def rasterise(X: np.ndarray, y: np.ndarray, rows: int, cols: int) -> np.ndarray:
