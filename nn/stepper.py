@@ -184,8 +184,13 @@ class Stepper:
 
     def __init__(self, net: NeuralNetwork, X: np.ndarray, y: np.ndarray, lr: float,
                  history_depth: int | None = None, history_bytes: int = 32 * 2**20,
-                 undo_bytes: int = 32 * 2**20, batch: int | None = None):
+                 undo_bytes: int = 32 * 2**20, batch: int | None = None,
+                 X_test: np.ndarray | None = None, y_test: np.ndarray | None = None):
         self.net = net
+        #: held-out rows (T, n_in), (T, n_out): their loss is recorded beside each epoch's
+        self.X_test = None if X_test is None else np.ascontiguousarray(X_test, dtype=net.dtype)
+        self.y_test = None if y_test is None else np.ascontiguousarray(y_test, dtype=net.dtype)
+        self._test_pending = math.nan
         self.X = np.ascontiguousarray(X, dtype=net.dtype)
         self.y = np.ascontiguousarray(y, dtype=net.dtype)
         if self.X.ndim != 2 or self.X.shape[1] != net.sizes[0]:
@@ -232,6 +237,9 @@ class Stepper:
         self.net.optimizer.set_state(self.initial_optimizer)
         self.losses = LossHistory()  #: loss of each epoch (exact for the recent ones)
         self.batch_losses = LossHistory()  #: loss of each mini-batch, in order
+        #: the test rows' loss with each epoch's starting weights (the data loss, without
+        #: weight decay), aligned with ``losses``: read it through :meth:`test_history`
+        self.test_losses = LossHistory()
         self.history.clear()
         if self.opt_history is not None:
             self.opt_history.clear()
@@ -404,6 +412,7 @@ class Stepper:
                 history.record(epoch, net.theta)
                 if opt_history is not None:
                     opt_history.record(epoch, opt.state_vector())
+                test = self._test_loss()
                 if batch is None:
                     loss = net.train_step(X, y, lr)
                     problem = guard.after_step(loss, epoch)
@@ -412,6 +421,7 @@ class Stepper:
                     for part in parts:
                         batch_losses.append(part)
                 losses.append(loss)
+                self._record_test(test)
                 if problem is not None:
                     self.halted = StepEvent(epoch, Phase.LOSS, None, None, {"loss": loss},
                                             problem=problem.text, problem_layer=problem.layer,
@@ -567,6 +577,29 @@ class Stepper:
         self.epoch = epoch
         self.last_events = []
 
+    # ------------------------------------------------------------ test loss
+    def _test_loss(self) -> float:
+        """The loss on the test rows with the weights now (NaN without test rows)."""
+        if self.X_test is None:
+            return math.nan
+        with np.errstate(all="ignore"):
+            return self.net.loss(self.net.predict(self.X_test), self.y_test)
+
+    def _record_test(self, value: float) -> None:
+        """``value`` as the test loss of the epoch whose loss was just appended."""
+        if self.X_test is not None:
+            self.test_losses.truncate(len(self.losses) - 1)
+            self.test_losses.append(value)
+
+    def test_history(self) -> LossHistory | None:
+        """The test loss of each epoch whose training loss is recorded (None without test
+        rows); cut to ``losses`` after a rewind."""
+        if self.X_test is None:
+            return None
+        if len(self.test_losses) > len(self.losses):
+            self.test_losses.truncate(len(self.losses))
+        return self.test_losses
+
     def _set_optimizer(self, epoch: int) -> None:
         """The optimizer's state as it was at the start of ``epoch``."""
         opt = self.net.optimizer
@@ -674,8 +707,11 @@ class Stepper:
                       gradient_of="z" if net.loss.fused else "y_hat",
                       data_loss=data_loss, penalty=penalty,
                       weight_decay=net.weight_decay, **net.loss.narration(y_hat, y))
+        if k == 0:
+            self._test_pending = self._test_loss()  # with the weights the epoch starts from
         if self.batch is None:
             self.losses.append(loss)
+            self._record_test(self._test_pending)
         else:
             self.batch_losses.append(loss)
             self._loss_sum += loss * len(y)
@@ -683,6 +719,7 @@ class Stepper:
             if k == self.n_batches - 1:
                 values["epoch_loss"] = self._loss_sum / len(self.X)
                 self.losses.append(values["epoch_loss"])
+                self._record_test(self._test_pending)
         ev = StepEvent(self.epoch, Phase.LOSS, None, None, values)
         if not math.isfinite(loss):
             where_ = f", batch {k + 1} of {self.n_batches}" if self.batch is not None else ""

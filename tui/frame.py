@@ -134,7 +134,13 @@ def _status(s) -> StatusView:
                       breakpoints_on=s.breakpoints.any_enabled(),
                       quiz=(s.quiz.right, s.quiz.asked) if s.quiz.on else None,
                       training=" · ".join(s.config.training_parts()),
-                      link=getattr(s, "link_status", None))
+                      link=getattr(s, "link_status", None),
+                      test_loss=_last_test_loss(st))
+
+
+def _last_test_loss(st) -> float | None:
+    test = st.test_history()
+    return test.last if test is not None and len(test) else None
 
 
 def _last_phase(s) -> Phase | None:
@@ -272,8 +278,13 @@ def _loss(s, width: int, per_batch: bool = False) -> LossView:
         return LossView(epochs=index / st.n_batches, lo=lo, hi=hi, baseline=s.baseline_loss,
                         title=f"{title} · loss of each batch", epoch=st.epoch)
     epochs, lo, hi = st.losses.envelope(max(20, 2 * width))
+    test = st.test_history()
+    if test is None or not len(test):
+        return LossView(epochs=epochs, lo=lo, hi=hi, baseline=s.baseline_loss, title=title,
+                        epoch=st.epoch)
+    t_epochs, t_lo, t_hi = test.envelope(max(20, 2 * width))
     return LossView(epochs=epochs, lo=lo, hi=hi, baseline=s.baseline_loss, title=title,
-                    epoch=st.epoch)
+                    epoch=st.epoch, test_epochs=t_epochs, test_lo=t_lo, test_hi=t_hi)
 
 
 def rasterise(X: np.ndarray, y: np.ndarray, rows: int, cols: int) -> np.ndarray:

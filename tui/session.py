@@ -65,7 +65,9 @@ class Session:
         #: every run of this session (A, then forks); the panels follow ``branches[branch]``
         self.branches = [br.Branch(problem, Stepper(problem.net, problem.X, problem.y,
                                                     problem.config.lr,
-                                                    batch=problem.config.batch))]
+                                                    batch=problem.config.batch,
+                                                    X_test=problem.X_test,
+                                                    y_test=problem.y_test))]
         self.branch = 0
         self.selected = (len(problem.net.layers) - 1, 0)
         # start on a sample whose inputs are not all zero (its x·δ terms say something)

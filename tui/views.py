@@ -50,6 +50,7 @@ class StatusView:
     quiz: tuple[int, int] | None  #: (right, asked) while quiz mode is on
     training: str = ""          #: how it trains beyond plain GD on the task's loss: "adam · batch 16"
     link: str | None = None     #: share/follow: "following teacher at 127.0.0.1:8765"
+    test_loss: float | None = None  #: the test rows' loss in the latest epoch (with a split)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,9 @@ class LossView:
     baseline: float | None      #: the loss of predicting the mean target (no signal)
     title: str
     epoch: int                  #: the epoch in progress
+    test_epochs: np.ndarray | None = None  #: (M,) the test rows' loss, like epochs/lo/hi
+    test_lo: np.ndarray | None = None
+    test_hi: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

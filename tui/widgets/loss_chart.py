@@ -91,6 +91,7 @@ class LossChart(PlotextPlot):
 
     def show(self, view: LossView) -> None:
         key = (len(view.epochs), float(view.hi[-1]) if len(view.hi) else None,
+               None if view.test_hi is None or not len(view.test_hi) else float(view.test_hi[-1]),
                float(view.epochs[-1]) if len(view.epochs) else None, self.log_scale, view.title,
                self.size.width, self.size.height)
         if key == self._shown:
@@ -115,7 +116,16 @@ class LossChart(PlotextPlot):
                 plt.plot([0.0, x_end], [b, b], marker="braille", color="gray",
                          label=f"predict the mean: {num(view.baseline, 3)}")
                 y_lo, y_hi = min(y_lo, b), max(y_hi, b)
-            plt.plot(x.tolist(), hi.tolist(), marker="braille", color="cyan")
+            test = _test_series(view, self.log_scale)
+            if test is not None:  # held-out rows, drawn under the training loss
+                tx, tlo, thi = test
+                plt.plot(tx.tolist(), thi.tolist(), marker="braille", color="orange",
+                         label="test")
+                if np.any(thi != tlo):
+                    plt.plot(tx.tolist(), tlo.tolist(), marker="braille", color="orange")
+                y_lo, y_hi = min(y_lo, float(tlo.min())), max(y_hi, float(thi.max()))
+            plt.plot(x.tolist(), hi.tolist(), marker="braille", color="cyan",
+                     label="training" if test is not None else None)
             if np.any(hi != lo):
                 plt.plot(x.tolist(), lo.tolist(), marker="braille", color="cyan")
             plt.xlim(0, x_end)
@@ -133,6 +143,18 @@ class LossChart(PlotextPlot):
         self.log_scale = not self.log_scale
         self._shown = ()
         return self.log_scale
+
+
+def _test_series(view: LossView, log: bool):
+    """The test loss's (epochs, lo, hi), finite (and positive on a log axis), or None."""
+    if view.test_epochs is None or not len(view.test_epochs):
+        return None
+    x, lo, hi = view.test_epochs, view.test_lo, view.test_hi
+    ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if log else True)
+    if not ok.any():
+        return None
+    x, lo, hi = x[ok], lo[ok], hi[ok]
+    return (x, np.log10(lo), np.log10(hi)) if log else (x, lo, hi)
 
 
 def loss_text(loss: float | None) -> str:

@@ -29,6 +29,7 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
         (f" · epoch {v.epoch}", "", 8),
         (f" · loss {loss_text(v.loss)}", "", 7),
+        (f" · test {loss_text(v.test_loss)}" if v.test_loss is not None else "", "", 7),
         (" · ", "", 9), state + (9,),
     ]
     if v.breakpoints_on:
