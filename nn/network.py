@@ -64,6 +64,18 @@ def batch_order(n: int, batch: int | None, epoch: int,
     return [order[i:i + batch] for i in range(0, n, batch)]
 
 
+def _per_layer(hidden, n_hidden: int) -> list[Activation]:
+    """``hidden`` (one activation, or a list with one per hidden layer) as a list of
+    ``n_hidden`` activations; ValueError for a list of another length."""
+    if isinstance(hidden, (str, Activation)):
+        return [get_activation(hidden)] * n_hidden
+    acts = [get_activation(h) for h in hidden]
+    if len(acts) != n_hidden:
+        raise ValueError(f"{len(acts)} hidden activations for {n_hidden} hidden layer"
+                         f"{'' if n_hidden == 1 else 's'}: give one, or one per hidden layer")
+    return acts
+
+
 class NeuralNetwork:
     """A multilayer perceptron: ``layers[0]`` takes the input, ``layers[-1]`` gives ŷ."""
 
@@ -128,24 +140,28 @@ class NeuralNetwork:
         return self.theta, self.grad
 
     @classmethod
-    def from_sizes(cls, sizes: Sequence[int], hidden: Activation | str = "sigmoid",
+    def from_sizes(cls, sizes: Sequence[int],
+                   hidden: Activation | str | Sequence[Activation | str] = "sigmoid",
                    output: Activation | str = "sigmoid", seed: int | None = 0,
                    dtype=np.float64, init: str = "default", sigma: float | None = None,
                    loss: Loss | str | None = None, optimizer: Optimizer | str | None = None,
                    weight_decay: float = 0.0) -> "NeuralNetwork":
         """Build a net such as ``[2, 2, 1]``: ``hidden`` activation on every hidden
-        layer, ``output`` on the last.  Weights are drawn from ``default_rng(seed)``
-        by the ``init`` scheme (nn/init.py; ``sigma`` for ``normal``); biases start
+        layer (or a list of them, one per hidden layer: ``["tanh", "relu"]`` for
+        ``[2, 4, 4, 1]``), ``output`` on the last.  Weights are drawn from
+        ``default_rng(seed)`` by the ``init`` scheme (nn/init.py; ``sigma`` for
+        ``normal``; the default scheme follows each layer's activation); biases start
         at zero.  ``loss``, ``optimizer``, ``weight_decay``: see ``__init__``."""
         sizes = [int(s) for s in sizes]
         if len(sizes) < 2 or any(s < 1 for s in sizes):
             raise ValueError(f"sizes must be two or more positive integers, got {sizes}")
         draw = get_init(init, **({} if sigma is None else {"sigma": sigma}))
         rng = np.random.default_rng(seed)
-        hidden_act, output_act = get_activation(hidden), get_activation(output)
+        hidden_acts = _per_layer(hidden, len(sizes) - 2)
+        output_act = get_activation(output)
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
-            act = output_act if i == len(sizes) - 2 else type(hidden_act)()
+            act = output_act if i == len(sizes) - 2 else type(hidden_acts[i])()
             W = draw(n_in, n_out, act, rng, dtype)
             layers.append(Layer(W, np.zeros(n_out, dtype=dtype), act))
         name = (init or "default").lower()

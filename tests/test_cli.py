@@ -314,3 +314,58 @@ def test_a_loaded_model_keeps_its_loss_and_optimizer(tmp_path, capsys):
     assert p.net.optimizer.t == 20
     assert main(["train", "--load", str(path), "--optimizer", "adam", "--quiet"]) == 2
     assert "trained with optimizer nesterov, not --optimizer adam" in capsys.readouterr().err
+
+
+def test_activation_takes_one_name_for_all_or_one_per_hidden_layer():
+    from tui.cli import app_command, make_parser
+
+    p = _problem("--task", "xor", "--hidden", "4,4", "--activation", "tanh,relu")
+    assert p.net.activations == ["tanh", "relu", "sigmoid"]
+    assert p.config.activation == ("tanh", "relu")
+    p = _problem("--task", "xor", "--hidden", "4,4", "--activation", "tanh")  # one: every layer
+    assert p.net.activations == ["tanh", "tanh", "sigmoid"] and p.config.activation == "tanh"
+    args = make_parser().parse_args(["--hidden", "4,4", "--activation", "tanh,relu"])
+    argv = app_command(args)
+    assert argv[argv.index("--activation") + 1] == "tanh,relu"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--hidden", "4,4", "--activation", "tanh,relu,relu"],
+     "--activation tanh,relu,relu: 3 names for 2 hidden layers (--hidden 4,4); give one for "
+     "all, or one per hidden layer"),
+    (["--activation", "tanh,relu"], "2 names for 1 hidden layer (--hidden 2)"),   # xor 2–2–1
+    (["--hidden", "0", "--activation", "tanh,relu"], "2 names for 0 hidden layers"),
+    (["--hidden", "4,4", "--activation", "tanh,swish"],
+     "argument --activation: invalid choice: 'swish' (choose from identity, sigmoid, tanh, "
+     "relu: one for every hidden layer, or one per layer like tanh,relu)"),
+    (["--hidden", "4,4", "--activation", "tanh,"], "invalid choice: ''"),
+    (["--hidden", "4,4", "--activation", "relu,softmax"], "invalid choice: 'softmax'"),
+])
+def test_a_wrong_activation_list_is_one_line(capsys, argv, message):
+    assert main(["train", *argv, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+def test_load_checks_each_layers_activation(tmp_path, capsys):
+    path = tmp_path / "tr.npz"
+    assert main(["train", "--hidden", "4,4", "--activation", "tanh,relu", "--epochs", "3",
+                 "--quiet", "--save", str(path)]) == 0
+    capsys.readouterr()
+    p = _problem("--task", "xor", "--load", str(path))
+    assert p.net.activations == ["tanh", "relu", "sigmoid"]
+    assert p.config.activation == ("tanh", "relu") and p.config.hidden == (4, 4)
+    given = _problem("--task", "xor", "--load", str(path), "--activation", "tanh,relu")
+    assert given.net.sizes == [2, 4, 4, 1]
+    for given in ("relu,tanh", "tanh", "tanh,relu,relu"):
+        assert main(["train", "--load", str(path), "--activation", given, "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert (f"tr.npz: the model's hidden activations are tanh,relu, not --activation "
+                f"{given} (leave --activation out)") in err and err.count("\n") == 1
+    same = tmp_path / "tt.npz"
+    assert main(["train", "--hidden", "4,4", "--activation", "tanh", "--epochs", "1",
+                 "--quiet", "--save", str(same)]) == 0
+    p = _problem("--task", "xor", "--load", str(same), "--activation", "tanh,tanh")
+    assert p.config.activation == "tanh"
+    assert main(["train", "--load", str(same), "--activation", "relu", "--quiet"]) == 2
+    assert "hidden activation is tanh, not --activation relu" in capsys.readouterr().err

@@ -223,3 +223,37 @@ def test_overflow_bound_is_safe_and_not_too_tight():
             layer.W[...] = m
             layer.b[...] = m
         net.forward(np.ones((3, 2)))
+
+
+def test_each_hidden_layer_has_its_own_activation_and_init():
+    """2–4–4–1 tanh, relu: layer 1 tanh (Glorot), layer 2 relu (He), output sigmoid; the
+    weights are the default rule's draws, layer by layer, from one generator."""
+    from nn.activations import ReLU, Sigmoid, Tanh
+    from nn.init import default
+
+    net = NeuralNetwork.from_sizes([2, 4, 4, 1], ["tanh", "relu"], "sigmoid", seed=5)
+    assert net.activations == ["tanh", "relu", "sigmoid"]
+    assert net.describe() == "2–4–4–1 tanh/relu/sigmoid"
+    rng = np.random.default_rng(5)
+    for layer, (n_in, n_out, act) in zip(net.layers, [(2, 4, Tanh()), (4, 4, ReLU()),
+                                                       (4, 1, Sigmoid())]):
+        np.testing.assert_array_equal(layer.W, default(n_in, n_out, act, rng))
+        assert not layer.b.any()
+    X = np.random.default_rng(0).uniform(-1, 1, (8, 2))
+    h1 = np.tanh(X @ net.layers[0].W)
+    h2 = np.maximum(0.0, h1 @ net.layers[1].W)
+    np.testing.assert_allclose(net.predict(X), sig(h2 @ net.layers[2].W))
+
+
+def test_one_hidden_activation_name_is_the_same_as_naming_every_layer():
+    """A name for all hidden layers builds bit for bit the net a list of that name does
+    (and today's net: the same draws as before per-layer activations)."""
+    one = NeuralNetwork.from_sizes([2, 5, 3, 1], "tanh", seed=7)
+    each = NeuralNetwork.from_sizes([2, 5, 3, 1], ("tanh", "tanh"), seed=7)
+    assert one.activations == each.activations == ["tanh", "tanh", "sigmoid"]
+    np.testing.assert_array_equal(one.theta, each.theta)
+    assert one.layers[0].activation is not one.layers[1].activation   # one object per layer
+    with pytest.raises(ValueError, match="3 hidden activations for 2 hidden layers"):
+        NeuralNetwork.from_sizes([2, 4, 4, 1], ["tanh", "relu", "relu"])
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        NeuralNetwork.from_sizes([2, 4, 4, 1], ["tanh", "swish"])

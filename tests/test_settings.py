@@ -8,7 +8,7 @@ from textual.app import App
 
 from tui import actions as act
 from tui.config import RunConfig, build
-from tui.recording import SessionFileError, load_session
+from tui.recording import SessionFileError, config_from_json, config_to_json, load_session
 from tui.screens.settings import SettingsScreen, changed, draft_of, field_rows
 from tui.session import Session
 
@@ -148,8 +148,9 @@ async def test_settings_screen_apply_changes_the_network_by_keys_and_mouse():
         await pilot.pause()
         # keys: add a layer, widen hidden layer 1 by one neuron
         await pilot.press("a", "down", "right")
-        # mouse: the x₁² toggle is row 6 (hidden layers, 2 layers, activation, x₁, x₂, x₁²)
-        await pilot.click("#settings-table", offset=(2, 6))
+        # mouse: the x₁² toggle is row 8 (hidden layers, 2 layers each with its activation,
+        # the activation of all, x₁, x₂, x₁²)
+        await pilot.click("#settings-table", offset=(2, 8))
         await pilot.click("#settings-apply")
         await pilot.pause()
     assert app.result == {"hidden": [9, 8], "features": ["x1", "x2", "x1^2"]}
@@ -171,3 +172,106 @@ async def test_settings_screen_shows_why_a_network_cannot_be_built(monkeypatch):
         assert "would need about" in str(app.screen.query_one("#settings-error").render())
         await pilot.press("escape")
     assert app.result is None and s.net.sizes == [2, 2, 1] and s.actions == []
+
+
+# ------------------------------------------------- each hidden layer's own activation
+def test_replay_of_a_configure_that_changes_one_layers_activation_is_bit_for_bit(tmp_path):
+    s = Session(build(RunConfig(task="spiral", seed=3, hidden=(6, 5), activation="tanh")))
+    s.play_chunk(4)
+    s.configure({"activation": ["tanh", "relu"]})                 # layer 2 only
+    assert s.net.activations == ["tanh", "relu", "sigmoid"]
+    assert s.actions[-1] == act.Configure({"activation": ["tanh", "relu"]})
+    fresh = build(RunConfig(task="spiral", seed=3, hidden=(6, 5), activation=("tanh", "relu")))
+    for (W, b), layer in zip(params(s), fresh.net.layers):         # rebuilt from the seed
+        np.testing.assert_array_equal(W, layer.W)
+    s.play_chunk(6)
+    s.configure({"hidden": [6, 5, 3], "activation": ["tanh", "relu", "identity"]})
+    s.play_chunk(5)
+    final = params(s)
+    path = s.save_session(tmp_path / "s.json")
+    saved = json.loads(path.read_text())
+    assert saved["config"]["activation"] == "tanh"                # where the session began
+    assert saved["actions"][-2]["changes"]["activation"] == ["tanh", "relu", "identity"]
+    config, actions = load_session(path)
+    again = Session(build(config))
+    again.replay(actions)
+    assert again.config == s.config and again.net.activations == s.net.activations
+    for (W, b), layer in zip(final, again.net.layers):
+        np.testing.assert_array_equal(W, layer.W)
+        np.testing.assert_array_equal(b, layer.b)
+
+
+def test_a_session_file_with_one_activation_name_still_loads(tmp_path):
+    f = tmp_path / "old.json"
+    f.write_text(json.dumps({"format": "tinynet-session-1",
+                             "config": {"task": "xor", "hidden": [3, 3], "activation": "relu"},
+                             "actions": [{"do": "configure", "changes": {"activation": "tanh"}}]}))
+    config, actions = load_session(f)
+    assert config.activation == "relu"
+    s = Session(build(config))
+    assert s.net.activations == ["relu", "relu", "sigmoid"]
+    s.replay(actions)
+    assert s.net.activations == ["tanh", "tanh", "sigmoid"]
+    start = RunConfig(task="xor", hidden=(3, 3), activation=("relu", "tanh"))
+    assert config_to_json(start)["activation"] == ["relu", "tanh"]   # a list in the file
+    assert config_from_json(json.loads(json.dumps(config_to_json(start)))) == start
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"activation": ["tanh", "swish"]}, "activation must be one of"),
+    ({"activation": []}, "or a list of them (one per hidden layer)"),
+    ({"activation": ["tanh", 3]}, "activation must be one of"),
+])
+def test_a_bad_activation_list_in_a_session_file_is_one_line(tmp_path, changes, message):
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps({"format": "tinynet-session-1", "config": {},
+                             "actions": [{"do": "configure", "changes": changes}]}))
+    with pytest.raises(SessionFileError) as info:
+        load_session(f)
+    assert "bad.json: action 1: configure:" in str(info.value) and message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_configure_with_the_wrong_number_of_activations_changes_nothing():
+    s = Session(build(RunConfig(task="xor", hidden=(4, 4))))
+    with pytest.raises(act.ActionError, match="3 names for 2 hidden layers"):
+        s.configure({"activation": ["tanh", "relu", "relu"]})
+    assert s.actions == [] and s.net.activations == ["sigmoid", "sigmoid", "sigmoid"]
+
+
+def test_layer_rows_keep_one_activation_per_hidden_layer():
+    s = Session(build(RunConfig(task="circle", hidden=(4, 4), activation=("tanh", "relu"))))
+    draft, original = draft_of(s.config), draft_of(s.config)
+    assert draft["activation"] == ["tanh", "relu"]
+    labels = [r.label.strip() for r in field_rows(draft, "circle")][:6]
+    assert labels == ["hidden layers", "hidden layer 1", "activation", "hidden layer 2",
+                      "activation", "hidden activation"]
+    rows = field_rows(draft, "circle")
+    assert rows[5].show(draft) == "mixed"
+    rows[0].change(draft, 1)                      # a new layer takes the last one's
+    assert draft["hidden"] == [4, 4, 4] and draft["activation"] == ["tanh", "relu", "relu"]
+    rows[0].change(draft, -1)
+    rows[0].change(draft, -1)                     # one layer left: one name, sent as a name
+    assert changed(draft, original) == {"hidden": [4], "activation": "tanh"}
+    rows = field_rows(draft, "circle")
+    assert [r.label for r in rows][:3] == ["hidden layers", "  hidden layer 1",
+                                           "hidden activation"]
+    rows[0].change(draft, -1)
+    rows[0].change(draft, 1)                      # none, then one again: the same name
+    assert draft["activation"] == ["tanh"]
+
+
+async def test_settings_screen_changes_one_layers_activation():
+    s = Session(build(RunConfig(task="circle", hidden=(4, 4), activation="tanh")))
+    app = Host(s)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # row 4 is hidden layer 2's activation: tanh → relu (identity, sigmoid, tanh, relu)
+        await pilot.press("down", "down", "down", "down", "right")
+        table = str(app.screen.query_one("#settings-table").render())
+        assert "mixed" in table
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.result == {"activation": ["tanh", "relu"]}
+    assert s.net.activations == ["tanh", "relu", "sigmoid"]
+    assert s.actions == [act.Configure({"activation": ["tanh", "relu"]})]

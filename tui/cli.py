@@ -63,6 +63,23 @@ non_negative = _argument(lambda text: _non_negative(text))
 HIDDEN_ACTIVATIONS = [name for name, cls in ACTIVATIONS.items() if cls.elementwise]
 
 
+def hidden_activations(text: str) -> str | tuple[str, ...]:
+    """``"tanh"`` → "tanh" (every hidden layer), ``"tanh,relu"`` → ("tanh", "relu")
+    (one per hidden layer; the count is checked against --hidden when the net is built)."""
+    names = [part.strip().lower() for part in text.split(",")]
+    for name in names:
+        if name not in HIDDEN_ACTIVATIONS:
+            raise argparse.ArgumentTypeError(
+                f"invalid choice: {name!r} (choose from {', '.join(HIDDEN_ACTIVATIONS)}: "
+                "one for every hidden layer, or one per layer like tanh,relu)")
+    return names[0] if len(names) == 1 else tuple(names)
+
+
+def activation_text(activation: str | tuple[str, ...]) -> str:
+    """The ``--activation`` text of a parsed value: "tanh" or "tanh,relu"."""
+    return activation if isinstance(activation, str) else ",".join(activation)
+
+
 def _non_negative(text: str) -> float:
     value = finite_number(text)
     if value < 0:
@@ -139,7 +156,7 @@ def app_command(args: argparse.Namespace) -> list[str]:
     if args.hidden is not None:
         argv += ["--hidden", ",".join(map(str, args.hidden)) or "0"]
     if args.activation:
-        argv += ["--activation", args.activation]
+        argv += ["--activation", activation_text(args.activation)]
     if args.lr is not None:
         argv += ["--lr", repr(args.lr)]
     if args.load:
@@ -181,7 +198,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="your own data: rows of x1,x2,y (overrides --task)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
                    help="hidden layer sizes, e.g. 2 or 16,8; 0 for none (default: per task)")
-    p.add_argument("--activation", choices=HIDDEN_ACTIVATIONS, help="hidden activation")
+    p.add_argument("--activation", type=hidden_activations, metavar="NAMES",
+                   help=f"hidden activation ({', '.join(HIDDEN_ACTIVATIONS)}): one for every "
+                        "hidden layer, or one per layer, e.g. tanh,relu (default: per task)")
     p.add_argument("--lr", type=positive_float, help="learning rate (default: per task)")
     p.add_argument("--seed", type=seed_int, default=0, help="weight initialisation seed")
     p.add_argument("--load", type=existing_file, metavar="MODEL.npz",

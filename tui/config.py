@@ -87,7 +87,8 @@ class RunConfig:
     task: str = "xor"
     data: Path | None = None          #: a CSV file instead of a built-in task
     hidden: tuple[int, ...] | None = None
-    activation: str | None = None
+    #: the hidden layers' activation: one name for all, or a tuple with one per hidden layer
+    activation: str | tuple[str, ...] | None = None
     lr: float | None = None
     seed: int = 0
     epochs: int | None = None
@@ -171,6 +172,20 @@ class RunConfig:
         if self.loss is not None and self.loss != self.preset.loss:
             parts.append(self.loss)
         return parts
+
+    def hidden_activations(self) -> tuple[str, ...]:
+        """Each hidden layer's activation name, of a resolved config: ("tanh", "relu");
+        ``ValueError`` (one line) when a per-layer tuple has the wrong length."""
+        n = len(self.hidden or ())
+        if isinstance(self.activation, str):
+            return (self.activation,) * n
+        names = tuple(self.activation or ())
+        if len(names) != n:
+            shown = ",".join(map(str, self.hidden or ())) or "0"
+            raise ValueError(f"--activation {','.join(names)}: {len(names)} names for {n} "
+                             f"hidden layer{'' if n == 1 else 's'} (--hidden {shown}); give "
+                             "one for all, or one per hidden layer")
+        return names
 
     def init_options(self) -> dict:
         """Keyword arguments for ``NeuralNetwork.from_sizes``'s init."""
@@ -274,11 +289,13 @@ def build(config: RunConfig) -> Problem:
     else:
         sizes = [X.shape[1], *cfg.hidden, y.shape[1]]
         check_fits(sizes, len(X))
+        activations = cfg.hidden_activations()
         if cfg.batch is not None and cfg.batch > len(X):
             raise ValueError(f"--batch {cfg.batch}: the data has only {len(X)} training rows")
         try:
-            net = NeuralNetwork.from_sizes(sizes, cfg.activation, cfg.preset.output, seed=cfg.seed,
-                                           loss=get_loss(cfg.loss), optimizer=cfg.make_optimizer(),
+            net = NeuralNetwork.from_sizes(sizes, list(activations), cfg.preset.output,
+                                           seed=cfg.seed, loss=get_loss(cfg.loss),
+                                           optimizer=cfg.make_optimizer(),
                                            weight_decay=cfg.weight_decay, **cfg.init_options())
         except ValueError as exc:
             raise ValueError(f"--loss {cfg.loss}: {exc}") from None
@@ -355,10 +372,18 @@ def _fit_loaded(config: RunConfig, cfg: RunConfig, net: NeuralNetwork, meta: dic
         shown = ",".join(map(str, hidden)) or "0"
         raise ValueError(f"{where}: the model has hidden layers {shown}, not --hidden "
                          f"{','.join(map(str, config.hidden)) or '0'} (leave --hidden out)")
-    activation = net.activations[0] if hidden else cfg.activation
-    if hidden and config.activation is not None and config.activation != activation:
-        raise ValueError(f"{where}: the model's hidden activation is {activation}, not "
-                         f"--activation {config.activation} (leave --activation out)")
+    activation = cfg.activation
+    if hidden:
+        saved = tuple(net.activations[:-1])
+        activation = saved[0] if len(set(saved)) == 1 else saved
+        given = config.activation
+        if given is not None and ((given,) * len(saved) if isinstance(given, str)
+                                  else tuple(given)) != saved:
+            has = (f" is {activation}" if isinstance(activation, str)
+                   else f"s are {','.join(saved)}")
+            shown = given if isinstance(given, str) else ",".join(given)
+            raise ValueError(f"{where}: the model's hidden activation{has}, not --activation "
+                             f"{shown} (leave --activation out)")
     if net.activations[-1] != cfg.preset.output:
         raise ValueError(f"{where}: the model has a {net.activations[-1]} output, but "
                          f"{cfg.label} is a {cfg.preset.kind} task that needs a "

@@ -52,6 +52,8 @@ def config_to_json(config: RunConfig) -> dict:
     for key in ("data", "load"):
         data[key] = None if data[key] is None else str(data[key])
     data["hidden"] = None if config.hidden is None else list(config.hidden)
+    if isinstance(config.activation, tuple):
+        data["activation"] = list(config.activation)
     if "features" in data:
         data["features"] = None if config.features is None else list(config.features)
     data.pop("data_kind", None)
@@ -79,9 +81,7 @@ def config_from_json(data) -> RunConfig:
         if not isinstance(hidden, list) or len(hidden) > MAX_LAYERS:
             raise ValueError(f"hidden must be a list of at most {MAX_LAYERS} layer sizes")
         hidden = tuple(_whole(h, 1, MAX_HIDDEN, "a hidden layer size") for h in hidden)
-    activation = data.get("activation")
-    if activation is not None and activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    activation = _activation(data.get("activation"))
     lr = data.get("lr")
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))
                            or not math.isfinite(lr) or lr <= 0):
@@ -124,6 +124,18 @@ def config_from_json(data) -> RunConfig:
                      lr=None if lr is None else float(lr),
                      seed=_whole(data.get("seed", 0), 0, 2**32 - 1, "seed"),
                      epochs=epochs, load=paths["load"], **extra)
+
+
+def _activation(value) -> str | tuple[str, ...] | None:
+    """A hidden activation: one name (every hidden layer; what older files hold) or a
+    list of names, one per hidden layer (read as a tuple)."""
+    if value is None or (isinstance(value, str) and value in ACTIVATIONS):
+        return value
+    if isinstance(value, list) and 0 < len(value) <= MAX_LAYERS \
+            and all(isinstance(v, str) and v in ACTIVATIONS for v in value):
+        return tuple(value)
+    raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, or a list of them "
+                     f"(one per hidden layer), got {value!r}")
 
 
 def _training(data: dict) -> dict:

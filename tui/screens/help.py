@@ -40,7 +40,7 @@ ABOUT = (
     "panels follow, which a switches. F compares them: loss curves, how far apart their "
     "weights are, diagrams. W trains a small sweep of seeds × learning rates for this task "
     "and opens any run.\n\n"
-    "Settings (N): hidden layers and neurons, activation, input features (x₁², x₁x₂, sin x₁ …), "
+    "Settings (N): hidden layers and neurons, each layer's activation, input features (x₁², x₁x₂, sin x₁ …), "
     "noise, test split, learning rate, optimizer, loss, initialisation, mini-batch size and "
     "weight decay; Apply rebuilds the network with the current seed, and the change is "
     "recorded for --replay.\n\n"

@@ -1,6 +1,7 @@
 """The settings screen: change the network and the data without leaving the app.
 
-Hidden layers (add, remove, neurons per layer), the hidden activation, the input
+Hidden layers (add, remove, neurons per layer), the hidden activation (one for all
+layers, or each layer's own, on the row under its neuron count), the input
 features, noise, the test fraction, the learning rate, optimizer, loss, initial weights,
 mini-batch and weight decay, as rows of a table: ↑/↓ choose
 a row, ←/→ (or − / +) change it, space toggles a feature, ``a`` adds a hidden layer,
@@ -122,12 +123,19 @@ def _neurons(n: int, delta: int) -> int:
 
 
 def layer_rows(draft: dict) -> list[Row]:
-    """'hidden layers: N' (± adds/removes the last layer), then one row per layer."""
+    """'hidden layers: N' (± adds/removes the last layer), then one row per layer and,
+    with two or more layers, each layer's activation under it.  The draft's
+    ``activation`` is a list with one name per hidden layer (one name while there is
+    none); a new layer takes the last one's width and activation."""
     def count(d: dict, delta: int) -> None:
         if delta > 0 and len(d["hidden"]) < MAX_LAYERS:
+            if d["hidden"]:
+                d["activation"].append(d["activation"][-1])
             d["hidden"].append(d["hidden"][-1] if d["hidden"] else 4)
         elif delta < 0 and d["hidden"]:
             d["hidden"].pop()
+            if len(d["activation"]) > 1:
+                d["activation"].pop()
 
     rows = [Row("hidden layers", lambda d: str(len(d["hidden"])) + ("  (none: inputs → output)"
                                                                      if not d["hidden"] else ""),
@@ -137,7 +145,34 @@ def layer_rows(draft: dict) -> list[Row]:
             d["hidden"][k] = _neurons(d["hidden"][k], delta)
         name = layer_name(k, len(draft["hidden"]) + 1)
         rows.append(Row(f"  {name}", lambda d, k=k: f"{d['hidden'][k]} neurons", change))
+        if len(draft["hidden"]) > 1:
+            rows.append(layer_activation(k))
     return rows
+
+
+def layer_activation(k: int) -> Row:
+    """Hidden layer ``k``'s own activation (0-based)."""
+    def change(d: dict, delta: int) -> None:
+        names = d["activation"]
+        i = HIDDEN_ACTIVATIONS.index(names[k]) if names[k] in HIDDEN_ACTIVATIONS else 0
+        names[k] = HIDDEN_ACTIVATIONS[(i + delta) % len(HIDDEN_ACTIVATIONS)]
+    return Row("    activation", lambda d: d["activation"][k], change)
+
+
+def all_activations() -> Row:
+    """Every hidden layer's activation at once ("mixed" while they differ; from mixed,
+    the first press gives every layer the first one's)."""
+    def change(d: dict, delta: int) -> None:
+        names = d["activation"]
+        i = HIDDEN_ACTIVATIONS.index(names[0]) if names[0] in HIDDEN_ACTIVATIONS else 0
+        if len(set(names)) == 1:
+            i = (i + delta) % len(HIDDEN_ACTIVATIONS)
+        names[:] = [HIDDEN_ACTIVATIONS[i]] * len(names)
+
+    def show(d: dict) -> str:
+        names = d["activation"]
+        return names[0] if len(set(names)) == 1 else "mixed"
+    return Row("hidden activation", show, change)
 
 
 def task_noise(task: str) -> float | None:
@@ -151,7 +186,7 @@ def task_noise(task: str) -> float | None:
 def field_rows(draft: dict, task: str) -> list[Row]:
     """Every row, top to bottom.  One entry per configurable field."""
     rows = layer_rows(draft)
-    rows.append(choice("activation", "hidden activation", HIDDEN_ACTIVATIONS))
+    rows.append(all_activations())
     rows += [feature(key) for key in FEATURES]
     own = task_noise(task)
     rows.append(number("noise", "noise σ", 0.05, 0.0, 1.0,
@@ -175,11 +210,22 @@ def draft_of(config) -> dict:
     draft = {key: data[key] for key in CONFIGURABLE}
     draft["hidden"] = list(draft["hidden"] or [])
     draft["features"] = list(draft["features"] or DEFAULT_FEATURES)
+    names = draft["activation"] or "sigmoid"
+    n = max(1, len(draft["hidden"]))
+    draft["activation"] = [names] * n if isinstance(names, str) else list(names)
     return draft
+
+
+def _sent(draft: dict) -> dict:
+    """The draft as Configure sends it: one activation name when every layer has the
+    same (as before per-layer activations), else the list."""
+    names = draft["activation"]
+    return {**draft, "activation": names[0] if len(set(names)) == 1 else list(names)}
 
 
 def changed(draft: dict, original: dict) -> dict:
     """The fields of ``draft`` that differ from ``original`` (what Configure sends)."""
+    draft, original = _sent(draft), _sent(original)
     return {key: value for key, value in draft.items() if value != original[key]}
 
 
