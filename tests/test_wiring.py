@@ -134,3 +134,15 @@ async def test_B_shows_each_mini_batch_loss_on_the_chart():
         await pilot.press("B")
         assert not full.batch_losses
         assert any("no mini-batch losses" in str(n.message) for n in full._notifications)
+
+
+def test_a_step_into_a_new_batch_selects_a_sample_of_it():
+    from nn import Granularity
+    from tui.session import Session
+
+    s = Session(build(RunConfig(task="regression", batch=16)))
+    s.granularity = Granularity.PHASE
+    for _ in range(12):   # forward, loss, backward, update of three batches
+        s.step()
+        batch = s.events[-1].batch
+        assert s.sample in [int(i) for i in s.stepper.batch_samples(batch)], (batch, s.sample)

@@ -318,6 +318,7 @@ class Session:
             events = self.stepper.step(self.granularity)
             if events:
                 self._follow(events[-1])
+                self._sample_in_batch(events[-1])
             _keep_trace(self.followed, events)
             for b in self._others():  # lockstep: each branch steps from its own cursor
                 _keep_trace(b, b.stepper.step(self.granularity))
@@ -424,6 +425,15 @@ class Session:
         if 0 <= layer < len(self.net.layers) and 0 <= neuron < self.net.layers[layer].n_out:
             self.selected = (layer, neuron)
             self.touch()
+
+    def _sample_in_batch(self, event: StepEvent) -> None:
+        """With mini-batches, keep the selected sample inside the batch just computed
+        (its first sample when the selected one is not in it)."""
+        st = self.stepper
+        if st.batch is not None and event.epoch == st.epoch:
+            members = st.batch_samples(event.batch)
+            if self.sample not in members:
+                self.sample = int(members[0])
 
     def move_sample(self, delta: int) -> int:
         """The next/previous sample; with mini-batches, of the batch on screen (the last

@@ -200,10 +200,12 @@ def describe(session: Session, q: Quantity) -> str:
 
 
 def question_words(session: Session, ch: Chapter) -> str:
-    """The question in words, saying when its value is taken: ``w₁ of h₁ after the step``."""
+    """The question in words, saying when its value is taken:
+    ``w₁ of h₁ (the next step computes it)``."""
     words = describe(session, ch.ask)
     if ch.wait.kind == "step":
-        words += " after the step" if ch.wait.count == 1 else f" after {ch.wait.count} steps"
+        words += (" (the next step computes it)" if ch.wait.count == 1
+                  else f" (computed within the next {ch.wait.count} steps)")
     elif ch.wait.kind == "play":
         words += " after playing"
     return words

@@ -100,15 +100,17 @@ class HelpScreen(ModalScreen[None]):
             glossary.add_row(symbol, meaning)
         with VerticalScroll(id="help-box"):
             yield Static(Text("tinynet-tui help", style="bold"), id="help-title")
+            yield Static(Text(ABOUT.split("\n\n")[0] + "\n"))
             yield Static(table, id="help-keys")
-            yield Static(Text(ABOUT))
+            yield Static(Text("\n\n".join(ABOUT.split("\n\n")[1:])))
             yield Static(glossary, id="help-glossary")
             yield Static(Text("Press Esc or ? to close.", style="dim"))
 
 
 NAMES = {"space": "space", "question_mark": "?", "plus": "+", "minus": "-", "equals_sign": "=",
          "left_square_bracket": "[", "right_square_bracket": "]", "up": "↑", "down": "↓",
-         "right": "→", "left": "←"}
+         "right": "→", "left": "←", "pagedown": "PgDn", "pageup": "PgUp",
+         "greater_than_sign": ">", "less_than_sign": "<", "enter": "Enter"}
 
 
 def display_key(key: str) -> str:
