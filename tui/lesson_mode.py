@@ -269,6 +269,7 @@ class LessonMode:
             self.refresh()
             return
         result = run.answer(number)
+        self.last_answer = result  #: the engine's value and verdict of the last answer
         self._seen = len(run.session.actions)
         if result.right:
             self.feedback, self.right = f"✓ Right: the engine got {result.shown}.", True

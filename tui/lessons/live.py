@@ -341,12 +341,16 @@ class ChapterRun:
 
     # ------------------------------------------------------------ question
     def answer(self, number: float) -> Answer:
-        """Check a prediction: the chapter's wait is carried out first (the reveal),
-        then the engine's value is compared within the chapter's tolerance."""
+        """Check a prediction: the chapter's wait is carried out first (the engine
+        computes the value), then it is compared within the chapter's tolerance.  A wrong
+        prediction before a wait of steps takes those steps back (an exact undo), so the
+        screen does not show the answer while the learner tries again."""
         ch = self.chapter
         if ch.ask is None:
             raise ValueError("this chapter asks nothing")
-        self.finish_wait()
+        pending = not self.wait_done and ch.wait.kind == "step"
+        steps_left = self.steps_left
+        presses = self.finish_wait()
         truth = value(self.session, ch.ask)
         if ch.tolerance is None:
             right = Quiz.is_right(number, truth)
@@ -356,6 +360,10 @@ class ChapterRun:
             right = abs(number - truth) <= ch.tolerance[1]
         self.answered = self.answered or right
         self.session.quiz.score(number, truth)
+        if pending and not right:
+            for _ in range(presses):
+                self.session.back()
+            self.steps_left, self.wait_done = steps_left, False
         return Answer(right, truth, num(truth), None if right else self.hint)
 
     def give_up(self) -> str:
