@@ -133,7 +133,8 @@ def render_compare(view: CompareView, width: int, height: int, log: bool = True)
     """Chart above, table below (the table takes one line per branch plus its header);
     with ``view.diagrams`` (and room), the diagrams side by side between them."""
     parts = []
-    rows_left = height - len(view.rows) - 3
+    per_row = 1 if width >= 100 else 2  # narrow: "what differs" wraps onto a second line
+    rows_left = height - per_row * len(view.rows) - 4
     if view.diagrams and diagrams_fit(len(view.diagrams), width, height):
         parts.append(render_diagrams(view, width))
         rows_left -= DIAGRAM_HEIGHT
