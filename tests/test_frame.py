@@ -336,3 +336,60 @@ def test_input_nodes_are_named_by_the_features_the_network_sees():
     assert frame_at(session, PanelSizes(loss_width=60)).neuron.input_names == ("x₁²", "x₂²")
     session.select(1, 0)
     assert frame_at(session, PanelSizes(loss_width=60)).neuron.input_names == ("h₁", "h₂", "h₃")
+
+
+def node_texts(session) -> dict[str, str]:
+    """What each hidden/output node of the diagram shows, by name: "+0.56", "–"."""
+    from tui.widgets.diagram import render_diagram
+    f = frame(session)
+    lines, boxes = render_diagram(f.diagram, 60, 12, None)
+    text = ["".join(seg.text for seg in line) for line in lines]
+    shown = {}
+    for box in boxes:
+        if box.layer >= 0:
+            name, value = text[box.y][box.x:box.x + box.width].split(None, 1)
+            shown[name] = value.strip()
+    return shown
+
+
+def test_a_node_never_computed_shows_a_dash_not_zero():
+    """xor, neuron steps: h₂ before its first forward step, and h₂'s δ before its first
+    backward step, show "–" like ŷ; a value from an earlier epoch stays a number."""
+    session = Session(build(RunConfig(task="xor")))
+    session.step()                                   # forward h₁ only
+    shown = node_texts(session)
+    assert shown["h₁"] != "–" and shown["h₂"] == "–" and shown["ŷ"] == "–", shown
+    while session.stepper.next_unit.phase is not Phase.BACKWARD:
+        session.step()
+    session.step()                                   # backward ŷ
+    session.step()                                   # backward h₁
+    shown = node_texts(session)
+    assert frame(session).diagram.quantity == "δ"
+    assert shown["ŷ"] != "–" and shown["h₁"] != "–" and shown["h₂"] == "–", shown
+    session.granularity = Granularity.EPOCH
+    session.step()                                   # the rest of epoch 0
+    session.granularity = Granularity.NEURON
+    session.step()                                   # epoch 1: forward h₁; h₂'s a is epoch 0's
+    f = frame(session)
+    shown = node_texts(session)
+    assert shown["h₂"] == short(session.net.layers[0].a[session.sample, 1])
+    assert not f.diagram.fresh[0][1]                 # dimmed: from epoch 0
+
+
+def test_status_has_the_last_batch_loss_until_the_first_epoch_loss_exists():
+    """--batch: through epoch 0 the status line has batch 1's loss (not "loss –")."""
+    session = Session(build(RunConfig(task="xor", batch=2)))
+    session.granularity = Granularity.PHASE
+    assert frame(session).status.batch_loss is None
+    while not len(session.stepper.batch_losses):
+        session.step()
+    v = frame(session).status
+    assert v.loss is None and v.batch_loss == session.stepper.batch_losses.last is not None
+    session.granularity = Granularity.EPOCH
+    session.step()
+    v = frame(session).status
+    assert v.loss == session.stepper.losses.last and v.batch_loss is None
+    full = Session(build(RunConfig(task="xor")))
+    full.granularity = Granularity.EPOCH
+    full.step()
+    assert frame(full).status.batch_loss is None

@@ -314,7 +314,7 @@ def test_chart_draws_both_edges_of_the_envelope():
 
 
 def test_chart_mean_line_sits_at_its_value_from_epoch_0():
-    lines = draw(loss_view(range(10), np.linspace(0.5, 0.05, 10), baseline=0.123456))
+    lines = draw(loss_view(range(10), np.linspace(0.5, 0.05, 10), baseline=0.123456), height=18)
     assert any("predict the mean: 0.123 " in line for line in lines)
     ticks = {line.split("┤")[0].strip(): k for k, line in enumerate(lines) if "┤" in line}
     rows = [k for k, line in enumerate(lines) if "│" in line and line.split("│")[1][:1].strip()
@@ -908,3 +908,69 @@ def test_inspector_drops_the_input_names_rather_than_cut_a_number():
     assert num(view.change_w[9]) in table[9]                  # last Δ is whole
     wide = render_inspector(view, 120).plain
     assert "w₁₀ (h²₁₀)" in wide
+
+
+# ── K classes: the output map's legend and drawing ──────────────────────────────
+
+def test_three_class_output_map_says_which_class_is_filled_and_drawing_is_refused():
+    from tui.drawing import Pen, add_at, map_hint
+    from tui.widgets.neuron_map import render_large
+
+    session = Session(build(RunConfig(task="spiral3")))
+    session.select(len(session.net.layers) - 1, 2)
+    with session.lock:
+        f = build_frame(session, PanelSizes(map_cols=29, map_rows=14, large_map=True))
+    text = "\n".join("".join(s.text for s in line) for line in render_large(f.maps, None))
+    assert "class 2: ●  others: ○" in text and "● 1  ○ 0" not in text
+    why = "drawing data needs a 2-class or regression task: spiral3 has 3 classes"
+    assert map_hint(session, None) == why
+    for draw in (lambda: add_at(session, Pen(), 0.1, 0.2), session.clear_points,
+                 lambda: session.remove_point(0.0, 0.0)):
+        with pytest.raises(ValueError, match=why):
+            draw()
+    assert session.drawn is None and session.problem.y.shape[1] == 3
+    xor = Session(build(RunConfig(task="xor")))
+    xor.select(1, 0)
+    with xor.lock:
+        f = build_frame(xor, PanelSizes(map_cols=29, map_rows=14, large_map=True))
+    assert "class ● 1  ○ 0" in "\n".join("".join(s.text for s in line)
+                                         for line in render_large(f.maps, None))
+    assert map_hint(xor, None).startswith("click: class 1 (right 0)")
+
+
+# ── the loss chart's legend never covers the curve ──────────────────────────────
+
+LEGEND_MARK = re.compile(r" ?[⠀-⣿]{2} (predict the mean: [\d.]+|test|training)")
+
+
+@pytest.mark.parametrize("width, height", [(58, 9), (38, 8), (60, 16)])  # 120×40, 80×24, tall
+def test_loss_chart_legend_sits_above_the_curve(width, height):
+    """XOR's loss sits at the mean's 0.25 for hundreds of epochs: the legend rows hold
+    the legend and nothing of the curve, which is drawn whole below them."""
+    lo = np.r_[np.full(200, 0.25), np.linspace(0.25, 0.1, 100)]
+    lines = draw(loss_view(range(300), lo, baseline=0.25, title="xor · epoch 300"),
+                 width=width, height=height)
+    rows = plot_rows(lines)
+    legend = [k for k, r in enumerate(rows) if "predict the mean: 0.25" in r]
+    assert legend == [0], lines
+    rest = LEGEND_MARK.sub("", rows[0])
+    assert not rest.strip(), lines                  # no part of the curve on the legend's row
+    assert all(any(r[c].strip() for r in rows[1:]) for c in range(len(rows[1]))), lines
+
+
+def test_loss_chart_too_low_for_a_legend_puts_the_mean_in_the_title():
+    view = loss_view(range(300), np.linspace(0.3, 0.1, 300), baseline=0.25, title="xor · epoch 300")
+    view = LossView(**{**view.__dict__, "test_epochs": view.epochs, "test_lo": view.lo * 1.1,
+                       "test_hi": view.hi * 1.1})
+    lines = draw(view, width=38, height=8)       # 3 canvas rows: no room for 3 legend lines
+    assert lines[0].strip() == "xor · epoch 300 · mean 0.25"
+    assert "predict the mean" not in "".join(lines) and "training" not in "".join(lines)
+    lines = draw(view, width=60, height=16)
+    assert lines[0].strip() == "xor · epoch 300"
+    assert [k for k, r in enumerate(plot_rows(lines)) if LEGEND_MARK.search(r)] == [0, 1, 2]
+    assert all(not LEGEND_MARK.sub("", r).strip() for r in plot_rows(lines)[:3]), lines
+
+
+def test_status_line_shows_the_batch_loss_until_the_first_epoch_loss():
+    assert "· batch loss 0.388 ·" in render_status(status(loss=None, batch_loss=0.388)).plain
+    assert "batch loss" not in render_status(status(loss=0.25, batch_loss=0.388)).plain

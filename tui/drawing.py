@@ -76,9 +76,23 @@ def kind_of(problem: Problem) -> str:
     return "regression" if problem.kind == "regression" else "binary"
 
 
+def refusal(problem: Problem) -> str | None:
+    """Why points cannot be drawn for ``problem`` (one line), or None if they can: the pen
+    draws class 0/1 or a value, so a task of K > 2 classes is refused."""
+    if problem.kind != "multiclass":
+        return None
+    return (f"drawing data needs a 2-class or regression task: {problem.config.label} has "
+            f"{problem.y.shape[1]} classes")
+
+
 def start_from(problem: Problem) -> Drawn:
     """The drawn set drawing starts from: ``problem``'s raw points, training and test rows
-    together, with the first target column."""
+    together, with the first target column.  ActionError (one line) for a task
+    :func:`refusal` refuses."""
+    why = refusal(problem)
+    if why is not None:
+        from .actions import ActionError
+        raise ActionError(why)
     points, y = problem.points, problem.y[:, :1]
     if problem.points_test is not None and problem.y_test is not None:
         points = np.vstack([points, problem.points_test])
@@ -183,6 +197,9 @@ def add_at(session, pen: Pen, x1: float, x2: float, other: bool = False) -> str:
 
 def map_hint(session, pen: Pen | None) -> str:
     """The line under the large output map: what a click draws, and the drawing keys."""
+    why = refusal(session.problem) if session.drawn is None else None
+    if why is not None:
+        return why
     kind = drawing_kind(session)
     pen = pen or Pen()
     if kind == "regression":
@@ -266,6 +283,10 @@ class DrawingKeys:
 
     def action_pen(self) -> None:
         pen = self._pen()
+        why = refusal(self.session.problem) if self.session.drawn is None else None
+        if why is not None:
+            self.say(why, severity="warning")
+            return
         if drawing_kind(self.session) == "regression":
             pen.value = -pen.value
         else:

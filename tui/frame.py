@@ -135,7 +135,14 @@ def _status(s) -> StatusView:
                       quiz=(s.quiz.right, s.quiz.asked) if s.quiz.on else None,
                       training=" · ".join(s.config.training_parts()),
                       link=getattr(s, "link_status", None),
-                      test_loss=_last_test_loss(st))
+                      test_loss=_last_test_loss(st), batch_loss=_first_batch_loss(st, last))
+
+
+def _first_batch_loss(st, epoch_loss: float | None) -> float | None:
+    """The last mini-batch's loss while no epoch has a loss yet (else None)."""
+    if epoch_loss is not None or st.batch is None or not len(st.batch_losses):
+        return None
+    return st.batch_losses.last
 
 
 def _last_test_loss(st) -> float | None:
@@ -155,7 +162,7 @@ def diagram_view(s) -> DiagramView:
     n_layers = len(net.layers)
     show_delta = _last_phase(s) is Phase.BACKWARD
     phase = Phase.BACKWARD if show_delta else Phase.FORWARD
-    values, fresh, known = [], [], []
+    values, fresh, known, computed = [], [], [], []
     missing = False
     for l, layer in enumerate(net.layers):
         held = layer.delta if show_delta else layer.a
@@ -169,7 +176,9 @@ def diagram_view(s) -> DiagramView:
             known.append(ok)
             values.append(np.array([held[r, j] for j, r in enumerate(rows)]) if ok
                           else np.zeros(layer.n_out))
-        fresh.append(np.array([freshness(st, phase, l, j).current for j in range(layer.n_out)]))
+        when = [freshness(st, phase, l, j) for j in range(layer.n_out)]
+        fresh.append(np.array([w.current for w in when]))
+        computed.append(np.array([w.current or w.epoch is not None for w in when]))
     names = tuple(tuple(neuron_name(l, j, sizes) for j in range(layer.n_out))
                   for l, layer in enumerate(net.layers))
     halted = st.halted
@@ -182,7 +191,7 @@ def diagram_view(s) -> DiagramView:
         input_values=s.problem.X[i].copy(),
         input_names=input_names(s.problem, 0, sizes),
         names=names, quantity="δ" if show_delta else "a", values=tuple(values), known=tuple(known),
-        fresh=tuple(fresh), activation_symbols=tuple(l.activation.symbol for l in net.layers),
+        fresh=tuple(fresh), computed=tuple(computed), activation_symbols=tuple(l.activation.symbol for l in net.layers),
         layer_titles=titles, selected=s.selected, highlighted=frozenset(s.current_unit_neurons()),
         problem=problem, caption=_caption(s, show_delta, missing))
 
@@ -424,7 +433,8 @@ def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsVi
         scales=scales, kind="binary" if problem.kind == "multiclass" else problem.kind,
         points=points, selected=(l, j), name=name,
         large=None if large is None else large[l][j],
-        caption=f"{name} over x₁, x₂ · weights now, {when}")
+        caption=f"{name} over x₁, x₂ · weights now, {when}",
+        classes=problem.y.shape[1] if problem.kind == "multiclass" else 2)
 
 
 def _target_column(y, n: int, column: int) -> np.ndarray:

@@ -51,6 +51,8 @@ class StatusView:
     training: str = ""          #: how it trains beyond plain GD on the task's loss: "adam · batch 16"
     link: str | None = None     #: share/follow: "following teacher at 127.0.0.1:8765"
     test_loss: float | None = None  #: the test rows' loss in the latest epoch (with a split)
+    #: with mini-batches, before the first epoch's loss exists: the last batch's loss
+    batch_loss: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class DiagramView:
     problem: tuple[int, int] | None       #: where NaN/inf appeared
     caption: tuple[str, str]              #: (epoch and next step, sample and what nodes show)
     maps: "NeuronMapsView | None" = None  #: small maps beside the nodes, when there is room
+    #: per layer (n_out,) bool: the node's value was ever computed (False: shown as –,
+    #: not as the 0 a cache starts with); None: every node of a known layer was
+    computed: tuple[np.ndarray, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,7 @@ class NeuronMapsView:
     name: str                                  #: of the selected neuron: h¹₃, ŷ
     large: np.ndarray | None = None            #: (rows, cols) the selected neuron's map
     caption: str = ""
+    classes: int = 2                           #: K of a K-class task (points: own class vs rest)
 
 
 @dataclass(frozen=True)

@@ -344,7 +344,8 @@ def render_diagram(data: DiagramView, width: int, height: int,
             if layer < 0:
                 put(xs[c], y, f"{name} {short(data.input_values[i])}", INPUT)
             else:
-                value = short(data.values[layer][i]) if data.known[layer] else "  –  "
+                ever = data.computed is None or bool(data.computed[layer][i])
+                value = short(data.values[layer][i]) if data.known[layer] and ever else "  –  "
                 put(xs[c], y, f"{name} {value}", _node_style(data, layer, i))
                 if node_map is not None:
                     lo, hi = data.maps.scales[layer]

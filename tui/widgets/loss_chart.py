@@ -83,6 +83,30 @@ def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
     return ticks, labels
 
 
+#: rows of a plotext chart that are not its canvas: title, two frame lines, x ticks, labels
+CHART_FRAME_ROWS = 5
+#: the fewest canvas rows left for the curve under a legend; with fewer, no legend
+#: (the mean's value goes into the title)
+MIN_DATA_ROWS = 2
+
+
+def legend_headroom(y_lo: float, y_hi: float, n_labels: int, rows: int
+                    ) -> tuple[float, float] | None:
+    """y limits that keep the top ``n_labels`` of the canvas's ``rows`` rows, where
+    plotext writes its legend, above every point (so the legend never hides the curve,
+    e.g. XOR's loss sitting at the mean's 0.25); None without a legend."""
+    if n_labels <= 0 or not (math.isfinite(y_lo) and math.isfinite(y_hi)):
+        return None
+    if y_hi <= y_lo:
+        pad = max(abs(y_hi) * 0.05, 1e-9)
+        y_lo, y_hi = y_lo - pad, y_hi + pad
+    # plotext puts a value on one of 4·rows braille dot rows; the top of the data goes on
+    # the highest dot row under the legend, with half a dot row to spare for rounding
+    dots = 4 * max(rows, n_labels + 1)
+    under = max(1.0, dots - 4 * n_labels - 1.5)
+    return y_lo, y_lo + (y_hi - y_lo) * (dots - 1) / under
+
+
 class LossChart(PlotextPlot):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -100,7 +124,14 @@ class LossChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(view.title)
+        has_mean = view.baseline is not None and view.baseline > 0
+        test = _test_series(view, self.log_scale)
+        n_labels = has_mean + 2 * (test is not None and len(view.epochs) > 0)
+        rows = self.size.height - CHART_FRAME_ROWS
+        if rows - n_labels < MIN_DATA_ROWS:  # no room for a legend above the curve
+            n_labels = 0
+        plt.title(view.title + (f" · mean {num(view.baseline, 3)}"
+                                if has_mean and not n_labels else ""))
         plt.xlabel("epoch")
         plt.ylabel("loss (log scale)" if self.log_scale else "loss")
         x, lo, hi = view.epochs, view.lo, view.hi
@@ -111,21 +142,20 @@ class LossChart(PlotextPlot):
         if len(x):
             x_end = max(float(x[-1]), 1.0)
             y_lo, y_hi = float(lo.min()), float(hi.max())
-            if view.baseline is not None and view.baseline > 0:  # drawn first: the loss on top
+            if has_mean:  # drawn first: the loss on top
                 b = math.log10(view.baseline) if self.log_scale else view.baseline
                 plt.plot([0.0, x_end], [b, b], marker="braille", color="gray",
-                         label=f"predict the mean: {num(view.baseline, 3)}")
+                         label=f"predict the mean: {num(view.baseline, 3)}" if n_labels else None)
                 y_lo, y_hi = min(y_lo, b), max(y_hi, b)
-            test = _test_series(view, self.log_scale)
             if test is not None:  # held-out rows, drawn under the training loss
                 tx, tlo, thi = test
                 plt.plot(tx.tolist(), thi.tolist(), marker="braille", color="orange",
-                         label="test")
+                         label="test" if n_labels else None)
                 if np.any(thi != tlo):
                     plt.plot(tx.tolist(), tlo.tolist(), marker="braille", color="orange")
                 y_lo, y_hi = min(y_lo, float(tlo.min())), max(y_hi, float(thi.max()))
             plt.plot(x.tolist(), hi.tolist(), marker="braille", color="cyan",
-                     label="training" if test is not None else None)
+                     label="training" if test is not None and n_labels else None)
             if np.any(hi != lo):
                 plt.plot(x.tolist(), lo.tolist(), marker="braille", color="cyan")
             plt.xlim(0, x_end)
@@ -137,6 +167,9 @@ class LossChart(PlotextPlot):
                 yt, labels = distinct_labels(nice_ticks(y_lo, y_hi, max(2, self.size.height // 4)))
             if yt:
                 plt.yticks(yt, labels)
+            top = legend_headroom(y_lo, y_hi, n_labels, rows)
+            if top is not None:
+                plt.ylim(*top)
         self.refresh()
 
     def toggle_log(self) -> bool:

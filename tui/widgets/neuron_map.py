@@ -236,6 +236,14 @@ def _caption_style(color_system: str | None) -> Style:
         Style(color=_exact(GREY, color_system), italic=True)
 
 
+def class_note(view) -> str:
+    """What the output map's points mean: class 1 ● and 0 ○; with K > 2 classes the
+    selected output neuron's own class (classes from 0, as the task's y) against the rest."""
+    if getattr(view, "classes", 2) <= 2:
+        return "class ● 1  ○ 0"
+    return f"class {view.selected[1]}: ●  others: ○"
+
+
 def render_large(view, color_system: str | None = "truecolor") -> list[list[Segment]]:
     """The selected neuron's map of a :class:`~tui.views.NeuronMapsView`, large:
     a caption, the map (the output neuron's with the data points on it) and a
@@ -252,7 +260,7 @@ def render_large(view, color_system: str | None = "truecolor") -> list[list[Segm
     x1_lo, x1_hi, x2_lo, x2_hi = view.bounds
     notes = [f"x₁ → {num(x1_lo, 2)}…{num(x1_hi, 2)}", f"x₂ ↑ {num(x2_lo, 2)}…{num(x2_hi, 2)}"]
     if is_output and view.points:
-        notes += (["class ● 1  ○ 0"] if view.kind == "binary" else ["● target (colour)"])
+        notes.append(class_note(view) if view.kind == "binary" else "● target (colour)")
         if any(p.test for p in view.points):
             notes.append("◆ ◇ test points")
     labelled = {0, (len(body) - 1) // 2, len(body) - 1}

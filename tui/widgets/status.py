@@ -28,7 +28,8 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         (f" · {v.training}" if v.training else "", "", 2),
         (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
         (f" · epoch {v.epoch}", "", 8),
-        (f" · loss {loss_text(v.loss)}", "", 7),
+        (f" · batch loss {loss_text(v.batch_loss)}" if v.loss is None and v.batch_loss is not None
+         else f" · loss {loss_text(v.loss)}", "", 7),
         (f" · test {loss_text(v.test_loss)}" if v.test_loss is not None else "", "", 7),
         (" · ", "", 9), state + (9,),
     ]
