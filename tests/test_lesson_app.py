@@ -234,3 +234,76 @@ def _snap_app(tmp_path):
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 def test_lesson_chapter_snapshot(snap_compare, tmp_path, size):
     assert snap_compare(_snap_app(tmp_path), terminal_size=size)
+
+
+# ------------------------------------------------ wave 5: slow motion, scrolling
+async def test_slow_motion_says_it_runs_and_keeps_the_sample_in_the_batch(tmp_path,
+                                                                          monkeypatch):
+    """The lesson panel says slow motion runs (the status line says paused); with
+    mini-batches each slow step goes through Session.step, which keeps the selected
+    sample inside the batch just computed."""
+    from tui import lesson_mode
+    from tui.config import RunConfig, build
+
+    monkeypatch.setattr(lesson_mode, "SLOW_PACES", (0.03,))
+    monkeypatch.setattr(lesson_mode, "SLOW_DEFAULT", 0)
+    app = lesson_app(tmp_path, "backprop", 7)           # a chapter without a question
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.lessons.slow
+        todo = plain(app.query_one("#lesson-todo"))
+        assert "slow motion · 0.03 s per step · any key pauses" in todo
+        for _ in range(5):
+            await pilot.pause(0.03)
+        # one-neuron steps are not the chapter's n (a whole epoch): its wait goes on
+        assert app.session.stepper.cursor >= 2 and not app.lessons.run.wait_done
+        await pilot.press("x")                        # pauses: the line goes
+        await pilot.pause()
+        assert not app.lessons.slow and "slow motion" not in plain(app.query_one("#lesson-todo"))
+
+    app = TinyNetApp(build(RunConfig(task="spiral", batch=16)), export_dir=tmp_path,
+                     save_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        s = app.session
+        first = set(s.stepper.batch_samples(0).tolist())
+        s.sample = next(k for k in range(len(s.problem.X)) if k not in first)
+        await pilot.press("o")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if s.stepper.cursor >= 2:
+                break
+        await pilot.press("x")
+        assert s.stepper.cursor >= 1 and s.stepper.batch is not None
+        assert s.sample in first, (s.sample, sorted(first))
+
+
+async def test_lesson_scrolls_to_the_reveal_at_80x24(tmp_path):
+    """After an answer at 80×24 the reveal's first line is in view, not below the fold."""
+    from textual.containers import VerticalScroll
+
+    from tui.widgets.lesson import reveal_line
+
+    app = lesson_app(tmp_path, "backprop", 4)         # δ at a hidden neuron: long text
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        run = app.lessons.run
+        scroll = app.query_one("#lesson-scroll", VerticalScroll)
+        width = app.query_one("#lesson-text").size.width
+        line = reveal_line(run.text, width, app.console)
+        assert line >= scroll.size.height              # below the fold before
+        app.query_one(AnswerInput).value = "0"
+        await pilot.press("escape")                   # show the answer: the reveal
+        await pilot.pause()
+        await pilot.pause()
+        assert run.reveal and scroll.scroll_y <= line < scroll.scroll_y + scroll.size.height
+        first = run.reveal.split()[:3]
+        assert " ".join(first) in plain(app.query_one("#lesson-text")).replace("\n", " ")
+
+
+def test_reveal_with_a_value_not_computed_keeps_its_placeholder():
+    """Stepped another way than the chapter expects: the reveal shows {…}, no traceback."""
+    run = live.ChapterRun(load(BUILTIN["backprop"]), 7)   # waits for one epoch step
+    run.wait_done = True                                  # … marked done without it
+    assert "{loss epoch 1}" in run.reveal

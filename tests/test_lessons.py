@@ -367,3 +367,57 @@ def test_new_keys_errors(tmp_path, text, line, words):
 def test_builtin_lessons_in_reading_order():
     assert list(BUILTIN)[:7] == ["backprop", "why-hidden", "learning-rate", "saturation",
                                  "initialisation", "regression", "find-the-bug"]
+
+
+# ------------------------------------------------- wave 5: text that reads on its own
+def _worksheet_sections(lesson) -> dict[int, str]:
+    from tui.lessons.worksheet import worksheet
+
+    text = worksheet(lesson).split("## Answer key")[0]
+    parts = re.split(r"^## (\d+)\. .*$", text, flags=re.M)
+    return {int(parts[k]) - 1: parts[k + 1] for k in range(1, len(parts), 2)}
+
+
+@pytest.mark.parametrize("name", list(BUILTIN))
+def test_every_number_a_question_needs_is_in_the_chapter_text(name):
+    """The hint's numbers (what the question is worked out from) are in the chapter's text
+    and its worksheet section: at 80×24 the neuron panel is hidden, on paper there is none."""
+    lesson = load(BUILTIN[name])
+    sections = _worksheet_sections(lesson)
+    for i, ch in enumerate(lesson.chapters):
+        if ch.ask is None or not ch.hint:
+            continue
+        run = live.ChapterRun(lesson, i)
+        for m in PLACEHOLDER.finditer(ch.hint):
+            shown = live.show(run.session, parse_quantity(m.group(1)))
+            assert shown in run.text, (name, i + 1, m.group(0), shown)
+            assert shown in sections[i], (name, i + 1, m.group(0), shown)
+
+
+@pytest.mark.parametrize("name", list(BUILTIN))
+def test_worksheet_has_no_app_key_instructions(name):
+    text = "\n".join(_worksheet_sections(load(BUILTIN[name])).values())
+    assert not re.search(r"\bpress\b|\bEnter\b|\bEsc\b", text, re.I), name
+
+
+def test_for_paper_rewrites_key_instructions():
+    from tui.lessons.worksheet import for_paper
+
+    assert for_paper("Predict δ of ŷ, then press Enter.\nNext.") == "Predict δ of ŷ.\nNext."
+    assert for_paper("Work out z, type it in, then press Enter to let it compute it.") == \
+        "Work out z."
+    assert for_paper("Slow. Press p to play 2000 epochs.") == "Slow. Play 2000 epochs."
+    assert for_paper("x, press n once to run epoch 1.") == "x, run epoch 1."
+    assert for_paper("around. Press p.\n\nPress p. The app") == "around.\n\nThe app"
+    assert for_paper("Press e: the app writes. Esc closes it.") == "The app writes."
+
+
+def test_played_answers_say_which_weights_they_are_from():
+    """After playing, ŷ read from the last forward pass is one update behind the
+    predictions panel (computed with the weights now): the text says so."""
+    for name in BUILTIN:
+        lesson = load(BUILTIN[name])
+        for ch in lesson.chapters:
+            reveal = "\n".join(t for _, t in ch.reveal)
+            if ch.wait.kind == "play" and re.search(r"\{a ŷ[^}]*\}", reveal):
+                assert "before its update" in " ".join(reveal.split()), (name, ch.title)

@@ -974,3 +974,8 @@ def test_loss_chart_too_low_for_a_legend_puts_the_mean_in_the_title():
 def test_status_line_shows_the_batch_loss_until_the_first_epoch_loss():
     assert "· batch loss 0.388 ·" in render_status(status(loss=None, batch_loss=0.388)).plain
     assert "batch loss" not in render_status(status(loss=0.25, batch_loss=0.388)).plain
+
+
+def test_status_line_says_slow_motion_and_its_pace():
+    t = render_status(status(state="slow", speed="1.5 s/step"))
+    assert " · ▶ slow motion 1.5 s/step · " in t.plain and style_at(t, "▶ slow motion") == "bold green"

@@ -146,3 +146,16 @@ def test_a_step_into_a_new_batch_selects_a_sample_of_it():
         s.step()
         batch = s.events[-1].batch
         assert s.sample in [int(i) for i in s.stepper.batch_samples(batch)], (batch, s.sample)
+
+
+async def test_slow_motion_shows_on_the_status_line():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        app.redraw(force=True)
+        assert "▶ slow motion 1.5 s/step" in status(app)
+        await pilot.press("x")   # any key pauses it
+        await pilot.pause()
+        app.redraw(force=True)
+        assert "slow motion" not in status(app) and "paused" in status(app)

@@ -10,6 +10,7 @@ hands each widget its part; widgets only draw.  Playing runs in a thread worker
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import signal
 import time
 from pathlib import Path
@@ -244,7 +245,11 @@ class TinyNetApp(DrawingKeys, App):
         self._drawn_version = frame.version
         self.redraws += 1
         self.player.last_redraw = time.perf_counter()
-        self.query_one(StatusLine).show(frame.status)
+        status = frame.status
+        if self.lessons.slow:  # slow motion is a timer of the app's, not the session's playing
+            status = dataclasses.replace(status, state="slow",
+                                         speed=f"{self.lessons.pace:g} s/step")
+        self.query_one(StatusLine).show(status)
         self.query_one(NetworkDiagram).show(frame.diagram)
         self.query_one(Inspector).show(frame.neuron)
         self.query_one(Narration).show(frame.narration)

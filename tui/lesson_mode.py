@@ -24,7 +24,7 @@ from nn import Granularity
 from . import actions as act
 from .format import num
 from .parsing import finite_number
-from .widgets.lesson import AnswerInput, LessonPanel, LessonView
+from .widgets.lesson import AnswerInput, LessonPanel, LessonView, slow_line
 
 #: seconds per step in slow motion (+ is faster, i.e. fewer seconds)
 SLOW_PACES = (5.0, 3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3)
@@ -36,6 +36,18 @@ PANEL_IDS = {"diagram": "diagram", "neuron": "inspector-box", "narration": "narr
 
 #: keys that adjust slow motion instead of pausing it
 SLOW_KEYS = {"o": 0, "plus": 1, "equals_sign": 1, "minus": -1}
+
+#: step sizes, finest first ("batch" is the stepper's mini-batch step)
+STEP_ORDER = ("neuron", "layer", "phase", "batch", "epoch")
+
+
+def counts_as_n(step: act.Step, chapter_granularity: str) -> bool:
+    """Does a step the app took count as the chapter's ``n``?  Only one at least as
+    large as the chapter's granularity: a slow-motion (one neuron) step in a chapter that
+    steps whole epochs has not computed what the chapter's reveal talks about."""
+    g = getattr(step.granularity, "value", step.granularity)
+    want = getattr(chapter_granularity, "value", chapter_granularity)
+    return STEP_ORDER.index(g) >= STEP_ORDER.index(want)
 
 
 class LessonListScreen(ModalScreen[object]):
@@ -190,7 +202,8 @@ class LessonMode:
             title=run.chapter.title, text=run.text, reveal=run.reveal or None,
             todo=run.waiting_for,
             question=run.question if not run.answered else None,
-            feedback=self.feedback, right=self.right, finished=self.finished)
+            feedback=self.feedback, right=self.right, finished=self.finished,
+            slow=self.pace if self.slow else None)
 
     def refresh(self, focus: bool = False) -> None:
         if not self.active:
@@ -217,8 +230,9 @@ class LessonMode:
         new = s.actions[self._seen:]
         self._seen = len(s.actions)
         w = run.chapter.wait
+        g = run.chapter.settings["granularity"]
         for a in new:
-            if isinstance(a, act.Step) and run.press("n", perform=False):
+            if isinstance(a, act.Step) and counts_as_n(a, g) and run.press("n", perform=False):
                 changed = True
         if w.kind == "play" and not run.wait_done:
             st = s.stepper
@@ -335,9 +349,14 @@ class LessonMode:
             return
         self.app.pause()
         self._start_timer()
-        self.app.say(f"slow motion: one neuron every {self.pace:g} s (+/− pace, any key "
-                     "pauses)", timeout=3)
+        self.app.say(slow_line(self.pace) + " (+/− pace)", timeout=3)
+        self.show_slow()
         self.slow_step()
+
+    def show_slow(self) -> None:
+        """The lesson panel's line for slow motion (on or off); focus is left alone."""
+        if self.active:
+            self.app.query_one(LessonPanel).show(self.view())
 
     def _start_timer(self) -> None:
         if self.slow_timer is not None:
@@ -349,11 +368,14 @@ class LessonMode:
             self.slow_timer.stop()
             self.slow_timer = None
             self.app.session.touch()
+            self.show_slow()
 
     def change_pace(self, delta: int) -> None:
         self.slow_index = max(0, min(len(SLOW_PACES) - 1, self.slow_index + delta))
         self._start_timer()
-        self.app.say(f"slow motion: {self.pace:g} s per step", timeout=1.5)
+        self.app.say(slow_line(self.pace), timeout=1.5)
+        self.show_slow()
+        self.app.redraw(True)  # a status line that shows the pace gets the new one
 
     def slow_step(self) -> None:
         """One unit (a neuron of one phase): the diagram highlights it, the narration

@@ -44,7 +44,7 @@ class StatusView:
     granularity: str
     epoch: int
     loss: float | None          #: the latest loss, None before any
-    state: str                  #: "playing", "paused", "breakpoint", "halted"
+    state: str                  #: "playing", "paused", "breakpoint", "halted" (the app: "slow")
     speed: str                  #: "30/s" or "max"
     breakpoints_on: bool
     quiz: tuple[int, int] | None  #: (right, asked) while quiz mode is on

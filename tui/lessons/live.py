@@ -378,7 +378,9 @@ class ChapterRun:
         question answered; None before."""
         if not (self.wait_done and self.answered):
             return None
-        return render(self.session, self.chapter.reveal, self.path)
+        # a value not computable here (the learner stepped another way than the chapter
+        # expects) stays a {placeholder} rather than stopping the app
+        return render(self.session, self.chapter.reveal, self.path, [])
 
     @property
     def done(self) -> bool:

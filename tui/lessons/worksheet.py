@@ -3,9 +3,31 @@ question with a blank, and at the end an answer key the engine computed (values 
 the panels write them, with the tolerance that counts as right)."""
 from __future__ import annotations
 
+import re
+
 from ..format import num
 from .format import Lesson
 from .live import ChapterRun, question_words
+
+
+#: app key instructions, rewritten for paper: (pattern, replacement), applied in order
+PAPER = [
+    (re.compile(r",\s+type it in,\s+then\s+press\s+Enter\b[^.]*\."), "."),
+    (re.compile(r",\s+then\s+press\s+Enter\b[^.]*\."), "."),
+    (re.compile(r"[ \t]*\bEsc closes it\."), ""),
+    (re.compile(r"[ \t]+Press\s+\w\.(?=\s|$)"), ""),
+    (re.compile(r"^Press\s+\w\.[ \t]*", re.M), ""),
+    (re.compile(r"\bPress\s+\w(?:\s+once)?(?:\s+to|:)\s+(\w)"), lambda m: m.group(1).upper()),
+    (re.compile(r"\bpress\s+\w(?:\s+once)?\s+to\s+"), ""),
+]
+
+
+def for_paper(text: str) -> str:
+    """Lesson text without the app's key instructions ("then press Enter", "Press p to
+    play …" → "Play …"), for a reader with paper and pencil."""
+    for pattern, repl in PAPER:
+        text = pattern.sub(repl, text)
+    return text
 
 
 def worksheet(lesson: Lesson) -> str:
@@ -17,7 +39,7 @@ def worksheet(lesson: Lesson) -> str:
     q = 0
     for i, ch in enumerate(lesson.chapters):
         run = ChapterRun(lesson, i)
-        out += [f"## {i + 1}. {ch.title}", "", run.text, ""]
+        out += [f"## {i + 1}. {ch.title}", "", for_paper(run.text), ""]
         if ch.ask is None:
             continue
         q += 1

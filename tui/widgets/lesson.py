@@ -30,6 +30,7 @@ class LessonView:
     feedback: str | None = None  #: after an answer: right, or the hint
     right: bool | None = None    #: was the last answer right
     finished: bool = False       #: the last chapter is done and the learner moved on
+    slow: float | None = None    #: slow motion runs: seconds per step (None: it does not)
     keys: str = "PgDn/> next chapter · PgUp/< back · L chapters · o slow motion"
 
 
@@ -69,8 +70,15 @@ def render_body(v: LessonView) -> Text:
     return t
 
 
+def slow_line(pace: float) -> str:
+    """What the panel (and the notification) say while slow motion runs."""
+    return f"▶ slow motion · {pace:g} s per step · any key pauses"
+
+
 def render_todo(v: LessonView) -> Text:
     t = Text()
+    if v.slow is not None:
+        t.append(slow_line(v.slow) + "\n", style="bold green")
     if v.question:
         t.append(v.question, style="bold magenta")
         t.append("\nType your prediction and press Enter (Esc: show the answer)",
@@ -113,11 +121,31 @@ class LessonPanel(Vertical):
         self.border_title = "lesson"
         self.query_one("#lesson-scroll").can_focus = False
 
+    _reveal: str | None = None  #: the reveal last shown (to scroll to a new one)
+
     def show(self, v: LessonView) -> None:
         self.border_title = f"lesson · {v.lesson}"
         self.query_one("#lesson-head", Static).update(render_head(v))
         self.query_one("#lesson-text", Static).update(render_body(v))
+        if v.reveal and v.reveal != self._reveal:
+            self.call_after_refresh(self.scroll_to_reveal, v.text)
+        self._reveal = v.reveal
         self.query_one("#lesson-todo", Static).update(render_todo(v))
         self.query_one("#lesson-keys", Static).update(Text(v.keys, style="dim"))
         answer = self.query_one("#lesson-answer", AnswerInput)
         answer.display = answer.can_focus = v.question is not None
+
+    def scroll_to_reveal(self, text: str) -> None:
+        """Scroll the text so the reveal's first line is at the top (on a small screen the
+        newest text would else be below the fold, under "✓ Done")."""
+        body = self.query_one("#lesson-text", Static)
+        if body.size.width <= 0:
+            return
+        self.query_one("#lesson-scroll", VerticalScroll).scroll_to(
+            y=reveal_line(text, body.size.width, self.app.console), animate=False)
+
+
+def reveal_line(text: str, width: int, console) -> int:
+    """The line (from 0) where the reveal starts in :func:`render_body` at ``width``
+    cells: the chapter text's wrapped lines and the blank line after them."""
+    return len(Text(reflow(text)).wrap(console, width)) + 1

@@ -17,6 +17,8 @@ STATES = {"halted": ("⚠ stopped: NaN/inf", "bold red"), "breakpoint": ("⏸ br
 def render_status(v: StatusView, width: int = 200) -> Text:
     if v.state == "playing":
         state = (f"▶ playing {v.speed}", "bold green")
+    elif v.state == "slow":
+        state = (f"▶ slow motion {v.speed}", "bold green")
     else:
         state = STATES[v.state]
     # (text, style, priority): lower priority is dropped first when the line is too long
