@@ -282,16 +282,14 @@ def test_the_diagram_draws_node_maps_only_when_there_is_room():
 def test_test_points_and_features_reach_the_output_map():
     """With a train/test split and extra input features (x₁², x₂²), the map's grid
     goes through the features and the test points are drawn with their own glyph."""
-    features = pytest.importorskip("nn.features")
-    fm = features.FeatureMap(("x1^2", "x2^2"))
+    from nn.features import FeatureMap
+
+    fm = FeatureMap(("x1^2", "x2^2"))
     P, y = datasets.circle(60, seed=1)
     net = NeuralNetwork.from_sizes([2, 1], "sigmoid", "sigmoid", seed=0)
-    try:
-        problem = Problem(RunConfig(task="circle").resolved(), net, fm(P[:40]), y[:40], "binary",
-                          X_test=fm(P[40:]), y_test=y[40:], points=P[:40], points_test=P[40:],
-                          features=fm)
-    except TypeError:
-        pytest.skip("Problem has no points/features yet")
+    problem = Problem(RunConfig(task="circle").resolved(), net, fm(P[:40]), y[:40], "binary",
+                      X_test=fm(P[40:]), y_test=y[40:], points=P[:40], points_test=P[40:],
+                      features=fm)
     session = Session(problem)
     with session.lock:
         m = build_frame(session, BIG).maps
