@@ -979,3 +979,16 @@ def test_status_line_shows_the_batch_loss_until_the_first_epoch_loss():
 def test_status_line_says_slow_motion_and_its_pace():
     t = render_status(status(state="slow", speed="1.5 s/step"))
     assert " · ▶ slow motion 1.5 s/step · " in t.plain and style_at(t, "▶ slow motion") == "bold green"
+
+
+def test_a_chart_too_low_for_a_legend_names_the_test_curve_in_its_title():
+    from dataclasses import replace
+
+    view = replace(loss_view(range(50), np.linspace(0.3, 0.1, 50), baseline=0.21,
+                             title="circle · epoch 50"),
+                   test_epochs=A(range(50), dtype=float), test_lo=np.linspace(0.3, 0.12, 50),
+                   test_hi=np.linspace(0.3, 0.12, 50))
+    low = "\n".join(draw(view, width=58, height=9))
+    assert "mean 0.21" in low and "test: orange" in low
+    tall = "\n".join(draw(view, width=58, height=20))
+    assert "test: orange" not in tall and "test" in tall and "training" in tall

@@ -130,10 +130,15 @@ class LossChart(PlotextPlot):
         rows = self.size.height - CHART_FRAME_ROWS
         if rows - n_labels < MIN_DATA_ROWS:  # no room for a legend above the curve
             n_labels = 0
-        plt.title(view.title + (f" · mean {num(view.baseline, 3)}"
-                                if has_mean and not n_labels else ""))
+        title = view.title
+        ylabel = "loss (log scale)" if self.log_scale else "loss"
+        if not n_labels:  # what the legend would have said, in the title and the axis label
+            title += f" · mean {num(view.baseline, 3)}" if has_mean else ""
+            if test is not None and len(view.epochs):
+                ylabel = ("loss (log)" if self.log_scale else "loss") + " · test: orange"
+        plt.title(title)
         plt.xlabel("epoch")
-        plt.ylabel("loss (log scale)" if self.log_scale else "loss")
+        plt.ylabel(ylabel)
         x, lo, hi = view.epochs, view.lo, view.hi
         ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if self.log_scale else True)
         x, lo, hi = x[ok], lo[ok], hi[ok]
