@@ -276,9 +276,7 @@ def build(config: RunConfig) -> Problem:
     if config.test_fraction and not config.is_gate:
         points, y, points_test, y_test = datasets.split(points, y, config.test_fraction,
                                                         config.seed)
-    features = None
-    if config.features is not None and tuple(config.features) != DEFAULT_FEATURES:
-        features = FeatureMap(config.features)
+    features = feature_map(config)
     X = points if features is None else features(points)
     X_test = None if points_test is None or features is None else features(points_test)
     cfg = config.resolved()
@@ -287,20 +285,43 @@ def build(config: RunConfig) -> Problem:
         net, meta = loaded
         cfg = _fit_loaded(config, cfg, net, meta, X, y)
     else:
-        sizes = [X.shape[1], *cfg.hidden, y.shape[1]]
-        check_fits(sizes, len(X))
-        activations = cfg.hidden_activations()
         if cfg.batch is not None and cfg.batch > len(X):
             raise ValueError(f"--batch {cfg.batch}: the data has only {len(X)} training rows")
         try:
-            net = NeuralNetwork.from_sizes(sizes, list(activations), cfg.preset.output,
-                                           seed=cfg.seed, loss=get_loss(cfg.loss),
-                                           optimizer=cfg.make_optimizer(),
-                                           weight_decay=cfg.weight_decay, **cfg.init_options())
-        except ValueError as exc:
+            net = new_network(cfg, X.shape[1], y.shape[1], len(X))
+        except NetworkChoiceError as exc:
             raise ValueError(f"--loss {cfg.loss}: {exc}") from None
     return Problem(cfg, net, X, y, kind, X_test=points_test if features is None else X_test,
                    y_test=y_test, points=points, points_test=points_test, features=features)
+
+
+def feature_map(config: RunConfig) -> FeatureMap | None:
+    """The input features ``config`` asks for, or None when the inputs are x₁, x₂ as they are."""
+    if config.features is None or tuple(config.features) == DEFAULT_FEATURES:
+        return None
+    return FeatureMap(config.features)
+
+
+class NetworkChoiceError(ValueError):
+    """The network refused a choice: most often a loss that needs another output layer
+    (bce needs a sigmoid output)."""
+
+
+def new_network(cfg: RunConfig, n_in: int, n_out: int, n_rows: int) -> NeuralNetwork:
+    """A fresh network for the resolved ``cfg``: its hidden layers and activations, the
+    task's output, seed, loss, optimizer, weight decay and initialisation.  ValueError
+    when it would not fit in memory for ``n_rows`` samples or the counts are wrong;
+    :class:`NetworkChoiceError` when the network refuses a choice (a loss that needs
+    another output)."""
+    sizes = [n_in, *cfg.hidden, n_out]
+    check_fits(sizes, n_rows)
+    activations = list(cfg.hidden_activations())
+    try:
+        return NeuralNetwork.from_sizes(sizes, activations, cfg.preset.output, seed=cfg.seed,
+                                        loss=get_loss(cfg.loss), optimizer=cfg.make_optimizer(),
+                                        weight_decay=cfg.weight_decay, **cfg.init_options())
+    except ValueError as exc:
+        raise NetworkChoiceError(str(exc)) from None
 
 
 def _task_data(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:

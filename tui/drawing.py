@@ -20,13 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nn import NeuralNetwork
 from nn.datasets import MIN_ROWS
-from nn.features import DEFAULT as DEFAULT_FEATURES
-from nn.features import FeatureMap
-from nn.losses import get_loss
 
-from .config import Problem, RunConfig, check_fits
+from .config import Problem, RunConfig, feature_map, new_network
 from .output import atomic_write_text, unused_path
 
 #: what a drawn problem's configuration names as its data (shown as its label; never read)
@@ -105,16 +101,10 @@ def build_drawn(config: RunConfig, drawn: Drawn) -> Problem:
     """The network (from ``config``'s seed, architecture and features) and the drawn data,
     as a problem; ``ValueError`` when the network would not fit in memory."""
     cfg = replace(config, data=DRAWN, data_kind=drawn.kind, load=None).resolved()
-    features = None
-    if cfg.features is not None and tuple(cfg.features) != DEFAULT_FEATURES:
-        features = FeatureMap(cfg.features)
+    features = feature_map(cfg)
     points = drawn.points.copy()
     X = points if features is None else features(points)
-    sizes = [X.shape[1], *cfg.hidden, drawn.y.shape[1]]
-    check_fits(sizes, len(X))
-    net = NeuralNetwork.from_sizes(sizes, cfg.activation, cfg.preset.output, seed=cfg.seed,
-                                   loss=get_loss(cfg.loss), optimizer=cfg.make_optimizer(),
-                                   weight_decay=cfg.weight_decay, **cfg.init_options())
+    net = new_network(cfg, X.shape[1], drawn.y.shape[1], len(X))
     return Problem(cfg, net, X, drawn.y.copy(), drawn.kind, points=points, features=features)
 
 
