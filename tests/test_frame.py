@@ -227,13 +227,19 @@ def test_loss_narration_reads_the_selected_sample():
         assert f"{sample_name(sample)}: ŷ" in text.plain
 
 
-def test_after_nan_the_narration_says_where_and_what_to_do():
+def blown_up() -> Session:
+    """Regression at lr 1000, stepped epoch by epoch until NaN/inf stops it."""
     session = Session(build(RunConfig(task="regression", lr=1000.0)))
     session.granularity = Granularity.EPOCH
     for _ in range(60):
         session.step()
         if session.is_halted:
             break
+    return session
+
+
+def test_after_nan_the_narration_says_where_and_what_to_do():
+    session = blown_up()
     assert session.is_halted
     session.step()  # n after the stop: nothing runs, the narration still explains
     text = narrate(frame(session).narration).plain

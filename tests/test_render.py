@@ -775,12 +775,9 @@ def session_speeds():
 
 
 def test_frame_status_and_caption_after_a_blow_up():
-    session = Session(build(RunConfig(task="regression", lr=1000.0)))
-    session.granularity = Granularity.EPOCH
-    for _ in range(60):
-        session.step()
-        if session.is_halted:
-            break
+    from test_frame import blown_up
+
+    session = blown_up()
     session.playing = True
     f = built(session)
     assert f.status.state == "halted"              # halted wins over playing
