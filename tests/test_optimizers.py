@@ -4,6 +4,7 @@ import pytest
 
 from nn import (OPTIMIZERS, Adam, GD, Granularity, ModelFileError, Momentum, NeuralNetwork,
                 Stepper, get_optimizer, load, save)
+from test_stepper import step_epoch
 
 G = Granularity
 
@@ -71,10 +72,7 @@ def test_any_steps_equal_train_step(opt, loss, sizes, hidden, output, plan):
     stepper = Stepper(slow, X, y, lr=0.05)
     for epoch in range(3):
         fast_loss = fast.train_step(X, y, 0.05)
-        for g in plan:
-            stepper.step(g)
-            if stepper.at_epoch_start:
-                break
+        step_epoch(stepper, plan)
         assert stepper.at_epoch_start and stepper.epoch == epoch + 1
         assert stepper.losses[-1] == pytest.approx(fast_loss, abs=1e-12)
         np.testing.assert_allclose(slow.theta, fast.theta, rtol=0, atol=1e-12)

@@ -18,6 +18,14 @@ def assert_same_params(a: NeuralNetwork, b: NeuralNetwork, atol=1e-12):
         np.testing.assert_allclose(la.dW, lb.dW, rtol=0, atol=atol)
 
 
+def step_epoch(stepper: Stepper, plan) -> None:
+    """Take the steps of ``plan`` (granularities) until the epoch is complete."""
+    for g in plan:
+        stepper.step(g)
+        if stepper.at_epoch_start:
+            break
+
+
 @pytest.mark.parametrize("plan", [
     [G.EPOCH],
     [G.NEURON] * 200,
@@ -40,10 +48,7 @@ def test_any_steps_that_complete_an_epoch_equal_one_train_step(plan, sizes, hidd
     stepper = Stepper(slow, X, y, lr=0.3)
     for epoch in range(3):
         fast_loss = fast.train_step(X, y, 0.3)
-        for g in plan:
-            stepper.step(g)
-            if stepper.at_epoch_start:
-                break
+        step_epoch(stepper, plan)
         assert stepper.at_epoch_start and stepper.epoch == epoch + 1
         assert stepper.losses[-1] == pytest.approx(fast_loss, abs=1e-12)
         assert_same_params(fast, slow)
@@ -366,10 +371,7 @@ def test_mini_batch_steps_equal_train_steps_per_batch(opt, batch, plan):
         losses = []
         for idx in batch_order(10, batch, epoch, fast.seed):
             losses.append(fast.train_step(X[idx], y[idx], 0.3))
-        for g in plan:
-            stepper.step(g)
-            if stepper.at_epoch_start:
-                break
+        step_epoch(stepper, plan)
         assert stepper.at_epoch_start and stepper.epoch == epoch + 1
         n_seen = len(stepper.batch_losses)
         np.testing.assert_allclose(stepper.batch_losses.exact_values(n_seen - len(losses)),
