@@ -406,13 +406,14 @@ class Stepper:
         history, losses, change = self.history, self.losses, self._change_flat
         opt_history, opt = self.opt_history, net.optimizer
         batch, batch_losses = self.batch, self.batch_losses
+        has_test = self.X_test is not None
         with np.errstate(all="ignore"):
             while done < n:
                 epoch = self.epoch
                 history.record(epoch, net.theta)
                 if opt_history is not None:
                     opt_history.record(epoch, opt.state_vector())
-                test = self._test_loss()
+                test = self._test_loss() if has_test else math.nan
                 if batch is None:
                     loss = net.train_step(X, y, lr)
                     problem = guard.after_step(loss, epoch)

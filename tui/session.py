@@ -426,25 +426,28 @@ class Session:
             self.selected = (layer, neuron)
             self.touch()
 
+    def _batch_on_screen(self) -> list[int]:
+        """Sample indices of the mini-batch the panels show: the last step's, else the
+        next step's (call only with mini-batches)."""
+        st, events = self.stepper, self.events
+        k = events[-1].batch if events and events[-1].epoch == st.epoch else st.batch_index
+        return [int(i) for i in st.batch_samples(k)]
+
     def _sample_in_batch(self, event: StepEvent) -> None:
         """With mini-batches, keep the selected sample inside the batch just computed
         (its first sample when the selected one is not in it)."""
-        st = self.stepper
-        if st.batch is not None and event.epoch == st.epoch:
-            members = st.batch_samples(event.batch)
+        if self.stepper.batch is not None and event.epoch == self.stepper.epoch:
+            members = self._batch_on_screen()
             if self.sample not in members:
-                self.sample = int(members[0])
+                self.sample = members[0]
 
     def move_sample(self, delta: int) -> int:
-        """The next/previous sample; with mini-batches, of the batch on screen (the last
-        step's, else the next step's), so [ and ] never land outside what was computed."""
-        st = self.stepper
-        if st.batch is None:
+        """The next/previous sample; with mini-batches, of the batch on screen, so [ and ]
+        never land outside what was computed."""
+        if self.stepper.batch is None:
             self.sample = (self.sample + delta) % len(self.problem.X)
         else:
-            events = self.events
-            k = events[-1].batch if events and events[-1].epoch == st.epoch else st.batch_index
-            members = [int(i) for i in st.batch_samples(k)]
+            members = self._batch_on_screen()
             if self.sample in members:
                 self.sample = members[(members.index(self.sample) + delta) % len(members)]
             else:
