@@ -90,18 +90,13 @@ class StackedNetwork:
         #: the optimizer's step count t when each run froze (−1: not frozen)
         self.frozen_t = np.full(self.R, -1)
         self.W, self.b, self.dW, self.db = [], [], [], []
-        #: [W; b] (R, n_in + 1, n_out) per layer: b is stored right after W in θ,
-        #: so the two are one matrix, and [a | 1]·[W; b] = a·W + b is one product
-        self.Wb, self.dWb = [], []
         start = 0
         for n_in, n_out in zip(self.sizes, self.sizes[1:]):
             w_end = start + n_in * n_out
             b_end = w_end + n_out
-            for flat, Ws, bs, Wbs in ((self.theta, self.W, self.b, self.Wb),
-                                      (self.grad, self.dW, self.db, self.dWb)):
+            for flat, Ws, bs in ((self.theta, self.W, self.b), (self.grad, self.dW, self.db)):
                 Ws.append(flat[:, start:w_end].reshape(self.R, n_in, n_out))
                 bs.append(flat[:, w_end:b_end].reshape(self.R, 1, n_out))
-                Wbs.append(flat[:, start:b_end].reshape(self.R, n_in + 1, n_out))
             start = b_end
         self.frozen = np.zeros(self.R, dtype=bool)  #: runs whose loss went NaN/inf
 
@@ -127,59 +122,40 @@ class StackedNetwork:
         return self.R
 
     # ------------------------------------------------------------- the math
-    @staticmethod
-    def with_ones(X: np.ndarray) -> np.ndarray:
-        """[X | 1] (N, n_in + 1) for the shared input X (N, n_in)."""
-        return np.concatenate([X, np.ones((X.shape[0], 1), dtype=X.dtype)], axis=1)
-
-    def _first_z(self, X: np.ndarray, X1: np.ndarray | None) -> np.ndarray:
-        """z¹ (R, N, n₁) = X·W¹ + b¹ as one product [X | 1]·[W¹; b¹]: the input is
-        shared by every run, so its column of ones is made once (``X1``, from
-        :meth:`with_ones`), and the bias costs no pass over z of its own."""
-        return np.matmul(self.with_ones(X) if X1 is None else X1, self.Wb[0])
-
-    def forward(self, X: np.ndarray, X1: np.ndarray | None = None) -> list[np.ndarray]:
+    def forward(self, X: np.ndarray) -> list[np.ndarray]:
         """Forward pass for all runs; returns the activations [X, a¹, …, ŷ]
-        (X (N, n_in) as given, each aˡ (R, N, n_out)) and keeps z for the backward
-        pass.  ``X1``: ``with_ones(X)``, when the caller keeps it across steps."""
+        (X as given, each aˡ (R, N, n_out)) and keeps z for the backward pass."""
+        a = X
         acts, self._z = [X], []
-        for l, (W, b, f) in enumerate(zip(self.W, self.b, self.activations)):
-            if l == 0:
-                z = self._first_z(X, X1)
-            else:
-                z = np.matmul(acts[-1], W)
-                z += b
+        for W, b, f in zip(self.W, self.b, self.activations):
+            z = np.matmul(a, W)
+            z += b
+            a = f(z)
             self._z.append(z)
-            acts.append(f(z))
+            acts.append(a)
         return acts
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """ŷ (R, N, K) for X (N, n_in), without keeping anything."""
-        X = np.asarray(X, dtype=self.dtype)
+        a = np.asarray(X, dtype=self.dtype)
         with np.errstate(all="ignore"):  # frozen runs may hold huge weights
-            a = self.activations[0](self._first_z(X, None))
-            for W, b, f in zip(self.W[1:], self.b[1:], self.activations[1:]):
+            for W, b, f in zip(self.W, self.b, self.activations):
                 a = f(np.matmul(a, W) + b)
         return a
 
-    def backward(self, acts: list[np.ndarray], dA: np.ndarray,
-                 X1: np.ndarray | None = None) -> None:
+    def backward(self, acts: list[np.ndarray], dA: np.ndarray) -> None:
         """Backpropagate ∂L/∂ŷ (R, N, K) — δ itself for a fused loss — for all runs
-        into ``grad`` (dW, db).  ``X1``: ``with_ones(acts[0])``, if already made."""
+        into ``grad`` (dW, db)."""
         last = len(self.W) - 1
         for l in range(last, -1, -1):
             if l == last and self.loss.fused:
                 delta = dA
             else:
                 delta = self.activations[l].delta(dA, self._z[l], acts[l + 1])
-            if l == 0:  # [dW¹; db¹] = [X | 1]ᵀ·δ¹: the weights and Σₙ δ in one product
-                X1 = self.with_ones(acts[0]) if X1 is None else X1
-                np.matmul(X1.T, delta, out=self.dWb[0])
-            else:
-                np.matmul(np.swapaxes(acts[l], -1, -2), delta, out=self.dW[l])
-                np.matmul(self._ones(delta.shape[-2]), delta, out=self.db[l])  # Σₙ δ via BLAS
+            np.matmul(np.swapaxes(acts[l], -1, -2), delta, out=self.dW[l])
             if self.weight_decay:
                 self.dW[l] += self.weight_decay * self.W[l]
+            np.matmul(self._ones(delta.shape[-2]), delta, out=self.db[l])  # Σₙ δ via BLAS
             if l:
                 Wt = np.swapaxes(self.W[l], -1, -2)
                 # with one output, δ Wᵀ is an outer product: a broadcast multiply
@@ -210,17 +186,13 @@ class StackedNetwork:
         """Updates each run has had (R,): a frozen run stopped counting."""
         return np.where(self.frozen, self.frozen_t, self.optimizer.t)
 
-    def train_step(self, X: np.ndarray, y: np.ndarray,
-                   X1: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def train_step(self, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """One full-batch step for every run.  Returns the loss per run (R,)
         *before* the update and ŷ (R, N, K), the prediction it was computed from.
-        ``X1``: ``with_ones(X)``, made once by a caller that takes many steps.
 
         Runs whose loss is NaN/inf are frozen (as ``train_step`` skips the update)."""
-        if X1 is None:
-            X1 = self.with_ones(X)
         with np.errstate(all="ignore"):
-            acts = self.forward(X, X1)
+            acts = self.forward(X)
             losses, dL = per_run_loss(self.loss, acts[-1], y, self._z[-1])
             if self.weight_decay:
                 losses = losses + 0.5 * self.weight_decay * sum(
@@ -231,7 +203,7 @@ class StackedNetwork:
                 self.frozen_t[bad & ~self.frozen] = self.optimizer.t
                 self.frozen |= bad
                 any_frozen = True
-            self.backward(acts, dL, X1)
+            self.backward(acts, dL)
             if any_frozen:
                 self.grad[self.frozen] = 0.0
             self.update(any_frozen)
@@ -251,7 +223,6 @@ class StackedNetwork:
         blk.frozen_t, blk.optimizer = self.frozen_t[rows], self.optimizer.copy()
         blk.W, blk.b = [W[rows] for W in self.W], [b[rows] for b in self.b]
         blk.dW, blk.db = [W[rows] for W in self.dW], [b[rows] for b in self.db]
-        blk.Wb, blk.dWb = [W[rows] for W in self.Wb], [W[rows] for W in self.dWb]
         blk._ones_row = None
         return blk
 
@@ -276,7 +247,6 @@ class StackedNetwork:
         (out of R·epochs), every ``check_every`` epochs, for a progress bar."""
         X = np.asarray(X, dtype=self.dtype)
         y = np.asarray(y, dtype=self.dtype)
-        X1 = self.with_ones(X)
         block = block or self.block_size(X.shape[-2])
         losses = np.full((self.R, epochs), np.nan, dtype=self.dtype)
         first = np.full(self.R, -1, dtype=np.int64)
@@ -286,7 +256,7 @@ class StackedNetwork:
             blk = self.block(start, stop)
             done_before = start * epochs
             for epoch in range(epochs):
-                loss, y_hat = blk.train_step(X, y, X1)
+                loss, y_hat = blk.train_step(X, y)
                 losses[start:stop, epoch] = loss
                 if epoch % check_every == 0:
                     if check is not None:  # (frozen runs may overflow: quietly)
