@@ -163,3 +163,24 @@ def test_sweep_with_an_optimizer_reopens_each_run_exactly(optimizer):
         setting = sweep.settings.index((problem.config.lr, (args.init, args.sigma)))
         r = sweep.runs(setting).start + sweep.seeds.index(args.seed)
         np.testing.assert_allclose(sweep.fit.losses[r], result.losses, rtol=1e-12)
+
+
+def test_three_class_sweep_counts_success_by_the_largest_output():
+    """spiral3 has one-hot targets (N, 3): success is every sample's largest output being
+    its class (the app's `W` used to judge it by R² of the one-hot columns)."""
+    sweep = run_grid(RunConfig(task="spiral3"), [0, 1], [1.0], epochs=600)
+    assert sweep.criterion == "accuracy = 100 %"
+    for i, seed in enumerate(sweep.seeds):
+        problem = build(RunConfig(task="spiral3", seed=seed, lr=1.0, epochs=600))
+        problem.net.fit(problem.X, problem.y, 600, 1.0)
+        metric, value = problem.score()
+        assert metric == "accuracy" and sweep.fit.success[i] == (value == 1.0)
+    assert sweep.fit.success.any()
+
+
+def test_a_sweep_nobody_passes_on_overlapping_classes_says_how_to_set_a_bar():
+    console = Console(record=True, width=200)
+    assert main(["--task", "blobs", "--seeds", "0-1", "--epochs", "50", "--quiet"],
+                console=console) == 0
+    text = console.export_text()
+    assert "0%" in text and "--target-loss" in text

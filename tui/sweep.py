@@ -22,7 +22,7 @@ import numpy as np
 
 from nn.stacked import StackedNetwork, StackedFit, estimate_bytes, per_run_loss
 
-from .config import TASKS, Problem, RunConfig, build
+from .config import ALL_TASKS, Problem, RunConfig, build
 from .parsing import positive_number, whole_number
 
 PROG = "tinynet-tui sweep"
@@ -105,7 +105,7 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
     from .config import OPTIMIZER_CHOICES
     from nn.activations import ACTIVATIONS
 
-    p.add_argument("--task", choices=TASKS, default="xor", help="built-in data set (default: xor)")
+    p.add_argument("--task", choices=ALL_TASKS, default="xor", help="built-in data set (default: xor)")
     p.add_argument("--data", type=existing_file, metavar="FILE.csv",
                    help="your own data: rows of x1,x2,y (overrides --task)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
@@ -179,6 +179,9 @@ def success_check(problem: Problem, target_loss: float | None):
     if problem.kind == "binary":
         truth = y > 0.5
         return "accuracy = 100 %", lambda st, y_hat: ((y_hat > 0.5) == truth).all(axis=(1, 2))
+    if problem.kind == "multiclass":  # one-hot y (N, K): the largest output is the class
+        labels = y.argmax(axis=1)
+        return "accuracy = 100 %", lambda st, y_hat: (y_hat.argmax(axis=2) == labels).all(axis=1)
     if problem.config.target_function is not None:  # held-out grid, as `train` reports
         from nn import datasets
 
@@ -349,6 +352,10 @@ def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
     runs = len(sweep.seeds) * len(sweep.settings)
     console.print(f"{runs} runs in {sweep.seconds:.2f} s; success checked every "
                   f"{args.check_every if args else 10} epochs (epochs = updates done)")
+    if not sweep.fit.success.any() and sweep.criterion.startswith("accuracy"):
+        console.print("no run reached 100 % accuracy: where classes overlap (circle's noisy "
+                      "labels, blobs) it cannot be reached; set a bar with --target-loss",
+                      highlight=False)
     for row in rows:
         init = (row["init"], row["sigma"])
         where = f"lr {row['lr']:g}" + (f", init {init_label(init)}" if len(sweep.inits) > 1 else "")
