@@ -249,7 +249,7 @@ async def test_sweep_screen_trains_lists_and_opens_a_run(monkeypatch):
     from textual.widgets import DataTable
     from tui import sweep
     from tui.app import TinyNetApp
-    from tui.widgets.compare import SweepScreen, sweep_summary
+    from tui.widgets.compare import SweepScreen, sweep_cells, sweep_summary
 
     monkeypatch.setattr(sweep, "APP_SEEDS", 3)
     monkeypatch.setattr(sweep, "APP_MAX_WORK", 800)     # XOR: 200 epochs
@@ -265,9 +265,28 @@ async def test_sweep_screen_trains_lists_and_opens_a_run(monkeypatch):
         table = screen.query_one(DataTable)
         assert table.row_count == 12 and screen.sweep.epochs == 200
         assert "lr 5: " in sweep_summary(screen.rows)
+        for r, row in enumerate(screen.rows):  # each line shows its own run
+            assert tuple(map(str, table.get_row_at(r))) == sweep_cells(row)
+        app.action_play()
+        assert app.playing                   # opening a run stops the play worker first
         table.move_cursor(row=5)
         table.action_select_cursor()
         await pilot.pause()
         row = screen.rows[5]
         assert app.screen is not screen and len(app.session.branches) == 1
+        assert not app.playing and app.session.stepper.epoch == 0
         assert (app.session.config.seed, app.session.config.lr) == (row["seed"], row["lr"])
+        assert any(str(n.message) == f"opened seed {row['seed']}, lr {row['lr']:g} at epoch 0"
+                   for n in app._notifications)
+
+
+def test_sweep_cells_say_what_each_run_did():
+    from tui.widgets.compare import sweep_cells
+
+    row = dict(lr=0.5, seed=7, diverged=False, success=True, epochs_to_success=1200,
+               final_loss=0.0012345678)
+    assert sweep_cells(row) == ("0.5", "7", "✓", "1200", "0.001235")
+    assert sweep_cells({**row, "success": False, "epochs_to_success": None})[2:4] == \
+        ("✗ stuck", "—")
+    assert sweep_cells({**row, "success": False, "diverged": True,
+                        "epochs_to_success": None, "final_loss": float("nan")})[2] == "diverged"
