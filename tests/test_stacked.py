@@ -194,3 +194,21 @@ def test_stacked_runs_are_the_single_runs_bit_for_bit(task, sizes, output, lr):
         np.testing.assert_array_equal(stack.network(r).theta, net.theta)
         # the loss is only reported (a mean over (N, K) per run, summed in another order)
         np.testing.assert_allclose(fit.losses[r], result.losses, rtol=1e-14, atol=0)
+
+
+@pytest.mark.parametrize("name,hyper", [("momentum", dict(nesterov=True)), ("adam", dict())])
+def test_stacked_optimizers_are_the_single_runs_bit_for_bit(name, hyper):
+    from nn.optimizers import get_optimizer
+
+    X, y = datasets.load_task("regression")
+    lrs = [0.3, 0.05, 0.01]
+    nets = [NeuralNetwork.from_sizes([2, 6, 1], "sigmoid", "identity", seed=s,
+                                     optimizer=get_optimizer(name, **hyper), weight_decay=0.01)
+            for s in range(3)]
+    stack = StackedNetwork([n.copy() for n in nets], lrs)
+    stack.fit(X, y, 40)
+    for r, (net, lr) in enumerate(zip(nets, lrs)):
+        net.fit(X, y, 40, lr)
+        np.testing.assert_array_equal(stack.network(r).theta, net.theta)
+        for slot, v in net.optimizer.state.items():
+            np.testing.assert_array_equal(stack.network(r).optimizer.state[slot], v)
