@@ -10,11 +10,13 @@ stepping and playing move all branches in lockstep, and the view follows.
 """
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
 import plotext
-from rich.console import Group
+from rich.cells import cell_len
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -36,7 +38,8 @@ def render_chart(view: CompareView, width: int, height: int, log: bool = True) -
     too, where they differ), so no spike is thinned away."""
     plt = plotext
     plt.clear_figure()
-    plt.plotsize(max(20, width), max(8, height))
+    plt.limitsize(False, False)  # else plotext caps the chart at the process's terminal
+    plt.plotsize(max(20, width), max(8, height))  # (80×24 under `serve` and in tests)
     plt.theme("clear")
     plt.xlabel("epoch")
     plt.ylabel("loss (log scale)" if log else "loss")
@@ -76,24 +79,69 @@ def _where(epoch: int, cursor: int, units: int) -> str:
     return f"epoch {epoch}" + (f" ({cursor}/{units} units)" if cursor else "")
 
 
-def render_table(view: CompareView) -> Table:
-    """One row per branch: what differs, where it is, its loss, how far from A."""
-    table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
-    for column in ("branch", "what differs", "at", "loss", "‖θ − θ_A‖", "max |Δ| (which)",
-                   "forked"):
-        table.add_column(column, no_wrap=column != "what differs")
+#: the table's columns, and whether a column's cells may wrap between words
+TABLE_COLUMNS = {"branch": False, "what differs": True, "at": True, "loss": True,
+                 "‖θ − θ_A‖": False, "max |Δ| (which)": True, "forked": True}
+COLUMN_GAP = 2  #: cells between two columns (Rich's padding of 1 on each side)
+
+
+def table_cells(view: CompareView) -> list[tuple[Text, str, str, str, str, str, str]]:
+    """Each branch's row: its letter (▶ when followed), what differs from A, where it
+    is, its loss, how far its θ is from A's (‖θ − θ_A‖, the largest |Δ| and which
+    weight that is) and where it was forked."""
+    rows = []
     for row in view.rows:
         mark = "▶ " if row.followed else "  "
-        what = row.label.split(": ", 1)[1]
         loss = "—" if row.loss is None else num(row.loss, 4)
         if row.halted:
             loss = f"stopped ({row.halted})"
-        far = "—" if row.letter == "A" else num(row.distance, 4)
         most = "—" if row.max_where is None else f"{num(row.max_change, 4)} ({row.max_where})"
         forked = "—" if row.fork_at is None else \
             f"from {row.parent} at {_where(*row.fork_at, row.units)}"
-        table.add_row(Text(mark + row.letter, style=f"bold {row.colour}"), what, _where(row.epoch, row.cursor, row.units),
-                      loss, far, most, forked)
+        rows.append((Text(mark + row.letter, style=f"bold {row.colour}"),
+                     row.label.split(": ", 1)[1], _where(row.epoch, row.cursor, row.units),
+                     loss, "—" if row.letter == "A" else num(row.distance, 4), most, forked))
+    return rows
+
+
+#: which wrapping columns get room first on a narrow screen: what differs (why the
+#: table exists), then where each branch is, how far from A, the fork, the loss
+ROOM_FIRST = ("what differs", "at", "max |Δ| (which)", "forked", "loss")
+
+
+def column_widths(columns: dict[str, list[str]], wraps: dict[str, bool],
+                  width: int) -> dict[str, int] | None:
+    """Widths that fit ``columns`` (name → cell texts, header first) into ``width``,
+    or None when every cell fits on one line.  Every column first gets its longest
+    word if it may wrap (its longest cell if not); what is left goes to the wrapping
+    columns in ``ROOM_FIRST`` order, each up to its longest cell."""
+    longest = {k: max(cell_len(c) for c in col) for k, col in columns.items()}
+    room = width - COLUMN_GAP * (len(columns) - 1)
+    if sum(longest.values()) <= room:
+        return None
+    widths = {k: max(cell_len(w) for c in col for w in c.split() or [""]) if wraps[k]
+              else longest[k] for k, col in columns.items()}
+    left = room - sum(widths.values())
+    for k in ROOM_FIRST:
+        more = max(0, min(left, longest[k] - widths[k]))
+        widths[k] += more
+        left -= more
+    return widths
+
+
+def render_table(view: CompareView, width: int | None = None) -> Table:
+    """One row per branch (see :func:`table_cells`).  On a screen narrower than the
+    table's one-line form, the wordy cells wrap between words: no column is
+    dropped and no number is cut short."""
+    rows = table_cells(view)
+    columns = {name: [name] + [str(r[k]) for r in rows] for k, name in enumerate(TABLE_COLUMNS)}
+    widths = None if width is None else column_widths(columns, TABLE_COLUMNS, width)
+    table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
+    for name, wrap in TABLE_COLUMNS.items():
+        table.add_column(name, no_wrap=not wrap, overflow="fold",
+                         width=None if widths is None else widths[name])
+    for cells in rows:
+        table.add_row(*cells)
     return table
 
 
@@ -129,17 +177,28 @@ def render_diagrams(view: CompareView, width: int, height: int = DIAGRAM_HEIGHT)
     return grid
 
 
+def table_height(table: Table, width: int) -> int:
+    """Lines ``table`` takes when drawn ``width`` cells wide (its rows may wrap)."""
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    return len(console.render_lines(table, console.options.update(width=width), pad=False))
+
+
+#: the blank line under the chart (plotext ends its last line with a line break)
+SPARE_LINES = 1
+
+
 def render_compare(view: CompareView, width: int, height: int, log: bool = True) -> Group:
-    """Chart above, table below (the table takes one line per branch plus its header);
-    with ``view.diagrams`` (and room), the diagrams side by side between them."""
+    """Chart above, table below (as many lines as it takes at ``width``); with
+    ``view.diagrams`` (and room), the diagrams side by side between them.  The chart
+    gets the rest of ``height``, but never fewer than 8 lines."""
     parts = []
-    per_row = 1 if width >= 100 else 2  # narrow: "what differs" wraps onto a second line
-    rows_left = height - per_row * len(view.rows) - 4
+    table = render_table(view, width)
+    rows_left = height - table_height(table, width) - SPARE_LINES
     if view.diagrams and diagrams_fit(len(view.diagrams), width, height):
         parts.append(render_diagrams(view, width))
         rows_left -= DIAGRAM_HEIGHT
     chart = Text.from_ansi(render_chart(view, width, max(8, rows_left), log))
-    return Group(chart, *parts, render_table(view))
+    return Group(chart, *parts, table)
 
 
 class CompareScreen(Screen):
