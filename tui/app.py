@@ -90,7 +90,7 @@ class TinyNetApp(DrawingKeys, App):
         Binding("r", "reset", "reset", tooltip="reset to the same initial weights (epoch 0)"),
         Binding("R", "new_seed", "new seed", show=False, tooltip="new seed: new initial weights"),
         Binding("t", "next_task", "task", show=False,
-                tooltip="next task: and, xor, regression, circle, spiral"),
+                tooltip="next task: and, xor, regression, circle, spiral, spiral3, blobs"),
         Binding("l", "learning_rate", "lr", tooltip="change the learning rate"),
         Binding("k", "breakpoints", "bkpts", show=False, tooltip="breakpoints: pause playing when …"),
         Binding("c", "gradcheck", "check", tooltip="gradient check: backprop vs finite differences"),

@@ -344,10 +344,10 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             if (status, notes) == self._shown:
                 return
             if notes != self._shown[1] and self.follower.notes:
-                self.notify(self.follower.notes[-1], title="follow", severity="warning")
+                self.notify(self.follower.notes[-1], title="follow", severity="warning", markup=False)
             if status != self._shown[0]:
                 self.sub_title = status
-                self.notify(status, title="follow")
+                self.notify(status, title="follow", markup=False)
             self._shown = (status, notes)
 
         def action_follow_toggle(self) -> None:

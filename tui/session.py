@@ -29,7 +29,7 @@ from nn.naming import param_name
 from . import actions as act
 from . import branches as br
 from . import drawing as dr
-from .config import TASKS, Problem, RunConfig, build
+from .config import ALL_TASKS, Problem, RunConfig, build
 from .frame import build_frame
 from .quiz import Quiz
 
@@ -181,9 +181,9 @@ class Session:
         """Rebuild the network from the config with ``changes`` (task, seed, lr, …); on the
         drawn points while there are any (a new task leaves them)."""
         config = replace(self.config, **changes)
-        if "task" in changes:  # a new task takes its own preset architecture and lr
-            config = replace(config, hidden=None, activation=None, lr=None, data=None,
-                             data_kind=None, load=None)
+        if "task" in changes:  # a new task takes its own preset architecture, lr and loss
+            config = replace(config, hidden=None, activation=None, lr=None, loss=None,
+                             data=None, data_kind=None, load=None)
         with self.lock:
             if "task" in changes:
                 self.drawn = None
@@ -294,9 +294,11 @@ class Session:
         return seed
 
     def next_task(self) -> str:
+        """The next built-in task (after the 3-class ones, the first again), with its
+        preset network and lr; a loss chosen for the last task stays if it fits."""
         current = self.config.task if self.config.data is None or self.drawn is not None \
-            else TASKS[-1]
-        task = TASKS[(TASKS.index(current) + 1) % len(TASKS)]
+            else ALL_TASKS[-1]
+        task = ALL_TASKS[(ALL_TASKS.index(current) + 1) % len(ALL_TASKS)]
         self._record(act.NextTask())
         self.rebuild(task=task)
         return task

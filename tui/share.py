@@ -328,10 +328,10 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
         def on_mount(self) -> None:
             super().on_mount()
             self.sub_title = self.server.describe()
-            self.notify(self.server.describe(), title="follow mode", timeout=30)
+            self.notify(self.server.describe(), title="follow mode", timeout=30, markup=False)
 
         def action_share_info(self) -> None:
-            self.notify(self.server.describe(), title="follow mode", timeout=15)
+            self.notify(self.server.describe(), title="follow mode", timeout=15, markup=False)
 
     wire.check_shareable(problem.config)  # WireError (a ValueError): one line
     app = ShareApp(problem, replay=replay, **kw)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -61,7 +62,7 @@ class BreakpointsScreen(ModalScreen[Breakpoints | None]):
         try:
             self.dismiss(self._read())
         except ValueError as exc:
-            self.query_one("#bp-error", Label).update(str(exc))
+            self.query_one("#bp-error", Label).update(Text(str(exc)))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "bp-apply":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -69,7 +70,7 @@ class NumberScreen(ModalScreen[object]):
         try:
             self.dismiss(self.parse(event.value))
         except ValueError as exc:
-            self.query_one("#number-error", Label).update(str(exc))
+            self.query_one("#number-error", Label).update(Text(str(exc)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -373,7 +373,7 @@ class SettingsScreen(ModalScreen[object]):
         try:
             self.session.configure(changes)
         except ActionError as exc:
-            self.query_one("#settings-error", Label).update(str(exc))
+            self.query_one("#settings-error", Label).update(Text(str(exc)))
             return
         self.dismiss(changes)
 
