@@ -46,3 +46,32 @@ async def test_t_on_a_three_class_task_in_the_app():
         await pilot.press("t")
         await pilot.pause()
         assert app.is_running and app.session.config.task == "and"
+
+
+def test_a_huge_seed_range_is_one_line_not_a_memory_error(capsys):
+    from tui.sweep import MAX_SEEDS, main
+
+    for seeds in ("0-99999999999", f"0-{MAX_SEEDS}", f"0-{MAX_SEEDS - 1},{MAX_SEEDS}-{MAX_SEEDS + 5}"):
+        assert main(["--seeds", seeds, "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert f"at most {MAX_SEEDS:,} seeds" in err and err.count("\n") == 1, err
+
+
+def test_sweep_export_never_overwrites_a_users_file_unless_forced(tmp_path, capsys):
+    from rich.console import Console
+    from tui.sweep import EXPORT_NAMES, main
+
+    mine = tmp_path / "sweep.csv"
+    mine.write_text("MINE\n")
+    argv = ["--seeds", "0-1", "--epochs", "20", "--quiet", "--export", str(tmp_path)]
+    assert main(argv, console=Console(file=open("/dev/null", "w"))) == 2
+    err = capsys.readouterr().err
+    assert f"{mine}: already exists (use --force to overwrite)" in err
+    assert mine.read_text() == "MINE\n" and not (tmp_path / "heatmap.png").exists()
+    assert main(argv + ["--force"], console=Console(file=open("/dev/null", "w"))) == 0
+    assert mine.read_text().startswith("lr,") and all((tmp_path / n).stat().st_size
+                                                      for n in EXPORT_NAMES)
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["--seeds", "0", "--quiet", "--export", str(afile)]) == 2
+    assert "is not a folder" in capsys.readouterr().err

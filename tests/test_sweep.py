@@ -50,7 +50,7 @@ def test_regression_target_loss_criterion():
     (["--seeds", "x"], "not a whole number"),
     (["--lr", ""], "give values like"),
     (["--lr", "1,-2"], "must be a positive number"),
-    (["--seeds", "0-999999", "--lr", "1,2"], "GiB"),
+    (["--seeds", "0-99999", "--lr", "1,2,3,4"], "GiB"),
     (["--task", "nope"], "invalid choice"),
     (["--init", "foo"], "'foo': unknown init (choose from default, glorot-uniform"),
     (["--init", ""], "give schemes like glorot,small"),

@@ -23,6 +23,7 @@ import numpy as np
 from nn.stacked import StackedNetwork, StackedFit, estimate_bytes, per_run_loss
 
 from .config import ALL_TASKS, Problem, RunConfig, build
+from .output import atomic_write_text, atomic_write_with, check_output_file, check_output_folder
 from .parsing import positive_number, whole_number
 
 PROG = "tinynet-tui sweep"
@@ -37,6 +38,11 @@ DEFAULT_INITS: list[InitSpec] = [("default", None)]
 
 
 # ------------------------------------------------------------- reading lists
+#: the most seeds one sweep takes (the memory check refuses far fewer for most grids;
+#: this bounds the list itself, which a range like 0-99999999999 would exhaust memory on)
+MAX_SEEDS = 100_000
+
+
 def seed_list(text: str) -> list[int]:
     """``"0-99"`` → 0…99, ``"0,3,7"``, or both (``"0-4,9"``); each seed once, in order."""
     seeds: list[int] = []
@@ -49,6 +55,8 @@ def seed_list(text: str) -> list[int]:
             lo, hi = whole_number(lo_text, low=0), whole_number(hi_text, low=0)
             if hi < lo:
                 raise ValueError(f"{part}: a range must go up (like {hi}-{lo})")
+            if len(seeds) + hi - lo + 1 > MAX_SEEDS:
+                raise ValueError(f"{text}: at most {MAX_SEEDS:,} seeds in one sweep")
             seeds.extend(range(lo, hi + 1))
         else:
             seeds.append(whole_number(part, low=0))
@@ -134,6 +142,8 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export", type=Path, metavar="DIR",
                    help="write sweep.csv, heatmap.png (success rate over lr × init), "
                         "seeds.png (success per seed) and losses.png into DIR")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite those files when DIR already has them")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -366,21 +376,38 @@ def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
                               highlight=False, soft_wrap=True)
 
 
+#: the files ``--export DIR`` writes
+EXPORT_NAMES = ("sweep.csv", "heatmap.png", "seeds.png", "losses.png")
+
+
+def export_problem(folder: Path, force: bool = False) -> str | None:
+    """Why the export into ``folder`` cannot be written, or None: checked before any
+    training, so a sweep never runs for minutes and then overwrites or fails."""
+    return check_output_folder(folder) or next(
+        (why for name in EXPORT_NAMES if (why := check_output_file(folder / name, force))),
+        None)
+
+
 def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
     """sweep.csv (the table, one row per lr × init), heatmap.png (success rate over
     lr × init), seeds.png (success per seed × setting), losses.png (median loss per
-    epoch and the 10–90 % band, one colour per setting)."""
+    epoch and the 10–90 % band, one colour per setting); each written atomically."""
     import csv
+    import io
 
     from .export import _pyplot
 
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "sweep.csv", folder / "heatmap.png", folder / "seeds.png",
-             folder / "losses.png"]
-    with open(paths[0], "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    paths = [folder / name for name in EXPORT_NAMES]
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(paths[0], table.getvalue())
+
+    def save(fig, path: Path) -> None:
+        atomic_write_with(path, lambda f: fig.savefig(f, format="png"))
+        plt.close(fig)
+
     plt = _pyplot()
     S, L, I = len(sweep.seeds), len(sweep.lrs), len(sweep.inits)
     names = [init_label(i) for i in sweep.inits]
@@ -395,8 +422,7 @@ def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
     ax.set_ylabel("initialisation")
     ax.set_title(f"success rate over {S} seeds ({sweep.criterion})", fontsize=9)
     fig.tight_layout()
-    fig.savefig(paths[1])
-    plt.close(fig)
+    save(fig, paths[1])
     settings = [f"{lr:g}" + (f"\n{init_label(i)}" if I > 1 else "") for lr, i in sweep.settings]
     grid = sweep.fit.success.reshape(L * I, S).T.astype(float)
     fig, ax = plt.subplots(figsize=(1.2 + 0.8 * L * I, 1.5 + min(8.0, 0.12 * S)), dpi=110)
@@ -408,8 +434,7 @@ def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
     ax.set_ylabel("seed")
     ax.set_title(f"success per seed ({sweep.criterion})", fontsize=9)
     fig.tight_layout()
-    fig.savefig(paths[2])
-    plt.close(fig)
+    save(fig, paths[2])
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
     epochs = np.arange(sweep.epochs)
     for i, (lr, init) in enumerate(sweep.settings):
@@ -425,12 +450,11 @@ def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
         ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.2)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("MSE loss (median, 10–90 %)")
+    ax.set_ylabel(f"loss, {sweep.problem.net.loss.name} (median, 10–90 %)")
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(paths[3])
-    plt.close(fig)
+    save(fig, paths[3])
     return paths
 
 
@@ -446,6 +470,9 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
     progress = Progress(TextColumn("[bold]sweep[/]"), BarColumn(),
                         TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
                         console=console, transient=True, disable=args.quiet)
+    if args.export is not None and (why := export_problem(args.export, args.force)):
+        print(f"{PROG}: error: {why}", file=sys.stderr)
+        return 2
     try:
         inits = resolve_inits(args.init, args.sigma)
         with progress:
