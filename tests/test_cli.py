@@ -14,7 +14,7 @@ from tui.cli import main
     (["train", "--task", "nand"], "invalid choice: 'nand'"),
     (["train", "--hidden", "-2"], "layer sizes must be at least 1"),
     (["train", "--hidden", "2,x"], "give layer sizes like 2 or 16,8"),
-    (["train", "--epochs", "0"], "--epochs: must be at least 1"),
+    (["train", "--epochs", "0"], "--epochs: must be from 1 to 20000000, got 0"),
     (["train", "--seed", "-1"], "--seed: must be at least 0, got -1"),
     (["train", "--data", "missing.csv"], "missing.csv: no such file"),
     (["train", "--activation", "swish"], "invalid choice: 'swish'"),

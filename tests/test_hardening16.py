@@ -75,3 +75,33 @@ def test_sweep_export_never_overwrites_a_users_file_unless_forced(tmp_path, caps
     afile.write_text("x")
     assert main(["--seeds", "0", "--quiet", "--export", str(afile)]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_ctrl_c_during_train_stops_after_the_epoch_and_still_saves_and_exports(tmp_path):
+    import signal
+    import threading
+
+    from rich.console import Console
+    from nn import load
+    from tui.train import run_training
+
+    problem = build(RunConfig(task="regression", epochs=10_000_000))
+    timer = threading.Timer(0.5, signal.raise_signal, (signal.SIGINT,))
+    timer.start()
+    console = Console(record=True, width=120)
+    status = run_training(problem, save=tmp_path / "m.npz", export=tmp_path / "ex",
+                          quiet=True, console=console)
+    timer.join()
+    text = console.export_text()
+    assert status == 130 and "Ctrl-C" in text and "interrupted after epoch" in text
+    saved = load(tmp_path / "m.npz")[0]
+    assert saved.theta.tolist() == problem.net.theta.tolist()     # the whole, last epoch
+    assert (tmp_path / "ex" / "loss.png").stat().st_size > 0
+    assert signal.getsignal(signal.SIGINT) is not None            # the old handler is back
+
+
+def test_epochs_beyond_the_bound_are_one_line(capsys):
+    from tui.cli import MAX_EPOCHS, main
+
+    assert main(["train", "--epochs", "99999999999999999999", "--quiet"]) == 2
+    assert f"must be from 1 to {MAX_EPOCHS}" in capsys.readouterr().err

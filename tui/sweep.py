@@ -108,8 +108,8 @@ def init_label(spec: InitSpec) -> str:
 
 
 def add_sweep_options(p: argparse.ArgumentParser) -> None:
-    from .cli import (_argument, existing_file, hidden_sizes, positive_float, positive_int,
-                      unit_interval)
+    from .cli import (_argument, epoch_count, existing_file, hidden_sizes, positive_float,
+                      positive_int, unit_interval)
     from .config import OPTIMIZER_CHOICES
     from nn.activations import ACTIVATIONS
 
@@ -134,7 +134,7 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
                    help="optimizer of every run (default gd: plain gradient descent)")
     p.add_argument("--momentum", type=unit_interval, default=0.9, metavar="BETA",
                    help="β of --optimizer momentum or nesterov (default 0.9)")
-    p.add_argument("--epochs", type=positive_int, help="epochs per run (default: per task)")
+    p.add_argument("--epochs", type=epoch_count, help="epochs per run (default: per task)")
     p.add_argument("--target-loss", type=positive_float, metavar="LOSS",
                    help="success = loss at or below LOSS (default: 100%% accuracy, or R² ≥ 0.98)")
     p.add_argument("--check-every", type=positive_int, default=10, metavar="K",

@@ -1,9 +1,12 @@
 """``tinynet-tui train``: headless training with a rich progress bar and a summary table."""
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -73,16 +76,19 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
                         TimeElapsedColumn(), TimeRemainingColumn(),
                         console=console, transient=True, disable=quiet)
     start = time.perf_counter()
-    with progress:
+    with progress, stop_on_ctrl_c() as stop:
         bar = progress.add_task(f"{cfg.label} {net.describe()}", total=epochs, loss=math.nan)
 
-        def tick(epoch: int, loss: float) -> None:
+        def tick(epoch: int, loss: float) -> bool:
             if (epoch + 1) % every == 0:
                 progress.update(bar, completed=epoch + 1, loss=loss)
+            return stop.is_set()  # True ends fit() after this whole epoch
 
         result = net.fit(problem.X, problem.y, epochs=epochs, lr=cfg.lr,
                          until_loss=until_loss, callback=tick, batch=cfg.batch)
     elapsed = time.perf_counter() - start
+    if result.stopped == "callback":
+        result.stopped = "Ctrl-C"
 
     metric, value = problem.score()
     test = problem.test_score()
@@ -107,6 +113,10 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
         console.print("R² is n/a: R² needs at least 2 distinct targets, and every target "
                       "here is the same value.", markup=False)
     status = 0
+    if result.stopped == "Ctrl-C":
+        console.print(f"interrupted after epoch {result.epochs}: what was trained is kept"
+                      + (" and written below" if save or export else ""), markup=False)
+        status = 130
     if result.stopped == "diverged":
         console.print("[red]training diverged: the loss became NaN/inf. "
                       "Try a smaller --lr.[/] Parameters kept from the last finite step.")
@@ -145,6 +155,28 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
             return 1
         console.print("exported " + ", ".join(str(p) for p in written), markup=False)
     return status
+
+
+@contextlib.contextmanager
+def stop_on_ctrl_c():
+    """While training: the first Ctrl-C sets the yielded Event (training stops after the
+    epoch it is in, so the model is whole, and is still saved and exported); a second
+    one interrupts at once.  Elsewhere than the main thread, Ctrl-C is left alone."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def on_ctrl_c(signum, frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def save_model(net, path: Path, cfg) -> Path:
