@@ -1,5 +1,6 @@
 """Crashes and lost work found by a random-key and bad-input hunt: each test is the
 minimal reproduction, and fails on the code before its fix."""
+import pytest
 from textual.widgets import Input, Label
 
 from tui.config import ALL_TASKS, RunConfig, build
@@ -105,3 +106,29 @@ def test_epochs_beyond_the_bound_are_one_line(capsys):
 
     assert main(["train", "--epochs", "99999999999999999999", "--quiet"]) == 2
     assert f"must be from 1 to {MAX_EPOCHS}" in capsys.readouterr().err
+
+
+def test_a_session_file_cannot_smuggle_in_a_network_too_big_for_memory(tmp_path, capsys):
+    """16 hidden layers of 4096 are within a session file's per-field bounds; the app
+    then peaked at 15.2 GB before drawing anything.  The memory check refuses it first
+    (on a machine with 24 GiB or less; the cap is half the machine's memory)."""
+    import json
+
+    from tui.cli import main
+    from tui.config import check_fits
+
+    with pytest.raises(ValueError, match="would need about"):
+        check_fits([2, *[4096] * 16, 1], 4, cap=12 * 1024 ** 3)
+    f = tmp_path / "big.json"
+    f.write_text(json.dumps({"format": "tinynet-session-1",
+                             "config": {"task": "xor", "hidden": [4096] * 16},
+                             "actions": [{"do": "step", "granularity": "neuron"}]}))
+    import tui.config as config
+    real = config.memory_cap
+    config.memory_cap = lambda: 12 * 1024 ** 3
+    try:
+        assert main(["--replay", str(f)]) == 2
+    finally:
+        config.memory_cap = real
+    err = capsys.readouterr().err
+    assert "would need about" in err and err.count("\n") == 1, err

@@ -46,13 +46,18 @@ HISTORY_BUDGET_BYTES = 64 * 1024 * 1024
 MEMORY_FRACTION = 0.5
 
 
+#: copies of the parameters the app holds at once: θ, gradients, the initial weights,
+#: ≥ 2 epoch snapshots, the last change, and the frame's and a step event's copies for
+#: the screen (with 5, a 2–4096×16–1 net passed the check and then peaked at 15.2 GB)
+PARAM_COPIES = 8
+
+
 def estimate_bytes(sizes, n_samples: int, itemsize: int = 8) -> int:
     """Bytes a network of layer widths ``sizes`` (inputs first) needs to train on
-    ``n_samples`` rows: 5 copies of the parameters (θ, gradients, the initial weights,
-    ≥ 2 epoch snapshots), 5 arrays per neuron and sample (x, z, a, δ, ∂L/∂a), plus
-    :data:`HISTORY_BUDGET_BYTES`."""
+    ``n_samples`` rows in the app: :data:`PARAM_COPIES` copies of the parameters,
+    5 arrays per neuron and sample (x, z, a, δ, ∂L/∂a), plus :data:`HISTORY_BUDGET_BYTES`."""
     params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
-    return itemsize * (5 * params + 5 * n_samples * sum(sizes)) + HISTORY_BUDGET_BYTES
+    return itemsize * (PARAM_COPIES * params + 5 * n_samples * sum(sizes)) + HISTORY_BUDGET_BYTES
 
 
 def memory_cap() -> int:
