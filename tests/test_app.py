@@ -399,8 +399,9 @@ async def test_trace_export_csv_and_markdown(tmp_path):
         assert float(loss["loss"]) == app.session.stepper.losses[0]
         md = (folder / "trace.md").read_text()
         assert md.startswith("# tinynet-tui trace: xor") and md.count("\n| 0 | forward |") == 12
-        await pilot.press("x")  # again: a new folder, the first is kept
-        assert (tmp_path / "xor-epoch1-2" / "trace.csv").exists()
+        await pilot.press("x")  # again: new files beside the first, which are kept
+        assert (folder / "trace-2.csv").exists() and (folder / "trace-2.md").exists()
+        assert (folder / "trace.md").read_text() == md
 
 
 async def test_edit_a_weight_by_hand():

@@ -589,7 +589,7 @@ class TinyNetApp(DrawingKeys, App):
 
     def action_export_trace(self) -> None:
         try:
-            folder, count = app_files.export_trace(self.session, self.export_dir)
+            csv_path, md_path, count = app_files.export_trace(self.session, self.export_dir)
         except ValueError as exc:
             self.say(str(exc), severity="warning")
             return
@@ -597,7 +597,8 @@ class TinyNetApp(DrawingKeys, App):
             self.say(f"{exc.filename or self.export_dir}: {exc.strerror or exc}",
                      title="Export failed", severity="error")
             return
-        self.say(f"{folder}/ (trace.csv, trace.md: {count} events)", title="Trace exported")
+        self.say(f"{csv_path.parent}/ ({csv_path.name}, {md_path.name}: {count} events)",
+                 title="Trace exported")
 
     @work(thread=True, group="export")
     def export_worker(self, folder: Path, curve, net, truth, title: str) -> None:

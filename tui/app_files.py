@@ -31,16 +31,20 @@ def export_folder(session, root: Path) -> Path:
     return unused_path(Path(root) / f"{session.config.label}-epoch{session.stepper.epoch}")
 
 
-def export_trace(session, root: Path) -> tuple[Path, int]:
-    """trace.csv and trace.md of every step taken; returns (folder, number of events)."""
+def export_trace(session, root: Path) -> tuple[Path, Path, int]:
+    """trace.csv and trace.md of every step taken, into ``<root>/<task>-epoch<N>`` — the
+    folder ``e`` writes the plots of this epoch to — as ``trace-2.csv`` … when a trace
+    is already there.  Returns (the csv, the md, number of events)."""
     with session.lock:
         events = session.trace_events()
-        folder = export_folder(session, root)
+        folder = Path(root) / f"{session.config.label}-epoch{session.stepper.epoch}"
         title = (f"tinynet-tui trace: {session.config.label} {session.net.describe()}, "
                  f"lr {session.config.lr:g}")
     if not events:
         raise ValueError("nothing to export yet: take some steps with n first")
     folder.mkdir(parents=True, exist_ok=True)
-    write_csv(events, folder / "trace.csv")
-    write_markdown(events, folder / "trace.md", title)
-    return folder, len(events)
+    csv_path = unused_path(folder / "trace.csv")
+    md_path = unused_path(csv_path.with_suffix(".md"))
+    write_csv(events, csv_path)
+    write_markdown(events, md_path, title)
+    return csv_path, md_path, len(events)
