@@ -447,10 +447,15 @@ def test_inspector_dims_stale_cells_and_says_from_when():
 
 def test_inspector_notes_differ_on_separate_lines():
     t = render_inspector(neuron(FRESH, Freshness(1, False), Freshness(None, False), delta=False))
-    assert t.plain == (WEIGHTS + "dw, db: from epoch 1\nlast Δ: not computed yet\n"
+    never_changed = ("h₂ · hidden layer 1 · sigmoid\n"
+                     "        value dw / db last Δ\n"
+                     "w₁ (x₁)   0.5  0.0625      –\n"
+                     "w₂ (x₂) -1.25  -0.375      –\n"
+                     "b       0.125    -0.5      –\n")
+    assert t.plain == (never_changed + "dw, db: from epoch 1\nlast Δ: not computed yet\n"
                        "sample     z      a δ\n     1   0.5   0.05 –\n     2 -1.25 -0.125 –\n"
                        "     3     2    0.2 –")
-    assert styled(t, "dim") == ["0.0625", "-0.03125", "-0.375", "0.1875", "-0.5", "0.25",
+    assert styled(t, "dim") == ["0.0625", "–", "-0.375", "–", "-0.5", "–",
                                 "dw, db: from epoch 1", "last Δ: not computed yet", "–", "–", "–"]
     t = render_inspector(neuron(update=Freshness(4, False)))
     assert "\nlast Δ: from epoch 4\n" in t.plain and "dw, db:" not in t.plain
@@ -460,7 +465,13 @@ def test_inspector_notes_differ_on_separate_lines():
 
 def test_inspector_before_the_first_pass():
     t = render_inspector(neuron(backward=Freshness(None, False), update=Freshness(None, False), n=0))
-    assert t.plain == (WEIGHTS + "dw, db, last Δ: not computed yet\n"
+    # never computed: "–", not the 0 (or stale number) the arrays hold
+    assert t.plain == ("h₂ · hidden layer 1 · sigmoid\n"
+                       "        value dw / db last Δ\n"
+                       "w₁ (x₁)   0.5       –      –\n"
+                       "w₂ (x₂) -1.25       –      –\n"
+                       "b       0.125       –      –\n"
+                       "dw, db, last Δ: not computed yet\n"
                        "z, a, δ: not computed yet (press n)")
     assert styled(t, "dim")[-2:] == ["dw, db, last Δ: not computed yet",
                                      "z, a, δ: not computed yet (press n)"]

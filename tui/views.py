@@ -26,11 +26,16 @@ class Freshness:
     current: bool
 
     @property
+    def never(self) -> bool:
+        """Never computed yet: the values are placeholders, shown as "–"."""
+        return self.epoch is None and not self.current
+
+    @property
     def note(self) -> str:
         """Empty when current; else what a learner must know about the value."""
         if self.current:
             return ""
-        return "not computed yet" if self.epoch is None else f"from epoch {self.epoch}"
+        return "not computed yet" if self.never else f"from epoch {self.epoch}"
 
 
 FRESH = Freshness(None, True)

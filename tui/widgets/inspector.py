@@ -103,11 +103,17 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
 def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool) -> list:
     """Header, one row per weight (named with its input, e.g. ``w₁ (h²₁)``, when
     ``with_inputs``) and the bias: value, dw / db, last Δ."""
+    def grad(x: float) -> str:    # never computed: "–", not a 0 that looks like a result
+        return "–" if v.backward.never else num(x)
+
+    def change(x: float) -> str:
+        return "–" if v.update.never else num(x)
+
     rows = [[("", "bold"), ("value", "bold"), ("dw / db", "bold"), ("last Δ", "bold")]]
     rows += [[(f"w{sub(k + 1)}" + (f" ({name})" if with_inputs else ""), ""), (num(v.w[k]), ""),
-              (num(v.dw[k]), back), (num(v.change_w[k]), upd)]
+              (grad(v.dw[k]), back), (change(v.change_w[k]), upd)]
              for k, name in enumerate(v.input_names)]
-    rows.append([("b", ""), (num(v.b), ""), (num(v.db), back), (num(v.change_b), upd)])
+    rows.append([("b", ""), (num(v.b), ""), (grad(v.db), back), (change(v.change_b), upd)])
     return rows
 
 
