@@ -18,7 +18,10 @@ from tui.cli import main
     (["train", "--seed", "-1"], "--seed: must be at least 0, got -1"),
     (["train", "--data", "missing.csv"], "missing.csv: no such file"),
     (["train", "--activation", "swish"], "invalid choice: 'swish'"),
-    (["--lr", "nan"], "must be a positive number"),
+    (["--lr", "nan"], "must be a finite positive number, got nan"),
+    (["--lr", "inf"], "must be a finite positive number, got inf"),
+    (["--epochs", "5"], "--epochs is an option of tinynet-tui train and tinynet-tui sweep, not of"),
+    (["--task", "and", "--until-loss", "0.1"], "--until-loss is an option of tinynet-tui train,"),
 ])
 def test_bad_values_exit_2_with_one_line(capsys, argv, message):
     assert main(argv) == 2

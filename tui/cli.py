@@ -334,10 +334,36 @@ def _resolve_task(args: argparse.Namespace) -> None:
         args.task = (saved_task(args.load) if args.load and not args.data else None) or "xor"
 
 
+def _subcommands(parser: argparse.ArgumentParser) -> set[str]:
+    return set(next((a.choices for a in parser._actions
+                     if isinstance(a, argparse._SubParsersAction)), {}))
+
+
+def _misplaced_option(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """For ``tinynet-tui --epochs 5``: the first option that only a subcommand has, as
+    one line that names the subcommand(s), or None."""
+    own = set(parser._option_string_actions)
+    subs = next((a.choices for a in parser._actions
+                 if isinstance(a, argparse._SubParsersAction)), {})
+    for word in argv:
+        option = word.split("=", 1)[0]
+        if not option.startswith("--") or option in own:
+            continue
+        having = [name for name, sub in subs.items() if option in sub._option_string_actions]
+        if having:
+            return (f"{option} is an option of {' and '.join(f'tinynet-tui {h}' for h in having)}"
+                    f", not of the app (e.g. tinynet-tui {having[0]} {word} …)")
+    return None
+
+
 def _main(argv: list[str] | None) -> int:
+    parser = make_parser()
     try:
-        args = make_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except UsageError as exc:
+        words = sys.argv[1:] if argv is None else list(argv)
+        if words and words[0] not in _subcommands(parser):
+            return fail(_misplaced_option(parser, words) or str(exc))
         return fail(str(exc))
     if args.command == "sweep":  # its own options (lists of seeds and learning rates)
         from .sweep import run_sweep

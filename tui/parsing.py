@@ -24,7 +24,9 @@ def positive_number(text: str) -> float:
         value = float(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a number") from None
-    if not (value > 0 and math.isfinite(value)):
+    if not math.isfinite(value):
+        raise ValueError(f"must be a finite positive number, got {text}")
+    if not value > 0:
         raise ValueError(f"must be a positive number, got {text}")
     return value
 
