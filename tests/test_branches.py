@@ -277,6 +277,7 @@ async def test_sweep_screen_trains_lists_and_opens_a_run(monkeypatch):
         assert not app.playing and app.session.stepper.epoch == 0
         assert (app.session.config.seed, app.session.config.lr) == (row["seed"], row["lr"])
         assert any(str(n.message) == f"opened seed {row['seed']}, lr {row['lr']:g} at epoch 0"
+                   " (branch B was closed: a new run starts alone)"
                    for n in app._notifications)
 
 

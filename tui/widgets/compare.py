@@ -330,6 +330,11 @@ class SweepScreen(Screen):
         pause = getattr(self.app, "pause", None)
         if pause is not None:
             pause()
+        closed = len(self.app.session.branches) - 1
         self.app.session.open_run(run_config(self.sweep, row))
         self.app.pop_screen()
-        self.app.notify(f"opened seed {row['seed']}, lr {row['lr']:g} at epoch 0", markup=False)
+        note = "" if closed < 1 else \
+            f" (the branches B–{'ABCD'[closed]} were closed: a new run starts alone)" \
+            if closed > 1 else " (branch B was closed: a new run starts alone)"
+        self.app.notify(f"opened seed {row['seed']}, lr {row['lr']:g} at epoch 0{note}",
+                        markup=False)
