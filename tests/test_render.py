@@ -929,7 +929,7 @@ def test_three_class_output_map_says_which_class_is_filled_and_drawing_is_refuse
     with session.lock:
         f = build_frame(session, PanelSizes(map_cols=29, map_rows=14, large_map=True))
     text = "\n".join("".join(s.text for s in line) for line in render_large(f.maps, None))
-    assert "class 2: ●  others: ○" in text and "● 1  ○ 0" not in text
+    assert "class 3: ●  others: ○" in text and "● 1  ○ 0" not in text
     why = "drawing data needs a 2-class or regression task: spiral3 has 3 classes"
     assert map_hint(session, None) == why
     for draw in (lambda: add_at(session, Pen(), 0.1, 0.2), session.clear_points,

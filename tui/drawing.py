@@ -15,6 +15,7 @@ configuration names the data :data:`DRAWN` ("drawn"), so the label, the preset
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -201,6 +202,35 @@ def map_hint(session, pen: Pen | None) -> str:
     return f"{blocker} · {hint}" if blocker else hint
 
 
+#: (long, short) wordings of the map hint's parts, for a panel too small for the long
+#: ones (:func:`tui.widgets.predictions.fit_hint` uses them)
+SHORTER = (
+    (re.compile(r"drawing data needs a 2-class or regression task: (.+) has (\d+) classes"),
+     r"drawing needs 2 classes: \1 has \2"),
+    (re.compile(r"draw at least (\d+) points to train \((\d+) drawn\)"),
+     r"draw ≥\1 (\2 drawn)"),
+    (re.compile(r"click: class (\d) \(right (\d)\)"), r"click: \1, right: \2"),
+)
+
+
+def shorter(text: str) -> str:
+    """``text`` with the short wording of each part :data:`SHORTER` knows."""
+    for long, short in SHORTER:
+        text = long.sub(short, text)
+    return text
+
+
+def shown_points(points, drawn: "Drawn | None") -> tuple:
+    """The points the output map shows: the drawn set's while one exists (the network
+    stays on the last data until enough are drawn, but the map shows what is drawn
+    now), else ``points`` (the task's :class:`~tui.views.MapPoints`)."""
+    if drawn is None:
+        return points
+    from .views import MapPoints
+
+    return (MapPoints(drawn.points.copy(), drawn.y[:, 0].copy()),)
+
+
 def drawing_kind(session) -> str:
     return session.drawn.kind if session.drawn is not None else kind_of(session.problem)
 
@@ -288,7 +318,7 @@ class DrawingKeys:
 
         where = self.query_one(Predictions).pointer
         if where is None:
-            self.say("point at the output map (m) with the mouse, then press u to remove the "
+            self.say("point at the output map (m) with the mouse, then press X to remove the "
                      "point nearest it")
             return
 

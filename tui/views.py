@@ -146,6 +146,7 @@ class PredictionsView:
     table: tuple | None = None          #: gates: (X (N, 2), y (N, 1), ŷ (N, 1))
     maps: tuple | None = None           #: (prediction (rows, cols), target (rows, cols), lo, hi)
     neuron_map: "NeuronMapsView | None" = None  #: shown instead: the selected neuron's map, large
+    classes: int | None = None          #: K for a K-class task (maps hold class indices 0 … K−1)
 
 
 @dataclass(frozen=True)

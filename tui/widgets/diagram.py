@@ -276,6 +276,22 @@ def _overflow_layout(sizes, col_w: list[int], width: int, rows: int, selected: i
     raise AssertionError("unreachable: k = 0 always gives a layout")
 
 
+def title_place(title: str, x: int, w: int, left: int, right: int | None
+                ) -> tuple[int, str]:
+    """Where a layer's title goes and what of it: at its column ``x``, whole if it fits
+    in ``w`` cells.  The last column (``right``: the diagram's width) may also use the
+    free cells to its right and, moved left, those after what ends at ``left`` (one
+    blank cell kept); failing that its last word ("softmax"), else cut to ``w``."""
+    if len(title) <= w and (right is None or x + len(title) <= right):
+        return x, title
+    if right is not None:
+        for text in (title, title.split()[-1]):
+            start = max(left + 1, min(x, right - len(text)))
+            if start + len(text) <= right:
+                return start, text
+    return x, title[:w]
+
+
 def render_diagram(data: DiagramView, width: int, height: int,
                    color_system: str | None = "truecolor"
                    ) -> tuple[list[list[Segment]], list["NodeBox"]]:
@@ -335,6 +351,8 @@ def render_diagram(data: DiagramView, width: int, height: int,
             if 0 <= x + k < width and 0 <= y < height:
                 grid[y][x + k] = (ch, style)
 
+    title_end = max([-1] + [m.x + max(map(len, m.lines), default=0) for m in markers
+                            if m.x < xs[-1]])  # the last title may not cross a marker
     for c, col in enumerate(columns):
         if not col:
             continue  # a hidden layer left out (a marker stands for it)
@@ -361,7 +379,10 @@ def render_diagram(data: DiagramView, width: int, height: int,
             y_last = (col[-1][1] + 1) if col else top
             put(xs[c], min(height - 1, y_last), f"⋮ {more[c]} more", Style(dim=True))
         title = "input" if layer < 0 else data.layer_titles[layer]
-        put(xs[c], height - 1, title[:title_w[c]], Style(color="grey62", italic=True))
+        x_title, title = title_place(title, xs[c], title_w[c], title_end,
+                                     width if c == n_cols - 1 else None)
+        put(x_title, height - 1, title, Style(color="grey62", italic=True))
+        title_end = max(title_end, x_title + len(title))
     for m in markers:
         y0 = top + max(0, (rows - len(m.lines)) // 2)
         for r, line in enumerate(m.lines):

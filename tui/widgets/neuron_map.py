@@ -229,6 +229,7 @@ def legend(lo: float, hi: float, lines: int, color_system: str | None = "truecol
 
 
 GREY = (158, 158, 158)  #: captions (grey62)
+LEGEND_LABEL_W = 2  #: the colour scale's bar ("▀▀"), before its labels
 
 
 def _caption_style(color_system: str | None) -> Style:
@@ -236,18 +237,22 @@ def _caption_style(color_system: str | None) -> Style:
         Style(color=_exact(GREY, color_system), italic=True)
 
 
-def class_note(view) -> str:
+def class_note(view, short: bool = False) -> str:
     """What the output map's points mean: class 1 ● and 0 ○; with K > 2 classes the
-    selected output neuron's own class (classes from 0, as the task's y) against the rest."""
+    selected output neuron's own class against the rest, numbered from 1 as the outputs
+    ŷ₁ … ŷ_K are (``short``: a narrower wording for a small panel)."""
     if getattr(view, "classes", 2) <= 2:
         return "class ● 1  ○ 0"
-    return f"class {view.selected[1]}: ●  others: ○"
+    k = view.selected[1] + 1
+    return f"● class {k}  ○ others" if short else f"class {k}: ●  others: ○"
 
 
-def render_large(view, color_system: str | None = "truecolor") -> list[list[Segment]]:
+def render_large(view, color_system: str | None = "truecolor", width: int | None = None
+                 ) -> list[list[Segment]]:
     """The selected neuron's map of a :class:`~tui.views.NeuronMapsView`, large:
     a caption, the map (the output neuron's with the data points on it) and a
-    colour scale to its right."""
+    colour scale to its right, with notes beside it (in their short wording where
+    the panel, ``width`` cells, is too narrow for the long one)."""
     l, _ = view.selected
     values = view.large
     lo, hi = view.scales[l]
@@ -260,14 +265,21 @@ def render_large(view, color_system: str | None = "truecolor") -> list[list[Segm
     x1_lo, x1_hi, x2_lo, x2_hi = view.bounds
     notes = [f"x₁ → {num(x1_lo, 2)}…{num(x1_hi, 2)}", f"x₂ ↑ {num(x2_lo, 2)}…{num(x2_hi, 2)}"]
     if is_output and view.points:
-        notes.append(class_note(view) if view.kind == "binary" else "● target (colour)")
+        note = class_note(view) if view.kind == "binary" else "● target (colour)"
+        room = None if width is None else width - (values.shape[1] + 2 + LEGEND_LABEL_W + 3)
+        if room is not None and len(note) > room and view.kind == "binary":
+            note = class_note(view, short=True)
+        notes.append(note)
         if any(p.test for p in view.points):
             notes.append("◆ ◇ test points")
     labelled = {0, (len(body) - 1) // 2, len(body) - 1}
     free = iter(k for k in range(len(body)) if k not in labelled)
     side = {k: note for k, note in zip(free, notes)}
     caption = _caption_style(color_system)
-    lines = [[Segment(view.caption, caption)]]
+    title = view.caption
+    if width is not None and len(title) > width:  # "ŷ over x₁, x₂ · epoch 2 start"
+        title = title.replace(" · weights now, ", " · ")
+    lines = [[Segment(title, caption)]]
     for k, row in enumerate(body):
         bar = scale[k] if k < len(scale) else []
         note = [Segment("   " + side[k], caption)] if k in side else []

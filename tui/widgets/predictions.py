@@ -8,7 +8,7 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 from rich.segment import Segment
-from textual.events import Click, Leave, MouseMove
+from textual.events import Click, Leave, MouseMove, Resize
 from textual.message import Message
 
 from ..format import num
@@ -87,13 +87,23 @@ def truth_table(X: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> Text:
 BOLD = Style(bold=True)
 
 
-def maps(pred: np.ndarray, target: np.ndarray, lo: float, hi: float) -> list[list[Segment]]:
-    """Prediction and target heatmaps side by side, with titles and a legend."""
+def maps(pred: np.ndarray, target: np.ndarray, lo: float, hi: float,
+         classes: int | None = None) -> list[list[Segment]]:
+    """Prediction and target heatmaps side by side, with titles and a legend: the
+    scale's ends, or with ``classes`` = K (maps of class indices 0 … K−1) a swatch per
+    class, named from 1 as ŷ₁ … ŷ_K are."""
     gap = Segment("  ")
     cols = pred.shape[1]
     lines = [[Segment("prediction ŷ".ljust(cols), BOLD), gap, Segment("target", BOLD)]]
     for a, b in zip(heatmap(pred, lo, hi), heatmap(target, lo, hi)):
         lines.append([*a, gap, *b])
+    k = classes
+    if k is not None:
+        swatches = []
+        for c, level in enumerate(levels(np.arange(k, dtype=float), lo, hi).tolist()):
+            swatches += [Segment("■", Style(color=PALETTE[level])), Segment(f" {c + 1}  ")]
+        lines.append([*swatches, Segment(" x₁ →, x₂ ↑ over [-1, 1]²")])
+        return lines
     lines.append([Segment("■", Style(color=PALETTE[0])), Segment(f" {num(lo, 3)}  "),
                   Segment("■", Style(color=PALETTE[LEVELS - 1])),
                   Segment(f" {num(hi, 3)}   x₁ →, x₂ ↑ over [-1, 1]²")])
@@ -101,6 +111,44 @@ def maps(pred: np.ndarray, target: np.ndarray, lo: float, hi: float) -> list[lis
 
 
 CAPTION = Style(color="grey62", italic=True)
+
+
+def _pack(parts: list[str], width: int) -> list[str]:
+    """``parts`` joined by " · " into lines of at most ``width`` (a part too long for
+    one line is wrapped at its spaces)."""
+    import textwrap
+
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines += textwrap.wrap(part, width) or [""]
+    return lines
+
+
+def fit_hint(hint: str, width: int | None, room: int) -> list[str]:
+    """The hint under the large map as whole lines of at most ``width`` cells, in at
+    most ``room`` lines: wrapped at its " · " parts; where that takes too many lines,
+    in the short wording (:func:`tui.drawing.shorter`), then the parts that do not
+    fit left out (the first, what matters most, always kept)."""
+    from ..drawing import shorter
+
+    if width is None or len(hint) <= width:
+        return [hint]
+    room = max(1, room)
+    lines = _pack(hint.split(" · "), width)
+    if len(lines) <= room:
+        return lines
+    parts = shorter(hint).split(" · ")
+    lines = _pack(parts, width)
+    if len(lines) <= room:
+        return lines
+    kept = [parts[0]]
+    for part in parts[1:]:
+        if len(_pack([*kept, part], width)) <= room:
+            kept.append(part)
+    return _pack(kept, width)[:room]
 
 
 class Predictions(LineCanvas):
@@ -125,16 +173,19 @@ class Predictions(LineCanvas):
             from .diagram import color_system
             from .neuron_map import render_large
 
-            lines = render_large(view.neuron_map, color_system(self.app))
+            nm = view.neuron_map
+            width = self.content_size.width or None
+            lines = render_large(nm, color_system(self.app), width)
             if hint:
-                lines = [*lines, [Segment(hint, CAPTION)]]
+                room = max(1, self.content_size.height - len(lines))
+                lines += [[Segment(line, CAPTION)] for line in fit_hint(hint, width, room)]
             self.set_lines(lines)
         elif view.table is not None:
             t = Text(view.caption + "\n", style="grey62 italic", no_wrap=True)
             t.append_text(truth_table(*view.table))
             self.set_renderable(t)
         else:
-            self.set_lines([[Segment(view.caption, CAPTION)], *maps(*view.maps)])
+            self.set_lines([[Segment(view.caption, CAPTION)], *maps(*view.maps, view.classes)])
 
     #: (x₁, x₂) under the mouse on the output map, None elsewhere (a key removes the
     #: point nearest it)
@@ -149,6 +200,13 @@ class Predictions(LineCanvas):
         if view is None or offset is None or view.selected[0] != len(view.scales) - 1:
             return None
         return large_map_point(view, offset.x, offset.y)
+
+    def on_resize(self, _event: Resize) -> None:
+        """The maps are sampled for this panel's size: draw them again at the new one
+        (the app's own resize handler can run before this panel has its new layout)."""
+        redraw = getattr(self.app, "redraw", None)
+        if self.view is not None and redraw is not None:
+            self.call_after_refresh(redraw, True)
 
     def on_mouse_move(self, event: MouseMove) -> None:
         self.pointer = self.output_point(event)
