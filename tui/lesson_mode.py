@@ -192,8 +192,25 @@ class LessonMode:
         focus = self.run.chapter.panel if self.active else None
         for name, wid in PANEL_IDS.items():
             app.query_one(f"#{wid}").set_class(name == focus, "lesson-focus")
-        if focus in ("loss", "predictions") and screen.has_class("compact"):
+        # the lesson layouts show one chart cell: the chapter's (v swaps it); on small
+        # screens a chapter about a chart shows it in place of the chain rule
+        screen.set_class(focus in ("loss", "predictions"), "lesson-chart")
+        if focus in ("loss", "predictions"):
             screen.set_class(focus == "predictions", "show-predictions")
+
+    def swap_panel(self) -> bool:
+        """``v`` in the small-screen lesson layout: its second cell cycles chain rule →
+        loss chart → predictions.  False outside that layout (``v`` swaps as usual)."""
+        screen = self.app.screen_stack[0]
+        if not (self.active and screen.has_class("compact")):
+            return False
+        chart, preds = screen.has_class("lesson-chart"), screen.has_class("show-predictions")
+        chart, preds = (True, False) if not chart else (True, True) if not preds else (False, False)
+        screen.set_class(chart, "lesson-chart")
+        screen.set_class(preds, "show-predictions")
+        self.app.session.touch()
+        self.app.call_after_refresh(self.app.redraw, True)  # once the cell has its size
+        return True
 
     def view(self) -> LessonView:
         run, lesson = self.run, self.lesson
@@ -203,7 +220,7 @@ class LessonMode:
             todo=run.waiting_for,
             question=run.question if not run.answered else None,
             feedback=self.feedback, right=self.right, finished=self.finished,
-            slow=self.pace if self.slow else None)
+            slow=self.pace if self.slow else None, done=lesson.note_done())
 
     def refresh(self, focus: bool = False) -> None:
         if not self.active:

@@ -392,9 +392,25 @@ class LessonSession:
 
     def __init__(self, lesson: Lesson, key: str, start: int = 0, progress=None):
         self.lesson, self.key, self.progress = lesson, key, progress
+        n = len(lesson.chapters)
+        #: the chapters (from 0) done: each once it showed ✓ Done (kept in the progress file)
+        self.completed: set[int] = ({i for i in progress.completed(key) if i < n}
+                                    if progress is not None else set())
+        self.chapter: ChapterRun | None = None
         self.go(start)
 
+    def note_done(self) -> int:
+        """Count the current chapter if it is done (wait carried out, question answered);
+        returns how many chapters are done."""
+        if self.chapter is not None and self.chapter.done and self.index not in self.completed:
+            self.completed.add(self.index)
+            if self.progress is not None:
+                self.progress.record(self.key, self.index, len(self.lesson.chapters),
+                                     completed=self.completed)
+        return len(self.completed)
+
     def go(self, index: int) -> ChapterRun:
+        self.note_done()
         self.index = max(0, min(index, len(self.lesson.chapters) - 1))
         self.chapter = ChapterRun(self.lesson, self.index)
         if self.progress is not None:
@@ -404,6 +420,7 @@ class LessonSession:
     def next(self) -> ChapterRun | None:
         """The next chapter (None after the last: the lesson is finished)."""
         if self.index + 1 >= len(self.lesson.chapters):
+            self.note_done()
             if self.progress is not None:
                 self.progress.record(self.key, self.index, len(self.lesson.chapters), done=True)
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,6 +33,7 @@ class LessonView:
     finished: bool = False       #: the last chapter is done and the learner moved on
     slow: float | None = None    #: slow motion runs: seconds per step (None: it does not)
     keys: str = "PgDn/> next chapter · PgUp/< back · L chapters · o slow motion"
+    done: int = 0                #: chapters done (each once it showed ✓ Done), not the index
 
 
 BAR_WIDTH = 20
@@ -43,12 +45,16 @@ def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     return "━" * filled + "─" * (width - filled) + f" {done}/{total} done"
 
 
-def render_head(v: LessonView) -> Text:
+def render_head(v: LessonView, lesson_title: bool = False) -> Text:
+    """Chapter, title and progress bar; ``lesson_title``: the lesson's title first (when
+    the panel's border is too narrow for it)."""
     t = Text()
+    if lesson_title:
+        t.append(v.lesson + "\n", style="bold")
     t.append(f"Chapter {v.index + 1} of {v.count}: ", style="bold")
     t.append(v.title, style="bold yellow")
     t.append("\n")
-    t.append(progress_bar(v.index + (1 if v.finished else 0), v.count), style="green")
+    t.append(progress_bar(v.done, v.count), style="green")
     return t
 
 
@@ -94,9 +100,11 @@ def render_todo(v: LessonView) -> Text:
 
 
 class AnswerInput(Input):
-    """The answer field; Esc gives up (shows the answer)."""
+    """The answer field; Esc gives up (shows the answer).  Its keys are shown in the footer:
+    while it has focus the app's letter keys type into it, so the footer has no others."""
 
-    BINDINGS = [Binding("escape", "give_up", "show the answer", show=False)]
+    BINDINGS = [Binding("enter", "submit", "check the prediction"),
+                Binding("escape", "give_up", "show the answer")]
     can_focus = False  #: only while a question is open (see LessonPanel.show)
 
     class GiveUp(Message):
@@ -123,9 +131,23 @@ class LessonPanel(Vertical):
 
     _reveal: str | None = None  #: the reveal last shown (to scroll to a new one)
 
+    _view: LessonView | None = None  #: the view last shown (shown again on a resize)
+
+    def border_title_for(self, lesson: str) -> str | None:
+        """``lesson · TITLE`` if it fits the top border whole, else None (the head shows
+        the title)."""
+        title = f"lesson · {lesson}"
+        return title if cell_len(title) + 6 <= self.outer_size.width else None
+
+    def on_resize(self) -> None:
+        if self._view is not None:
+            self.show(self._view)
+
     def show(self, v: LessonView) -> None:
-        self.border_title = f"lesson · {v.lesson}"
-        self.query_one("#lesson-head", Static).update(render_head(v))
+        self._view = v
+        title = self.border_title_for(v.lesson)
+        self.border_title = title or "lesson"
+        self.query_one("#lesson-head", Static).update(render_head(v, title is None))
         self.query_one("#lesson-text", Static).update(render_body(v))
         if v.reveal and v.reveal != self._reveal:
             self.call_after_refresh(self.scroll_to_reveal, v.text)
