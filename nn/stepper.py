@@ -77,22 +77,21 @@ class Granularity(str, Enum):
     NEURON = "neuron"
     LAYER = "layer"
     PHASE = "phase"
-    EPOCH = "epoch"
+    BATCH = "batch"    #: one mini-batch: forward, loss, backward and update (= an epoch
+    EPOCH = "epoch"    #: when the whole data set is one batch)
 
     def next(self) -> "Granularity":
         members = list(Granularity)
         return members[(members.index(self) + 1) % len(members)]
 
 
-#: The mini-batch step (between phase and epoch), accepted by ``step`` and ``back``
-#: as ``"batch"``.  Not (yet) a Granularity member, so the app's cycle of
-#: granularities stays as it is until it shows batches.
-BATCH = "batch"
+#: The mini-batch step (between phase and epoch).
+BATCH = Granularity.BATCH
 
 
-def as_granularity(value) -> "Granularity | str":
-    """A Granularity, or :data:`BATCH` for ``"batch"``."""
-    return BATCH if value == BATCH else Granularity(value)
+def as_granularity(value) -> Granularity:
+    """The Granularity named ``value`` (``"batch"`` included)."""
+    return Granularity(value)
 
 
 @dataclass(frozen=True)

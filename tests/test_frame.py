@@ -129,7 +129,7 @@ def test_every_panel_number_is_the_engines_through_two_epochs(task, granularity)
     session = Session(build(RunConfig(task=task, hidden=(3,) if task == "regression" else None)))
     session.granularity = granularity
     steps = {Granularity.NEURON: 2 * 25, Granularity.LAYER: 2 * 9, Granularity.PHASE: 9,
-             Granularity.EPOCH: 3}[granularity]
+             Granularity.BATCH: 3, Granularity.EPOCH: 3}[granularity]
     for step in range(steps):
         session.step()
         # look at a different neuron and sample now and then

@@ -132,3 +132,21 @@ def test_a_session_file_cannot_smuggle_in_a_network_too_big_for_memory(tmp_path,
         config.memory_cap = real
     err = capsys.readouterr().err
     assert "would need about" in err and err.count("\n") == 1, err
+
+
+def test_g_offers_the_batch_step_only_with_mini_batches():
+    from nn import Granularity as G
+
+    s = Session(build(RunConfig(task="spiral", batch=16)))
+    seen = [s.cycle_granularity() for _ in range(5)]
+    assert seen == [G.LAYER, G.PHASE, G.BATCH, G.EPOCH, G.NEURON]
+    s.granularity = G.BATCH
+    s.step()                                          # one whole batch: forward … update
+    st = s.stepper
+    assert st.epoch == 0 and st.batch_index == 1 and st.cursor == st.units_per_batch
+    from tui.frame import PanelSizes, build_frame
+
+    caption = build_frame(s, PanelSizes()).diagram.caption[0]
+    assert caption == f"epoch 0 · next: forward … update · batch 2 of {st.n_batches}"
+    whole = Session(build(RunConfig(task="xor")))
+    assert [whole.cycle_granularity() for _ in range(4)] == [G.LAYER, G.PHASE, G.EPOCH, G.NEURON]

@@ -199,7 +199,7 @@ def test_run_epochs_halts_on_divergence():
 
 
 def test_granularity_cycles():
-    assert [g.next() for g in G] == [G.LAYER, G.PHASE, G.EPOCH, G.NEURON]
+    assert [g.next() for g in G] == [G.LAYER, G.PHASE, G.BATCH, G.EPOCH, G.NEURON]
 
 
 def test_bad_shapes_are_clear(xor_net):

@@ -70,7 +70,7 @@ class TinyNetApp(DrawingKeys, App):
         Binding("n,right", "step", "step", tooltip="one step forward at the current granularity"),
         Binding("b,left", "back", "back", tooltip="step back in time at the current granularity "
                 "(undo; not the backward pass)"),
-        Binding("g", "granularity", "grain", tooltip="granularity: neuron → layer → phase → epoch"),
+        Binding("g", "granularity", "grain", tooltip="granularity: neuron → layer → phase → (batch) → epoch"),
         Binding("space", "play", "play", tooltip="play / pause whole epochs"),
         Binding("plus,equals_sign", "speed(1)", "faster", show=False, tooltip="play faster"),
         Binding("minus", "speed(-1)", "slower", show=False, tooltip="play slower"),
@@ -96,7 +96,8 @@ class TinyNetApp(DrawingKeys, App):
         Binding("c", "gradcheck", "check", tooltip="gradient check: backprop vs finite differences"),
         Binding("y", "log_scale", "log y", show=False, tooltip="loss chart: log scale ⇄ linear"),
         Binding("v", "swap_panel", "swap", show=False,
-                tooltip="small screens: show loss chart ⇄ predictions"),
+                tooltip="small screens: show loss chart ⇄ predictions (in a lesson: "
+                        "chain rule → loss → predictions)"),
         Binding("e", "export", "export", show=False,
                 tooltip="export Matplotlib PNGs (loss, 3D surface)"),
         Binding("s", "save", "save", show=False, tooltip="save the model (.npz, never overwrites)"),
@@ -503,6 +504,8 @@ class TinyNetApp(DrawingKeys, App):
         self.redraw()
 
     def action_swap_panel(self) -> None:
+        if self.lessons.swap_panel():  # small-screen lesson layout: chain rule → loss → predictions
+            return
         self.screen_stack[0].toggle_class("show-predictions")
         self.session.touch()
         self.call_after_refresh(self.redraw, True)  # after the layout gives the panel its size

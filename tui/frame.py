@@ -217,6 +217,8 @@ def _caption(s, show_delta: bool, missing: bool = False) -> tuple[str, str]:
             nxt = f"{u.phase.value} {neuron_name(u.layer, u.neuron, tuple(s.net.sizes))}"
         elif s.granularity is Granularity.LAYER:
             nxt = f"{u.phase.value} {layer_name(u.layer, len(s.net.layers))}"
+        elif s.granularity is Granularity.BATCH:
+            nxt = f"{u.phase.value} … update"
         else:
             nxt = u.phase.value + (" pass" if u.phase in (Phase.FORWARD, Phase.BACKWARD) else "")
     shown = "δ" if show_delta else "a"
@@ -323,7 +325,8 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
         pred = s.net.predict(inputs(pts)).argmax(axis=1).astype(float).reshape(rows, cols)
         target = rasterise(X2, y.argmax(axis=1)[:, None].astype(float), rows, cols)
         return PredictionsView(caption=f"class = argmax ŷ with the weights now ({when})",
-                               maps=(pred, np.round(target), 0.0, float(y.shape[1] - 1)))
+                               maps=(pred, np.round(target), 0.0, float(y.shape[1] - 1)),
+                               classes=y.shape[1])
     pred = s.net.predict(inputs(pts))[:, 0].reshape(rows, cols)
     truth = s.config.target_function
     target = truth(pts).reshape(rows, cols) if truth else rasterise(X2, y[:, :1], rows, cols)
@@ -427,6 +430,10 @@ def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsVi
     if X2_test is not None and y_test is not None and len(X2_test):
         points += (MapPoints(X2_test.copy(), _target_column(y_test, len(X2_test), column),
                              test=True),)
+    if l == len(net.layers) - 1 and getattr(s, "drawn", None) is not None:
+        from .drawing import shown_points  # the points drawn so far, even before 2 train
+
+        points = shown_points(points, s.drawn)
     when = f"epoch {st.epoch}" + (" start" if st.cursor == 0 else ", mid-epoch")
     return NeuronMapsView(
         bounds=(bounds.x1_lo, bounds.x1_hi, bounds.x2_lo, bounds.x2_hi), small=small,

@@ -399,7 +399,11 @@ class Session:
             return save_session(path, self.start_config, [a.to_json() for a in self.actions])
 
     def cycle_granularity(self) -> Granularity:
+        """neuron → layer → phase → batch → epoch → neuron; batch only with mini-batches
+        (with one batch per epoch it is the epoch step)."""
         self.granularity = self.granularity.next()
+        if self.granularity is Granularity.BATCH and self.stepper.n_batches == 1:
+            self.granularity = self.granularity.next()
         self.touch()
         return self.granularity
 

@@ -13,7 +13,7 @@ ABOUT = (
     "Each step runs part of one training epoch on the whole data set: forward pass (layer by "
     "layer, neuron by neuron) → loss → backward pass (output layer first) → gradient-descent "
     "update. The granularity (g) says how much one press of n runs: one neuron, one layer, one "
-    "phase, or the rest of the epoch. b steps back in time (an exact undo) — it is not the "
+    "phase, one mini-batch (with --batch), or the rest of the epoch. b steps back in time (an exact undo) — it is not the "
     "backward pass. Space plays whole epochs until you pause, a breakpoint fires (k) or the "
     "numbers blow up. Every number on screen comes from the engine; the chain-rule panel shows "
     "the equation of the last step with those numbers.\n\n"
@@ -74,7 +74,7 @@ GLOSSARY = [
     ("batch", "with --batch B an epoch is ⌈N/B⌉ updates, each on B shuffled samples"),
     ("last Δ", "how much the parameter changed at its last update (−lr·dw)"),
     ("epoch", "one pass over all samples: forward, loss, backward, update"),
-    ("granularity", "how much one step runs: neuron, layer, phase or epoch"),
+    ("granularity", "how much one step runs: neuron, layer, phase, batch (with --batch) or epoch"),
     ("sample n", "one row of the data set; [ and ] choose which the panels show"),
 ]
 
