@@ -150,3 +150,33 @@ def test_g_offers_the_batch_step_only_with_mini_batches():
     assert caption == f"epoch 0 · next: forward … update · batch 2 of {st.n_batches}"
     whole = Session(build(RunConfig(task="xor")))
     assert [whole.cycle_granularity() for _ in range(4)] == [G.LAYER, G.PHASE, G.EPOCH, G.NEURON]
+
+
+def test_a_lesson_asking_about_a_missing_neuron_names_the_line(tmp_path, capsys):
+    from tui.cli import main
+
+    f = tmp_path / "bad.md"
+    f.write_text("# T\n## C\ntask: xor\nask: z h9\n\nWhat is z?\n")
+    for argv in (["learn", "--check", str(f)], ["learn", str(f)],
+                 ["learn", str(f), "--worksheet", str(tmp_path / "w.md")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"{f}:4: ask: no neuron 'h9' in this network (it has h₁, h₂, ŷ)" in err, err
+        assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda p: p.mkdir(), "is a directory, not a lesson file"),
+    (lambda p: __import__("os").mkfifo(p), "is not a regular file"),
+    (lambda p: p.write_bytes(b"#" * (1024 * 1024 + 1)), "a lesson file has at most 1,048,576"),
+])
+def test_learn_never_reads_a_folder_pipe_or_huge_file(tmp_path, capsys, make, words):
+    from tui.cli import main
+
+    path = tmp_path / "lesson.md"
+    make(path)
+    for argv in (["learn", str(path)], ["learn", "--check", str(path)]):
+        assert main(argv) == 2                    # (a pipe would hang, /dev/zero fill memory)
+        assert words in capsys.readouterr().err
+    assert main(["learn", "/dev/zero"]) == 2
+    assert "/dev/zero: is not a regular file" in capsys.readouterr().err

@@ -44,6 +44,10 @@ def lesson_key(name_or_path: str) -> str:
     return str(Path(name_or_path).resolve())
 
 
+#: the largest lesson file read (the built-in ones are under 10 KB)
+MAX_LESSON_BYTES = 1024 * 1024
+
+
 def open_lesson(name_or_path: str | Path) -> Lesson:
     """A built-in lesson by name, or a lesson file; LessonErrors (file and line) if broken."""
     text = str(name_or_path)
@@ -54,6 +58,12 @@ def open_lesson(name_or_path: str | Path) -> Lesson:
     if not path.exists() and path.suffix == "":
         raise LessonErrors([LessonError(text, None, "no such lesson (built-in: "
                                                     f"{', '.join(lessons)}) and no such file")])
+    if path.exists() and not path.is_file():  # a folder, device or pipe: never read it
+        raise LessonErrors([LessonError(text, None, "is a directory, not a lesson file"
+                                        if path.is_dir() else "is not a regular file")])
+    if path.is_file() and path.stat().st_size > MAX_LESSON_BYTES:
+        raise LessonErrors([LessonError(text, None, f"is {path.stat().st_size:,} bytes: a lesson "
+                                                    f"file has at most {MAX_LESSON_BYTES:,}")])
     return load(path)
 
 

@@ -263,8 +263,11 @@ class ChapterRun:
         self.text = render(self.session, ch.text, self.path, errors)
         self.hint = render(self.session, [(ch.lines.get("hint", ch.line), ch.hint)], self.path,
                            errors) if ch.hint else None
-        self.question = (f"Predict {question_words(self.session, ch)} = ?"
-                         if ch.ask is not None else None)
+        try:
+            self.question = (f"Predict {question_words(self.session, ch)} = ?"
+                             if ch.ask is not None else None)
+        except ValueError as exc:  # e.g. a neuron the chapter's network does not have
+            raise LessonError(self.path, ch.lines.get("ask", ch.line), f"ask: {exc}") from None
         self.steps_left = ch.wait.count if ch.wait.kind == "step" else 0
         self.wait_done = ch.wait.kind == "none"
         self.answered = ch.ask is None
