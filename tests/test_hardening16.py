@@ -180,3 +180,27 @@ def test_learn_never_reads_a_folder_pipe_or_huge_file(tmp_path, capsys, make, wo
         assert words in capsys.readouterr().err
     assert main(["learn", "/dev/zero"]) == 2
     assert "/dev/zero: is not a regular file" in capsys.readouterr().err
+
+
+def test_values_near_the_float_limit_give_no_numpy_warning(tmp_path):
+    import warnings
+
+    import numpy as np
+    from rich.console import Console
+    from tui.sweep import main
+    from tui.widgets.predictions import levels
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert levels(np.array([1e308, -1e308, 0.0, np.nan]), -1e308, 1e308)[-1] == 24
+        data = tmp_path / "big.csv"
+        data.write_text("x1,x2,y\n0,0,1e308\n1,0,-1e308\n0,1,1e308\n1,1,0\n")
+        assert main(["--data", str(data), "--seeds", "0-1", "--epochs", "5", "--quiet"],
+                    console=Console(file=open("/dev/null", "w"))) == 0
+        s = Session(build(RunConfig(task="xor")))
+        s.fork()
+        s.edit(0, 0, 0, 1e308)
+        s.switch_branch(0)
+        s.edit(0, 0, 0, -1e308)
+        view = s.compare()
+        assert view.rows[1].distance == float("inf")

@@ -218,10 +218,11 @@ def build_compare(session, points: int = 240, diagrams: bool = False) -> Compare
     rows = []
     for i, b in enumerate(branches):
         st = b.stepper
-        diff = theta(b.problem.net) - base
-        with np.errstate(invalid="ignore", over="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):  # weights edited to ±1e308
+            diff = theta(b.problem.net) - base
             absdiff = np.abs(diff)
             k = int(np.nanargmax(absdiff)) if i and np.isfinite(absdiff).any() else None
+            distance = float(np.sqrt(np.sum(diff * diff))) if i else 0.0
         epochs, lo, hi = st.losses.envelope(points)
         rows.append(BranchRow(
             letter=letter(i), label=label(branches, i), colour=COLOURS[i],
@@ -229,7 +230,7 @@ def build_compare(session, points: int = 240, diagrams: bool = False) -> Compare
             loss=st.losses.last, lr=st.lr,
             halted=None if st.halted is None else st.halted.problem,
             fork_at=b.fork_at, parent=None if b.parent is None else letter(b.parent),
-            distance=float(np.sqrt(np.sum(diff * diff))) if i else 0.0,
+            distance=distance,
             max_change=float(absdiff[k]) if k is not None else (0.0 if not i else math.nan),
             max_where=None if k is None else param_at(b.problem.net, k),
             epochs=epochs, lo=lo, hi=hi))

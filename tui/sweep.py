@@ -181,6 +181,11 @@ class Sweep:
 
 def success_check(problem: Problem, target_loss: float | None):
     """The per-run success test, vectorised over runs: (stack, ŷ) → bool (R,)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # targets near ±1e308: R² is nan
+        return _success_check(problem, target_loss)
+
+
+def _success_check(problem: Problem, target_loss: float | None):
     y = problem.y
     if target_loss is not None:
         loss = problem.net.loss

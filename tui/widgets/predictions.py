@@ -45,10 +45,10 @@ def _style(top: int, bottom: int) -> Style:
 
 def levels(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """Palette index per pixel; NaN (no data) gets the last, dark entry."""
-    span = (hi - lo) or 1.0
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # (values near ±1e308)
+        span = (hi - lo) or 1.0
         idx = np.clip(np.round((values - lo) / span * (LEVELS - 1)), 0, LEVELS - 1)
-    return np.where(np.isfinite(values), idx, LEVELS).astype(int)
+    return np.where(np.isfinite(values) & np.isfinite(idx), idx, LEVELS).astype(int)
 
 
 def heatmap(values: np.ndarray, lo: float, hi: float) -> list[list[Segment]]:
