@@ -204,3 +204,27 @@ def test_values_near_the_float_limit_give_no_numpy_warning(tmp_path):
         s.edit(0, 0, 0, -1e308)
         view = s.compare()
         assert view.rows[1].distance == float("inf")
+
+
+def test_a_layer_step_says_which_neurons_it_computed():
+    from nn import Granularity
+    from tui.frame import PanelSizes, build_frame
+    from tui.widgets.narration import narrate
+
+    def first_lines(s):
+        return narrate(build_frame(s, PanelSizes()).narration).plain.splitlines()[:2]
+
+    s = Session(build(RunConfig(task="xor")))
+    s.granularity = Granularity.LAYER
+    s.step()
+    assert first_lines(s) == ["this step computed h₁, h₂; ↑↓ picks the one explained here",
+                              "Forward · h₁ (hidden layer 1, neuron 1) · sample 2"]
+    s.select(0, 1)
+    assert first_lines(s)[1].startswith("Forward · h₂ (hidden layer 1, neuron 2)")
+    wide = Session(build(RunConfig(task="regression")))
+    wide.granularity = Granularity.LAYER
+    wide.step()
+    assert first_lines(wide)[0].startswith("this step computed h₁ … h₁₆;")
+    one = Session(build(RunConfig(task="xor")))
+    one.step()                                        # a neuron step: nothing to say
+    assert first_lines(one)[0].startswith("Forward · h₁")

@@ -589,13 +589,15 @@ def big_layer():
 def test_narration_of_a_long_sum_writes_three_terms_and_counts_the_rest():
     fwd, bwd, upd = big_layer()
     t = narrate(narration_view(fwd, neuron=1, sample=0, sizes=(5, 2, 5, 1), n=6, f="tanh"))
-    assert t.plain == ("Forward · h¹₂ (hidden layer 1, neuron 2) · sample 1\n"
+    assert t.plain == ("this step computed h¹₁, h¹₂; ↑↓ picks the one explained here\n"  # a layer's event
+                       "Forward · h¹₂ (hidden layer 1, neuron 2) · sample 1\n"
                        "z = w₁x₁ + w₂x₂ + w₃x₃ + … + b\n"
                        "  = 0.25·1 + 2·(-2) + 0·0.5 + … 2 more + (-0.25)\n"
                        "  = 2\n"
                        "a = tanh(z) = tanh(2) = 0.964")
     t = narrate(narration_view(bwd, neuron=0, sample=2, sizes=(5, 2, 5, 1), n=6, f="tanh"))
     assert t.plain == (
+        "this step computed h¹₁, h¹₂; ↑↓ picks the one explained here\n"
         "Backward · h¹₁ (hidden layer 1, neuron 1) · sample 3 for δ\n"
         "∂L/∂a = Σₖ δₖ·wₖ (from layer 2) = 1·0.5 + 2·(-0.5) + (-1)·1 + … 2 more = 0.5\n"
         "δ = ∂L/∂z = ∂L/∂a · tanh'(z) = 0.5 · 0.6924 = 0.3462\n"
@@ -607,11 +609,12 @@ def test_narration_of_a_long_sum_writes_three_terms_and_counts_the_rest():
     assert styled(t, "bold") == ["Backward · h¹₁ (hidden layer 1, neuron 1)", "0.5", "0.3462",
                                  "0.4328", "0.8655", "-1.731", "1.731"]
     assert styled(t, "dim") == [
-        "· sample 3 for δ", "(sample 3: 0.3462·0.25 = 0.08655) + … all 6 →",
+        "this step computed h¹₁, h¹₂; ↑↓ picks the one explained here", "· sample 3 for δ", "(sample 3: 0.3462·0.25 = 0.08655) + … all 6 →",
         "(sample 3: 0.3462·0.5 = 0.1731) + … all 6 →", "(sample 3: 0.3462·(-1) = -0.3462) + … all 6 →",
         "… and 2 more weights (see the neuron panel)"]
     t = narrate(narration_view(upd, neuron=1, sample=2, sizes=(5, 2, 5, 1), n=6, f="tanh"))
-    assert t.plain == ("Update · h¹₂ (hidden layer 1, neuron 2)\n"
+    assert t.plain == ("this step computed h¹₁, h¹₂; ↑↓ picks the one explained here\n"
+                       "Update · h¹₂ (hidden layer 1, neuron 2)\n"
                        "gradient descent, lr = 0.1\n"
                        "w₁ ← w₁ − lr·dw₁ = 0.25 − 0.1·2.084 = 0.04158\n"
                        "w₂ ← w₂ − lr·dw₂ = 2 − 0.1·3.391 = 1.661\n"
@@ -620,7 +623,7 @@ def test_narration_of_a_long_sum_writes_three_terms_and_counts_the_rest():
                        "b ← b − lr·db = -0.25 − 0.1·7.754 = -1.025")
     assert styled(t, "bold") == ["Update · h¹₂ (hidden layer 1, neuron 2)", "0.04158", "1.661",
                                  "0.7463", "-1.025"]
-    assert styled(t, "dim") == ["… and 2 more weights (see the neuron panel)"]
+    assert styled(t, "dim") == ["this step computed h¹₁, h¹₂; ↑↓ picks the one explained here", "… and 2 more weights (see the neuron panel)"]
 
 
 BACKWARD_OUT = StepEvent(epoch=0, phase=Phase.BACKWARD, layer=1, neurons=(0, 1), values=dict(

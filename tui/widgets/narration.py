@@ -181,6 +181,10 @@ def narrate(view: NarrationView) -> Text:
     c = view.neuron - start
     layer = event.layer
     name = neuron_name(layer, view.neuron, sizes)
+    if event.neurons[1] - start > 1:  # a layer or phase step: say which neurons it computed
+        first, last = (neuron_name(layer, k, sizes) for k in (start, event.neurons[1] - 1))
+        both = f"{first}, {last}" if event.neurons[1] - start == 2 else f"{first} … {last}"
+        t.append(f"this step computed {both}; ↑↓ picks the one explained here\n", style="dim")
     f = view.activation_symbol
     t.append(f"{event.phase.value.capitalize()} · {name} ({layer_name(layer, n_layers)}, "
              f"neuron {view.neuron + 1})", style="bold")
