@@ -154,7 +154,7 @@ def test_chart_spans_the_longest_branch_and_the_lowest_and_highest_loss():
 def test_chart_leaves_out_what_log_scale_cannot_draw_and_says_when_there_is_nothing():
     odd = row("A", epochs=np.array([0.0, 1.0, 2.0, 3.0]), lo=np.array([0.5, 0.0, np.nan, 0.25]),
               hi=np.array([0.5, 0.0, np.inf, 0.25]))
-    assert y_ticks(chart_lines(CompareView((odd,), None, 1))) == ["0.5"]
+    assert y_ticks(chart_lines(CompareView((odd,), None, 1))) == ["0.5", "0.4", "0.3"]
     assert "0" in y_ticks(chart_lines(CompareView((odd,), None, 1), log=False))
     empty = row("A", epochs=np.array([]), lo=np.array([]), hi=np.array([]))
     lines = chart_lines(CompareView((empty,), None, 1))

@@ -271,7 +271,13 @@ def test_loss_ticks_are_in_loss_units_and_epochs_are_whole():
     ticks, labels = log_ticks(-3.2, -0.1)
     assert labels == ["10⁻³", "10⁻²", "10⁻¹"] and ticks == [-3.0, -2.0, -1.0]
     ticks, labels = log_ticks(np.log10(0.2), np.log10(0.3))
-    assert labels == ["0.2"]
+    assert labels == ["0.2", "0.3"]            # 1, 2, 5 give one: 1 … 9 × 10ᵏ instead
+    ticks, labels = log_ticks(np.log10(0.59), np.log10(1.16))   # spiral3's first epochs
+    assert labels == ["0.6", "0.7", "0.8", "0.9", "1"]
+    assert log_ticks(np.log10(0.59), np.log10(1.16), most=3)[1] == ["0.6", "0.8", "1"]
+    ticks, labels = log_ticks(-0.7, 300.0, most=3)   # a blow-up: even, round steps
+    assert labels == ["1", "10²⁰⁰"] and log_ticks(-0.7, 300.0)[1] == ["1", "10¹⁰⁰", "10²⁰⁰",
+                                                                         "10³⁰⁰"]
     ticks, labels = log_ticks(np.log10(0.15), np.log10(0.6))
     assert labels == ["0.2", "0.5"]
     assert nice_ticks(0, 1000, 6, integer=True) == [0, 200, 400, 600, 800, 1000]

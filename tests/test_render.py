@@ -362,7 +362,7 @@ def test_chart_of_one_epoch_repeats_no_tick():
 
 def test_chart_skips_values_it_cannot_draw():
     view = loss_view([0, 1, 2, 3], [0.5, 0.0, math.nan, 0.25])
-    assert y_ticks(draw(view)) == ["0.5"]          # log: 0 and nan left out (0.25…0.5: one value)
+    assert y_ticks(draw(view)) == ["0.5", "0.4", "0.3"]   # log: 0 and nan left out (0.25…0.5)
     assert y_ticks(draw(view, log=False)) == ["0.4", "0.2", "0"]  # linear: 0 is drawn, nan not
     empty = draw(loss_view([], []))
     assert empty[0].strip() == "xor · epoch 9" and y_ticks(empty) == []

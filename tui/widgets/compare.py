@@ -63,7 +63,7 @@ def render_chart(view: CompareView, width: int, height: int, log: bool = True) -
         xt = nice_ticks(0, x_end, max(2, width // 12), integer=True)
         plt.xticks(xt, [f"{int(t)}" for t in xt])
         if log:
-            yt, labels = log_ticks(y_lo, y_hi)
+            yt, labels = log_ticks(y_lo, y_hi, most=max(2, min(6, (height - 5) // 2)))
         else:
             yt = nice_ticks(y_lo, y_hi, max(2, height // 4))
             labels = [num(t, 3) for t in yt]

@@ -60,24 +60,37 @@ def power_label(exponent: int) -> str:
     return "1" if exponent == 0 else "10" + ("⁻" if exponent < 0 else "") + sup(abs(exponent))
 
 
-def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
-    """Ticks for a log₁₀ axis spanning log-values [lo, hi], labelled in loss units:
-    every decade (10⁻¹, 10⁻², …; thinned to at most 6), or inside one decade the
-    round values 1, 2 and 5 × 10ᵏ."""
+#: strides between labelled decades: each a round number, so labels step evenly
+DECADE_STRIDES = (1, 2, 3, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
+def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[str]]:
+    """At most ``most`` ticks for a log₁₀ axis spanning log-values [lo, hi], labelled
+    in loss units: decades (10⁻¹, 10⁻², …) a round stride apart (every 1, 2, 3, 5, 10 …
+    decades, aligned so the labels read evenly), or inside about one decade the round
+    values 1, 2 and 5 × 10ᵏ — or 1 … 9 × 10ᵏ where those give fewer than two."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return [], []
+    most = max(1, most)
     decades = list(range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1))
     if len(decades) >= 2:
-        stride = max(1, math.ceil(len(decades) / 6))
-        chosen = decades[::stride]
+        stride = next((k for k in DECADE_STRIDES if len(decades) / k <= most), None) or \
+            math.ceil(len(decades) / most)
+        chosen = [d for d in decades if d % stride == 0] or decades[:1]
         return [float(d) for d in chosen], [power_label(d) for d in chosen]
-    ticks, labels = [], []
-    for d in range(math.floor(lo) - 1, math.ceil(hi) + 1):
-        for m in (1, 2, 5):
-            v = math.log10(m) + d
-            if lo - 1e-9 <= v <= hi + 1e-9:
-                ticks.append(v)
-                labels.append(num(m * 10.0 ** d, 2))
+    for mantissas in ((1, 2, 5), (1, 2, 3, 4, 5, 6, 7, 8, 9)):
+        ticks, labels = [], []
+        for d in range(math.floor(lo) - 1, math.ceil(hi) + 1):
+            for m in mantissas:
+                v = math.log10(m) + d
+                if lo - 1e-9 <= v <= hi + 1e-9:
+                    ticks.append(v)
+                    labels.append(num(m * 10.0 ** d, 2))
+        if len(ticks) >= 2:
+            break
+    if len(ticks) > most:  # every k-th, keeping the ends' spacing even
+        k = math.ceil(len(ticks) / most)
+        ticks, labels = ticks[::k], labels[::k]
     if not ticks:  # a very narrow range: two plain values
         return distinct_labels([lo, hi] if hi > lo else [lo], 3, lambda t: 10 ** t)
     return ticks, labels
@@ -166,8 +179,8 @@ class LossChart(PlotextPlot):
             plt.xlim(0, x_end)
             xt = nice_ticks(0, x_end, max(2, self.size.width // 12), integer=True)
             plt.xticks(xt, [f"{int(t)}" for t in xt])
-            if self.log_scale:
-                yt, labels = log_ticks(y_lo, y_hi)
+            if self.log_scale:  # no more labels than every other row can show apart
+                yt, labels = log_ticks(y_lo, y_hi, most=max(2, min(6, rows // 2)))
             else:
                 yt, labels = distinct_labels(nice_ticks(y_lo, y_hi, max(2, self.size.height // 4)))
             if yt:
