@@ -255,6 +255,9 @@ async def test_compact_layout_at_80x24():
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert not app.screen.has_class("compact")
+        await pilot.press("v")                  # both panels shown: v says so, changes nothing
+        assert app.query_one("#predictions").display and app.query_one("#loss").display
+        assert any("here both are shown" in str(n.message) for n in app._notifications)
 
 
 def test_narrate_before_any_step_tells_what_to_do():

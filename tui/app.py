@@ -506,6 +506,11 @@ class TinyNetApp(DrawingKeys, App):
     def action_swap_panel(self) -> None:
         if self.lessons.swap_panel():  # small-screen lesson layout: chain rule → loss → predictions
             return
+        screen = self.screen_stack[0]
+        if not (screen.has_class("compact") or screen.has_class("lesson")):
+            self.say("v swaps the loss chart and the predictions on a small screen; "
+                     "here both are shown")
+            return
         self.screen_stack[0].toggle_class("show-predictions")
         self.session.touch()
         self.call_after_refresh(self.redraw, True)  # after the layout gives the panel its size
