@@ -228,3 +228,24 @@ def test_a_layer_step_says_which_neurons_it_computed():
     one = Session(build(RunConfig(task="xor")))
     one.step()                                        # a neuron step: nothing to say
     assert first_lines(one)[0].startswith("Forward · h₁")
+
+
+async def test_page_keys_scroll_a_long_narration_outside_a_lesson():
+    app = make_app(task="regression")              # 16 inputs to the output: a long backward step
+    async with app.run_test(size=(80, 24)) as pilot:
+        from nn import Granularity
+
+        app.session.granularity = Granularity.PHASE
+        await pilot.press("n", "n", "n")           # forward, loss, backward
+        await pilot.pause()
+        app.session.select(0, 0)
+        app.redraw(force=True)
+        await pilot.pause()
+        box = app.query_one("#narration")
+        assert box.max_scroll_y > 0 and box.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert box.scroll_y > 0
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert box.scroll_y == 0

@@ -114,9 +114,9 @@ class TinyNetApp(DrawingKeys, App):
         Binding("p", "lesson_play", "play", show=False,
                 tooltip="in a lesson: play as the chapter asks (else as space)"),
         Binding("pagedown,greater_than_sign", "next_chapter", "next chapter", show=False,
-                tooltip="in a lesson: the next chapter"),
+                tooltip="in a lesson: the next chapter (else: scroll the chain rule down)"),
         Binding("pageup,less_than_sign", "previous_chapter", "previous chapter", show=False,
-                tooltip="in a lesson: the previous chapter"),
+                tooltip="in a lesson: the previous chapter (else: scroll the chain rule up)"),
         Binding("enter", "chapter_done", "next chapter", show=False,
                 tooltip="in a lesson: the next chapter, once this one is done"),
         Binding("m", "neuron_map", "map", show=False,
@@ -293,10 +293,16 @@ class TinyNetApp(DrawingKeys, App):
             self.action_play()
 
     def action_next_chapter(self) -> None:
-        self.lessons.next()
+        if self.lessons.active:
+            self.lessons.next()
+        else:  # a long narration (a hidden neuron's backward step at 80×24) scrolls by key
+            self.query_one("#narration").scroll_page_down(animate=False)
 
     def action_previous_chapter(self) -> None:
-        self.lessons.back()
+        if self.lessons.active:
+            self.lessons.back()
+        else:
+            self.query_one("#narration").scroll_page_up(animate=False)
 
     def action_chapter_done(self) -> None:
         run = self.lessons.run
