@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from test_render import braille_in, plot_rows, x_ticks, y_ticks
 from tui.branches import BranchRow, CompareView
 from tui.widgets.compare import (DIAGRAM_HEIGHT, DIAGRAM_MIN_WIDTH, _where, diagrams_fit,
                                  render_chart, render_compare, render_table)
@@ -84,30 +85,6 @@ def chart_lines(view, width=60, height=16, log=True) -> list[str]:
     return ANSI.sub("", render_chart(view, width, height, log)).splitlines()
 
 
-def y_ticks(lines) -> list[str]:
-    return [line.split("┤")[0].strip() for line in lines if "┤" in line]
-
-
-def x_ticks(lines) -> list[str]:
-    axis = next(k for k, line in enumerate(lines) if "└" in line)
-    return lines[axis + 1].split()
-
-
-def plot_rows(lines) -> list[str]:
-    return [re.split(r"[┤│]", line, maxsplit=1)[1][:-1] for line in lines
-            if ("┤" in line or line.lstrip().startswith("│")) and "┌" not in line]
-
-
-def braille_by_colour(ansi: str) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for m in re.finditer(r"((?:\x1b\[[0-9;]*m)+)([^\x1b]+)", ansi):
-        colour = re.findall(r"38;5;(\d+)", m.group(1))
-        for ch in m.group(2):
-            if 0x2800 <= ord(ch) <= 0x28FF and colour:
-                found[colour[-1]] = found.get(colour[-1], 0) + 1
-    return found
-
-
 def test_chart_legend_names_each_branch_and_marks_the_followed_one():
     text = "\n".join(chart_lines(CompareView((A_ROW, B_ROW), None, 1)))
     assert "A: lr 5" in text and "A: lr 5 ◀" not in text
@@ -127,8 +104,8 @@ def test_chart_axes_and_ticks_in_loss_units_log_and_linear():
 
 
 def test_chart_draws_each_branch_in_its_own_colour():
-    one = braille_by_colour(render_chart(CompareView((A_ROW,), None, 1), 60, 16))
-    both = braille_by_colour(render_chart(CompareView((A_ROW, B_ROW), None, 1), 60, 16))
+    one = braille_in(render_chart(CompareView((A_ROW,), None, 1), 60, 16))
+    both = braille_in(render_chart(CompareView((A_ROW, B_ROW), None, 1), 60, 16))
     assert set(one) == {"6"} and one["6"] > 20                   # cyan
     assert set(both) == {"6", "3"} and both["3"] > 10             # orange for B
 
@@ -139,8 +116,8 @@ def test_chart_draws_the_low_edge_only_where_the_bin_has_one():
     full = [k for k, r in enumerate(rows) if sum(ch.strip() != "" for ch in r) > 0.9 * len(r)]
     assert full == [0, len(rows) - 1]          # the high line at 0.1 and the low one at 0.01
     same = row("A", epochs=np.arange(0, 100, 10.0), lo=np.full(10, 0.1), hi=np.full(10, 0.1))
-    assert braille_by_colour(render_chart(CompareView((same,), None, 1), 60, 16))["6"] < \
-        braille_by_colour(render_chart(CompareView((flat,), None, 1), 60, 16))["6"]
+    assert braille_in(render_chart(CompareView((same,), None, 1), 60, 16))["6"] < \
+        braille_in(render_chart(CompareView((flat,), None, 1), 60, 16))["6"]
 
 
 def test_chart_spans_the_longest_branch_and_the_lowest_and_highest_loss():

@@ -283,8 +283,13 @@ def braille_colours(chart: SizedChart) -> dict[str, int]:
     """How many braille cells plotext draws in each foreground colour (its 256-colour
     number: 6 is cyan, 8 is grey)."""
     chart.plt.plotsize(chart._size.width, chart._size.height)
+    return braille_in(chart.plt.build())
+
+
+def braille_in(ansi: str) -> dict[str, int]:
+    """Braille cells per foreground colour (256-colour number) in plotext's ANSI text."""
     found: dict[str, int] = {}
-    for m in re.finditer(r"((?:\x1b\[[0-9;]*m)+)([^\x1b]+)", chart.plt.build()):
+    for m in re.finditer(r"((?:\x1b\[[0-9;]*m)+)([^\x1b]+)", ansi):
         colour = re.findall(r"38;5;(\d+)", m.group(1))
         for ch in m.group(2):
             if 0x2800 <= ord(ch) <= 0x28FF and colour:
