@@ -249,3 +249,31 @@ async def test_page_keys_scroll_a_long_narration_outside_a_lesson():
         await pilot.press("pageup")
         await pilot.pause()
         assert box.scroll_y == 0
+
+
+def test_replay_refuses_model_options_it_would_ignore(tmp_path, capsys):
+    import json
+
+    from tui.cli import main
+
+    f = tmp_path / "s.json"
+    f.write_text(json.dumps({"format": "tinynet-session-1", "config": {"task": "xor"},
+                             "actions": []}))
+    for extra in (["--task", "regression"], ["--lr", "0.01"], ["--seed", "3"],
+                  ["--optimizer", "adam"]):
+        assert main(["--replay", str(f), *extra]) == 2
+        err = capsys.readouterr().err
+        assert "argument --replay: the session file holds the network" in err, extra
+
+
+def test_a_model_with_the_wrong_output_says_an_identity(tmp_path, capsys):
+    from tui.cli import main
+
+    model = tmp_path / "r.npz"
+    assert main(["train", "--task", "regression", "--epochs", "1", "--quiet",
+                 "--save", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["train", "--task", "xor", "--load", str(model), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "the model has an identity output, but xor is a binary task that needs a sigmoid " \
+           "output" in err, err

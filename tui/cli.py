@@ -362,9 +362,17 @@ def _main(argv: list[str] | None) -> int:
         args = parser.parse_args(argv)
     except UsageError as exc:
         words = sys.argv[1:] if argv is None else list(argv)
+        message = str(exc)
+        if message.endswith("expected one argument"):  # --lr -inf: argparse saw an option
+            option = message.split(":")[0].removeprefix("argument ").split("/")[-1]
+            if option in words and words.index(option) + 1 < len(words):
+                value = words[words.index(option) + 1]
+                if value.startswith("-"):
+                    return fail(f"{message} (write {option}={value} for a value that "
+                                f"starts with '-')")
         if words and words[0] not in _subcommands(parser):
-            return fail(_misplaced_option(parser, words) or str(exc))
-        return fail(str(exc))
+            return fail(_misplaced_option(parser, words) or message)
+        return fail(message)
     if args.command == "sweep":  # its own options (lists of seeds and learning rates)
         from .sweep import run_sweep
 
@@ -386,6 +394,12 @@ def _main(argv: list[str] | None) -> int:
     from .config import build
 
     actions = None
+    if getattr(args, "replay", None) is not None and args.command is None:
+        plain = make_parser().parse_args([])
+        _resolve_task(plain)
+        if app_command(args) != app_command(plain):  # they would be silently ignored
+            return fail("argument --replay: the session file holds the network and its "
+                        "settings; leave out the model options (--task, --lr, --hidden, …)")
     try:
         if getattr(args, "replay", None) is not None and args.command is None:
             from .recording import load_session

@@ -77,6 +77,11 @@ def _size(n: float) -> str:
     return ""
 
 
+def _a(word: str) -> str:
+    """``identity`` → ``an identity``, ``sigmoid`` → ``a sigmoid``."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
 def check_fits(sizes, n_samples: int, cap: int | None = None) -> None:
     """Raise ``ValueError`` (one line, with the size needed) if the network would not fit."""
     need, cap = estimate_bytes(sizes, n_samples), memory_cap() if cap is None else cap
@@ -411,9 +416,9 @@ def _fit_loaded(config: RunConfig, cfg: RunConfig, net: NeuralNetwork, meta: dic
             raise ValueError(f"{where}: the model's hidden activation{has}, not --activation "
                              f"{shown} (leave --activation out)")
     if net.activations[-1] != cfg.preset.output:
-        raise ValueError(f"{where}: the model has a {net.activations[-1]} output, but "
-                         f"{cfg.label} is a {cfg.preset.kind} task that needs a "
-                         f"{cfg.preset.output} output")
+        raise ValueError(f"{where}: the model has {_a(net.activations[-1])} output, but "
+                         f"{cfg.label} is a {cfg.preset.kind} task that needs "
+                         f"{_a(cfg.preset.output)} output")
     lr = config.lr if config.lr is not None else meta.get("lr") or cfg.lr
     saved = _training_of(net)
     for key, value in saved.items():

@@ -118,8 +118,9 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
                       + (" and written below" if save or export else ""), markup=False)
         status = 130
     if result.stopped == "diverged":
-        console.print("[red]training diverged: the loss became NaN/inf. "
-                      "Try a smaller --lr.[/] Parameters kept from the last finite step.")
+        advice = "a smaller --lr" + (" or --weight-decay" if cfg.weight_decay else "")
+        console.print(f"[red]training diverged: the loss became NaN/inf. Try {advice}.[/] "
+                      "Parameters kept from the last finite step.")
         status = 1
     if save is not None:
         try:
