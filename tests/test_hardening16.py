@@ -277,3 +277,20 @@ def test_a_model_with_the_wrong_output_says_an_identity(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "the model has an identity output, but xor is a binary task that needs a sigmoid " \
            "output" in err, err
+
+
+def test_a_long_replay_shows_which_action_it_is_on():
+    from tui import actions as act
+    from tui.cli import REPLAY_PROGRESS_EPOCHS, replay_progress
+
+    short = [act.Play(10)]
+    with replay_progress("s.json", short) as step:
+        assert step is None
+    long = [act.Play(REPLAY_PROGRESS_EPOCHS), act.Play(1)]
+    seen = []
+    s = Session(build(RunConfig(task="xor")))
+    with replay_progress("s.json", long) as step:
+        assert step is not None
+        s.replay([act.Play(3), act.Play(2)], before=lambda k, a: (seen.append((k, a.epochs)),
+                                                                 step(k, a)))
+    assert seen == [(0, 3), (1, 2)] and s.stepper.epoch == 5

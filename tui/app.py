@@ -139,13 +139,13 @@ class TinyNetApp(DrawingKeys, App):
 
     def __init__(self, problem: Problem, export_dir: Path | None = None,
                  save_dir: Path | None = None, replay: list | None = None,
-                 lesson=None, progress=None) -> None:
+                 lesson=None, progress=None, replay_step=None) -> None:
         super().__init__()
         # a lesson brings its chapter's session (a second Session on the same network
         # would reset the network's buffers)
         self.session = lesson.chapter.session if lesson is not None else Session(problem)
         if replay:
-            self.session.replay(replay)
+            self.session.replay(replay, before=replay_step)
         self.export_dir = Path(export_dir or "tinynet-export")
         self.save_dir = Path(save_dir or ".")
         self.player = Player(self)

@@ -6,6 +6,7 @@ else happens.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -326,6 +327,33 @@ def main(argv: list[str] | None = None) -> int:
         return fail("interrupted", 130)
 
 
+#: a replay of more epochs than this shows its progress (XOR plays ~60 000 epochs/s)
+REPLAY_PROGRESS_EPOCHS = 100_000
+
+
+@contextlib.contextmanager
+def replay_progress(path, actions):
+    """A ``before(k, action)`` callback that shows a long replay's progress on the
+    terminal (which action, elapsed time) before the app starts; None for a short one."""
+    from .actions import Play
+
+    epochs = sum(a.epochs for a in actions or () if isinstance(a, Play))
+    if epochs <= REPLAY_PROGRESS_EPOCHS:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task(f"replaying {path}", total=len(actions))
+
+        def step(k: int, action) -> None:
+            what = f"play {action.epochs:,} epochs" if isinstance(action, Play) else action.name
+            bar.update(task, completed=k, description=f"replaying {path}: action {k + 1} of "
+                                                      f"{len(actions):,} ({what})")
+        yield step
+
+
 def _resolve_task(args: argparse.Namespace) -> None:
     """``--task`` left out: the loaded model's task, else xor."""
     if args.task is None:
@@ -439,7 +467,8 @@ def _main(argv: list[str] | None) -> int:
     from .app import TinyNetApp
 
     try:
-        app = TinyNetApp(problem, replay=actions)
+        with replay_progress(args.replay, actions) as step:
+            app = TinyNetApp(problem, replay=actions, replay_step=step)
     except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
         return fail(f"{args.replay}: {exc}")
     app.max_kbps, app.fps = args.max_kbps, args.fps

@@ -169,9 +169,12 @@ class Session:
         action.check(self)
         action.apply(self)
 
-    def replay(self, actions: list[act.Action]) -> None:
-        """Carry out ``actions`` in order; an ActionError names the action's number (from 1)."""
+    def replay(self, actions: list[act.Action], before=None) -> None:
+        """Carry out ``actions`` in order; an ActionError names the action's number (from 1).
+        ``before(k, action)`` is called before each (a progress display)."""
         for k, action in enumerate(actions):
+            if before is not None:
+                before(k, action)
             try:
                 self.apply(action)
             except act.ActionError as exc:
