@@ -21,6 +21,8 @@ from tui.cli import main
     (["--lr", "nan"], "must be a finite positive number, got nan"),
     (["--lr", "inf"], "must be a finite positive number, got inf"),
     (["--lr", "-inf"], "expected one argument (write --lr=-inf for a value that starts with"),
+    (["--momentum", "0.5"], "argument --momentum: only with --optimizer momentum or nesterov"),
+    (["train", "--momentum", "0.5"], "argument --momentum: only with --optimizer momentum"),
     (["--epochs", "5"], "--epochs is an option of tinynet-tui train and tinynet-tui sweep, not of"),
     (["--task", "and", "--until-loss", "0.1"], "--until-loss is an option of tinynet-tui train,"),
 ])

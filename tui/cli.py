@@ -225,7 +225,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                         "= bce on a sigmoid output, softmax-ce on a softmax one")
     p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default="gd",
                    help="gd (plain gradient descent, default), momentum, nesterov, adam")
-    p.add_argument("--momentum", type=unit_interval, default=0.9, metavar="BETA",
+    p.add_argument("--momentum", type=unit_interval, metavar="BETA",
                    help="β of momentum / nesterov, from 0 to below 1 (default 0.9)")
     p.add_argument("--init", choices=list(INITS), default="default",
                    help="weight initialisation (default: per activation, see README)")
@@ -292,7 +292,8 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
                      epochs=getattr(args, "epochs", None), load=args.load,
                      features=args.features, target=args.target,
                      test_fraction=args.test_fraction, noise=args.noise,
-                     loss=args.loss, optimizer=args.optimizer, momentum=args.momentum,
+                     loss=args.loss, optimizer=args.optimizer,
+                     momentum=RunConfig.momentum if args.momentum is None else args.momentum,
                      init=args.init, sigma=args.sigma, batch=args.batch,
                      weight_decay=args.weight_decay)
 
@@ -308,9 +309,19 @@ def check_data_options(args: argparse.Namespace) -> None:
                          f"({', '.join(GENERATED)}), not {task}")
     if args.sigma is not None and args.init != "normal":
         raise ValueError("argument --sigma: only with --init normal")
+    check_momentum(args)
     if args.test_fraction and task in ("and", "xor"):
         raise ValueError(f"argument --test-fraction: {task} has only 4 samples; "
                          "a test set needs a generated task or --data")
+
+
+def check_momentum(args: argparse.Namespace) -> None:
+    """``--momentum`` only with an optimizer that has one (else it would be ignored);
+    left out, it is 0.9."""
+    if args.momentum is not None and args.optimizer not in ("momentum", "nesterov"):
+        raise ValueError("argument --momentum: only with --optimizer momentum or nesterov")
+    if args.momentum is None:
+        args.momentum = RunConfig.momentum
 
 
 def fail(message: str, status: int = 2) -> int:

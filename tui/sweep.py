@@ -132,7 +132,7 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
                    help="σ of the normal init in --init (default 1)")
     p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default="gd",
                    help="optimizer of every run (default gd: plain gradient descent)")
-    p.add_argument("--momentum", type=unit_interval, default=0.9, metavar="BETA",
+    p.add_argument("--momentum", type=unit_interval, metavar="BETA",
                    help="β of --optimizer momentum or nesterov (default 0.9)")
     p.add_argument("--epochs", type=epoch_count, help="epochs per run (default: per task)")
     p.add_argument("--target-loss", type=positive_float, metavar="LOSS",
@@ -475,6 +475,13 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
     progress = Progress(TextColumn("[bold]sweep[/]"), BarColumn(),
                         TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
                         console=console, transient=True, disable=args.quiet)
+    from .cli import check_momentum
+
+    try:
+        check_momentum(args)
+    except ValueError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     if args.export is not None and (why := export_problem(args.export, args.force)):
         print(f"{PROG}: error: {why}", file=sys.stderr)
         return 2
