@@ -58,6 +58,7 @@ def test_regression_target_loss_criterion():
     (["--init", "glorot", "--sigma", "2"], "--sigma: only with normal in --init"),
     (["--sigma", "-1", "--init", "normal"], "must be a positive number"),
     (["--momentum", "0.5"], "--momentum: only with --optimizer momentum or nesterov"),
+    (["--activation", "softmax"], "invalid choice: 'softmax'"),
 ])
 def test_bad_arguments_give_one_line_and_status_2(argv, words, capsys):
     assert main(argv + ["--quiet"]) == 2

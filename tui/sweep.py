@@ -108,17 +108,17 @@ def init_label(spec: InitSpec) -> str:
 
 
 def add_sweep_options(p: argparse.ArgumentParser) -> None:
-    from .cli import (_argument, epoch_count, existing_file, hidden_sizes, positive_float,
-                      positive_int, unit_interval)
+    from .cli import (HIDDEN_ACTIVATIONS, _argument, epoch_count, existing_file,
+                      hidden_sizes, positive_float, positive_int, unit_interval)
     from .config import OPTIMIZER_CHOICES
-    from nn.activations import ACTIVATIONS
 
     p.add_argument("--task", choices=ALL_TASKS, default="xor", help="built-in data set (default: xor)")
     p.add_argument("--data", type=existing_file, metavar="FILE.csv",
                    help="your own data: rows of x1,x2,y (overrides --task)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
                    help="hidden layer sizes, e.g. 2 or 16,8 (default: per task)")
-    p.add_argument("--activation", choices=list(ACTIVATIONS), help="hidden activation")
+    p.add_argument("--activation", choices=list(HIDDEN_ACTIVATIONS),
+                   help="hidden activation (softmax is only an output)")
     p.add_argument("--seeds", type=_argument(seed_list), default=list(range(10)),
                    metavar="SEEDS", help="seeds, e.g. 0-99 or 0,3,7 (default 0-9)")
     p.add_argument("--lr", type=_argument(number_list), metavar="LRS",
