@@ -294,3 +294,26 @@ def test_a_long_replay_shows_which_action_it_is_on():
         s.replay([act.Play(3), act.Play(2)], before=lambda k, a: (seen.append((k, a.epochs)),
                                                                  step(k, a)))
     assert seen == [(0, 3), (1, 2)] and s.stepper.epoch == 5
+
+
+async def test_settings_refuse_to_close_open_branches_unasked():
+    """N builds a new network: with branches open, applying used to drop them silently."""
+    from tui.screens.settings import SettingsScreen
+
+    from test_settings import Host
+
+    s = Session(build(RunConfig(task="xor")))
+    s.play_chunk(5)
+    s.fork()
+    s.set_lr(0.5)
+    app = Host(s)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "right", "enter")            # 3 hidden neurons, apply
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        said = str(app.screen.query_one("#settings-error").render())
+        assert "would close branch B" in said and "learning rate (l)" in said
+        await pilot.press("escape")
+    assert len(s.branches) == 2 and s.net.sizes == [2, 2, 1]
+    assert [a.name for a in s.actions] == ["play", "fork", "lr"]

@@ -370,6 +370,13 @@ class SettingsScreen(ModalScreen[object]):
         if not changes:
             self.dismiss(None)
             return
+        others = len(self.session.branches) - 1
+        if others:  # a new network is a new run: it would drop the branches unasked
+            named = "branch B" if others == 1 else f"branches B–{'ABCD'[others]}"
+            self.query_one("#settings-error", Label).update(Text(
+                f"Applying builds a new network and would close {named}. In a branch, "
+                "change its learning rate (l) or a weight (w); R starts a new single run."))
+            return
         try:
             self.session.configure(changes)
         except ActionError as exc:
