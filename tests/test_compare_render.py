@@ -194,3 +194,25 @@ def test_the_chart_is_as_wide_as_the_screen_not_the_process_terminal():
     unless told not to."""
     lines = chart_lines(CompareView((A_ROW,), None, 1), 150, 40)
     assert len(lines) == 40 and max(map(len, lines)) == 150
+
+
+def test_diagrams_side_by_side_each_titled_and_as_wide_as_its_share():
+    from tui.config import RunConfig, build
+    from tui.session import Session
+    from tui.widgets.compare import render_diagrams
+
+    s = Session(build(RunConfig(task="xor")))
+    s.play_chunk(3)
+    s.fork()
+    s.fork()
+    view = s.compare(diagrams=True)
+    width = 120
+    console = Console(width=width, record=True, color_system=None)
+    console.print(render_diagrams(view, width))
+    lines = console.export_text().splitlines()
+    each = (width - 2 * 2) // 3                       # three diagrams, two gaps of 2
+    assert len(lines) == DIAGRAM_HEIGHT and max(map(len, lines)) <= width
+    assert lines[0][:1] == "A" and lines[0][each + 2:each + 3] == "B"
+    assert lines[0][2 * (each + 2):2 * (each + 2) + 3] == "C ▶"   # the followed one
+    inputs = [k for k, line in enumerate(lines) if line.startswith("x₁ ")]
+    assert inputs and all(lines[inputs[0]][c * (each + 2):].startswith("x₁ ") for c in range(3))
