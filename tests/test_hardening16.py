@@ -147,7 +147,7 @@ def test_g_offers_the_batch_step_only_with_mini_batches():
     from tui.frame import PanelSizes, build_frame
 
     caption = build_frame(s, PanelSizes()).diagram.caption[0]
-    assert caption == f"epoch 0 · next: forward … update · batch 2 of {st.n_batches}"
+    assert caption == f"epoch 0 · next: batch 2 of {st.n_batches}"   # fits 80×24 too
     whole = Session(build(RunConfig(task="xor")))
     assert [whole.cycle_granularity() for _ in range(4)] == [G.LAYER, G.PHASE, G.EPOCH, G.NEURON]
 
@@ -317,3 +317,12 @@ async def test_settings_refuse_to_close_open_branches_unasked():
         await pilot.press("escape")
     assert len(s.branches) == 2 and s.net.sizes == [2, 2, 1]
     assert [a.name for a in s.actions] == ["play", "fork", "lr"]
+
+
+def test_predictions_caption_and_legend_shorten_rather_than_cut():
+    from tui.widgets.predictions import fit_caption
+
+    caption = "ŷ with the weights now (epoch 0, mid-epoch)"
+    assert fit_caption(caption, 80) == caption
+    assert fit_caption(caption, 36) == "ŷ (epoch 0, mid-epoch)"
+    assert fit_caption(caption, None) == caption

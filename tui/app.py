@@ -181,8 +181,12 @@ class TinyNetApp(DrawingKeys, App):
         for wid, title in titles.items():
             self.query_one(f"#{wid}").border_title = title
         # arrow keys select neurons: scrolling panels must not take focus (the mouse scrolls them)
-        for wid in ("inspector-box", "narration", "loss", "predictions", "diagram"):
-            self.query_one(f"#{wid}").can_focus = False
+        panels = [self.query_one(f"#{wid}")
+                  for wid in ("inspector-box", "narration", "loss", "predictions", "diagram")]
+        for panel in panels:
+            panel.can_focus = False
+        if self.focused in panels:  # auto-focus may have come first (PgDn scrolled the
+            self.set_focus(None)    # neuron panel instead of the chain rule)
         self._apply_size(self.size.width, self.size.height)
         if self.lessons.active:
             self.lessons.apply_classes()

@@ -217,12 +217,12 @@ def _caption(s, show_delta: bool, missing: bool = False) -> tuple[str, str]:
             nxt = f"{u.phase.value} {neuron_name(u.layer, u.neuron, tuple(s.net.sizes))}"
         elif s.granularity is Granularity.LAYER:
             nxt = f"{u.phase.value} {layer_name(u.layer, len(s.net.layers))}"
-        elif s.granularity is Granularity.BATCH:
-            nxt = f"{u.phase.value} … update"
+        elif s.granularity is Granularity.BATCH:  # the whole batch: forward … update
+            nxt = f"batch {st.batch_index + 1} of {st.n_batches}"
         else:
             nxt = u.phase.value + (" pass" if u.phase in (Phase.FORWARD, Phase.BACKWARD) else "")
     shown = "δ" if show_delta else "a"
-    if st.batch is not None:
+    if st.batch is not None and s.granularity is not Granularity.BATCH:
         nxt += f" · batch {st.batch_index + 1} of {st.n_batches}"
     note = " (not in the batch: –)" if missing else ""
     return (f"epoch {st.epoch} · next: {nxt}", f"{sample_name(s.sample)}{note} · nodes show {shown}")

@@ -113,6 +113,14 @@ def maps(pred: np.ndarray, target: np.ndarray, lo: float, hi: float,
 CAPTION = Style(color="grey62", italic=True)
 
 
+def fit_caption(caption: str, width: int | None) -> str:
+    """The predictions caption, without "with the weights now" when it is wider than
+    ``width`` ("ŷ (epoch 3, mid-epoch)" still says when the weights are from)."""
+    if width and len(caption) > width:
+        return caption.replace(" with the weights now", "")
+    return caption
+
+
 def _pack(parts: list[str], width: int) -> list[str]:
     """``parts`` joined by " · " into lines of at most ``width`` (a part too long for
     one line is wrapped at its spaces)."""
@@ -181,11 +189,17 @@ class Predictions(LineCanvas):
                 lines += [[Segment(line, CAPTION)] for line in fit_hint(hint, width, room)]
             self.set_lines(lines)
         elif view.table is not None:
-            t = Text(view.caption + "\n", style="grey62 italic", no_wrap=True)
+            t = Text(fit_caption(view.caption, self.content_size.width) + "\n",
+                     style="grey62 italic", no_wrap=True)
             t.append_text(truth_table(*view.table))
             self.set_renderable(t)
         else:
-            self.set_lines([[Segment(view.caption, CAPTION)], *maps(*view.maps, view.classes)])
+            width = self.content_size.width
+            lines = maps(*view.maps, view.classes)
+            if width and sum(len(seg.text) for seg in lines[-1]) > width:  # legend: drop the range
+                lines[-1] = [Segment(seg.text.replace(" over [-1, 1]²", ""), seg.style)
+                             for seg in lines[-1]]
+            self.set_lines([[Segment(fit_caption(view.caption, width), CAPTION)], *lines])
 
     #: (x₁, x₂) under the mouse on the output map, None elsewhere (a key removes the
     #: point nearest it)
