@@ -326,3 +326,31 @@ def test_predictions_caption_and_legend_shorten_rather_than_cut():
     assert fit_caption(caption, 80) == caption
     assert fit_caption(caption, 36) == "ŷ (epoch 0, mid-epoch)"
     assert fit_caption(caption, None) == caption
+
+
+async def test_status_line_refits_itself_after_a_resize():
+    """In a real terminal the app's redraw after a resize could run before the status
+    line had its new width (it stayed cut: '… · ⏸ paused ·' without '? help'); the
+    line now chooses its parts again on its own resize, with no new frame."""
+    from textual.app import App
+
+    from tui.frame import PanelSizes, build_frame
+    from tui.widgets.status import StatusLine
+
+    view = build_frame(Session(build(RunConfig(task="xor"))), PanelSizes()).status
+
+    class Host(App):
+        def compose(self):
+            yield StatusLine(id="status")
+
+    app = Host()
+    async with app.run_test(size=(120, 10)) as pilot:
+        line = app.query_one(StatusLine)
+        line.show(view)
+        await pilot.pause()
+        assert "2–2–1" in str(line.render())               # the long form fits at 120
+        await pilot.resize_terminal(70, 10)
+        await pilot.pause()
+        await pilot.pause()
+        text = str(line.render())
+        assert text.rstrip().endswith("? help") and "2–2–1" not in text

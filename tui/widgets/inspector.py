@@ -127,9 +127,15 @@ class Inspector(Static):
     is asked for only when the number of lines changes (not on every frame)."""
 
     _lines = -1
+    _view: NeuronView | None = None
 
     def show(self, view: NeuronView) -> None:
+        self._view = view
         text = render_inspector(view, self.size.width or None)
         lines = text.plain.count("\n")
         self.update(text, layout=lines != self._lines)
         self._lines = lines
+
+    def on_resize(self) -> None:  # its columns depend on the width: redo them at the new one
+        if self._view is not None:
+            self.show(self._view)

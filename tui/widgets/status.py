@@ -67,5 +67,12 @@ def _joined(parts: list[tuple[str, str, int]], label: tuple) -> list[tuple[str, 
 
 
 class StatusLine(Static):
+    _view: StatusView | None = None
+
     def show(self, view: StatusView) -> None:
+        self._view = view
         self.update(render_status(view, self.size.width or 200), layout=False)
+
+    def on_resize(self) -> None:  # what fits depends on the width: choose again at the new one
+        if self._view is not None:
+            self.show(self._view)
