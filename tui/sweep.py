@@ -368,9 +368,9 @@ def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
     console.print(f"{runs} runs in {sweep.seconds:.2f} s; success checked every "
                   f"{args.check_every if args else 10} epochs (epochs = updates done)")
     if not sweep.fit.success.any() and sweep.criterion.startswith("accuracy"):
-        console.print("no run reached 100 % accuracy: where classes overlap (circle's noisy "
-                      "labels, blobs) it cannot be reached; set a bar with --target-loss",
-                      highlight=False)
+        console.print(f"no run reached 100 % accuracy in {sweep.epochs:,} epochs: give more "
+                      "--epochs, or, where classes overlap (circle's noisy labels, blobs) and "
+                      "it cannot be reached, set a bar with --target-loss", highlight=False)
     for row in rows:
         init = (row["init"], row["sigma"])
         where = f"lr {row['lr']:g}" + (f", init {init_label(init)}" if len(sweep.inits) > 1 else "")

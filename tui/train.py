@@ -69,19 +69,19 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
     console = console or Console()
     cfg, net = problem.config, problem.net
     epochs = cfg.epochs
-    every = max(1, epochs // 200)
+    every = max(1, min(epochs // 200, 1000))  # the bar is at most 1000 epochs behind
     progress = Progress(TextColumn("[bold]training[/] {task.description}"), BarColumn(),
                         TextColumn("epoch {task.completed:>6.0f}/{task.total:.0f}"),
-                        TextColumn("loss {task.fields[loss]:.4g}"),
+                        TextColumn("loss {task.fields[loss]}"),
                         TimeElapsedColumn(), TimeRemainingColumn(),
                         console=console, transient=True, disable=quiet)
     start = time.perf_counter()
     with progress, stop_on_ctrl_c() as stop:
-        bar = progress.add_task(f"{cfg.label} {net.describe()}", total=epochs, loss=math.nan)
+        bar = progress.add_task(f"{cfg.label} {net.describe()}", total=epochs, loss="–")
 
         def tick(epoch: int, loss: float) -> bool:
             if (epoch + 1) % every == 0:
-                progress.update(bar, completed=epoch + 1, loss=loss)
+                progress.update(bar, completed=epoch + 1, loss=f"{loss:.4g}")
             return stop.is_set()  # True ends fit() after this whole epoch
 
         result = net.fit(problem.X, problem.y, epochs=epochs, lr=cfg.lr,

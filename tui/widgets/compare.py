@@ -206,7 +206,7 @@ class CompareScreen(Screen):
 
     DEFAULT_CSS = """
     CompareScreen #compare { height: 1fr; padding: 0 1; }
-    CompareScreen #compare-help { height: 1; color: $text-muted; padding: 0 1; }
+    CompareScreen #compare-help { height: auto; color: $text-muted; padding: 0 1; }
     """
     BINDINGS = [Binding("escape,F", "app.pop_screen", "close compare"),
                 Binding("y", "log_scale", "log y", tooltip="log scale ⇄ linear")]
