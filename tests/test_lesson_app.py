@@ -224,6 +224,8 @@ def test_lesson_panel_render_functions():
     assert progress_bar(2, 8, 8) == "━━────── 2/8 done"
     assert "▶ Press n" in render_todo(v).plain
     assert "Predict" in render_todo(LessonView("L", 0, 1, "T", "x", question="Predict z = ?")).plain
+    assert "Enter or PgDn for the next chapter" in render_todo(LessonView("L", 7, 9, "T", "x")).plain
+    assert "Enter or PgDn finishes the lesson" in render_todo(LessonView("L", 8, 9, "T", "x")).plain
 
 
 # ---------------------------------------------------------------- snapshots

@@ -92,7 +92,8 @@ def render_todo(v: LessonView) -> Text:
     elif v.todo:
         t.append("▶ " + v.todo[:1].upper() + v.todo[1:], style="bold magenta")
     elif not v.finished:
-        t.append("✓ Done: Enter or PgDn for the next chapter", style="bold green")
+        t.append("✓ Done: Enter or PgDn for the next chapter" if v.index + 1 < v.count
+                 else "✓ Done: Enter or PgDn finishes the lesson", style="bold green")
     if v.feedback:
         t.append("\n")
         t.append(v.feedback, style="green" if v.right else "yellow")
