@@ -354,3 +354,12 @@ async def test_status_line_refits_itself_after_a_resize():
         await pilot.pause()
         text = str(line.render())
         assert text.rstrip().endswith("? help") and "2–2–1" not in text
+
+
+def test_the_more_marker_says_on_which_side_the_hidden_neurons_are():
+    from tui.widgets.diagram import more_text
+
+    assert more_text(list(range(0, 5)), 16) == "⋮ 11 more"
+    assert more_text(list(range(11, 16)), 16) == "⋮ 11 above"     # h₁₂ … h₁₆ shown
+    assert more_text(list(range(2, 7)), 16) == "⋮ 2↑ 9↓"
+    assert more_text(list(range(16)), 16) == ""

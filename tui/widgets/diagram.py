@@ -67,6 +67,15 @@ class NodeBox:
     width: int
 
 
+def more_text(shown: list[int], n: int) -> str:
+    """What the window ``shown`` of ``n`` neurons leaves out, said where it is:
+    ``⋮ 59 more`` (after it), ``⋮ 11 above`` (before it) or ``⋮ 4↑ 7↓`` (both)."""
+    above, below = (shown[0], n - shown[-1] - 1) if shown else (0, n)
+    if not above:
+        return f"⋮ {below} more" if below else ""
+    return f"⋮ {above}↑ {below}↓" if below else f"⋮ {above} above"
+
+
 def visible_rows(n: int, rows: int, focus: int | None) -> tuple[list[int], bool]:
     """Which neuron indices fit in ``rows`` lines (a window around ``focus``)."""
     if n <= rows:
@@ -312,7 +321,7 @@ def render_diagram(data: DiagramView, width: int, height: int,
 
     # which nodes are shown, and where
     columns: list[list[tuple[int, int]]] = []  # (index, y) per column
-    more: list[int] = []
+    more: list[str] = []  # per column: what its window leaves out ("" if nothing)
     for c, n in enumerate(data.sizes):
         focus = data.selected[1] if c - 1 == data.selected[0] else None
         idx, cut = visible_rows(n, rows, focus)
@@ -320,16 +329,16 @@ def render_diagram(data: DiagramView, width: int, height: int,
         spacing = max(1, min(6, rows // max(1, span)))
         offset = top + max(0, (rows - (span - 1) * spacing - 1) // 2)
         columns.append([(i, offset + r * spacing) for r, i in enumerate(idx)])
-        more.append(n - len(idx))
+        more.append(more_text(idx, n))
 
     # more hidden layers than fit across: show some, and markers for the rest
     markers: list[Marker] = []
-    col_w = [max(w, len(f"⋮ {m} more") if m else 0) for w, m in zip(label_w, more)]
+    col_w = [max(w, len(m)) for w, m in zip(label_w, more)]
     title_w = [w + gap - 1 for w in label_w]
     if n_cols > 2 and any(x + w > width for x, w in zip(xs, col_w)):
         if node_map is not None:  # (maps are only made where every column fits)
             node_map, label_w = None, list(text_w)
-            col_w = [max(w, len(f"⋮ {m} more") if m else 0) for w, m in zip(label_w, more)]
+            col_w = [max(w, len(m)) for w, m in zip(label_w, more)]
         shown_xs, markers = _overflow_layout(data.sizes, col_w, width, rows, data.selected[0] + 1)
         columns = [col if shown_xs[c] is not None else [] for c, col in enumerate(columns)]
         lefts = sorted([x for x in shown_xs if x is not None] + [m.x for m in markers])
@@ -377,7 +386,7 @@ def render_diagram(data: DiagramView, width: int, height: int,
             boxes.append(NodeBox(xs[c], y, layer, i, label_w[c]))
         if more[c]:
             y_last = (col[-1][1] + 1) if col else top
-            put(xs[c], min(height - 1, y_last), f"⋮ {more[c]} more", Style(dim=True))
+            put(xs[c], min(height - 1, y_last), more[c], Style(dim=True))
         title = "input" if layer < 0 else data.layer_titles[layer]
         x_title, title = title_place(title, xs[c], title_w[c], title_end,
                                      width if c == n_cols - 1 else None)
