@@ -363,3 +363,15 @@ def test_the_more_marker_says_on_which_side_the_hidden_neurons_are():
     assert more_text(list(range(11, 16)), 16) == "⋮ 11 above"     # h₁₂ … h₁₆ shown
     assert more_text(list(range(2, 7)), 16) == "⋮ 2↑ 9↓"
     assert more_text(list(range(16)), 16) == ""
+
+
+def test_the_status_line_sets_the_branch_apart_from_the_architecture():
+    from tui.frame import PanelSizes, build_frame
+    from tui.widgets.status import render_status
+
+    s = Session(build(RunConfig(task="xor")))
+    s.fork()
+    view = build_frame(s, PanelSizes()).status
+    assert render_status(view, 120).plain.startswith(" xor branch B of 2 · 2–2–1 sigmoid/sigmoid · lr 5")
+    narrow = render_status(view, 50).plain
+    assert narrow.startswith(" xor branch B of 2 · epoch 0") and "  " not in narrow.strip()

@@ -124,11 +124,10 @@ def _status(s) -> StatusView:
     else:
         state = "paused"
     last = st.losses.last
-    label = s.config.label
     branches = getattr(s, "branches", ())
-    if len(branches) > 1:
-        label += f" · branch {'ABCD'[s.branch]} of {len(branches)}"
-    return StatusView(label=label, architecture=s.net.describe(), lr=s.config.lr,
+    branch = f"branch {'ABCD'[s.branch]} of {len(branches)}" if len(branches) > 1 else None
+    return StatusView(label=s.config.label, architecture=s.net.describe(), lr=s.config.lr,
+                      branch=branch,
                       granularity=s.granularity.value, epoch=st.epoch, loss=last, state=state,
                       speed="max" if s.speed == 0 else f"{s.speed}/s",
                       breakpoints_on=s.breakpoints.any_enabled(),

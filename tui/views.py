@@ -58,6 +58,7 @@ class StatusView:
     test_loss: float | None = None  #: the test rows' loss in the latest epoch (with a split)
     #: with mini-batches, before the first epoch's loss exists: the last batch's loss
     batch_loss: float | None = None
+    branch: str | None = None   #: with branches: "branch B of 2" (the one the panels follow)
 
 
 @dataclass(frozen=True)

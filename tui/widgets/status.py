@@ -25,7 +25,8 @@ def render_status(v: StatusView, width: int = 200) -> Text:
     label = (f" {v.label} ", "bold black on cyan", 9)
     parts = [
         label,
-        (v.architecture, "", 1),
+        *([(v.branch, "bold", 8)] if v.branch else []),   # "branch B of 2", when forked
+        ((" · " if v.branch else "") + v.architecture, "", 1),
         (f" · lr {v.lr:g}", "", 5),
         (f" · {v.training}" if v.training else "", "", 2),
         (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
