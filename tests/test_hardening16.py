@@ -375,3 +375,13 @@ def test_the_status_line_sets_the_branch_apart_from_the_architecture():
     assert render_status(view, 120).plain.startswith(" xor branch B of 2 · 2–2–1 sigmoid/sigmoid · lr 5")
     narrow = render_status(view, 50).plain
     assert narrow.startswith(" xor branch B of 2 · epoch 0") and "  " not in narrow.strip()
+
+
+def test_the_neuron_panels_stale_notes_go_one_a_line_when_narrow():
+    from test_render import STALE0, neuron
+    from tui.widgets.inspector import render_inspector
+
+    narrow = render_inspector(neuron(STALE0, STALE0, STALE0), 30).plain.splitlines()
+    assert narrow[-2:] == ["z, a from epoch 0", "δ from epoch 0"]      # not "δ from epoc…"
+    wide = render_inspector(neuron(STALE0, STALE0, STALE0), 60).plain.splitlines()
+    assert wide[-1] == "z, a from epoch 0 · δ from epoch 0"

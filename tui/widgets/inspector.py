@@ -88,7 +88,9 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
     if has_delta and v.backward.note:
         notes.append(f"δ {v.backward.note}")
     if notes:
-        t.append("\n" + " · ".join(notes), style=STALE)
+        joined = " · ".join(notes)  # one line if it fits, else one note a line
+        t.append("\n" + (joined if width is None or len(joined) <= width
+                         else "\n".join(notes)), style=STALE)
     if v.rows is not None:
         if at is None:
             t.append(f"\n{sample_name(v.sample)} is not in {v.rows_note} ({n} samples)",
