@@ -979,7 +979,7 @@ def test_loss_chart_too_low_for_a_legend_puts_the_mean_in_the_title():
     view = LossView(**{**view.__dict__, "test_epochs": view.epochs, "test_lo": view.lo * 1.1,
                        "test_hi": view.hi * 1.1})
     lines = draw(view, width=38, height=8)       # 3 canvas rows: no room for 3 legend lines
-    assert lines[0].strip() == "xor · epoch 300 · mean 0.25"
+    assert lines[0].strip() == "xor · epoch 300 · mean guess 0.25"   # the grey line
     assert "predict the mean" not in "".join(lines) and "training" not in "".join(lines)
     lines = draw(view, width=60, height=16)
     assert lines[0].strip() == "xor · epoch 300"
@@ -1005,6 +1005,6 @@ def test_a_chart_too_low_for_a_legend_names_the_test_curve_in_its_title():
                    test_epochs=A(range(50), dtype=float), test_lo=np.linspace(0.3, 0.12, 50),
                    test_hi=np.linspace(0.3, 0.12, 50))
     low = "\n".join(draw(view, width=58, height=9))
-    assert "mean 0.21" in low and "test: orange" in low
+    assert "mean guess 0.21" in low and "test: orange" in low
     tall = "\n".join(draw(view, width=58, height=20))
     assert "test: orange" not in tall and "test" in tall and "training" in tall

@@ -146,7 +146,7 @@ class LossChart(PlotextPlot):
         title = view.title
         ylabel = "loss (log scale)" if self.log_scale else "loss"
         if not n_labels:  # what the legend would have said, in the title and the axis label
-            title += f" · mean {num(view.baseline, 3)}" if has_mean else ""
+            title += f" · mean guess {num(view.baseline, 3)}" if has_mean else ""  # the grey line
             if test is not None and len(view.epochs):
                 ylabel = ("loss (log)" if self.log_scale else "loss") + " · test: orange"
         plt.title(title)
