@@ -385,3 +385,23 @@ def test_the_neuron_panels_stale_notes_go_one_a_line_when_narrow():
     assert narrow[-2:] == ["z, a from epoch 0", "δ from epoch 0"]      # not "δ from epoc…"
     wide = render_inspector(neuron(STALE0, STALE0, STALE0), 60).plain.splitlines()
     assert wide[-1] == "z, a from epoch 0 · δ from epoch 0"
+
+
+def test_the_gate_truth_table_cell_by_cell():
+    import numpy as np
+    from tui.widgets.predictions import truth_table
+
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    y_hat = np.array([[0.489], [0.49], [0.4923], [1e-5]])
+    t = truth_table(X, y, y_hat)
+    assert t.plain.splitlines() == [" x₁  x₂  target       ŷ",
+                                    "  0   0       0  0.4890  ✓",
+                                    "  0   1       1  0.4900  ✗",
+                                    "  1   0       1  0.4923  ✗",
+                                    "  1   1       0  0.0000  ✓"]
+    marks = [(t.plain[s.start:s.end], str(s.style)) for s in t.spans if s.style != "bold"]
+    assert marks == [("✓\n", "green"), ("✗\n", "red"), ("✗\n", "red"), ("✓\n", "green")]
+    assert [str(s.style) for s in t.spans][0] == "bold" and t.spans[0].start == 0
+    assert truth_table(X, y, np.array([[1.5], [2.0], [0.5], [0.0]])).plain.splitlines()[1] \
+        .endswith("1.5  ✗")                                      # not a probability: as num

@@ -71,9 +71,18 @@ def heatmap(values: np.ndarray, lo: float, hi: float) -> list[list[Segment]]:
     return lines
 
 
+def _probability(p: float) -> str:
+    """ŷ of a sigmoid output with 4 decimals, so the column's digits line up
+    (0.4890 over 0.4923, not 0.489); anything else as :func:`num` writes it."""
+    return f"{p:.4f}" if 0.0 <= p <= 1.0 else num(p)
+
+
 def truth_table(X: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> Text:
+    """The gate's four rows — x₁, x₂, target, ŷ — right-aligned, each marked ✓ (green)
+    when ŷ is on the target's side of 0.5, else ✗ (red); X (N, 2), y and ŷ (N, 1)."""
     rows = [["x₁", "x₂", "target", "ŷ"]]
-    rows += [[num(X[i, 0]), num(X[i, 1]), num(y[i, 0]), num(y_hat[i, 0])] for i in range(len(X))]
+    rows += [[num(X[i, 0]), num(X[i, 1]), num(y[i, 0]), _probability(y_hat[i, 0])]
+             for i in range(len(X))]
     widths = [max(len(r[k]) for r in rows) + 1 for k in range(4)]
     t = Text(no_wrap=True)
     t.append(" ".join(c.rjust(w) for c, w in zip(rows[0], widths)) + "\n", style="bold")
