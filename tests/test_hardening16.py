@@ -405,3 +405,13 @@ def test_the_gate_truth_table_cell_by_cell():
     assert [str(s.style) for s in t.spans][0] == "bold" and t.spans[0].start == 0
     assert truth_table(X, y, np.array([[1.5], [2.0], [0.5], [0.0]])).plain.splitlines()[1] \
         .endswith("1.5  ✗")                                      # not a probability: as num
+
+
+def test_the_orange_white_blue_scale():
+    from tui.widgets.predictions import HIGH, LOW, MID, colour
+
+    assert colour(0.0) == LOW and colour(0.5) == MID and colour(1.0) == HIGH
+    assert colour(-3.0) == LOW and colour(7.0) == HIGH and colour(float("nan")) == MID
+    assert colour(0.25) == tuple(int(a + (b - a) * 0.5) for a, b in zip(LOW, MID))
+    assert colour(0.75) == tuple(int(a + (b - a) * 0.5) for a, b in zip(MID, HIGH))
+    assert colour(0.1) == tuple(int(a + (b - a) * 0.2) for a, b in zip(LOW, MID))
