@@ -206,7 +206,7 @@ def narrate(view: NarrationView) -> Text:
             t.append(f"\na = {f}(z) needs every z of the layer: computed with the layer's "
                      "last neuron", style="dim")
         elif f == "softmax":
-            t.append(f"\na = e^zⱼ/Σₖ e^zₖ over the layer's z = ")
+            t.append("\na = e^zⱼ/Σₖ e^zₖ over the layer's z = ")
             t.append(num(v["a"][i, c]), style="bold")
         else:
             t.append(f"\na = {f}(z) = {f}({num(v['z'][i, c])}) = ")
@@ -220,7 +220,7 @@ def narrate(view: NarrationView) -> Text:
 
 
 def _backward(t: Text, view: NarrationView, v: dict, c: int, f: str) -> None:
-    i, sizes = _row(view), view.sizes
+    i = _row(view)
     n = view.n_samples if view.rows is None else len(v["x"])
     layer = view.event.layer
     t.append(f" · {sample_name(view.sample)} for δ\n", style="dim")
