@@ -65,10 +65,16 @@ def grid(k: int = 25, low: float = -1.0, high: float = 1.0) -> np.ndarray:
     return np.column_stack([x1.ravel(), x2.ravel()])
 
 
-def pixel_grid(cols: int, rows: int) -> np.ndarray:
-    """Evenly spaced points over [-1, 1]² for a picture: (rows·cols, 2), row-major,
-    first row at x₂ = 1 (top), first column at x₁ = −1 (left)."""
-    x1, x2 = np.meshgrid(np.linspace(-1.0, 1.0, cols), np.linspace(1.0, -1.0, rows))
+#: the square most data sets live on: (x₁ low, x₁ high, x₂ low, x₂ high)
+UNIT_SQUARE = (-1.0, 1.0, -1.0, 1.0)
+
+
+def pixel_grid(cols: int, rows: int, bounds=UNIT_SQUARE) -> np.ndarray:
+    """Evenly spaced points over ``bounds`` (x₁ lo, x₁ hi, x₂ lo, x₂ hi; default
+    [-1, 1]²) for a picture: (rows·cols, 2), row-major, first row at the top
+    (x₂ high), first column at the left (x₁ low)."""
+    x1_lo, x1_hi, x2_lo, x2_hi = bounds
+    x1, x2 = np.meshgrid(np.linspace(x1_lo, x1_hi, cols), np.linspace(x2_hi, x2_lo, rows))
     return np.column_stack([x1.ravel(), x2.ravel()])
 
 

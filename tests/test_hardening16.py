@@ -415,3 +415,32 @@ def test_the_orange_white_blue_scale():
     assert colour(0.25) == tuple(int(a + (b - a) * 0.5) for a, b in zip(LOW, MID))
     assert colour(0.75) == tuple(int(a + (b - a) * 0.5) for a, b in zip(MID, HIGH))
     assert colour(0.1) == tuple(int(a + (b - a) * 0.2) for a, b in zip(LOW, MID))
+
+
+def test_the_predictions_map_covers_the_data_where_it_leaves_the_unit_square(tmp_path):
+    import numpy as np
+    from rich.console import Console
+    from tui.frame import PanelSizes, build_frame
+    from tui.widgets.predictions import maps
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 10, (200, 2))
+    data = tmp_path / "wide.csv"
+    data.write_text("x1,x2,y\n" + "".join(f"{a},{b},{int(a > b)}\n" for a, b in X))
+    s = Session(build(RunConfig(data=data)))
+    view = build_frame(s, PanelSizes()).predictions
+    x1_lo, x1_hi, x2_lo, x2_hi = view.bounds
+    assert x1_lo < 0.5 and x1_hi > 9.5 and x2_lo < 0.5 and x2_hi > 9.5
+    pred, target, lo, hi = view.maps
+    covered = np.isfinite(target)
+    # the points spread over the map (on [-1, 1]² they all fell into one corner pixel)
+    assert covered.sum() > 0.3 * covered.size
+    # the target map is the data: x₂ > x₁ (top left) is class 0, x₁ > x₂ (bottom right) 1
+    rows, cols = target.shape
+    assert np.nanmean(target[: rows // 3, : cols // 3]) < 0.2
+    assert np.nanmean(target[-(rows // 3):, -(cols // 3):]) > 0.8
+    legend = "".join(seg.text for seg in maps(pred, target, lo, hi, None, view.bounds)[-1])
+    assert "over x₁ " in legend and "[-1, 1]²" not in legend
+    for task in ("xor", "regression", "circle", "spiral"):    # inside [-1, 1]²: as before
+        assert build_frame(Session(build(RunConfig(task=task))), PanelSizes()) \
+            .predictions.bounds is None

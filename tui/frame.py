@@ -297,12 +297,15 @@ def _loss(s, width: int, per_batch: bool = False) -> LossView:
                     epoch=st.epoch, test_epochs=t_epochs, test_lo=t_lo, test_hi=t_hi)
 
 
-def rasterise(X: np.ndarray, y: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Mean target of the samples falling in each pixel of [-1, 1]² (NaN where none)."""
+def rasterise(X: np.ndarray, y: np.ndarray, rows: int, cols: int,
+              bounds=datasets.UNIT_SQUARE) -> np.ndarray:
+    """Mean target of the samples falling in each pixel of ``bounds`` (default
+    [-1, 1]²; NaN where none)."""
+    x1_lo, x1_hi, x2_lo, x2_hi = bounds
     total = np.zeros((rows, cols))
     count = np.zeros((rows, cols))
-    c = np.clip(((X[:, 0] + 1) / 2 * cols).astype(int), 0, cols - 1)
-    r = np.clip(((1 - X[:, 1]) / 2 * rows).astype(int), 0, rows - 1)
+    c = np.clip(((X[:, 0] - x1_lo) / (x1_hi - x1_lo) * cols).astype(int), 0, cols - 1)
+    r = np.clip(((x2_hi - X[:, 1]) / (x2_hi - x2_lo) * rows).astype(int), 0, rows - 1)
     np.add.at(total, (r, c), y[:, 0])
     np.add.at(count, (r, c), 1)
     return total / count
@@ -319,17 +322,25 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
     if s.config.is_gate:
         return PredictionsView(caption=caption, table=(X2.copy(), y.copy(), s.net.predict(X)))
     cols, rows = sizes.map_cols, sizes.map_rows
-    pts = datasets.pixel_grid(cols, rows)
+    # [-1, 1]² where the data lives there (every built-in task but blobs); else the
+    # square around the data the neuron maps use (a CSV's x₁ in 0 … 10)
+    finite = X2[np.all(np.isfinite(X2), axis=1)]
+    inside = not len(finite) or float(np.abs(finite).max()) <= 1.0
+    box = None if inside else nn_maps.data_bounds(X2)
+    bounds = None if box is None else (box.x1_lo, box.x1_hi, box.x2_lo, box.x2_hi)
+    area = bounds or datasets.UNIT_SQUARE
+    pts = datasets.pixel_grid(cols, rows, area)
     if y.shape[1] > 1:  # K classes: the predicted class (argmax ŷ) beside the true one
         pred = s.net.predict(inputs(pts)).argmax(axis=1).astype(float).reshape(rows, cols)
-        target = rasterise(X2, y.argmax(axis=1)[:, None].astype(float), rows, cols)
+        target = rasterise(X2, y.argmax(axis=1)[:, None].astype(float), rows, cols, area)
         return PredictionsView(caption=f"class = argmax ŷ with the weights now ({when})",
                                maps=(pred, np.round(target), 0.0, float(y.shape[1] - 1)),
-                               classes=y.shape[1])
+                               classes=y.shape[1], bounds=bounds)
     pred = s.net.predict(inputs(pts))[:, 0].reshape(rows, cols)
     truth = s.config.target_function
-    target = truth(pts).reshape(rows, cols) if truth else rasterise(X2, y[:, :1], rows, cols)
-    return PredictionsView(caption=caption,
+    target = truth(pts).reshape(rows, cols) if truth else \
+        rasterise(X2, y[:, :1], rows, cols, area)
+    return PredictionsView(caption=caption, bounds=bounds,
                            maps=(pred, target, float(np.nanmin(y)), float(np.nanmax(y))))
 
 

@@ -148,6 +148,8 @@ class PredictionsView:
     maps: tuple | None = None           #: (prediction (rows, cols), target (rows, cols), lo, hi)
     neuron_map: "NeuronMapsView | None" = None  #: shown instead: the selected neuron's map, large
     classes: int | None = None          #: K for a K-class task (maps hold class indices 0 … K−1)
+    #: the maps' area (x₁ lo, x₁ hi, x₂ lo, x₂ hi); None: [-1, 1]²
+    bounds: tuple | None = None
 
 
 @dataclass(frozen=True)

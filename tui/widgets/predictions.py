@@ -96,11 +96,20 @@ def truth_table(X: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> Text:
 BOLD = Style(bold=True)
 
 
+def area_text(bounds: tuple | None) -> str:
+    """Where the maps are: `` over [-1, 1]²`` or `` over x₁ 0…10, x₂ 0…10``."""
+    if bounds is None:
+        return " over [-1, 1]²"
+    x1_lo, x1_hi, x2_lo, x2_hi = (num(b, 2) for b in bounds)
+    return f" over x₁ {x1_lo}…{x1_hi}, x₂ {x2_lo}…{x2_hi}"
+
+
 def maps(pred: np.ndarray, target: np.ndarray, lo: float, hi: float,
-         classes: int | None = None) -> list[list[Segment]]:
+         classes: int | None = None, bounds: tuple | None = None) -> list[list[Segment]]:
     """Prediction and target heatmaps side by side, with titles and a legend: the
     scale's ends, or with ``classes`` = K (maps of class indices 0 … K−1) a swatch per
-    class, named from 1 as ŷ₁ … ŷ_K are."""
+    class, named from 1 as ŷ₁ … ŷ_K are; the legend's last segment says the maps'
+    area (``bounds``, None: [-1, 1]²)."""
     gap = Segment("  ")
     cols = pred.shape[1]
     lines = [[Segment("prediction ŷ".ljust(cols), BOLD), gap, Segment("target", BOLD)]]
@@ -111,11 +120,11 @@ def maps(pred: np.ndarray, target: np.ndarray, lo: float, hi: float,
         swatches = []
         for c, level in enumerate(levels(np.arange(k, dtype=float), lo, hi).tolist()):
             swatches += [Segment("■", Style(color=PALETTE[level])), Segment(f" {c + 1}  ")]
-        lines.append([*swatches, Segment(" x₁ →, x₂ ↑ over [-1, 1]²")])
+        lines.append([*swatches, Segment(" x₁ →, x₂ ↑"), Segment(area_text(bounds))])
         return lines
     lines.append([Segment("■", Style(color=PALETTE[0])), Segment(f" {num(lo, 3)}  "),
                   Segment("■", Style(color=PALETTE[LEVELS - 1])),
-                  Segment(f" {num(hi, 3)}   x₁ →, x₂ ↑ over [-1, 1]²")])
+                  Segment(f" {num(hi, 3)}   x₁ →, x₂ ↑"), Segment(area_text(bounds))])
     return lines
 
 
@@ -204,10 +213,9 @@ class Predictions(LineCanvas):
             self.set_renderable(t)
         else:
             width = self.content_size.width
-            lines = maps(*view.maps, view.classes)
-            if width and sum(len(seg.text) for seg in lines[-1]) > width:  # legend: drop the range
-                lines[-1] = [Segment(seg.text.replace(" over [-1, 1]²", ""), seg.style)
-                             for seg in lines[-1]]
+            lines = maps(*view.maps, view.classes, view.bounds)
+            if width and sum(len(seg.text) for seg in lines[-1]) > width:  # legend: drop the area
+                lines[-1] = lines[-1][:-1]
             self.set_lines([[Segment(fit_caption(view.caption, width), CAPTION)], *lines])
 
     #: (x₁, x₂) under the mouse on the output map, None elsewhere (a key removes the
