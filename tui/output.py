@@ -6,8 +6,8 @@ or silently overwritten.
   ``os.replace``): a full disk or a crash leaves the old file as it was.
 * :func:`unused_path` picks ``name-2.ext``, ``name-3.ext``, … when ``name.ext`` exists,
   so saving from the app never overwrites.
-* :func:`check_output_file` / :func:`check_output_folder` find an unwritable target
-  *before* the work starts; :func:`fallback_path` is where work goes when the target
+* :func:`check_output_file` / :func:`check_output_files` / :func:`check_output_folder`
+  find an unwritable target *before* the work starts; :func:`fallback_path` is where work goes when the target
   still fails at the end.
 """
 from __future__ import annotations
@@ -70,6 +70,14 @@ def check_output_file(path: str | Path, force: bool = False) -> str | None:
     if os.path.lexists(path) and not force:
         return f"{path}: already exists (use --force to overwrite)"
     return check_output_folder(path.parent, must_exist=False)
+
+
+def check_output_files(folder: str | Path, names, force: bool = False) -> str | None:
+    """Why the files ``names`` cannot be written into ``folder`` (an export), or None:
+    the folder first, then each file as :func:`check_output_file` sees it."""
+    folder = Path(folder)
+    return check_output_folder(folder) or next(
+        (why for name in names if (why := check_output_file(folder / name, force))), None)
 
 
 def check_output_folder(folder: str | Path, must_exist: bool = False) -> str | None:

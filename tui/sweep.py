@@ -23,7 +23,7 @@ import numpy as np
 from nn.stacked import StackedNetwork, StackedFit, estimate_bytes, per_run_loss
 
 from .config import ALL_TASKS, Problem, RunConfig, build
-from .output import atomic_write_text, atomic_write_with, check_output_file, check_output_folder
+from .output import atomic_write_text, atomic_write_with, check_output_files
 from .parsing import positive_number, whole_number
 
 PROG = "tinynet-tui sweep"
@@ -385,14 +385,6 @@ def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
 EXPORT_NAMES = ("sweep.csv", "heatmap.png", "seeds.png", "losses.png")
 
 
-def export_problem(folder: Path, force: bool = False) -> str | None:
-    """Why the export into ``folder`` cannot be written, or None: checked before any
-    training, so a sweep never runs for minutes and then overwrites or fails."""
-    return check_output_folder(folder) or next(
-        (why for name in EXPORT_NAMES if (why := check_output_file(folder / name, force))),
-        None)
-
-
 def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
     """sweep.csv (the table, one row per lr × init), heatmap.png (success rate over
     lr × init), seeds.png (success per seed × setting), losses.png (median loss per
@@ -482,7 +474,9 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
     except ValueError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
-    if args.export is not None and (why := export_problem(args.export, args.force)):
+    # checked before any training, so a sweep never runs for minutes and then fails
+    if args.export is not None and (why := check_output_files(args.export, EXPORT_NAMES,
+                                                              args.force)):
         print(f"{PROG}: error: {why}", file=sys.stderr)
         return 2
     try:

@@ -21,7 +21,7 @@ from nn.io import npz_path
 
 from .config import Problem, model_meta
 from .export import export_all, export_names
-from .output import check_output_file, check_output_folder, fallback_path, unused_path
+from .output import check_output_file, check_output_files, fallback_path, unused_path
 
 
 def _error(message: str) -> None:
@@ -37,13 +37,7 @@ def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
         if why:
             return why
     if export is not None:
-        why = check_output_folder(export)
-        if why:
-            return why
-        for name in export_names(with_surface):
-            why = check_output_file(export / name, force)
-            if why:
-                return why
+        return check_output_files(export, export_names(with_surface), force)
     return None
 
 
