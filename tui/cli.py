@@ -176,7 +176,7 @@ def app_command(args: argparse.Namespace) -> list[str]:
     if args.loss is not None:
         argv += ["--loss", args.loss]
     if args.optimizer != "gd":
-        argv += ["--optimizer", args.optimizer, "--momentum", repr(args.momentum)]
+        argv += ["--optimizer", args.optimizer, "--momentum", repr(momentum_of(args))]
     if args.init != "default":
         argv += ["--init", args.init] + (["--sigma", repr(args.sigma)] if args.sigma else [])
     if args.batch is not None:
@@ -293,7 +293,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
                      features=args.features, target=args.target,
                      test_fraction=args.test_fraction, noise=args.noise,
                      loss=args.loss, optimizer=args.optimizer,
-                     momentum=RunConfig.momentum if args.momentum is None else args.momentum,
+                     momentum=momentum_of(args),
                      init=args.init, sigma=args.sigma, batch=args.batch,
                      weight_decay=args.weight_decay)
 
@@ -316,12 +316,14 @@ def check_data_options(args: argparse.Namespace) -> None:
 
 
 def check_momentum(args: argparse.Namespace) -> None:
-    """``--momentum`` only with an optimizer that has one (else it would be ignored);
-    left out, it is 0.9."""
+    """``--momentum`` only with an optimizer that has one (else it would be ignored)."""
     if args.momentum is not None and args.optimizer not in ("momentum", "nesterov"):
         raise ValueError("argument --momentum: only with --optimizer momentum or nesterov")
-    if args.momentum is None:
-        args.momentum = RunConfig.momentum
+
+
+def momentum_of(args: argparse.Namespace) -> float:
+    """``--momentum``, or :class:`RunConfig`'s default β when it was left out."""
+    return RunConfig.momentum if args.momentum is None else args.momentum
 
 
 def fail(message: str, status: int = 2) -> int:
@@ -373,17 +375,17 @@ def _resolve_task(args: argparse.Namespace) -> None:
         args.task = (saved_task(args.load) if args.load and not args.data else None) or "xor"
 
 
-def _subcommands(parser: argparse.ArgumentParser) -> set[str]:
-    return set(next((a.choices for a in parser._actions
-                     if isinstance(a, argparse._SubParsersAction)), {}))
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers by name (train, sweep, …)."""
+    return next((a.choices for a in parser._actions
+                 if isinstance(a, argparse._SubParsersAction)), {})
 
 
 def _misplaced_option(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
     """For ``tinynet-tui --epochs 5``: the first option that only a subcommand has, as
     one line that names the subcommand(s), or None."""
     own = set(parser._option_string_actions)
-    subs = next((a.choices for a in parser._actions
-                 if isinstance(a, argparse._SubParsersAction)), {})
+    subs = _subparsers(parser)
     for word in argv:
         option = word.split("=", 1)[0]
         if not option.startswith("--") or option in own:
@@ -409,7 +411,7 @@ def _main(argv: list[str] | None) -> int:
                 if value.startswith("-"):
                     return fail(f"{message} (write {option}={value} for a value that "
                                 f"starts with '-')")
-        if words and words[0] not in _subcommands(parser):
+        if words and words[0] not in _subparsers(parser):
             return fail(_misplaced_option(parser, words) or message)
         return fail(message)
     if args.command == "sweep":  # its own options (lists of seeds and learning rates)
@@ -433,14 +435,15 @@ def _main(argv: list[str] | None) -> int:
     from .config import build
 
     actions = None
-    if getattr(args, "replay", None) is not None and args.command is None:
+    replaying = getattr(args, "replay", None) is not None and args.command is None
+    if replaying:
         plain = make_parser().parse_args([])
         _resolve_task(plain)
         if app_command(args) != app_command(plain):  # they would be silently ignored
             return fail("argument --replay: the session file holds the network and its "
                         "settings; leave out the model options (--task, --lr, --hidden, …)")
     try:
-        if getattr(args, "replay", None) is not None and args.command is None:
+        if replaying:
             from .recording import load_session
 
             config, actions = load_session(args.replay)

@@ -460,15 +460,15 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .cli import check_momentum, momentum_of
+
     console = console or Console()
     config = RunConfig(task=args.task, data=args.data, hidden=args.hidden,
                        activation=args.activation, epochs=args.epochs,
-                       optimizer=args.optimizer, momentum=args.momentum)
+                       optimizer=args.optimizer, momentum=momentum_of(args))
     progress = Progress(TextColumn("[bold]sweep[/]"), BarColumn(),
                         TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
                         console=console, transient=True, disable=args.quiet)
-    from .cli import check_momentum
-
     try:
         check_momentum(args)
     except ValueError as exc:
