@@ -113,8 +113,6 @@ def test_init_lists_aliases_and_sigma():
 def test_sweep_over_inits_prints_table_csv_heatmap_and_commands_that_reopen_the_run(tmp_path):
     import csv
 
-    from tui import cli
-
     console = Console(record=True, width=100)
     rc = main(["--task", "xor", "--seeds", "0-3", "--lr", "1,5", "--init", "glorot,small",
                "--epochs", "300", "--quiet", "--export", str(tmp_path)], console=console)
@@ -133,10 +131,17 @@ def test_sweep_over_inits_prints_table_csv_heatmap_and_commands_that_reopen_the_
     assert any("--init glorot-uniform" in c for c in commands)
     sweep = run_grid(RunConfig(task="xor"), [0, 1, 2, 3], [1.0, 5.0], epochs=300,
                      inits=[("glorot-uniform", None), ("normal", 0.1)])
-    for command in commands[:3] + commands[-1:]:   # the app opens the very run
+    assert_commands_reopen_their_runs(sweep, commands[:3] + commands[-1:], 300)
+
+
+def assert_commands_reopen_their_runs(sweep, commands, epochs):
+    """Each printed ``tinynet-tui …`` command builds the very run the sweep trained."""
+    from tui import cli
+
+    for command in commands:
         args = cli.make_parser().parse_args(command.split()[1:])
-        problem = build(replace(cli.config_from_args(args), epochs=300))
-        result = problem.net.fit(problem.X, problem.y, 300, problem.config.lr)
+        problem = build(replace(cli.config_from_args(args), epochs=epochs))
+        result = problem.net.fit(problem.X, problem.y, epochs, problem.config.lr)
         setting = sweep.settings.index((problem.config.lr, (args.init, args.sigma)))
         r = sweep.runs(setting).start + sweep.seeds.index(args.seed)
         np.testing.assert_allclose(sweep.fit.losses[r], result.losses, rtol=1e-12)
@@ -158,13 +163,7 @@ def test_sweep_with_an_optimizer_reopens_each_run_exactly(optimizer):
     config = cli.config_from_args(cli.make_parser().parse_args(["--task", "xor"] + optimizer))
     sweep = run_grid(config, [0, 1, 2], [0.1, 1.0], epochs=150,
                      inits=[("he", None), ("default", None)])
-    for command in commands:
-        args = cli.make_parser().parse_args(command.split()[1:])
-        problem = build(replace(cli.config_from_args(args), epochs=150))
-        result = problem.net.fit(problem.X, problem.y, 150, problem.config.lr)
-        setting = sweep.settings.index((problem.config.lr, (args.init, args.sigma)))
-        r = sweep.runs(setting).start + sweep.seeds.index(args.seed)
-        np.testing.assert_allclose(sweep.fit.losses[r], result.losses, rtol=1e-12)
+    assert_commands_reopen_their_runs(sweep, commands, 150)
 
 
 def test_three_class_sweep_counts_success_by_the_largest_output():
