@@ -1,0 +1,1 @@
+"""The headless core: session state, actions, settings, files. No Textual, no Rich."""
