@@ -37,7 +37,7 @@ from .play import Player
 from .quiz import question
 from .screens.breakpoints import BreakpointsScreen
 from .screens.changes import ChangesScreen
-from .screens.gradcheck import GradCheckScreen
+from .screens.gradcheck import GradCheckScreen, when_text
 from .screens.help import HelpScreen
 from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, parse_number
 from .session import Session
@@ -662,4 +662,5 @@ class TinyNetApp(DrawingKeys, App):
         s = self.session
         with s.lock:
             net = s.net.copy()
-        self.push_screen(GradCheckScreen(net, s.problem.X, s.problem.y))
+            when = when_text(s.stepper.epoch, s.stepper.cursor)
+        self.push_screen(GradCheckScreen(net, s.problem.X, s.problem.y, when))
