@@ -47,6 +47,14 @@ def neuron_index(name: str, sizes) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------- set up
+def target_breakpoints(loss: float):
+    """The breakpoints a "play until loss L" chapter plays with: only "loss reached L"
+    (the app's own breakpoint, checked after every epoch)."""
+    from nn.breakpoints import Breakpoints
+
+    return Breakpoints(target=True, target_loss=loss)
+
+
 def config_of(ch: Chapter) -> RunConfig:
     s = ch.settings
     return RunConfig(task=s["task"], hidden=s["hidden"], activation=s["activation"],
@@ -94,6 +102,9 @@ def setup(ch: Chapter, path: str) -> Session:
     for _ in range(count):
         session.step()
     session.granularity = granularity
+    if ch.wait.kind == "play" and ch.wait.loss is not None:
+        # space plays too: the app's play stops where the chapter's p does
+        session.breakpoints = target_breakpoints(ch.wait.loss)
     if session.is_halted:
         raise LessonError(path, ch.lines.get("steps", line),
                           f"unreachable: {session.stepper.halted.problem}")
@@ -315,15 +326,25 @@ class ChapterRun:
         return False
 
     def _play(self, loss: float) -> bool:
+        """Play until the loss is at most ``loss``: with the app's own "loss reached"
+        breakpoint (:func:`target_breakpoints`), so the lesson stops at exactly the epoch
+        the breakpoint stops at — the first whose loss is ≤ ``loss`` — whatever the
+        chunking.  True when it was reached."""
         from .format import MAX_EPOCH
 
-        st = self.session.stepper
+        s, st = self.session, self.session.stepper
+        if st.cursor == 0 and st.losses.last is not None and st.losses.last <= loss:
+            return True
         limit = min(MAX_EPOCH, st.epoch + PLAY_LIMIT)
-        while st.epoch < limit and not self.session.is_halted:
-            if st.losses.last is not None and st.losses.last <= loss and st.cursor == 0:
-                return True
-            self.session.play_chunk(PLAY_CHUNK if st.epoch >= 1 else 1, breakpoints=False)
-        return False
+        saved, s.breakpoints = s.breakpoints, target_breakpoints(loss)
+        try:
+            while st.epoch < limit and not s.is_halted:
+                s.play_chunk(min(PLAY_CHUNK, limit - st.epoch))
+                if st.breakpoint:
+                    return True
+            return False
+        finally:
+            s.breakpoints = saved
 
     def _play_epochs(self, n: int, until_nan: bool = False) -> bool:
         """Play ``n`` epochs (True when all ran) or, ``until_nan``, until training stops on
