@@ -26,6 +26,8 @@ def engine_value(session, text: str) -> float:
         return st.losses[q.epoch] if q.epoch is not None else st.losses.last
     if q.kind == "epoch":
         return st.epoch
+    if q.kind == "last epoch":   # the epoch of the last loss computed
+        return len(st.losses) - 1
     if q.kind == "lr":
         return st.lr
     if q.kind == "x":
@@ -56,7 +58,7 @@ def expected_text(session, block) -> str:
     def filled(t):
         def fill(m):
             v = engine_value(session, m.group(1))
-            if m.group(1).strip() == "epoch":
+            if m.group(1).strip() in ("epoch", "last epoch"):
                 return str(int(v))
             return paren(v) if t[:m.start()].rstrip()[-1:] in ("·", "−", "-") else num(v)
         return PLACEHOLDER.sub(fill, t)

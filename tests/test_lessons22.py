@@ -50,3 +50,145 @@ def test_space_in_the_app_plays_to_the_same_epoch():
     while not s.stepper.breakpoint and s.stepper.epoch < 5000:
         s.play_chunk(997)   # the play worker's chunks are any size
     assert s.stepper.epoch == 2236
+
+
+# ------------------------------------------- items 2, 3: the neuron asked about
+def test_a_wrong_answer_keeps_the_neuron_asked_about_selected():
+    for name, title in (("backprop", "The update"), ("learning-rate", "What one update")):
+        run = chapter(name, title)
+        assert run.session.selected == (0, 0)                 # h₁, asked about
+        assert not run.answer(12345.0).right
+        assert run.session.selected == (0, 0), name           # not h₂ (followed by the undo)
+        assert not run.wait_done
+
+
+def test_a_chapter_that_asks_about_a_neuron_selects_it_and_explains_its_step():
+    run = chapter("backprop", "dw and db")                    # asks dw₂ of h₁
+    s = run.session
+    assert s.selected == (0, 0)
+    ev = s.event_for_selected()
+    assert (ev.phase.value, ev.layer, ev.neurons[0]) == ("backward", 0, 0)
+    run = chapter("saturation", "The slope at the start")     # asks σ'(z) of h₁
+    ev = run.session.event_for_selected()
+    assert (ev.layer, ev.neurons[0]) == (0, 0)                 # h₁'s step, not ŷ's
+    assert run.question.startswith("Predict σ'(z) of h₁")     # as the text writes it
+
+
+def test_check_refuses_a_select_that_is_not_the_neuron_asked_about(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## One\ntask: xor\nhidden: 2\nposition: epoch 0, update\n"
+                 "select: h2\nask: dw h1 2\n\nPredict it.\n", encoding="utf-8")
+    errors = live.check(load(f))
+    assert any("select: h2 but the question is about h1" in str(e) for e in errors)
+
+
+# ------------------------------------------------- item 5 / 20: waits that end
+@pytest.mark.slow
+def test_check_reports_a_breakpoint_wait_that_never_fires(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## One\ntask: xor\nhidden: 2\nlr: 5\n"
+                 "wait: play until breakpoint saturated\n\nPress p.\n", encoding="utf-8")
+    errors = live.check(load(f))
+    assert len(errors) == 1 and "'saturated' breakpoint does not fire" in str(errors[0])
+    assert ":7:" in str(errors[0])  # the wait's line
+
+
+def test_saturation_chapter_4_plays_to_a_breakpoint_that_fires():
+    run = chapter("saturation", "The breakpoint that catches it")
+    assert run.chapter.wait.breakpoint == "vanishing"
+    run.press("p")
+    assert run.play_reached and run.session.stepper.breakpoint
+    assert "vanishing gradient" in run.session.stepper.breakpoint
+
+
+def test_check_says_when_a_question_becomes_computable(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## One\ntask: xor\nhidden: 2\nposition: epoch 0, forward, h2\n"
+                 "ask: delta h1 sample 2\n\nPredict it.\n", encoding="utf-8")
+    (e,) = live.check(load(f))
+    assert "becomes available with h₁'s backward step" in str(e)
+    assert "'position: epoch 0, backward, h₁' and 'wait: step'" in str(e)
+    assert "malformed" not in str(e)
+
+
+# ------------------------------------------------- item 7: numbers in prose
+def test_check_flags_numbers_typed_into_prose(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## One\ntask: xor\nhidden: 2\nposition: epoch 1\nask: loss\n"
+                 "hint: about 0.2257\n\nThe initial weight is 0.04362 and the loss 0.25,\n"
+                 "a tiny 3.6e-05, a constant `3.14159`, and {w h1 1}.\n", encoding="utf-8")
+    errors = [str(e) for e in live.check(load(f))]
+    assert len(errors) == 3, errors
+    assert any(":8:" in e and "0.2257" in e for e in errors)       # the hint
+    assert any(":10:" in e and "0.04362" in e for e in errors)
+    assert any(":11:" in e and "3.6e-05" in e for e in errors)
+
+
+def test_check_flags_a_loss_put_beside_the_next_epoch(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## One\ntask: xor\nhidden: 2\nlr: 5\nwait: play until loss 0.1\n\n"
+                 "Press p.\n---\nThe loss is {loss} at epoch {epoch}.\n", encoding="utf-8")
+    (e,) = live.check(load(f))
+    assert "'{loss}' is epoch" in str(e) and "{last epoch}" in str(e)
+
+
+@pytest.mark.parametrize("name", list(BUILTIN))
+def test_builtin_lessons_pass_the_prose_checks(name):
+    from tui.lessons.lint import typed_numbers
+
+    assert typed_numbers(load(BUILTIN[name])) == []
+
+
+def test_initialisation_shows_the_initial_weights_and_the_right_epochs():
+    run = chapter("initialisation", "Why everything starts at 0.25")
+    s = run.session
+    assert s.stepper.epoch == 0 and "0.04445" in run.text and "0.2264" in run.text
+    run = chapter("initialisation", "Another seed")
+    run.press("p")
+    st = run.session.stepper
+    assert f"epoch {st.epoch - 1} had a loss of {live.num(st.losses.last)}" in run.reveal
+
+
+# --------------------------------------------- item 16: play questions
+PLAY_QUESTION = """# T
+
+## Play and predict
+task: xor
+hidden: 2
+lr: 5
+position: epoch 0
+wait: play 100 epochs
+ask: loss
+
+Predict the loss after 100 epochs of playing.
+"""
+
+
+def test_a_wrong_answer_to_a_play_question_takes_the_play_back(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text(PLAY_QUESTION, encoding="utf-8")
+    run = live.ChapterRun(load(f), 0)
+    st = run.session.stepper
+    wrong = run.answer(12345.0)
+    assert not wrong.right and st.epoch == 0 and not run.wait_done
+    right = run.answer(wrong.truth)
+    assert right.right and st.epoch == 100 and right.truth == wrong.truth
+
+
+# ------------------------------------------- item 13: save the initial weights
+def test_train_with_zero_epochs_saves_the_initial_weights(tmp_path, capsys):
+    import numpy as np
+
+    from nn import load as load_model
+    from tui.cli import main
+    from tui.config import RunConfig, build
+
+    out = tmp_path / "m.npz"
+    assert main(["train", "--task", "xor", "--epochs", "0", "--save", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "initial weights" in printed and "nan" not in printed
+    net, _ = load_model(out)
+    fresh = build(RunConfig(task="xor")).net
+    for saved, initial in zip(net.layers, fresh.layers):
+        assert np.array_equal(saved.W, initial.W) and np.array_equal(saved.b, initial.b)
+    assert main(["sweep", "--task", "xor", "--epochs", "0"]) == 2   # a sweep still needs ≥ 1

@@ -48,6 +48,8 @@ positive_int = _argument(lambda text: whole_number(text, low=1))
 #: epochs of one `train`/`sweep` run at most (a session's plays share the same bound)
 MAX_EPOCHS = 20_000_000
 epoch_count = _argument(lambda text: whole_number(text, low=1, high=MAX_EPOCHS))
+#: train's --epochs: 0 too (with --save: the initial weights, written without training)
+train_epoch_count = _argument(lambda text: whole_number(text, low=0, high=MAX_EPOCHS))
 seed_int = _argument(lambda text: whole_number(text, low=0))
 positive_float = _argument(positive_number)
 port_number = _argument(lambda text: whole_number(text, low=1, high=65535))
@@ -245,7 +247,7 @@ def make_parser() -> Parser:
     train = sub.add_parser("train", help="train headless, print a summary",
                            description="Train without the app; rich progress, then a summary.")
     _add_model_options(train)
-    train.add_argument("--epochs", type=epoch_count,
+    train.add_argument("--epochs", type=train_epoch_count,
                        help="epochs to train (default: per task; Ctrl-C stops after the "
                             "current epoch and still saves and exports)")
     train.add_argument("--until-loss", type=positive_float, metavar="LOSS",

@@ -172,7 +172,7 @@ class LessonMode:
         app.session = run.session
         app._drawn_version = -1
         ch = run.chapter
-        if ch.select is None and ch.ask is not None and ch.ask.neuron is not None:
+        if ch.ask is not None and ch.ask.neuron is not None:  # the neuron asked about
             from .lessons.live import neuron_index
 
             run.session.select(*neuron_index(ch.ask.neuron, tuple(run.session.net.sizes)))
@@ -222,7 +222,29 @@ class LessonMode:
             feedback=self.feedback, right=self.right, finished=self.finished,
             slow=self.pace if self.slow else None, done=lesson.note_done())
 
+    def secret(self) -> float | None:
+        """The open question's answer when the panels already hold it (a question with
+        no wait: the value was computed before the chapter starts), else None; the
+        neuron and chain-rule panels hide it while the question is open."""
+        run = self.run
+        if run is None or run.answered or run.chapter.wait.kind != "none":
+            return None
+        from .lessons.live import value
+
+        try:
+            return value(run.session, run.chapter.ask)
+        except ValueError:
+            return None
+
     def refresh(self, focus: bool = False) -> None:
+        from .widgets.inspector import Inspector
+        from .widgets.narration import Narration
+
+        secret = self.secret() if self.active else None
+        for widget in (self.app.query_one(Inspector), self.app.query_one(Narration)):
+            if widget.secret != secret:
+                widget.secret = secret
+                self.app.session.touch()
         if not self.active:
             return
         panel = self.app.query_one(LessonPanel)
@@ -256,6 +278,7 @@ class LessonMode:
             with s.lock:  # the play worker may be training
                 last = st.losses.last
                 reached = (s.is_halted if w.nan else
+                           bool(st.breakpoint) if w.breakpoint is not None else
                            st.cursor == 0 and last is not None and last <= w.loss
                            if w.loss is not None else st.epoch >= self._play_from + w.count)
             if reached:

@@ -100,8 +100,11 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
         return f"{v:.1%}" if metric == "accuracy" else f"{v:.4f}"
 
     tested = [] if test is None else [f"{problem.test_loss():.6g}", shown(test[1])]
-    table.add_row(f"{result.final_loss:.6g}", shown(value), *tested, str(result.epochs),
-                  f"{elapsed:.2f} s", result.stopped)
+    # --epochs 0: nothing trained, the loss of the initial weights (not a NaN)
+    final = result.final_loss if result.epochs else \
+        net.objective(problem.X, problem.y)
+    table.add_row(f"{final:.6g}", shown(value), *tested, str(result.epochs),
+                  f"{elapsed:.2f} s", "initial weights" if not result.epochs else result.stopped)
     console.print(table)
     if metric == "R²" and math.isnan(value) and result.stopped != "diverged":
         console.print("R² is n/a: R² needs at least 2 distinct targets, and every target "

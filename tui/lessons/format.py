@@ -27,7 +27,7 @@ Header keys (the first six are inherited by the next chapter):
     plant: wrong derivative NEURON   (inherited; a bug planted in the lesson's copy of
               the network: that neuron's activation derivative is f'(z) = a, not the true one)
     wait: none | step | steps N | play N epochs | play until loss L | play until nan
-          | key K
+          | play until breakpoint vanishing|saturated|loss up | key K
     ask: QUANTITY               a predict-then-reveal question (checked after the wait)
     tolerance: 1% | 0.001       relative or absolute (default: Quiz.is_right, 1 %)
     hint: text                  shown on a wrong answer (may hold placeholders)
@@ -53,6 +53,8 @@ GRANULARITIES = ("neuron", "layer", "phase", "epoch")
 PHASES = ("forward", "loss", "backward", "update")
 MAX_EPOCH = 20_000
 MAX_STEPS = 1_000
+#: ``wait: play until breakpoint NAME`` → the :class:`nn.breakpoints.Breakpoints` switch
+BREAKPOINTS = {"vanishing": "vanishing", "saturated": "saturated", "loss up": "loss_up"}
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -102,6 +104,8 @@ class Wait:
     loss: float | None = None
     key: str | None = None
     nan: bool = False   #: play until training stops on NaN/inf (at most ``count`` epochs)
+    #: play until this breakpoint of the app fires (BREAKPOINTS; at most ``count`` epochs)
+    breakpoint: str | None = None
 
 
 @dataclass
@@ -148,7 +152,7 @@ _SAMPLE = r"(?:\s+sample\s+(\d+))?"
 _NAME = r"(\S+)"
 _QUANTITY_FORMS = [
     (re.compile(r"loss\s+epoch\s+(\d+)$"), "loss_epoch"),
-    (re.compile(r"(loss|epoch|lr)$"), "plain"),
+    (re.compile(r"(loss|epoch|lr|last epoch)$"), "plain"),
     (re.compile(rf"(z|a|delta|δ|f'|fprime)\s+{_NAME}{_SAMPLE}$"), "neuron_sample"),
     (re.compile(rf"(?:dL/dy|dL/dŷ|∂L/∂ŷ){_SAMPLE}$"), "dl_dy"),
     (re.compile(rf"(w|dw)\s+{_NAME}\s+(\d+)$"), "weight"),
@@ -156,7 +160,7 @@ _QUANTITY_FORMS = [
     (re.compile(rf"x\s+(\d+){_SAMPLE}$"), "input"),
     (re.compile(rf"y{_SAMPLE}$"), "target"),
 ]
-QUANTITY_HELP = ("loss, loss epoch E, epoch, lr, z|a|delta|f' NEURON [sample S], dL/dy [sample S], "
+QUANTITY_HELP = ("loss, loss epoch E, epoch, last epoch, lr, z|a|delta|f' NEURON [sample S], dL/dy [sample S], "
                  "w|dw NEURON I, b|db NEURON, x I [sample S], y [sample S]")
 
 
@@ -231,6 +235,13 @@ def _parse_wait(v: str) -> Wait:
         if not loss > 0:
             raise ValueError("wait: the loss to play to must be above 0")
         return Wait("play", loss=loss)
+    m = re.fullmatch(r"play until breakpoint\s+(.+?)", v)
+    if m:
+        name = " ".join(m.group(1).split())
+        if name not in BREAKPOINTS:
+            raise ValueError(f"wait {v!r}: the breakpoints a lesson can play to are "
+                             f"{', '.join(BREAKPOINTS)}")
+        return Wait("play", count=MAX_EPOCH, breakpoint=name)
     if re.fullmatch(r"play until (?:nan|NaN)", v):
         return Wait("play", count=MAX_EPOCH, nan=True)
     m = re.fullmatch(r"play\s+(\d+)\s+epochs?", v)
@@ -240,7 +251,7 @@ def _parse_wait(v: str) -> Wait:
     if m:
         return Wait("key", key=m.group(1))
     raise ValueError(f"wait {v!r}: use none, step, steps N, play N epochs, "
-                     "play until loss L, play until nan or key K")
+                     "play until loss L, play until nan, play until breakpoint NAME or key K")
 
 
 def _parse_value(key: str, v: str, settings: dict) -> object:
@@ -307,7 +318,7 @@ def _parse_value(key: str, v: str, settings: dict) -> object:
         return _parse_wait(v)
     if key == "ask":
         q = parse_quantity(v)
-        if q.kind in ("epoch", "lr", "x", "y"):
+        if q.kind in ("epoch", "last epoch", "lr", "x", "y"):
             raise ValueError(f"ask {v!r}: ask for something the network computes "
                              "(z, a, delta, dL/dy, loss, w, dw, b, db)")
         return q

@@ -11,6 +11,7 @@ from nn.naming import sample_name, sub
 
 from ..format import num
 from ..views import Freshness, NeuronView
+from .mask import mask
 
 MAX_SAMPLES = 4
 STALE = "dim"
@@ -130,10 +131,12 @@ class Inspector(Static):
 
     _lines = -1
     _view: NeuronView | None = None
+    #: a lesson question's answer, hidden while the question is open (None: nothing)
+    secret: float | None = None
 
     def show(self, view: NeuronView) -> None:
         self._view = view
-        text = render_inspector(view, self.size.width or None)
+        text = mask(render_inspector(view, self.size.width or None), self.secret)
         lines = text.plain.count("\n")
         self.update(text, layout=lines != self._lines)
         self._lines = lines

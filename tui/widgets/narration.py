@@ -19,6 +19,7 @@ from nn.losses import get_loss
 from nn.optimizers import get_optimizer
 from nn.naming import input_name, layer_name, neuron_name, sample_name, sub
 
+from .mask import mask
 from ..format import num, paren
 from ..views import NarrationView
 
@@ -296,12 +297,14 @@ class Narration(VerticalScroll):
     when the text is taller than the panel (small terminals)."""
 
     _shown: Text | None = None
+    #: a lesson question's answer, hidden while the question is open (None: nothing)
+    secret: float | None = None
 
     def compose(self):
         yield Static(id="narration-text")
 
     def show(self, view: NarrationView) -> None:
-        text = narrate(view)
+        text = mask(narrate(view), self.secret)
         if self._shown is not None and text == self._shown:
             return  # unchanged (e.g. while playing): no repaint
         self._shown = text
