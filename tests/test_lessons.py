@@ -339,7 +339,7 @@ def test_plant_wrong_derivative_is_found_by_the_gradient_check():
     assert planted_neuron(clean) is None
     assert gradcheck(clean, run.session.problem.X, run.session.problem.y).ok
     # one neuron step computes the same δ as a whole (planted) backward pass
-    a = live.ChapterRun(lesson, 2)
+    a = live.ChapterRun(lesson, 3)  # "The neuron with the bug": h₂'s backward step
     a.finish_wait()
     from nn import Granularity
     from tui.session import Session

@@ -500,8 +500,8 @@ def not_yet(session: Session, ch: Chapter, exc: ValueError) -> str:
     computes it, as a ``position:`` line to copy."""
     q, st = ch.ask, session.stepper
     phase = _COMPUTED_BY.get(q.kind)
-    if phase is None or q.neuron is None:
-        return f"question not computable here: {exc}"
+    if phase is None or q.neuron is None or "not computed yet" not in str(exc):
+        return f"malformed question: {exc}"
     try:
         l, j = neuron_index(q.neuron, tuple(session.net.sizes))
     except ValueError:
@@ -542,14 +542,13 @@ def check_chapter(lesson: Lesson, i: int, errors: list[LessonError]) -> None:
         w = ch.wait
         errors.append(LessonError(
             lesson.path, ch.lines.get("wait", ch.line),
-            f"a wait that never finishes: training did not stop with NaN/inf within "
+            "unreachable: training did not stop with NaN/inf within "
             f"{w.count} epochs" if w.nan else
-            f"a wait that never finishes: the {w.breakpoint!r} breakpoint does not fire "
-            f"within {PLAY_LIMIT} epochs" if w.breakpoint else
-            f"a wait that never finishes: training stopped at epoch {session.stepper.epoch} "
+            f"unreachable: the {w.breakpoint!r} breakpoint does not fire within {PLAY_LIMIT} "
+            "epochs (a wait that never finishes)" if w.breakpoint else
+            f"unreachable: training stopped at epoch {session.stepper.epoch} "
             "before the wait was done" if session.is_halted or w.loss is None else
-            f"a wait that never finishes: the loss does not reach {num(w.loss)} within "
-            f"{PLAY_LIMIT} epochs"))
+            f"unreachable: the loss does not reach {num(w.loss)} within {PLAY_LIMIT} epochs"))
         return
     if ch.ask is not None:
         try:
