@@ -113,10 +113,20 @@ class TinyNetApp(DrawingKeys, App):
                 "every few seconds, narrated (+/− pace, any key pauses)"),
         Binding("p", "lesson_play", "play", show=False,
                 tooltip="in a lesson: play as the chapter asks (else as space)"),
-        Binding("pagedown,greater_than_sign", "next_chapter", "next chapter", show=False,
-                tooltip="in a lesson: the next chapter (else: scroll the chain rule down)"),
-        Binding("pageup,less_than_sign", "previous_chapter", "previous chapter", show=False,
-                tooltip="in a lesson: the previous chapter (else: scroll the chain rule up)"),
+        Binding("pagedown", "next_chapter", "next chapter", show=False,
+                tooltip="in a lesson: read on (the chapter's text), then the next chapter "
+                        "(else: scroll the chain rule down)"),
+        Binding("pageup", "previous_chapter", "previous chapter", show=False,
+                tooltip="in a lesson: back up the chapter's text, then the previous chapter "
+                        "(else: scroll the chain rule up)"),
+        Binding("greater_than_sign", "chapter(1)", "next chapter", show=False,
+                tooltip="in a lesson: the next chapter"),
+        Binding("less_than_sign", "chapter(-1)", "previous chapter", show=False,
+                tooltip="in a lesson: the previous chapter"),
+        Binding("shift+down", "scroll_narration(1)", "scroll chain rule", show=False,
+                tooltip="scroll the chain rule panel down (a long backward step)"),
+        Binding("shift+up", "scroll_narration(-1)", "scroll chain rule", show=False,
+                tooltip="scroll the chain rule panel up"),
         Binding("enter", "chapter_done", "next chapter", show=False,
                 tooltip="in a lesson: the next chapter, once this one is done"),
         Binding("m", "neuron_map", "map", show=False,
@@ -298,15 +308,29 @@ class TinyNetApp(DrawingKeys, App):
 
     def action_next_chapter(self) -> None:
         if self.lessons.active:
-            self.lessons.next()
+            if not self.lessons.page(1):  # the chapter's text first, then the next chapter
+                self.lessons.next()
         else:  # a long narration (a hidden neuron's backward step at 80×24) scrolls by key
             self.query_one("#narration").scroll_page_down(animate=False)
 
     def action_previous_chapter(self) -> None:
         if self.lessons.active:
-            self.lessons.back()
+            if not self.lessons.page(-1):
+                self.lessons.back()
         else:
             self.query_one("#narration").scroll_page_up(animate=False)
+
+    def action_chapter(self, delta: int) -> None:
+        if not self.lessons.active:
+            return
+        if delta > 0:
+            self.lessons.next()
+        else:
+            self.lessons.back()
+
+    def action_scroll_narration(self, delta: int) -> None:
+        narration = self.query_one("#narration")
+        narration.scroll_relative(y=3 * delta, animate=False)
 
     def action_chapter_done(self) -> None:
         run = self.lessons.run

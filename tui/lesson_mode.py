@@ -34,6 +34,9 @@ SLOW_DEFAULT = 3  # 1.5 s per step
 PANEL_IDS = {"diagram": "diagram", "neuron": "inspector-box", "narration": "narration",
              "loss": "loss", "predictions": "predictions"}
 
+#: what the second cell of the small-screen lesson layout can show (v cycles them)
+SMALL_CELLS = ("narration", "neuron", "loss", "predictions")
+
 #: keys that adjust slow motion instead of pausing it
 SLOW_KEYS = {"o": 0, "plus": 1, "equals_sign": 1, "minus": -1}
 
@@ -150,6 +153,10 @@ class LessonMode:
             return
         self._enter_chapter()
 
+    def page(self, direction: int) -> bool:
+        """PgDn/PgUp: scroll the chapter's text if it has more that way."""
+        return self.active and self.app.query_one(LessonPanel).page(direction)
+
     def back(self) -> None:
         if self.lesson is None:
             return
@@ -193,21 +200,36 @@ class LessonMode:
         for name, wid in PANEL_IDS.items():
             app.query_one(f"#{wid}").set_class(name == focus, "lesson-focus")
         # the lesson layouts show one chart cell: the chapter's (v swaps it); on small
-        # screens a chapter about a chart shows it in place of the chain rule
-        screen.set_class(focus in ("loss", "predictions"), "lesson-chart")
-        if focus in ("loss", "predictions"):
-            screen.set_class(focus == "predictions", "show-predictions")
+        # screens the second cell is the chapter's panel (chain rule, neuron, loss or
+        # predictions): a chapter that names a panel shows it
+        self.show_cell(focus if focus in SMALL_CELLS else "narration")
+
+    def show_cell(self, name: str) -> None:
+        """The small-screen lesson layout's second cell (SMALL_CELLS); on large screens
+        the loss or the predictions chart (the neuron panel and the chain rule are
+        always there)."""
+        screen = self.app.screen_stack[0]
+        screen.set_class(name in ("loss", "predictions"), "lesson-chart")
+        screen.set_class(name == "neuron", "lesson-neuron")
+        if name in ("loss", "predictions"):
+            screen.set_class(name == "predictions", "show-predictions")
+
+    def cell(self) -> str:
+        screen = self.app.screen_stack[0]
+        if screen.has_class("lesson-neuron"):
+            return "neuron"
+        if screen.has_class("lesson-chart"):
+            return "predictions" if screen.has_class("show-predictions") else "loss"
+        return "narration"
 
     def swap_panel(self) -> bool:
         """``v`` in the small-screen lesson layout: its second cell cycles chain rule →
-        loss chart → predictions.  False outside that layout (``v`` swaps as usual)."""
+        neuron → loss chart → predictions.  False outside that layout (``v`` swaps as
+        usual)."""
         screen = self.app.screen_stack[0]
         if not (self.active and screen.has_class("compact")):
             return False
-        chart, preds = screen.has_class("lesson-chart"), screen.has_class("show-predictions")
-        chart, preds = (True, False) if not chart else (True, True) if not preds else (False, False)
-        screen.set_class(chart, "lesson-chart")
-        screen.set_class(preds, "show-predictions")
+        self.show_cell(SMALL_CELLS[(SMALL_CELLS.index(self.cell()) + 1) % len(SMALL_CELLS)])
         self.app.session.touch()
         self.app.call_after_refresh(self.app.redraw, True)  # once the cell has its size
         return True

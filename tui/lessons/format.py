@@ -44,7 +44,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity", "plant")
+#: every other run setting, as the session-file reader (tui.recording.config_from_json)
+#: names and bounds it — the bounds the CLI's options have; ``-`` may stand for ``_``
+RUN_SETTINGS = ("optimizer", "momentum", "loss", "features", "init", "sigma", "batch", "noise",
+                "weight_decay", "target", "test_fraction")
+_TEXT_SETTINGS = ("optimizer", "loss", "init", "target")
+INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity", "plant") + RUN_SETTINGS
 KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "wait", "ask", "tolerance",
                     "hint")
 #: panels a chapter can point at (``panel:``); the app outlines the one named
@@ -152,7 +157,7 @@ _SAMPLE = r"(?:\s+sample\s+(\d+))?"
 _NAME = r"(\S+)"
 _QUANTITY_FORMS = [
     (re.compile(r"loss\s+epoch\s+(\d+)$"), "loss_epoch"),
-    (re.compile(r"(loss|epoch|lr|last epoch)$"), "plain"),
+    (re.compile(r"(loss|epoch|lr|last epoch|accuracy)$"), "plain"),
     (re.compile(rf"(z|a|delta|δ|f'|fprime)\s+{_NAME}{_SAMPLE}$"), "neuron_sample"),
     (re.compile(rf"(?:dL/dy|dL/dŷ|∂L/∂ŷ){_SAMPLE}$"), "dl_dy"),
     (re.compile(rf"(w|dw)\s+{_NAME}\s+(\d+)$"), "weight"),
@@ -160,7 +165,7 @@ _QUANTITY_FORMS = [
     (re.compile(rf"x\s+(\d+){_SAMPLE}$"), "input"),
     (re.compile(rf"y{_SAMPLE}$"), "target"),
 ]
-QUANTITY_HELP = ("loss, loss epoch E, epoch, last epoch, lr, z|a|delta|f' NEURON [sample S], dL/dy [sample S], "
+QUANTITY_HELP = ("loss, loss epoch E, epoch, last epoch, lr, accuracy, z|a|delta|f' NEURON [sample S], dL/dy [sample S], "
                  "w|dw NEURON I, b|db NEURON, x I [sample S], y [sample S]")
 
 
@@ -254,14 +259,43 @@ def _parse_wait(v: str) -> Wait:
                      "play until loss L, play until nan, play until breakpoint NAME or key K")
 
 
+def _run_setting(key: str, v: str) -> object:
+    """A run setting read as a session file's field is (same names, types and bounds):
+    ``optimizer: adam``, ``features: x1, x2, x1*x2``, ``batch: 2``, ``noise: 0.1``."""
+    from ..recording import config_from_json
+
+    if key == "features":
+        value: object = [p.strip() for p in v.split(",") if p.strip()]
+    elif key in _TEXT_SETTINGS:
+        value = v
+    elif key == "batch":
+        try:
+            value = int(v)
+        except ValueError:
+            raise ValueError(f"batch {v!r}: a whole number of samples") from None
+    else:
+        try:
+            value = float(v)
+        except ValueError:
+            raise ValueError(f"{key} {v!r}: a number") from None
+    try:
+        config = config_from_json({key: value})
+    except ValueError as exc:
+        raise ValueError(f"{key} {v!r}: {exc}") from None
+    return getattr(config, key)
+
+
 def _parse_value(key: str, v: str, settings: dict) -> object:
     """Check one header value; returns it parsed.  ValueError says why not."""
     from nn.activations import ACTIVATIONS
-    from nn.presets import PRESETS
 
+    from ..config import ALL_TASKS
+
+    if key in RUN_SETTINGS:
+        return _run_setting(key, v)
     if key == "task":
-        if v not in PRESETS:
-            raise ValueError(f"task {v!r}: one of {', '.join(PRESETS)}")
+        if v not in ALL_TASKS:
+            raise ValueError(f"task {v!r}: one of {', '.join(ALL_TASKS)}")
         return v
     if key == "hidden":
         if v in ("0", "none", ""):
@@ -273,10 +307,16 @@ def _parse_value(key: str, v: str, settings: dict) -> object:
         if any(not 1 <= n <= 64 for n in sizes):
             raise ValueError(f"hidden {v!r}: sizes from 1 to 64")
         return sizes
-    if key == "activation":
-        if v not in ACTIVATIONS:
-            raise ValueError(f"activation {v!r}: one of {', '.join(ACTIVATIONS)}")
-        return v
+    if key == "activation":  # one for every hidden layer, or one per layer: relu, tanh
+        names = tuple(p.strip() for p in v.split(","))
+        hidden = [n for n, cls in ACTIVATIONS.items() if cls.elementwise]  # as the CLI's
+        for name in names:
+            if name not in hidden:
+                raise ValueError(f"activation {v!r}: a hidden layer's activation is one of "
+                                 f"{', '.join(hidden)}" + (" (softmax mixes a row: output "
+                                                           "layers only, as the CLI says)"
+                                                           if name == "softmax" else ""))
+        return names[0] if len(names) == 1 else names
     if key == "lr":
         lr = float(v)
         if not 0 < lr < 1e6:
@@ -345,7 +385,7 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
     lines = text.splitlines()
     title, intro, chapters = "", [], []
     settings = {"task": "xor", "hidden": None, "activation": None, "lr": None, "seed": 0,
-                "granularity": "neuron", "plant": None}
+                "granularity": "neuron", "plant": None, **dict.fromkeys(RUN_SETTINGS)}
     ch: Chapter | None = None
     in_header = False
     for n, raw in enumerate(lines, start=1):
@@ -378,6 +418,8 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
             m = re.match(r"([A-Za-z_-]+)\s*:\s*(.*)$", line)
             if m:
                 key, value = m.group(1).lower(), m.group(2).strip()
+                if key.replace("-", "_") in RUN_SETTINGS:
+                    key = key.replace("-", "_")
                 if key not in KEYS:
                     errors.append(LessonError(path, n, f"unknown key {key!r} (known: "
                                                        f"{', '.join(KEYS)})"))
@@ -405,8 +447,13 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
                     setattr(ch, key, parsed)
                 continue
             in_header = False  # prose right after the header, no blank line
-        if line.strip() == "---" and not ch.reveal and "---" not in ch.lines:
+        if line.strip() == "---" and "---" not in ch.lines:
             ch.lines["---"] = n
+            continue
+        if line.strip() == "---":
+            errors.append(LessonError(path, n, f"a second '---' in this chapter (the first is on "
+                                               f"line {ch.lines['---']}): a chapter has one, "
+                                               "between its text and its reveal"))
             continue
         target = ch.reveal if "---" in ch.lines else ch.text
         target.append((n, line))
@@ -431,10 +478,9 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
         _trim(ch.text)
         _trim(ch.reveal)
     if errors:
-        ends = [c.line for c in chapters[1:]] + [len(lines) + 1]
-        clean = [c for c, end in zip(chapters, ends)
-                 if not any(e.line and c.line <= e.line < end for e in errors)]
-        raise LessonErrors(errors, Lesson(title, clean, path) if clean else None)
+        # every chapter, a bad line left out, so that --check runs them all on the engine
+        # and reports every problem (not only the first of a chapter)
+        raise LessonErrors(errors, Lesson(title, chapters, path) if chapters else None)
     return Lesson(title, chapters, path, "\n".join(intro).strip())
 
 

@@ -66,3 +66,25 @@ def loss_epoch_mismatch(session, block: list[tuple[int, str]], path: str) -> lis
                                     f"{st.epoch}'s: write 'epoch {{last epoch}}' (or 'after "
                                     "{epoch} updates')")
             for line, text in block if _LOSS_AT_EPOCH.search(text)]
+
+
+#: how prose names a panel → its ``panel:`` name
+PANEL_WORDS = {"loss chart": "loss", "predictions panel": "predictions",
+               "neuron panel": "neuron", "chain-rule panel": "narration",
+               "chain rule panel": "narration"}
+
+
+def unseen_panels(lesson: Lesson) -> list[LessonError]:
+    """Prose that points at a panel the chapter does not show: at 80×24 a lesson shows the
+    diagram and the chapter's ``panel:`` only (at 120×40 one of loss/predictions)."""
+    errors = []
+    for ch in lesson.chapters:
+        for line, text in ch.text + ch.reveal:
+            low = text.lower()
+            for words, panel in PANEL_WORDS.items():
+                if words in low and panel != ch.panel:
+                    errors.append(LessonError(
+                        lesson.path, line, f"the text points at the {words}, which this chapter "
+                        f"does not show: add 'panel: {panel}' (a chapter shows the one panel "
+                        "it names beside the diagram)"))
+    return errors

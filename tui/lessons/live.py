@@ -33,16 +33,25 @@ def neuron_index(name: str, sizes) -> tuple[int, int]:
     (names as :func:`nn.naming.neuron_name` writes them); ValueError if there is none."""
     names = {neuron_name(l, j, sizes): (l, j)
              for l in range(len(sizes) - 1) for j in range(sizes[l + 1])}
+    import re
+
+    from nn.naming import SUP
+
     alias = name.strip()
-    if alias in ("y", "yhat", "y_hat"):
+    m = re.fullmatch(r"h(\d+)_(\d+)|h\[(\d+),\s*(\d+)\]", alias)
+    if m:  # two hidden layers: h1_2 or h[1,2] is h¹₂ (layer 1, neuron 2)
+        layer, neuron = (g for g in m.groups() if g is not None)
+        alias = "h" + layer.translate(SUP) + neuron.translate(SUB)
+    elif alias in ("y", "yhat", "y_hat"):
         alias = "ŷ"
     elif alias[:1] == "y" and alias[1:].isdigit():
         alias = "ŷ" + alias[1:].translate(SUB)
     elif alias[:1] == "h" and alias[1:].isdigit():
         alias = "h" + alias[1:].translate(SUB)
     if alias not in names:
-        raise ValueError(f"no neuron {name!r} in this network (it has "
-                         f"{', '.join(names)})")
+        deep = len(sizes) > 3
+        raise ValueError(f"no neuron {name!r} in this network (it has {', '.join(names)}"
+                         + ("; write h¹₂ as h1_2 or h[1,2]" if deep else "") + ")")
     return names[alias]
 
 
@@ -68,9 +77,12 @@ def wait_breakpoints(ch: Chapter):
 
 
 def config_of(ch: Chapter) -> RunConfig:
+    from .format import RUN_SETTINGS
+
     s = ch.settings
     return RunConfig(task=s["task"], hidden=s["hidden"], activation=s["activation"],
-                     lr=s["lr"], seed=s["seed"])
+                     lr=s["lr"], seed=s["seed"],
+                     **{k: s[k] for k in RUN_SETTINGS if s.get(k) is not None})
 
 
 def setup(ch: Chapter, path: str) -> Session:
@@ -170,6 +182,11 @@ def value(session: Session, q: Quantity) -> float:
         return float(len(st.losses) - 1)
     if q.kind == "lr":
         return float(st.lr)
+    if q.kind == "accuracy":  # of the weights now, in % (as the app's status line)
+        metric, score = session.problem.score()
+        if metric != "accuracy":
+            raise ValueError(f"{{{q.text}}}: this task is scored by {metric}, not accuracy")
+        return 100.0 * score
     if q.kind == "loss":
         if q.epoch is not None:
             if q.epoch >= len(st.losses):
@@ -221,6 +238,8 @@ def describe(session: Session, q: Quantity) -> str:
     s = (q.sample - 1) if q.sample is not None else session.sample
     if q.kind == "loss":
         return "the loss" + (f" of epoch {q.epoch}" if q.epoch is not None else "")
+    if q.kind == "accuracy":
+        return "the accuracy in % (samples classified right)"
     if q.kind == "dL/dy":
         return f"∂L/∂ŷ for {sample_name(s)}"
     name = neuron_name(*neuron_index(q.neuron, tuple(session.net.sizes)), tuple(session.net.sizes))
@@ -564,9 +583,9 @@ def check(lesson: Lesson) -> list[LessonError]:
     """Set up every chapter, fill every placeholder, run every wait to its end and answer
     every question on the engine; and the prose's typed numbers (:mod:`.lint`): the
     problems found, each naming the file and line (empty: the lesson works)."""
-    from .lint import typed_numbers
+    from .lint import typed_numbers, unseen_panels
 
-    errors: list[LessonError] = typed_numbers(lesson)
+    errors: list[LessonError] = typed_numbers(lesson) + unseen_panels(lesson)
     for i in range(len(lesson.chapters)):
         try:
             check_chapter(lesson, i, errors)

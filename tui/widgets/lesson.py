@@ -32,7 +32,8 @@ class LessonView:
     right: bool | None = None    #: was the last answer right
     finished: bool = False       #: the last chapter is done and the learner moved on
     slow: float | None = None    #: slow motion runs: seconds per step (None: it does not)
-    keys: str = "PgDn/> next chapter · PgUp/< back · L chapters · o slow motion"
+    keys: str = ("PgDn/PgUp read on, then next/back · >/< chapter · ⇧↓/⇧↑ scroll the chain "
+                 "rule · L chapters · o slow motion")
     done: int = 0                #: chapters done (each once it showed ✓ Done), not the index
 
 
@@ -105,8 +106,16 @@ class AnswerInput(Input):
     while it has focus the app's letter keys type into it, so the footer has no others."""
 
     BINDINGS = [Binding("enter", "submit", "check the prediction"),
-                Binding("escape", "give_up", "show the answer")]
+                Binding("escape", "give_up", "show the answer"),
+                Binding("greater_than_sign", "app.chapter(1)", "next chapter", show=False),
+                Binding("less_than_sign", "app.chapter(-1)", "previous chapter",
+                        show=False)]
     can_focus = False  #: only while a question is open (see LessonPanel.show)
+    #: what a number can be written with (letters such as n, p are never typed in)
+    NUMBER_CHARACTERS = r"[-+−0-9.,eE ]*"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(restrict=self.NUMBER_CHARACTERS, **kwargs)
 
     class GiveUp(Message):
         pass
@@ -133,6 +142,7 @@ class LessonPanel(Vertical):
     _reveal: str | None = None  #: the reveal last shown (to scroll to a new one)
 
     _view: LessonView | None = None  #: the view last shown (shown again on a resize)
+    _chapter: tuple[str, int] | None = None  #: (lesson, chapter) shown: a new one starts at the top
 
     def border_title_for(self, lesson: str) -> str | None:
         """``lesson · TITLE`` if it fits the top border whole, else None (the head shows
@@ -146,6 +156,10 @@ class LessonPanel(Vertical):
 
     def show(self, v: LessonView) -> None:
         self._view = v
+        if (v.lesson, v.index) != self._chapter:  # a new chapter is read from its start
+            self._chapter = (v.lesson, v.index)
+            self._reveal = None
+            self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
         title = self.border_title_for(v.lesson)
         self.border_title = title or "lesson"
         self.query_one("#lesson-head", Static).update(render_head(v, title is None))
@@ -157,6 +171,18 @@ class LessonPanel(Vertical):
         self.query_one("#lesson-keys", Static).update(Text(v.keys, style="dim"))
         answer = self.query_one("#lesson-answer", AnswerInput)
         answer.display = answer.can_focus = v.question is not None
+
+    def page(self, direction: int) -> bool:
+        """PgDn (+1) / PgUp (−1): scroll the chapter's text a page, if there is more that
+        way; False when it is already at its end (then the key changes chapter)."""
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        page = max(1, scroll.scrollable_content_region.height - 1)  # a line kept for context
+        y = round(scroll.scroll_y)
+        target = max(0, min(scroll.max_scroll_y, y + direction * page))
+        if target == y:
+            return False
+        scroll.scroll_to(y=target, animate=False, immediate=True)
+        return True
 
     def scroll_to_reveal(self, text: str) -> None:
         """Scroll the text so the reveal's first line is at the top (on a small screen the
