@@ -192,3 +192,94 @@ def test_train_with_zero_epochs_saves_the_initial_weights(tmp_path, capsys):
     for saved, initial in zip(net.layers, fresh.layers):
         assert np.array_equal(saved.W, initial.W) and np.array_equal(saved.b, initial.b)
     assert main(["sweep", "--task", "xor", "--epochs", "0"]) == 2   # a sweep still needs ≥ 1
+
+
+# ------------------------------------------- item 17: worksheets carry operands
+def test_worksheet_questions_carry_their_operands(tmp_path):
+    from tui.lessons.worksheet import worksheet
+
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## Z\ntask: xor\nhidden: 2\nposition: epoch 0, forward, h1\n"
+                 "sample: 2\nwait: step\nask: z h1 sample 2\n\nPredict it.\n"
+                 + PLAY_QUESTION.split("\n", 2)[2], encoding="utf-8")
+    text = worksheet(load(f))
+    z = text[text.index("**Question 1.**"):text.index("## 2.")]
+    for words in ("w₁ of h₁ = 0.04445", "w₂ of h₁ = 0.2264", "x₁ of sample 2 = 0",
+                  "x₂ of sample 2 = 1", "b of h₁ = 0"):
+        assert words in z, words
+    play = text[text.index("**Question 2.**"):]
+    assert "after playing 100 epochs from epoch 0" in play
+
+
+# ------------------------------------------- item 18: every run setting is a key
+def test_lesson_keys_set_every_run_setting_with_the_clis_bounds(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## A\ntask: spiral3\nhidden: 8, 8\nactivation: relu, tanh\n"
+                 "optimizer: adam\nfeatures: x1, x2, x1x2\ninit: he\nbatch: 16\nnoise: 0.1\n"
+                 "weight-decay: 0.0001\nloss: softmax-ce\nlr: 0.01\nask: accuracy\n\nText.\n"
+                 "\n## B\nposition: epoch 3\n\nSame network.\n", encoding="utf-8")
+    lesson = load(f)
+    assert live.check(lesson) == []
+    for i in (0, 1):   # carried over to the next chapter
+        s = live.ChapterRun(lesson, i).session
+        cfg = s.config
+        assert (cfg.task, cfg.optimizer, cfg.init, cfg.batch, cfg.noise, cfg.weight_decay) == \
+            ("spiral3", "adam", "he", 16, 0.1, 0.0001)
+        assert cfg.activation == ("relu", "tanh") and s.net.sizes[0] == 3
+    for bad, words in (("batch: 0", "batch"), ("momentum: 1", "momentum"),
+                       ("activation: softmax", "output layers only"),
+                       ("optimizer: sgd", "optimizer"), ("features: x3", "unknown feature")):
+        f.write_text(f"# T\n\n## A\n{bad}\n\nText.\n", encoding="utf-8")
+        with pytest.raises(Exception) as exc:
+            load(f)
+        assert ":4:" in str(exc.value) and words in str(exc.value), bad
+
+
+def test_accuracy_questions(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## A\ntask: xor\nhidden: 2\nlr: 5\nwait: play 3000 epochs\n"
+                 "ask: accuracy\n\nPredict it.\n", encoding="utf-8")
+    run = live.ChapterRun(load(f), 0)
+    assert run.answer(100.0).right and "accuracy" in run.question
+
+
+# ------------------------------------------------------------- item 19
+def test_a_second_separator_is_an_error(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## A\ntask: xor\n\nText.\n---\nReveal.\n---\nMore.\n", encoding="utf-8")
+    with pytest.raises(Exception) as exc:
+        load(f)
+    assert ":9: a second '---'" in str(exc.value)
+
+
+def test_two_layer_neuron_names_in_ascii():
+    sizes = (2, 3, 3, 1)
+    assert live.neuron_index("h¹₂", sizes) == live.neuron_index("h1_2", sizes) == \
+        live.neuron_index("h[1,2]", sizes) == (0, 1)
+    assert live.neuron_index("h[2, 3]", sizes) == (1, 2)
+    with pytest.raises(ValueError, match="h1_2 or h"):
+        live.neuron_index("h9", sizes)
+
+
+def test_check_reports_every_problem_of_a_chapter(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## A\ntask: xor\ncolour: red\nposition: epoch 0, forward, h7\n\n"
+                 "Text.\n", encoding="utf-8")
+    errors = []
+    try:
+        load(f)
+    except Exception as exc:  # LessonErrors, with the lesson still checkable
+        errors += exc.errors
+        errors += live.check(exc.lesson)
+    text = "\n".join(map(str, errors))
+    assert ":5: unknown key 'colour'" in text and ":6: unreachable position" in text
+
+
+# ------------------------------------------------------------- item 15
+def test_a_finished_lesson_reopens_with_an_empty_bar(tmp_path):
+    from tui.lessons.progress import Progress
+
+    progress = Progress(tmp_path / "p.json")
+    progress.record("why-hidden", 3, 4, done=True, completed={0, 1, 2, 3})
+    session = cli.start_lesson("why-hidden", progress)
+    assert session.index == 0 and session.completed == set()

@@ -474,12 +474,14 @@ class ChapterRun:
 class LessonSession:
     """A lesson being read, chapter by chapter, with progress saved as it goes."""
 
-    def __init__(self, lesson: Lesson, key: str, start: int = 0, progress=None):
+    def __init__(self, lesson: Lesson, key: str, start: int = 0, progress=None,
+                 again: bool = False):
         self.lesson, self.key, self.progress = lesson, key, progress
         n = len(lesson.chapters)
-        #: the chapters (from 0) done: each once it showed ✓ Done (kept in the progress file)
+        #: the chapters (from 0) done: each once it showed ✓ Done (kept in the progress file);
+        #: ``again``: a finished lesson read once more starts with an empty bar
         self.completed: set[int] = ({i for i in progress.completed(key) if i < n}
-                                    if progress is not None else set())
+                                    if progress is not None and not again else set())
         self.chapter: ChapterRun | None = None
         self.go(start)
 
