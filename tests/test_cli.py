@@ -116,7 +116,7 @@ def test_wheel_ships_the_stylesheet_and_console_script(tmp_path):
         pytest.skip(f"cannot build a wheel here: {out.stderr.strip()[-200:]}")
     wheel = zipfile.ZipFile(next(tmp_path.glob("*.whl")))
     names = wheel.namelist()
-    assert "tui/app/app/app.tcss" in names
+    assert "tui/app/app.tcss" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tinynet-tui = tui.cli.main:main" in wheel.read(entry).decode()
 
