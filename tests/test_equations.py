@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nn import Granularity
-from tui.config import RunConfig, build
-from tui.equation import evaluate
-from tui.frame import PanelSizes, build_frame
-from tui.session import Session
-from tui.widgets.narration import narrate
+from tui.core.config import RunConfig, build
+from tui.view.equation import evaluate
+from tui.view.frame import PanelSizes, build_frame
+from tui.core.session import Session
+from tui.app.widgets.narration import narrate
 
 SIZES = PanelSizes(loss_width=60, map_cols=16, map_rows=8)
 NUMBER = re.compile(r"^\(?-?\d+\.?\d*(?:e[-+]?\d+)?\)?$")

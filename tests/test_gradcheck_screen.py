@@ -6,8 +6,8 @@ import numpy as np
 
 from nn import gradcheck
 from nn.gradcheck import GradCheckResult
-from tui.config import RunConfig, build
-from tui.screens.gradcheck import rows, verdict, when_text
+from tui.core.config import RunConfig, build
+from tui.app.screens.gradcheck import rows, verdict, when_text
 
 
 def _result():

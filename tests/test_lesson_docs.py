@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.lessons import cli
+from tui.lessons import catalogue as cli
 from tui.lessons.format import BREAKPOINTS, KEYS, PANELS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "lessons.md"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tui.lessons import cli, live
+from tui.lessons import catalogue as cli
+
+from tui.lessons import live
 from tui.lessons.format import load
 
 BUILTIN = cli.builtin_lessons()
@@ -180,8 +182,8 @@ def test_train_with_zero_epochs_saves_the_initial_weights(tmp_path, capsys):
     import numpy as np
 
     from nn import load as load_model
-    from tui.cli import main
-    from tui.config import RunConfig, build
+    from tui.cli.main import main
+    from tui.core.config import RunConfig, build
 
     out = tmp_path / "m.npz"
     assert main(["train", "--task", "xor", "--epochs", "0", "--save", str(out)]) == 0

@@ -44,7 +44,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: every other run setting, as the session-file reader (tui.recording.config_from_json)
+#: every other run setting, as the session-file reader (tui.core.recording.config_from_json)
 #: names and bounds it — the bounds the CLI's options have; ``-`` may stand for ``_``
 RUN_SETTINGS = ("optimizer", "momentum", "loss", "features", "init", "sigma", "batch", "noise",
                 "weight_decay", "target", "test_fraction")
@@ -262,7 +262,7 @@ def _parse_wait(v: str) -> Wait:
 def _run_setting(key: str, v: str) -> object:
     """A run setting read as a session file's field is (same names, types and bounds):
     ``optimizer: adam``, ``features: x1, x2, x1*x2``, ``batch: 2``, ``noise: 0.1``."""
-    from ..recording import config_from_json
+    from tui.core.recording import config_from_json
 
     if key == "features":
         value: object = [p.strip() for p in v.split(",") if p.strip()]
@@ -289,7 +289,7 @@ def _parse_value(key: str, v: str, settings: dict) -> object:
     """Check one header value; returns it parsed.  ValueError says why not."""
     from nn.activations import ACTIVATIONS
 
-    from ..config import ALL_TASKS
+    from tui.core.config import ALL_TASKS
 
     if key in RUN_SETTINGS:
         return _run_setting(key, v)

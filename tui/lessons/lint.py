@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .format import PLACEHOLDER, Lesson, LessonError
+from tui.lessons.format import PLACEHOLDER, Lesson, LessonError
 
 #: a decimal number as prose writes it (a leading minus, an exponent)
 DECIMAL = re.compile(r"(?<![\w.])[-−]?\d*\.\d+(?:[eE][-+−]?\d+)?(?![\w.])")

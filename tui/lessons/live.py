@@ -1,10 +1,10 @@
-"""A lesson's chapters on a live :class:`~tui.session.Session`: set up the state a
+"""A lesson's chapters on a live :class:`~tui.core.session.Session`: set up the state a
 chapter talks about, fill its placeholders from the engine, wait for its action and
 check its question.
 
 Nothing here computes a number of the network: values are read from the engine
 (``net.layers[l].z/a/delta/dW/db/W/b``, the stepper's losses, the loss step's event)
-and written with :func:`tui.format.num`, as the panels write them (in parentheses when
+and written with :func:`tui.view.format.num`, as the panels write them (in parentheses when
 negative right after an operator, as the narration writes products).
 """
 from __future__ import annotations
@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from nn import Granularity, Phase
 from nn.naming import SUB, neuron_name, sample_name, weight_name
 
-from ..config import RunConfig, build
-from ..format import num
-from ..quiz import Quiz
-from ..session import Session
-from .format import (PLACEHOLDER, Chapter, Lesson, LessonError, LessonErrors, Quantity,
+from tui.core.config import RunConfig, build
+from tui.view.format import num
+from tui.core.quiz import Quiz
+from tui.core.session import Session
+from tui.lessons.format import (PLACEHOLDER, Chapter, Lesson, LessonError, LessonErrors, Quantity,
                      parse_quantity)
 
 #: epochs played per chunk while a chapter waits for "play until loss"
@@ -61,7 +61,7 @@ def target_breakpoints(loss: float | None = None, name: str | None = None):
     plays with: only that one (the app's own breakpoint, checked after every epoch)."""
     from nn.breakpoints import Breakpoints
 
-    from .format import BREAKPOINTS
+    from tui.lessons.format import BREAKPOINTS
 
     if name is not None:
         return Breakpoints(**{BREAKPOINTS[name]: True})
@@ -77,7 +77,7 @@ def wait_breakpoints(ch: Chapter):
 
 
 def config_of(ch: Chapter) -> RunConfig:
-    from .format import RUN_SETTINGS
+    from tui.lessons.format import RUN_SETTINGS
 
     s = ch.settings
     return RunConfig(task=s["task"], hidden=s["hidden"], activation=s["activation"],
@@ -96,7 +96,7 @@ def setup(ch: Chapter, path: str) -> Session:
     sizes = tuple(session.net.sizes)
     plant = ch.settings.get("plant")
     if plant:
-        from .plant import plant_wrong_derivative
+        from tui.lessons.plant import plant_wrong_derivative
 
         try:
             plant_wrong_derivative(session.net, *neuron_index(plant, sizes))
@@ -376,7 +376,7 @@ class ChapterRun:
         the app's own breakpoint (:func:`wait_breakpoints`), so the lesson stops at exactly
         the epoch the breakpoint stops at — for a loss, the first whose loss is ≤ it —
         whatever the chunking.  True when it was reached."""
-        from .format import MAX_EPOCH
+        from tui.lessons.format import MAX_EPOCH
 
         s, st, w = self.session, self.session.stepper, self.chapter.wait
         if w.loss is not None and st.cursor == 0 and st.losses.last is not None \
@@ -536,7 +536,7 @@ def not_yet(session: Session, ch: Chapter, exc: ValueError) -> str:
 def check_chapter(lesson: Lesson, i: int, errors: list[LessonError]) -> None:
     """Run chapter ``i`` headless to its end — set up, text, question, wait, reveal — and
     add every problem to ``errors``."""
-    from .lint import loss_epoch_mismatch
+    from tui.lessons.lint import loss_epoch_mismatch
 
     ch = lesson.chapters[i]
     run = ChapterRun(lesson, i, errors)
@@ -585,7 +585,7 @@ def check(lesson: Lesson) -> list[LessonError]:
     """Set up every chapter, fill every placeholder, run every wait to its end and answer
     every question on the engine; and the prose's typed numbers (:mod:`.lint`): the
     problems found, each naming the file and line (empty: the lesson works)."""
-    from .lint import typed_numbers, unseen_panels
+    from tui.lessons.lint import typed_numbers, unseen_panels
 
     errors: list[LessonError] = typed_numbers(lesson) + unseen_panels(lesson)
     for i in range(len(lesson.chapters)):

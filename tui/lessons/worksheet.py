@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..format import num
-from .format import Lesson, parse_quantity
-from .live import ChapterRun, question_words
+from tui.view.format import num
+from tui.lessons.format import Lesson, parse_quantity
+from tui.lessons.live import ChapterRun, question_words
 
 
 #: app key instructions, rewritten for paper: (pattern, replacement), applied in order
@@ -35,7 +35,7 @@ def operand_quantities(session, ch) -> list[str]:
     by its kind: ``z h1 sample 2`` ← w and b of h₁ and its inputs for sample 2; δ ← the
     next layer's δ and weights (or ∂L/∂ŷ) and a; dw ← δ and the input over the samples;
     an update ← w, dw and lr; ∂L/∂ŷ ← ŷ and y."""
-    from .live import neuron_index
+    from tui.lessons.live import neuron_index
 
     q = ch.ask
     sizes = tuple(session.net.sizes)
@@ -82,11 +82,11 @@ def operand_quantities(session, ch) -> list[str]:
 def operands(session, ch) -> str:
     """The operands of a question with their values now (those the engine has), and for a
     question answered after playing, how long the play is."""
-    from .live import show
+    from tui.lessons.live import show
 
     from nn.naming import sub
 
-    from .live import describe
+    from tui.lessons.live import describe
 
     parts = []
     for text in operand_quantities(session, ch):
