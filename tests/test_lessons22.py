@@ -285,3 +285,24 @@ def test_a_finished_lesson_reopens_with_an_empty_bar(tmp_path):
     progress.record("why-hidden", 3, 4, done=True, completed={0, 1, 2, 3})
     session = cli.start_lesson("why-hidden", progress)
     assert session.index == 0 and session.completed == set()
+
+
+# ------------------------------------------------ item 11: the neuron panel
+def test_the_neuron_panel_never_cuts_a_value():
+    from tui.app.widgets.inspector import num_a, render_inspector
+    from tui.view.frame import PanelSizes, build_frame
+
+    run = chapter("saturation", "Vanishing gradients")
+    s = run.session
+    with s.lock:
+        view = build_frame(s, PanelSizes(loss_width=60, map_cols=16, map_rows=8)).neuron
+    full = render_inspector(view, None).plain
+    values = {tok for line in full.splitlines() for tok in line.split()
+              if any(c.isdigit() for c in tok) and not tok.startswith("(")}
+    for width in (26, 30, 35):
+        text = render_inspector(view, width).plain
+        assert max(len(line) for line in text.splitlines()) <= width, width
+        shown = {tok for line in text.splitlines() for tok in line.split()}
+        assert values <= shown, (width, values - shown)
+    assert num_a(0.99989) == "0.99989" and num_a(0.5564) == "0.5564"
+    assert num_a(-0.999999) == "-0.999999"
