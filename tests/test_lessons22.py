@@ -306,3 +306,44 @@ def test_the_neuron_panel_never_cuts_a_value():
         assert values <= shown, (width, values - shown)
     assert num_a(0.99989) == "0.99989" and num_a(0.5564) == "0.5564"
     assert num_a(-0.999999) == "-0.999999"
+
+
+# ------------------------------------------------------------- item 19: > in the box
+async def test_greater_than_in_the_answer_box_changes_chapter_and_letters_are_not_typed(tmp_path):
+    from tui.app.app import TinyNetApp
+    from tui.app.widgets.lesson import AnswerInput
+
+    ls = live.LessonSession(load(BUILTIN["backprop"]), "backprop", 0, None)
+    app = TinyNetApp(ls.chapter.session.problem, lesson=ls, save_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        field = app.query_one(AnswerInput)
+        assert app.focused is field
+        await pilot.press("n", "0", ".", "5")
+        assert field.value == "0.5"                  # n is not typed (nor stepped)
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert app.lessons.lesson.index == 1
+        await pilot.press("less_than_sign")
+        await pilot.pause()
+        assert app.lessons.lesson.index == 0
+
+
+# ------------------------------------------------ item 12: log ticks on short ranges
+@pytest.mark.parametrize("lo, hi, rows", [(0.187, 0.26, 5), (0.1, 0.3, 4), (0.2, 0.25, 3),
+                                          (1e-3, 0.3, 12), (0.0098, 0.26, 8)])
+def test_every_log_tick_label_is_the_value_of_its_row(lo, hi, rows):
+    import math
+
+    from tui.app.widgets.loss_chart import axis_ticks
+
+    a, b = math.log10(lo), math.log10(hi)
+    h = (b - a) / (rows - 1)
+    ticks, labels = axis_ticks(a, b, rows, most=max(2, rows // 2))
+    assert len(ticks) >= 2
+    for t, label in zip(ticks, labels):
+        value = float(label.replace("10⁻¹", "0.1").replace("10⁻²", "0.01")
+                      .replace("10⁻³", "0.001"))
+        # what plotext draws on the row nearest the tick reads as the label, to half a row
+        row_value = a + round((t - a) / h) * h
+        assert abs(math.log10(value) - row_value) <= h / 2 + 0.03, (label, 10 ** row_value)

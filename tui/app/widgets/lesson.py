@@ -106,16 +106,24 @@ class AnswerInput(Input):
     while it has focus the app's letter keys type into it, so the footer has no others."""
 
     BINDINGS = [Binding("enter", "submit", "check the prediction"),
-                Binding("escape", "give_up", "show the answer"),
-                Binding("greater_than_sign", "app.chapter(1)", "next chapter", show=False),
-                Binding("less_than_sign", "app.chapter(-1)", "previous chapter",
-                        show=False)]
+                Binding("escape", "give_up", "show the answer")]
     can_focus = False  #: only while a question is open (see LessonPanel.show)
     #: what a number can be written with (letters such as n, p are never typed in)
     NUMBER_CHARACTERS = r"[-+−0-9.,eE ]*"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(restrict=self.NUMBER_CHARACTERS, **kwargs)
+
+    async def _on_key(self, event) -> None:
+        """``>``/``<`` change chapter from here too (an Input takes every printable key
+        before its bindings are looked at)."""
+        step = {"greater_than_sign": 1, "less_than_sign": -1}.get(event.key)
+        if step is not None:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(f"app.chapter({step})")
+            return
+        await super()._on_key(event)
 
     class GiveUp(Message):
         pass
