@@ -347,3 +347,23 @@ def test_every_log_tick_label_is_the_value_of_its_row(lo, hi, rows):
         # what plotext draws on the row nearest the tick reads as the label, to half a row
         row_value = a + round((t - a) / h) * h
         assert abs(math.log10(value) - row_value) <= h / 2 + 0.03, (label, 10 ** row_value)
+
+
+# ------------------------------------------------------------- item 10: the app's quiz
+async def test_the_quiz_selects_the_neuron_it_asks_about():
+    from nn import Phase
+    from tui.app.app import TinyNetApp
+    from tui.app.screens.number import NumberScreen
+    from tui.core.config import RunConfig, build
+
+    app = TinyNetApp(build(RunConfig(task="xor")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        s = app.session
+        await pilot.press("z")
+        while s.phase is not Phase.UPDATE:        # every backward question skipped with a step
+            s.step()
+        s.select(1, 0)                            # the panel shows ŷ …
+        await pilot.press("n")                    # … the quiz asks w₁ of h₁ after its update
+        await pilot.pause()
+        assert isinstance(app.screen, NumberScreen) and "of h₁" in app.screen.prompt
+        assert s.selected == (0, 0) and app.frame.neuron.name == "h₁"

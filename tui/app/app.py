@@ -378,6 +378,9 @@ class TinyNetApp(DrawingKeys, App):
 
     def _ask(self, q) -> None:
         s = self.session
+        if q.neuron is not None and s.selected != q.neuron:  # the panels show the neuron asked
+            s.select(*q.neuron)
+            self.redraw(True)
 
         def answered(value) -> None:
             if value is None:
