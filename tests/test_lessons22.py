@@ -367,3 +367,17 @@ async def test_the_quiz_selects_the_neuron_it_asks_about():
         await pilot.pause()
         assert isinstance(app.screen, NumberScreen) and "of h₁" in app.screen.prompt
         assert s.selected == (0, 0) and app.frame.neuron.name == "h₁"
+
+
+def test_a_decade_label_never_sits_on_a_row_half_a_decade_away():
+    import math
+
+    from tui.app.widgets.loss_chart import axis_ticks
+
+    # spiral's chart at 120×40: 0.25 … 0.005 plus the legend's headroom on 4 rows
+    a, b, rows = math.log10(0.005), math.log10(1.0), 4
+    h = (b - a) / (rows - 1)
+    ticks, labels = axis_ticks(a, b, rows, most=2)
+    assert "1" not in labels and "10⁻¹" not in labels
+    for t in ticks:
+        assert abs((t - a) / h - round((t - a) / h)) < 1e-9       # on a row

@@ -100,6 +100,9 @@ def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[st
 #: coarser row holds values up to 10^(h/2) from its label (the 0.25 plateau drawn on
 #: the row labelled 10⁻¹), so its rows are labelled with their own values instead
 COARSE_ROW_DECADES = 0.15
+#: … and on an axis of several decades, a row over half a decade (10⁻¹ labelling a row
+#: that holds 0.25)
+COARSE_DECADE_ROWS = 0.5
 
 
 def row_ticks(a: float, b: float, rows: int, most: int, log: bool = True
@@ -117,9 +120,12 @@ def row_ticks(a: float, b: float, rows: int, most: int, log: bool = True
 
 
 def axis_ticks(a: float, b: float, rows: int, most: int) -> tuple[list[float], list[str]]:
-    """The log axis's ticks: round values (:func:`log_ticks`) where the rows are fine
-    enough and there are two or more of them, else :func:`row_ticks`."""
-    if rows >= 2 and b > a and (b - a) / (rows - 1) > COARSE_ROW_DECADES:
+    """The log axis's ticks: round values (:func:`log_ticks`: decades, or 1, 2, 5 × 10ᵏ
+    on a short axis) where the rows are fine enough to hold them — else, or with a
+    single round value, :func:`row_ticks`."""
+    decades = math.floor(b + 1e-9) - math.ceil(a - 1e-9) + 1  # powers of 10 on the axis
+    h = (b - a) / (rows - 1) if rows >= 2 and b > a else 0.0
+    if h > (COARSE_ROW_DECADES if decades < 2 else COARSE_DECADE_ROWS):
         return row_ticks(a, b, rows, most)
     ticks, labels = log_ticks(a, b, most)
     if len(ticks) < 2 and rows >= 2 and b > a:  # one round value: too few to read the axis

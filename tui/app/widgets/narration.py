@@ -300,13 +300,13 @@ def _backward_sums(t: Text, view: NarrationView, v: dict, c: int, i: int | None,
 
             _equation(t, dw_line)
             continue
-        if i is not None:
-            t.append(f"({name}: ", style="dim")
-            _equation(t, lambda d, k=k: (f"{paren(delta[i], d)}·{paren(x[i, k], d)}",
-                                         num(delta[i] * x[i, k])))
-            t.append(") + ", style="dim")
+        part = ""
+        if i is not None:  # the selected sample's term, with the digits it needs
+            expr, result = fitted(lambda d, k=k: (f"{paren(delta[i], d)}·{paren(x[i, k], d)}",
+                                                  num(delta[i] * x[i, k])))
+            part = f"({name}: {expr} = {result}) + "
         wd = "" if decay is None else f" + (λ·w: {num(decay[k, c])})"
-        t.append(f"… all {n}{wd} → ", style="dim")
+        t.append(f"{part}… all {n}{wd} → ", style="dim")
         t.append(num(v["dw"][k, c]), style="bold")
     if x.shape[1] > MAX_TERMS:
         t.append(f"\n… and {x.shape[1] - MAX_TERMS} more weights (see the neuron panel)",
