@@ -27,7 +27,9 @@ def test_the_doc_has_the_worked_example():
 def test_every_example_in_the_doc_passes_check(tmp_path, k, capsys):
     f = tmp_path / "example.md"
     f.write_text(EXAMPLES[k], encoding="utf-8")
-    assert cli.main(["learn", "--check", str(f)], progress=None) == 0, capsys.readouterr().err
+    from tui.cli.learn import main
+
+    assert main(["learn", "--check", str(f)], progress=None) == 0, capsys.readouterr().err
 
 
 def test_the_doc_names_every_key_wait_panel_and_quantity():

@@ -22,9 +22,11 @@ from textual.widgets.option_list import Option
 from nn import Granularity
 
 from tui.core import actions as act
-from tui.view.format import num
+from tui.core.format import num
 from tui.core.parsing import finite_number
+from tui.app.widgets.inspector import Inspector
 from tui.app.widgets.lesson import AnswerInput, LessonPanel, LessonView, slow_line
+from tui.app.widgets.narration import Narration
 
 #: seconds per step in slow motion (+ is faster, i.e. fewer seconds)
 SLOW_PACES = (5.0, 3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3)
@@ -118,15 +120,16 @@ class LessonMode:
 
     def _progress(self):
         if self.progress is None:
-            from tui.lessons.progress import Progress
+            from tui.lessons.progress import Progress  # lessons load when one opens: start-up time
 
             self.progress = Progress(warn=lambda m: None)
         return self.progress
 
     def open(self, name: str) -> None:
         """Start (or resume) a built-in lesson or lesson file by name."""
+        # lessons load when one opens: start-up time
         from tui.lessons.catalogue import start_lesson
-        from tui.lessons.format import LessonErrors
+        from tui.lessons.format import LessonErrors  # lessons load when one opens: start-up time
 
         try:
             self.lesson = start_lesson(name, self._progress())
@@ -180,7 +183,7 @@ class LessonMode:
         app._drawn_version = -1
         ch = run.chapter
         if ch.ask is not None and ch.ask.neuron is not None:  # the neuron asked about
-            from tui.lessons.live import neuron_index
+            from tui.lessons.live import neuron_index  # lessons load when one opens: start-up time
 
             run.session.select(*neuron_index(ch.ask.neuron, tuple(run.session.net.sizes)))
         self._seen = len(run.session.actions)
@@ -251,7 +254,7 @@ class LessonMode:
         run = self.run
         if run is None or run.answered or run.chapter.wait.kind != "none":
             return None
-        from tui.lessons.live import value
+        from tui.lessons.live import value  # lessons load when one opens: start-up time
 
         try:
             return value(run.session, run.chapter.ask)
@@ -259,9 +262,6 @@ class LessonMode:
             return None
 
     def refresh(self, focus: bool = False) -> None:
-        from tui.app.widgets.inspector import Inspector
-        from tui.app.widgets.narration import Narration
-
         secret = self.secret() if self.active else None
         for widget in (self.app.query_one(Inspector), self.app.query_one(Narration)):
             if widget.secret != secret:
@@ -367,7 +367,9 @@ class LessonMode:
         self.app.redraw(True)
 
     def show_list(self) -> None:
+        # lessons load when one opens: start-up time
         from tui.lessons.catalogue import builtin_lessons
+        # lessons load when one opens: start-up time
         from tui.lessons.format import LessonErrors, load
 
         progress = self._progress()

@@ -44,12 +44,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: every other run setting, as the session-file reader (tui.core.recording.config_from_json)
-#: names and bounds it — the bounds the CLI's options have; ``-`` may stand for ``_``
-RUN_SETTINGS = ("optimizer", "momentum", "loss", "features", "init", "sigma", "batch", "noise",
-                "weight_decay", "target", "test_fraction")
-_TEXT_SETTINGS = ("optimizer", "loss", "init", "target")
-INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity", "plant") + RUN_SETTINGS
+from tui.core.settings import CONFIGURABLE as _CONFIGURABLE
+from tui.core.settings import SETTINGS as _SETTINGS
+from tui.core.settings import parse as parse_setting
+
+#: the run settings a lesson sets, each read by the one settings table
+#: (:mod:`tui.core.settings`: the CLI's, the session files' and the settings screen's
+#: parser and bounds): task and seed, and every setting the app may change
+RUN_SETTINGS = ("task", "seed") + tuple(k for k in _CONFIGURABLE if k != "data")
+#: a lesson's key for a setting (``weight-decay``) → the setting (``weight_decay``)
+LESSON_KEYS = {_SETTINGS[k].lesson_key: k for k in RUN_SETTINGS}
+INHERITED = tuple(_SETTINGS[k].lesson_key for k in RUN_SETTINGS) + ("granularity", "plant")
 KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "wait", "ask", "tolerance",
                     "hint")
 #: panels a chapter can point at (``panel:``); the app outlines the one named
@@ -260,72 +265,27 @@ def _parse_wait(v: str) -> Wait:
 
 
 def _run_setting(key: str, v: str) -> object:
-    """A run setting read as a session file's field is (same names, types and bounds):
-    ``optimizer: adam``, ``features: x1, x2, x1*x2``, ``batch: 2``, ``noise: 0.1``."""
-    from tui.core.recording import config_from_json
-
-    if key == "features":
-        value: object = [p.strip() for p in v.split(",") if p.strip()]
-    elif key in _TEXT_SETTINGS:
-        value = v
-    elif key == "batch":
-        try:
-            value = int(v)
-        except ValueError:
-            raise ValueError(f"batch {v!r}: a whole number of samples") from None
-    else:
-        try:
-            value = float(v)
-        except ValueError:
-            raise ValueError(f"{key} {v!r}: a number") from None
+    """A run setting, parsed and bounded by the settings table as the command line's
+    option is: ``optimizer: adam``, ``features: x1, x2, x1x2``, ``hidden: 4,4``,
+    ``activation: relu, tanh`` (a hidden ``softmax`` is refused, as by the CLI)."""
+    name = LESSON_KEYS[key]
     try:
-        config = config_from_json({key: value})
+        return parse_setting(name, v)
     except ValueError as exc:
-        raise ValueError(f"{key} {v!r}: {exc}") from None
-    return getattr(config, key)
+        message = str(exc)
+        if "softmax" in v and name == "activation":
+            message += " (softmax mixes a row: output layers only, as the CLI says)"
+        raise ValueError(f"{key} {v!r}: {message}") from None
 
 
 def _parse_value(key: str, v: str, settings: dict) -> object:
     """Check one header value; returns it parsed.  ValueError says why not."""
-    from nn.activations import ACTIVATIONS
-
-    from tui.core.config import ALL_TASKS
-
-    if key in RUN_SETTINGS:
+    if key in LESSON_KEYS:
         return _run_setting(key, v)
-    if key == "task":
-        if v not in ALL_TASKS:
-            raise ValueError(f"task {v!r}: one of {', '.join(ALL_TASKS)}")
-        return v
-    if key == "hidden":
-        if v in ("0", "none", ""):
-            return ()
-        try:
-            sizes = tuple(int(p) for p in v.split(","))
-        except ValueError:
-            raise ValueError(f"hidden {v!r}: give layer sizes like 2 or 4,4, or 0") from None
-        if any(not 1 <= n <= 64 for n in sizes):
-            raise ValueError(f"hidden {v!r}: sizes from 1 to 64")
-        return sizes
-    if key == "activation":  # one for every hidden layer, or one per layer: relu, tanh
-        names = tuple(p.strip() for p in v.split(","))
-        hidden = [n for n, cls in ACTIVATIONS.items() if cls.elementwise]  # as the CLI's
-        for name in names:
-            if name not in hidden:
-                raise ValueError(f"activation {v!r}: a hidden layer's activation is one of "
-                                 f"{', '.join(hidden)}" + (" (softmax mixes a row: output "
-                                                           "layers only, as the CLI says)"
-                                                           if name == "softmax" else ""))
-        return names[0] if len(names) == 1 else names
-    if key == "lr":
-        lr = float(v)
-        if not 0 < lr < 1e6:
-            raise ValueError(f"lr {v!r}: a positive number")
-        return lr
-    if key in ("seed", "sample"):
+    if key == "sample":
         n = int(v)
-        if n < (0 if key == "seed" else 1):
-            raise ValueError(f"{key} {v!r}: " + ("0 or more" if key == "seed" else "from 1"))
+        if n < 1:
+            raise ValueError(f"sample {v!r}: from 1")
         return n
     if key == "granularity":
         if v not in GRANULARITIES:
@@ -384,8 +344,8 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
     errors: list[LessonError] = []
     lines = text.splitlines()
     title, intro, chapters = "", [], []
-    settings = {"task": "xor", "hidden": None, "activation": None, "lr": None, "seed": 0,
-                "granularity": "neuron", "plant": None, **dict.fromkeys(RUN_SETTINGS)}
+    settings = {**dict.fromkeys(RUN_SETTINGS), "task": "xor", "seed": 0,
+                "granularity": "neuron", "plant": None}
     ch: Chapter | None = None
     in_header = False
     for n, raw in enumerate(lines, start=1):
@@ -418,8 +378,8 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
             m = re.match(r"([A-Za-z_-]+)\s*:\s*(.*)$", line)
             if m:
                 key, value = m.group(1).lower(), m.group(2).strip()
-                if key.replace("-", "_") in RUN_SETTINGS:
-                    key = key.replace("-", "_")
+                if key.replace("_", "-") in LESSON_KEYS:  # weight_decay: weight-decay
+                    key = key.replace("_", "-")
                 if key not in KEYS:
                     errors.append(LessonError(path, n, f"unknown key {key!r} (known: "
                                                        f"{', '.join(KEYS)})"))
@@ -439,7 +399,9 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
                         msg = f"malformed question: {msg}"
                     errors.append(LessonError(path, n, msg))
                     continue
-                if key in INHERITED:
+                if key in LESSON_KEYS:  # kept under the setting's name (weight_decay)
+                    ch.settings[LESSON_KEYS[key]] = parsed
+                elif key in INHERITED:
                     ch.settings[key] = parsed
                 elif key == "sample":
                     ch.sample = parsed

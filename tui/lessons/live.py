@@ -4,7 +4,7 @@ check its question.
 
 Nothing here computes a number of the network: values are read from the engine
 (``net.layers[l].z/a/delta/dW/db/W/b``, the stepper's losses, the loss step's event)
-and written with :func:`tui.view.format.num`, as the panels write them (in parentheses when
+and written with :func:`tui.core.format.num`, as the panels write them (in parentheses when
 negative right after an operator, as the narration writes products).
 """
 from __future__ import annotations
@@ -12,14 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nn import Granularity, Phase
-from nn.naming import SUB, neuron_name, sample_name, weight_name
+from nn.breakpoints import Breakpoints
+from nn.naming import SUB, SUP, neuron_name, sample_name, weight_name
 
 from tui.core.config import RunConfig, build
-from tui.view.format import num
+from tui.core.format import num
 from tui.core.quiz import Quiz
 from tui.core.session import Session
 from tui.lessons.format import (PLACEHOLDER, Chapter, Lesson, LessonError, LessonErrors, Quantity,
                      parse_quantity)
+from tui.lessons.plant import plant_wrong_derivative
+from tui.lessons.format import BREAKPOINTS, MAX_EPOCH, RUN_SETTINGS
+from tui.lessons.lint import loss_epoch_mismatch, typed_numbers, unseen_panels
 
 #: epochs played per chunk while a chapter waits for "play until loss"
 PLAY_CHUNK = 250
@@ -34,8 +38,6 @@ def neuron_index(name: str, sizes) -> tuple[int, int]:
     names = {neuron_name(l, j, sizes): (l, j)
              for l in range(len(sizes) - 1) for j in range(sizes[l + 1])}
     import re
-
-    from nn.naming import SUP
 
     alias = name.strip()
     m = re.fullmatch(r"h(\d+)_(\d+)|h\[(\d+),\s*(\d+)\]", alias)
@@ -59,10 +61,6 @@ def neuron_index(name: str, sizes) -> tuple[int, int]:
 def target_breakpoints(loss: float | None = None, name: str | None = None):
     """The breakpoints a "play until loss L" (or "play until breakpoint NAME") chapter
     plays with: only that one (the app's own breakpoint, checked after every epoch)."""
-    from nn.breakpoints import Breakpoints
-
-    from tui.lessons.format import BREAKPOINTS
-
     if name is not None:
         return Breakpoints(**{BREAKPOINTS[name]: True})
     return Breakpoints(target=True, target_loss=loss)
@@ -77,12 +75,8 @@ def wait_breakpoints(ch: Chapter):
 
 
 def config_of(ch: Chapter) -> RunConfig:
-    from tui.lessons.format import RUN_SETTINGS
-
-    s = ch.settings
-    return RunConfig(task=s["task"], hidden=s["hidden"], activation=s["activation"],
-                     lr=s["lr"], seed=s["seed"],
-                     **{k: s[k] for k in RUN_SETTINGS if s.get(k) is not None})
+    s = ch.settings  # by the settings table's names; None: the task's default
+    return RunConfig(**{k: s[k] for k in RUN_SETTINGS if s.get(k) is not None})
 
 
 def setup(ch: Chapter, path: str) -> Session:
@@ -96,7 +90,6 @@ def setup(ch: Chapter, path: str) -> Session:
     sizes = tuple(session.net.sizes)
     plant = ch.settings.get("plant")
     if plant:
-        from tui.lessons.plant import plant_wrong_derivative
 
         try:
             plant_wrong_derivative(session.net, *neuron_index(plant, sizes))
@@ -376,7 +369,6 @@ class ChapterRun:
         the app's own breakpoint (:func:`wait_breakpoints`), so the lesson stops at exactly
         the epoch the breakpoint stops at — for a loss, the first whose loss is ≤ it —
         whatever the chunking.  True when it was reached."""
-        from tui.lessons.format import MAX_EPOCH
 
         s, st, w = self.session, self.session.stepper, self.chapter.wait
         if w.loss is not None and st.cursor == 0 and st.losses.last is not None \
@@ -536,8 +528,6 @@ def not_yet(session: Session, ch: Chapter, exc: ValueError) -> str:
 def check_chapter(lesson: Lesson, i: int, errors: list[LessonError]) -> None:
     """Run chapter ``i`` headless to its end — set up, text, question, wait, reveal — and
     add every problem to ``errors``."""
-    from tui.lessons.lint import loss_epoch_mismatch
-
     ch = lesson.chapters[i]
     run = ChapterRun(lesson, i, errors)
     session = run.session
@@ -585,8 +575,6 @@ def check(lesson: Lesson) -> list[LessonError]:
     """Set up every chapter, fill every placeholder, run every wait to its end and answer
     every question on the engine; and the prose's typed numbers (:mod:`.lint`): the
     problems found, each naming the file and line (empty: the lesson works)."""
-    from tui.lessons.lint import typed_numbers, unseen_panels
-
     errors: list[LessonError] = typed_numbers(lesson) + unseen_panels(lesson)
     for i in range(len(lesson.chapters)):
         try:

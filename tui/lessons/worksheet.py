@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
-from tui.view.format import num
+from tui.core.format import num
 from tui.lessons.format import Lesson, parse_quantity
-from tui.lessons.live import ChapterRun, question_words
+from nn.naming import neuron_name, sub
+
+from tui.lessons.live import ChapterRun, describe, neuron_index, question_words, show
 
 
 #: app key instructions, rewritten for paper: (pattern, replacement), applied in order
@@ -35,8 +37,6 @@ def operand_quantities(session, ch) -> list[str]:
     by its kind: ``z h1 sample 2`` ← w and b of h₁ and its inputs for sample 2; δ ← the
     next layer's δ and weights (or ∂L/∂ŷ) and a; dw ← δ and the input over the samples;
     an update ← w, dw and lr; ∂L/∂ŷ ← ŷ and y."""
-    from tui.lessons.live import neuron_index
-
     q = ch.ask
     sizes = tuple(session.net.sizes)
     n = len(session.problem.X)
@@ -54,7 +54,6 @@ def operand_quantities(session, ch) -> list[str]:
     def inputs(s: int) -> list[str]:
         if l == 0:
             return [f"x {i} sample {s}" for i in range(1, n_in + 1)]
-        from nn.naming import neuron_name
         return [f"a {neuron_name(l - 1, i, sizes)} sample {s}" for i in range(n_in)]
 
     if q.kind in ("z", "a", "f'"):
@@ -63,7 +62,6 @@ def operand_quantities(session, ch) -> list[str]:
         if l == len(sizes) - 2:
             out += [f"dL/dy sample {sample}", f"a {name} sample {sample}"]
         else:
-            from nn.naming import neuron_name
             nxt = [neuron_name(l + 1, k, sizes) for k in range(sizes[l + 2])]
             out += [f"delta {m} sample {sample}" for m in nxt]
             out += [f"w {m} {j + 1}" for m in nxt] + [f"a {name} sample {sample}"]
@@ -82,12 +80,6 @@ def operand_quantities(session, ch) -> list[str]:
 def operands(session, ch) -> str:
     """The operands of a question with their values now (those the engine has), and for a
     question answered after playing, how long the play is."""
-    from tui.lessons.live import show
-
-    from nn.naming import sub
-
-    from tui.lessons.live import describe
-
     parts = []
     for text in operand_quantities(session, ch):
         q = parse_quantity(text)

@@ -23,7 +23,7 @@ from nn import NeuralNetwork, gradcheck
 from nn.gradcheck import GradCheckResult, ParamCheck
 from nn.naming import param_name
 
-from tui.view.format import num
+from tui.core.format import num
 
 MAX_SAMPLES = 64  #: the check uses at most this many samples (the first ones), to stay quick
 DIGITS = 6        #: significant digits of the analytic and numeric values shown

@@ -20,7 +20,7 @@ from nn.optimizers import get_optimizer
 from nn.naming import input_name, layer_name, neuron_name, sample_name, sub
 
 from tui.view.equation import fitted
-from tui.view.format import num, paren
+from tui.core.format import num, paren
 from tui.view.views import NarrationView
 from tui.app.widgets.mask import mask
 

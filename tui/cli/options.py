@@ -1,0 +1,216 @@
+"""The command line's options, declared once and shared by every subcommand: the parser that
+reports a bad value as one line (exit status 2), the readers of each option's value, and the
+model options that `tinynet-tui`, `train`, `sweep` and `share` have in common."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nn.datasets import GENERATED
+from nn.features import parse_features
+from nn.formula import Formula, FormulaError
+
+from tui.core.config import TARGET_TASKS, RunConfig
+from tui.core.parsing import finite_number, positive_number, whole_number
+from tui.core.settings import (HIDDEN_ACTIVATIONS, MAX_EPOCHS, MAX_NOISE, MAX_TEST_FRACTION, SETTINGS,  # noqa: F401
+                               Setting, parse)
+
+PROG = "tinynet-tui"
+
+
+class UsageError(Exception):
+    """A bad command-line value; the message is the one line shown."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports errors as a single line and exit status 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise UsageError(message)
+
+
+def _argument(parse):
+    """Turn a parser from :mod:`tui.core.parsing` into an argparse ``type``."""
+    def convert(text: str):
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return convert
+
+
+positive_int = _argument(lambda text: whole_number(text, low=1))
+
+
+epoch_count = _argument(lambda text: parse("epochs", text))
+#: train's --epochs: 0 too (with --save: the initial weights, written without training)
+train_epoch_count = _argument(lambda text: 0 if text.strip() == "0" else parse("epochs", text))
+
+
+seed_int = _argument(lambda text: parse("seed", text))
+
+
+positive_float = _argument(positive_number)
+
+
+port_number = _argument(lambda text: whole_number(text, low=1, high=65535))
+
+
+feature_list = _argument(parse_features)
+
+
+def _no_limit_or_positive(text: str) -> float:
+    value = finite_number(text)
+    if value < 0:
+        raise ValueError(f"must be 0 (no limit) or more, got {text}")
+    return value
+
+
+limit = _argument(_no_limit_or_positive)
+
+
+non_negative = _argument(lambda text: _non_negative(text))
+
+
+def activation_text(activation: str | tuple[str, ...]) -> str:
+    """The ``--activation`` text of a parsed value: "tanh" or "tanh,relu"."""
+    return activation if isinstance(activation, str) else ",".join(activation)
+
+
+def _non_negative(text: str) -> float:
+    value = finite_number(text)
+    if value < 0:
+        raise ValueError(f"must be 0 or more, got {text}")
+    return value
+
+
+def app_command(args: argparse.Namespace) -> list[str]:
+    """The command line that starts the app with the same model options."""
+    argv = [sys.executable, "-m", "tui.cli.main", "--task", args.task, "--seed", str(args.seed)]
+    if args.data:
+        argv += ["--data", str(args.data.resolve())]
+    if args.hidden is not None:
+        argv += ["--hidden", ",".join(map(str, args.hidden)) or "0"]
+    if args.activation:
+        argv += ["--activation", activation_text(args.activation)]
+    if args.lr is not None:
+        argv += ["--lr", repr(args.lr)]
+    if args.load:
+        argv += ["--load", str(args.load.resolve())]
+    if args.features is not None:
+        argv += ["--features", ",".join(args.features)]
+    if args.target is not None:
+        argv += ["--target", args.target]
+    if args.test_fraction:
+        argv += ["--test-fraction", repr(args.test_fraction)]
+    if args.noise is not None:
+        argv += ["--noise", repr(args.noise)]
+    if args.loss is not None:
+        argv += ["--loss", args.loss]
+    if args.optimizer != "gd":
+        argv += ["--optimizer", args.optimizer, "--momentum", repr(momentum_of(args))]
+    if args.init != "default":
+        argv += ["--init", args.init] + (["--sigma", repr(args.sigma)] if args.sigma else [])
+    if args.batch is not None:
+        argv += ["--batch", str(args.batch)]
+    if args.weight_decay:
+        argv += ["--weight-decay", repr(args.weight_decay)]
+    return argv
+
+
+def existing_file(text: str) -> Path:
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: is a directory, not a file")
+    return path
+
+
+def _setting_reader(name: str):
+    """An argparse ``type`` reading setting ``name`` by its one declaration."""
+    return _argument(lambda text: parse(name, text))
+
+
+hidden_sizes = _setting_reader("hidden")
+hidden_activations = _setting_reader("activation")
+test_fraction = _setting_reader("test_fraction")
+noise_level = _setting_reader("noise")
+target_formula = _setting_reader("target")
+unit_interval = _setting_reader("momentum")
+
+
+def _setting_type(setting: Setting):
+    """The argparse ``type`` of a setting: its one reader (:func:`tui.core.settings.parse`),
+    or an existing file for a path."""
+    if setting.kind == "path":
+        return existing_file
+    return _argument(lambda text, name=setting.name: parse(name, text))
+
+
+def add_setting_option(p: argparse.ArgumentParser, name: str, **overrides) -> None:
+    """The command-line option of setting ``name``, generated from its one declaration
+    (flag, reader with its bounds, help, metavar, choices, default)."""
+    s = SETTINGS[name]
+    # momentum and task stay None when not given (momentum_of, the --load model's task decide)
+    options = dict(help=s.help, default=None if name in ("momentum", "task") else s.default)
+    if s.kind == "choice":
+        options["choices"] = list(s.choices())
+    else:
+        options.update(type=_setting_type(s), metavar=s.metavar)
+    options.update(overrides)
+    p.add_argument(s.flag, **options)
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    """Every run setting that has a flag (tui/core/settings.py), in the table's order."""
+    for name, s in SETTINGS.items():
+        if s.flag is not None:
+            add_setting_option(p, name)
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    return RunConfig(task=args.task, data=args.data, hidden=args.hidden,
+                     activation=args.activation, lr=args.lr, seed=args.seed,
+                     epochs=getattr(args, "epochs", None), load=args.load,
+                     features=args.features, target=args.target,
+                     test_fraction=args.test_fraction, noise=args.noise,
+                     loss=args.loss, optimizer=args.optimizer,
+                     momentum=momentum_of(args),
+                     init=args.init, sigma=args.sigma, batch=args.batch,
+                     weight_decay=args.weight_decay)
+
+
+def check_data_options(args: argparse.Namespace) -> None:
+    """``ValueError`` (one line) for data options that do not fit the task."""
+    task = "--data" if args.data else args.task
+    if args.target is not None and task not in TARGET_TASKS:
+        raise ValueError(f"argument --target: only for --task {' or '.join(TARGET_TASKS)}, "
+                         f"not {task}")
+    if args.noise is not None and task not in GENERATED:
+        raise ValueError(f"argument --noise: only for the generated tasks "
+                         f"({', '.join(GENERATED)}), not {task}")
+    if args.sigma is not None and args.init != "normal":
+        raise ValueError("argument --sigma: only with --init normal")
+    check_momentum(args)
+    if args.test_fraction and task in ("and", "xor"):
+        raise ValueError(f"argument --test-fraction: {task} has only 4 samples; "
+                         "a test set needs a generated task or --data")
+
+
+def check_momentum(args: argparse.Namespace) -> None:
+    """``--momentum`` only with an optimizer that has one (else it would be ignored)."""
+    if args.momentum is not None and args.optimizer not in ("momentum", "nesterov"):
+        raise ValueError("argument --momentum: only with --optimizer momentum or nesterov")
+
+
+def momentum_of(args: argparse.Namespace) -> float:
+    """``--momentum``, or :class:`RunConfig`'s default β when it was left out."""
+    return RunConfig.momentum if args.momentum is None else args.momentum
+
+
+def fail(message: str, status: int = 2) -> int:
+    """One plain line on stderr (never markup, never a traceback); returns ``status``."""
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return status
