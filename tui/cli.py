@@ -208,7 +208,8 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lr", type=positive_float, help="learning rate (default: per task)")
     p.add_argument("--seed", type=seed_int, default=0, help="weight initialisation seed")
     p.add_argument("--load", type=existing_file, metavar="MODEL.npz",
-                   help="start from a saved model")
+                   help="start from a saved model (.npz, or a PyTorch nn.Sequential state dict "
+                        "in .safetensors: give --activation if the file does not name them)")
     p.add_argument("--features", type=feature_list, metavar="LIST",
                    help=f"input features, e.g. x1,x2,x1^2,x2^2 (from {', '.join(FEATURES)}; "
                         "default x1,x2)")
@@ -250,7 +251,11 @@ def make_parser() -> Parser:
                             "current epoch and still saves and exports)")
     train.add_argument("--until-loss", type=positive_float, metavar="LOSS",
                        help="stop as soon as the loss is at or below LOSS")
-    train.add_argument("--save", type=Path, metavar="MODEL.npz", help="save the trained model")
+    train.add_argument("--save", type=Path, metavar="MODEL.npz",
+                       help="save the trained model (.npz; .safetensors: a PyTorch state dict)")
+    train.add_argument("--export-pytorch", type=Path, metavar="SCRIPT.py",
+                       help="write a standalone PyTorch script that trains this run again "
+                            "from its initial weights and compares the losses (docs/pytorch.md)")
     train.add_argument("--export", type=Path, metavar="DIR",
                        help="write loss.png (and surface.png for regression) into DIR")
     train.add_argument("--force", action="store_true",
@@ -477,7 +482,8 @@ def _main(argv: list[str] | None) -> int:
         from .train import run_training
 
         return run_training(problem, until_loss=args.until_loss, save=args.save,
-                            export=args.export, quiet=args.quiet, force=args.force)
+                            export=args.export, quiet=args.quiet, force=args.force,
+                            export_pytorch=args.export_pytorch)
     from .app import TinyNetApp
 
     try:
