@@ -297,7 +297,8 @@ def script(plan: Plan, sidecar: str | None = None) -> str:
     if run.batch is not None:
         add("import numpy  # only for the mini-batch order (NumPy's generator draws it)")
     add("import torch\n")
-    add("torch.set_default_dtype(torch.float64)  # float64, as the engine\n")
+    add("torch.set_default_dtype(torch.float64)  # float64, as the engine")
+    add("torch.set_num_threads(1)  # matrices this small: more threads only wait on each other\n")
     add(f"LR = {_num(run.lr)}")
     add(f"EPOCHS = {epochs}")
     if run.batch is not None:
