@@ -196,6 +196,7 @@ def test_the_good_file_of_those_tests_loads(tmp_path, capsys):
 
 
 # ------------------------------------------------------------ against PyTorch
+@pytest.mark.slow
 def test_a_state_dict_saved_from_pytorch_steps_to_autograds_gradients(tmp_path):
     """A torch nn.Sequential's state dict, written from its tensors' numpy(), opens through
     the command line's --load and its first backward step's dw equals torch.autograd's."""
