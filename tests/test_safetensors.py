@@ -163,6 +163,7 @@ BAD_FILES = {
     "a gap": (_with("0.bias", data_offsets=[24, 32]), "a gap"),
     "bytes after the data": (handmade(GOOD, BUF + b"junk"), "after the last tensor"),
     "short length": (b"\x01\x02", "truncated"),
+    "header past the end": (struct.pack("<Q", 100) + b'{"a": 1}', "the header promises 100"),
     "header not an object": (handmade([1, 2], b""), "not a JSON object"),
     "metadata not text": (handmade({**GOOD, "__metadata__": {"a": 1}}, BUF), "__metadata__"),
     "unknown tensor": (handmade({**GOOD, "evil\x1b[31m": _entry(shape=(0,), offsets=(24, 24))},
