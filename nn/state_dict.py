@@ -33,7 +33,7 @@ def state_dict(net: NeuralNetwork) -> dict[str, np.ndarray]:
     """``{"0.weight": W₀ᵀ (n_out, n_in), "0.bias": b₀ (n_out,), "2.weight": …}``."""
     out = {}
     for i, layer in enumerate(net.layers):
-        out[f"{2 * i}.weight"] = np.ascontiguousarray(layer.W.T)
+        out[f"{2 * i}.weight"] = layer.W.T.copy()  # never a view: W.T may be contiguous
         out[f"{2 * i}.bias"] = layer.b.copy()
     return out
 

@@ -183,3 +183,25 @@ def test_done_when_command_spiral3_adam_batch16_200_epochs(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0 and largest(done.stdout) <= 1e-9, done.stdout + done.stderr
+
+
+async def test_the_app_key_exports_the_run_from_its_starting_weights(tmp_path):
+    from tui.app import TinyNetApp
+
+    problem = build(RunConfig(task="xor"))
+    start = state_dict(problem.net)
+    app = TinyNetApp(problem, export_dir=tmp_path, save_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(3):
+            await pilot.press("g")  # … to epoch granularity
+        for _ in range(5):
+            await pilot.press("n")
+        await pilot.pause()
+        epochs = app.session.stepper.epoch
+        await pilot.press("P")
+        await pilot.pause()
+    text = (tmp_path / "xor-pytorch.py").read_text()
+    values = assignments(text)
+    assert values["EPOCHS"] == epochs >= 1
+    for name, array in start.items():  # the starting weights, not the trained ones
+        np.testing.assert_array_equal(np.array(values["INITIAL"][name]), array)

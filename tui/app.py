@@ -130,6 +130,8 @@ class TinyNetApp(DrawingKeys, App):
                 tooltip="sweep seeds × lr for this task; Enter opens a run"),
         Binding("B", "batch_losses", "batch loss", show=False,
                 tooltip="loss chart: each mini-batch's loss ⇄ each epoch's (with --batch)"),
+        Binding("P", "export_pytorch", "PyTorch", show=False,
+                tooltip="export this run as a PyTorch script that trains it again"),
     ] + drawing_bindings()
 
     #: the terminal byte budget (KB/s; None: tui.bandwidth's default) and the most
@@ -604,6 +606,25 @@ class TinyNetApp(DrawingKeys, App):
         self.say(f"exporting to {folder} …", timeout=2)
         self.export_worker(folder, curve, net, truth,
                            f"{s.config.label} {net.describe()}")
+
+    def action_export_pytorch(self) -> None:
+        """The current run, from its starting weights, as a standalone PyTorch script that
+        trains it again and compares the losses (tui.core.pytorch_export; docs/pytorch.md)."""
+        from .core.pytorch_export import run_of_stepper, write
+        from .output import unused_path
+
+        s = self.session
+        with s.lock:
+            run = run_of_stepper(s.stepper, s.config.label, s.config.epochs)
+        path = unused_path(self.export_dir / f"{s.config.label}-pytorch.py")
+        try:
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            written = write(path, run)
+        except (OSError, ValueError) as exc:
+            self.say(str(exc), title="Export failed", severity="error")
+            return
+        self.say(f"{', '.join(map(str, written))}: python {path.name} trains these "
+                 f"{run.epochs} epochs again in PyTorch", title="PyTorch script")
 
     def action_export_trace(self) -> None:
         try:

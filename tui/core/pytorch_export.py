@@ -156,7 +156,7 @@ def _state_arrays(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray]]:
                                              for k in ("weight", "bias")}
     for slot, vec in opt.state.items():
         for i, (w, b) in enumerate(net.split(vec)):
-            out.setdefault(f"{2 * i}.weight", {})[names[slot]] = np.ascontiguousarray(w.T)
+            out.setdefault(f"{2 * i}.weight", {})[names[slot]] = w.T.copy()
             out.setdefault(f"{2 * i}.bias", {})[names[slot]] = b.copy()
     return out
 
@@ -549,3 +549,20 @@ def write(path: str | Path, run: Run, embed_limit: int = EMBED_LIMIT) -> list[Pa
 def sidecar_path(path: str | Path) -> Path:
     """Where :func:`write` may put the ``.safetensors`` beside the script."""
     return Path(path).with_suffix(".safetensors")
+
+
+#: the most epochs the app's export trains again (the engine runs them up to 3 times)
+MAX_APP_EPOCHS = 20_000
+
+
+def run_of_stepper(stepper, label: str, epochs: int | None = None) -> Run:
+    """The run a :class:`~nn.stepper.Stepper` is on, from its starting weights and
+    optimizer state: for the epochs played so far (``epochs`` when none is played yet),
+    at most :data:`MAX_APP_EPOCHS`.  The engine's losses are computed again from the
+    start (edits to weights made while stepping are not part of the run)."""
+    net = stepper.net.copy()
+    net.set_params(stepper.initial_params)
+    net.optimizer.set_state(stepper.initial_optimizer)
+    played = stepper.epoch or epochs or 1
+    return Run(net, stepper.X, stepper.y, stepper.lr, min(played, MAX_APP_EPOCHS),
+               stepper.batch, label=label)
