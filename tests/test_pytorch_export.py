@@ -16,8 +16,8 @@ import pytest
 
 from nn import safetensors
 from nn.state_dict import state_dict
-from tui.cli import main
-from tui.config import RunConfig, build
+from tui.cli.main import main
+from tui.core.config import RunConfig, build
 from tui.core import pytorch_export as pe
 
 
@@ -186,7 +186,7 @@ def test_done_when_command_spiral3_adam_batch16_200_epochs(tmp_path):
 
 
 async def test_the_app_key_exports_the_run_from_its_starting_weights(tmp_path):
-    from tui.app import TinyNetApp
+    from tui.app.app import TinyNetApp
 
     problem = build(RunConfig(task="xor"))
     start = state_dict(problem.net)

@@ -12,7 +12,7 @@ import pytest
 from nn import ModelFileError, NeuralNetwork, Stepper, load, save
 from nn import safetensors
 from nn.state_dict import state_dict
-from tui.cli import main
+from tui.cli.main import main
 
 
 def handmade(header: dict, buffer: bytes, pad: bytes = b"") -> bytes:
@@ -202,8 +202,8 @@ def test_a_state_dict_saved_from_pytorch_steps_to_autograds_gradients(tmp_path):
     """A torch nn.Sequential's state dict, written from its tensors' numpy(), opens through
     the command line's --load and its first backward step's dw equals torch.autograd's."""
     torch = pytest.importorskip("torch")
-    from tui.cli import config_from_args, make_parser
-    from tui.config import build
+    from tui.cli.main import config_from_args, make_parser
+    from tui.core.config import build
 
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.Tanh(), torch.nn.Linear(6, 5),
