@@ -123,6 +123,13 @@ def test_a_run_continued_from_a_saved_optimizer_state_carries_it(tmp_path):
     assert 'optimizer.state[p]["step"] = torch.tensor(3.0)' in text
 
 
+def test_a_diverged_run_is_compared_up_to_its_last_finite_loss():
+    run = run_of(task="regression", lr=1e6, epochs=50)
+    plan = pe.prepare(run)
+    assert 1 <= plan.epochs < 50 and max(plan.compare) == plan.epochs - 1
+    assert all(np.isfinite(v) for v in plan.compare.values())
+
+
 def test_cli_refuses_an_existing_script_before_training(tmp_path, capsys):
     target = tmp_path / "run.py"
     target.write_text("keep")
