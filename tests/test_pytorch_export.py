@@ -136,6 +136,9 @@ def test_cli_refuses_an_existing_script_before_training(tmp_path, capsys):
     assert main(["train", "--task", "xor", "--epochs", "5", "--quiet",
                  "--export-pytorch", str(target)]) == 2
     assert "exists" in capsys.readouterr().err and target.read_text() == "keep"
+    assert main(["train", "--task", "xor", "--epochs", "5", "--quiet",
+                 "--export-pytorch", str(tmp_path / "run.safetensors")]) == 2
+    assert "must end in .py" in capsys.readouterr().err
 
 
 # ----------------------------------------------------------------- with torch
@@ -206,6 +209,7 @@ async def test_the_app_key_exports_the_run_from_its_starting_weights(tmp_path):
         await pilot.pause()
         epochs = app.session.stepper.epoch
         await pilot.press("P")
+        await app.workers.wait_for_complete()
         await pilot.pause()
     text = (tmp_path / "xor-pytorch.py").read_text()
     values = assignments(text)

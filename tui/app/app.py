@@ -612,21 +612,31 @@ class TinyNetApp(DrawingKeys, App):
     def action_export_pytorch(self) -> None:
         """The current run, from its starting weights, as a standalone PyTorch script that
         trains it again and compares the losses (tui.core.pytorch_export; docs/pytorch.md)."""
-        from tui.core.pytorch_export import run_of_stepper, write
         from tui.core.output import unused_path
+        from tui.core.pytorch_export import run_of_stepper
 
         s = self.session
         with s.lock:
-            run = run_of_stepper(s.stepper, s.config.label, s.config.epochs)
+            run = run_of_stepper(s.stepper, s.config.label, s.config.epochs)  # copies
         path = unused_path(self.export_dir / f"{s.config.label}-pytorch.py")
+        self.say(f"writing {path} ({run.epochs} epochs) …", timeout=2)
+        self.pytorch_worker(path, run)
+
+    @work(thread=True, group="export")
+    def pytorch_worker(self, path: Path, run) -> None:
+        """Write the script in a thread: the engine trains the run again (up to 3 times)."""
+        from tui.core.pytorch_export import write
+
         try:
-            self.export_dir.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             written = write(path, run)
         except (OSError, ValueError) as exc:
-            self.say(str(exc), title="Export failed", severity="error")
+            self.call_from_thread(self.say, f"{path}: {exc}", title="Export failed",
+                                  severity="error")
             return
-        self.say(f"{', '.join(map(str, written))}: python {path.name} trains these "
-                 f"{run.epochs} epochs again in PyTorch", title="PyTorch script")
+        self.call_from_thread(self.say, f"{', '.join(map(str, written))}: python {path.name} "
+                              f"trains these {run.epochs} epochs again in PyTorch",
+                              title="PyTorch script")
 
     def action_export_trace(self) -> None:
         try:

@@ -40,6 +40,8 @@ def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
     if export_pytorch is not None:
         from tui.core.pytorch_export import sidecar_path
 
+        if export_pytorch.suffix != ".py":
+            return f"--export-pytorch {export_pytorch}: the script's name must end in .py"
         why = (check_output_file(export_pytorch, force)
                or check_output_file(sidecar_path(export_pytorch), force))
         if why:
