@@ -38,6 +38,34 @@ def state_dict(net: NeuralNetwork) -> dict[str, np.ndarray]:
     return out
 
 
+#: the engine's optimizer state slots by the names torch.optim's state uses
+TORCH_STATE_NAMES = {"momentum": {"v": "momentum_buffer"},
+                     "adam": {"m": "exp_avg", "v": "exp_avg_sq"}}
+
+
+def optimizer_state(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray]] | None:
+    """The optimizer's running state in torch.optim's names and layout, per parameter
+    (``{"0.weight": {"exp_avg": (out, in), …}, …}``), or None before any step."""
+    opt = net.optimizer
+    if not opt.t or not opt.state:
+        return None
+    return optimizer_state_arrays(net)
+
+
+def optimizer_state_arrays(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`optimizer_state` at any step ({} per parameter for plain descent)."""
+    opt = net.optimizer
+    names = TORCH_STATE_NAMES.get(opt.name, {})
+    out: dict[str, dict[str, np.ndarray]] = {f"{2 * i}.{k}": {}
+                                             for i in range(len(net.layers))
+                                             for k in ("weight", "bias")}
+    for slot, vec in opt.state.items():
+        for i, (w, b) in enumerate(net.split(vec)):
+            out.setdefault(f"{2 * i}.weight", {})[names[slot]] = w.T.copy()
+            out.setdefault(f"{2 * i}.bias", {})[names[slot]] = b.copy()
+    return out
+
+
 def save_state_dict(net: NeuralNetwork, path: str | Path, **extra) -> Path:
     """Write ``net`` to ``path`` (a ``.safetensors`` file) atomically; ``extra`` fields go
     into the ``tinynet`` metadata (task, lr, …) as in :func:`nn.io.save`."""
