@@ -51,6 +51,9 @@ CASES = {  # name: RunConfig options (few epochs: quick)
                                         activation="relu"),
     "blobs-adam-decay": dict(task="blobs", optimizer="adam", lr=0.05, weight_decay=0.001,
                              epochs=20),
+    # chaotic (Adam at lr 1): each compared epoch restarts from the engine's state
+    "spiral3-ce-adam-batch-chaotic": dict(task="spiral3", loss="cross-entropy",
+                                          optimizer="adam", batch=16, epochs=30, hidden=(8,)),
 }
 
 
@@ -61,6 +64,7 @@ def test_the_script_compiles_and_holds_every_weight_and_the_engines_losses(case)
     plan = pe.prepare(run)
     text = pe.script(plan, "run.safetensors" if plan.restarts else None)
     compile(text, "run.py", "exec")
+    assert bool(plan.chaos) == case.endswith("chaotic")
     values = assignments(text)
     assert set(values["INITIAL"]) == set(state_dict(run.net))
     for name, array in state_dict(run.net).items():  # weights as torch's (out, in)
@@ -167,6 +171,7 @@ def test_the_exported_script_reproduces_the_run_in_pytorch(case, tmp_path):
     status, output = run_script(path)
     assert status == 0 and largest(output) <= 1e-9, output
     assert output.count("\n") >= 5  # a row per compared epoch
+    assert ("This run is chaotic" in output) == case.endswith("chaotic")
 
 
 def test_the_script_fails_when_the_losses_differ(tmp_path):
