@@ -7,9 +7,6 @@ seed, loss, optimizer (name, hyper-parameters, step count t), weight decay,
 init and any extra fields the caller adds (task, lr).  Files written before
 these members existed load as MSE, gradient descent, no weight decay.  Loading uses ``allow_pickle=False``; any problem becomes a
 :class:`ModelFileError` whose one-line message names the file.
-
-A path ending ``.safetensors`` is a PyTorch ``nn.Sequential`` state dict instead
-(:mod:`nn.state_dict`, read and written by :mod:`nn.safetensors` with NumPy alone).
 """
 from __future__ import annotations
 
@@ -29,6 +26,7 @@ from .layer import Layer
 from .losses import LOSSES
 from .network import NeuralNetwork
 from .optimizers import OPTIMIZERS
+from .naming import layer_name
 
 FORMAT = "tinynet-1"
 
@@ -74,20 +72,15 @@ def atomic_write(path: str | Path, write_fn: Callable[[BinaryIO], object]) -> Pa
 
 
 def npz_path(path: str | Path) -> Path:
-    """``path`` with ``.npz`` appended if it has another suffix than ``.npz`` or
-    ``.safetensors`` (where :func:`save` writes)."""
+    """``path`` with ``.npz`` appended if it has another suffix (where :func:`save` writes)."""
     path = Path(path)
-    return path if path.suffix in (".npz", ".safetensors") else path.with_name(path.name + ".npz")
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
 
 def save(net: NeuralNetwork, path: str | Path, **extra) -> Path:
     """Write ``net`` to ``path`` (``.npz`` is appended if missing) atomically (see
     :func:`atomic_write`: a failure leaves an existing file as it was); returns the path."""
     path = npz_path(path)
-    if path.suffix == ".safetensors":
-        from .state_dict import save_state_dict
-
-        return save_state_dict(net, path, **extra)
     opt = net.optimizer
     meta = dict(format=FORMAT, sizes=net.sizes, activations=net.activations,
                 seed=net.seed, dtype=str(net.dtype), loss=net.loss.name,
@@ -267,21 +260,14 @@ def _optimizer(meta, files, n_params, dtype, fail):
     return opt
 
 
-def load(path: str | Path, defaults: dict | None = None) -> tuple[NeuralNetwork, dict]:
+def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
     """Read a network saved by :func:`save`; returns ``(net, meta)``.
 
     Every member's ``.npy`` header is checked before its data is read (see the ``MAX_*``
     limits); only float32/float64 arrays are accepted.  Any problem raises
-    :class:`ModelFileError` with one line naming the file.  A ``.safetensors`` path is
-    read by :func:`nn.state_dict.load_state_dict` (``defaults``: the settings a state
-    dict saved by PyTorch does not record)."""
-    from .naming import layer_name
+    :class:`ModelFileError` with one line naming the file."""
 
     path = Path(path)
-    if path.suffix == ".safetensors":
-        from .state_dict import load_state_dict
-
-        return load_state_dict(path, defaults)
 
     def fail(why: str) -> ModelFileError:
         return ModelFileError(f"{path}: {why}")

@@ -14,7 +14,7 @@ A file is three parts (https://github.com/huggingface/safetensors, "Format")::
 known keys, an accepted dtype, a shape of whole numbers ≥ 0, offsets inside the file
 whose length matches shape × item size, no overlap and no gap, the size caps — and
 then reads exactly the promised bytes (a short file is "truncated").  Any problem is a
-:class:`~nn.io.ModelFileError` whose one line names the file.
+:class:`~nn.io.ModelFileError` whose one line names the file, as for ``.npz`` models.
 """
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ import struct
 from pathlib import Path
 
 import numpy as np
+
+from .io import ModelFileError, atomic_write
 
 #: the dtypes a model file may hold (weights are floats), as the format names them
 DTYPES = {"F64": np.dtype("<f8"), "F32": np.dtype("<f4")}
@@ -36,9 +38,7 @@ MAX_NDIM = 8
 MAX_METADATA_CHARS = 100_000       #: all metadata keys and values together
 
 
-def _fail(path: Path, why: str):
-    from .io import ModelFileError  # nn.io imports this module lazily: no cycle
-
+def _fail(path: Path, why: str) -> ModelFileError:
     return ModelFileError(f"{path}: {why}")
 
 
@@ -72,8 +72,6 @@ def write(path: str | Path, tensors: dict[str, np.ndarray],
           metadata: dict[str, str] | None = None) -> Path:
     """Write :func:`encode`'s bytes to ``path`` atomically (a failure leaves an existing
     file as it was); ``OSError`` propagates."""
-    from .io import atomic_write
-
     data = encode(tensors, metadata)
     return atomic_write(path, lambda f: f.write(data))
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from . import safetensors
 from .activations import ACTIVATIONS
+from .io import FORMAT, ModelFileError, _check_meta, _optimizer
 from .layer import Layer
 from .network import NeuralNetwork
 
@@ -68,9 +69,7 @@ def optimizer_state_arrays(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray
 
 def save_state_dict(net: NeuralNetwork, path: str | Path, **extra) -> Path:
     """Write ``net`` to ``path`` (a ``.safetensors`` file) atomically; ``extra`` fields go
-    into the ``tinynet`` metadata (task, lr, …) as in :func:`nn.io.save`."""
-    from .io import FORMAT, ModelFileError
-
+    into the ``tinynet`` metadata (task, lr, …) as in :func:`nn.io.save` does for ``.npz``."""
     path = Path(path)
     opt = net.optimizer
     meta = dict(format=FORMAT, sizes=net.sizes, activations=net.activations, seed=net.seed,
@@ -148,8 +147,6 @@ def load_state_dict(path: str | Path, defaults: dict | None = None
     one per hidden layer), ``output`` (the output activation), and optionally ``loss``,
     ``optimizer`` (an Optimizer), ``weight_decay``, ``seed``.  ``meta`` is the recorded
     metadata, or {} for a foreign file.  Problems raise ModelFileError (one line)."""
-    from .io import ModelFileError, _check_meta, _optimizer
-
     path = Path(path)
 
     def fail(why: str) -> ModelFileError:
@@ -189,8 +186,6 @@ def load_state_dict(path: str | Path, defaults: dict | None = None
 def recorded_meta(path: str | Path) -> dict:
     """The ``tinynet`` metadata of a ``.safetensors`` file ({} for a foreign state dict),
     after the same checks as :func:`load_state_dict` minus building the network."""
-    from .io import ModelFileError
-
     path = Path(path)
     _, metadata = safetensors.read(path)
     try:

@@ -30,10 +30,12 @@ from tui.core import files as app_files
 
 from tui.app import bandwidth
 from tui.core.actions import ActionError
+from tui.core import pytorch_export
 from tui.core.config import Problem
+from tui.core.output import unused_path
 from tui.view.plots import export_all
-from tui.view.format import num
-from tui.view.frame import MAPS_NEED_TWO_INPUTS, PanelSizes, maps_available
+from tui.core.format import num
+from tui.view.frame import MAPS_NEED_TWO_INPUTS, PanelSizes, build_frame, maps_available
 from tui.app.lesson_mode import LessonMode
 from tui.app.play import Player
 from tui.core.quiz import question
@@ -43,8 +45,8 @@ from tui.app.screens.gradcheck import GradCheckScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, parse_number
 from tui.core.session import Session
-from tui.core.drawing import DrawingKeys, map_hint
-from tui.core.drawing import bindings as drawing_bindings
+from tui.app.drawing_keys import DrawingKeys, map_hint
+from tui.app.drawing_keys import bindings as drawing_bindings
 from tui.app.widgets.compare import CompareScreen, SweepScreen
 from tui.app.widgets.diagram import NetworkDiagram
 from tui.app.widgets.inspector import Inspector
@@ -249,7 +251,8 @@ class TinyNetApp(DrawingKeys, App):
         s = self.session
         if not force and s.version == self._drawn_version:
             return
-        frame = s.frame(self.panel_sizes())
+        with s.lock:
+            frame = build_frame(s, self.panel_sizes())
         self.frame = frame
         self._drawn_version = frame.version
         self.redraws += 1
@@ -612,12 +615,9 @@ class TinyNetApp(DrawingKeys, App):
     def action_export_pytorch(self) -> None:
         """The current run, from its starting weights, as a standalone PyTorch script that
         trains it again and compares the losses (tui.core.pytorch_export; docs/pytorch.md)."""
-        from tui.core.output import unused_path
-        from tui.core.pytorch_export import run_of_stepper
-
         s = self.session
         with s.lock:
-            run = run_of_stepper(s.stepper, s.config.label, s.config.epochs)  # copies
+            run = pytorch_export.run_of_stepper(s.stepper, s.config.label, s.config.epochs)  # copies
         path = unused_path(self.export_dir / f"{s.config.label}-pytorch.py")
         self.say(f"writing {path} ({run.epochs} epochs) …", timeout=2)
         self.pytorch_worker(path, run)
@@ -625,11 +625,9 @@ class TinyNetApp(DrawingKeys, App):
     @work(thread=True, group="export")
     def pytorch_worker(self, path: Path, run) -> None:
         """Write the script in a thread: the engine trains the run again (up to 3 times)."""
-        from tui.core.pytorch_export import write
-
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            written = write(path, run)
+            written = pytorch_export.write(path, run)
         except (OSError, ValueError) as exc:
             self.call_from_thread(self.say, f"{path}: {exc}", title="Export failed",
                                   severity="error")

@@ -17,7 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from nn import ModelFileError, save
-from nn.io import npz_path
+from nn.model_file import model_path
+from tui.core.pytorch_export import Run, sidecar_path, write
 
 from tui.core.config import Problem, model_meta
 from tui.view.plots import export_all, export_names
@@ -34,12 +35,10 @@ def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
     """Why ``--save``/``--export``/``--export-pytorch`` cannot be written (checked before
     training), or None."""
     if save is not None:
-        why = check_output_file(save, True) or check_output_file(npz_path(save), force)
+        why = check_output_file(save, True) or check_output_file(model_path(save), force)
         if why:
             return why
     if export_pytorch is not None:
-        from tui.core.pytorch_export import sidecar_path
-
         if export_pytorch.suffix != ".py":
             return f"--export-pytorch {export_pytorch}: the script's name must end in .py"
         why = (check_output_file(export_pytorch, force)
@@ -81,8 +80,6 @@ def write_pytorch(problem: Problem, start, losses: list[float], path: Path,
     """``--export-pytorch``: the script that trains ``start`` (the network at its initial
     weights) again in PyTorch for the epochs just trained (their ``losses``); returns the
     exit status."""
-    from tui.core.pytorch_export import Run, write
-
     cfg = problem.config
     run = Run(start, problem.X, problem.y, cfg.lr, epochs=len(losses), batch=cfg.batch,
               losses=losses if start.dtype == np.float64 else None, label=cfg.label)
@@ -163,7 +160,7 @@ def _train(problem, until_loss, save, export, quiet, console, force, losses=None
             path = save_model(net, save, cfg)
             console.print(f"saved model to {path}", markup=False)
         except ModelFileError as exc:
-            backup = fallback_path(npz_path(save))
+            backup = fallback_path(model_path(save))
             try:
                 save_model(net, backup, cfg)
                 _error(f"{exc}; saved the model to {backup} instead")

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from nn import NeuralNetwork, datasets, load
+from nn.state_dict import recorded_meta
 from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES, FeatureMap
 from nn.formula import Formula, FormulaError
@@ -457,8 +458,6 @@ def saved_task(path: Path) -> str | None:
     """The task a model file was saved for (None if it has none we know); raises
     ``ModelFileError`` for a bad file."""
     if Path(path).suffix == ".safetensors":  # a PyTorch state dict records no task
-        from nn.state_dict import recorded_meta
-
         task = recorded_meta(path).get("task")
     else:
         task = load(path)[1].get("task")
