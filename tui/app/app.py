@@ -30,7 +30,9 @@ from tui.core import files as app_files
 
 from tui.app import bandwidth
 from tui.core.actions import ActionError
+from tui.core import pytorch_export
 from tui.core.config import Problem
+from tui.core.output import unused_path
 from tui.view.plots import export_all
 from tui.core.format import num
 from tui.view.frame import MAPS_NEED_TWO_INPUTS, PanelSizes, build_frame, maps_available
@@ -132,6 +134,8 @@ class TinyNetApp(DrawingKeys, App):
                 tooltip="sweep seeds × lr for this task; Enter opens a run"),
         Binding("B", "batch_losses", "batch loss", show=False,
                 tooltip="loss chart: each mini-batch's loss ⇄ each epoch's (with --batch)"),
+        Binding("P", "export_pytorch", "PyTorch", show=False,
+                tooltip="export this run as a PyTorch script that trains it again"),
     ] + drawing_bindings()
 
     #: the terminal byte budget (KB/s; None: tui.app.bandwidth's default) and the most
@@ -607,6 +611,30 @@ class TinyNetApp(DrawingKeys, App):
         self.say(f"exporting to {folder} …", timeout=2)
         self.export_worker(folder, curve, net, truth,
                            f"{s.config.label} {net.describe()}")
+
+    def action_export_pytorch(self) -> None:
+        """The current run, from its starting weights, as a standalone PyTorch script that
+        trains it again and compares the losses (tui.core.pytorch_export; docs/pytorch.md)."""
+        s = self.session
+        with s.lock:
+            run = pytorch_export.run_of_stepper(s.stepper, s.config.label, s.config.epochs)  # copies
+        path = unused_path(self.export_dir / f"{s.config.label}-pytorch.py")
+        self.say(f"writing {path} ({run.epochs} epochs) …", timeout=2)
+        self.pytorch_worker(path, run)
+
+    @work(thread=True, group="export")
+    def pytorch_worker(self, path: Path, run) -> None:
+        """Write the script in a thread: the engine trains the run again (up to 3 times)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written = pytorch_export.write(path, run)
+        except (OSError, ValueError) as exc:
+            self.call_from_thread(self.say, f"{path}: {exc}", title="Export failed",
+                                  severity="error")
+            return
+        self.call_from_thread(self.say, f"{', '.join(map(str, written))}: python {path.name} "
+                              f"trains these {run.epochs} epochs again in PyTorch",
+                              title="PyTorch script")
 
     def action_export_trace(self) -> None:
         try:

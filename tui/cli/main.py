@@ -33,7 +33,11 @@ def make_parser() -> Parser:
                             "current epoch and still saves and exports)")
     train.add_argument("--until-loss", type=positive_float, metavar="LOSS",
                        help="stop as soon as the loss is at or below LOSS")
-    train.add_argument("--save", type=Path, metavar="MODEL.npz", help="save the trained model")
+    train.add_argument("--save", type=Path, metavar="MODEL.npz",
+                       help="save the trained model (.npz; .safetensors: a PyTorch state dict)")
+    train.add_argument("--export-pytorch", type=Path, metavar="SCRIPT.py",
+                       help="write a standalone PyTorch script that trains this run again "
+                            "from its initial weights and compares the losses (docs/pytorch.md)")
     train.add_argument("--export", type=Path, metavar="DIR",
                        help="write loss.png (and surface.png for regression) into DIR")
     train.add_argument("--force", action="store_true",
@@ -223,7 +227,8 @@ def _main(argv: list[str] | None) -> int:
         from tui.cli.train import run_training
 
         return run_training(problem, until_loss=args.until_loss, save=args.save,
-                            export=args.export, quiet=args.quiet, force=args.force)
+                            export=args.export, quiet=args.quiet, force=args.force,
+                            export_pytorch=args.export_pytorch)
     from tui.app.app import TinyNetApp  # loaded only when this subcommand runs: start-up time
 
     try:
