@@ -41,13 +41,65 @@ def parse_address(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def restart_session(session, config: RunConfig, actions: list[act.Action]) -> None:
+#: a replayed ``play`` runs in chunks of this many epochs (progress, cancelling)
+CATCH_UP_CHUNK = 2000
+#: the state a replay changes; everything else (lock, listeners, speed, quiz) stays the app's
+REPLAYED_STATE = ("branches", "branch", "selected", "sample", "baseline_loss", "drawn",
+                  "start_config", "actions")
+
+
+class Cancelled(Exception):
+    """A catch-up given up (the follower stopped, or a newer catch-up began)."""
+
+
+def replay_cost(actions) -> int:
+    """How much replaying ``actions`` costs, in the units :func:`replay_with_progress`
+    reports: an epoch of play is 1 000 (it runs every sample), any other action 1."""
+    return sum(1000 * a.epochs if isinstance(a, act.Play) else 1 for a in actions)
+
+
+def replay_with_progress(session, actions, progress=None, cancelled=None) -> None:
+    """``session.replay(actions)`` in small pieces: a big play runs ``CATCH_UP_CHUNK``
+    epochs at a time (``play n`` then ``play m`` replays exactly as ``play n+m``);
+    ``progress(done, total)`` is called now and then; ``cancelled()`` true → Cancelled."""
+    total, done, last = replay_cost(actions), 0, -1
+    for k, action in enumerate(actions):
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        pieces = [action]
+        if isinstance(action, act.Play) and action.epochs > CATCH_UP_CHUNK:
+            full, rest = divmod(action.epochs, CATCH_UP_CHUNK)
+            pieces = [act.Play(CATCH_UP_CHUNK)] * full + ([act.Play(rest)] if rest else [])
+        for piece in pieces:
+            if cancelled is not None and cancelled():
+                raise Cancelled
+            try:
+                piece.check(session)
+                piece.apply(session)
+            except act.ActionError as exc:
+                raise act.ActionError(f"action {k + 1} ({action.name}): {exc}") from None
+            done += replay_cost([piece])
+            if progress is not None and (done - last) * 200 >= total:  # every 0.5 %
+                last = done
+                progress(done, total)
+    if progress is not None:
+        progress(total, total)
+
+
+def restart_session(session, config: RunConfig, actions: list[act.Action],
+                    progress=None, cancelled=None) -> None:
     """Make ``session`` what a fresh Session of ``config`` becomes after ``actions``
-    (the same object, so the app's widgets keep it).  Raises ValueError/ActionError."""
+    (the same object, so the app's widgets keep it).  The replay runs on a fresh
+    Session outside ``session.lock`` (the app keeps drawing and answering keys); only
+    the final swap holds the lock.  Raises ValueError/ActionError, or Cancelled."""
+    from .session import Session
+
+    fresh = Session(build(config))
+    replay_with_progress(fresh, actions, progress, cancelled)
     with session.lock:
         session.playing = False
-        session.open_run(config)
-        session.replay(actions)
+        for name in REPLAYED_STATE:
+            setattr(session, name, getattr(fresh, name))
         session.touch()
 
 
@@ -56,7 +108,8 @@ class Follower:
     (None: one is made from the teacher's configuration on the first hello)."""
 
     def __init__(self, host: str, port: int, code: str, session=None,
-                 backoff: tuple[float, float] = BACKOFF_S, on_change=None) -> None:
+                 backoff: tuple[float, float] = BACKOFF_S, on_change=None,
+                 name: str | None = None) -> None:
         self.host, self.port, self.code = host, int(port), wire.normalise_code(code)
         self.session = session
         self.backoff = backoff
@@ -73,6 +126,13 @@ class Follower:
         self.teacher_log: list[act.Action] = []
         self.seq = 0                          #: the teacher's actions received
         self.applied_seq = 0                  #: … and carried out here (while attached)
+        self.name = name                      #: shown on the teacher's tally (None: anonymous)
+        self.question: tuple[str, str] | None = None   #: (id, text) open on the teacher's screen
+        self.verdicts: dict[str, tuple[bool, str]] = {}  #: question id → (right, text)
+        self.sent: set[str] = set()           #: questions answered from here
+        self.catching_up: tuple[int, int] | None = None  #: (done, total) while replaying
+        self._generation = 0                  #: bumped per catch-up (an older one gives up)
+        self._send_lock = threading.Lock()
         self._lock = threading.RLock()
         self._local = threading.local()
         self._stop = threading.Event()
@@ -104,6 +164,11 @@ class Follower:
             return f"teacher at {self.address} refused: {self.reason}"
         if self.state == "gone":
             return "teacher gone — keeping state; reconnecting…"
+        if self.state == "unreachable":
+            return f"cannot reach the teacher at {self.address} — retrying…"
+        if self.catching_up is not None and self.attached:
+            done, total = self.catching_up
+            return f"catching up with the teacher… {100 * done // max(1, total)} %"
         if not self.attached:
             return f"detached — your own copy (teacher at {self.address}; u follows again)"
         if self.state == "connecting":
@@ -129,14 +194,23 @@ class Follower:
         self.attached = False
         self._changed()
 
-    def attach(self) -> bool:
-        """Jump back to the teacher's state: rebuild from its configuration and full log."""
+    def attach(self, wait: bool = True) -> bool:
+        """Jump back to the teacher's state: rebuild from its configuration and full log.
+        ``wait=False`` (the app's key) rebuilds in a thread, with progress in the status."""
+        if self.teacher_config is None:
+            self._note("nothing to follow yet: no hello from the teacher")
+            return False
+        self.attached = True
+        if not wait:
+            threading.Thread(target=self._attach_now, name="tinynet-catch-up",
+                             daemon=True).start()
+            self._changed()
+            return True
+        return self._attach_now()
+
+    def _attach_now(self) -> bool:
         with self._lock:
-            if self.teacher_config is None:
-                self._note("nothing to follow yet: no hello from the teacher")
-                return False
-            self.attached = True
-            ok = self._rebuild()
+            ok = self._rebuild() if self.attached else False
         self._changed()
         return ok
 
@@ -159,6 +233,18 @@ class Follower:
         session._record = record_and_watch
 
     def _rebuild(self) -> bool:
+        """Rebuild from the teacher's configuration and log (caller holds ``_lock``).
+        The replay runs off the session's lock with progress (``catching_up``)."""
+        self._generation += 1
+        generation = self._generation
+
+        def progress(done: int, total: int) -> None:
+            self.catching_up = (done, total)
+            self._changed()
+
+        def cancelled() -> bool:
+            return self._stop.is_set() or generation != self._generation
+
         self._local.applying = True
         try:
             if self.session is None:
@@ -166,19 +252,44 @@ class Follower:
 
                 session = Session(build(self.teacher_config))
                 self._watch(session)
-                session.replay(self.teacher_log)
+                replay_with_progress(session, self.teacher_log, progress, cancelled)
                 self.session = session
             else:
-                restart_session(self.session, self.teacher_config, self.teacher_log)
+                restart_session(self.session, self.teacher_config, self.teacher_log,
+                                progress, cancelled)
+        except Cancelled:
+            return False
         except (ValueError, OSError) as exc:  # ActionError, DataError, ModelFileError
             self.attached = False
             self._note(f"cannot rebuild the teacher's network here: {exc}; detached")
             return False
         finally:
             self._local.applying = False
+            self.catching_up = None
         self.rebuilds += 1
         self.applied_seq = self.seq
         return True
+
+    # ---------------------------------------------------------------- the room's answers
+    def send_answer(self, answer: str) -> str | None:
+        """Answer the open question (once); None when sent, else why not (one line)."""
+        question, sock = self.question, self._sock
+        if question is None:
+            return "no question is open on the teacher's screen"
+        if question[0] in self.sent:
+            return "you have answered this question already"
+        answer = str(answer).strip()
+        if not answer or len(answer) > wire.MAX_ANSWER:
+            return f"an answer is 1 to {wire.MAX_ANSWER} characters"
+        if sock is None:
+            return "not connected to the teacher"
+        try:
+            with self._send_lock:
+                sock.sendall(wire.encode("answer", q=question[0], a=answer))
+        except OSError as exc:
+            return f"could not send the answer: {exc.strerror or exc}"
+        self.sent.add(question[0])
+        return None
 
     # ---------------------------------------------------------------- the client thread
     def _run(self) -> None:
@@ -188,12 +299,14 @@ class Follower:
                 sock = socket.create_connection((self.host, self.port), timeout=CONNECT_TIMEOUT_S)
             except OSError:
                 sock = None
+                if self.state == "connecting" and not self.connects:
+                    self.state = "unreachable"   # said until it can be reached
+                    self._changed()
             if sock is not None:
                 self._sock = sock
                 try:
                     sock.settimeout(None)
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-                    sock.sendall(wire.encode("join", code=self.code))
                     if self._session_loop(sock.makefile("rb")):
                         delay = self.backoff[0]
                 except Resync:
@@ -202,7 +315,8 @@ class Follower:
                     pass
                 finally:
                     self._close()
-                if self.state == "refused" and self.reason == "wrong join code":
+                if self.state == "refused" and self.reason.startswith(("wrong join code",
+                                                                       "locked out")):
                     return
             if self._stop.is_set():
                 return
@@ -242,7 +356,8 @@ class Follower:
 
     def _session_loop(self, stream) -> bool:
         """Read one connection; True once a hello was complete (the link worked)."""
-        hello, log, early, synced = None, [], [], False
+        hello, log, early, synced, joined = None, [], [], False, False
+        self.question = None
         for line in self._lines(stream):
             try:
                 message = wire.decode_from_teacher(line)
@@ -250,6 +365,31 @@ class Follower:
                 self._drop(str(exc))
                 continue
             kind, data = message.type, message.data
+            if kind == "challenge":
+                sock = self._sock
+                if joined:  # one join per connection
+                    self._drop("a second challenge dropped")
+                    continue
+                if sock is None:
+                    return synced
+                joined = True
+                with self._send_lock:
+                    sock.sendall(wire.encode("join", proof=wire.join_proof(
+                        self.code, data["nonce"]), name=self.name))
+                if self.state == "unreachable":
+                    self.state = "connecting"
+                    self._changed()
+                continue
+            if kind == "ask":
+                self.question = None if data["q"] is None else (data["q"], data["text"])
+                self._changed()
+                continue
+            if kind == "verdict":
+                self.verdicts[data["q"]] = (data["right"], data["text"])
+                if len(self.verdicts) > 1000:
+                    self.verdicts.pop(next(iter(self.verdicts)))
+                self._note(data["text"])
+                continue
             if kind == "error":
                 self.state, self.reason = "refused", data["reason"]
                 self._note(f"the teacher refused: {data['reason']}")

@@ -15,12 +15,14 @@ layer (:func:`run_share`).
 from __future__ import annotations
 
 import asyncio
-import hmac
+import collections
 import secrets
 import threading
 
 from . import actions as act
 from . import wire
+from .join_guard import JoinGuard
+from .room import Room, tally_line
 
 JOIN_TIMEOUT_S = 5.0       #: a connection that sends no join line in time is closed
 MAX_QUEUE = 100_000        #: lines waiting for one follower; a follower further behind is
@@ -53,6 +55,12 @@ class ShareServer:
         self._server = None
         self._thread: threading.Thread | None = None
         self._unhook = None
+        self.guard = JoinGuard()               #: back-off and lockout after wrong codes
+        self.alerts: collections.deque[str] = collections.deque(maxlen=100)
+        self.on_alert = None                   #: called with each alert (any thread)
+        self.room = Room()                     #: the open question and the room's answers
+        self._ask_line: bytes | None = None
+        self._next_id = 0
 
     # ---------------------------------------------------------------- lifetime
     def start(self) -> tuple[str, int]:
@@ -111,8 +119,10 @@ class ShareServer:
 
     def _show(self) -> None:
         """The short form for the status line (``Session.link_status``)."""
+        tally = tally_line(self.room.tally(self.followers))
         self.session.link_status = (f"sharing {self.address} · code {self.code} · "
-                                    f"{self.followers} following")
+                                    f"{self.followers} following"
+                                    + (f" · {tally}" if tally else ""))
         self.session.touch()
 
     def describe(self) -> str:
@@ -190,32 +200,54 @@ class ShareServer:
 
     # ---------------------------------------------------------------- one follower
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        queue = None
+        queue, follower = None, None
         self._handlers.add(asyncio.current_task())
         self._writers.add(writer)
+        peer = writer.get_extra_info("peername")
+        address = str(peer[0]) if isinstance(peer, tuple) and peer else "?"
         try:
+            if (why := self.guard.refusal(address)) is not None:
+                return await self._refuse(writer, why)
             if len(self._queues) >= self.max_followers:
                 return await self._refuse(writer, f"full: {self.max_followers} followers already")
+            nonce = wire.new_nonce()   # a join line is good for this connection only
+            writer.write(wire.encode("challenge", nonce=nonce))
+            await writer.drain()
             try:
                 line = await asyncio.wait_for(reader.readline(), JOIN_TIMEOUT_S)
                 message = wire.decode_from_follower(line)
+                if message.type != "join":
+                    raise wire.WireError("the first line must be a join")
             except asyncio.TimeoutError:
                 return await self._refuse(writer, "no join code in time")
             except (ValueError, asyncio.LimitOverrunError) as exc:  # WireError, too long
                 return await self._refuse(writer, str(exc) if isinstance(exc, wire.WireError)
                                           else "join line too long")
-            if not hmac.compare_digest(message.data["code"].encode(), self.code.encode()):
+            # the check, the comparison and the verdict run without an await between them,
+            # so parallel guesses from one address are serialised by its back-off
+            if (why := self.guard.refusal(address)) is not None:
+                return await self._refuse(writer, why)
+            if not wire.proof_matches(self.code, nonce, message.data["proof"]):
+                alert = self.guard.failed(address)
+                if alert:
+                    self._alert(alert)
                 return await self._refuse(writer, "wrong join code")
+            self.guard.succeeded(address)
             queue = asyncio.Queue()
+            self._next_id += 1
+            follower = self._next_id
+            self.room.join(follower, message.data["name"])
             with self._lock:  # the snapshot and the registration happen between two actions
                 self._flush_play()
                 lines = wire.hello_lines(self.run_id, self.seq, self.session.start_config,
                                          [a.to_json() for a in self.log])
+                if self._ask_line is not None:
+                    lines.append(self._ask_line)
                 self._queues.add(queue)
             self._show()
             writer.writelines(lines)
             await writer.drain()
-            reading = asyncio.ensure_future(self._drain_input(reader))
+            reading = asyncio.ensure_future(self._read_answers(reader, queue, follower))
             writing = asyncio.ensure_future(self._write(queue, writer))
             await asyncio.wait({reading, writing}, return_when=asyncio.FIRST_COMPLETED)
             for task in (reading, writing):
@@ -225,10 +257,21 @@ class ShareServer:
         finally:
             if queue is not None:
                 self._queues.discard(queue)
+                self.room.leave(follower)
                 self._show()
             writer.close()
             self._writers.discard(writer)
             self._handlers.discard(asyncio.current_task())
+
+    def _alert(self, text: str) -> None:
+        """A line for the teacher (join-code guessing): kept in ``alerts``, passed to
+        ``on_alert`` (the app notifies), and written to stderr when the app has ended."""
+        self.alerts.append(text)
+        if self.on_alert is not None:
+            try:
+                self.on_alert(text)
+            except Exception:  # the app may be closing
+                pass
 
     async def _refuse(self, writer: asyncio.StreamWriter, reason: str) -> None:
         self.refused += 1
@@ -252,9 +295,11 @@ class ShareServer:
                 writer.write(line)
             await writer.drain()
 
-    async def _drain_input(self, reader: asyncio.StreamReader) -> None:
-        """Followers send nothing that counts: every line is dropped; too many, or a
-        flood past the rate limit, closes the connection."""
+    async def _read_answers(self, reader: asyncio.StreamReader, queue: asyncio.Queue,
+                            follower: int) -> None:
+        """A follower may send answers (:mod:`tui.room`) and nothing else that counts:
+        every other line is dropped; too many bad lines, or a flood past the rate limit,
+        closes this connection (no other follower notices)."""
         limit, bad = wire.RateLimit(wire.FOLLOWER_MSGS_PER_S), 0
         while True:
             try:
@@ -263,23 +308,66 @@ class ShareServer:
                 line = b"(too long)\n"
             if not line:
                 return
-            self.dropped += 1
-            bad += 1
-            if not limit.allow() or bad > MAX_BAD_MESSAGES:
+            if not limit.allow():
+                self.dropped += 1
                 return
+            try:
+                message = wire.decode_from_follower(line)
+                if message.type != "answer":
+                    raise wire.WireError("a second join dropped")
+            except wire.WireError:
+                self.dropped += 1
+                bad += 1
+                if bad > MAX_BAD_MESSAGES:
+                    return
+                continue
+            q = message.data["q"]
+            counted, text, right = self.room.answer(follower, q, message.data["a"])
+            if not counted:
+                self.dropped += 1
+                bad += 1
+                if bad > MAX_BAD_MESSAGES:
+                    return
+            queue.put_nowait(wire.encode("verdict", q=q, right=bool(right), text=text[:400]))
+            if counted:
+                self._show()
 
+    # ---------------------------------------------------------------- questions
+    def ask(self, q: str, text: str, check) -> None:
+        """Put question ``q`` to the room (any thread): followers see it and may answer
+        once each; :attr:`room` keeps the tally.  Asking the open question again is a no-op."""
+        if not self.room.ask(q, text, check):
+            return
+        self._send_ask(wire.encode("ask", q=q, text=text[:wire.MAX_QUESTION_TEXT]))
+
+    def close_question(self) -> None:
+        if self.room.close():
+            self._send_ask(None)
+
+    def _send_ask(self, line: bytes | None) -> None:
+        with self._lock:
+            self._ask_line = line
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._broadcast,
+                                            line or wire.encode("ask", q=None))
+        self._show()
 
 # -------------------------------------------------------------------- the command line
 DEFAULT_PORT = 8765
 
 
 def join_code(text: str) -> str:
-    """An argparse type: a join code of 4 to 32 letters and digits (dashes ignored)."""
+    """An argparse type: a join code of 6 to 32 letters and digits (dashes ignored);
+    shorter codes fall to guessing in seconds, so they are refused."""
     import argparse
 
+    from .core.text import printable
+
     code = wire.normalise_code(text)
-    if not 4 <= len(code) <= 32 or len(code) != len(str(text).replace("-", "")):
-        raise argparse.ArgumentTypeError(f"a join code is 4 to 32 letters and digits, got {text!r}")
+    low, high = wire.MIN_CODE_LENGTH, wire.MAX_CODE_LENGTH
+    if not low <= len(code) <= high or len(code) != len(str(text).replace("-", "")):
+        raise argparse.ArgumentTypeError(f"a join code is {low} to {high} letters and digits, "
+                                         f"got {printable(repr(text))}")
     return code
 
 

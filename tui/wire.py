@@ -12,8 +12,15 @@ teacher → follower
     ``log``     ``{actions: [Action.to_json(), …]}`` (at most ``LOG_CHUNK`` each)
     ``action``  ``{seq, action}``: one new action, numbered from 1 (gaps are seen)
     ``error``   ``{reason}``: why the teacher closes this connection
+    ``challenge`` ``{nonce}``: the first line of every connection, a fresh random nonce
+    ``ask``     ``{q, text}``: a question is on the teacher's screen (``q`` None: none is)
+    ``verdict`` ``{q, right, text}``: the teacher's check of this follower's answer
 follower → teacher
-    ``join``    ``{code}``: the join code; nothing a follower sends is ever an action
+    ``join``    ``{proof, name}``: HMAC-SHA256 of the connection's nonce keyed by the join
+                code (:func:`join_proof`), so a captured join line is worth nothing on
+                another connection; ``name`` is optional (None: anonymous)
+    ``answer``  ``{q, a}``: this follower's answer to question ``q`` (at most one counts);
+                nothing a follower sends is ever an action
 
 :func:`decode` turns one received line into a :class:`Message` or raises
 :class:`WireError` with one line for a person; nothing in a line is trusted
@@ -22,6 +29,8 @@ the session-file configuration reader (:mod:`tui.recording`).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -29,6 +38,7 @@ from dataclasses import dataclass, field
 
 from . import actions as act
 from .config import RunConfig
+from .core.text import printable
 from .recording import MAX_TOTAL_EPOCHS, config_from_json, config_to_json
 
 VERSION = 1
@@ -42,8 +52,17 @@ FOLLOWER_MSGS_PER_S = 20          #: what a teacher reads from one follower (mor
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  #: no 0/O, 1/I
 CODE_LENGTH = 6
 
-TYPES_FROM_TEACHER = ("hello", "log", "action", "error")
-TYPES_FROM_FOLLOWER = ("join",)
+NONCE_BYTES = 16
+MIN_CODE_LENGTH = 6               #: shorter codes fall to guessing (``share --code``)
+MAX_CODE_LENGTH = 32
+MAX_NAME = 32                     #: characters of a follower's ``--name``
+MAX_QUESTION_ID = 120
+MAX_QUESTION_TEXT = 400
+MAX_ANSWER = 64                   #: characters of one answer
+MAX_VERDICT_TEXT = 400
+
+TYPES_FROM_TEACHER = ("hello", "log", "action", "error", "challenge", "ask", "verdict")
+TYPES_FROM_FOLLOWER = ("join", "answer")
 
 
 class WireError(ValueError):
@@ -62,7 +81,21 @@ def new_code() -> str:
 
 
 def normalise_code(code: str) -> str:
-    return "".join(ch for ch in str(code).upper() if ch.isalnum())
+    return "".join(ch for ch in str(code).upper() if ch.isascii() and ch.isalnum())
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(NONCE_BYTES)
+
+
+def join_proof(code: str, nonce: str) -> str:
+    """What a follower sends instead of the code: HMAC-SHA256(code, nonce) in hex."""
+    return hmac.new(normalise_code(code).encode(), b"tinynet-join:" + nonce.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def proof_matches(code: str, nonce: str, proof: str) -> bool:
+    return hmac.compare_digest(join_proof(code, nonce).encode(), str(proof).encode())
 
 
 # ------------------------------------------------------------------ encoding
@@ -145,16 +178,52 @@ def decode_from_teacher(line: bytes) -> Message:
         except act.ActionError as exc:
             raise WireError(f"action {seq}: {exc}; dropped") from None
         return Message(kind, {"seq": seq, "action": action})
+    if kind == "challenge":
+        nonce = data.get("nonce")
+        if not isinstance(nonce, str) or len(nonce) != 2 * NONCE_BYTES \
+                or any(c not in "0123456789abcdef" for c in nonce):
+            raise WireError("challenge: nonce missing or malformed; dropped")
+        return Message(kind, {"nonce": nonce})
+    if kind == "ask":
+        q = data.get("q")
+        if q is None:
+            return Message(kind, {"q": None, "text": ""})
+        return Message(kind, {"q": _text(data, "q", MAX_QUESTION_ID),
+                              "text": _text(data, "text", MAX_QUESTION_TEXT)})
+    if kind == "verdict":
+        right = data.get("right")
+        if not isinstance(right, bool):
+            raise WireError("verdict: right must be true or false; dropped")
+        return Message(kind, {"q": _text(data, "q", MAX_QUESTION_ID), "right": right,
+                              "text": _text(data, "text", MAX_VERDICT_TEXT)})
     reason = data.get("reason")
-    return Message(kind, {"reason": reason[:200] if isinstance(reason, str) else "no reason"})
+    # shown in a notification: never a control character or a bidi override from outside
+    return Message(kind, {"reason": printable(reason[:200]) if isinstance(reason, str)
+                          else "no reason"})
+
+
+def _text(data: dict, key: str, limit: int, allow_empty: bool = False) -> str:
+    """A string field of at most ``limit`` characters, made printable (shown to a person)."""
+    value = data.get(key)
+    if not isinstance(value, str) or len(value) > limit or not (value or allow_empty):
+        raise WireError(f"{data['type']}: {key} must be text of 1 to {limit} characters; "
+                        "dropped")
+    return printable(value)
 
 
 def decode_from_follower(line: bytes) -> Message:
+    """One line a teacher received from a follower, checked; WireError says why not."""
     kind, data = _parse(line, MAX_JOIN_LINE_BYTES, TYPES_FROM_FOLLOWER)
-    code = data.get("code")
-    if not isinstance(code, str) or len(code) > 64:
-        raise WireError("join: code missing")
-    return Message(kind, {"code": normalise_code(code)})
+    if kind == "join":
+        proof = data.get("proof")
+        if not isinstance(proof, str) or len(proof) != 64:
+            raise WireError("join: proof of the join code missing")
+        name = data.get("name")
+        if name is not None:
+            name = _text(data, "name", MAX_NAME)
+        return Message(kind, {"proof": proof, "name": name})
+    return Message(kind, {"q": _text(data, "q", MAX_QUESTION_ID),
+                          "a": _text(data, "a", MAX_ANSWER).strip()})
 
 
 def check_shareable(config: RunConfig, where: str = "") -> None:
