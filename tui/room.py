@@ -107,12 +107,12 @@ class Room:
         return True, text, bool(right)
 
     # ---------------------------------------------------------------- the teacher's view
-    def tally(self, present: int | None = None) -> dict:
+    def tally(self) -> dict:
         """``{q, answered, of, right, histogram: [(answer, count, right)…] most common first}``
-        (``of``: followers present, default those joined)."""
+        (``of``: the followers present and those who answered and left since)."""
         with self._lock:
             question = self.question
-            of = len(self.names) if present is None else present
+            of = len(set(self.names) | set(question.answers if question else ()))
             if question is None:
                 return {"q": None, "answered": 0, "of": of, "right": 0, "histogram": []}
             counts = collections.Counter(a for a, _ in question.answers.values())

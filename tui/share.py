@@ -119,7 +119,7 @@ class ShareServer:
 
     def _show(self) -> None:
         """The short form for the status line (``Session.link_status``)."""
-        tally = tally_line(self.room.tally(self.followers))
+        tally = tally_line(self.room.tally())
         self.session.link_status = (f"sharing {self.address} · code {self.code} · "
                                     f"{self.followers} following"
                                     + (f" · {tally}" if tally else ""))
