@@ -210,6 +210,29 @@ def _success_check(problem: Problem, target_loss: float | None):
             lambda st, y_hat: 1.0 - ((y_hat - y) ** 2).sum(axis=(1, 2)) / ss_tot >= R2_SUCCESS)
 
 
+#: a run that did not succeed is "stuck" when its loss fell by less than this fraction over
+#: the last ``PLATEAU_PART`` of its budget (a plateau), else "not yet" (still falling)
+PLATEAU_PART = 0.25
+PLATEAU_DROP = 1e-3
+STATES = ("success", "not yet", "stuck", "diverged")
+
+
+def run_states(fit: StackedFit) -> list[str]:
+    """Each run's verdict (R,): ``success``; ``diverged``; ``stuck`` — its loss has
+    stopped falling (fell by less than ``PLATEAU_DROP`` of itself over the last
+    ``PLATEAU_PART`` of the epochs) and is above the target; ``not yet`` — still falling,
+    so more epochs may well succeed.  (A plateau can still end: XOR at lr 0.5 sits on
+    one at loss 0.25 for 10 000+ epochs before it learns.)"""
+    losses = fit.losses                                   # (R, epochs)
+    epochs = losses.shape[1]
+    start = min(epochs - 1, int(epochs * (1 - PLATEAU_PART)))
+    with np.errstate(invalid="ignore"):
+        a, b = losses[:, start], losses[:, -1]
+        falling = (a - b) > PLATEAU_DROP * np.abs(a)
+    return ["diverged" if fit.diverged[r] else "success" if fit.success[r] else
+            "not yet" if falling[r] else "stuck" for r in range(len(losses))]
+
+
 def check_size(problem: Problem, runs: int, epochs: int) -> None:
     """Refuse (ValueError) a grid whose estimated memory exceeds MEMORY_LIMIT."""
     need = estimate_bytes(problem.net.sizes, runs, len(problem.X), epochs, extra_samples=625)
@@ -277,11 +300,12 @@ def app_grid(config: RunConfig, seeds: list[int] | None = None, lrs: list[float]
     fit, rows = sweep.fit, []
     final = fit.final_loss
     settings = sweep.settings
+    states = run_states(fit)
     for r in range(len(settings) * len(seeds)):
         first = int(fit.first_success[r])
         lr, init = settings[r // len(seeds)]
         rows.append(dict(seed=seeds[r % len(seeds)], lr=lr, init=init,
-                         success=bool(fit.success[r]),
+                         success=bool(fit.success[r]), state=states[r],
                          epochs_to_success=first if first >= 0 else None,
                          final_loss=float(final[r]), diverged=bool(fit.diverged[r])))
     return sweep, rows
@@ -297,10 +321,11 @@ def run_config(sweep: Sweep, row: dict) -> RunConfig:
 
 # ------------------------------------------------------------ the report
 def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | None,
-                init: InitSpec | None = None) -> str:
-    """The command that opens run (seed, lr, init) in the app."""
+                init: InitSpec | None = None, budget: bool = False) -> str:
+    """The command that opens run (seed, lr, init) in the app; with ``budget``, the
+    ``tinynet-tui train`` command that reruns it with the sweep's ``--epochs``."""
     cfg = sweep.problem.config
-    parts = ["tinynet-tui"]
+    parts = ["tinynet-tui"] + (["train"] if budget else [])
     parts += ["--data", str(cfg.data)] if cfg.data else ["--task", cfg.task]
     if args is not None and args.hidden is not None:
         parts += ["--hidden", ",".join(map(str, args.hidden)) or "0"]
@@ -316,6 +341,8 @@ def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | N
         parts += ["--init", name]
         if name == "normal":
             parts += ["--sigma", f"{1.0 if sigma is None else sigma:g}"]
+    if budget:
+        parts += ["--epochs", str(sweep.epochs)]
     return " ".join(parts)
 
 
@@ -324,9 +351,11 @@ def setting_rows(sweep: Sweep) -> list[dict]:
     quantiles; ``init`` is the scheme, ``sigma`` its σ (normal only, else None)."""
     fit, rows = sweep.fit, []
     final = fit.final_loss
+    states = np.array(run_states(fit))
     for i, (lr, (init, sigma)) in enumerate(sweep.settings):
         runs = sweep.runs(i)
         ok, div = fit.success[runs], fit.diverged[runs]
+        stuck, later = states[runs] == "stuck", states[runs] == "not yet"
         firsts = fit.first_success[runs][ok]
         losses = final[runs][~div]
         q = np.quantile(losses, [0.1, 0.5, 0.9]) if len(losses) else [math.nan] * 3
@@ -334,36 +363,56 @@ def setting_rows(sweep: Sweep) -> list[dict]:
         rows.append(dict(lr=lr, init=init, sigma=sigma, runs=len(sweep.seeds),
                          success=float(ok.mean()),
                          median_epochs=float(np.median(firsts)) if len(firsts) else math.nan,
+                         not_yet=int(later.sum()), stuck=int(stuck.sum()),
                          diverged=int(div.sum()), loss_q10=q[0], loss_median=q[1], loss_q90=q[2],
                          good_seed=int(seeds[ok][0]) if ok.any() else None,
+                         not_yet_seed=int(seeds[later][0]) if later.any() else None,
+                         stuck_seed=int(seeds[stuck][0]) if stuck.any() else None,
                          bad_seed=int(seeds[~ok][0]) if (~ok).any() else None))
     return rows
 
 
-def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
-    from rich.table import Table
+#: the report's column headers, a line each (the table fits 80 columns; no number is cut)
+REPORT_HEADERS = [("", "lr"), ("", "init"), ("", "ok"), ("not", "yet"), ("", "stuck"),
+                  ("", "epochs"), ("", "div."), ("loss", "10 %"), ("", "50 %"), ("", "90 %")]
 
+
+def table_lines(headers: list[tuple[str, ...]], rows: list[list[str]],
+                left: tuple[int, ...] = ()) -> list[str]:
+    """A plain table: every column as wide as its widest cell or header line, one
+    space between columns, numbers right-aligned (columns in ``left`` left-aligned).
+    Nothing is ever cut: a narrow terminal wraps a line instead."""
+    widths = [max([len(h) for h in head] + [len(r[k]) for r in rows])
+              for k, head in enumerate(headers)]
+
+    def line(cells) -> str:
+        return " ".join(c.ljust(w) if k in left else c.rjust(w)
+                        for k, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out = [line([head[i] for head in headers]) for i in range(len(headers[0]))]
+    out.append(" ".join("─" * w for w in widths))
+    return out + [line(r) for r in rows]
+
+
+def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
     net = sweep.problem.net
     cfg = sweep.problem.config
     trains = "" if cfg.optimizer == "gd" else f" {cfg.optimizer}" + (
         f" β {cfg.momentum:g}," if cfg.optimizer in ("momentum", "nesterov") else ",")
-    table = Table(title=f"{cfg.label}: {net.describe()},{trains} {len(sweep.seeds)} seeds"
-                        f" × {len(sweep.lrs)} lr × {len(sweep.inits)} init, {sweep.epochs} epochs"
-                        f" — success: {sweep.criterion}")
-    for name in ("lr", "init", "success", "median epochs to success", "diverged",
-                 "final loss 10 %", "median", "90 %"):
-        if name == "init":  # never cut a scheme's name
-            table.add_column(name, no_wrap=True,
-                             min_width=max(len(init_label(i)) for i in sweep.inits))
-        else:
-            table.add_column(name, justify="right")
-    for row in rows:
-        table.add_row(f"{row['lr']:g}", init_label((row["init"], row["sigma"])),
-                      f"{row['success']:.0%}",
-                      "—" if math.isnan(row["median_epochs"]) else f"{row['median_epochs']:g}",
-                      str(row["diverged"]), *(f"{row[k]:.3g}" for k in
-                                              ("loss_q10", "loss_median", "loss_q90")))
-    console.print(table)
+    console.print(f"{cfg.label}: {net.describe()},{trains} {len(sweep.seeds)} seeds × "
+                  f"{len(sweep.lrs)} lr × {len(sweep.inits)} init, {sweep.epochs} epochs — "
+                  f"success: {sweep.criterion}", highlight=False)
+    cells = [[f"{row['lr']:g}", init_label((row["init"], row["sigma"])),
+              f"{row['success']:.0%}", str(row["not_yet"]), str(row["stuck"]),
+              "—" if math.isnan(row["median_epochs"]) else f"{row['median_epochs']:g}",
+              str(row["diverged"]), *(f"{row[k]:.3g}" for k in
+                                      ("loss_q10", "loss_median", "loss_q90"))]
+             for row in rows]
+    for line in table_lines(REPORT_HEADERS, cells, left=(1,)):
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
+    console.print("ok: success; epochs: median epochs to success; not yet / stuck: runs still "
+                  "falling / on a plateau; div.: diverged; loss: final loss over the seeds "
+                  "(10 %, 50 %, 90 %)", highlight=False, style="dim")
     runs = len(sweep.seeds) * len(sweep.settings)
     console.print(f"{runs} runs in {sweep.seconds:.2f} s; success checked every "
                   f"{args.check_every if args else 10} epochs (epochs = updates done)")
@@ -371,13 +420,21 @@ def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
         console.print(f"no run reached 100 % accuracy in {sweep.epochs:,} epochs: give more "
                       "--epochs, or, where classes overlap (circle's noisy labels, blobs) and "
                       "it cannot be reached, set a bar with --target-loss", highlight=False)
+    stuck, later = sum(r["stuck"] for r in rows), sum(r["not_yet"] for r in rows)
+    if stuck or later:
+        console.print(f"not yet: {later} run(s) still falling at {sweep.epochs:,} epochs (more "
+                      f"--epochs may succeed); stuck: {stuck} run(s) whose loss fell by less "
+                      f"than {PLATEAU_DROP:.1%} over the last {PLATEAU_PART:.0%} of the epochs "
+                      "(a plateau: it can still end, much later)", highlight=False)
     for row in rows:
         init = (row["init"], row["sigma"])
         where = f"lr {row['lr']:g}" + (f", init {init_label(init)}" if len(sweep.inits) > 1 else "")
-        for label, seed in (("fails", row["bad_seed"]), ("succeeds", row["good_seed"])):
+        for label, seed in (("is stuck", row["stuck_seed"]), ("is not there yet",
+                                                              row["not_yet_seed"]),
+                            ("succeeds", row["good_seed"])):
             if seed is not None:
                 console.print(f"{where}, seed {seed} {label}: "
-                              f"{app_command(sweep, seed, row['lr'], args, init)}",
+                              f"{app_command(sweep, seed, row['lr'], args, init, budget=True)}",
                               highlight=False, soft_wrap=True)
 
 

@@ -246,17 +246,24 @@ class CompareScreen(Screen):
 # ------------------------------------------------------------- the app's sweep
 def sweep_cells(row: dict) -> tuple[str, ...]:
     """A sweep row as table cells: lr, seed, result, epochs to success, final loss."""
-    result = "diverged" if row["diverged"] else ("✓" if row["success"] else "✗ stuck")
+    state = row.get("state") or ("diverged" if row["diverged"] else
+                                 "success" if row["success"] else "stuck")
+    result = {"success": "✓", "not yet": "… not yet", "stuck": "✗ stuck"}.get(state, state)
     first = "—" if row["epochs_to_success"] is None else f"{row['epochs_to_success']}"
     return (f"{row['lr']:g}", str(row["seed"]), result, first, num(row["final_loss"], 4))
 
 
 def sweep_summary(rows: list[dict]) -> str:
-    """``lr 0.5: 6/10 succeed · lr 5: 10/10 succeed``."""
+    """``lr 0.5: 6/10 succeed, 3 not yet, 1 stuck · lr 5: 10/10 succeed`` (not yet:
+    still falling when the budget ran out; stuck: on a plateau)."""
     parts = []
     for lr in sorted({r["lr"] for r in rows}):
         mine = [r for r in rows if r["lr"] == lr]
-        parts.append(f"lr {lr:g}: {sum(r['success'] for r in mine)}/{len(mine)} succeed")
+        text = f"lr {lr:g}: {sum(r['success'] for r in mine)}/{len(mine)} succeed"
+        for state in ("not yet", "stuck"):
+            if (n := sum(r.get("state") == state for r in mine)):
+                text += f", {n} {state}"
+        parts.append(text)
     return " · ".join(parts)
 
 
