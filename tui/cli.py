@@ -277,6 +277,12 @@ def make_parser() -> Parser:
 
     add_sweep_parser(sub)
     add_learn_parser(sub)
+    from .cast import add_record_parser
+
+    add_record_parser(sub)
+    parser.add_argument("--record", metavar="FILE.cast",
+                        help="record what the terminal shows into an asciinema cast (in any "
+                             "mode: the app, learn, share, follow; never overwrites)")
     parser.add_argument("--replay", type=existing_file, metavar="SESSION.json",
                         help="replay a saved session (S in the app) and show where it ended")
     parser.add_argument("--max-kbps", type=limit, metavar="N",
@@ -334,10 +340,24 @@ def fail(message: str, status: int = 2) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; Ctrl-C anywhere ends with one line and status 130."""
+    from . import cast
+
+    try:
+        argv, record = cast.take_record_option(sys.argv[1:] if argv is None else list(argv))
+        if record is not None:
+            if set(argv) & {"train", "sweep", "record", "serve"}:
+                return fail("argument --record: records the app, learn, share and follow "
+                            "(tinynet-tui record SESSION.json FILE.cast renders a saved session)")
+            cast.enable(Path(record))
+    except (ValueError, OSError) as exc:  # CastError: one line
+        return fail(str(exc))
     try:
         return _main(argv)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    finally:
+        for line in cast.finish():
+            print(line, file=sys.stderr)
 
 
 #: a replay of more epochs than this shows its progress (XOR plays ~60 000 epochs/s)
@@ -418,6 +438,10 @@ def _main(argv: list[str] | None) -> int:
         from .sweep import run_sweep
 
         return run_sweep(args)
+    if args.command == "record":
+        from .cast import run_record
+
+        return run_record(args)
     if args.command == "learn":
         from .lessons.cli import run_learn
 
