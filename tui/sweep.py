@@ -466,27 +466,50 @@ def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
     S, L, I = len(sweep.seeds), len(sweep.lrs), len(sweep.inits)
     names = [init_label(i) for i in sweep.inits]
     rate = np.array([row["success"] for row in rows]).reshape(L, I).T   # (init, lr)
-    fig, ax = plt.subplots(figsize=(2.2 + 0.9 * L, 1.6 + 0.5 * I), dpi=110)
-    ax.imshow(rate, aspect="auto", cmap="RdYlGn", vmin=0, vmax=1, interpolation="nearest")
+    fig, ax = plt.subplots(figsize=(3.2 + 0.9 * L, 1.6 + 0.5 * I), dpi=110)
+    # cividis: luminance rises with the rate, so the map reads in greyscale too
+    shown = ax.imshow(rate, aspect="auto", cmap="cividis", vmin=0, vmax=1,
+                      interpolation="nearest")
     for (i, j), value in np.ndenumerate(rate):
-        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=9)
+        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=9,
+                color="black" if value > 0.55 else "white")
     ax.set_xticks(range(L), [f"{lr:g}" for lr in sweep.lrs])
     ax.set_yticks(range(I), names)
     ax.set_xlabel("learning rate")
     ax.set_ylabel("initialisation")
-    ax.set_title(f"success rate over {S} seeds ({sweep.criterion})", fontsize=9)
+    bar = fig.colorbar(shown, ax=ax)
+    bar.set_label("success rate")
+    ax.set_title(f"success rate over {S} seeds ({sweep.criterion}), {sweep.epochs} epochs",
+                 fontsize=9)
     fig.tight_layout()
     save(fig, paths[1])
     settings = [f"{lr:g}" + (f"\n{init_label(i)}" if I > 1 else "") for lr, i in sweep.settings]
-    grid = sweep.fit.success.reshape(L * I, S).T.astype(float)
-    fig, ax = plt.subplots(figsize=(1.2 + 0.8 * L * I, 1.5 + min(8.0, 0.12 * S)), dpi=110)
-    ax.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=0, vmax=1, interpolation="nearest")
+    codes = {state: k for k, state in enumerate(STATES)}
+    grid = np.array([codes[st] for st in run_states(sweep.fit)]).reshape(L * I, S).T
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    # one grey per state, light to dark, and a hatch for the two failures: no colour needed
+    greys = ["#f2f2f2", "#a6a6a6", "#595959", "#111111"]
+    hatches = {"stuck": "xx", "diverged": ".."}
+    fig, ax = plt.subplots(figsize=(3.4 + 0.8 * L * I, 1.5 + min(8.0, 0.12 * S)), dpi=110)
+    ax.imshow(grid, aspect="auto", cmap=ListedColormap(greys), vmin=-0.5, vmax=3.5,
+              interpolation="nearest")
+    for state, hatch in hatches.items():
+        rows_, cols_ = np.nonzero(grid == codes[state])
+        for r, c in zip(rows_, cols_):
+            ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch=hatch,
+                                       edgecolor="white" if state == "diverged" else "black",
+                                       lw=0))
     ax.set_xticks(range(L * I), settings, fontsize=8)
     step = max(1, S // 20)
     ax.set_yticks(range(0, S, step), [str(s) for s in sweep.seeds[::step]])
     ax.set_xlabel("learning rate" + (", init" if I > 1 else ""))
     ax.set_ylabel("seed")
-    ax.set_title(f"success per seed ({sweep.criterion})", fontsize=9)
+    ax.legend(handles=[Patch(facecolor=g, edgecolor="black", hatch=hatches.get(st, ""),
+                             label=st) for st, g in zip(STATES, greys)],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="run")
+    ax.set_title(f"each run ({sweep.criterion}, {sweep.epochs} epochs)", fontsize=9)
     fig.tight_layout()
     save(fig, paths[2])
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)

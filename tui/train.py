@@ -20,7 +20,7 @@ from nn import ModelFileError, save
 from nn.io import npz_path
 
 from .config import Problem, model_meta
-from .export import export_all, export_names
+from .handout import from_problem, names_for, write_handout
 from .output import check_output_file, check_output_files, fallback_path, unused_path
 
 
@@ -29,7 +29,7 @@ def _error(message: str) -> None:
     print(f"tinynet-tui: error: {message}", file=sys.stderr)
 
 
-def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
+def check_outputs(save: Path | None, export: Path | None, names: list[str],
                   force: bool = False) -> str | None:
     """Why ``--save``/``--export`` cannot be written (checked before training), or None."""
     if save is not None:
@@ -37,7 +37,7 @@ def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
         if why:
             return why
     if export is not None:
-        return check_output_files(export, export_names(with_surface), force)
+        return check_output_files(export, names, force)
     return None
 
 
@@ -51,7 +51,7 @@ def run_training(problem: Problem, until_loss: float | None = None, save: Path |
     work goes to a fallback path in the temp folder, named on stderr, status 1.
     NumPy floating-point warnings are silenced: non-finite results are reported as
     divergence instead."""
-    why = check_outputs(save, export, problem.config.target_function is not None, force)
+    why = check_outputs(save, export, names_for(problem), force)
     if why:
         _error(why)
         return 2
@@ -129,21 +129,14 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
                 _error(f"{exc}; the fallback {exc2} too: the model is lost")
             status = 1
     if export is not None:
-        truth = cfg.target_function
-
-        def predict(points: np.ndarray) -> np.ndarray:
-            return net.predict(problem.inputs(points))
-
-        title = f"{cfg.label} {net.describe()}: training loss"
+        handout = from_problem(problem, result.losses)
         try:
-            written = export_all(export, result.losses, predict if truth else None, truth,
-                                 title=title)
+            written = write_handout(export, handout)
         except OSError as exc:
             why = f"cannot write to {export}: {exc.strerror or exc}"
             backup = unused_path(Path(tempfile.gettempdir()) / "tinynet-export")
             try:
-                export_all(backup, result.losses, predict if truth else None, truth,
-                           title=title)
+                write_handout(backup, handout)
                 _error(f"{why}; exported to {backup} instead")
             except OSError as exc2:
                 _error(f"{why}; the fallback {backup} failed too ({exc2.strerror or exc2})")
