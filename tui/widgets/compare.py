@@ -32,6 +32,10 @@ from .loss_chart import log_ticks, nice_ticks
 REFRESH_HZ = 10
 
 
+#: one plotext marker per branch (A, B, C, D): the curves differ without colour too
+BRANCH_MARKERS = ("braille", "x", "+", "•")
+
+
 def render_chart(view: CompareView, width: int, height: int, log: bool = True) -> str:
     """The loss curves of every branch, overlaid, as ANSI text ``width``×``height``.
     Each branch plots the largest loss of each bin of epochs (and the smallest
@@ -44,7 +48,8 @@ def render_chart(view: CompareView, width: int, height: int, log: bool = True) -
     plt.xlabel("epoch")
     plt.ylabel("loss (log scale)" if log else "loss")
     x_end, y_lo, y_hi = 1.0, math.inf, -math.inf
-    for row in view.rows:
+    for k, row in enumerate(view.rows):
+        marker = BRANCH_MARKERS[k % len(BRANCH_MARKERS)]
         x, lo, hi = row.epochs, row.lo, row.hi
         ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if log else True)
         x, lo, hi = x[ok], lo[ok], hi[ok]
@@ -55,9 +60,9 @@ def render_chart(view: CompareView, width: int, height: int, log: bool = True) -
             continue
         x_end = max(x_end, float(x[-1]))
         y_lo, y_hi = min(y_lo, float(lo.min())), max(y_hi, float(hi.max()))
-        plt.plot(x.tolist(), hi.tolist(), marker="braille", color=row.colour, label=name)
+        plt.plot(x.tolist(), hi.tolist(), marker=marker, color=row.colour, label=name)
         if np.any(hi != lo):
-            plt.plot(x.tolist(), lo.tolist(), marker="braille", color=row.colour)
+            plt.plot(x.tolist(), lo.tolist(), marker=marker, color=row.colour)
     if math.isfinite(y_lo):
         plt.xlim(0, x_end)
         xt = nice_ticks(0, x_end, max(2, width // 12), integer=True)
