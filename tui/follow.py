@@ -46,6 +46,8 @@ CATCH_UP_CHUNK = 2000
 #: the state a replay changes; everything else (lock, listeners, speed, quiz) stays the app's
 REPLAYED_STATE = ("branches", "branch", "selected", "sample", "baseline_loss", "drawn",
                   "start_config", "actions")
+#: … and what a lesson chapter's setup sets besides (the step size it is read with)
+LESSON_STATE = ("granularity",)
 
 
 class Cancelled(Exception):
@@ -86,19 +88,30 @@ def replay_with_progress(session, actions, progress=None, cancelled=None) -> Non
         progress(total, total)
 
 
-def restart_session(session, config: RunConfig, actions: list[act.Action],
-                    progress=None, cancelled=None) -> None:
-    """Make ``session`` what a fresh Session of ``config`` becomes after ``actions``
-    (the same object, so the app's widgets keep it).  The replay runs on a fresh
-    Session outside ``session.lock`` (the app keeps drawing and answering keys); only
-    the final swap holds the lock.  Raises ValueError/ActionError, or Cancelled."""
+def fresh_session(config: RunConfig, lesson=None):
+    """A new Session where the teacher's run starts: ``config`` built, or the shared
+    lesson chapter's start (:mod:`tui.shared_lesson`)."""
     from .session import Session
 
-    fresh = Session(build(config))
+    if lesson is not None:
+        from .shared_lesson import chapter_session
+
+        return chapter_session(lesson)
+    return Session(build(config))
+
+
+def restart_session(session, config: RunConfig, actions: list[act.Action],
+                    progress=None, cancelled=None, lesson=None) -> None:
+    """Make ``session`` what a fresh Session of ``config`` (or of ``lesson``'s chapter)
+    becomes after ``actions`` (the same object, so the app's widgets keep it).  The
+    replay runs on a fresh Session outside ``session.lock`` (the app keeps drawing and
+    answering keys); only the final swap holds the lock.  Raises ValueError/ActionError,
+    or Cancelled."""
+    fresh = fresh_session(config, lesson)
     replay_with_progress(fresh, actions, progress, cancelled)
     with session.lock:
         session.playing = False
-        for name in REPLAYED_STATE:
+        for name in REPLAYED_STATE + (LESSON_STATE if lesson is not None else ()):
             setattr(session, name, getattr(fresh, name))
         session.touch()
 
@@ -123,6 +136,7 @@ class Follower:
         self.rebuilds = 0                     #: times the session was rebuilt from the log
         self.run_id: str | None = None        #: the teacher run the log belongs to
         self.teacher_config: RunConfig | None = None
+        self.lesson = None                    #: the teacher's lesson chapter (LessonContext)
         self.teacher_log: list[act.Action] = []
         self.seq = 0                          #: the teacher's actions received
         self.applied_seq = 0                  #: … and carried out here (while attached)
@@ -248,15 +262,13 @@ class Follower:
         self._local.applying = True
         try:
             if self.session is None:
-                from .session import Session
-
-                session = Session(build(self.teacher_config))
+                session = fresh_session(self.teacher_config, self.lesson)
                 self._watch(session)
                 replay_with_progress(session, self.teacher_log, progress, cancelled)
                 self.session = session
             else:
                 restart_session(self.session, self.teacher_config, self.teacher_log,
-                                progress, cancelled)
+                                progress, cancelled, self.lesson)
         except Cancelled:
             return False
         except (ValueError, OSError) as exc:  # ActionError, DataError, ModelFileError
@@ -426,6 +438,7 @@ class Follower:
             same = (hello["run"] == self.run_id and hello["seq"] == self.seq
                     and self.session is not None)
             self.run_id, self.teacher_config = hello["run"], hello["config"]
+            self.lesson = hello.get("lesson")
             self.teacher_log, self.seq = list(log), hello["seq"]
             self.connects += 1
             self.state = "following"

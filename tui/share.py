@@ -59,6 +59,7 @@ class ShareServer:
         self.alerts: collections.deque[str] = collections.deque(maxlen=100)
         self.on_alert = None                   #: called with each alert (any thread)
         self.room = Room()                     #: the open question and the room's answers
+        self.lesson = None                     #: the shared lesson chapter (LessonContext)
         self._ask_line: bytes | None = None
         self._next_id = 0
 
@@ -136,9 +137,10 @@ class ShareServer:
         one, else a wrapper around ``Session._record``)."""
         with self._lock:
             self.log = list(self.session.actions)
-        if isinstance(getattr(self.session, "listeners", None), list):
-            self.session.listeners.append(self.publish)
-            self._unhook = lambda: self.session.listeners.remove(self.publish)
+        session = self.session
+        if isinstance(getattr(session, "listeners", None), list):
+            session.listeners.append(self.publish)
+            self._unhook = lambda: session.listeners.remove(self.publish)
             return
         record = self.session._record
 
@@ -148,6 +150,29 @@ class ShareServer:
 
         self.session._record = record_and_publish
         self._unhook = lambda: self.session.__dict__.pop("_record", None)
+
+    def retarget(self, session, lesson=None) -> None:
+        """Share ``session`` from now on (the teacher entered a lesson chapter, whose session
+        is a new object): a new run — every follower gets a fresh hello naming ``lesson``
+        (a :class:`~tui.shared_lesson.LessonContext`) and rebuilds that chapter's start,
+        then follows the actions taken in it.  Any thread."""
+        with self._lock:
+            self._flush_play()
+            if self._unhook is not None:
+                self._unhook()
+            self.session = session
+            self.lesson = lesson
+            self.run_id = secrets.token_hex(8)
+            self.seq = 0
+            self._install_hook()
+            self.log = []  # the chapter's setup is rebuilt by each follower, not replayed
+            lines = wire.hello_lines(self.run_id, 0, session.start_config, [],
+                                     None if lesson is None else lesson.to_json())
+            if self._loop is not None:  # in order: before any action of the new run
+                for line in lines:
+                    self._loop.call_soon_threadsafe(self._broadcast, line)
+        self.close_question()
+        self._show()
 
     def publish(self, action: act.Action) -> None:
         """Number ``action``, log it, and queue it for every follower (any thread).
@@ -240,7 +265,8 @@ class ShareServer:
             with self._lock:  # the snapshot and the registration happen between two actions
                 self._flush_play()
                 lines = wire.hello_lines(self.run_id, self.seq, self.session.start_config,
-                                         [a.to_json() for a in self.log])
+                                         [a.to_json() for a in self.log],
+                                         None if self.lesson is None else self.lesson.to_json())
                 if self._ask_line is not None:
                     lines.append(self._ask_line)
                 self._queues.add(queue)

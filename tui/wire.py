@@ -5,10 +5,12 @@ teacher's actions from its starting configuration gives its network bit for bit)
 Every line is one JSON object ``{"v": 1, "type": …, …}``:
 
 teacher → follower
-    ``hello``   ``{run, seq, config, n}``: the teacher's run id (random per start),
+    ``hello``   ``{run, seq, config, n, lesson}``: the teacher's run id (random per start),
                 how many actions it has recorded (``seq``), its starting
                 configuration (as session files hold it) and the length ``n`` of
-                its action log, which follows in ``log`` lines
+                its action log, which follows in ``log`` lines; ``lesson`` (optional):
+                ``{name, chapter}`` of a built-in lesson chapter the run starts from
+                (:mod:`tui.shared_lesson`)
     ``log``     ``{actions: [Action.to_json(), …]}`` (at most ``LOG_CHUNK`` each)
     ``action``  ``{seq, action}``: one new action, numbered from 1 (gaps are seen)
     ``error``   ``{reason}``: why the teacher closes this connection
@@ -104,9 +106,12 @@ def encode(type_: str, **fields) -> bytes:
             + "\n").encode()
 
 
-def hello_lines(run: str, seq: int, config: RunConfig, log: list[dict]) -> list[bytes]:
+def hello_lines(run: str, seq: int, config: RunConfig, log: list[dict],
+                lesson: dict | None = None) -> list[bytes]:
     """The hello and the log lines that follow it (what a late joiner replays)."""
-    lines = [encode("hello", run=run, seq=seq, config=config_to_json(config), n=len(log))]
+    extra = {} if lesson is None else {"lesson": lesson}
+    lines = [encode("hello", run=run, seq=seq, config=config_to_json(config), n=len(log),
+                    **extra)]
     for k in range(0, len(log), LOG_CHUNK):
         lines.append(encode("log", actions=log[k:k + LOG_CHUNK]))
     return lines
@@ -160,8 +165,15 @@ def decode_from_teacher(line: bytes) -> Message:
             check_shareable(config, "hello: ")
         except WireError as exc:
             raise WireError(f"{exc}; dropped") from None
+        from .shared_lesson import context_from_json
+
+        try:
+            lesson = context_from_json(data.get("lesson"))
+        except ValueError as exc:
+            raise WireError(f"hello: {exc}; dropped") from None
         return Message(kind, {"run": run, "seq": _whole(data, "seq", 0, 10**15),
-                              "config": config, "n": _whole(data, "n", 0, MAX_LOG_ACTIONS)})
+                              "config": config, "n": _whole(data, "n", 0, MAX_LOG_ACTIONS),
+                              "lesson": lesson})
     if kind == "log":
         raw = data.get("actions")
         if not isinstance(raw, list) or len(raw) > LOG_CHUNK:
