@@ -150,7 +150,8 @@ def test_thirty_followers_mirror_a_thousand_actions_bit_for_bit(teacher, followe
             f"status {f.status!r}, runs {[(st.epoch, st.cursor, st.lr) for _, st in runs(f.session)]}"
             f" vs {[(st.epoch, st.cursor, st.lr) for _, st in runs(session)]}")
         assert f.status.startswith("following teacher at 127.0.0.1:")
-        assert f.session.link_status == f.status and f.dropped == 0
+        assert f.session.link_status == f.short_status == f"following {server.address}" \
+            and f.dropped == 0
     assert session.link_status == f"sharing {server.address} · code {server.code} · 30 following"
     # every follower's session recorded what the teacher recorded (a session file replays)
     assert [a.to_json() for a in fs[0].session.actions] == [a.to_json() for a in session.actions]
@@ -549,9 +550,18 @@ async def test_the_follow_app_detaches_and_reattaches_by_key(teacher):
             await await_until(lambda: app.follower.catching_up is None
                               and same_network(app.session, session))
             assert app.follower.attached
-            await pilot.press("n")  # an own key while attached detaches
-            assert not app.follower.attached
+            epoch_cursor = (app.session.stepper.epoch, app.session.stepper.cursor)
+            await pilot.press("n")  # an own key while attached asks first …
+            assert type(app.screen).__name__ == "Confirm" and app.follower.attached
+            await pilot.press("n")  # … no: still following, nothing done
+            assert type(app.screen).__name__ != "Confirm" and app.follower.attached
+            assert (app.session.stepper.epoch, app.session.stepper.cursor) == epoch_cursor
+            await pilot.press("n", "y")  # yes: detached, and the step is taken
             await pilot.pause(0.3)
+            assert not app.follower.attached and same_network(app.session, session) is False
             assert app.sub_title.startswith("detached")
+            banner = app.query_one("#follow-banner")
+            assert banner.has_class("shown") and "DETACHED" in str(banner.render())
+            assert "DETACHED · u follows" in str(app.query_one("#status").render())
     finally:
         app.follower.stop()

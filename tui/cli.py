@@ -449,7 +449,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "follow":
         from .follow import run_follow
 
-        return run_follow(args.address, args.code)
+        return run_follow(args.address, args.code, name=args.name)
     try:
         _resolve_task(args)
         check_data_options(args)
@@ -478,7 +478,9 @@ def _main(argv: list[str] | None) -> int:
         from .share import run_share
 
         try:
-            return run_share(problem, args.host, args.port, args.code)
+            return run_share(problem, args.host, args.port, args.code,
+                             lesson=getattr(args, "lesson", None)
+                             if getattr(args, "share_command", None) == "learn" else None)
         except (ValueError, OSError) as exc:
             return fail(str(exc))
     if args.command == "serve":

@@ -15,7 +15,9 @@ with backoff (a restarted teacher — same ``--code`` — is followed from its n
 """
 from __future__ import annotations
 
+import asyncio
 import collections
+import inspect
 import socket
 import threading
 
@@ -137,6 +139,7 @@ class Follower:
         self.run_id: str | None = None        #: the teacher run the log belongs to
         self.teacher_config: RunConfig | None = None
         self.lesson = None                    #: the teacher's lesson chapter (LessonContext)
+        self.view: str | None = None          #: the presenter view open on the teacher
         self.teacher_log: list[act.Action] = []
         self.seq = 0                          #: the teacher's actions received
         self.applied_seq = 0                  #: … and carried out here (while attached)
@@ -184,10 +187,28 @@ class Follower:
             done, total = self.catching_up
             return f"catching up with the teacher… {100 * done // max(1, total)} %"
         if not self.attached:
-            return f"detached — your own copy (teacher at {self.address}; u follows again)"
+            return f"detached — your own copy (teacher {self.address}; u follows again)"
         if self.state == "connecting":
             return f"connecting to teacher at {self.address}…"
         return f"following teacher at {self.address}"
+
+    @property
+    def short_status(self) -> str:
+        """The status line's form (it must fit 80 columns with the epoch and loss)."""
+        if self.state == "refused":
+            return f"refused: {self.reason}"[:40]
+        if self.state == "gone":
+            return "teacher gone · reconnecting…"
+        if self.state == "unreachable":
+            return f"can't reach {self.address}"
+        if self.catching_up is not None and self.attached:
+            done, total = self.catching_up
+            return f"catching up {100 * done // max(1, total)} %"
+        if not self.attached:
+            return "DETACHED · u follows"
+        if self.state == "connecting":
+            return f"connecting {self.address}…"
+        return f"following {self.address}"
 
     def _note(self, text: str) -> None:
         self.notes.append(text)
@@ -195,7 +216,7 @@ class Follower:
 
     def _changed(self) -> None:
         if self.session is not None:  # for the status line (``Session.link_status``)
-            self.session.link_status = self.status
+            self.session.link_status = self.short_status
         if self.on_change is not None:
             try:
                 self.on_change(self)
@@ -369,7 +390,7 @@ class Follower:
     def _session_loop(self, stream) -> bool:
         """Read one connection; True once a hello was complete (the link worked)."""
         hello, log, early, synced, joined = None, [], [], False, False
-        self.question = None
+        self.question = self.view = None
         for line in self._lines(stream):
             try:
                 message = wire.decode_from_teacher(line)
@@ -391,6 +412,10 @@ class Follower:
                 if self.state == "unreachable":
                     self.state = "connecting"
                     self._changed()
+                continue
+            if kind == "view":
+                self.view = data["name"]
+                self._changed()
                 continue
             if kind == "ask":
                 self.question = None if data["q"] is None else (data["q"], data["text"])
@@ -476,32 +501,190 @@ class Follower:
 
 
 # -------------------------------------------------------------------- the app
-def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACKOFF_S, **kw):
+#: actions of the app that change the session: on a follower each first asks whether to
+#: detach from the teacher (answering y detaches and carries it out)
+OWN_ACTIONS = frozenset({
+    "step", "back", "play", "reset", "new_seed", "next_task", "learning_rate", "edit",
+    "jump", "fork", "next_branch", "lesson_play", "chapter_done", "next_chapter",
+    "previous_chapter", "sweep", "settings", "pen", "remove_point", "clear_points",
+    "lessons", "slow_motion"})
+
+
+def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACKOFF_S,
+                    name: str | None = None, **kw):
     """The app with a (not yet started) Follower of its session as ``app.follower``;
     ValueError (one line) for a bad address."""
+    from rich.text import Text
+    from textual.binding import Binding
+    from textual.screen import ModalScreen
+    from textual.widgets import Label, Static
+
     from .app import TinyNetApp
 
     host, port = parse_address(address)
 
+    class Confirm(ModalScreen[bool]):
+        """``detach from the teacher? (y/n)``"""
+
+        DEFAULT_CSS = """
+        Confirm { align: center middle; }
+        Confirm > Label { width: auto; padding: 1 2; border: heavy $warning; background: $panel; }
+        """
+        BINDINGS = [Binding("y", "answer(True)", "yes"), Binding("n,escape", "answer(False)", "no")]
+
+        def compose(self):
+            yield Label("detach from the teacher? (y/n)\n"
+                        "y: explore your own copy (u follows the teacher again)")
+
+        def action_answer(self, yes: bool) -> None:
+            self.dismiss(yes)
+
     class FollowApp(TinyNetApp):
-        BINDINGS = [("u", "follow_toggle", "unfollow/follow")]
+        BINDINGS = [Binding("u", "follow_toggle", "unfollow/follow",
+                            tooltip="detach to explore your own copy / follow the teacher again"),
+                    Binding("A", "answer_room", "answer", tooltip="answer the teacher's question")]
+        DEFAULT_CSS = """
+        #follow-banner { dock: top; height: 1; background: $warning; color: $text;
+                         text-style: bold; padding: 0 1; display: none; }
+        #follow-banner.shown { display: block; }
+        """
 
         def on_mount(self) -> None:
             super().on_mount()
             self._shown = ("", 0)
+            self._lesson_shown = None
+            self._view_shown = None
+            self._question_shown = None
+            self._verdicts_shown = 0
+            self._confirming = False
+            self.lessons.answer_hook = self.send_lesson_answer
+            self.screen_stack[0].mount(Static(id="follow-banner"))
             self.set_interval(0.25, self.show_follow_status)
 
+        # ------------------------------------------------------------ no silent drift
+        def guard(self, carry_out) -> bool:
+            """An own action while following first asks whether to detach; True when it
+            may go ahead now (``carry_out()`` runs later if the learner says y)."""
+            if not (self.follower.attached and self.follower.teacher_config is not None):
+                return True
+            if not self._confirming:
+                self._confirming = True
+
+                def answered(yes: bool | None) -> None:
+                    self._confirming = False
+                    if yes:
+                        self.follower.detach()
+                        self.show_follow_status()
+                        result = carry_out()
+                        if inspect.isawaitable(result):
+                            asyncio.ensure_future(result)
+
+                self.push_screen(Confirm(), answered)
+            return False
+
         def show_follow_status(self) -> None:
-            """Status changes and dropped lines become notifications (and the sub-title)."""
-            status, notes = self.follower.status, len(self.follower.notes)
-            if (status, notes) == self._shown:
+            """Status changes and dropped lines become notifications, a banner while not
+            following; the teacher's chapter, question, verdicts and views are shown."""
+            f = self.follower
+            status, notes = f.status, len(f.notes)
+            banner = self.query_one("#follow-banner", Static)
+            alarm = (None if f.attached and f.state in ("following", "connecting") else
+                     "⚠ DETACHED — exploring your own copy · u follows the teacher again"
+                     if not f.attached else f"⚠ {status}")
+            banner.set_class(alarm is not None, "shown")
+            if alarm is not None:
+                banner.update(Text(alarm))
+            if (status, notes) != self._shown:
+                if notes != self._shown[1] and f.notes:
+                    self.notify(f.notes[-1], title="follow", severity="warning", markup=False)
+                if status != self._shown[0]:
+                    self.sub_title = status
+                    self.notify(status, title="follow", markup=False)
+                self._shown = (status, notes)
+            self._follow_lesson()
+            self._follow_question()
+            self._follow_view()
+
+        def _follow_lesson(self) -> None:
+            f = self.follower
+            context = f.lesson if f.attached and f.catching_up is None else self._lesson_shown
+            if context == self._lesson_shown or context is None or f.applied_seq != f.seq:
                 return
-            if notes != self._shown[1] and self.follower.notes:
-                self.notify(self.follower.notes[-1], title="follow", severity="warning", markup=False)
-            if status != self._shown[0]:
-                self.sub_title = status
-                self.notify(status, title="follow", markup=False)
-            self._shown = (status, notes)
+            from .shared_lesson import open_chapter
+
+            try:
+                lesson = open_chapter(context)
+            except ValueError as exc:
+                self.notify(str(exc), title="follow", severity="warning", markup=False)
+                self._lesson_shown = context
+                return
+            self._lesson_shown = context
+            self.lessons.follow_chapter(lesson, self.session)
+
+        def _follow_question(self) -> None:
+            f = self.follower
+            if f.question != self._question_shown:
+                self._question_shown = f.question
+                if f.question is not None and not self.lessons.active:
+                    self.notify(f"{f.question[1]}  (A: answer)", title="the teacher asks",
+                                timeout=15, markup=False)
+            if len(f.verdicts) != self._verdicts_shown:
+                self._verdicts_shown = len(f.verdicts)
+                q = f.question[0] if f.question else None
+                if q in f.verdicts and self.lessons.active:
+                    right, text = f.verdicts[q]
+                    self.lessons.feedback, self.lessons.right = text, right
+                    if right and self.lessons.run is not None:
+                        self.lessons.run.answered = True
+                    self.lessons.refresh()
+
+        def _follow_view(self) -> None:
+            view = self.follower.view if self.follower.attached else None
+            if view == self._view_shown:
+                return
+            from .widgets.compare import CompareScreen
+
+            if self._view_shown == "compare" and isinstance(self.screen, CompareScreen):
+                self.pop_screen()
+            self._view_shown = view
+            if view == "compare":
+                self.push_screen(CompareScreen())
+            elif view == "sweep":
+                self.notify("the teacher is showing a sweep of this task (W runs the same "
+                            "grid here, on your own copy)", title="follow", markup=False)
+
+        # ------------------------------------------------------------ answering
+        def send_lesson_answer(self, text: str) -> bool:
+            """An answer typed into the lesson panel goes to the teacher (while following)."""
+            f = self.follower
+            if not f.attached or f.question is None:
+                return False
+            why = f.send_answer(text)
+            self.lessons.feedback = why or "sent to the teacher — waiting for the check…"
+            self.lessons.right = None
+            self.lessons.refresh()
+            return True
+
+        def action_answer_room(self) -> None:
+            from .screens.number import NumberScreen
+
+            f = self.follower
+            if f.question is None:
+                self.notify("no question is open on the teacher's screen", markup=False)
+                return
+
+            def parse(text: str) -> str:
+                if not text.strip():
+                    raise ValueError("type an answer")
+                return text
+
+            def answered(text) -> None:
+                if text is not None:
+                    why = f.send_answer(text)
+                    self.notify(why or "sent to the teacher", title="answer", markup=False)
+
+            self.push_screen(NumberScreen(f.question[1], "", parse=parse, dock_bottom=True),
+                             answered)
 
         def action_follow_toggle(self) -> None:
             if self.follower.attached:
@@ -509,19 +692,35 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             else:
                 if self.playing:
                     self.player.stop()
-                self.follower.attach()
+                self.follower.attach(wait=False)  # off the UI thread, with progress
             self.session.touch()
             self.show_follow_status()
 
+    def guarded(name: str):
+        original = getattr(TinyNetApp, f"action_{name}")
+
+        def action(self, *args):
+            if self.guard(lambda: original(self, *args)):
+                return original(self, *args)
+            return None
+
+        action.__name__ = original.__name__
+        action.__doc__ = original.__doc__
+        return action
+
+    for name in OWN_ACTIONS:
+        if hasattr(TinyNetApp, f"action_{name}"):
+            setattr(FollowApp, f"action_{name}", guarded(name))
+
     app = FollowApp(build(RunConfig()), **kw)
     app.follower = Follower(host, port, code, session=app.session, backoff=backoff,
-                            on_change=lambda f: app.session.touch())
+                            on_change=lambda f: app.session.touch(), name=name)
     return app
 
 
-def run_follow(address: str, code: str) -> int:
+def run_follow(address: str, code: str, name: str | None = None) -> int:
     """``tinynet-tui follow HOST:PORT CODE``: the app, mirroring the teacher."""
-    app = make_follow_app(address, code)
+    app = make_follow_app(address, code, name=name)
     app.follower.start()
     try:
         app.run()

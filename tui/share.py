@@ -60,6 +60,8 @@ class ShareServer:
         self.on_alert = None                   #: called with each alert (any thread)
         self.room = Room()                     #: the open question and the room's answers
         self.lesson = None                     #: the shared lesson chapter (LessonContext)
+        self.view: str | None = None           #: the presenter view open (see ``present``)
+        self._view_line: bytes | None = None
         self._ask_line: bytes | None = None
         self._next_id = 0
 
@@ -126,10 +128,12 @@ class ShareServer:
                                     + (f" · {tally}" if tally else ""))
         self.session.touch()
 
-    def describe(self) -> str:
+    def describe(self, counts: bool = True) -> str:
+        """What to tell the teacher; ``counts=False`` for a toast that stays a while (the
+        status line keeps the live count, a toast must never contradict it)."""
         return (f"sharing at {self.address} — join code {self.code} "
-                f"(tinynet-tui follow {self.address} {self.code}); "
-                f"{self.followers} following")
+                f"(tinynet-tui follow {self.address} {self.code})"
+                + (f"; {self.followers} following" if counts else ""))
 
     # ---------------------------------------------------------------- actions out
     def _install_hook(self) -> None:
@@ -269,6 +273,8 @@ class ShareServer:
                                          None if self.lesson is None else self.lesson.to_json())
                 if self._ask_line is not None:
                     lines.append(self._ask_line)
+                if self._view_line is not None:
+                    lines.append(self._view_line)
                 self._queues.add(queue)
             self._show()
             writer.writelines(lines)
@@ -370,6 +376,17 @@ class ShareServer:
         if self.room.close():
             self._send_ask(None)
 
+    def present(self, view: str | None) -> None:
+        """A presenter view open on the teacher's screen (``compare``/``sweep``, None:
+        none): followers show it read-only (late joiners too).  Any thread."""
+        with self._lock:
+            if view == self.view:
+                return
+            self.view = view
+            self._view_line = wire.encode("view", name=view)
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._broadcast, self._view_line)
+
     def _send_ask(self, line: bytes | None) -> None:
         with self._lock:
             self._ask_line = line
@@ -397,6 +414,19 @@ def join_code(text: str) -> str:
     return code
 
 
+def follower_name(text: str) -> str:
+    """An argparse type: 1 to 32 printable characters."""
+    import argparse
+
+    from .core.text import printable
+
+    text = str(text).strip()
+    if not 0 < len(text) <= wire.MAX_NAME or printable(text) != text:
+        raise argparse.ArgumentTypeError(f"a name is 1 to {wire.MAX_NAME} printable characters, "
+                                         f"got {printable(repr(text))}")
+    return text
+
+
 def teacher_address(text: str) -> str:
     import argparse
 
@@ -410,7 +440,9 @@ def teacher_address(text: str) -> str:
 
 
 def add_share_parsers(sub, add_model_options, port_type) -> None:
-    """``share`` (with the app's model options) and ``follow`` subcommands."""
+    """``share`` (with the app's model options, and ``share learn NAME``) and ``follow``."""
+    import argparse
+
     share = sub.add_parser(
         "share", help="the app, mirrored live by followers (tinynet-tui follow)",
         description="Run the app and let followers mirror it: only actions cross the network.")
@@ -420,44 +452,160 @@ def add_share_parsers(sub, add_model_options, port_type) -> None:
     share.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only)")
     share.add_argument("--code", type=join_code,
-                       help="join code (default: a new random one; give the old one to "
-                       "restart a lesson without followers re-joining)")
+                       help="join code of 6 to 32 letters and digits (default: a new random "
+                       "one; give the old one to restart without followers re-joining)")
+    share_sub = share.add_subparsers(dest="share_command", metavar="learn NAME")
+    learn = share_sub.add_parser("learn", help="take the room through a built-in lesson",
+                                 description="Share a built-in lesson: followers see the same "
+                                 "chapter, panels and network, and answer its questions.")
+    learn.add_argument("lesson", metavar="NAME", help="a built-in lesson (tinynet-tui learn "
+                       "lists them)")
+    for flag, kw in (("--port", dict(type=port_type)), ("--host", {}),
+                     ("--code", dict(type=join_code))):
+        learn.add_argument(flag, default=argparse.SUPPRESS, **kw)
     follow = sub.add_parser(
         "follow", help="mirror a teacher's tinynet-tui share (u: detach / follow again)",
         description="The same app, mirroring the teacher; u detaches to explore your own "
         "copy, u again jumps back to the teacher's state.")
     follow.add_argument("address", type=teacher_address, metavar="HOST:PORT")
     follow.add_argument("code", type=join_code, metavar="CODE")
+    follow.add_argument("--name", type=follower_name,
+                        help="your name on the teacher's tally of answers (default: anonymous)")
 
 
 # -------------------------------------------------------------------- the app
 def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | None = None,
-                   replay=None, **kw):
+                   replay=None, lesson=None, progress=None, **kw):
     """The app with a (not yet started) ShareServer for its session as ``app.server``."""
+    from textual.binding import Binding
+
     from .app import TinyNetApp
 
     class ShareApp(TinyNetApp):
-        BINDINGS = [("i", "share_info", "join code")]
+        BINDINGS = [Binding("i", "share_info", "join code", tooltip="the join code again")]
 
         def on_mount(self) -> None:
             super().on_mount()
-            self.sub_title = self.server.describe()
-            self.notify(self.server.describe(), title="follow mode", timeout=30, markup=False)
+            self.sub_title = self.server.describe(counts=False)
+            self.notify(self.server.describe(counts=False), title="follow mode", timeout=30,
+                        markup=False)
+            self.server.on_alert = self._alert
+            self._tally_shown: tuple | None = None
+            self._asking: str | None = None
+            self.lessons.on_enter.append(self.share_chapter)
+            if self.lessons.active:
+                self.share_chapter()
+            self.set_interval(0.25, self.classroom_tick)
+
+        def _alert(self, text: str) -> None:  # from the server's thread
+            try:
+                self.call_from_thread(self.notify, text, title="join codes", severity="warning",
+                                      timeout=20, markup=False)
+            except RuntimeError:  # the app is not running (tests, closing)
+                pass
 
         def action_share_info(self) -> None:
-            self.notify(self.server.describe(), title="follow mode", timeout=15, markup=False)
+            self.notify(self.server.describe(), title="follow mode", timeout=6, markup=False)
+
+        # ------------------------------------------------------------ the room
+        def share_chapter(self) -> None:
+            """Take the room into the lesson chapter now on screen (built-in lessons)."""
+            from .shared_lesson import LessonContext, builtin_name
+
+            lesson = self.lessons.lesson
+            context = None
+            if lesson is not None:
+                name = builtin_name(lesson.key)
+                if name is None:
+                    self.notify("lesson files are not shared: followers keep the network "
+                                "they have (share a built-in lesson)", severity="warning",
+                                markup=False)
+                    return
+                context = LessonContext(name, lesson.index)
+            if self.session is not self.server.session or context != self.server.lesson:
+                self.server.retarget(self.session, context)
+
+        def classroom_tick(self) -> None:
+            """Keep the room in step: the chapter, its question, the tally, the view."""
+            if self.session is not self.server.session:
+                self.share_chapter()
+            self._ask_chapter_question()
+            self._show_tally()
+            from .widgets.compare import CompareScreen, SweepScreen
+
+            screen = self.screen
+            self.server.present("compare" if isinstance(screen, CompareScreen) else
+                                "sweep" if isinstance(screen, SweepScreen) else None)
+
+        def _ask_chapter_question(self) -> None:
+            context, run = self.server.lesson, self.lessons.run
+            if context is None or run is None or run.question is None:
+                self.server.close_question()
+                return
+            q = f"lesson:{context.name}:{context.chapter}"
+            if self._asking == q or (self.server.room.question is not None
+                                     and self.server.room.question.q == q):
+                return
+            self._asking = q
+            lesson = self.lessons.lesson.lesson
+
+            def work() -> None:  # the truth is computed on a copy of the chapter, off the UI
+                from .room import lesson_question
+
+                try:
+                    found = lesson_question(lesson, context.name, context.chapter)
+                except (ValueError, ArithmeticError):
+                    found = None
+                if found is not None and self.server.lesson == context:
+                    self.server.ask(*found)
+
+            threading.Thread(target=work, name="tinynet-question", daemon=True).start()
+
+        def _show_tally(self) -> None:
+            from .room import histogram_lines, tally_line
+
+            t = self.server.room.tally()
+            key = (t["q"], t["answered"], t["right"], t["of"])
+            if t["q"] is None or key == self._tally_shown:
+                self._tally_shown = key
+                return
+            self._tally_shown = key
+            if t["answered"]:
+                self.notify("\n".join([tally_line(t)] + histogram_lines(t, width=34)),
+                            title="the room's answers", timeout=8, markup=False)
 
     wire.check_shareable(problem.config)  # WireError (a ValueError): one line
-    app = ShareApp(problem, replay=replay, **kw)
+    app = ShareApp(problem, replay=replay, lesson=lesson, progress=progress, **kw)
     app.server = ShareServer(app.session, host=host, port=port, code=code)
     return app
 
 
+def open_shared_lesson(name: str):
+    """``share learn NAME``: the built-in lesson, at the chapter this user left it, as a
+    LessonSession; ValueError (one line) for a file or an unknown or broken lesson."""
+    from .lessons.cli import builtin_lessons, start_lesson
+    from .lessons.format import LessonErrors
+
+    if name not in builtin_lessons():
+        raise ValueError(f"share learn: {name!r} is not a built-in lesson (followers build "
+                         f"each chapter themselves; built-in: {', '.join(builtin_lessons())})")
+    try:
+        return start_lesson(name)
+    except LessonErrors as exc:
+        raise ValueError(str(exc.errors[0])) from None
+
+
 def run_share(problem, host: str = "127.0.0.1", port: int = 0, code: str | None = None,
-              replay=None) -> int:
-    """``tinynet-tui share``: listen first (an error is one line before the screen is
-    taken over), then run the app; the server stops with it."""
-    app = make_share_app(problem, host, port, code, replay)
+              replay=None, lesson: str | None = None) -> int:
+    """``tinynet-tui share`` (``share learn NAME`` with ``lesson``): listen first (an
+    error is one line before the screen is taken over), then run the app; the server
+    stops with it."""
+    opened = None
+    if lesson is not None:
+        opened = open_shared_lesson(lesson)
+        problem = opened.chapter.session.problem
+    app = make_share_app(problem, host, port, code, replay, lesson=opened,
+                         progress=None if opened is None else opened.progress)
     try:
         app.server.start()
     except OSError as exc:

@@ -17,6 +17,8 @@ teacher → follower
     ``challenge`` ``{nonce}``: the first line of every connection, a fresh random nonce
     ``ask``     ``{q, text}``: a question is on the teacher's screen (``q`` None: none is)
     ``verdict`` ``{q, right, text}``: the teacher's check of this follower's answer
+    ``view``    ``{name}``: a presenter view open on the teacher (``compare``/``sweep``;
+                None: closed), shown read-only by followers
 follower → teacher
     ``join``    ``{proof, name}``: HMAC-SHA256 of the connection's nonce keyed by the join
                 code (:func:`join_proof`), so a captured join line is worth nothing on
@@ -63,7 +65,8 @@ MAX_QUESTION_TEXT = 400
 MAX_ANSWER = 64                   #: characters of one answer
 MAX_VERDICT_TEXT = 400
 
-TYPES_FROM_TEACHER = ("hello", "log", "action", "error", "challenge", "ask", "verdict")
+TYPES_FROM_TEACHER = ("hello", "log", "action", "error", "challenge", "ask", "verdict", "view")
+VIEWS = ("compare", "sweep")
 TYPES_FROM_FOLLOWER = ("join", "answer")
 
 
@@ -202,6 +205,11 @@ def decode_from_teacher(line: bytes) -> Message:
             return Message(kind, {"q": None, "text": ""})
         return Message(kind, {"q": _text(data, "q", MAX_QUESTION_ID),
                               "text": _text(data, "text", MAX_QUESTION_TEXT)})
+    if kind == "view":
+        name = data.get("name")
+        if name is not None and name not in VIEWS:
+            raise WireError(f"view: unknown view {printable(repr(name))[:40]}; dropped")
+        return Message(kind, {"name": name})
     if kind == "verdict":
         right = data.get("right")
         if not isinstance(right, bool):
