@@ -696,8 +696,8 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             self.session.touch()
             self.show_follow_status()
 
-    def guarded(name: str):
-        original = getattr(TinyNetApp, f"action_{name}")
+    def guarded(action_name: str):
+        original = getattr(TinyNetApp, f"action_{action_name}")
 
         def action(self, *args):
             if self.guard(lambda: original(self, *args)):
@@ -708,9 +708,9 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
         action.__doc__ = original.__doc__
         return action
 
-    for name in OWN_ACTIONS:
-        if hasattr(TinyNetApp, f"action_{name}"):
-            setattr(FollowApp, f"action_{name}", guarded(name))
+    for action_name in OWN_ACTIONS:
+        if hasattr(TinyNetApp, f"action_{action_name}"):
+            setattr(FollowApp, f"action_{action_name}", guarded(action_name))
 
     app = FollowApp(build(RunConfig()), **kw)
     app.follower = Follower(host, port, code, session=app.session, backoff=backoff,
