@@ -43,8 +43,9 @@ def parse_address(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-#: a replayed ``play`` runs in chunks of this many epochs (progress, cancelling)
+#: a replayed ``play`` runs in chunks of at most this many epochs (progress, cancelling)
 CATCH_UP_CHUNK = 2000
+CHUNK_WORK = 5_000_000
 #: the state a replay changes; everything else (lock, listeners, speed, quiz) stays the app's
 REPLAYED_STATE = ("branches", "branch", "selected", "sample", "baseline_loss", "drawn",
                   "start_config", "actions")
@@ -66,14 +67,17 @@ def replay_with_progress(session, actions, progress=None, cancelled=None) -> Non
     """``session.replay(actions)`` in small pieces: a big play runs ``CATCH_UP_CHUNK``
     epochs at a time (``play n`` then ``play m`` replays exactly as ``play n+m``);
     ``progress(done, total)`` is called now and then; ``cancelled()`` true → Cancelled."""
-    total, done, last = replay_cost(actions), 0, -1
+    import time
+
+    total, done, last, last_t = replay_cost(actions), 0, -1, time.monotonic()
     for k, action in enumerate(actions):
         if cancelled is not None and cancelled():
             raise Cancelled
         pieces = [action]
-        if isinstance(action, act.Play) and action.epochs > CATCH_UP_CHUNK:
-            full, rest = divmod(action.epochs, CATCH_UP_CHUNK)
-            pieces = [act.Play(CATCH_UP_CHUNK)] * full + ([act.Play(rest)] if rest else [])
+        chunk = play_chunk_for(session)
+        if isinstance(action, act.Play) and action.epochs > chunk:
+            full, rest = divmod(action.epochs, chunk)
+            pieces = _with_rest(full, rest, chunk)
         for piece in pieces:
             if cancelled is not None and cancelled():
                 raise Cancelled
@@ -83,8 +87,9 @@ def replay_with_progress(session, actions, progress=None, cancelled=None) -> Non
             except act.ActionError as exc:
                 raise act.ActionError(f"action {k + 1} ({action.name}): {exc}") from None
             done += replay_cost([piece])
-            if progress is not None and (done - last) * 200 >= total:  # every 0.5 %
-                last = done
+            now = time.monotonic()
+            if progress is not None and ((done - last) * 200 >= total or now - last_t > 0.2):
+                last, last_t = done, now          # every 0.5 %, and at least 5 times a second
                 progress(done, total)
     if progress is not None:
         progress(total, total)
@@ -100,6 +105,20 @@ def fresh_session(config: RunConfig, lesson=None):
 
         return chapter_session(lesson)
     return Session(build(config))
+
+
+def play_chunk_for(session) -> int:
+    """Epochs a replayed play runs at a time: about ``CHUNK_WORK`` weight-sample products
+    (a few tens of ms), at most ``CATCH_UP_CHUNK``."""
+    work = session.net.n_params * max(1, len(session.problem.X))
+    return max(1, min(CATCH_UP_CHUNK, CHUNK_WORK // max(1, work)))
+
+
+def _with_rest(full: int, rest: int, chunk: int):
+    for _ in range(full):
+        yield act.Play(chunk)
+    if rest:
+        yield act.Play(rest)
 
 
 def restart_session(session, config: RunConfig, actions: list[act.Action],
@@ -274,8 +293,11 @@ class Follower:
         generation = self._generation
 
         def progress(done: int, total: int) -> None:
+            # no redraw of the whole app for a percentage: the status text changes, and
+            # the app's banner (a cheap widget) shows it; the panels keep the old state
             self.catching_up = (done, total)
-            self._changed()
+            if self.session is not None:
+                self.session.link_status = self.short_status
 
         def cancelled() -> bool:
             return self._stop.is_set() or generation != self._generation
@@ -588,9 +610,9 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             f = self.follower
             status, notes = f.status, len(f.notes)
             banner = self.query_one("#follow-banner", Static)
-            alarm = (None if f.attached and f.state in ("following", "connecting") else
-                     "⚠ DETACHED — exploring your own copy · u follows the teacher again"
-                     if not f.attached else f"⚠ {status}")
+            alarm = ("⚠ DETACHED — exploring your own copy · u follows the teacher again"
+                     if not f.attached else f"⟳ {status}" if f.catching_up is not None else
+                     None if f.state in ("following", "connecting") else f"⚠ {status}")
             banner.set_class(alarm is not None, "shown")
             if alarm is not None:
                 banner.update(Text(alarm))
