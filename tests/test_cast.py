@@ -9,9 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from tui import cast
-from tui.config import RunConfig, build
-from tui.session import Session
+from tui.app import cast
+from tui.core.config import RunConfig, build
+from tui.core.session import Session
+
+
+def main_record(argv: list[str]) -> int:
+    """``tinynet-tui record ARGV…`` through the real command line."""
+    from tui.cli.main import main
+
+    return main(["record", *argv])
 
 
 def saved_session(tmp_path: Path) -> tuple[Path, Session]:
@@ -34,7 +41,7 @@ def status_epoch(lines: list[str]) -> int:
 def test_a_saved_session_renders_into_a_cast_that_shows_the_same_epochs(tmp_path):
     path, session = saved_session(tmp_path)
     out = tmp_path / "demo.cast"
-    assert cast.main_record([str(path), str(out), "--size", "100x30", "--speed", "4"]) == 0
+    assert main_record([str(path), str(out), "--size", "100x30", "--speed", "4"]) == 0
     header, events = cast.read_cast(out)
     assert (header["version"], header["width"], header["height"]) == (2, 100, 30)
     times = [e[0] for e in events]
@@ -60,7 +67,7 @@ def test_record_refuses_bad_input_with_one_line(tmp_path, capsys):
                         ([str(path), str(tmp_path / "no" / "x.cast")], "does not exist"),
                         ([str(path), "x.cast", "--size", "5x5"], "COLSxROWS"),
                         ([str(path), "x.cast", "--speed", "0"], "speed")):
-        assert cast.main_record(argv) == 2
+        assert main_record(argv) == 2
         err = capsys.readouterr().err
         assert words in err and err.count("\n") == 1 and "Traceback" not in err
     assert (tmp_path / "there.cast").read_text() == "keep me"
@@ -119,7 +126,7 @@ def test_the_app_records_itself_in_a_real_terminal(tmp_path):
     if pid == 0:  # the child: the app in a 100×30 terminal
         os.environ.update(COLUMNS="100", LINES="30", TERM="xterm-256color")
         os.chdir(tmp_path)
-        os.execv(sys.executable, [sys.executable, "-m", "tui.cli", "--record", str(out)])
+        os.execv(sys.executable, [sys.executable, "-m", "tui.cli.main", "--record", str(out)])
     import fcntl
     import struct
     import termios

@@ -5,11 +5,11 @@ import time
 
 import pytest
 
-from tui.config import RunConfig, build
-from tui.follow import Follower, make_follow_app
-from tui.session import Session
-from tui.share import ShareServer, make_share_app, open_shared_lesson
-from tui.shared_lesson import LessonContext, open_chapter
+from tui.core.config import RunConfig, build
+from tui.net.follow import Follower, make_follow_app
+from tui.core.session import Session
+from tui.net.share import ShareServer, make_share_app, open_shared_lesson
+from tui.net.shared_lesson import LessonContext, open_chapter
 
 FAST_BACKOFF = (0.02, 0.2)
 
@@ -93,7 +93,7 @@ async def test_a_follow_app_at_80x24_shows_the_chapter_and_answers_through_its_p
         async with app.run_test(size=(80, 24)) as pilot:
             lesson = open_chapter(LessonContext("backprop", 2))
             server.retarget(lesson.chapter.session, LessonContext("backprop", 2))
-            from tui.room import lesson_question
+            from tui.net.room import lesson_question
 
             server.ask(*lesson_question(lesson.lesson, "backprop", 2))
             await await_until(lambda: app.lessons.active and app.lessons.lesson.index == 2,
@@ -139,7 +139,7 @@ async def test_a_follower_with_no_teacher_says_so_until_it_can():
 
 @pytest.mark.parametrize("mode", ["share", "follow"])
 async def test_help_opens_in_share_and_follow(mode):
-    from tui.screens.help import HelpScreen
+    from tui.app.screens.help import HelpScreen
 
     if mode == "share":
         app = make_share_app(build(RunConfig(task="xor")))

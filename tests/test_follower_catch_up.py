@@ -7,10 +7,10 @@ import time
 import pytest
 
 from nn import Granularity
-from tui import actions as act
-from tui import wire
-from tui.config import RunConfig
-from tui.follow import CATCH_UP_CHUNK, make_follow_app, replay_cost, replay_with_progress
+from tui.core import actions as act
+from tui.core import wire
+from tui.core.config import RunConfig
+from tui.net.follow import CATCH_UP_CHUNK, make_follow_app, replay_cost, replay_with_progress
 
 FAST_BACKOFF = (0.02, 0.2)
 
@@ -61,7 +61,7 @@ async def test_keys_answer_while_a_huge_log_is_replayed(config, log):
                 await asyncio.sleep(0.02)
             await pilot.pause(0.4)
             assert "catching up with the teacher" in str(app.query_one("#follow-banner").render())
-            from tui.screens.help import HelpScreen
+            from tui.app.screens.help import HelpScreen
 
             # (pilot.press itself waits for the process to be idle, which it is not while
             # replaying: time how soon each key's effect is on screen instead)
@@ -89,8 +89,8 @@ async def test_keys_answer_while_a_huge_log_is_replayed(config, log):
 
 
 def test_a_replay_in_pieces_equals_one_replay_and_reports_progress():
-    from tui.config import build
-    from tui.session import Session
+    from tui.core.config import build
+    from tui.core.session import Session
 
     log = [act.Play(2 * CATCH_UP_CHUNK + 7), act.Step(Granularity.NEURON), act.Play(3)]
     whole, pieces = Session(build(RunConfig(task="xor"))), Session(build(RunConfig(task="xor")))

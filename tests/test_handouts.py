@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui import handout
-from tui.config import RunConfig, build
-from tui.session import Session
+from tui.view import handout
+from tui.core.config import RunConfig, build
+from tui.core.session import Session
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def titles(fig) -> str:
 @pytest.mark.slow
 def test_spiral_with_two_branches_writes_every_figure_with_full_titles(
         spiral_two_branches, drawn, tmp_path, monkeypatch):
-    from tui import export
+    from tui.view import plots as export
 
     monkeypatch.setattr(export, "_save_png", lambda fig, path: drawn.setdefault(
         Path(path).name, fig) and Path(path))
@@ -118,7 +118,7 @@ def test_train_export_writes_the_handout(tmp_path, capsys):
 
 
 def test_sweep_figures_have_legends_and_read_in_greyscale(tmp_path, monkeypatch):
-    from tui import sweep as sw
+    from tui.core import sweep as sw
 
     figures = []
     import matplotlib.figure

@@ -5,8 +5,9 @@ from dataclasses import replace
 import numpy as np
 from rich.console import Console
 
-from tui.config import RunConfig, build
-from tui.sweep import app_grid, main, run_grid, run_states, table_lines
+from tui.core.config import RunConfig, build
+from tui.core.sweep import app_grid, run_grid, run_states, table_lines
+from tui.cli.sweep import main
 
 
 def test_xor_lr_half_separates_stuck_from_not_yet():
@@ -27,7 +28,7 @@ def test_xor_lr_half_separates_stuck_from_not_yet():
 
 
 def test_the_cli_counts_them_apart_and_every_command_carries_its_budget():
-    from tui import cli
+    from tui.cli import main as cli
 
     console = Console(record=True, width=80)
     assert main(["--task", "xor", "--seeds", "0-19", "--lr", "0.5", "--quiet"],
@@ -64,7 +65,7 @@ def test_the_table_never_cuts_a_number_at_80_columns():
 
 
 def test_the_apps_sweep_says_not_yet_apart_from_stuck():
-    from tui.widgets.compare import sweep_cells, sweep_summary
+    from tui.app.widgets.compare import sweep_cells, sweep_summary
 
     _, rows = app_grid(replace(RunConfig(task="xor"), lr=0.5).resolved(),
                        seeds=list(range(10)), lrs=[0.5], epochs=5000)

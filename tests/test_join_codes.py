@@ -5,12 +5,12 @@ import time
 
 import pytest
 
-from tui import wire
-from tui.config import RunConfig, build
-from tui.join_guard import (BASE_DELAY_S, GLOBAL_BURST, LOCKOUT_AFTER, LOCKOUT_S, WARN_AFTER,
+from tui.core import wire
+from tui.core.config import RunConfig, build
+from tui.net.join_guard import (BASE_DELAY_S, GLOBAL_BURST, LOCKOUT_AFTER, LOCKOUT_S, WARN_AFTER,
                             JoinGuard)
-from tui.session import Session
-from tui.share import ShareServer, join_code
+from tui.core.session import Session
+from tui.net.share import ShareServer, join_code
 
 
 class Clock:

@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from tui import wire
-from tui.config import RunConfig, build
-from tui.follow import Follower
-from tui.room import Room, histogram_lines, normalise, number_checker, tally_line
-from tui.session import Session
-from tui.share import ShareServer
+from tui.core import wire
+from tui.core.config import RunConfig, build
+from tui.net.follow import Follower
+from tui.net.room import Room, histogram_lines, normalise, number_checker, tally_line
+from tui.core.session import Session
+from tui.net.share import ShareServer
 
 FAST_BACKOFF = (0.02, 0.2)
 

@@ -5,14 +5,14 @@ import time
 import pytest
 
 from nn import Granularity
-from tui import wire
-from tui.config import RunConfig, build
-from tui.follow import Follower
-from tui.room import lesson_question
-from tui.session import Session
-from tui.share import ShareServer
+from tui.core import wire
+from tui.core.config import RunConfig, build
+from tui.net.follow import Follower
+from tui.net.room import lesson_question
+from tui.core.session import Session
+from tui.net.share import ShareServer
 from tui.lessons.live import ChapterRun, value
-from tui.shared_lesson import LessonContext, context_from_json, open_chapter
+from tui.net.shared_lesson import LessonContext, context_from_json, open_chapter
 
 FAST_BACKOFF = (0.02, 0.2)
 
