@@ -10,7 +10,7 @@ from nn import Granularity
 from tui.core import actions as act
 from tui.core import branches as br
 from tui.cli.main import main
-from tui.core.format import num
+from tui.view.format import num
 from tui.core.config import RunConfig, build
 from tui.core.recording import load_session
 from tui.core.session import Session

@@ -109,7 +109,7 @@ def test_a_live_recording_tees_every_driver_write_with_real_times(tmp_path):
 
 
 def test_cli_refuses_record_where_there_is_no_screen(capsys):
-    from tui.cli import main
+    from tui.cli.main import main
 
     assert main(["train", "--record", "x.cast"]) == 2
     assert "records the app, learn, share and follow" in capsys.readouterr().err

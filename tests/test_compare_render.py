@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from test_render import braille_in, plot_rows, x_ticks, y_ticks
-from tui.view.compare import BranchRow, CompareView
+from tui.core.branches import BranchRow, CompareView
 from tui.app.widgets.compare import (DIAGRAM_HEIGHT, DIAGRAM_MIN_WIDTH, _where, diagrams_fit,
                                  render_chart, render_compare, render_table)
 

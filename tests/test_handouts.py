@@ -107,7 +107,7 @@ def test_handout_md_lists_settings_and_figures_printable(spiral_two_branches, tm
 
 
 def test_train_export_writes_the_handout(tmp_path, capsys):
-    from tui.cli import main
+    from tui.cli.main import main
 
     assert main(["train", "--task", "xor", "--epochs", "30", "--quiet",
                  "--export", str(tmp_path / "ex")]) == 0

@@ -32,7 +32,7 @@ from tui.app import bandwidth
 from tui.view.handout import snapshot, write_handout
 from tui.core.actions import ActionError
 from tui.core.config import Problem
-from tui.core.format import num
+from tui.view.format import num
 from tui.view.frame import MAPS_NEED_TWO_INPUTS, PanelSizes, maps_available
 from tui.app.lesson_mode import LessonMode
 from tui.app.play import Player
@@ -43,8 +43,8 @@ from tui.app.screens.gradcheck import GradCheckScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, parse_number
 from tui.core.session import Session
-from tui.app.drawing_keys import DrawingKeys, map_hint
-from tui.app.drawing_keys import bindings as drawing_bindings
+from tui.core.drawing import DrawingKeys, map_hint
+from tui.core.drawing import bindings as drawing_bindings
 from tui.app.widgets.compare import CompareScreen, SweepScreen
 from tui.app.widgets.diagram import NetworkDiagram
 from tui.app.widgets.inspector import Inspector

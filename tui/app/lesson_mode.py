@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from nn import Granularity
 
 from tui.core import actions as act
-from tui.core.format import num
+from tui.view.format import num
 from tui.core.parsing import finite_number
 from tui.app.widgets.lesson import AnswerInput, LessonPanel, LessonView, slow_line
 

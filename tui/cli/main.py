@@ -269,9 +269,9 @@ def make_parser() -> Parser:
     from tui.net.serve import add_follow_option
 
     add_follow_option(serve)
-    from tui.cli.learn import add_learn_parser
+    from tui.lessons.catalogue import add_learn_parser
     from tui.net.share import add_share_parsers
-    from tui.cli.sweep import add_sweep_parser
+    from tui.core.sweep import add_sweep_parser
 
     add_share_parsers(sub, _add_model_options, port_number)
 
@@ -435,7 +435,7 @@ def _main(argv: list[str] | None) -> int:
             return fail(_misplaced_option(parser, words) or message)
         return fail(message)
     if args.command == "sweep":  # its own options (lists of seeds and learning rates)
-        from tui.cli.sweep import run_sweep
+        from tui.core.sweep import run_sweep
 
         return run_sweep(args)
     if args.command == "record":
@@ -443,7 +443,7 @@ def _main(argv: list[str] | None) -> int:
 
         return run_record(args)
     if args.command == "learn":
-        from tui.cli.learn import run_learn
+        from tui.lessons.catalogue import run_learn
 
         return run_learn(args)
     if args.command == "follow":

@@ -189,7 +189,7 @@ def lesson_question(lesson, key: str, index: int):
     text = run.question
     run.finish_wait()
     truth = value(run.session, ch.ask)
-    from tui.core.format import num
+    from tui.view.format import num
 
     return (f"lesson:{key}:{index}", text,
             number_checker(truth, num(truth), run.hint, ch.tolerance))

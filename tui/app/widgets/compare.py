@@ -24,8 +24,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.view.compare import CompareView
-from tui.core.format import num
+from tui.core.branches import CompareView
+from tui.view.format import num
 from tui.app.widgets.loss_chart import log_ticks, nice_ticks
 
 #: how often the screen looks for a change (the session's version), per second
