@@ -64,7 +64,9 @@ async def test_the_teachers_app_takes_the_room_through_a_lesson(size):
             t = server.room.tally()
             assert (t["answered"], t["of"], t["right"]) == (3, 3, 2)
             await pilot.pause(0.5)
-            assert "answered 3 of 3 · right 2" in app.session.link_status
+            assert app.server.tally_text() == "answered 3 of 3 · right 2"
+            assert "the room: answered 3 of 3 · right 2" in str(
+                app.query_one("#lesson").border_subtitle)
             app.set_focus(None)                                 # (the answer field had it)
             seq = server.seq
             await pilot.press("n")                              # the wait: a step, mirrored

@@ -59,7 +59,7 @@ def test_three_followers_answer_and_the_tally_matches(room_server):
     assert (t["answered"], t["of"], t["right"]) == (3, 3, 2)
     assert t["histogram"] == [("0.25", 2, True), ("0.5", 1, False)]
     assert tally_line(t) == "answered 3 of 3 · right 2"
-    assert "answered 3 of 3 · right 2" in server.session.link_status
+    assert server.tally_text() == "answered 3 of 3 · right 2"
     assert histogram_lines(t)[0].startswith("✓ 0.25")
     # anonymous unless --name
     assert sorted(n for n, _, _ in server.room.who()) == ["ana", "bo"]

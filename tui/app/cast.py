@@ -152,7 +152,7 @@ def recording_driver(base, writer: CastWriter):
             if now >= self._next_size_check:
                 self._next_size_check = now + RESIZE_POLL_S
                 try:
-                    size = os.get_terminal_size(sys.__stdout__.fileno())
+                    size = os.get_terminal_size((sys.__stderr__ or sys.__stdout__).fileno())
                     writer.resize(size.columns, size.lines)
                 except (OSError, ValueError, AttributeError):
                     pass

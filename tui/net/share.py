@@ -121,12 +121,15 @@ class ShareServer:
         return len(self._queues)
 
     def _show(self) -> None:
-        """The short form for the status line (``Session.link_status``)."""
-        tally = tally_line(self.room.tally())
+        """The short form for the status line (``Session.link_status``); the room's tally
+        is :meth:`tally_text` (the app shows it on the lesson panel)."""
         self.session.link_status = (f"sharing {self.address} · code {self.code} · "
-                                    f"{self.followers} following"
-                                    + (f" · {tally}" if tally else ""))
+                                    f"{self.followers} following")
         self.session.touch()
+
+    def tally_text(self) -> str:
+        """``answered 2 of 3 · right 1`` while a question is open, else empty."""
+        return tally_line(self.room.tally())
 
     def describe(self, counts: bool = True) -> str:
         """What to tell the teacher; ``counts=False`` for a toast that stays a while (the
@@ -566,11 +569,15 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
 
             t = self.server.room.tally()
             key = (t["q"], t["answered"], t["right"], t["of"])
-            if t["q"] is None or key == self._tally_shown:
-                self._tally_shown = key
+            if key == self._tally_shown:
                 return
             self._tally_shown = key
-            if t["answered"]:
+            try:  # live on the lesson panel's border: "the room: answered 2 of 3 · right 1"
+                self.query_one("#lesson").border_subtitle = (
+                    f"the room: {tally_line(t)}" if t["q"] is not None else "")
+            except Exception:  # no lesson panel (it is composed with the app; defensive)
+                pass
+            if t["q"] is not None and t["answered"]:
                 self.notify("\n".join([tally_line(t)] + histogram_lines(t, width=34)),
                             title="the room's answers", timeout=8, markup=False)
 
