@@ -148,3 +148,23 @@ def test_room_rules_without_sockets():
         room.answer(100 + k, "q", str(k))
     t = room.tally()
     assert t["answered"] == 81 and t["histogram"][-1][0] == "other"
+
+
+def test_the_quiz_asks_the_room_with_the_truth_of_the_next_step():
+    from nn import Phase
+    from tui.core.quiz import question
+    from tui.net.room import quiz_question
+
+    s = Session(build(RunConfig(task="xor")))
+    assert quiz_question(s) is None                   # quiz off
+    s.quiz.on = True
+    for phase in (Phase.BACKWARD, Phase.UPDATE):
+        while s.stepper.phase is not phase:
+            s.step()
+        before = [l.W.copy() for l in s.net.layers]
+        q, text, check = quiz_question(s)
+        asked = question(s)
+        assert text == asked.text and q.startswith("quiz:")
+        assert [l.W.tobytes() for l in s.net.layers] == [w.tobytes() for w in before]
+        truth = asked.truth(s.step()[-1])             # what the teacher's own step gives
+        assert check(f"{truth:.6g}")[0] and not check(f"{truth * 1.5 + 0.01:.6g}")[0]

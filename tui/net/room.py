@@ -193,3 +193,23 @@ def lesson_question(lesson, key: str, index: int):
 
     return (f"lesson:{key}:{index}", text,
             number_checker(truth, num(truth), run.hint, ch.tolerance))
+
+
+def quiz_question(session):
+    """(id, text, checker) of the quiz question on ``session``'s screen (``z``), or None.
+    The truth comes from the next step taken on a copy of the followed run (the
+    teacher's network is not touched).  Call with ``session.lock`` held."""
+    from tui.core.branches import copy_stepper
+    from tui.core.quiz import question
+    from tui.view.format import num
+
+    q = question(session)
+    if q is None:
+        return None
+    st = session.stepper
+    events = copy_stepper(st).step(session.granularity)
+    if not events or events[-1].problem:
+        return None
+    truth = q.truth(events[-1])
+    qid = f"quiz:{session.branch}:{st.epoch}:{st.cursor}:{q.sample}:{len(session.actions)}"
+    return qid, q.text, number_checker(truth, num(truth, 6))

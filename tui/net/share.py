@@ -543,7 +543,7 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
         def _ask_chapter_question(self) -> None:
             context, run = self.server.lesson, self.lessons.run
             if context is None or run is None or run.question is None:
-                self.server.close_question()
+                self._ask_quiz_question()
                 return
             q = f"lesson:{context.name}:{context.chapter}"
             if self._asking == q or (self.server.room.question is not None
@@ -563,6 +563,26 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
                     self.server.ask(*found)
 
             threading.Thread(target=work, name="tinynet-question", daemon=True).start()
+
+        def _ask_quiz_question(self) -> None:
+            """The quiz (``z``) asks before each backward or update step: the room too."""
+            from tui.net.room import quiz_question
+
+            s = self.session
+            if not s.quiz.on:
+                self.server.close_question()
+                return
+            with s.lock:
+                st = s.stepper
+                key = (id(st), st.epoch, st.cursor, s.sample, len(s.actions))
+                if key == getattr(self, "_quiz_key", None):
+                    return
+                self._quiz_key = key
+                found = quiz_question(s)
+            if found is None:
+                self.server.close_question()
+            else:
+                self.server.ask(*found)
 
         def _show_tally(self) -> None:
             from tui.net.room import histogram_lines, tally_line
