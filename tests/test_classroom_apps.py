@@ -118,6 +118,20 @@ async def test_a_follow_app_at_80x24_shows_the_chapter_and_answers_through_its_p
             await await_until(lambda: type(app.screen).__name__ == "CompareScreen")
             server.present(None)
             await await_until(lambda: type(app.screen).__name__ != "CompareScreen")
+            rows = [dict(lr=0.5, seed=s, success=s % 2 == 0, diverged=False,
+                         state="success" if s % 2 == 0 else "not yet",
+                         epochs_to_success=100 if s % 2 == 0 else None, final_loss=0.01 * s)
+                    for s in range(4)]
+            server.present("sweep", rows, "lr 0.5: 2/4 succeed, 2 not yet")
+            await await_until(lambda: type(app.screen).__name__ == "SweepScreen")
+            from textual.widgets import DataTable
+
+            await await_until(lambda: app.screen.query_one(DataTable).row_count == 4)
+            table = app.screen.query_one(DataTable)
+            assert app.screen.sweep is None                             # nothing trained here
+            assert [table.get_row_at(k)[2] for k in range(4)] == ["✓", "… not yet"] * 2
+            server.present(None)
+            await await_until(lambda: type(app.screen).__name__ != "SweepScreen")
             server.stop()                                      # the teacher goes away
             await await_until(lambda: app.query_one("#follow-banner").has_class("shown"))
             assert "teacher gone" in str(app.query_one("#follow-banner").render())

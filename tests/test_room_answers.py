@@ -168,3 +168,18 @@ def test_the_quiz_asks_the_room_with_the_truth_of_the_next_step():
         assert [l.W.tobytes() for l in s.net.layers] == [w.tobytes() for w in before]
         truth = asked.truth(s.step()[-1])             # what the teacher's own step gives
         assert check(f"{truth:.6g}")[0] and not check(f"{truth * 1.5 + 0.01:.6g}")[0]
+
+
+def test_a_presented_sweep_from_outside_is_checked():
+    good = [[0.5, 3, "stuck", None, 0.25], [5.0, 4, "success", 120, None]]
+    rows = wire.decode_from_teacher(wire.encode("view", name="sweep", rows=good,
+                                                note="x\x1b[2J")).data
+    assert [r["state"] for r in rows["rows"]] == ["stuck", "success"] and "\x1b" not in rows["note"]
+    for bad in ([[0.5, 3, "stuck", None]], [[-1, 3, "stuck", None, 0.1]],
+                [[0.5, -3, "stuck", None, 0.1]], [[0.5, 3, "rm -rf", None, 0.1]],
+                [[0.5, 3, "stuck", True, 0.1]], [[float("nan"), 3, "stuck", None, 0.1]],
+                [[0.5, 3, "stuck", None, 0.1]] * 1001, "rows"):
+        with pytest.raises(wire.WireError):
+            wire.decode_from_teacher(wire.encode("view", name="sweep", rows=bad))
+    with pytest.raises(wire.WireError, match="unknown view"):
+        wire.decode_from_teacher(wire.encode("view", name="settings\x1b"))

@@ -209,7 +209,13 @@ def decode_from_teacher(line: bytes) -> Message:
         name = data.get("name")
         if name is not None and name not in VIEWS:
             raise WireError(f"view: unknown view {printable(repr(name))[:40]}; dropped")
-        return Message(kind, {"name": name})
+        rows = data.get("rows")
+        if rows is not None:
+            rows = read_sweep_table(rows)
+        note = data.get("note")
+        return Message(kind, {"name": name, "rows": rows,
+                              "note": printable(note[:MAX_VERDICT_TEXT])
+                              if isinstance(note, str) else ""})
     if kind == "verdict":
         right = data.get("right")
         if not isinstance(right, bool):
@@ -220,6 +226,51 @@ def decode_from_teacher(line: bytes) -> Message:
     # shown in a notification: never a control character or a bidi override from outside
     return Message(kind, {"reason": printable(reason[:200]) if isinstance(reason, str)
                           else "no reason"})
+
+
+MAX_SWEEP_ROWS = 1000
+SWEEP_STATES = ("success", "not yet", "stuck", "diverged")
+
+
+def sweep_table(rows: list[dict]) -> list[list]:
+    """The app's sweep rows as the wire carries them: [lr, seed, state, epochs to
+    success or None, final loss or None] each (at most ``MAX_SWEEP_ROWS``)."""
+    import math
+
+    out = []
+    for r in rows[:MAX_SWEEP_ROWS]:
+        loss = r["final_loss"]
+        out.append([float(r["lr"]), int(r["seed"]), r.get("state") or (
+            "diverged" if r["diverged"] else "success" if r["success"] else "stuck"),
+            r["epochs_to_success"], loss if math.isfinite(loss) else None])
+    return out
+
+
+def read_sweep_table(rows) -> list[dict]:
+    """A ``view`` message's sweep rows, checked, as the app's sweep rows; WireError."""
+    import math
+
+    if not isinstance(rows, list) or len(rows) > MAX_SWEEP_ROWS:
+        raise WireError(f"view: rows must be a list of at most {MAX_SWEEP_ROWS}; dropped")
+    out = []
+    for row in rows:
+        ok = isinstance(row, list) and len(row) == 5
+        if ok:
+            lr, seed, state, first, loss = row
+            ok = (isinstance(lr, (int, float)) and not isinstance(lr, bool)
+                  and math.isfinite(lr) and lr > 0
+                  and isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0
+                  and state in SWEEP_STATES
+                  and (first is None or (isinstance(first, int) and not isinstance(first, bool)
+                                         and first >= 0))
+                  and (loss is None or (isinstance(loss, (int, float))
+                                        and not isinstance(loss, bool))))
+        if not ok:
+            raise WireError("view: a malformed sweep row; dropped")
+        out.append(dict(lr=float(lr), seed=seed, state=state, success=state == "success",
+                        diverged=state == "diverged", epochs_to_success=first,
+                        final_loss=float("nan") if loss is None else float(loss)))
+    return out
 
 
 def _text(data: dict, key: str, limit: int, allow_empty: bool = False) -> str:

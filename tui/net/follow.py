@@ -159,6 +159,8 @@ class Follower:
         self.teacher_config: RunConfig | None = None
         self.lesson = None                    #: the teacher's lesson chapter (LessonContext)
         self.view: str | None = None          #: the presenter view open on the teacher
+        self.view_rows: list[dict] | None = None  #: … a sweep's rows, once trained
+        self.view_note = ""
         self.teacher_log: list[act.Action] = []
         self.seq = 0                          #: the teacher's actions received
         self.applied_seq = 0                  #: … and carried out here (while attached)
@@ -437,6 +439,7 @@ class Follower:
                 continue
             if kind == "view":
                 self.view = data["name"]
+                self.view_rows, self.view_note = data["rows"], data["note"]
                 self._changed()
                 continue
             if kind == "ask":
@@ -661,19 +664,22 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
                     self.lessons.refresh()
 
         def _follow_view(self) -> None:
-            view = self.follower.view if self.follower.attached else None
+            f = self.follower
+            view = (f.view, id(f.view_rows)) if f.attached else (None, None)
             if view == self._view_shown:
                 return
-            from tui.app.widgets.compare import CompareScreen
+            from tui.app.widgets.compare import CompareScreen, SweepScreen
 
-            if self._view_shown == "compare" and isinstance(self.screen, CompareScreen):
+            if isinstance(self.screen, (CompareScreen, SweepScreen)) \
+                    and getattr(self.screen, "presented", False):
                 self.pop_screen()
             self._view_shown = view
-            if view == "compare":
-                self.push_screen(CompareScreen())
-            elif view == "sweep":
-                self.notify("the teacher is showing a sweep of this task (W runs the same "
-                            "grid here, on your own copy)", title="follow", markup=False)
+            screen = (CompareScreen() if view[0] == "compare" else
+                      SweepScreen(rows=f.view_rows, note=f.view_note)
+                      if view[0] == "sweep" and f.view_rows else None)
+            if screen is not None:
+                screen.presented = True   # the teacher's: closed when the teacher closes it
+                self.push_screen(screen)
 
         # ------------------------------------------------------------ answering
         def send_lesson_answer(self, text: str) -> bool:

@@ -379,14 +379,17 @@ class ShareServer:
         if self.room.close():
             self._send_ask(None)
 
-    def present(self, view: str | None) -> None:
+    def present(self, view: str | None, rows: list | None = None, note: str = "") -> None:
         """A presenter view open on the teacher's screen (``compare``/``sweep``, None:
-        none): followers show it read-only (late joiners too).  Any thread."""
+        none): followers show it read-only (late joiners too).  A sweep brings its
+        ``rows`` (the app's sweep rows) and ``note`` once they are trained.  Any thread."""
+        table = wire.sweep_table(rows) if rows else None
         with self._lock:
-            if view == self.view:
+            if (view, table) == (self.view, getattr(self, "_view_table", None)):
                 return
-            self.view = view
-            self._view_line = wire.encode("view", name=view)
+            self.view, self._view_table = view, table
+            extra = {} if table is None else {"rows": table, "note": note[:wire.MAX_VERDICT_TEXT]}
+            self._view_line = wire.encode("view", name=view, **extra)
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._broadcast, self._view_line)
 
@@ -537,8 +540,13 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
             from tui.app.widgets.compare import CompareScreen, SweepScreen
 
             screen = self.screen
-            self.server.present("compare" if isinstance(screen, CompareScreen) else
-                                "sweep" if isinstance(screen, SweepScreen) else None)
+            if isinstance(screen, SweepScreen):
+                from tui.app.widgets.compare import sweep_summary
+
+                self.server.present("sweep", screen.rows,
+                                    sweep_summary(screen.rows) if screen.rows else "")
+            else:
+                self.server.present("compare" if isinstance(screen, CompareScreen) else None)
 
         def _ask_chapter_question(self) -> None:
             context, run = self.server.lesson, self.lessons.run

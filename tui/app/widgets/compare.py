@@ -282,10 +282,14 @@ class SweepScreen(Screen):
     """
     BINDINGS = [Binding("escape", "app.pop_screen", "close")]
 
-    def __init__(self) -> None:
+    def __init__(self, rows: list[dict] | None = None, note: str = "") -> None:
+        """``rows`` given: a sweep trained elsewhere (the teacher's, in follow mode) shown
+        read-only: nothing is trained and Enter opens nothing."""
         super().__init__()
         self.sweep = None
         self.rows: list[dict] = []
+        self.given = rows
+        self.given_note = note
 
     def compose(self) -> ComposeResult:
         from textual.widgets import DataTable
@@ -297,6 +301,15 @@ class SweepScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        if self.given is not None:
+            from textual.widgets import DataTable
+
+            self.rows = self.given
+            self._note(f"the teacher's sweep (read-only): {self.given_note}")
+            table = self.query_one(DataTable)
+            for row in self.rows:
+                table.add_row(*sweep_cells(row))
+            return
         with self.app.session.lock:
             config = self.app.session.config
         self.run_worker(lambda: self._train(config), thread=True, exclusive=True, group="sweep")
