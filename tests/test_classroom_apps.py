@@ -78,6 +78,12 @@ async def test_the_teachers_app_takes_the_room_through_a_lesson(size):
             await await_until(lambda: all(f.view == "compare" for f in room))
             await pilot.press("escape")
             await await_until(lambda: all(f.view is None for f in room))
+            app.set_focus(None)
+            await pilot.press("N", "a")                         # settings, a layer added
+            await await_until(lambda: all(f.view == "settings" and f.view_draft
+                                          and len(f.view_draft["hidden"]) == 2 for f in room))
+            await pilot.press("escape")
+            await await_until(lambda: all(f.view is None for f in room))
     finally:
         for f in room:
             f.stop()
@@ -132,6 +138,16 @@ async def test_a_follow_app_at_80x24_shows_the_chapter_and_answers_through_its_p
             assert [table.get_row_at(k)[2] for k in range(4)] == ["✓", "… not yet"] * 2
             server.present(None)
             await await_until(lambda: type(app.screen).__name__ != "SweepScreen")
+            server.present("settings", draft={"hidden": [7, 3], "lr": 0.25})
+            await await_until(lambda: type(app.screen).__name__ == "TeacherSettings" and any(
+                str(w.render()) for w in app.screen.query("#teacher-settings")))
+            shown = str(app.screen.query_one("#teacher-settings").render())
+            assert "The teacher is choosing (read-only)" in shown and "0.25" in shown
+            server.present("settings", draft={"hidden": [7, 3], "lr": 0.5})   # as they change
+            await await_until(lambda: "0.5" in str(app.screen.query_one(
+                "#teacher-settings").render()))
+            server.present(None)
+            await await_until(lambda: type(app.screen).__name__ != "TeacherSettings")
             server.stop()                                      # the teacher goes away
             await await_until(lambda: app.query_one("#follow-banner").has_class("shown"))
             assert "teacher gone" in str(app.query_one("#follow-banner").render())

@@ -181,5 +181,8 @@ def test_a_presented_sweep_from_outside_is_checked():
                 [[0.5, 3, "stuck", None, 0.1]] * 1001, "rows"):
         with pytest.raises(wire.WireError):
             wire.decode_from_teacher(wire.encode("view", name="sweep", rows=bad))
+    for draft in ({"hidden": [10**6]}, {"data": "/etc/passwd"}, {"lr": -1}, ["x"]):
+        with pytest.raises(wire.WireError, match="settings"):
+            wire.decode_from_teacher(wire.encode("view", name="settings", draft=draft))
     with pytest.raises(wire.WireError, match="unknown view"):
         wire.decode_from_teacher(wire.encode("view", name="settings\x1b"))

@@ -66,7 +66,7 @@ MAX_ANSWER = 64                   #: characters of one answer
 MAX_VERDICT_TEXT = 400
 
 TYPES_FROM_TEACHER = ("hello", "log", "action", "error", "challenge", "ask", "verdict", "view")
-VIEWS = ("compare", "sweep")
+VIEWS = ("compare", "sweep", "settings")
 TYPES_FROM_FOLLOWER = ("join", "answer")
 
 
@@ -213,7 +213,15 @@ def decode_from_teacher(line: bytes) -> Message:
         if rows is not None:
             rows = read_sweep_table(rows)
         note = data.get("note")
-        return Message(kind, {"name": name, "rows": rows,
+        draft = data.get("draft")
+        if draft is not None:
+            from tui.core.recording import read_changes
+
+            try:  # the fields a teacher is choosing: read like a configure action's
+                draft = read_changes(draft) if draft else {}
+            except ValueError as exc:
+                raise WireError(f"view: settings: {printable(exc)[:200]}; dropped") from None
+        return Message(kind, {"name": name, "rows": rows, "draft": draft,
                               "note": printable(note[:MAX_VERDICT_TEXT])
                               if isinstance(note, str) else ""})
     if kind == "verdict":

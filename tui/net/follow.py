@@ -161,6 +161,7 @@ class Follower:
         self.view: str | None = None          #: the presenter view open on the teacher
         self.view_rows: list[dict] | None = None  #: … a sweep's rows, once trained
         self.view_note = ""
+        self.view_draft: dict | None = None   #: … the settings the teacher is choosing
         self.teacher_log: list[act.Action] = []
         self.seq = 0                          #: the teacher's actions received
         self.applied_seq = 0                  #: … and carried out here (while attached)
@@ -440,6 +441,7 @@ class Follower:
             if kind == "view":
                 self.view = data["name"]
                 self.view_rows, self.view_note = data["rows"], data["note"]
+                self.view_draft = data["draft"]
                 self._changed()
                 continue
             if kind == "ask":
@@ -564,6 +566,44 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
         def action_answer(self, yes: bool) -> None:
             self.dismiss(yes)
 
+    class TeacherSettings(ModalScreen):
+        """The settings the teacher is choosing, read-only (its own rows and values)."""
+
+        DEFAULT_CSS = """
+        TeacherSettings { align: center middle; }
+        TeacherSettings > Static { width: 62; height: auto; border: round $accent;
+                                   padding: 0 1; background: $surface; }
+        """
+
+        def __init__(self, session, draft: dict) -> None:
+            super().__init__()
+            self.session, self.draft = session, draft
+
+        def compose(self):
+            yield Static(id="teacher-settings")
+
+        def on_mount(self) -> None:
+            self.show(self.draft)
+
+        def show(self, changes: dict | None) -> None:
+            from dataclasses import replace as with_fields
+
+            from tui.app.screens.settings import LABEL_W, draft_of, field_rows
+            from tui.core.recording import typed_changes
+
+            self.draft = changes or {}
+            if not self.is_mounted:
+                return  # on_mount shows it
+            text = Text("The teacher is choosing (read-only)\n", style="bold")
+            try:
+                config = with_fields(self.session.config, **typed_changes(self.draft))
+                draft = draft_of(config)
+                for row in field_rows(draft, config.task):
+                    text.append(row.label.ljust(LABEL_W) + row.show(draft) + "\n")
+            except (ValueError, TypeError, KeyError) as exc:
+                text.append(f"(cannot show these settings here: {exc})")
+            self.query_one("#teacher-settings", Static).update(text)
+
     class FollowApp(TinyNetApp):
         BINDINGS = [Binding("u", "follow_toggle", "unfollow/follow",
                             tooltip="detach to explore your own copy / follow the teacher again"),
@@ -666,17 +706,23 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
         def _follow_view(self) -> None:
             f = self.follower
             view = (f.view, id(f.view_rows)) if f.attached else (None, None)
+            if view[0] == "settings" and isinstance(self.screen, TeacherSettings):
+                self.screen.show(f.view_draft)   # the same view, new values: no new screen
+                self._view_shown = view
+                return
             if view == self._view_shown:
                 return
             from tui.app.widgets.compare import CompareScreen, SweepScreen
 
-            if isinstance(self.screen, (CompareScreen, SweepScreen)) \
+            if isinstance(self.screen, (CompareScreen, SweepScreen, TeacherSettings)) \
                     and getattr(self.screen, "presented", False):
                 self.pop_screen()
             self._view_shown = view
             screen = (CompareScreen() if view[0] == "compare" else
                       SweepScreen(rows=f.view_rows, note=f.view_note)
-                      if view[0] == "sweep" and f.view_rows else None)
+                      if view[0] == "sweep" and f.view_rows else
+                      TeacherSettings(self.session, f.view_draft)
+                      if view[0] == "settings" and f.view_draft is not None else None)
             if screen is not None:
                 screen.presented = True   # the teacher's: closed when the teacher closes it
                 self.push_screen(screen)

@@ -379,16 +379,24 @@ class ShareServer:
         if self.room.close():
             self._send_ask(None)
 
-    def present(self, view: str | None, rows: list | None = None, note: str = "") -> None:
+    def present(self, view: str | None, rows: list | None = None, note: str = "",
+                draft: dict | None = None) -> None:
         """A presenter view open on the teacher's screen (``compare``/``sweep``, None:
         none): followers show it read-only (late joiners too).  A sweep brings its
         ``rows`` (the app's sweep rows) and ``note`` once they are trained.  Any thread."""
         table = wire.sweep_table(rows) if rows else None
+        if draft is not None:  # a copy: the screen edits its lists in place
+            import json
+
+            draft = json.loads(json.dumps(draft))
         with self._lock:
-            if (view, table) == (self.view, getattr(self, "_view_table", None)):
+            if (view, table, draft) == (self.view, getattr(self, "_view_table", None),
+                                        getattr(self, "_view_draft", None)):
                 return
-            self.view, self._view_table = view, table
+            self.view, self._view_table, self._view_draft = view, table, draft
             extra = {} if table is None else {"rows": table, "note": note[:wire.MAX_VERDICT_TEXT]}
+            if draft is not None:
+                extra["draft"] = draft
             self._view_line = wire.encode("view", name=view, **extra)
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._broadcast, self._view_line)
@@ -540,7 +548,14 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
             from tui.app.widgets.compare import CompareScreen, SweepScreen
 
             screen = self.screen
-            if isinstance(screen, SweepScreen):
+            from tui.app.screens.settings import SettingsScreen
+
+            if isinstance(screen, SettingsScreen):  # the fields being chosen, as they change
+                from tui.app.screens.settings import _sent
+
+                self.server.present("settings", draft={
+                    k: v for k, v in _sent(screen.draft).items() if v is not None})
+            elif isinstance(screen, SweepScreen):
                 from tui.app.widgets.compare import sweep_summary
 
                 self.server.present("sweep", screen.rows,
