@@ -7,7 +7,7 @@ from rich.console import Console
 
 from tui.core.config import RunConfig, build
 from tui.core.sweep import app_grid, run_grid, run_states, table_lines
-from tui.core.sweep import main
+from tui.cli.sweep import main
 
 
 def test_xor_lr_half_separates_stuck_from_not_yet():

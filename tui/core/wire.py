@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 from tui.core import actions as act
 from tui.core.config import RunConfig
 from tui.core.text import printable
-from tui.core.recording import MAX_TOTAL_EPOCHS, config_from_json, config_to_json
+from tui.core.recording import MAX_TOTAL_EPOCHS
+from tui.core.settings import config_from_json, config_to_json
 
 VERSION = 1
 MAX_LINE_BYTES = 256 * 1024       #: longest line a follower reads (a ``log`` chunk fits)
@@ -215,7 +216,7 @@ def decode_from_teacher(line: bytes) -> Message:
         note = data.get("note")
         draft = data.get("draft")
         if draft is not None:
-            from tui.core.recording import read_changes
+            from tui.core.settings import read_changes
 
             try:  # the fields a teacher is choosing: read like a configure action's
                 draft = read_changes(draft) if draft else {}

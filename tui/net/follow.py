@@ -24,6 +24,8 @@ import threading
 from tui.core import actions as act
 from tui.core import wire
 from tui.core.config import RunConfig, build
+from tui.core.session import Session
+from tui.app.app import TinyNetApp
 
 CONNECT_TIMEOUT_S = 5.0
 BACKOFF_S = (0.1, 5.0)      #: first and longest wait between reconnection attempts
@@ -546,8 +548,6 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
     from textual.screen import ModalScreen
     from textual.widgets import Label, Static
 
-    from tui.app.app import TinyNetApp
-
     host, port = parse_address(address)
 
     class Confirm(ModalScreen[bool]):
@@ -589,7 +589,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             from dataclasses import replace as with_fields
 
             from tui.app.screens.settings import LABEL_W, draft_of, field_rows
-            from tui.core.recording import typed_changes
+            from tui.core.settings import typed_changes
 
             self.draft = changes or {}
             if not self.is_mounted:

@@ -189,7 +189,7 @@ def lesson_question(lesson, key: str, index: int):
     text = run.question
     run.finish_wait()
     truth = value(run.session, ch.ask)
-    from tui.view.format import num
+    from tui.core.format import num
 
     return (f"lesson:{key}:{index}", text,
             number_checker(truth, num(truth), run.hint, ch.tolerance))
@@ -201,7 +201,7 @@ def quiz_question(session):
     teacher's network is not touched).  Call with ``session.lock`` held."""
     from tui.core.branches import copy_stepper
     from tui.core.quiz import question
-    from tui.view.format import num
+    from tui.core.format import num
 
     q = question(session)
     if q is None:

@@ -23,6 +23,8 @@ from tui.core import actions as act
 from tui.core import wire
 from tui.net.join_guard import JoinGuard
 from tui.net.room import Room, tally_line
+from tui.net.follow import parse_address
+from tui.app.app import TinyNetApp
 
 JOIN_TIMEOUT_S = 5.0       #: a connection that sends no join line in time is closed
 MAX_QUEUE = 100_000        #: lines waiting for one follower; a follower further behind is
@@ -444,7 +446,6 @@ def follower_name(text: str) -> str:
 def teacher_address(text: str) -> str:
     import argparse
 
-    from tui.net.follow import parse_address
 
     try:
         parse_address(text)
@@ -493,7 +494,6 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
     """The app with a (not yet started) ShareServer for its session as ``app.server``."""
     from textual.binding import Binding
 
-    from tui.app.app import TinyNetApp
 
     class ShareApp(TinyNetApp):
         BINDINGS = [Binding("i", "share_info", "join code", tooltip="the join code again")]
