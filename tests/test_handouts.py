@@ -127,7 +127,9 @@ def test_sweep_figures_have_legends_and_read_in_greyscale(tmp_path, monkeypatch)
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig",
                         lambda self, *a, **k: (figures.append(self), real(self, *a, **k))[1])
     result = sw.run_grid(RunConfig(task="xor"), list(range(6)), [0.5, 5.0], epochs=400)
-    sw.export(result, sw.setting_rows(result), tmp_path)
+    from tui.cli.sweep import export
+
+    export(result, sw.setting_rows(result), tmp_path)
     heatmap, seeds = figures[0], figures[1]
     assert len(heatmap.axes) == 2 and heatmap.axes[1].get_ylabel() == "success rate"
     assert heatmap.axes[0].images[0].get_cmap().name == "cividis"

@@ -6,8 +6,8 @@ import numpy as np
 from rich.console import Console
 
 from tui.core.config import RunConfig, build
-from tui.core.sweep import app_grid, run_grid, run_states, table_lines
-from tui.cli.sweep import main
+from tui.core.sweep import app_grid, run_grid, run_states
+from tui.cli.sweep import main, table_lines
 
 
 def test_xor_lr_half_separates_stuck_from_not_yet():

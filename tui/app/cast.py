@@ -229,7 +229,7 @@ def add_record_parser(sub) -> None:
 
 def _pieces(action):
     """A play is shown in up to PLAY_FRAMES frames (``play n`` = ``play a`` + ``play b``)."""
-    from tui.core import actions as act
+    from tui.core import actions as act  # loaded when recording: start-up time
 
     if not isinstance(action, act.Play) or action.epochs < 2:
         return [action]
@@ -241,9 +241,9 @@ def _pieces(action):
 async def render_session(config, actions, path: Path, size=(120, 40), speed: float = 1.0,
                          progress=None) -> CastWriter:
     """Run the app headless at ``size`` and write a cast of ``actions`` being carried out."""
-    from tui.app.app import TinyNetApp
-    from tui.app.bandwidth import Bandwidth
-    from tui.core.config import build
+    from tui.app.app import TinyNetApp  # loaded when recording: start-up time
+    from tui.app.bandwidth import Bandwidth  # loaded when recording: start-up time
+    from tui.core.config import build  # loaded when recording: start-up time
 
     clock = [0.0]
     writer = CastWriter(path, *size, title=f"tinynet-tui: {config.label}", clock=lambda: clock[0])
@@ -290,12 +290,12 @@ def run_record(args) -> int:
     """``tinynet-tui record SESSION.json FILE.cast``; the exit status (2: bad input)."""
     import asyncio
 
-    from tui.core.recording import load_session
+    from tui.core.recording import load_session  # loaded when recording: start-up time
 
     try:
         config, actions = load_session(args.session)
         check_target(args.cast)
-        from tui.core.wire import check_log_size
+        from tui.core.wire import check_log_size  # loaded when recording: start-up time
 
         check_log_size(actions)
     except (ValueError, OSError) as exc:

@@ -64,7 +64,7 @@ def make_parser() -> Parser:
 
     add_sweep_parser(sub)
     add_learn_parser(sub)
-    from tui.app.cast import add_record_parser
+    from tui.app.cast import add_record_parser  # loaded only when this is used: start-up time
 
     add_record_parser(sub)
     parser.add_argument("--record", metavar="FILE.cast",
@@ -81,7 +81,7 @@ def make_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; Ctrl-C anywhere ends with one line and status 130."""
-    from tui.app import cast
+    from tui.app import cast  # loaded only when this is used: start-up time
 
     try:
         argv, record = cast.take_record_option(sys.argv[1:] if argv is None else list(argv))
@@ -181,7 +181,7 @@ def _main(argv: list[str] | None) -> int:
 
         return run_sweep(args)
     if args.command == "record":
-        from tui.app.cast import run_record
+        from tui.app.cast import run_record  # loaded only when this is used: start-up time
 
         return run_record(args)
     if args.command == "learn":

@@ -142,7 +142,7 @@ def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
     import csv
     import io
 
-    from tui.view.plots import _pyplot
+    from tui.view.plots import _pyplot  # loaded only when this is used: start-up time
 
     paths = [folder / name for name in EXPORT_NAMES]
     table = io.StringIO(newline="")

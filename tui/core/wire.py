@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 
 from tui.core import actions as act
 from tui.core.config import RunConfig
+from tui.core.lesson_context import context_from_json
+from tui.core.settings import read_changes
 from tui.core.text import printable
 from tui.core.recording import MAX_TOTAL_EPOCHS
 from tui.core.settings import config_from_json, config_to_json
@@ -169,8 +171,6 @@ def decode_from_teacher(line: bytes) -> Message:
             check_shareable(config, "hello: ")
         except WireError as exc:
             raise WireError(f"{exc}; dropped") from None
-        from tui.core.lesson_context import context_from_json
-
         try:
             lesson = context_from_json(data.get("lesson"))
         except ValueError as exc:
@@ -216,8 +216,6 @@ def decode_from_teacher(line: bytes) -> Message:
         note = data.get("note")
         draft = data.get("draft")
         if draft is not None:
-            from tui.core.settings import read_changes
-
             try:  # the fields a teacher is choosing: read like a configure action's
                 draft = read_changes(draft) if draft else {}
             except ValueError as exc:

@@ -100,10 +100,10 @@ def replay_with_progress(session, actions, progress=None, cancelled=None) -> Non
 def fresh_session(config: RunConfig, lesson=None):
     """A new Session where the teacher's run starts: ``config`` built, or the shared
     lesson chapter's start (:mod:`tui.net.shared_lesson`)."""
-    from tui.core.session import Session
+    from tui.core.session import Session  # loaded when used: start-up time
 
     if lesson is not None:
-        from tui.net.shared_lesson import chapter_session
+        from tui.net.shared_lesson import chapter_session  # loaded when used: start-up time
 
         return chapter_session(lesson)
     return Session(build(config))
@@ -588,8 +588,9 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
         def show(self, changes: dict | None) -> None:
             from dataclasses import replace as with_fields
 
+            # loaded when used: start-up time
             from tui.app.screens.settings import LABEL_W, draft_of, field_rows
-            from tui.core.settings import typed_changes
+            from tui.core.settings import typed_changes  # loaded when used: start-up time
 
             self.draft = changes or {}
             if not self.is_mounted:
@@ -652,7 +653,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             following; the teacher's chapter, question, verdicts and views are shown."""
             f = self.follower
             status, notes = f.status, len(f.notes)
-            banner = self.query_one("#follow-banner", Static)
+            banner = self.screen_stack[0].query_one("#follow-banner", Static)
             alarm = ("⚠ DETACHED — exploring your own copy · u follows the teacher again"
                      if not f.attached else f"⟳ {status}" if f.catching_up is not None else
                      None if f.state in ("following", "connecting") else f"⚠ {status}")
@@ -675,7 +676,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             context = f.lesson if f.attached and f.catching_up is None else self._lesson_shown
             if context == self._lesson_shown or context is None or f.applied_seq != f.seq:
                 return
-            from tui.net.shared_lesson import open_chapter
+            from tui.net.shared_lesson import open_chapter  # loaded when used: start-up time
 
             try:
                 lesson = open_chapter(context)
@@ -712,6 +713,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
                 return
             if view == self._view_shown:
                 return
+            # loaded when used: start-up time
             from tui.app.widgets.compare import CompareScreen, SweepScreen
 
             if isinstance(self.screen, (CompareScreen, SweepScreen, TeacherSettings)) \
@@ -740,7 +742,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             return True
 
         def action_answer_room(self) -> None:
-            from tui.app.screens.number import NumberScreen
+            from tui.app.screens.number import NumberScreen  # loaded when used: start-up time
 
             f = self.follower
             if f.question is None:

@@ -158,8 +158,8 @@ def number_checker(truth: float, shown: str, hint: str | None = None,
                    tolerance: tuple[str, float] | None = None):
     """A checker for a numeric prediction, as a single learner's is checked
     (:meth:`tui.core.quiz.Quiz.is_right`, or the chapter's ``tolerance``)."""
-    from tui.core.parsing import finite_number
-    from tui.core.quiz import Quiz
+    from tui.core.parsing import finite_number  # loaded when a question is asked: start-up time
+    from tui.core.quiz import Quiz  # loaded when a question is asked: start-up time
 
     def check(a: str) -> tuple[bool, str]:
         number = finite_number(a)
@@ -180,6 +180,7 @@ def lesson_question(lesson, key: str, index: int):
     """(id, text, checker) of chapter ``index`` of ``lesson`` (a tui.lessons Lesson), or
     None when it asks nothing.  The truth is computed on a fresh copy of the chapter
     (its wait carried out), so checking never touches the teacher's screen."""
+    # loaded when a question is asked: start-up time
     from tui.lessons.live import ChapterRun, value
 
     ch = lesson.chapters[index]
@@ -189,7 +190,7 @@ def lesson_question(lesson, key: str, index: int):
     text = run.question
     run.finish_wait()
     truth = value(run.session, ch.ask)
-    from tui.core.format import num
+    from tui.core.format import num  # loaded when a question is asked: start-up time
 
     return (f"lesson:{key}:{index}", text,
             number_checker(truth, num(truth), run.hint, ch.tolerance))
@@ -199,9 +200,9 @@ def quiz_question(session):
     """(id, text, checker) of the quiz question on ``session``'s screen (``z``), or None.
     The truth comes from the next step taken on a copy of the followed run (the
     teacher's network is not touched).  Call with ``session.lock`` held."""
-    from tui.core.branches import copy_stepper
-    from tui.core.quiz import question
-    from tui.core.format import num
+    from tui.core.branches import copy_stepper  # loaded when a question is asked: start-up time
+    from tui.core.quiz import question  # loaded when a question is asked: start-up time
+    from tui.core.format import num  # loaded when a question is asked: start-up time
 
     q = question(session)
     if q is None:

@@ -420,7 +420,7 @@ def join_code(text: str) -> str:
     shorter codes fall to guessing in seconds, so they are refused."""
     import argparse
 
-    from tui.core.text import printable
+    from tui.core.text import printable  # loaded when used: start-up time
 
     code = wire.normalise_code(text)
     low, high = wire.MIN_CODE_LENGTH, wire.MAX_CODE_LENGTH
@@ -434,7 +434,7 @@ def follower_name(text: str) -> str:
     """An argparse type: 1 to 32 printable characters."""
     import argparse
 
-    from tui.core.text import printable
+    from tui.core.text import printable  # loaded when used: start-up time
 
     text = str(text).strip()
     if not 0 < len(text) <= wire.MAX_NAME or printable(text) != text:
@@ -524,6 +524,7 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
         # ------------------------------------------------------------ the room
         def share_chapter(self) -> None:
             """Take the room into the lesson chapter now on screen (built-in lessons)."""
+            # loaded when used: start-up time
             from tui.net.shared_lesson import LessonContext, builtin_name
 
             lesson = self.lessons.lesson
@@ -545,17 +546,19 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
                 self.share_chapter()
             self._ask_chapter_question()
             self._show_tally()
+            # loaded when used: start-up time
             from tui.app.widgets.compare import CompareScreen, SweepScreen
 
             screen = self.screen
-            from tui.app.screens.settings import SettingsScreen
+            from tui.app.screens.settings import SettingsScreen  # loaded when used: start-up time
 
             if isinstance(screen, SettingsScreen):  # the fields being chosen, as they change
-                from tui.app.screens.settings import _sent
+                from tui.app.screens.settings import _sent  # loaded when used: start-up time
 
                 self.server.present("settings", draft={
                     k: v for k, v in _sent(screen.draft).items() if v is not None})
             elif isinstance(screen, SweepScreen):
+                # loaded when used: start-up time
                 from tui.app.widgets.compare import sweep_summary
 
                 self.server.present("sweep", screen.rows,
@@ -576,7 +579,7 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
             lesson = self.lessons.lesson.lesson
 
             def work() -> None:  # the truth is computed on a copy of the chapter, off the UI
-                from tui.net.room import lesson_question
+                from tui.net.room import lesson_question  # loaded when used: start-up time
 
                 try:
                     found = lesson_question(lesson, context.name, context.chapter)
@@ -589,7 +592,7 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
 
         def _ask_quiz_question(self) -> None:
             """The quiz (``z``) asks before each backward or update step: the room too."""
-            from tui.net.room import quiz_question
+            from tui.net.room import quiz_question  # loaded when used: start-up time
 
             s = self.session
             if not s.quiz.on:
@@ -608,7 +611,7 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
                 self.server.ask(*found)
 
         def _show_tally(self) -> None:
-            from tui.net.room import histogram_lines, tally_line
+            from tui.net.room import histogram_lines, tally_line  # loaded when used: start-up time
 
             t = self.server.room.tally()
             key = (t["q"], t["answered"], t["right"], t["of"])
@@ -633,8 +636,9 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
 def open_shared_lesson(name: str):
     """``share learn NAME``: the built-in lesson, at the chapter this user left it, as a
     LessonSession; ValueError (one line) for a file or an unknown or broken lesson."""
+    # loaded when used: start-up time
     from tui.lessons.catalogue import builtin_lessons, start_lesson
-    from tui.lessons.format import LessonErrors
+    from tui.lessons.format import LessonErrors  # loaded when used: start-up time
 
     if name not in builtin_lessons():
         raise ValueError(f"share learn: {name!r} is not a built-in lesson (followers build "

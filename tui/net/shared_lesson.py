@@ -17,6 +17,7 @@ from tui.core.lesson_context import LessonContext, context_from_json  # noqa: F4
 
 def builtin_name(key: str | None) -> str | None:
     """The built-in lesson name of a lesson key, None for a lesson file (not shared)."""
+    # loaded when a lesson is shared: start-up time
     from tui.lessons.catalogue import builtin_lessons
 
     return key if key in builtin_lessons() else None
@@ -26,9 +27,10 @@ def open_chapter(context: LessonContext):
     """A :class:`~tui.lessons.live.LessonSession` of the built-in lesson at the chapter
     (no progress file is touched); ValueError (one line) when there is no such lesson
     or chapter here."""
+    # loaded when a lesson is shared: start-up time
     from tui.lessons.catalogue import builtin_lessons, open_lesson
-    from tui.lessons.format import LessonErrors
-    from tui.lessons.live import LessonSession
+    from tui.lessons.format import LessonErrors  # loaded when a lesson is shared: start-up time
+    from tui.lessons.live import LessonSession  # loaded when a lesson is shared: start-up time
 
     if context.name not in builtin_lessons():
         raise ValueError(f"no built-in lesson {context.name!r} here")

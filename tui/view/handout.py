@@ -75,7 +75,8 @@ class HandoutData:
 
 def snapshot(session) -> HandoutData:
     """Copy what a handout needs from ``session`` (takes its lock)."""
-    from tui.core import branches as br
+    from tui.core import branches as br  # loaded when a handout is drawn: start-up time
+    # loaded when a handout is drawn: start-up time
     from tui.view.frame import map_inputs, maps_available
 
     with session.lock:
@@ -104,6 +105,7 @@ def snapshot(session) -> HandoutData:
 def from_problem(problem, losses) -> HandoutData:
     """A handout of a trained :class:`~tui.core.config.Problem` (``train --export``): one run,
     ``losses`` (epochs,) the loss before each update."""
+    # loaded when a handout is drawn: start-up time
     from tui.view.frame import map_inputs, maps_available
 
     cfg, net = problem.config, problem.net
@@ -123,7 +125,7 @@ def from_problem(problem, losses) -> HandoutData:
 def names_for(problem) -> list[str]:
     """What :func:`write_handout` writes for ``problem`` with one branch (checked before
     ``train`` starts)."""
-    from tui.view.frame import maps_available
+    from tui.view.frame import maps_available  # loaded when a handout is drawn: start-up time
 
     names = ["loss.png"] + (["boundary.png", "neurons.png"] if maps_available(problem) else [])
     return names + (["surface.png"] if problem.config.target_function is not None else []) \
@@ -163,13 +165,13 @@ def run_title(d: HandoutData, index: int | None = None, what: str = "", width: i
 
 
 def _pyplot():
-    from tui.view.plots import _pyplot as p
+    from tui.view.plots import _pyplot as p  # loaded when a handout is drawn: start-up time
 
     return p()
 
 
 def _save(fig, path: Path) -> Path:
-    from tui.view.plots import _save_png
+    from tui.view.plots import _save_png  # loaded when a handout is drawn: start-up time
 
     plt = _pyplot()
     try:
@@ -180,7 +182,7 @@ def _save(fig, path: Path) -> Path:
 
 # ------------------------------------------------------------------ figures
 def loss_figure(d: HandoutData, path: Path) -> Path:
-    from tui.view.plots import loss_curve
+    from tui.view.plots import loss_curve  # loaded when a handout is drawn: start-up time
 
     return loss_curve(d.branches[d.followed].curve, path,
                       title=run_title(d, what="training loss"),
@@ -188,7 +190,7 @@ def loss_figure(d: HandoutData, path: Path) -> Path:
 
 
 def _grid(d: HandoutData, pixels: int):
-    from nn import maps as nn_maps
+    from nn import maps as nn_maps  # loaded when a handout is drawn: start-up time
 
     pts = d.points if d.points_test is None else np.vstack([d.points, d.points_test])
     bounds = nn_maps.data_bounds(pts)
@@ -204,7 +206,7 @@ def _classes(y: np.ndarray, kind: str) -> np.ndarray:
 def boundary_figure(d: HandoutData, path: Path) -> Path:
     """The prediction map with the data: classes → regions (boundary line at 0.5, or the
     largest output), regression → the predicted value; train filled, test hollow."""
-    from nn import maps as nn_maps
+    from nn import maps as nn_maps  # loaded when a handout is drawn: start-up time
 
     plt = _pyplot()
     b = d.branches[d.followed]
@@ -264,8 +266,8 @@ def boundary_figure(d: HandoutData, path: Path) -> Path:
 
 def neurons_figure(d: HandoutData, path: Path) -> Path:
     """Every hidden and output neuron's activation over the input plane (a grid)."""
-    from nn import maps as nn_maps
-    from nn.naming import neuron_name
+    from nn import maps as nn_maps  # loaded when a handout is drawn: start-up time
+    from nn.naming import neuron_name  # loaded when a handout is drawn: start-up time
 
     plt = _pyplot()
     b = d.branches[d.followed]
@@ -357,7 +359,7 @@ def write_handout(folder: Path, d: HandoutData) -> list[Path]:
     if len(d.branches) > 1:
         written.append(compare_figure(d, folder / "compare.png"))
     if d.truth is not None:
-        from tui.view.plots import surface
+        from tui.view.plots import surface  # loaded when a handout is drawn: start-up time
 
         net, features = d.branches[d.followed].net, d.features
 
