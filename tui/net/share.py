@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import secrets
+import sys
 import threading
 
 from tui.core import actions as act
 from tui.core import wire
+from tui.core.text import printable
 from tui.net.join_guard import JoinGuard
 from tui.net.room import Room, tally_line
 from tui.net.follow import parse_address
@@ -668,4 +670,6 @@ def run_share(problem, host: str = "127.0.0.1", port: int = 0, code: str | None 
         app.run()
     finally:
         app.server.stop()
+        for alert in app.server.alerts:  # the log of guessing, once the screen is back
+            print(f"tinynet-tui share: {printable(alert)}", file=sys.stderr)
     return app.return_code or 0
