@@ -21,7 +21,7 @@ from nn.model_file import model_path
 from tui.core.pytorch_export import Run, sidecar_path, write
 
 from tui.core.config import Problem, model_meta
-from tui.view.plots import export_all, export_names
+from tui.view.handout import from_problem, names_for, write_handout
 from tui.core.output import check_output_file, check_output_files, fallback_path, unused_path
 
 
@@ -30,7 +30,7 @@ def _error(message: str) -> None:
     print(f"tinynet-tui: error: {message}", file=sys.stderr)
 
 
-def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
+def check_outputs(save: Path | None, export: Path | None, names: list[str],
                   force: bool = False, export_pytorch: Path | None = None) -> str | None:
     """Why ``--save``/``--export``/``--export-pytorch`` cannot be written (checked before
     training), or None."""
@@ -46,7 +46,7 @@ def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
         if why:
             return why
     if export is not None:
-        return check_output_files(export, export_names(with_surface), force)
+        return check_output_files(export, names, force)
     return None
 
 
@@ -61,8 +61,7 @@ def run_training(problem: Problem, until_loss: float | None = None, save: Path |
     work goes to a fallback path in the temp folder, named on stderr, status 1.
     NumPy floating-point warnings are silenced: non-finite results are reported as
     divergence instead."""
-    why = check_outputs(save, export, problem.config.target_function is not None, force,
-                        export_pytorch)
+    why = check_outputs(save, export, names_for(problem), force, export_pytorch)
     if why:
         _error(why)
         return 2
@@ -168,21 +167,14 @@ def _train(problem, until_loss, save, export, quiet, console, force, losses=None
                 _error(f"{exc}; the fallback {exc2} too: the model is lost")
             status = 1
     if export is not None:
-        truth = cfg.target_function
-
-        def predict(points: np.ndarray) -> np.ndarray:
-            return net.predict(problem.inputs(points))
-
-        title = f"{cfg.label} {net.describe()}: training loss"
+        handout = from_problem(problem, result.losses)
         try:
-            written = export_all(export, result.losses, predict if truth else None, truth,
-                                 title=title)
+            written = write_handout(export, handout)
         except OSError as exc:
             why = f"cannot write to {export}: {exc.strerror or exc}"
             backup = unused_path(Path(tempfile.gettempdir()) / "tinynet-export")
             try:
-                export_all(backup, result.losses, predict if truth else None, truth,
-                           title=title)
+                write_handout(backup, handout)
                 _error(f"{why}; exported to {backup} instead")
             except OSError as exc2:
                 _error(f"{why}; the fallback {backup} failed too ({exc2.strerror or exc2})")
