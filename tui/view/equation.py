@@ -16,9 +16,12 @@ import re
 from typing import Callable
 
 MIN_DIGITS = 4    #: the digits every number on screen has at least
-MAX_DIGITS = 12   #: where :func:`fitted` gives up (float64 noise beyond)
+MAX_DIGITS = 17   #: where :func:`fitted` gives up (a float64 written exactly)
 
-_FUNCS = {"log": math.log, "sqrt": math.sqrt, "sig": lambda x: 1.0 / (1.0 + math.exp(-x)),
+#: σ as the engine defines it: e^−z capped at e^500 (nn.activations.Sigmoid), so that
+#: σ(−659) is the engine's 7.1e-218, not 1e-286
+_FUNCS = {"log": math.log, "sqrt": math.sqrt,
+          "sig": lambda x: 1.0 / (1.0 + math.exp(min(-x, 500.0))),
           "tanh": math.tanh, "relu": lambda x: max(0.0, x), "ident": lambda x: x}
 _NUMBER = r"[-−]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?"
 _ALLOWED = re.compile(r"^[\d.e+\-*/() ]*$")
