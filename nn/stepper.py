@@ -177,6 +177,21 @@ def _nonfinite(values: Iterable) -> bool:
     return any(not np.isfinite(v).all() for v in values)
 
 
+class _Recent:
+    """The losses as breakpoints read them while ``run_epochs`` plays: the history's
+    recorded epochs followed by this chunk's (``[-1]``, ``[-2]`` … across both)."""
+
+    def __init__(self, history: LossHistory, chunk: list[float]):
+        self.history, self.chunk = history, chunk
+
+    def __getitem__(self, i: int) -> float:
+        if i >= 0:
+            raise IndexError("read from the end")
+        if -i <= len(self.chunk):
+            return self.chunk[i]
+        return self.history[i + len(self.chunk)]
+
+
 class Stepper:
     """Drives ``net`` on data ``X`` (N, n_in), ``y`` (N, n_out) with learning rate ``lr``
     (and mini-batches of ``batch`` samples; None, or ≥ N, is full batch)."""
@@ -402,26 +417,30 @@ class Stepper:
         net, X, y, lr = self.net, self.X, self.y, self.lr
         net._flat()  # θ is current (re-adopts any layer array replaced by hand)
         guard = self._guard()
-        history, losses, change = self.history, self.losses, self._change_flat
-        opt_history, opt = self.opt_history, net.optimizer
-        batch, batch_losses = self.batch, self.batch_losses
-        has_test = self.X_test is not None
+        history, opt_history, opt = self.history, self.opt_history, net.optimizer
+        batch = self.batch
+        test_rows = self.X_test is not None
+        # the bookkeeping is gathered here and stored once at the end
+        chunk: list[float] = []         # each epoch's loss
+        parts_all: list[float] = []     # each mini-batch's loss
+        tests: list[float] = []         # each epoch's test loss
+        recent = _Recent(self.losses, chunk)  # what breakpoints read: old and new losses
+        first = self.epoch
         with np.errstate(all="ignore"):
             while done < n:
                 epoch = self.epoch
                 history.record(epoch, net.theta)
                 if opt_history is not None:
                     opt_history.record(epoch, opt.state_vector())
-                test = self._test_loss() if has_test else math.nan
+                if test_rows:
+                    tests.append(self._test_loss())
                 if batch is None:
                     loss = net.train_step(X, y, lr)
                     problem = guard.after_step(loss, epoch)
                 else:  # ⌈N/B⌉ steps; ``changes`` below are then the whole epoch's
                     loss, parts, problem = net.train_epoch(X, y, lr, batch, epoch, guard)
-                    for part in parts:
-                        batch_losses.append(part)
-                losses.append(loss)
-                self._record_test(test)
+                    parts_all += parts
+                chunk.append(loss)
                 if problem is not None:
                     self.halted = StepEvent(epoch, Phase.LOSS, None, None, {"loss": loss},
                                             problem=problem.text, problem_layer=problem.layer,
@@ -432,13 +451,20 @@ class Stepper:
                     break
                 self.epoch = epoch + 1
                 done += 1
-                np.subtract(net.theta, history.get(epoch), out=change)
                 if until_loss is not None and loss <= until_loss:
                     break
                 if breakpoints is not None:
-                    self.breakpoint = breakpoints.check(net, losses, epoch)
+                    self.breakpoint = breakpoints.check(net, recent, epoch)
                     if self.breakpoint:
                         break
+        self.losses.extend(chunk)
+        if batch is not None:
+            self.batch_losses.extend(parts_all)
+        if test_rows:
+            self.test_losses.truncate(len(self.losses) - len(chunk))
+            self.test_losses.extend(tests)
+        if self.epoch > first:  # ΔW, Δb of the last update: θ now − θ at its epoch's start
+            np.subtract(net.theta, history.get(self.epoch - 1), out=self._change_flat)
         self.last_events = []
         return done
 

@@ -1,19 +1,33 @@
 """Playing: whole epochs in a thread worker, paced so the screen keeps up.
 
-The worker trains in chunks of at most ``PLAY_CHUNK_S`` while holding the
-session lock (and the GIL), then rests ``PLAY_REST_S`` so the UI thread can draw
-and answer keys; while the screen is behind ``REDRAW_TARGET_HZ`` it rests a
-little longer.  It stops on pause, on NaN/inf and on a breakpoint, and tells the
-app through ``call_from_thread``.
+The worker and the UI thread share one GIL and the session lock, so they take
+turns.  The worker trains in chunks of about ``PLAY_CHUNK_S`` under the lock,
+one after another, and rests only when the screen needs its turn: once a frame
+is due (``FRAME_DUE_S`` after the last one; the app's redraw timer ticks at
+24 Hz) it lets go of the lock and waits until the app has drawn (at most
+``MAX_WAIT_FOR_REDRAW_S``), then rests ``AFTER_FRAME_REST_S`` more so Textual can
+paint what was drawn.  So the rest follows what the screen needs, not how long
+the worker trained: most of the time goes to training while redraws stay above
+``REDRAW_TARGET_HZ`` (``bench/bench_app.py`` measures both).
+
+While playing, the interpreter's thread switch interval is lowered to
+``SWITCH_INTERVAL_S``, so the UI thread waits at most that long for the GIL
+whenever it wakes (a key, a timer) while the worker computes.
+
+It stops on pause, on NaN/inf and on a breakpoint, and tells the app through
+``call_from_thread``.
 """
 from __future__ import annotations
 
+import sys
+import threading
 import time
 
-REDRAW_TARGET_HZ = 20          #: while playing, the worker waits for the screen below this rate
-PLAY_CHUNK_S = 0.006           #: longest time the worker trains at a time
-PLAY_REST_S = 0.006            #: then it rests, so the UI thread gets the GIL
-MAX_WAIT_FOR_REDRAW_S = 0.03   #: longer rests while the screen is behind its redraw rate
+REDRAW_TARGET_HZ = 20          #: the screen's redraws per second while playing, at least
+PLAY_CHUNK_S = 0.008           #: about the longest the worker trains under the lock at a time
+FRAME_S = 0.044                #: the worker asks for a frame this often (≈ 22.7 a second)
+MAX_WAIT_FOR_REDRAW_S = 0.05   #: longest it waits for the app to draw one
+SWITCH_INTERVAL_S = 0.0005     #: the GIL's switch interval while playing (Python's default: 5 ms)
 
 
 class Player:
@@ -22,6 +36,8 @@ class Player:
     def __init__(self, app) -> None:
         self.app = app
         self.last_redraw = time.perf_counter()  #: set by the app after each redraw
+        self._drawn = threading.Event()
+        self._switch_interval: float | None = None
 
     @property
     def playing(self) -> bool:
@@ -44,33 +60,58 @@ class Player:
         s = self.app.session
         start, done, per_epoch = time.perf_counter(), 0, 1e-4
         speed = s.speed
-        while s.playing and not worker.is_cancelled:
-            if s.speed != speed:  # speed changed: restart the clock
-                start, done, speed = time.perf_counter(), 0, s.speed
-            budget = max(1, int(PLAY_CHUNK_S / per_epoch))
-            n = min(int(speed * (time.perf_counter() - start)) - done, budget) if speed else budget
-            if n <= 0:
-                time.sleep(min(0.02, 1 / max(speed, 1)))
-                continue
-            t = time.perf_counter()
-            ran = s.play_chunk(n)
-            if ran:
-                per_epoch = max(1e-6, (time.perf_counter() - t) / ran)
-            done += ran
-            if s.is_halted:
-                self.app.call_from_thread(self.app.on_halted)
-                return
-            if s.stepper.breakpoint:
-                self.app.call_from_thread(self.app.on_breakpoint, str(s.stepper.breakpoint))
-                return
-            self._rest()
+        frame_at = time.perf_counter() + FRAME_S
+        self._fast_switching(True)
+        try:
+            while s.playing and not worker.is_cancelled:
+                if s.speed != speed:  # speed changed: restart the clock
+                    start, done, speed = time.perf_counter(), 0, s.speed
+                now = time.perf_counter()
+                if now >= frame_at:
+                    self._hand_over()
+                    frame_at = max(frame_at + FRAME_S, time.perf_counter())
+                    continue
+                left = frame_at - now
+                budget = max(1, int(min(PLAY_CHUNK_S, left) / per_epoch))
+                n = min(int(speed * (now - start)) - done, budget) if speed else budget
+                if n <= 0:
+                    time.sleep(min(left, 1 / max(speed, 1)))
+                    continue
+                t = time.perf_counter()
+                ran = s.play_chunk(n)
+                if ran:
+                    per_epoch = max(1e-6, (time.perf_counter() - t) / ran)
+                done += ran
+                if s.is_halted:
+                    self.app.call_from_thread(self.app.on_halted)
+                    return
+                if s.stepper.breakpoint:
+                    self.app.call_from_thread(self.app.on_breakpoint, str(s.stepper.breakpoint))
+                    return
+        finally:
+            self._fast_switching(False)
 
-    def _rest(self) -> None:
-        """The screen comes first: if it is falling behind, wait (briefly) for a redraw."""
-        drawn = self.last_redraw
-        waited = 0.0
-        time.sleep(PLAY_REST_S)
-        while (time.perf_counter() - drawn > 1 / REDRAW_TARGET_HZ and self.last_redraw == drawn
-               and waited < MAX_WAIT_FOR_REDRAW_S and self.playing):
-            time.sleep(0.002)
-            waited += 0.002
+    def _hand_over(self) -> None:
+        """The screen's turn: ask the app to draw now and wait (the session lock free)
+        until it has."""
+        self._drawn.clear()
+        # call_later posts a message: safe from this thread, and never blocks if the app
+        # is closing (then nothing answers and the wait times out)
+        if self.app.call_later(self._draw):
+            self._drawn.wait(MAX_WAIT_FOR_REDRAW_S)
+
+    def _draw(self) -> None:
+        """(UI thread) Draw the session's frame, then let the worker go on."""
+        try:
+            self.app.redraw()
+        finally:
+            self._drawn.set()
+
+    def _fast_switching(self, on: bool) -> None:
+        """Lower the GIL's switch interval while playing; restore it after."""
+        if on and self._switch_interval is None:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
+        elif not on and self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
