@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nn.stacked import StackedNetwork, StackedFit, estimate_bytes, per_run_loss
+from nn.stacked import StackedNetwork, StackedFit, estimate_bytes
 
 from .config import ALL_TASKS, Problem, RunConfig, build
 from .output import atomic_write_text, atomic_write_with, check_output_files
@@ -189,7 +189,7 @@ def _success_check(problem: Problem, target_loss: float | None):
     y = problem.y
     if target_loss is not None:
         loss = problem.net.loss
-        return f"loss ≤ {target_loss:g}", lambda st, y_hat: per_run_loss(loss, y_hat, y)[0] \
+        return f"loss ≤ {target_loss:g}", lambda st, y_hat: loss.per_run(y_hat, y)[0] \
             <= target_loss
     if problem.kind == "binary":
         truth = y > 0.5
