@@ -16,21 +16,23 @@ a NaN/inf.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, fields
-from enum import Enum
+from functools import cache
 from typing import Iterator
 
 import numpy as np
 
-
-class Phase(str, Enum):
-    FORWARD = "forward"
-    LOSS = "loss"
-    BACKWARD = "backward"
-    UPDATE = "update"
+from .schedule import Phase
 
 
-@dataclass(frozen=True, kw_only=True)
+@cache
+def _names(cls) -> tuple[str, ...]:
+    """The field names of an event class (looked up once per class)."""
+    return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class StepEvent:
     """What every event says: when, which phase, which neurons, and any NaN/inf."""
 
@@ -47,10 +49,23 @@ class StepEvent:
     def is_single_neuron(self) -> bool:
         return self.neurons is not None and self.neurons[1] - self.neurons[0] == 1
 
+    def object_bytes(self) -> int:
+        """Bytes of the event's Python objects (itself, tuples, numbers, dicts and slot
+        records), not counting the arrays."""
+        total = sys.getsizeof(self)
+        for name in _names(type(self)):
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray):
+                continue
+            total += sys.getsizeof(value)
+            if isinstance(value, dict):
+                total += sum(sys.getsizeof(v) for v in value.values())
+        return total
+
     def arrays(self) -> Iterator[np.ndarray]:
         """Every array the event holds (for counting memory)."""
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in _names(type(self)):
+            value = getattr(self, name)
             if isinstance(value, np.ndarray):
                 yield value
             elif isinstance(value, dict):
@@ -59,7 +74,7 @@ class StepEvent:
                         yield from (v.w_before, v.w_after, v.b_before, v.b_after)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ForwardEvent(StepEvent):
     """z = x·w + b and a = f(z) for neurons ``neurons`` of ``layer``."""
 
@@ -77,7 +92,7 @@ class ForwardEvent(StepEvent):
         return self.a is None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class LossEvent(StepEvent):
     """The loss of the batch's rows and ∂L/∂ŷ, where backpropagation starts."""
 
@@ -102,7 +117,7 @@ class LossEvent(StepEvent):
     epoch_loss: float | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class BackwardEvent(StepEvent):
     """δ, dw and db for neurons ``neurons`` of ``layer``."""
 
@@ -124,7 +139,7 @@ class BackwardEvent(StepEvent):
     dA_terms: np.ndarray | None = None    #: (N, n_next) one hidden neuron: next_delta·next_w
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SlotChange:
     """One optimizer state slot (momentum's v, Adam's m and v) around an update."""
 
@@ -134,7 +149,7 @@ class SlotChange:
     b_after: np.ndarray
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class UpdateEvent(StepEvent):
     """The optimizer's step on neurons ``neurons`` of ``layer``."""
 

@@ -38,7 +38,6 @@ import numpy as np
 
 from .activations import Activation
 from .layer import Layer
-from .losses import Loss
 from .network import NeuralNetwork
 from .optimizers import Optimizer
 

@@ -526,4 +526,4 @@ def _trim_trace(branch: br.Branch) -> None:
 
 def event_nbytes(event: StepEvent) -> int:
     """Bytes held by an event's array copies."""
-    return sum(getattr(v, "nbytes", 8) for v in event.values.values())
+    return sum(a.nbytes for a in event.arrays())
