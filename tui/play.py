@@ -1,18 +1,19 @@
 """Playing: whole epochs in a thread worker, paced so the screen keeps up.
 
 The worker and the UI thread share one GIL and the session lock, so they take
-turns.  The worker trains in chunks of about ``PLAY_CHUNK_S`` under the lock,
-one after another, and rests only when the screen needs its turn: once a frame
-is due (``FRAME_DUE_S`` after the last one; the app's redraw timer ticks at
-24 Hz) it lets go of the lock and waits until the app has drawn (at most
-``MAX_WAIT_FOR_REDRAW_S``), then rests ``AFTER_FRAME_REST_S`` more so Textual can
-paint what was drawn.  So the rest follows what the screen needs, not how long
-the worker trained: most of the time goes to training while redraws stay above
-``REDRAW_TARGET_HZ`` (``bench/bench_app.py`` measures both).
+turns.  The worker trains in chunks of at most about ``PLAY_CHUNK_S`` under the
+lock, one after another, with no rest between them.  Every ``FRAME_S`` it hands
+the screen its turn: it posts the app a redraw (``call_later`` posts a message,
+safe from a thread) and waits, the lock free, until the frame is drawn (at most
+``MAX_WAIT_FOR_REDRAW_S``).  So it rests as long as the screen needs, not as long
+as it trained (the old worker rested 6 ms after every 6 ms of training, and
+playing reached about a tenth of headless speed); redraws stay at
+``1 / FRAME_S`` ≈ 22 a second, above the 20 the app promises, while the app's own
+24 Hz timer finds nothing new to draw.  ``bench/bench_app.py`` measures both.
 
 While playing, the interpreter's thread switch interval is lowered to
 ``SWITCH_INTERVAL_S``, so the UI thread waits at most that long for the GIL
-whenever it wakes (a key, a timer) while the worker computes.
+whenever it wakes (a key, painting a frame) while the worker computes.
 
 It stops on pause, on NaN/inf and on a breakpoint, and tells the app through
 ``call_from_thread``.
@@ -23,7 +24,6 @@ import sys
 import threading
 import time
 
-REDRAW_TARGET_HZ = 20          #: the screen's redraws per second while playing, at least
 PLAY_CHUNK_S = 0.008           #: about the longest the worker trains under the lock at a time
 FRAME_S = 0.044                #: the worker asks for a frame this often (≈ 22.7 a second)
 MAX_WAIT_FOR_REDRAW_S = 0.05   #: longest it waits for the app to draw one
@@ -35,7 +35,7 @@ class Player:
 
     def __init__(self, app) -> None:
         self.app = app
-        self.last_redraw = time.perf_counter()  #: set by the app after each redraw
+        self.last_redraw = time.perf_counter()  #: set by the app after each redraw (informative)
         self._drawn = threading.Event()
         self._switch_interval: float | None = None
 
