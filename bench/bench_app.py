@@ -10,12 +10,7 @@ task plays, the same network trains headless (``NeuralNetwork.fit``, as
 back to back, is what the "plays close to headless speed" target reads (the
 machine's speed changes too much between runs for absolute rates to compare).
 With ``--rounds R`` each task takes R such turns (headless, then the app) and the
-table shows the medians, with every round's ratio beside them.  "UI ms/redraw" is
-the CPU time of the app's thread (frames, painting, keys) per redraw while playing:
-what is left of the GIL for training.  "Same per CPU-second" divides both rates by
-this process's CPU time instead of the wall clock: on a machine shared with other
-work it shows what the app makes of the CPU it gets (on a quiet machine the two agree
-when the worker leaves no idle gaps).  ``--maps`` turns on
+table shows the medians, with every round's ratio beside them.  ``--maps`` turns on
 the neuron maps (beside the diagram's nodes and the selected neuron's large map)
 through :func:`with_maps`, for apps that do not ask for them yet.
 """
@@ -36,8 +31,7 @@ from tui.session import SPEEDS
 
 def headless(task: str, seconds: float) -> float:
     """Epochs per second of ``fit`` on the task's own network and data (what
-    ``tinynet-tui train`` runs), for about ``seconds``: per second of wall-clock
-    time, and per second of this process's CPU time."""
+    ``tinynet-tui train`` runs), for about ``seconds``."""
     problem = big_circle() if task.startswith("circle") else build(RunConfig(task=task))
     cfg, net = problem.config, problem.net
     end = time.perf_counter() + seconds
@@ -45,11 +39,10 @@ def headless(task: str, seconds: float) -> float:
     def tick(epoch: int, loss: float) -> bool:
         return time.perf_counter() >= end
 
-    start, cpu = time.perf_counter(), time.process_time()
+    start = time.perf_counter()
     result = net.fit(problem.X, problem.y, epochs=10**9, lr=cfg.lr, callback=tick,
                      batch=cfg.batch)
-    return result.epochs / (time.perf_counter() - start), \
-        result.epochs / (time.process_time() - cpu)
+    return result.epochs / (time.perf_counter() - start)
 
 
 def with_maps() -> None:
@@ -87,7 +80,6 @@ async def play(task: str, seconds: float, r2_target: float | None = None) -> dic
         app.session.speed_index = SPEEDS.index(0)  # max speed
         redraws0 = app.redraws
         start = time.perf_counter()
-        ui_cpu, cpu = time.thread_time(), time.process_time()
         await pilot.press("space")
         reached = None
         while time.perf_counter() - start < seconds:
@@ -105,12 +97,10 @@ async def play(task: str, seconds: float, r2_target: float | None = None) -> dic
             await asyncio.sleep(0.001)
         key_ms = (time.perf_counter() - t) * 1e3
         elapsed = time.perf_counter() - start
-        ui_cpu, cpu = time.thread_time(), time.process_time() - ui_cpu
         await pilot.press("space")
         await app.workers.wait_for_complete()
         return dict(task=task, epochs=app.session.stepper.epoch, seconds=elapsed,
-                    redraws=app.redraws - redraws0, reached=reached, key_ms=key_ms,
-                    ui_ms=ui_cpu * 1e3 / max(1, app.redraws - redraws0), cpu=cpu)
+                    redraws=app.redraws - redraws0, reached=reached, key_ms=key_ms)
 
 
 def main() -> None:
@@ -123,34 +113,32 @@ def main() -> None:
     if args.maps:
         with_maps()
     print("| task | epochs/s while playing | headless `fit` epochs/s | played ÷ headless "
-          "(each round) | same per CPU-second | redraws/s | UI ms/redraw | key answered in "
-          "| R² ≥ 0.98 reached |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---|")
+          "(each round) | redraws/s | key answered in | R² ≥ 0.98 reached |")
+    print("|---|---:|---:|---|---:|---:|---|")
     for task, target in (("xor", None), ("regression", 0.98), ("spiral", None),
                          ("circle 2–64–64–1, N=2000", None)):
         if args.task and not task.startswith(args.task):
             continue
         runs = []
         for _ in range(max(1, args.rounds)):
-            fit_rate, fit_cpu_rate = headless(task, args.seconds)
+            fit_rate = headless(task, args.seconds)
             r = asyncio.run(play(task, args.seconds, target))
             r.update(rate=r["epochs"] / r["seconds"], fit_rate=fit_rate,
                      ratio=r["epochs"] / r["seconds"] / fit_rate,
-                     cpu_ratio=r["epochs"] / r["cpu"] / fit_cpu_rate,
                      redraw_rate=r["redraws"] / r["seconds"])
             runs.append(r)
 
         def med(key: str) -> float:
             return statistics.median(r[key] for r in runs)
 
-        reached = "–" if target is None else "; ".join(
-            f"after {r['reached'][0]:.2f} s (epoch {r['reached'][1]}, R² {r['reached'][2]:.4f})"
-            if r["reached"] else f"not within {args.seconds:g} s" for r in runs[:1])
+        first = runs[0]["reached"]  # (the first round's)
+        reached = "–" if target is None else (
+            f"after {first[0]:.2f} s (epoch {first[1]}, R² {first[2]:.4f})"
+            if first else f"not within {args.seconds:g} s")
         each = ", ".join(f"{r['ratio']:.0%}" for r in runs)
         print(f"| {task} | {med('rate'):.0f} | {med('fit_rate'):.0f} | **{med('ratio'):.0%}**"
-              f"{f' ({each})' if len(runs) > 1 else ''} | {med('cpu_ratio'):.0%} | "
-              f"{med('redraw_rate'):.1f} | "
-              f"{med('ui_ms'):.1f} | {med('key_ms'):.0f} ms | {reached} |", flush=True)
+              f"{f' ({each})' if len(runs) > 1 else ''} | {med('redraw_rate'):.1f} | "
+              f"{med('key_ms'):.0f} ms | {reached} |", flush=True)
 
 
 if __name__ == "__main__":
