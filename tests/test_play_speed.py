@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from tui.app import TinyNetApp
-from tui.config import RunConfig, build
-from tui.session import SPEEDS
+from tui.app.app import TinyNetApp
+from tui.core.config import RunConfig, build
+from tui.core.session import SPEEDS
 
 SECONDS = 2.5
 
