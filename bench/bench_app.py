@@ -17,9 +17,10 @@ screen's work per redraw takes a larger share of what the process gets, so the
 wall-clock ratio reads low.  Three more columns say where the time goes: "UI ms/redraw"
 (the process's CPU time not spent in the play worker, per redraw), "worker
 efficiency" (epochs per CPU-second of the play worker ÷ headless epochs per
-CPU-second: what the bookkeeping and thread switches cost), and from the two a
-"quiet-machine estimate" of the ratio at 20 redraws/s:
-efficiency × (1 − 20 × UI seconds per redraw).  ``--maps`` turns on
+CPU-second: what the bookkeeping and thread switches cost), and from the two the
+"ceiling at 20/s": the ratio a quiet machine would give at 20 redraws/s if the worker
+never stood idle, efficiency × (1 − 20 × UI seconds per redraw).  (The old worker,
+which rested as long as it trained, stayed far below its ceiling.)  ``--maps`` turns on
 the neuron maps (beside the diagram's nodes and the selected neuron's large map)
 through :func:`with_maps`, for apps that do not ask for them yet.
 """
@@ -148,7 +149,7 @@ def main() -> None:
     if args.maps:
         with_maps()
     print("| task | epochs/s while playing | headless `fit` epochs/s | played ÷ headless "
-          "(each round) | redraws/s | UI ms/redraw | worker efficiency | quiet-machine estimate "
+          "(each round) | redraws/s | UI ms/redraw | worker efficiency | ceiling at 20/s "
           "| key answered in | R² ≥ 0.98 reached |")
     print("|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
     for task, target in (("xor", None), ("regression", 0.98), ("spiral", None),
