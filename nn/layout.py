@@ -63,3 +63,12 @@ class ThetaLayout:
         j = np.arange(start, stop)
         w = s + np.arange(n_in)[:, None] * n_out + j[None, :]
         return np.concatenate([w.ravel(), w_end + j])
+
+    def locate(self, k: int) -> tuple[int, str, tuple[int, ...]]:
+        """Which parameter θ[k] is: (layer, "w", (input, neuron)) or (layer, "b", (neuron,))."""
+        for l, ((s, w_end, e), (n_in, n_out)) in enumerate(zip(self.spans, self.shapes)):
+            if s <= k < w_end:
+                return l, "w", divmod(k - s, n_out)
+            if w_end <= k < e:
+                return l, "b", (k - w_end,)
+        raise IndexError(f"parameter index {k} out of range (θ has {self.size})")

@@ -78,6 +78,12 @@ def test_the_theta_layout_is_where_the_layers_keep_their_parameters(sizes):
     for (W, b), layer in zip(layout.split(stacked), net.layers):
         np.testing.assert_array_equal(W[1], 2 * layer.W)
         np.testing.assert_array_equal(b[1], 2 * layer.b)
+    for k in range(layout.size):  # every position of θ is one named parameter
+        l, kind, index = layout.locate(k)
+        array = net.layers[l].W if kind == "w" else net.layers[l].b
+        assert net.theta[k] == array[index] and np.shares_memory(array, net.theta)
+    with pytest.raises(IndexError):
+        layout.locate(layout.size)
     copies = layout.copies(net.theta)
     copies[0][0][...] = 99.0
     assert not (net.layers[0].W == 99.0).any()
