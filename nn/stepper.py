@@ -146,10 +146,10 @@ class Stepper:
         """An independent stepper in exactly this state: parameters, gradients, the
         layers' x/z/a/δ, epoch and cursor, pending ∂L/∂a, last changes, losses, the
         per-epoch rings and the undo states.  Stepping or playing the copy gives the
-        very numbers this one would.  Shared, never copied: the data (never written)
-        and the undo states (only ever copied out of); the rings are copied for the
-        epochs they hold only."""
-        shared = [self.X, self.y, self.X_test, self.y_test]
+        very numbers this one would.  Shared, never copied: the data and the schedule
+        (never written) and the undo states (only ever copied out of); the rings are
+        copied for the epochs they hold only."""
+        shared = [self.X, self.y, self.X_test, self.y_test, self.schedule, self.units]
         memo = {id(a): a for a in shared if a is not None}
         memo[id(self.travel.undo)] = deque(self.travel.undo)
         new = copy.deepcopy(self, memo)
