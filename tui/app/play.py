@@ -2,14 +2,15 @@
 
 The worker and the UI thread share one GIL and the session lock, so they take
 turns.  The worker trains in chunks of at most about ``PLAY_CHUNK_S`` under the
-lock, one after another, with no rest between them.  Every ``FRAME_S`` it hands
-the screen its turn: it posts the app a redraw (``call_later`` posts a message,
-safe from a thread) and waits, the lock free, until the frame is drawn (at most
-``MAX_WAIT_FOR_REDRAW_S``).  So it rests as long as the screen needs, not as long
-as it trained (the old worker rested 6 ms after every 6 ms of training, and
-playing reached about a tenth of headless speed); redraws stay at
-``1 / FRAME_S`` ≈ 22 a second, above the 20 the app promises, while the app's own
-24 Hz timer finds nothing new to draw.  ``bench/bench_app.py`` measures both.
+lock, one after another, with no rest between them (the old worker rested 6 ms
+after every 6 ms of training, and playing reached about a tenth of headless
+speed).  Every ``FRAME_S`` it asks the app for a frame (``call_later`` posts a
+message, safe from a thread) and trains on; when the app starts drawing it, the
+worker stops after the chunk under way and waits, the lock free, until the frame
+is built (at most ``MAX_WAIT_FOR_REDRAW_S``).  So it rests only while the screen
+builds a frame — not while the message waits in the app's queue, nor while Textual
+paints — and redraws stay at ``1 / FRAME_S`` ≈ 22 a second, above the 20 the app
+promises.  ``bench/bench_app.py`` measures both.
 
 While playing, the interpreter's thread switch interval is lowered to
 ``SWITCH_INTERVAL_S``, so the UI thread waits at most that long for the GIL
@@ -27,6 +28,7 @@ import time
 PLAY_CHUNK_S = 0.008           #: about the longest the worker trains under the lock at a time
 FRAME_S = 0.044                #: the worker asks for a frame this often (≈ 22.7 a second)
 MAX_WAIT_FOR_REDRAW_S = 0.05   #: longest it waits for the app to draw one
+ASK_AGAIN_S = 0.25             #: a frame asked for and not drawn by then is asked for again
 SWITCH_INTERVAL_S = 0.0005     #: the GIL's switch interval while playing (Python's default: 5 ms)
 
 
@@ -36,7 +38,10 @@ class Player:
     def __init__(self, app) -> None:
         self.app = app
         self.last_redraw = time.perf_counter()  #: set by the app after each redraw (informative)
-        self._drawn = threading.Event()
+        self._asked = threading.Event()    #: a frame is asked for, not drawn yet
+        self._ui_turn = threading.Event()  #: the app is drawing it: the worker waits …
+        self._drawn = threading.Event()    #: … until it is drawn
+        self._asked_at = 0.0
         self._switch_interval: float | None = None
 
     @property
@@ -44,6 +49,8 @@ class Player:
         return self.app.session.playing
 
     def start(self) -> None:
+        self._asked.clear()
+        self._ui_turn.clear()
         self.app.session.playing = True
         self.app.session.touch()
         self.app.run_worker(self._loop, thread=True, exclusive=True, group="play")
@@ -67,11 +74,14 @@ class Player:
                 if s.speed != speed:  # speed changed: restart the clock
                     start, done, speed = time.perf_counter(), 0, s.speed
                 now = time.perf_counter()
-                if now >= frame_at:
-                    self._hand_over()
-                    frame_at = max(frame_at + FRAME_S, time.perf_counter())
-                    continue
-                left = frame_at - now
+                if now >= frame_at and (not self._asked.is_set()
+                                        or now - self._asked_at > ASK_AGAIN_S):
+                    self._ask_for_frame()
+                    frame_at = max(frame_at + FRAME_S, now)
+                if self._ui_turn.is_set():  # the app is drawing: the lock is its own
+                    self._drawn.wait(MAX_WAIT_FOR_REDRAW_S)
+                    self._ui_turn.clear()
+                left = max(frame_at - now, 1e-3)
                 budget = max(1, int(min(PLAY_CHUNK_S, left) / per_epoch))
                 n = min(int(speed * (now - start)) - done, budget) if speed else budget
                 if n <= 0:
@@ -91,21 +101,23 @@ class Player:
         finally:
             self._fast_switching(False)
 
-    def _hand_over(self) -> None:
-        """The screen's turn: ask the app to draw now and wait (the session lock free)
-        until it has."""
-        self._drawn.clear()
-        # call_later posts a message: safe from this thread, and never blocks if the app
-        # is closing (then nothing answers and the wait times out)
+    def _ask_for_frame(self) -> None:
+        """Post the app a redraw (``call_later`` posts a message: safe from this thread,
+        and it never blocks; if the app is closing nothing is posted)."""
         if self.app.call_later(self._draw):
-            self._drawn.wait(MAX_WAIT_FOR_REDRAW_S)
+            self._asked.set()
+            self._asked_at = time.perf_counter()
 
     def _draw(self) -> None:
-        """(UI thread) Draw the session's frame, then let the worker go on."""
+        """(UI thread) The screen's turn: the worker stops after its chunk under way and
+        waits, the session lock free, until the frame is built."""
+        self._drawn.clear()
+        self._ui_turn.set()
         try:
             self.app.redraw()
         finally:
             self._drawn.set()
+            self._asked.clear()
 
     def _fast_switching(self, on: bool) -> None:
         """Lower the GIL's switch interval while playing; restore it after."""
