@@ -10,7 +10,11 @@ worker stops after the chunk under way and waits, the lock free, until the frame
 is built (at most ``MAX_WAIT_FOR_REDRAW_S``).  So it rests only while the screen
 builds a frame — not while the message waits in the app's queue, nor while Textual
 paints — and redraws stay at ``1 / FRAME_S`` ≈ 22 a second, above the 20 the app
-promises.  ``bench/bench_app.py`` measures both.
+promises.  After each chunk it also steps aside for anyone waiting for the lock (a
+key's action, the app's own redraw timer): the session's lock
+(:class:`~tui.core.lock.HandoffLock`) counts its waiters, since a plain lock, let go
+and taken straight back, keeps a waiting thread out for many chunks.
+``bench/bench_app.py`` measures both.
 
 While playing, the interpreter's thread switch interval is lowered to
 ``SWITCH_INTERVAL_S``, so the UI thread waits at most that long for the GIL
@@ -98,6 +102,7 @@ class Player:
                 if s.stepper.breakpoint:
                     self.app.call_from_thread(self.app.on_breakpoint, str(s.stepper.breakpoint))
                     return
+                s.lock.let_waiters_in(MAX_WAIT_FOR_REDRAW_S)  # a key's action, say
         finally:
             self._fast_switching(False)
 
