@@ -17,6 +17,7 @@ class HandoffLock:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
+        self._count = threading.Lock()  # guards ``waiting`` (+= is not atomic)
         self.waiting = 0
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
@@ -24,11 +25,13 @@ class HandoffLock:
             return True
         if not blocking:
             return False
-        self.waiting += 1  # (under the GIL: no lost update between two threads)
+        with self._count:
+            self.waiting += 1
         try:
             return self._lock.acquire(True, timeout)
         finally:
-            self.waiting -= 1
+            with self._count:
+                self.waiting -= 1
 
     def release(self) -> None:
         self._lock.release()
