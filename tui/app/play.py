@@ -4,11 +4,13 @@ The worker trains in chunks of at most ``PLAY_CHUNK_S`` while holding the
 session lock (and the GIL), then rests ``PLAY_REST_S`` so the UI thread can draw
 and answer keys; while the screen is behind ``REDRAW_TARGET_HZ`` it rests a
 little longer.  It stops on pause, on NaN/inf and on a breakpoint, and tells the
-app through ``call_from_thread``.
+app with a message (:class:`Player.Halted`, :class:`Player.Breakpoint`).
 """
 from __future__ import annotations
 
 import time
+
+from textual.message import Message
 
 REDRAW_TARGET_HZ = 20          #: while playing, the worker waits for the screen below this rate
 PLAY_CHUNK_S = 0.006           #: longest time the worker trains at a time
@@ -18,6 +20,16 @@ MAX_WAIT_FOR_REDRAW_S = 0.03   #: longer rests while the screen is behind its re
 
 class Player:
     """Owns the play worker of ``app`` (a TinyNetApp) for ``app.session``."""
+
+    class Halted(Message):
+        """Playing stopped on NaN/inf (the app: ``on_player_halted``)."""
+
+    class Breakpoint(Message):
+        """Playing stopped on a breakpoint (the app: ``on_player_breakpoint``)."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
 
     def __init__(self, app) -> None:
         self.app = app
@@ -58,10 +70,10 @@ class Player:
                 per_epoch = max(1e-6, (time.perf_counter() - t) / ran)
             done += ran
             if s.is_halted:
-                self.app.call_from_thread(self.app.on_halted)
+                self.app.post_message(self.Halted())
                 return
             if s.stepper.breakpoint:
-                self.app.call_from_thread(self.app.on_breakpoint, str(s.stepper.breakpoint))
+                self.app.post_message(self.Breakpoint(str(s.stepper.breakpoint)))
                 return
             self._rest()
 
