@@ -6,7 +6,7 @@ a minimal Textual app (a Static and a Footer) in the same terminal, side by side
 Each run spawns a fresh Python in a pseudo-terminal (``TERM=xterm-256color``,
 ``COLORTERM=truecolor``) and reads what it writes through :class:`bench_pty.Screen` (a tiny
 terminal model) until the screen shows the app's first full frame: for tinynet-tui the
-status line's ``epoch 0``, the panel title ``chain rule`` and the footer's ``quit``; for the
+status line's ``epoch 0``, the loss chart's axis label (plotext has drawn) and the footer's ``quit``; for the
 minimal app its Static's text and its footer's ``quit``.  That is the time a person waits,
 from pressing Enter to a usable screen: interpreter start, imports, app set-up, first layout
 and first paint, and the terminal's own bytes.  The two apps take turns (minimal, tinynet,
@@ -51,18 +51,18 @@ Minimal().run()
 TINYNET = "import sys; from tui.cli.main import main; sys.exit(main([]))"
 
 APPS = {"minimal": (MINIMAL, ("a minimal Textual app", "quit")),
-        "tinynet-tui": (TINYNET, ("epoch 0", "chain rule", "quit"))}
+        "tinynet-tui": (TINYNET, ("epoch 0", "loss (log scale)", "quit"))}
 
 
 def first_frame(code: str, markers: tuple[str, ...], cols: int, rows: int,
-                timeout: float = 30.0) -> float:
+                timeout: float = 30.0, root: Path = ROOT) -> float:
     """Seconds from spawning ``python -c code`` in a pty until every marker is on screen."""
     env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor",
-               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+               PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # the child: the app
-        os.chdir(ROOT)
+        os.chdir(root)
         os.execve(sys.executable, [sys.executable, "-c", code], env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     screen = Screen(cols, rows)
@@ -92,14 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--size", default="120x40")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the checkout whose tinynet-tui runs (default: this one)")
     args = parser.parse_args(argv)
     cols, rows = map(int, args.size.split("x"))
     times: dict[str, list[float]] = {name: [] for name in APPS}
     for name, (code, markers) in APPS.items():  # warm the disk cache: not counted
-        first_frame(code, markers, cols, rows)
+        first_frame(code, markers, cols, rows, root=args.root)
     for _ in range(args.runs):
         for name, (code, markers) in APPS.items():
-            times[name].append(first_frame(code, markers, cols, rows))
+            times[name].append(first_frame(code, markers, cols, rows, root=args.root))
             time.sleep(0.2)
     print(f"first full frame, {args.runs} runs each at {cols}×{rows}, taking turns:")
     for name, ts in times.items():

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from nn.naming import neuron_name, weight_name
 
-from tui.app.screens.breakpoints import BreakpointsScreen
-from tui.app.screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr
 from tui.core.errors import ActionError
 
 
@@ -15,6 +13,9 @@ class RunKeys:
 
     # ------------------------------------------------------------ time travel
     def action_jump(self) -> None:
+        # dialogs load when first opened: start-up time
+        from tui.app.screens.number import NumberScreen, parse_epoch
+
         self.pause()
         oldest, epoch = self.session.epochs_kept()
 
@@ -34,6 +35,7 @@ class RunKeys:
     def action_changes(self) -> None:
         # the changes screen loads when first used: start-up time
         from tui.app.screens.changes import ChangesScreen
+        from tui.app.screens.number import NumberScreen, parse_epoch  # start-up time, as above
 
         self.pause()
         oldest, epoch = self.session.epochs_kept()
@@ -50,6 +52,9 @@ class RunKeys:
 
     # ------------------------------------------------------------ the run
     def action_edit(self) -> None:
+        # dialogs load when first opened: start-up time
+        from tui.app.screens.number import NumberScreen, parse_edit
+
         self.pause()
         s = self.session
         layer, j = s.selected
@@ -89,6 +94,9 @@ class RunKeys:
         self.redraw()
 
     def action_learning_rate(self) -> None:
+        # dialogs load when first opened: start-up time
+        from tui.app.screens.number import NumberScreen, parse_lr
+
         self.pause()
 
         def apply(value: float | None) -> None:
@@ -102,6 +110,9 @@ class RunKeys:
                          apply)
 
     def action_breakpoints(self) -> None:
+        # dialogs load when first opened: start-up time
+        from tui.app.screens.breakpoints import BreakpointsScreen
+
         self.pause()
 
         def apply(value) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from nn import Granularity
 
 from tui.app.play import Player
-from tui.app.screens.number import NumberScreen, parse_number
 from tui.core.format import num
 from tui.core.quiz import question
 
@@ -58,6 +57,9 @@ class SteppingKeys:
         self.redraw()
 
     def _ask(self, q) -> None:
+        # dialogs load when first opened: start-up time
+        from tui.app.screens.number import NumberScreen, parse_number
+
         s = self.session
 
         def answered(value) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.app.keys import KEYS, extra_keys
-from tui.app.screens.help import HelpScreen
 from tui.view.frame import MAPS_NEED_TWO_INPUTS, maps_available
 
 
@@ -79,6 +78,9 @@ class ViewKeys:
         self.redraw()
 
     def action_help(self) -> None:
+        # the help screen (and rich's tables) load when first opened: start-up time
+        from tui.app.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(KEYS + tuple(extra_keys(self))))
 
     def on_predictions_resized(self, _message) -> None:
