@@ -6,12 +6,14 @@ a minimal Textual app (a Static and a Footer) in the same terminal, side by side
 Each run spawns a fresh Python in a pseudo-terminal (``TERM=xterm-256color``,
 ``COLORTERM=truecolor``) and reads what it writes through :class:`bench_pty.Screen` (a tiny
 terminal model) until the screen shows the app's first full frame: for tinynet-tui the
-status line's ``epoch 0``, the loss chart's axis label (plotext has drawn) and the footer's ``quit``; for the
-minimal app its Static's text and its footer's ``quit``.  That is the time a person waits,
+status line's ``epoch 0``, the loss chart's axis label (plotext has drawn) and the footer's
+``quit``; for the minimal app its Static's text and its footer's ``quit``.  That is the time a person waits,
 from pressing Enter to a usable screen: interpreter start, imports, app set-up, first layout
-and first paint, and the terminal's own bytes.  The two apps take turns (minimal, tinynet,
-minimal, …) so a change in the shared VM's speed hits both alike; the table gives the median
-and the range of each, and the median ratio of adjacent pairs.
+and first paint, and the terminal's own bytes.  One untimed run of each first writes the
+bytecode (into a cache outside the checkout; see ``PYCACHE``) and warms the disk cache.  The
+two apps then take turns (minimal, tinynet, minimal, …) so a change in the shared VM's speed
+hits both alike; the table gives the median and the range of each, and the median ratio of
+adjacent pairs.  ``--root DIR`` times another checkout's tinynet-tui (e.g. before a change).
 """
 from __future__ import annotations
 
@@ -48,6 +50,11 @@ class Minimal(App):
 Minimal().run()
 """
 
+#: compiled bytecode, outside the checkout: ``pip install`` compiles an installed app's modules,
+#: so a run that compiled every module from source (PYTHONDONTWRITEBYTECODE=1, as on the team's
+#: VM) would time the compiler (≈ 0.4 s for tui/ and nn/), not the start-up a user waits for
+PYCACHE = os.path.join(os.environ.get("TMPDIR", "/tmp"), "tinynet-bench-pycache")
+
 TINYNET = "import sys; from tui.cli.main import main; sys.exit(main([]))"
 
 APPS = {"minimal": (MINIMAL, ("a minimal Textual app", "quit")),
@@ -58,7 +65,9 @@ def first_frame(code: str, markers: tuple[str, ...], cols: int, rows: int,
                 timeout: float = 30.0, root: Path = ROOT) -> float:
     """Seconds from spawning ``python -c code`` in a pty until every marker is on screen."""
     env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor",
-               PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+               PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               PYTHONPYCACHEPREFIX=PYCACHE)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed app has its bytecode (see above)
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # the child: the app
