@@ -78,7 +78,8 @@ KEYS: tuple[Key, ...] = (
     Key("v", "swap_panel", "swap",
         "small screens: show loss chart ⇄ predictions (in a lesson: chain rule → loss → "
         "predictions)", "views"),
-    Key("e", "export", "export", "export Matplotlib PNGs (loss, 3D surface)", "files"),
+    Key("e", "export", "export", "export a handout: loss, decision boundary, neuron maps, "
+        "branches compared (PNG) and handout.md", "files"),
     Key("s", "save", "save", "save the model (.npz, never overwrites)", "files"),
     Key("S", "save_session", "save session",
         "save the session (config + every action) for --replay", "files"),
@@ -108,6 +109,8 @@ KEYS: tuple[Key, ...] = (
     Key("W", "sweep", "sweep", "sweep seeds × lr for this task; Enter opens a run", "branches"),
     Key("B", "batch_losses", "batch loss",
         "loss chart: each mini-batch's loss ⇄ each epoch's (with --batch)", "views"),
+    Key("P", "export_pytorch", "PyTorch",
+        "export this run as a PyTorch script that trains it again", "files"),
     Key("N", "settings", "network",
         "settings: hidden layers, neurons, activation, input features, noise", "run"),
     Key("C", "pen", "pen", "drawing data (m, output map): class 0 ⇄ 1 (regression: target ±)",
