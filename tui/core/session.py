@@ -546,12 +546,6 @@ class Session:
         with self.lock:
             return self.net.copy()
 
-    def export_inputs(self, points: int = 2000):
-        """(loss envelope (epochs, lo, hi), a copy of the network, the true function or None)."""
-        with self.lock:
-            return self.stepper.losses.envelope(points), self.net.copy(), \
-                self.config.target_function
-
 
 def _keep_trace(branch: br.Branch, events: list[StepEvent]) -> None:
     """Add a step's events to ``branch``'s trace while it stays within TRACE_BYTES."""
