@@ -516,6 +516,36 @@ class Session:
     def phase(self) -> Phase:
         return self.stepper.phase
 
+    # ------------------------------------------- read-only queries (for the app)
+    @property
+    def halt_problem(self) -> str | None:
+        """Why training stopped (NaN/inf, one line), or None."""
+        halted = self.stepper.halted
+        return halted.problem if halted else None
+
+    @property
+    def has_mini_batches(self) -> bool:
+        return self.stepper.batch is not None
+
+    def epochs_kept(self) -> tuple[int, int]:
+        """(the oldest epoch time travel can reach, the current epoch)."""
+        return self.stepper.oldest_epoch, self.stepper.epoch
+
+    def params_then_and_now(self, epoch: int):
+        """(θ at the start of ``epoch``, θ now, the layer sizes, the step cursor)."""
+        with self.lock:
+            return (self.stepper.snapshot(epoch), self.net.get_params(), tuple(self.net.sizes),
+                    self.stepper.cursor)
+
+    def neuron_weights(self, layer: int, neuron: int):
+        """The incoming weights w (shape (fan_in,)) of one neuron, as now."""
+        return self.net.layers[layer].neurons[neuron].w
+
+    def net_copy(self):
+        """A copy of the followed network (for a worker or a dialog to read at leisure)."""
+        with self.lock:
+            return self.net.copy()
+
 
 def _keep_trace(branch: br.Branch, events: list[StepEvent]) -> None:
     """Add a step's events to ``branch``'s trace while it stays within TRACE_BYTES."""
