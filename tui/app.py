@@ -38,7 +38,7 @@ from .quiz import question
 from .screens.breakpoints import BreakpointsScreen
 from .screens.changes import ChangesScreen
 from .screens.gradcheck import GradCheckScreen
-from .screens.help import HelpScreen
+from .screens.help import HelpScreen, class_bindings
 from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, parse_number
 from .session import Session
 from .drawing import DrawingKeys, map_hint
@@ -574,7 +574,7 @@ class TinyNetApp(DrawingKeys, App):
         self.push_screen(SweepScreen())
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.BINDINGS))
+        self.push_screen(HelpScreen(class_bindings(type(self))))
 
     # ------------------------------------------------------------------ files
     def _save(self, write, title: str, describe) -> None:

@@ -82,9 +82,9 @@ GLOSSARY = [
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close")]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(self, bindings) -> None:
         super().__init__()
-        self.app_bindings = bindings
+        self.app_bindings = as_bindings(bindings)
 
     def compose(self) -> ComposeResult:
         table = Table(title="Keys", box=None, header_style="bold", title_style="bold cyan")
@@ -105,6 +105,23 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("\n\n".join(ABOUT.split("\n\n")[1:])))
             yield Static(glossary, id="help-glossary")
             yield Static(Text("Press Esc or ? to close.", style="dim"))
+
+
+def as_bindings(bindings) -> list[Binding]:
+    """``bindings`` as :class:`Binding` objects: Textual also takes plain ``(key, action,
+    description)`` tuples in ``BINDINGS`` (as ShareApp and FollowApp give theirs)."""
+    return [b if isinstance(b, Binding) else Binding(*b) for b in bindings]
+
+
+def class_bindings(cls: type) -> list[Binding]:
+    """Every binding ``cls`` and its bases declare (bases first, as Textual merges them),
+    so a subclass's few extra keys do not hide the app's own."""
+    found = []
+    for klass in reversed(cls.__mro__):
+        if klass.__module__.startswith("textual."):
+            continue  # Textual's own keys (ctrl+q, …) are not the app's to explain
+        found.extend(as_bindings(klass.__dict__.get("BINDINGS", ())))
+    return found
 
 
 NAMES = {"space": "space", "question_mark": "?", "plus": "+", "minus": "-", "equals_sign": "=",
