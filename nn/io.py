@@ -105,6 +105,9 @@ MAX_ARRAY_ELEMENTS = 10_000_000        #: per W or b array (80 MB as float64)
 MAX_TOTAL_ELEMENTS = 20_000_000        #: all arrays together
 MAX_META_CHARS = 100_000               #: the JSON metadata string
 MAX_LAYERS = 1_000
+MAX_WIDTH = 4096                       #: neurons in one layer (the app's bound for --hidden too)
+MAX_SEED = 2**32 - 1                   #: the largest seed (NumPy's generators take any; the
+                                       #: app's command line and session files take up to this)
 FLOAT_DTYPES = ("float32", "float64")  #: accepted in either byte order; loaded native
 
 
@@ -147,8 +150,10 @@ def _read_member(zf: zipfile.ZipFile, name: str, fail, max_elements: int) -> np.
     return array.astype(dtype.newbyteorder("="))  # a native, writable copy
 
 
-def _read_members(path: Path, fail) -> dict[str, np.ndarray]:
-    """Every member of the ``.npz`` zip, by name without ``.npy``; unknown names refused."""
+def _read_members(path: Path, fail, on_meta=None) -> dict[str, np.ndarray]:
+    """Every member of the ``.npz`` zip, by name without ``.npy``; unknown names refused.
+    The metadata is read first, and ``on_meta(meta_array)`` runs before any parameter
+    array is read (so a budget is checked from the header, before the work)."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -166,7 +171,7 @@ def _read_members(path: Path, fail) -> dict[str, np.ndarray]:
             names = zf.namelist()
             if len(names) != len(set(names)) or len(names) > 2 * MAX_LAYERS + 1:
                 raise fail("not a model file (duplicate or too many members)")
-            for name in names:
+            for name in sorted(names, key=lambda n: n != "meta.npy"):
                 key = name[:-4] if name.endswith(".npy") else name
                 if not (key == "meta" or (key[:1] in "Wb" and key[1:].isdigit()
                                           and key[1:] == str(int(key[1:])))
@@ -176,6 +181,8 @@ def _read_members(path: Path, fail) -> dict[str, np.ndarray]:
                 files[key] = _read_member(zf, name, fail,
                                           min(MAX_ARRAY_ELEMENTS, MAX_TOTAL_ELEMENTS - total))
                 total += files[key].size
+                if key == "meta" and on_meta is not None:
+                    on_meta(files[key])
     except ModelFileError:
         raise
     except (ValueError, OSError, zipfile.BadZipFile, EOFError, NotImplementedError,
@@ -192,14 +199,19 @@ def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
         raise fail(f"unsupported format {meta.get('format')!r} (expected {FORMAT})")
     sizes, acts = meta.get("sizes"), meta.get("activations")
     if (not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS + 1
-            or not all(type(n) is int and 1 <= n <= MAX_ARRAY_ELEMENTS for n in sizes)):
-        raise fail(f"bad sizes {str(sizes)[:60]} (need at least 2 positive whole numbers)")
+            or not all(type(n) is int and 1 <= n <= MAX_WIDTH for n in sizes)):
+        raise fail(f"bad sizes {str(sizes)[:60]} (need at least 2 whole numbers from 1 to "
+                   f"{MAX_WIDTH}, the neurons of each layer)")
     if (not isinstance(acts, list) or len(acts) != len(sizes) - 1
             or not all(isinstance(a, str) and a in ACTIVATIONS for a in acts)):
         raise fail(f"bad activations {str(acts)[:60]} for sizes {sizes}")
+    hidden_softmax = [i + 1 for i, a in enumerate(acts[:-1]) if not ACTIVATIONS[a].elementwise]
+    if hidden_softmax:
+        raise fail(f"hidden layer {hidden_softmax[0]} has a {acts[hidden_softmax[0] - 1]} "
+                   "activation: it mixes a whole row, so only the output layer may have it")
     seed = meta.get("seed")
-    if seed is not None and (type(seed) is not int or seed < 0):
-        raise fail(f"bad seed {str(seed)[:30]}")
+    if seed is not None and (type(seed) is not int or not 0 <= seed <= MAX_SEED):
+        raise fail(f"bad seed {str(seed)[:30]} (a whole number from 0 to {MAX_SEED})")
     lr = meta.get("lr")
     if lr is not None and (type(lr) not in (int, float) or not 0 < lr < float("inf")):
         raise fail(f"bad learning rate {str(lr)[:30]}")
@@ -259,12 +271,14 @@ def _optimizer(meta, files, n_params, dtype, fail):
     return opt
 
 
-def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
+def load(path: str | Path, budget=None) -> tuple[NeuralNetwork, dict]:
     """Read a network saved by :func:`save`; returns ``(net, meta)``.
 
     Every member's ``.npy`` header is checked before its data is read (see the ``MAX_*``
-    limits); only float32/float64 arrays are accepted.  Any problem raises
-    :class:`ModelFileError` with one line naming the file."""
+    limits); only float32/float64 arrays are accepted.  ``budget(sizes)`` (layer widths,
+    inputs first) may refuse the network with a ``ValueError`` once the metadata is read,
+    before any parameter is.  Any problem raises :class:`ModelFileError` with one line
+    naming the file."""
     from .naming import layer_name
 
     path = Path(path)
@@ -272,14 +286,25 @@ def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
     def fail(why: str) -> ModelFileError:
         return ModelFileError(f"{path}: {why}")
 
-    files = _read_members(path, fail)
+    def read_meta(array: np.ndarray) -> tuple[dict, list[int], list[str]]:
+        try:
+            meta = json.loads(str(array[()]))
+        except (ValueError, RecursionError):
+            raise fail("missing or corrupt metadata (not saved by tinynet-tui?)") from None
+        return (meta, *_check_meta(meta, fail))
+
+    def check_budget(array: np.ndarray) -> None:
+        sizes = read_meta(array)[1]
+        if budget is not None:
+            try:
+                budget(sizes)
+            except ValueError as exc:
+                raise fail(str(exc)) from None
+
+    files = _read_members(path, fail, on_meta=check_budget)
     if "meta" not in files:
         raise fail("missing or corrupt metadata (not saved by tinynet-tui?)")
-    try:
-        meta = json.loads(str(files["meta"][()]))
-    except (ValueError, RecursionError):
-        raise fail("missing or corrupt metadata (not saved by tinynet-tui?)") from None
-    sizes, acts = _check_meta(meta, fail)
+    meta, sizes, acts = read_meta(files["meta"])
     n_layers = len(sizes) - 1
     extra = set(files) - {"meta"} - {f"{p}{i}" for i in range(n_layers) for p in "Wb"}
     extra = {k for k in extra if not k.startswith("opt_")}

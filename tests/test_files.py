@@ -390,9 +390,14 @@ def test_markup_in_a_file_name_is_printed_plainly(tmp_path, capsys, monkeypatch)
 
 # --------------------------------------------------------------------------- command line
 
-def test_huge_hidden_layers_are_refused_with_the_size(capsys):
-    assert main(["train", "--hidden", "100000,100000"]) == 2
+def test_huge_hidden_layers_are_refused_with_the_size(capsys, monkeypatch):
+    import tui.config
+
+    monkeypatch.setattr(tui.config, "memory_cap", lambda: 2**30)
+    assert main(["train", "--hidden", ",".join(["4096"] * 16)]) == 2
     _one_error_line(capsys.readouterr().err, "would need about", "GiB")
+    assert main(["train", "--hidden", "100000,100000"]) == 2  # over the bound of a layer
+    _one_error_line(capsys.readouterr().err, "layer sizes must be from 1 to 4096")
 
 
 @pytest.fixture

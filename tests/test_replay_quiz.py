@@ -111,7 +111,7 @@ SESSION = {"format": "tinynet-session-1", "config": {"task": "xor"}}
     ([], {"hidden": "2"}, "hidden must be a list"),
     ([], {"features": "x1"}, "features must be a list of feature names"),
     ([], {"test_fraction": 2}, "test_fraction must be a number from 0 to 0.9, got 2"),
-    ([], {"noise": -1}, "noise must be a number from 0 to 1e+06, got -1"),
+    ([], {"noise": -1}, "noise must be a number from 0 to 10, got -1"),
 ])
 def test_bad_actions_and_configs_name_the_file_and_the_action(tmp_path, capsys, actions, config,
                                                               message):

@@ -29,6 +29,7 @@ from nn.naming import neuron_name, weight_name
 from . import app_files, bandwidth
 from .actions import ActionError
 from .config import Problem
+from .core.text import printable
 from .export import export_all
 from .format import num
 from .frame import MAPS_NEED_TWO_INPUTS, PanelSizes, maps_available
@@ -218,8 +219,9 @@ class TinyNetApp(DrawingKeys, App):
         self.call_after_refresh(self.redraw, True)  # panels that resample need their new size
 
     def say(self, message: str, **kwargs) -> None:
-        """A notification; never read as markup (file names and messages are the user's)."""
-        self.notify(message, markup=False, **kwargs)
+        """A notification; never read as markup (file names and messages are the user's),
+        and every control or bidi character shown visibly (:func:`printable`)."""
+        self.notify(printable(message, keep_newlines=True), markup=False, **kwargs)
 
     # ------------------------------------------------------------ rendering
     def panel_sizes(self) -> PanelSizes:

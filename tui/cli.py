@@ -17,7 +17,8 @@ from nn.formula import Formula, FormulaError
 
 from nn.init import INITS
 
-from .config import ALL_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS, RunConfig
+from .config import ALL_TASKS, BOUNDS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS, RunConfig
+from .core.text import printable
 from .parsing import finite_number, positive_number, whole_number
 
 PROG = "tinynet-tui"
@@ -46,9 +47,10 @@ def _argument(parse):
 
 positive_int = _argument(lambda text: whole_number(text, low=1))
 #: epochs of one `train`/`sweep` run at most (a session's plays share the same bound)
-MAX_EPOCHS = 20_000_000
-epoch_count = _argument(lambda text: whole_number(text, low=1, high=MAX_EPOCHS))
-seed_int = _argument(lambda text: whole_number(text, low=0))
+MAX_EPOCHS = BOUNDS["epochs"][1]
+epoch_count = _argument(lambda text: whole_number(text, *BOUNDS["epochs"]))
+seed_int = _argument(lambda text: whole_number(text, *BOUNDS["seed"]))
+batch_size = _argument(lambda text: whole_number(text, *BOUNDS["batch"]))
 positive_float = _argument(positive_number)
 port_number = _argument(lambda text: whole_number(text, low=1, high=65535))
 feature_list = _argument(parse_features)
@@ -62,7 +64,22 @@ def _no_limit_or_positive(text: str) -> float:
 
 
 limit = _argument(_no_limit_or_positive)
-non_negative = _argument(lambda text: _non_negative(text))
+
+
+def _bounded(key: str):
+    """An argparse type for a number within ``BOUNDS[key]`` (the session reader's bounds)."""
+    low, high = BOUNDS[key]
+
+    def parse(text: str) -> float:
+        value = finite_number(text)
+        if not low <= value <= high:
+            raise ValueError(f"must be from {low:g} to {high:g}, got {text}")
+        return value
+    return _argument(parse)
+
+
+sigma_value = _bounded("sigma")
+decay_value = _bounded("weight_decay")
 #: activations a hidden layer can have (softmax mixes a row: output layers only)
 HIDDEN_ACTIVATIONS = [name for name, cls in ACTIVATIONS.items() if cls.elementwise]
 
@@ -84,13 +101,6 @@ def activation_text(activation: str | tuple[str, ...]) -> str:
     return activation if isinstance(activation, str) else ",".join(activation)
 
 
-def _non_negative(text: str) -> float:
-    value = finite_number(text)
-    if value < 0:
-        raise ValueError(f"must be 0 or more, got {text}")
-    return value
-
-
 def _beta(text: str) -> float:
     value = finite_number(text)
     if not 0 <= value < 1:
@@ -100,11 +110,11 @@ def _beta(text: str) -> float:
 
 unit_interval = _argument(_beta)
 #: Largest --noise σ accepted (the data lie in [-1, 1]²; more is only noise).
-MAX_NOISE = 10.0
+MAX_NOISE = BOUNDS["noise"][1]
 
 
 #: Largest --test-fraction: at least a tenth of the samples is left to train on.
-MAX_TEST_FRACTION = 0.9
+MAX_TEST_FRACTION = BOUNDS["test_fraction"][1]
 
 
 def _fraction(text: str) -> float:
@@ -122,6 +132,8 @@ def _noise(text: str) -> float:
 
 
 def _formula(text: str) -> str:
+    if len(text.strip()) > BOUNDS["target_chars"][1]:
+        raise ValueError(f"at most {BOUNDS['target_chars'][1]} characters")
     try:
         Formula(text)
     except FormulaError as exc:
@@ -146,9 +158,13 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"{text!r}: give layer sizes like 2 or 16,8") from None
-        if n < 1:
-            raise argparse.ArgumentTypeError(f"{text!r}: layer sizes must be at least 1")
+        low, high = BOUNDS["hidden_size"]
+        if not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: layer sizes must be from {low} to {high}")
         sizes.append(n)
+    if len(sizes) > BOUNDS["hidden_layers"][1]:
+        raise argparse.ArgumentTypeError(f"{text!r}: at most {BOUNDS['hidden_layers'][1]} "
+                                         "hidden layers")
     return tuple(sizes)
 
 
@@ -229,12 +245,12 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="β of momentum / nesterov, from 0 to below 1 (default 0.9)")
     p.add_argument("--init", choices=list(INITS), default="default",
                    help="weight initialisation (default: per activation, see README)")
-    p.add_argument("--sigma", type=non_negative, metavar="SIGMA",
+    p.add_argument("--sigma", type=sigma_value, metavar="SIGMA",
                    help="σ of --init normal (default 1)")
-    p.add_argument("--batch", type=positive_int, metavar="B",
+    p.add_argument("--batch", type=batch_size, metavar="B",
                    help="mini-batch size: an epoch is ⌈N/B⌉ steps over a seeded shuffle "
                         "(default: all samples)")
-    p.add_argument("--weight-decay", type=non_negative, default=0.0, metavar="LAMBDA",
+    p.add_argument("--weight-decay", type=decay_value, default=0.0, metavar="LAMBDA",
                    help="L2 penalty λ/2·Σw² on the weights (default 0)")
 
 
@@ -327,8 +343,10 @@ def momentum_of(args: argparse.Namespace) -> float:
 
 
 def fail(message: str, status: int = 2) -> int:
-    """One plain line on stderr (never markup, never a traceback); returns ``status``."""
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    """One plain line on stderr (never markup, never a traceback, never a control or bidi
+    character from a file name, a model file or a session: :func:`printable`); returns
+    ``status``."""
+    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
     return status
 
 

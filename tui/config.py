@@ -20,10 +20,14 @@ from nn import NeuralNetwork, datasets, load
 from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES, FeatureMap
 from nn.formula import Formula, FormulaError
+from nn.io import MAX_SEED, MAX_WIDTH
 from nn.metrics import accuracy, r_squared
 from nn.losses import cross_entropy_for, get_loss
 from nn.optimizers import get_optimizer
 from nn.presets import CLASS_PRESETS, CSV_PRESETS, PRESETS, Preset
+
+from .core import memory
+from .core.text import printable
 
 #: Every task's preset: the two-class and regression tasks, and the 3-class ones.
 TASK_PRESETS: dict[str, Preset] = {**PRESETS, **CLASS_PRESETS}
@@ -37,6 +41,22 @@ OPTIMIZER_CHOICES = ("gd", "momentum", "nesterov", "adam")
 LOSS_CHOICES = ("mse", "bce", "softmax-ce", "cross-entropy")
 #: Tasks a --target formula can replace the target of.
 TARGET_TASKS = ("regression",)
+
+#: One declaration of each setting's bounds (low, high), read by the command line
+#: (:mod:`tui.cli`), the session reader (:mod:`tui.recording`) and, for a model file's seed
+#: and layer widths, :mod:`nn.io`: whatever the app accepts, a saved session replays.
+BOUNDS: dict[str, tuple] = {
+    "seed": (0, MAX_SEED),
+    "hidden_size": (1, MAX_WIDTH),      #: neurons in one hidden layer
+    "hidden_layers": (0, 16),           #: hidden layers of a network the app builds
+    "epochs": (1, 20_000_000),          #: one train/sweep run, and a session's plays together
+    "batch": (1, 10**9),
+    "noise": (0.0, 10.0),               #: the data lie in [-1, 1]²; more is only noise
+    "test_fraction": (0.0, 0.9),        #: at least a tenth of the samples is left to train on
+    "sigma": (0.0, 1e6),
+    "weight_decay": (0.0, 1e6),
+    "target_chars": (1, 1000),          #: a --target formula's length
+}
 
 #: Fixed memory the app may add on top of the network: the stepper's per-epoch θ history
 #: (32 MiB) and its undo states (32 MiB), see :mod:`nn.stepper`.
@@ -61,12 +81,14 @@ def estimate_bytes(sizes, n_samples: int, itemsize: int = 8) -> int:
 
 
 def memory_cap() -> int:
-    """:data:`MEMORY_FRACTION` of physical memory, in bytes."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 8 * 1024 ** 3
-    return int(total * MEMORY_FRACTION)
+    """:data:`MEMORY_FRACTION` of the memory this process may really use (the least of
+    physical memory, the cgroup limit and the address-space limit: :mod:`tui.core.memory`)."""
+    return int(memory.available().bytes * MEMORY_FRACTION)
+
+
+def memory_limit_source() -> str:
+    """Which limit :func:`memory_cap` comes from, in words."""
+    return memory.available().source
 
 
 def _size(n: float) -> str:
@@ -82,14 +104,16 @@ def _a(word: str) -> str:
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
-def check_fits(sizes, n_samples: int, cap: int | None = None) -> None:
+def check_fits(sizes, n_samples: int, cap: int | None = None,
+               advice: str = "use smaller --hidden sizes") -> None:
     """Raise ``ValueError`` (one line, with the size needed) if the network would not fit."""
     need, cap = estimate_bytes(sizes, n_samples), memory_cap() if cap is None else cap
     if need > cap:
         shape = "–".join(map(str, sizes))
-        raise ValueError(f"a {shape} network on {n_samples} samples would need about "
+        on = f" on {n_samples} samples" if n_samples else ""
+        raise ValueError(f"a {shape} network{on} would need about "
                          f"{_size(need)} of memory; the limit is {_size(cap)} "
-                         f"(half of this machine's memory): use smaller --hidden sizes")
+                         f"(half of {memory_limit_source()}): {advice}")
 
 
 @dataclass(frozen=True)
@@ -137,7 +161,8 @@ class RunConfig:
 
     @property
     def label(self) -> str:
-        return self.data.name if self.data else self.task
+        """The run's name on screen: the task, or the CSV file's name made printable."""
+        return printable(self.data.name) if self.data else self.task
 
     def resolved(self) -> "RunConfig":
         """A copy with every unset field filled from the preset."""
@@ -273,7 +298,10 @@ class Problem:
 def build(config: RunConfig) -> Problem:
     """Make the data and the network.  Raises ``ValueError`` subclasses
     (``DataError``, ``ModelFileError``) with one-line messages on bad input."""
-    loaded = load(config.load) if config.load is not None else None
+    loaded = None
+    if config.load is not None:  # its size is checked from the file's header, before reading
+        loaded = load(config.load, budget=lambda sizes: check_fits(
+            sizes, 0, advice="this model is too large to train here"))
     if loaded is not None:
         config = _saved_inputs(config, loaded[1])
     if config.data is not None:
@@ -294,6 +322,7 @@ def build(config: RunConfig) -> Problem:
     if loaded is not None:
         net, meta = loaded
         cfg = _fit_loaded(config, cfg, net, meta, X, y)
+        check_fits(net.sizes, len(X), advice="this model is too large to train on this data")
     else:
         if cfg.batch is not None and cfg.batch > len(X):
             raise ValueError(f"--batch {cfg.batch}: the data has only {len(X)} training rows")

@@ -21,15 +21,15 @@ from nn.activations import ACTIVATIONS
 from nn.features import FEATURES
 
 from . import actions as act
-from .config import TASKS, RunConfig
+from .config import BOUNDS, TASKS, RunConfig
 from .output import atomic_write_text
 
 FORMAT = "tinynet-session-1"
 MAX_FILE_BYTES = 64 * 2**20     #: a session file larger than this is refused
 MAX_ACTIONS = 1_000_000
-MAX_TOTAL_EPOCHS = 20_000_000   #: all recorded play actions together
-MAX_HIDDEN = 4096               #: neurons per hidden layer in a session's configuration
-MAX_LAYERS = 16
+MAX_TOTAL_EPOCHS = BOUNDS["epochs"][1]     #: all recorded play actions together
+MAX_HIDDEN = BOUNDS["hidden_size"][1]      #: neurons per hidden layer in a session's configuration
+MAX_LAYERS = BOUNDS["hidden_layers"][1]
 
 
 #: the fields of a session file's ``config`` object (RunConfig's, less ``data_kind``)
@@ -80,7 +80,7 @@ def config_from_json(data) -> RunConfig:
     if hidden is not None:
         if not isinstance(hidden, list) or len(hidden) > MAX_LAYERS:
             raise ValueError(f"hidden must be a list of at most {MAX_LAYERS} layer sizes")
-        hidden = tuple(_whole(h, 1, MAX_HIDDEN, "a hidden layer size") for h in hidden)
+        hidden = tuple(_whole(h, *BOUNDS["hidden_size"], "a hidden layer size") for h in hidden)
     activation = _activation(data.get("activation"))
     lr = data.get("lr")
     if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))
@@ -88,7 +88,7 @@ def config_from_json(data) -> RunConfig:
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
     epochs = data.get("epochs")
     if epochs is not None:
-        epochs = _whole(epochs, 1, 10**9, "epochs")
+        epochs = _whole(epochs, *BOUNDS["epochs"], "epochs")
     extra = {}
     features = data.get("features")
     if features is not None:
@@ -102,10 +102,11 @@ def config_from_json(data) -> RunConfig:
         extra["features"] = tuple(features)
     target = data.get("target")
     if target is not None:
-        if not isinstance(target, str) or not target or len(target) > 1000:
+        if not isinstance(target, str) or not target or len(target) > BOUNDS["target_chars"][1]:
             raise ValueError(f"target must be a formula (text), got {target!r}")
         extra["target"] = target
-    for key, low, high in (("test_fraction", 0.0, 0.9), ("noise", 0.0, 1e6)):
+    for key in ("test_fraction", "noise"):
+        low, high = BOUNDS[key]
         value = data.get(key)
         if value is None:
             continue
@@ -122,7 +123,7 @@ def config_from_json(data) -> RunConfig:
         paths[key] = Path(value) if value else None
     return RunConfig(task=task, data=paths["data"], hidden=hidden, activation=activation,
                      lr=None if lr is None else float(lr),
-                     seed=_whole(data.get("seed", 0), 0, 2**32 - 1, "seed"),
+                     seed=_whole(data.get("seed", 0), *BOUNDS["seed"], "seed"),
                      epochs=epochs, load=paths["load"], **extra)
 
 
@@ -154,8 +155,9 @@ def _training(data: dict) -> dict:
         if value not in names:
             raise ValueError(f"{key} must be one of {', '.join(names)}, got {value!r}")
         out[key] = value
-    for key, low, high, below in (("momentum", 0.0, 1.0, True), ("sigma", 0.0, 1e6, False),
-                                  ("weight_decay", 0.0, 1e6, False)):
+    for key, (low, high), below in (("momentum", (0.0, 1.0), True),
+                                    ("sigma", BOUNDS["sigma"], False),
+                                    ("weight_decay", BOUNDS["weight_decay"], False)):
         value = data.get(key)
         if value is None:
             continue
@@ -166,7 +168,7 @@ def _training(data: dict) -> dict:
                              f"{' (not included)' if below else ''}, got {value!r}")
         out[key] = float(value)
     if data.get("batch") is not None:
-        out["batch"] = _whole(data["batch"], 1, 10**9, "batch")
+        out["batch"] = _whole(data["batch"], *BOUNDS["batch"], "batch")
     return out
 
 

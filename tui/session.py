@@ -29,7 +29,7 @@ from nn.naming import param_name
 from . import actions as act
 from . import branches as br
 from . import drawing as dr
-from .config import ALL_TASKS, Problem, RunConfig, build
+from .config import ALL_TASKS, BOUNDS, Problem, RunConfig, build
 from .frame import build_frame
 from .quiz import Quiz
 
@@ -291,7 +291,9 @@ class Session:
             self.touch()
 
     def new_seed(self) -> int:
-        seed = self.config.seed + 1
+        """The next seed (after the largest, 0 again: a saved session must replay)."""
+        low, high = BOUNDS["seed"]
+        seed = self.config.seed + 1 if self.config.seed < high else low
         self._record(act.NewSeed())
         self.rebuild(seed=seed, load=None)
         return seed

@@ -23,6 +23,7 @@ import numpy as np
 from nn.stacked import StackedNetwork, StackedFit, estimate_bytes, per_run_loss
 
 from .config import ALL_TASKS, Problem, RunConfig, build
+from .core.text import printable
 from .output import atomic_write_text, atomic_write_with, check_output_files
 from .parsing import positive_number, whole_number
 
@@ -472,12 +473,12 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
     try:
         check_momentum(args)
     except ValueError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2
     # checked before any training, so a sweep never runs for minutes and then fails
     if args.export is not None and (why := check_output_files(args.export, EXPORT_NAMES,
                                                               args.force)):
-        print(f"{PROG}: error: {why}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(why)}", file=sys.stderr)
         return 2
     try:
         inits = resolve_inits(args.init, args.sigma)
@@ -490,7 +491,7 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
             sweep = run_grid(config, args.seeds, args.lr, args.epochs, args.target_loss,
                              args.check_every, progress=tick, inits=inits)
     except (ValueError, OSError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2
     rows = setting_rows(sweep)
     print_report(sweep, rows, args, console)
@@ -498,7 +499,7 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
         try:
             written = export(sweep, rows, args.export)
         except OSError as exc:
-            print(f"{PROG}: error: cannot write to {args.export}: {exc.strerror or exc}",
+            print(f"{PROG}: error: cannot write to {printable(args.export)}: {exc.strerror or exc}",
                   file=sys.stderr)
             return 2
         console.print("exported " + ", ".join(str(p) for p in written))
@@ -519,7 +520,7 @@ def main(argv: list[str] | None = None, console=None) -> int:
     try:
         args = make_parser().parse_args(argv)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2
     return run_sweep(args, console)
 

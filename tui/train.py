@@ -20,13 +20,14 @@ from nn import ModelFileError, save
 from nn.io import npz_path
 
 from .config import Problem, model_meta
+from .core.text import printable
 from .export import export_all, export_names
 from .output import check_output_file, check_output_files, fallback_path, unused_path
 
 
 def _error(message: str) -> None:
     """One line on stderr, never interpreted as markup."""
-    print(f"tinynet-tui: error: {message}", file=sys.stderr)
+    print(f"tinynet-tui: error: {printable(message)}", file=sys.stderr)
 
 
 def check_outputs(save: Path | None, export: Path | None, with_surface: bool,

@@ -12,17 +12,26 @@ Errors are one line each on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import builtins
 import sys
 from pathlib import Path
 from typing import Callable
 
+from ..core.text import printable
 from ..output import atomic_write_text, check_output_file
+from .checking import check_lesson
 from .format import Lesson, LessonError, LessonErrors, load
-from .live import LessonSession, check
+from .live import LessonSession
 from .progress import Progress
 
 BUILTIN = Path(__file__).parent / "builtin"
 PROG = "tinynet-tui"
+
+
+def print(*parts, file=None) -> None:  # noqa: A001 - every line this module prints
+    """``print`` with every part made safe for the terminal (:func:`printable`): lesson
+    titles, file names and problems come from files, not from us."""
+    builtins.print(*(printable(p, keep_newlines=True, keep_tabs=True) for p in parts), file=file)
 
 
 #: the order the built-in lessons are meant to be read in (others follow, by name)
@@ -70,7 +79,7 @@ def open_lesson(name_or_path: str | Path) -> Lesson:
 def start_lesson(name_or_path: str | Path, progress: Progress | None = None) -> LessonSession:
     """Open a lesson at the chapter where this user left it (its first on a first visit)."""
     lesson = open_lesson(name_or_path)
-    errors = check(lesson)
+    errors = check_lesson(lesson)
     if errors:
         raise LessonErrors(errors)
     key = lesson_key(str(name_or_path))
@@ -139,7 +148,7 @@ def run_learn(args: argparse.Namespace,
             return 2
         lesson, errors = exc.lesson, exc.errors  # check the readable chapters too
     if args.check:
-        errors = sorted(errors + check(lesson), key=lambda e: (e.line or 0))
+        errors = sorted(errors + check_lesson(lesson), key=lambda e: (e.line or 0))
         for e in errors:
             print(e, file=sys.stderr)
         if errors:
@@ -152,7 +161,7 @@ def run_learn(args: argparse.Namespace,
         problem = check_output_file(args.worksheet, force=args.force)
         if problem:
             return _err(problem)
-        errors = check(lesson)
+        errors = check_lesson(lesson)
         if errors:
             for e in errors:
                 print(e, file=sys.stderr)
