@@ -132,8 +132,6 @@ def _noise(text: str) -> float:
 
 
 def _formula(text: str) -> str:
-    if len(text.strip()) > BOUNDS["target_chars"][1]:
-        raise ValueError(f"at most {BOUNDS['target_chars'][1]} characters")
     try:
         Formula(text)
     except FormulaError as exc:

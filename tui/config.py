@@ -19,6 +19,7 @@ import numpy as np
 from nn import NeuralNetwork, datasets, load
 from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES, FeatureMap
+from nn.formula import MAX_LENGTH as FORMULA_MAX_LENGTH
 from nn.formula import Formula, FormulaError
 from nn.io import MAX_SEED, MAX_WIDTH
 from nn.metrics import accuracy, r_squared
@@ -55,7 +56,7 @@ BOUNDS: dict[str, tuple] = {
     "test_fraction": (0.0, 0.9),        #: at least a tenth of the samples is left to train on
     "sigma": (0.0, 1e6),
     "weight_decay": (0.0, 1e6),
-    "target_chars": (1, 1000),          #: a --target formula's length
+    "target_chars": (1, FORMULA_MAX_LENGTH),  #: a --target formula's length
 }
 
 #: Fixed memory the app may add on top of the network: the stepper's per-epoch θ history
