@@ -101,11 +101,11 @@ def save(net: NeuralNetwork, path: str | Path, **extra) -> Path:
 
 #: Limits on what :func:`load` accepts; far above any model this app builds (the largest
 #: preset has a few hundred parameters), far below what would exhaust memory.
-MAX_ARRAY_ELEMENTS = 10_000_000        #: per W or b array (80 MB as float64)
-MAX_TOTAL_ELEMENTS = 20_000_000        #: all arrays together
+MAX_WIDTH = 4096                       #: neurons in one layer (the app's bound for --hidden too)
+MAX_ARRAY_ELEMENTS = MAX_WIDTH ** 2    #: per W or b array (128 MiB as float64): a layer at the bound
+MAX_TOTAL_ELEMENTS = 64 * 2**20        #: all arrays together (the app checks memory from the header)
 MAX_META_CHARS = 100_000               #: the JSON metadata string
 MAX_LAYERS = 1_000
-MAX_WIDTH = 4096                       #: neurons in one layer (the app's bound for --hidden too)
 MAX_SEED = 2**32 - 1                   #: the largest seed (NumPy's generators take any; the
                                        #: app's command line and session files take up to this)
 FLOAT_DTYPES = ("float32", "float64")  #: accepted in either byte order; loaded native

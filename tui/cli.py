@@ -356,18 +356,37 @@ def main(argv: list[str] | None = None) -> int:
         return fail("interrupted", 130)
 
 
-#: a replay of more epochs than this shows its progress (XOR plays ~60 000 epochs/s)
-REPLAY_PROGRESS_EPOCHS = 100_000
+def replay_estimate(problem, actions) -> float:
+    """Estimated seconds to replay ``actions`` on ``problem`` (:mod:`tui.core.replay_cost`)."""
+    from .actions import Play
+    from .core.replay_cost import replay_seconds
+
+    plays = [a for a in actions or () if isinstance(a, Play)]
+    return replay_seconds(problem.net.sizes, len(problem.X), sum(a.epochs for a in plays),
+                          len(actions or ()) - len(plays))
+
+
+def check_replay_cost(path, problem, actions) -> None:
+    """``ValueError`` (one line) for a replay estimated over MAX_REPLAY_SECONDS."""
+    from .core.replay_cost import MAX_REPLAY_SECONDS, duration
+
+    seconds = replay_estimate(problem, actions)
+    if seconds > MAX_REPLAY_SECONDS:
+        shape = "–".join(map(str, problem.net.sizes))
+        raise ValueError(f"{path}: replaying {len(actions):,} actions on a {shape} network "
+                         f"({len(problem.X)} samples) would take about {duration(seconds)}; "
+                         f"at most about {duration(MAX_REPLAY_SECONDS)} is replayed")
 
 
 @contextlib.contextmanager
-def replay_progress(path, actions):
+def replay_progress(path, actions, seconds: float | None = None):
     """A ``before(k, action)`` callback that shows a long replay's progress on the
-    terminal (which action, elapsed time) before the app starts; None for a short one."""
+    terminal (which action, elapsed time) before the app starts; None for one estimated
+    (``seconds``) under a second."""
     from .actions import Play
+    from .core.replay_cost import PROGRESS_SECONDS
 
-    epochs = sum(a.epochs for a in actions or () if isinstance(a, Play))
-    if epochs <= REPLAY_PROGRESS_EPOCHS:
+    if not actions or seconds is None or seconds <= PROGRESS_SECONDS:
         yield None
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -464,6 +483,8 @@ def _main(argv: list[str] | None) -> int:
 
             config, actions = load_session(args.replay)
         problem = build(config)
+        if replaying:
+            check_replay_cost(args.replay, problem, actions)
     except (ValueError, OSError) as exc:
         return fail(str(exc))
     if args.command == "share":
@@ -497,7 +518,8 @@ def _main(argv: list[str] | None) -> int:
     from .app import TinyNetApp
 
     try:
-        with replay_progress(args.replay, actions) as step:
+        seconds = replay_estimate(problem, actions) if actions else None
+        with replay_progress(args.replay, actions, seconds) as step:
             app = TinyNetApp(problem, replay=actions, replay_step=step)
     except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
         return fail(f"{args.replay}: {exc}")

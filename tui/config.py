@@ -9,7 +9,6 @@ come from a target formula (``target``, :mod:`nn.formula`).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -115,6 +114,13 @@ def check_fits(sizes, n_samples: int, cap: int | None = None,
         raise ValueError(f"a {shape} network{on} would need about "
                          f"{_size(need)} of memory; the limit is {_size(cap)} "
                          f"(half of {memory_limit_source()}): {advice}")
+
+
+def load_model(path: Path):
+    """``nn.load`` with the memory budget checked from the file's header, before any
+    parameter array is read: (network, meta); ``ModelFileError`` (one line)."""
+    return load(path, budget=lambda sizes: check_fits(
+        sizes, 0, advice="this model is too large to train here"))
 
 
 @dataclass(frozen=True)
@@ -299,10 +305,7 @@ class Problem:
 def build(config: RunConfig) -> Problem:
     """Make the data and the network.  Raises ``ValueError`` subclasses
     (``DataError``, ``ModelFileError``) with one-line messages on bad input."""
-    loaded = None
-    if config.load is not None:  # its size is checked from the file's header, before reading
-        loaded = load(config.load, budget=lambda sizes: check_fits(
-            sizes, 0, advice="this model is too large to train here"))
+    loaded = load_model(config.load) if config.load is not None else None
     if loaded is not None:
         config = _saved_inputs(config, loaded[1])
     if config.data is not None:
@@ -476,5 +479,5 @@ def _training_of(net: NeuralNetwork) -> dict:
 def saved_task(path: Path) -> str | None:
     """The task a model file was saved for (None if it has none we know); raises
     ``ModelFileError`` for a bad file."""
-    task = load(path)[1].get("task")
+    task = load_model(path)[1].get("task")
     return task if task in TASK_PRESETS else None
