@@ -22,6 +22,7 @@ from typing import BinaryIO, Callable
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .init import INITS
 from .layer import Layer
 from .losses import LOSSES
 from .network import NeuralNetwork
@@ -225,8 +226,8 @@ def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
     if type(decay) not in (int, float) or not 0 <= decay < float("inf"):
         raise fail(f"bad weight decay {str(decay)[:30]}")
     init = meta.get("init", "default")
-    if not isinstance(init, str) or len(init) > 60:
-        raise fail(f"bad init {str(init)[:30]}")
+    if not isinstance(init, str) or init not in INITS:
+        raise fail(f"bad init {str(init)[:30]} (known: {', '.join(INITS)})")
     return sizes, acts
 
 
