@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import signal
 import time
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from textual.widgets import Footer, Input, Static
 from nn import Granularity
 from nn.naming import neuron_name, weight_name
 
-from . import app_files, bandwidth
+from . import app_files, bandwidth, terminal_watch
 from .actions import ActionError
 from .config import Problem
 from .core.text import printable
@@ -195,10 +194,9 @@ class TinyNetApp(DrawingKeys, App):
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
         bandwidth.install(self, max_kbps=self.max_kbps, fps=self.fps)
-        try:  # SIGTERM/SIGHUP: leave the terminal as it was (alternate screen, mouse mode)
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(sig, self.exit, None, 128 + sig)
+        try:  # SIGTERM/SIGHUP/a hung-up terminal: leave the terminal as it was (alternate
+            # screen, mouse mode) if it is still there, and never linger (terminal_watch)
+            terminal_watch.install(self, asyncio.get_running_loop())
         except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not Unix
             pass
 
