@@ -10,6 +10,7 @@ these members existed load as MSE, gradient descent, no weight decay.  Loading u
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import stat
@@ -44,6 +45,38 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0  # another user's process (or a number no process has)
+    return True
+
+
+def remove_stale_parts(path: str | Path) -> list[Path]:
+    """Remove the temporary files an earlier write of ``path`` left behind when its
+    process was killed (SIGKILL, a power cut): ``.NAME.PID.XXXX.part`` whose process no
+    longer runs.  A write in progress (its process alive) is left alone.  Returns them."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    removed = []
+    try:
+        candidates = list(folder.glob(f".{glob.escape(path.name)}.*.part"))
+    except OSError:
+        return removed
+    for part in candidates:
+        pid = part.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                part.unlink()
+                removed.append(part)
+            except OSError:
+                pass
+    return removed
+
+
 def atomic_write(path: str | Path, write_fn: Callable[[BinaryIO], object]) -> Path:
     """Write a file so that ``path`` holds either its old content or the complete new one.
 
@@ -54,7 +87,9 @@ def atomic_write(path: str | Path, write_fn: Callable[[BinaryIO], object]) -> Pa
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    remove_stale_parts(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part",
+                               dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             write_fn(f)
