@@ -28,6 +28,7 @@ from .layer import Layer
 from .losses import LOSSES
 from .network import NeuralNetwork
 from .optimizers import OPTIMIZERS
+from .naming import layer_name
 
 FORMAT = "tinynet-1"
 
@@ -315,7 +316,6 @@ def load(path: str | Path, budget=None) -> tuple[NeuralNetwork, dict]:
     inputs first) may refuse the network with a ``ValueError`` once the metadata is read,
     before any parameter is.  Any problem raises :class:`ModelFileError` with one line
     naming the file."""
-    from .naming import layer_name
 
     path = Path(path)
 

@@ -1,4 +1,4 @@
-"""One set of bounds (tui.config.BOUNDS): whatever the command line accepts, the app saves
+"""One set of bounds (tui.core.config.BOUNDS): whatever the command line accepts, the app saves
 as a session that ``--replay`` reads back; values past a bound are refused up front, by
 the command line, the session reader and the model reader alike."""
 from __future__ import annotations
@@ -10,10 +10,10 @@ import pytest
 
 from nn import NeuralNetwork, save
 from nn.io import ModelFileError, load
-from tui.app import TinyNetApp
-from tui.cli import config_from_args, main, make_parser
-from tui.config import BOUNDS, build
-from tui.recording import load_session
+from tui.app.app import TinyNetApp
+from tui.cli.main import config_from_args, main, make_parser
+from tui.core.config import BOUNDS, build
+from tui.core.recording import load_session
 
 #: each setting at its extreme, as a command line takes it (small networks: the point is
 #: the bound, not the memory)
@@ -39,7 +39,7 @@ def config_of(argv):
 
 @pytest.mark.parametrize("argv", EXTREMES, ids=lambda a: " ".join(a)[:40])
 async def test_a_session_saved_at_a_bound_replays(tmp_path, argv):
-    from tui.session import Session
+    from tui.core.session import Session
 
     app = TinyNetApp(build(config_of(argv)), save_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -55,7 +55,7 @@ async def test_a_session_saved_at_a_bound_replays(tmp_path, argv):
 
 
 def test_a_new_seed_after_the_largest_wraps_and_still_replays(tmp_path):
-    from tui.session import Session
+    from tui.core.session import Session
 
     session = Session(build(config_of(["--seed", str(BOUNDS["seed"][1])])))
     assert session.new_seed() == 0
@@ -76,7 +76,7 @@ def test_a_new_seed_after_the_largest_wraps_and_still_replays(tmp_path):
     (["train", "--seed", str(10**40)], "--seed: must be from 0 to 4294967295"),
 ])
 def test_values_past_a_bound_are_refused_up_front(argv, words):
-    from tui.cli import UsageError
+    from tui.cli.main import UsageError
 
     with pytest.raises(UsageError, match=re.escape(words)):  # by the parser: nothing runs
         make_parser().parse_args(argv)

@@ -12,16 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import tui.config
+import tui.core.config
 from nn import Granularity
-from tui.cli import main
+from tui.cli.main import main
 from tui.core import memory
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(argv: list[str], timeout: float = 60, preamble: str = "") -> subprocess.CompletedProcess:
-    code = f"{preamble}\nimport sys\nfrom tui.cli import main\nsys.exit(main({argv!r}))"
+    code = f"{preamble}\nimport sys\nfrom tui.cli.main import main\nsys.exit(main({argv!r}))"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout, env={"PYTHONPATH": str(ROOT),
                                                            "PATH": "/usr/bin:/bin"})
@@ -74,7 +74,7 @@ def test_a_model_too_large_for_memory_is_refused_from_its_header(tmp_path, monke
     assert FORMAT == "tinynet-1"
     path = _zeros_model(tmp_path / "big.npz", [2, 2048, 2048, 1])  # 34 MB of zeros
     assert path.stat().st_size < 1_000_000
-    monkeypatch.setattr(tui.config, "memory_cap", lambda: 100 * 2**20)
+    monkeypatch.setattr(tui.core.config, "memory_cap", lambda: 100 * 2**20)
     tracemalloc.start()
     try:
         code = main(["train", "--load", str(path), "--quiet"])
@@ -107,9 +107,9 @@ def test_a_tiny_session_asking_for_hours_of_replay_is_refused_at_once(tmp_path):
 
 
 def test_many_small_actions_show_progress_but_few_do_not():
-    from tui import actions as act
-    from tui.cli import replay_estimate, replay_progress
-    from tui.config import RunConfig, build
+    from tui.core import actions as act
+    from tui.cli.main import replay_estimate, replay_progress
+    from tui.core.config import RunConfig, build
 
     problem = build(RunConfig(task="xor"))
     steps = [act.Step(Granularity.NEURON)] * 200_000
@@ -134,7 +134,7 @@ def _long_lesson(path: Path, chapters: int, epochs: int) -> Path:
 
 
 def test_learn_check_counts_the_work_first_and_refuses_too_much(tmp_path, capsys):
-    from tui.lessons.cli import main as learn
+    from tui.cli.learn import main as learn
 
     lesson = _long_lesson(tmp_path / "long.md", 30, 20_000)
     start = time.perf_counter()
@@ -159,7 +159,8 @@ def test_learn_check_runs_chapter_by_chapter_with_progress(tmp_path, monkeypatch
 
 @pytest.mark.parametrize("name", ["backprop", "initialisation", "learning-rate"])
 def test_the_built_in_lessons_fit_the_check_budget(name):
-    from tui.lessons import checking, cli
+    from tui.lessons import checking
+    from tui.lessons import catalogue as cli
     from tui.lessons.format import load
 
     assert checking.lesson_epochs(load(cli.builtin_lessons()[name])) <= checking.MAX_CHECK_EPOCHS

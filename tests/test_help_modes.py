@@ -8,12 +8,13 @@ import io
 
 from rich.console import Console
 
-from tui.app import TinyNetApp
-from tui.config import RunConfig, build
-from tui.lessons import cli, live
+from tui.app.app import TinyNetApp
+from tui.core.config import RunConfig, build
+from tui.lessons import catalogue as cli
+from tui.lessons import live
 from tui.lessons.format import load
 from tui.lessons.progress import Progress
-from tui.screens.help import HelpScreen, as_bindings, class_bindings
+from tui.app.screens.help import HelpScreen, as_bindings, class_bindings
 
 
 def keys_text(app) -> str:
@@ -49,7 +50,7 @@ async def test_help_in_a_lesson(tmp_path):
 
 
 async def test_help_in_share_mode_lists_the_app_keys_and_the_join_code_key(tmp_path):
-    from tui.share import make_share_app
+    from tui.net.share import make_share_app
 
     app = make_share_app(build(RunConfig()), save_dir=tmp_path)  # server not started
     text = await open_help(app)
@@ -57,7 +58,7 @@ async def test_help_in_share_mode_lists_the_app_keys_and_the_join_code_key(tmp_p
 
 
 async def test_help_in_follow_mode(tmp_path):
-    from tui.follow import make_follow_app
+    from tui.net.follow import make_follow_app
 
     app = make_follow_app("127.0.0.1:9", "ABC234", save_dir=tmp_path)  # follower not started
     text = await open_help(app)

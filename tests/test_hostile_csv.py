@@ -10,7 +10,7 @@ import pytest
 
 from nn import datasets
 from nn.datasets import DataError, load_csv
-from tui.cli import main
+from tui.cli.main import main
 
 
 def run(argv, capsys) -> tuple[int, str]:

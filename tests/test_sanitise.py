@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from nn import NeuralNetwork, save
-from tui.cli import main
-from tui.config import RunConfig, build
+from tui.cli.main import main
+from tui.core.config import RunConfig, build
 
 #: what a terminal would act on (newlines and tabs are fine in multi-line text)
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -83,9 +83,9 @@ def test_a_session_file_name_in_a_replay_error(tmp_path, capsys):
 
 
 def test_a_csv_file_name_on_the_status_line(tmp_path):
-    from tui.frame import _status as status_view
-    from tui.session import Session
-    from tui.widgets.status import render_status
+    from tui.view.frame import _status as status_view
+    from tui.core.session import Session
+    from tui.app.widgets.status import render_status
 
     f = tmp_path / f"{EVIL}.csv"
     f.write_text("0,0,0\n1,1,1\n")
@@ -95,7 +95,7 @@ def test_a_csv_file_name_on_the_status_line(tmp_path):
 
 
 async def test_a_notification_shows_control_characters_visibly(tmp_path):
-    from tui.app import TinyNetApp
+    from tui.app.app import TinyNetApp
 
     app = TinyNetApp(build(RunConfig()), save_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -132,7 +132,7 @@ def test_lesson_text_is_shown_visibly_wherever_it_is_displayed(tmp_path):
 
 
 def test_learn_check_reports_control_and_bidi_characters_by_line(tmp_path, capsys):
-    from tui.lessons.cli import main as learn
+    from tui.cli.learn import main as learn
 
     f = tmp_path / "evil.md"
     f.write_text(LESSON)
@@ -145,7 +145,7 @@ def test_learn_check_reports_control_and_bidi_characters_by_line(tmp_path, capsy
 
 
 def test_a_worksheet_of_an_unsafe_lesson_is_refused_and_a_safe_one_is_clean(tmp_path, capsys):
-    from tui.lessons.cli import main as learn
+    from tui.cli.learn import main as learn
 
     f = tmp_path / "evil.md"
     f.write_text(LESSON)
@@ -158,7 +158,7 @@ def test_a_worksheet_of_an_unsafe_lesson_is_refused_and_a_safe_one_is_clean(tmp_
 
 
 def test_a_lesson_file_name_in_learn_output(tmp_path, capsys):
-    from tui.lessons.cli import main as learn
+    from tui.cli.learn import main as learn
 
     assert learn(["learn", "--check", str(tmp_path / f"{EVIL}.md")]) == 2
     assert_safe(capsys.readouterr().err)

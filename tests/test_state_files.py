@@ -48,7 +48,7 @@ def test_a_corrupt_progress_file_is_one_warning_and_rewritten(tmp_path, content)
 
 
 def test_every_learn_command_survives_a_corrupt_progress_file(tmp_path, capsys):
-    from tui.lessons.cli import main as learn
+    from tui.cli.learn import main as learn
 
     state = tmp_path / "state"
     (state / "tinynet-tui").mkdir(parents=True)
@@ -69,7 +69,7 @@ def test_a_fifo_as_progress_file_is_refused_without_blocking(tmp_path):
     (state / "tinynet-tui").mkdir(parents=True)
     fifo = state / "tinynet-tui" / "progress.json"
     os.mkfifo(fifo)
-    proc = python("import sys; from tui.lessons.cli import main; sys.exit(main(['learn']))",
+    proc = python("import sys; from tui.cli.learn import main; sys.exit(main(['learn']))",
                   env={"XDG_STATE_HOME": str(state)})
     try:
         out, err = proc.communicate(timeout=20)
@@ -97,7 +97,7 @@ def test_sigterm_while_saving_leaves_no_part_file_and_the_old_file_intact(tmp_pa
     code = f"""
 import sys, time
 from pathlib import Path
-from tui.cli import terminate_as_exit
+from tui.cli.main import terminate_as_exit
 from nn.io import atomic_write
 
 def slow(f):

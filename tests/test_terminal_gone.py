@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.test_signals import read_until
-from tui import terminal_watch
+from tui.app import terminal_watch
 
 
 @pytest.mark.slow
@@ -22,7 +22,7 @@ def test_the_app_exits_when_its_terminal_is_closed(ignore_sighup):
         os.environ["COLUMNS"], os.environ["LINES"] = "100", "30"
         if ignore_sighup:
             signal.signal(signal.SIGHUP, signal.SIG_IGN)
-        os.execv(sys.executable, [sys.executable, "-m", "tui.cli", "--task", "xor"])
+        os.execv(sys.executable, [sys.executable, "-m", "tui.cli.main", "--task", "xor"])
     try:
         assert b"\x1b[?1049h" in read_until(fd, b"paused", 30), "the app did not start"
         os.close(fd)  # the terminal goes away

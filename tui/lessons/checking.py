@@ -1,7 +1,7 @@
 """``learn --check``'s runner: the work is counted before it starts, capped, and shown.
 
 Each chapter of a lesson is independent (it builds its own network and plays to its own
-position), so the chapters are checked one by one with a progress line on stderr.  Before
+position), so the chapters are checked one by one (``learn --check`` shows a progress bar).  Before
 any of them runs, the epochs the lesson would play are added up (each chapter's start
 position plus its ``wait: play``), and a lesson that asks for more than
 :data:`MAX_CHECK_EPOCHS` is refused in one line instead of running for minutes.
@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..core.text import unsafe_characters
-from .format import Chapter, Lesson, LessonError
-from .live import PLAY_LIMIT, check
+from tui.core.text import unsafe_characters
+from tui.lessons.format import Chapter, Lesson, LessonError
+from tui.lessons.live import PLAY_LIMIT, check
 
 #: the most epochs ``--check`` plays for one lesson (a built-in lesson plays at most ~50 000)
 MAX_CHECK_EPOCHS = 200_000
@@ -59,27 +59,18 @@ def unsafe_lines(lesson: Lesson, text: str | None = None) -> list[LessonError]:
     return errors
 
 
-def check_lesson(lesson: Lesson, progress: bool = True) -> list[LessonError]:
+def check_lesson(lesson: Lesson, on_chapter=None) -> list[LessonError]:
     """:func:`~tui.lessons.live.check` chapter by chapter, after the work is counted:
-    a lesson over :data:`MAX_CHECK_EPOCHS` is one error and nothing runs.  With
-    ``progress`` a transient bar on stderr says which chapter runs."""
+    a lesson over :data:`MAX_CHECK_EPOCHS` is one error and nothing runs.
+    ``on_chapter(i, n)`` is called before chapter ``i`` (from 0) of ``n`` (a progress bar)."""
     errors = unsafe_lines(lesson)
     epochs = lesson_epochs(lesson)
     if epochs > MAX_CHECK_EPOCHS:
         return errors + [LessonError(lesson.path, None, f"checking would play {epochs:,} epochs "
                                      f"in all; --check plays at most {MAX_CHECK_EPOCHS:,} "
                                      "(shorten the waits or the start positions)")]
-    if not progress or not lesson.chapters:
-        return errors + check(lesson)
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True)
-    with bar:
-        task = bar.add_task("checking", total=len(lesson.chapters))
-        for i, ch in enumerate(lesson.chapters):
-            bar.update(task, completed=i, description=f"checking chapter {i + 1} of "
-                                                      f"{len(lesson.chapters)}")
-            errors += check(replace(lesson, chapters=[ch]))
+    for i, ch in enumerate(lesson.chapters):
+        if on_chapter is not None:
+            on_chapter(i, len(lesson.chapters))
+        errors += check(replace(lesson, chapters=[ch]))
     return errors

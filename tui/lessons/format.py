@@ -43,8 +43,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from nn.activations import ACTIVATIONS
+from nn.presets import PRESETS
 
-from ..core.text import printable
+from tui.core.text import printable
 
 INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity", "plant")
 KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "wait", "ask", "tolerance",
@@ -247,8 +249,6 @@ def _parse_wait(v: str) -> Wait:
 
 def _parse_value(key: str, v: str, settings: dict) -> object:
     """Check one header value; returns it parsed.  ValueError says why not."""
-    from nn.activations import ACTIVATIONS
-    from nn.presets import PRESETS
 
     if key == "task":
         if v not in PRESETS:

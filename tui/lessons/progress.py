@@ -15,8 +15,8 @@ import stat
 import sys
 from pathlib import Path
 
-from ..core.text import printable
-from ..output import atomic_write_text
+from tui.core.output import atomic_write_text
+from tui.core.text import printable
 
 
 def default_path() -> Path:

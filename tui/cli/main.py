@@ -1,0 +1,291 @@
+"""Command line: ``tinynet-tui`` (the app) and ``tinynet-tui train`` (headless).
+
+Every bad value exits with status 2 and one line on stderr, before anything
+else happens.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from pathlib import Path
+
+
+from tui.core.config import ALL_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS, RunConfig
+from tui.core.parsing import finite_number, positive_number, whole_number
+from tui.cli.options import (  # noqa: F401 (the options, re-exported for callers of main)
+    PROG, UsageError, Parser, _argument, positive_int, MAX_EPOCHS, epoch_count, seed_int,
+    positive_float, port_number, feature_list, _no_limit_or_positive, limit,
+    HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _beta,
+    unit_interval, MAX_NOISE, MAX_TEST_FRACTION, _fraction, _noise, _formula, test_fraction,
+    noise_level, target_formula, hidden_sizes, app_command, existing_file, _add_model_options,
+    config_from_args, check_data_options, check_momentum, momentum_of, fail)
+
+def make_parser() -> Parser:
+    parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.")
+    _add_model_options(parser)
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+    train = sub.add_parser("train", help="train headless, print a summary",
+                           description="Train without the app; rich progress, then a summary.")
+    _add_model_options(train)
+    train.add_argument("--epochs", type=epoch_count,
+                       help="epochs to train (default: per task; Ctrl-C stops after the "
+                            "current epoch and still saves and exports)")
+    train.add_argument("--until-loss", type=positive_float, metavar="LOSS",
+                       help="stop as soon as the loss is at or below LOSS")
+    train.add_argument("--save", type=Path, metavar="MODEL.npz", help="save the trained model")
+    train.add_argument("--export", type=Path, metavar="DIR",
+                       help="write loss.png (and surface.png for regression) into DIR")
+    train.add_argument("--force", action="store_true",
+                       help="overwrite existing --save/--export files")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    serve = sub.add_parser("serve", help="serve the app to a web browser (textual-serve)",
+                           description="Serve the same app to a browser on this machine.")
+    _add_model_options(serve)
+    serve.add_argument("--port", type=port_number, default=8000, help="port (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--no-token", action="store_true",
+                       help="do not require the secret ?token=… printed at start (not advised)")
+    serve.add_argument("--max-clients", type=positive_int, default=4, metavar="N",
+                       help="browser tabs (app processes) at once (default 4)")
+    # loaded only when this subcommand runs: start-up time
+    from tui.net.serve import add_follow_option
+
+    add_follow_option(serve)
+    # loaded only when this subcommand runs: start-up time
+    from tui.cli.learn import add_learn_parser
+    # loaded only when this subcommand runs: start-up time
+    from tui.net.share import add_share_parsers
+    # loaded only when this subcommand runs: start-up time
+    from tui.cli.sweep import add_sweep_parser
+
+    add_share_parsers(sub, _add_model_options, port_number)
+
+    add_sweep_parser(sub)
+    add_learn_parser(sub)
+    parser.add_argument("--replay", type=existing_file, metavar="SESSION.json",
+                        help="replay a saved session (S in the app) and show where it ended")
+    parser.add_argument("--max-kbps", type=limit, metavar="N",
+                        help="most KB/s the app sends to the terminal (default 50; 0 = no limit)")
+    parser.add_argument("--fps", type=limit, metavar="N",
+                        help="most screen updates a second (default: as the byte budget allows)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; Ctrl-C anywhere ends with one line and status 130, SIGTERM
+    with status 143 (both through the normal unwinding, so a file being written removes
+    its temporary ``.part`` file)."""
+    with terminate_as_exit():
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            return fail("interrupted", 130)
+
+
+class Terminated(SystemExit):
+    """SIGTERM, raised where the main thread is, so ``finally`` and ``except`` clauses run."""
+
+
+@contextlib.contextmanager
+def terminate_as_exit():
+    """While the command line runs, SIGTERM raises :class:`Terminated` (exit status 143)
+    instead of ending the process on the spot (which left 32 MB ``.part`` files behind)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def on_term(signum, frame) -> None:
+        raise Terminated(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def replay_estimate(problem, actions) -> float:
+    """Estimated seconds to replay ``actions`` on ``problem`` (:mod:`tui.core.replay_cost`)."""
+    from tui.core.actions import Play  # loaded only when replaying: start-up time
+    from tui.core.replay_cost import replay_seconds  # loaded only when replaying: start-up time
+
+    plays = [a for a in actions or () if isinstance(a, Play)]
+    return replay_seconds(problem.net.sizes, len(problem.X), sum(a.epochs for a in plays),
+                          len(actions or ()) - len(plays))
+
+
+def check_replay_cost(path, problem, actions) -> None:
+    """``ValueError`` (one line) for a replay estimated over MAX_REPLAY_SECONDS."""
+    from tui.core.replay_cost import MAX_REPLAY_SECONDS, duration  # only when replaying
+
+    seconds = replay_estimate(problem, actions)
+    if seconds > MAX_REPLAY_SECONDS:
+        shape = "–".join(map(str, problem.net.sizes))
+        raise ValueError(f"{path}: replaying {len(actions):,} actions on a {shape} network "
+                         f"({len(problem.X)} samples) would take about {duration(seconds)}; "
+                         f"at most about {duration(MAX_REPLAY_SECONDS)} is replayed")
+
+
+@contextlib.contextmanager
+def replay_progress(path, actions, seconds: float | None = None):
+    """A ``before(k, action)`` callback that shows a long replay's progress on the
+    terminal (which action, elapsed time) before the app starts; None for one estimated
+    (``seconds``) under a second."""
+    from tui.core.actions import Play  # loaded only when this subcommand runs: start-up time
+    from tui.core.replay_cost import PROGRESS_SECONDS  # loaded only when replaying
+
+    if not actions or seconds is None or seconds <= PROGRESS_SECONDS:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task(f"replaying {path}", total=len(actions))
+
+        def step(k: int, action) -> None:
+            what = f"play {action.epochs:,} epochs" if isinstance(action, Play) else action.name
+            bar.update(task, completed=k, description=f"replaying {path}: action {k + 1} of "
+                                                      f"{len(actions):,} ({what})")
+        yield step
+
+
+def _resolve_task(args: argparse.Namespace) -> None:
+    """``--task`` left out: the loaded model's task, else xor."""
+    if args.task is None:
+        # loaded only when this subcommand runs: start-up time
+        from tui.core.config import saved_task
+
+        args.task = (saved_task(args.load) if args.load and not args.data else None) or "xor"
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers by name (train, sweep, …)."""
+    return next((a.choices for a in parser._actions
+                 if isinstance(a, argparse._SubParsersAction)), {})
+
+
+def _misplaced_option(parser: argparse.ArgumentParser, argv: list[str]) -> str | None:
+    """For ``tinynet-tui --epochs 5``: the first option that only a subcommand has, as
+    one line that names the subcommand(s), or None."""
+    own = set(parser._option_string_actions)
+    subs = _subparsers(parser)
+    for word in argv:
+        option = word.split("=", 1)[0]
+        if not option.startswith("--") or option in own:
+            continue
+        having = [name for name, sub in subs.items() if option in sub._option_string_actions]
+        if having:
+            return (f"{option} is an option of {' and '.join(f'tinynet-tui {h}' for h in having)}"
+                    f", not of the app (e.g. tinynet-tui {having[0]} {word} …)")
+    return None
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        words = sys.argv[1:] if argv is None else list(argv)
+        message = str(exc)
+        if message.endswith("expected one argument"):  # --lr -inf: argparse saw an option
+            option = message.split(":")[0].removeprefix("argument ").split("/")[-1]
+            if option in words and words.index(option) + 1 < len(words):
+                value = words[words.index(option) + 1]
+                if value.startswith("-"):
+                    return fail(f"{message} (write {option}={value} for a value that "
+                                f"starts with '-')")
+        if words and words[0] not in _subparsers(parser):
+            return fail(_misplaced_option(parser, words) or message)
+        return fail(message)
+    if args.command == "sweep":  # its own options (lists of seeds and learning rates)
+        from tui.cli.sweep import run_sweep  # loaded only when this subcommand runs: start-up time
+
+        return run_sweep(args)
+    if args.command == "learn":
+        from tui.cli.learn import run_learn  # loaded only when this subcommand runs: start-up time
+
+        return run_learn(args)
+    if args.command == "follow":
+        # loaded only when this subcommand runs: start-up time
+        from tui.net.follow import run_follow
+
+        return run_follow(args.address, args.code)
+    try:
+        _resolve_task(args)
+        check_data_options(args)
+    except (ValueError, OSError) as exc:
+        return fail(str(exc))
+    config = config_from_args(args)
+    from tui.core.config import build  # loaded only when this subcommand runs: start-up time
+
+    actions = None
+    replaying = getattr(args, "replay", None) is not None and args.command is None
+    if replaying:
+        plain = make_parser().parse_args([])
+        _resolve_task(plain)
+        if app_command(args) != app_command(plain):  # they would be silently ignored
+            return fail("argument --replay: the session file holds the network and its "
+                        "settings; leave out the model options (--task, --lr, --hidden, …)")
+    try:
+        if replaying:
+            # loaded only when this subcommand runs: start-up time
+            from tui.core.recording import load_session
+
+            config, actions = load_session(args.replay)
+        problem = build(config)
+        if replaying:
+            check_replay_cost(args.replay, problem, actions)
+    except (ValueError, OSError) as exc:
+        return fail(str(exc))
+    if args.command == "share":
+        from tui.net.share import run_share  # loaded only when this subcommand runs: start-up time
+
+        try:
+            return run_share(problem, args.host, args.port, args.code)
+        except (ValueError, OSError) as exc:
+            return fail(str(exc))
+    if args.command == "serve":
+        # loaded only when this subcommand runs: start-up time
+        from tui.net.serve import follow_command, serve
+
+        command = app_command(args)
+        if args.follow:
+            plain = make_parser().parse_args(["serve"])
+            _resolve_task(plain)
+            if command != app_command(plain):
+                return fail("argument --follow: the teacher chooses the network; "
+                            "leave out the model options (--task, --hidden, …)")
+            try:
+                command = follow_command(*args.follow)
+            except ValueError as exc:
+                return fail(f"argument --follow: {exc}")
+        return serve(command, args.host, args.port, token=not args.no_token,
+                     max_clients=args.max_clients, follow=args.follow and args.follow[0])
+    if args.command == "train":
+        # loaded only when this subcommand runs: start-up time
+        from tui.cli.train import run_training
+
+        return run_training(problem, until_loss=args.until_loss, save=args.save,
+                            export=args.export, quiet=args.quiet, force=args.force)
+    from tui.app.app import TinyNetApp  # loaded only when this subcommand runs: start-up time
+
+    try:
+        seconds = replay_estimate(problem, actions) if actions else None
+        with replay_progress(args.replay, actions, seconds) as step:
+            app = TinyNetApp(problem, replay=actions, replay_step=step)
+    except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
+        return fail(f"{args.replay}: {exc}")
+    app.max_kbps, app.fps = args.max_kbps, args.fps
+    app.run()
+    return app.return_code or 0  # Textual sets 1 after an unhandled exception
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
