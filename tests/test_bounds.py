@@ -1,4 +1,4 @@
-"""One set of bounds (tui.core.config.BOUNDS): whatever the command line accepts, the app saves
+"""One set of bounds (tui.core.settings): whatever the command line accepts, the app saves
 as a session that ``--replay`` reads back; values past a bound are refused up front, by
 the command line, the session reader and the model reader alike."""
 from __future__ import annotations
@@ -12,7 +12,13 @@ from nn import NeuralNetwork, save
 from nn.io import ModelFileError, load
 from tui.app.app import TinyNetApp
 from tui.cli.main import config_from_args, main, make_parser
-from tui.core.config import BOUNDS, build
+from tui.core.config import build
+from tui.core.settings import SETTINGS
+
+BOUNDS = {"seed": (0, SETTINGS["seed"].high), "hidden_size": (1, SETTINGS["hidden"].high),
+          "hidden_layers": (0, 16), "sigma": (0, SETTINGS["sigma"].high),
+          "weight_decay": (0, SETTINGS["weight_decay"].high), "noise": (0, SETTINGS["noise"].high),
+          "test_fraction": (0, SETTINGS["test_fraction"].high)}
 from tui.core.recording import load_session
 
 #: each setting at its extreme, as a command line takes it (small networks: the point is
@@ -65,15 +71,15 @@ def test_a_new_seed_after_the_largest_wraps_and_still_replays(tmp_path):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--seed", "4294967296"], "--seed: must be from 0 to 4294967295"),
-    (["--hidden", "5000"], "layer sizes must be from 1 to 4096"),
-    (["--hidden", ",".join(["2"] * 17)], "at most 16 hidden layers"),
-    (["--init", "normal", "--sigma", "1e7"], "--sigma: must be from 0 to 1e+06"),
-    (["--weight-decay", "1e7"], "--weight-decay: must be from 0 to 1e+06"),
-    (["--batch", str(10**10)], "--batch: must be from 1 to 1000000000"),
+    (["--seed", "4294967296"], "--seed: seed must be a whole number from 0 to 4294967295"),
+    (["--hidden", "5000"], "hidden layer size must be a whole number from 1 to 4096"),
+    (["--hidden", ",".join(["2"] * 17)], "at most 16 layer sizes"),
+    (["--init", "normal", "--sigma", "1e7"], "--sigma: sigma must be a number from 0 to 1e+06"),
+    (["--weight-decay", "1e7"], "--weight-decay: weight_decay must be a number from 0 to 1e+06"),
+    (["--batch", str(10**10)], "--batch: batch must be a whole number from 1 to 1000000000"),
     (["--task", "regression", "--target", "x1+" * 67 + "x2"], "longer than 200 characters"),
-    (["share", "--hidden", "5000"], "layer sizes must be from 1 to 4096"),
-    (["train", "--seed", str(10**40)], "--seed: must be from 0 to 4294967295"),
+    (["share", "--hidden", "5000"], "hidden layer size must be a whole number from 1 to 4096"),
+    (["train", "--seed", str(10**40)], "--seed: seed must be a whole number from 0 to 4294967295"),
 ])
 def test_values_past_a_bound_are_refused_up_front(argv, words):
     from tui.cli.main import UsageError
@@ -85,7 +91,7 @@ def test_values_past_a_bound_are_refused_up_front(argv, words):
 def test_a_refusal_is_one_line_exit_2(capsys):
     assert main(["train", "--seed", "4294967296"]) == 2
     err = capsys.readouterr().err
-    assert "--seed: must be from 0 to 4294967295" in err and err.count("\n") == 1
+    assert "--seed: seed must be a whole number from 0 to 4294967295" in err and err.count("\n") == 1
 
 
 def _model(tmp_path, **meta_changes):

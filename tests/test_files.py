@@ -397,7 +397,7 @@ def test_huge_hidden_layers_are_refused_with_the_size(capsys, monkeypatch):
     assert main(["train", "--hidden", ",".join(["4096"] * 16)]) == 2
     _one_error_line(capsys.readouterr().err, "would need about", "GiB")
     assert main(["train", "--hidden", "100000,100000"]) == 2  # over the bound of a layer
-    _one_error_line(capsys.readouterr().err, "layer sizes must be from 1 to 4096")
+    _one_error_line(capsys.readouterr().err, "hidden layer size", "from 1 to 4096")
 
 
 @pytest.fixture

@@ -106,7 +106,7 @@ SESSION = {"format": "tinynet-session-1", "config": {"task": "xor"}}
     ([[1]], None, "action 1: must be an object"),
     ([], {"task": "chess"}, "configuration: task must be one of"),
     ([], {"hidden": [100000, 100000]}, "a hidden layer size must be a whole number from 1 to 4096"),
-    ([], {"lr": -1}, "configuration: lr must be a positive finite number"),
+    ([], {"lr": -1}, "configuration: lr must be a number above 0, got -1"),
     ([], {"seed": "zero"}, "seed must be a whole number"),
     ([], {"hidden": "2"}, "hidden must be a list"),
     ([], {"features": "x1"}, "features must be a list of feature names"),

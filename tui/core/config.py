@@ -18,9 +18,7 @@ import numpy as np
 from nn import NeuralNetwork, datasets, load
 from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES, FeatureMap
-from nn.formula import MAX_LENGTH as FORMULA_MAX_LENGTH
 from nn.formula import Formula, FormulaError
-from nn.io import MAX_SEED, MAX_WIDTH
 from nn.metrics import accuracy, r_squared
 from nn.losses import cross_entropy_for, get_loss
 from nn.optimizers import get_optimizer
@@ -42,21 +40,6 @@ LOSS_CHOICES = ("mse", "bce", "softmax-ce", "cross-entropy")
 #: Tasks a --target formula can replace the target of.
 TARGET_TASKS = ("regression",)
 
-#: One declaration of each setting's bounds (low, high), read by the command line
-#: (:mod:`tui.cli.main`), the session reader (:mod:`tui.core.recording`) and, for a model file's seed
-#: and layer widths, :mod:`nn.io`: whatever the app accepts, a saved session replays.
-BOUNDS: dict[str, tuple] = {
-    "seed": (0, MAX_SEED),
-    "hidden_size": (1, MAX_WIDTH),      #: neurons in one hidden layer
-    "hidden_layers": (0, 16),           #: hidden layers of a network the app builds
-    "epochs": (1, 20_000_000),          #: one train/sweep run, and a session's plays together
-    "batch": (1, 10**9),
-    "noise": (0.0, 10.0),               #: the data lie in [-1, 1]²; more is only noise
-    "test_fraction": (0.0, 0.9),        #: at least a tenth of the samples is left to train on
-    "sigma": (0.0, 1e6),
-    "weight_decay": (0.0, 1e6),
-    "target_chars": (1, FORMULA_MAX_LENGTH),  #: a --target formula's length
-}
 
 #: Fixed memory the app may add on top of the network: the stepper's per-epoch θ history
 #: (32 MiB) and its undo states (32 MiB), see :mod:`nn.stepper`.

@@ -29,9 +29,9 @@ from nn.naming import param_name
 from tui.core import actions as act
 from tui.core import branches as br
 from tui.core import drawing as dr
-from tui.core.config import ALL_TASKS, BOUNDS, Problem, RunConfig, build
+from tui.core.config import ALL_TASKS, Problem, RunConfig, build
 from tui.core.quiz import Quiz
-from tui.core.settings import typed_changes
+from tui.core.settings import MAX_SEED, typed_changes
 from tui.core.recording import save_session
 from nn import save
 
@@ -288,8 +288,7 @@ class Session:
 
     def new_seed(self) -> int:
         """The next seed (after the largest, 0 again: a saved session must replay)."""
-        low, high = BOUNDS["seed"]
-        seed = self.config.seed + 1 if self.config.seed < high else low
+        seed = self.config.seed + 1 if self.config.seed < MAX_SEED else 0
         self._record(act.NewSeed())
         self.rebuild(seed=seed, load=None)
         return seed
