@@ -26,7 +26,7 @@ def test_a_gradient_check_reports_progress_and_stops_when_told():
 
 @pytest.mark.slow
 async def test_the_gradient_check_runs_off_the_ui_thread_and_esc_stops_it(tmp_path):
-    app = TinyNetApp(build(RunConfig(task="regression", hidden=(64, 64))), save_dir=tmp_path)
+    app = TinyNetApp(build(RunConfig(task="regression", hidden=(128, 128))), save_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("c")
         screen = app.screen
@@ -35,7 +35,7 @@ async def test_the_gradient_check_runs_off_the_ui_thread_and_esc_stops_it(tmp_pa
         while screen.progress is None and time.monotonic() < end:
             await pilot.pause(0.05)
         done, total = screen.progress
-        assert total == 64 * 3 + 64 * 65 + 65 and done < total  # 4 481 parameters
+        assert total == 128 * 3 + 128 * 129 + 129 and done < total  # 17 025 parameters (~10 s)
         (worker,) = list(app.workers)  # the check, running
         start = time.perf_counter()
         await pilot.press("escape")  # answered while the check runs
