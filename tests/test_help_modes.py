@@ -62,7 +62,7 @@ async def test_help_in_follow_mode(tmp_path):
 
     app = make_follow_app("127.0.0.1:9", "ABC234", save_dir=tmp_path)  # follower not started
     text = await open_help(app)
-    assert "unfollow/follow" in text and "one step forward" in text
+    assert "follow the teacher again" in text and "one step forward" in text
 
 
 def test_tuple_bindings_become_bindings_and_subclass_keys_add_to_the_app_keys():

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from nn import NeuralNetwork, datasets, load
+from nn.state_dict import recorded_meta
 from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES, FeatureMap
 from nn.formula import Formula, FormulaError
@@ -99,10 +100,10 @@ def check_fits(sizes, n_samples: int, cap: int | None = None,
                          f"(half of {memory_limit_source()}): {advice}")
 
 
-def load_model(path: Path):
+def load_model(path: Path, defaults: dict | None = None):
     """``nn.load`` with the memory budget checked from the file's header, before any
     parameter array is read: (network, meta); ``ModelFileError`` (one line)."""
-    return load(path, budget=lambda sizes: check_fits(
+    return load(path, defaults, budget=lambda sizes: check_fits(
         sizes, 0, advice="this model is too large to train here"))
 
 
@@ -288,14 +289,15 @@ class Problem:
 def build(config: RunConfig) -> Problem:
     """Make the data and the network.  Raises ``ValueError`` subclasses
     (``DataError``, ``ModelFileError``) with one-line messages on bad input."""
-    loaded = load_model(config.load) if config.load is not None else None
-    if loaded is not None:
-        config = _saved_inputs(config, loaded[1])
     if config.data is not None:
         points, y = datasets.load_csv(config.data)
         kind = "binary" if set(np.unique(y)) <= {0.0, 1.0} else "regression"
         config = replace(config, data_kind=kind)
-    else:
+    loaded = (load_model(config.load, state_dict_defaults(config)) if config.load is not None
+              else None)
+    if loaded is not None:
+        config = _saved_inputs(config, loaded[1])
+    if config.data is None:
         points, y = _task_data(config)
     points_test = y_test = None
     if config.test_fraction and not config.is_gate:
@@ -367,6 +369,16 @@ def _task_data(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     except FormulaError as exc:
         raise ValueError(f"--target: {exc}") from None
     return X, y
+
+
+def state_dict_defaults(config: RunConfig) -> dict:
+    """What a ``.safetensors`` state dict saved by PyTorch does not record, from the
+    command line: the hidden activation (``--activation``, never a preset's guess), the
+    task's output activation, loss, optimizer, weight decay, seed (see nn.state_dict)."""
+    output = config.preset.output
+    return dict(hidden=config.activation, output=output, loss=config.loss_name(output),
+                optimizer=config.make_optimizer(), weight_decay=config.weight_decay,
+                seed=config.seed)
 
 
 def _saved_inputs(config: RunConfig, meta: dict) -> RunConfig:
@@ -462,5 +474,8 @@ def _training_of(net: NeuralNetwork) -> dict:
 def saved_task(path: Path) -> str | None:
     """The task a model file was saved for (None if it has none we know); raises
     ``ModelFileError`` for a bad file."""
-    task = load_model(path)[1].get("task")
+    if Path(path).suffix == ".safetensors":  # a PyTorch state dict records no task
+        task = recorded_meta(path).get("task")
+    else:
+        task = load_model(path)[1].get("task")
     return task if task in TASK_PRESETS else None
