@@ -262,7 +262,7 @@ def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
     if type(decay) not in (int, float) or not 0 <= decay < float("inf"):
         raise fail(f"bad weight decay {str(decay)[:30]}")
     init = meta.get("init", "default")
-    if not isinstance(init, str) or init not in INITS:
+    if not isinstance(init, str) or init not in (*INITS, "loaded"):  # loaded: a state dict's
         raise fail(f"bad init {str(init)[:30]} (known: {', '.join(INITS)})")
     return sizes, acts
 
