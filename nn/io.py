@@ -25,6 +25,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .init import INITS
 from .layer import Layer
+from .layout import ThetaLayout
 from .losses import LOSSES
 from .network import NeuralNetwork
 from .optimizers import OPTIMIZERS
@@ -360,7 +361,7 @@ def load(path: str | Path, budget=None) -> tuple[NeuralNetwork, dict]:
         if not (np.isfinite(W).all() and np.isfinite(b).all()):
             raise fail(f"{name} holds NaN or inf")
         layers.append(Layer(W, b, acts[i]))
-    n_params = sum(layer.W.size + layer.b.size for layer in layers)
+    n_params = ThetaLayout(tuple(layer.W.shape for layer in layers)).size
     optimizer = _optimizer(meta, files, n_params, layers[0].dtype, fail)
     try:
         return NeuralNetwork(layers, seed=meta.get("seed"), loss=meta.get("loss", "mse"),

@@ -14,7 +14,6 @@ a new seed or task starts over with one run.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -29,6 +28,7 @@ from nn.naming import param_name
 from tui.core import actions as act
 from tui.core import branches as br
 from tui.core import drawing as dr
+from tui.core.lock import HandoffLock
 from tui.core.config import ALL_TASKS, Problem, RunConfig, build
 from tui.core.quiz import Quiz
 from tui.core.settings import MAX_SEED, typed_changes
@@ -45,7 +45,7 @@ SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 0)
 
 class Session:
     def __init__(self, problem: Problem):
-        self.lock = threading.RLock()
+        self.lock = HandoffLock()  #: re-entrant; the play worker steps aside for waiters
         self.granularity = Granularity.NEURON
         self.speed_index = 5
         self.sample = 0
@@ -537,4 +537,4 @@ def _trim_trace(branch: br.Branch) -> None:
 
 def event_nbytes(event: StepEvent) -> int:
     """Bytes held by an event's array copies."""
-    return sum(getattr(v, "nbytes", 8) for v in event.values.values())
+    return sum(a.nbytes for a in event.arrays())
