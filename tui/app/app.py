@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import signal
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.widgets import Input
 
-from tui.app import bandwidth
+from tui.app import bandwidth, terminal_watch
 from tui.app.controllers.files import FileKeys
 from tui.app.controllers.lessons import LessonKeys
 from tui.app.controllers.run import RunKeys
@@ -39,6 +38,7 @@ from tui.app.widgets.loss_chart import LossChart
 from tui.app.widgets.narration import Narration
 from tui.app.widgets.predictions import Predictions
 from tui.app.widgets.status import StatusLine
+from tui.core.text import printable
 from tui.core.config import Problem
 from tui.core.session import Session
 from tui.view.frame import PanelSizes, build_frame
@@ -97,10 +97,9 @@ class TinyNetApp(SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKeys, DrawingK
 
     def on_mount(self) -> None:
         bandwidth.install(self, max_kbps=self.max_kbps, fps=self.fps)
-        try:  # SIGTERM/SIGHUP: leave the terminal as it was (alternate screen, mouse mode)
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(sig, self.exit, None, 128 + sig)
+        try:  # SIGTERM/SIGHUP/a hung-up terminal: leave the terminal as it was (alternate
+            # screen, mouse mode) if it is still there, and never linger (terminal_watch)
+            terminal_watch.install(self, asyncio.get_running_loop())
         except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not Unix
             pass
 
@@ -113,8 +112,9 @@ class TinyNetApp(SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKeys, DrawingK
         self.call_after_refresh(self.redraw, True)  # panels that resample need their new size
 
     def say(self, message: str, **kwargs) -> None:
-        """A notification; never read as markup (file names and messages are the user's)."""
-        self.notify(message, markup=False, **kwargs)
+        """A notification; never read as markup (file names and messages are the user's),
+        and every control or bidi character shown visibly (:func:`printable`)."""
+        self.notify(printable(message, keep_newlines=True), markup=False, **kwargs)
 
     # ------------------------------------------------------------ rendering
     def panel_sizes(self) -> PanelSizes:

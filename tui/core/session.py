@@ -31,7 +31,7 @@ from tui.core import drawing as dr
 from tui.core.lock import HandoffLock
 from tui.core.config import ALL_TASKS, Problem, RunConfig, build
 from tui.core.quiz import Quiz
-from tui.core.settings import typed_changes
+from tui.core.settings import MAX_SEED, typed_changes
 from tui.core.recording import save_session
 from nn import save
 
@@ -297,7 +297,8 @@ class Session:
         return self.apply(act.NewSeed())
 
     def _new_seed(self) -> int:
-        seed = self.config.seed + 1
+        """The next seed (after the largest, 0 again: a saved session must replay)."""
+        seed = self.config.seed + 1 if self.config.seed < MAX_SEED else 0
         self.rebuild(seed=seed, load=None)
         return seed
 
