@@ -186,8 +186,7 @@ class LessonMode:
         self.stop_slow()
         if mount:
             app.pause()
-        app.session = run.session
-        app._drawn_version = -1
+        app.session = run.session  # a new session: the app draws it (its key has changed)
         ch = run.chapter
         if ch.ask is not None and ch.ask.neuron is not None:  # the neuron asked about
             from tui.lessons.live import neuron_index  # lessons load when one opens: start-up time
@@ -448,8 +447,7 @@ class LessonMode:
     def stop_slow(self) -> None:
         if self.slow_timer is not None:
             self.slow_timer.stop()
-            self.slow_timer = None
-            self.app.session.touch()
+            self.slow_timer = None  # view state: the app redraws
             self.show_slow()
 
     def change_pace(self, delta: int) -> None:

@@ -20,14 +20,16 @@ While playing, the interpreter's thread switch interval is lowered to
 ``SWITCH_INTERVAL_S``, so the UI thread waits at most that long for the GIL
 whenever it wakes (a key, painting a frame) while the worker computes.
 
-It stops on pause, on NaN/inf and on a breakpoint, and tells the app through
-``call_from_thread``.
+It stops on pause, on NaN/inf and on a breakpoint, and tells the app with a message
+(:class:`Player.Halted`, :class:`Player.Breakpoint`).
 """
 from __future__ import annotations
 
 import sys
 import threading
 import time
+
+from textual.message import Message
 
 PLAY_CHUNK_S = 0.008           #: about the longest the worker trains under the lock at a time
 FRAME_S = 0.044                #: the worker asks for a frame this often (≈ 22.7 a second)
@@ -38,6 +40,16 @@ SWITCH_INTERVAL_S = 0.0005     #: the GIL's switch interval while playing (Pytho
 
 class Player:
     """Owns the play worker of ``app`` (a TinyNetApp) for ``app.session``."""
+
+    class Halted(Message):
+        """Playing stopped on NaN/inf (the app: ``on_player_halted``)."""
+
+    class Breakpoint(Message):
+        """Playing stopped on a breakpoint (the app: ``on_player_breakpoint``)."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
 
     def __init__(self, app) -> None:
         self.app = app
@@ -97,10 +109,10 @@ class Player:
                     per_epoch = max(1e-6, (time.perf_counter() - t) / ran)
                 done += ran
                 if s.is_halted:
-                    self.app.call_from_thread(self.app.on_halted)
+                    self.app.post_message(self.Halted())
                     return
                 if s.stepper.breakpoint:
-                    self.app.call_from_thread(self.app.on_breakpoint, str(s.stepper.breakpoint))
+                    self.app.post_message(self.Breakpoint(str(s.stepper.breakpoint)))
                     return
                 s.lock.let_waiters_in(MAX_WAIT_FOR_REDRAW_S)  # a key's action, say
         finally:

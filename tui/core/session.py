@@ -31,7 +31,7 @@ from tui.core import drawing as dr
 from tui.core.lock import HandoffLock
 from tui.core.config import ALL_TASKS, Problem, RunConfig, build
 from tui.core.quiz import Quiz
-from tui.core.settings import typed_changes
+from tui.core.settings import MAX_SEED, typed_changes
 from tui.core.recording import save_session
 from nn import save
 
@@ -297,7 +297,8 @@ class Session:
         return self.apply(act.NewSeed())
 
     def _new_seed(self) -> int:
-        seed = self.config.seed + 1
+        """The next seed (after the largest, 0 again: a saved session must replay)."""
+        seed = self.config.seed + 1 if self.config.seed < MAX_SEED else 0
         self.rebuild(seed=seed, load=None)
         return seed
 
@@ -525,6 +526,36 @@ class Session:
     @property
     def phase(self) -> Phase:
         return self.stepper.phase
+
+    # ------------------------------------------- read-only queries (for the app)
+    @property
+    def halt_problem(self) -> str | None:
+        """Why training stopped (NaN/inf, one line), or None."""
+        halted = self.stepper.halted
+        return halted.problem if halted else None
+
+    @property
+    def has_mini_batches(self) -> bool:
+        return self.stepper.batch is not None
+
+    def epochs_kept(self) -> tuple[int, int]:
+        """(the oldest epoch time travel can reach, the current epoch)."""
+        return self.stepper.oldest_epoch, self.stepper.epoch
+
+    def params_then_and_now(self, epoch: int):
+        """(θ at the start of ``epoch``, θ now, the layer sizes, the step cursor)."""
+        with self.lock:
+            return (self.stepper.snapshot(epoch), self.net.get_params(), tuple(self.net.sizes),
+                    self.stepper.cursor)
+
+    def neuron_weights(self, layer: int, neuron: int):
+        """The incoming weights w (shape (fan_in,)) of one neuron, as now."""
+        return self.net.layers[layer].neurons[neuron].w
+
+    def net_copy(self):
+        """A copy of the followed network (for a worker or a dialog to read at leisure)."""
+        with self.lock:
+            return self.net.copy()
 
 
 def _keep_trace(branch: br.Branch, events: list[StepEvent]) -> None:

@@ -44,6 +44,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tui.core.text import printable
 from tui.core.settings import CONFIGURABLE as _CONFIGURABLE
 from tui.core.settings import SETTINGS as _SETTINGS
 from tui.core.settings import parse as parse_setting
@@ -467,4 +468,7 @@ def load(path: str | Path) -> Lesson:
         raise LessonErrors([LessonError(path, None, "not UTF-8 text")]) from None
     except OSError as exc:
         raise LessonErrors([LessonError(path, None, exc.strerror or str(exc))]) from None
-    return parse(text, path)
+    # control and bidi characters shown visibly wherever the lesson is shown or written
+    # (``learn --check`` reports where they are: tui.lessons.checking.unsafe_lines)
+    return parse(printable(text.replace("\r\n", "\n"), keep_newlines=True, keep_tabs=True),
+                 path)

@@ -114,9 +114,18 @@ class AnswerInput(Input):
     def __init__(self, **kwargs) -> None:
         super().__init__(restrict=self.NUMBER_CHARACTERS, **kwargs)
 
+    class GiveUp(Message):
+        pass
+
     async def _on_key(self, event) -> None:
-        """``>``/``<`` change chapter from here too (an Input takes every printable key
+        """``?`` is not typed: answers are numbers, and ``?`` opens the help everywhere;
+        ``>``/``<`` change chapter from here too (an Input takes every printable key
         before its bindings are looked at)."""
+        if event.key == "question_mark":
+            event.stop()
+            event.prevent_default()
+            self.app.action_help()
+            return
         step = {"greater_than_sign": 1, "less_than_sign": -1}.get(event.key)
         if step is not None:
             event.stop()
@@ -124,9 +133,6 @@ class AnswerInput(Input):
             await self.run_action(f"app.chapter({step})")
             return
         await super()._on_key(event)
-
-    class GiveUp(Message):
-        pass
 
     def action_give_up(self) -> None:
         self.post_message(self.GiveUp())
