@@ -44,7 +44,8 @@ from .session import Session
 from .drawing import DrawingKeys, map_hint
 from .drawing import bindings as drawing_bindings
 from .widgets.compare import CompareScreen, SweepScreen
-from .widgets.diagram import NetworkDiagram
+from .core.first_run import HINT, map_legend
+from .widgets.diagram import NetworkDiagram, color_system
 from .widgets.inspector import Inspector
 from .widgets.lesson import AnswerInput, LessonPanel
 from .widgets.loss_chart import LossChart
@@ -139,8 +140,10 @@ class TinyNetApp(DrawingKeys, App):
 
     def __init__(self, problem: Problem, export_dir: Path | None = None,
                  save_dir: Path | None = None, replay: list | None = None,
-                 lesson=None, progress=None, replay_step=None) -> None:
+                 lesson=None, progress=None, replay_step=None, first_run=None) -> None:
         super().__init__()
+        #: a tui.core.first_run.FirstRun: the first-start hint and the maps' legend (None: neither)
+        self.first_run = first_run
         # a lesson brings its chapter's session (a second Session on the same network
         # would reset the network's buffers)
         self.session = lesson.chapter.session if lesson is not None else Session(problem)
@@ -193,6 +196,8 @@ class TinyNetApp(DrawingKeys, App):
             self.lessons.refresh(focus=True)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
+        if self.first_run is not None and self.first_run.fresh("hint"):
+            self.notify(HINT, timeout=20, markup=False)
         bandwidth.install(self, max_kbps=self.max_kbps, fps=self.fps)
         try:  # SIGTERM/SIGHUP: leave the terminal as it was (alternate screen, mouse mode)
             loop = asyncio.get_running_loop()
@@ -256,6 +261,11 @@ class TinyNetApp(DrawingKeys, App):
                                          speed=f"{self.lessons.pace:g} s/step")
         self.query_one(StatusLine).show(status)
         self.query_one(NetworkDiagram).show(frame.diagram)
+        if self.first_run is not None:  # the maps' legend, until `m` has been seen once
+            maps = frame.diagram.maps
+            shown = maps is not None and maps.small is not None and not self.first_run.seen("map")
+            self.query_one("#diagram").border_subtitle = (
+                map_legend(color_system(self)) if shown else "")
         self.query_one(Inspector).show(frame.neuron)
         self.query_one(Narration).show(frame.narration)
         self.query_one(LossChart).show(frame.loss)
@@ -530,6 +540,8 @@ class TinyNetApp(DrawingKeys, App):
             self.say(MAPS_NEED_TWO_INPUTS)
             return
         self.large_map = not self.large_map
+        if self.first_run is not None:
+            self.first_run.mark("map")
         # the compact layout shows the predictions cell for the map, as `v` does
         self.screen_stack[0].set_class(self.large_map, "show-predictions")
         self.session.touch()

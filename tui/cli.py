@@ -238,8 +238,19 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="L2 penalty λ/2·Σw² on the weights (default 0)")
 
 
+#: the end of ``tinynet-tui --help``: the three commands to try first
+TRY_FIRST = """\
+try first:
+  tinynet-tui learn backprop        a ten-minute lesson: backprop on XOR, one step at a time
+  tinynet-tui                       the app on XOR 2-2-1 (n steps, space plays, ? every key)
+  tinynet-tui train --task spiral   train headless and print a summary
+
+docs: README.md and docs/ (docs/cli.md: every subcommand and option)"""
+
+
 def make_parser() -> Parser:
-    parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.")
+    parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.",
+                    epilog=TRY_FIRST, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_model_options(parser)
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     train = sub.add_parser("train", help="train headless, print a summary",
@@ -479,10 +490,12 @@ def _main(argv: list[str] | None) -> int:
         return run_training(problem, until_loss=args.until_loss, save=args.save,
                             export=args.export, quiet=args.quiet, force=args.force)
     from .app import TinyNetApp
+    from .core.first_run import FirstRun
 
     try:
         with replay_progress(args.replay, actions) as step:
-            app = TinyNetApp(problem, replay=actions, replay_step=step)
+            app = TinyNetApp(problem, replay=actions, replay_step=step,
+                             first_run=None if replaying else FirstRun())
     except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
         return fail(f"{args.replay}: {exc}")
     app.max_kbps, app.fps = args.max_kbps, args.fps
