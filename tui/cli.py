@@ -228,7 +228,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--momentum", type=unit_interval, metavar="BETA",
                    help="β of momentum / nesterov, from 0 to below 1 (default 0.9)")
     p.add_argument("--init", choices=list(INITS), default="default",
-                   help="weight initialisation (default: per activation, see README)")
+                   help="weight initialisation (default: per activation, see docs/cli.md)")
     p.add_argument("--sigma", type=non_negative, metavar="SIGMA",
                    help="σ of --init normal (default 1)")
     p.add_argument("--batch", type=positive_int, metavar="B",
