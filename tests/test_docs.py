@@ -416,3 +416,34 @@ def test_the_csv_example_in_files_md_loads(tmp_path):
     path.write_text("\n".join(block) + "\n", encoding="utf-8")
     X, y = load_csv(path)
     assert X.shape == (3, 2) and y.shape == (3, 1)
+
+
+# ------------------------------------------------------------------ lesson examples
+def _lesson_examples():
+    """Code blocks of docs/*.md that are whole lesson files: a `# Title` line and a chapter."""
+    for page in sorted(DOCS.glob("*.md")):
+        for start, block in _code_blocks(page.read_text(encoding="utf-8")):
+            lines = [line for line in block if line.strip()]
+            if lines and re.match(r"^# \S", lines[0]) and any(l.startswith("## ") for l in lines):
+                yield pytest.param(block, id=f"{_rel(page)}:{start}")
+
+
+@pytest.mark.parametrize("block", list(_lesson_examples()) or
+                         [pytest.param(None, marks=pytest.mark.skip("no lesson examples yet"))])
+def test_lesson_examples_pass_learn_check(block, tmp_path, capsys):
+    from tui.cli import main
+
+    path = tmp_path / "example.md"
+    path.write_text("\n".join(block) + "\n", encoding="utf-8")
+    status = main(["learn", "--check", str(path)])
+    assert status == 0, capsys.readouterr().err
+
+
+def test_a_broken_lesson_example_would_fail(tmp_path, capsys):
+    from tui.cli import main
+
+    path = tmp_path / "broken.md"
+    path.write_text(LESSON.replace("task: xor", "task: nosuchtask"), encoding="utf-8")
+    assert main(["learn", "--check", str(path)]) == 2
+    path.write_text(LESSON, encoding="utf-8")
+    assert main(["learn", "--check", str(path)]) == 0

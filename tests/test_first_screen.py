@@ -53,6 +53,7 @@ def test_default_path_follows_xdg(monkeypatch, tmp_path):
 
 def test_legend_names_the_colours_and_the_no_color_glyphs():
     assert "orange low" in map_legend("truecolor") and "blue high" in map_legend("256")
+    assert len(map_legend("truecolor")) <= 54 and len(map_legend(None)) <= 54  # fits 120 columns
     assert "░" in map_legend(None) and "orange" not in map_legend(None)
 
 
@@ -67,6 +68,7 @@ def test_help_ends_with_three_commands_to_try():
 
 async def test_first_start_shows_the_hint_and_the_legend_until_m(tmp_path):
     from tui.app import TinyNetApp
+    from tui.widgets.diagram import color_system
 
     state = FirstRun(tmp_path / "seen.json")
     app = TinyNetApp(build(RunConfig(task="spiral")), first_run=state)
@@ -74,7 +76,7 @@ async def test_first_start_shows_the_hint_and_the_legend_until_m(tmp_path):
         await pilot.pause()
         assert [n.message for n in app._notifications] == [HINT]
         diagram = app.query_one("#diagram")
-        assert "neuron maps" in str(diagram.border_subtitle)
+        assert str(diagram.border_subtitle) == map_legend(color_system(app))
         await pilot.press("m")
         await pilot.pause()
         app.redraw(True)

@@ -31,8 +31,8 @@ def map_legend(color_system: str | None) -> str:
     """The one line under the diagram that says what the neuron maps' colours mean
     (``color_system`` None: ``NO_COLOR``, where the maps use glyph densities)."""
     if color_system is None:
-        return "neuron maps: · low ░ ▒ ▓ █ high  (m: large)"
-    return "neuron maps: orange low · white middle · blue high  (m: large)"
+        return "maps: · low ░ ▒ ▓ █ high · m: large"
+    return "maps: orange low · white mid · blue high · m: large"
 
 
 def default_path() -> Path:
