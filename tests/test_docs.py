@@ -321,7 +321,14 @@ def _make_inputs(argv: list[str], folder: Path) -> None:
         if path.exists():
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        if word.endswith(".csv"):
+        image = re.fullmatch(r"(\d+)[x×X](\d+)", argv[argv.index("--image") + 1]) \
+            if "--image" in argv[:-1] else None
+        if word.endswith(".csv") and image:  # rows of H·W pixels and a label
+            pixels = int(image[1]) * int(image[2])
+            rows = [",".join(str((r * 7 + c * 3) % 17) for c in range(pixels)) + f",{r % 3}"
+                    for r in range(12)]
+            path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        elif word.endswith(".csv"):
             path.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", encoding="utf-8")
         elif word.endswith(".npz"):
             import nn
