@@ -184,8 +184,8 @@ def _app_keys() -> set[str]:
 
     The one place that knows where the key table lives (today TinyNetApp.BINDINGS with the
     drawing keys; after the restructure tui/app/keys.py)."""
-    from tui.app import TinyNetApp
-    from tui.screens.help import display_key
+    from tui.app.app import TinyNetApp
+    from tui.app.screens.help import display_key
 
     return {display_key(key.strip()) for binding in TinyNetApp.BINDINGS
             for key in binding.key.split(",")}
@@ -209,8 +209,8 @@ def test_docs_app_lists_every_key_and_nothing_else():
 
 
 async def test_help_screen_lists_every_key_and_nothing_else():
-    from tui.app import TinyNetApp
-    from tui.config import RunConfig, build
+    from tui.app.app import TinyNetApp
+    from tui.core.config import RunConfig, build
 
     app = TinyNetApp(build(RunConfig(task="xor")))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -225,7 +225,7 @@ async def test_help_screen_lists_every_key_and_nothing_else():
 # ------------------------------------------------------------------ CLI options
 def _parsers() -> dict[str, argparse.ArgumentParser]:
     """'' for the app (the top-level parser), then every subcommand's parser."""
-    from tui.cli import make_parser
+    from tui.cli.main import make_parser
 
     top = make_parser()
     subs = next(a.choices for a in top._actions if isinstance(a, argparse._SubParsersAction))
@@ -241,19 +241,27 @@ def _cli_cases():
     parsers = _parsers()
     model = _options(parsers[""]) & _options(parsers["train"])  # the shared model options
     for name, parser in parsers.items():
+        choices = {opt: tuple(map(str, action.choices or ())) for action in parser._actions
+                   for opt in action.option_strings}
         for option in sorted(_options(parser)):
-            yield pytest.param(name, option, option in model, id=f"{name or 'app'} {option}")
+            yield pytest.param(name, option, option in model, choices[option],
+                               id=f"{name or 'app'} {option}")
 
 
-@pytest.mark.parametrize("command, option, shared", list(_cli_cases()))
-def test_every_option_is_in_docs_cli(command, option, shared):
+@pytest.mark.parametrize("command, option, shared, choices", list(_cli_cases()))
+def test_every_option_is_in_docs_cli(command, option, shared, choices):
+    """… in its subcommand's section (or the shared model options'), with every choice it has
+    on the same line."""
     cli = DOCS / "cli.md"
     text = section(cli, command or "The app")
     if shared and "model options" in text.lower():
         text = section(cli, "Model")
-    assert re.search(rf"`{re.escape(option)}[ `=]", text), \
-        f"docs/cli.md: {option} of {'tinynet-tui ' + command if command else 'the app'} " \
-        f"is not documented in its section"
+    where = f"docs/cli.md: {option} of {'tinynet-tui ' + command if command else 'the app'}"
+    lines = [line for line in text.splitlines() if re.search(rf"`{re.escape(option)}[ `=]", line)]
+    assert lines, f"{where} is not documented in its section"
+    missing = [c for c in choices if not any(re.search(rf"\b{re.escape(c)}\b", line)
+                                             for line in lines)]
+    assert not missing, f"{where}: the choices {missing} are not on its line"
 
 
 def test_docs_cli_names_no_option_that_does_not_exist():
@@ -337,8 +345,8 @@ def _make_inputs(argv: list[str], folder: Path) -> None:
             nn.save(NeuralNetwork.from_sizes([2, 2, 1], "sigmoid", "sigmoid", seed=0), path,
                     task="xor", lr=5.0)
         elif word.endswith(".json"):
-            from tui.config import RunConfig, build
-            from tui.session import Session
+            from tui.core.config import RunConfig, build
+            from tui.core.session import Session
 
             session = Session(build(RunConfig(task="xor")))
             session.step()
@@ -369,9 +377,9 @@ def _cheap(argv: list[str], args: argparse.Namespace) -> list[str] | None:
 
 @pytest.mark.parametrize("line", list(_command_lines()))
 def test_documented_command_parses_and_cheap_ones_run(line, tmp_path, monkeypatch, capsys):
-    from tui.cli import (UsageError, _resolve_task, check_data_options, config_from_args,
+    from tui.cli.main import (UsageError, _resolve_task, check_data_options, config_from_args,
                          make_parser, main)
-    from tui.config import build
+    from tui.core.config import build
 
     argv = _argv(line)
     assert not any("…" in w or "..." in w for w in argv), f"not a command one can run: {line}"
@@ -397,7 +405,7 @@ def test_documented_command_parses_and_cheap_ones_run(line, tmp_path, monkeypatc
 
 def test_command_lines_are_found_and_checked(tmp_path):
     """The collector sees continuation lines and comments; a wrong option fails."""
-    from tui.cli import UsageError, make_parser
+    from tui.cli.main import UsageError, make_parser
 
     assert _argv("tinynet-tui share --task xor [--port 8765]   # teacher") == \
         ["share", "--task", "xor", "--port", "8765"]
@@ -438,7 +446,7 @@ def _lesson_examples():
 @pytest.mark.parametrize("block", list(_lesson_examples()) or
                          [pytest.param(None, marks=pytest.mark.skip("no lesson examples yet"))])
 def test_lesson_examples_pass_learn_check(block, tmp_path, capsys):
-    from tui.cli import main
+    from tui.cli.main import main
 
     path = tmp_path / "example.md"
     path.write_text("\n".join(block) + "\n", encoding="utf-8")
@@ -447,7 +455,7 @@ def test_lesson_examples_pass_learn_check(block, tmp_path, capsys):
 
 
 def test_a_broken_lesson_example_would_fail(tmp_path, capsys):
-    from tui.cli import main
+    from tui.cli.main import main
 
     path = tmp_path / "broken.md"
     path.write_text(LESSON.replace("task: xor", "task: nosuchtask"), encoding="utf-8")

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tui.cli import make_parser
-from tui.config import RunConfig, build
+from tui.cli.main import make_parser
+from tui.core.config import RunConfig, build
 from tui.core.first_run import HINT, FirstRun, map_legend
 
 
@@ -67,8 +67,8 @@ def test_help_ends_with_three_commands_to_try():
 
 
 async def test_first_start_shows_the_hint_and_the_legend_until_m(tmp_path):
-    from tui.app import TinyNetApp
-    from tui.widgets.diagram import color_system
+    from tui.app.app import TinyNetApp
+    from tui.app.widgets.diagram import color_system
 
     state = FirstRun(tmp_path / "seen.json")
     app = TinyNetApp(build(RunConfig(task="spiral")), first_run=state)
@@ -91,7 +91,7 @@ async def test_first_start_shows_the_hint_and_the_legend_until_m(tmp_path):
 
 async def test_apps_made_without_first_run_show_neither(tmp_path):
     """Tests, snapshots, lessons and followers build the app without it: no hint, no legend."""
-    from tui.app import TinyNetApp
+    from tui.app.app import TinyNetApp
 
     app = TinyNetApp(build(RunConfig(task="spiral")))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -19,7 +19,7 @@ import json
 import os
 from pathlib import Path
 
-from ..output import atomic_write_text
+from tui.core.output import atomic_write_text
 
 #: the one-line hint of a first start
 HINT = "new here? L opens the lessons, ? the keys"
