@@ -30,8 +30,10 @@ from tui.core import actions as act
 from tui.core import branches as br
 from tui.core import drawing as dr
 from tui.core.config import ALL_TASKS, Problem, RunConfig, build
-from tui.view.frame import build_frame
 from tui.core.quiz import Quiz
+from tui.core.settings import typed_changes
+from tui.core.recording import save_session
+from nn import save
 
 #: the step trace (for ``x``) keeps at most this many bytes of event copies
 #: (playing adds none: it runs the fast path)
@@ -141,11 +143,6 @@ class Session:
             self.branch = index
             self.touch()
 
-    def compare(self, points: int = 240, diagrams: bool = False) -> br.CompareView:
-        """The compare view's data (copies), built under the lock."""
-        with self.lock:
-            return br.build_compare(self, points, diagrams)
-
     @property
     def config(self) -> RunConfig:
         return self.problem.config
@@ -205,7 +202,6 @@ class Session:
         session file's) and rebuild the network with the current seed; recorded as one
         :class:`~tui.core.actions.Configure`.  ActionError (nothing changes) for a bad field or
         a network that cannot be built."""
-        from tui.core.recording import typed_changes
 
         action = act.Configure(act._changes(changes))
         config = replace(self.config, load=None, **typed_changes(action.changes))
@@ -396,7 +392,6 @@ class Session:
             return done
 
     def save_session(self, path: Path) -> Path:
-        from tui.core.recording import save_session
 
         with self.lock:
             return save_session(path, self.start_config, [a.to_json() for a in self.actions])
@@ -465,11 +460,6 @@ class Session:
         return self.sample
 
     # ---------------------------------------------------------------- views
-    def frame(self, sizes):
-        """One immutable :class:`~tui.view.views.Frame` of everything the screen shows."""
-        with self.lock:
-            return build_frame(self, sizes)
-
     def current_unit_neurons(self) -> set[tuple[int, int]]:
         """(layer, neuron) pairs computed by the last event of the last step
         (for highlighting: one neuron, or the layer a coarser step ended on)."""
@@ -492,7 +482,6 @@ class Session:
         return self.events[-1]
 
     def save(self, path: Path) -> Path:
-        from nn import save
 
         with self.lock:
             return save(self.net, path, task=self.config.task, lr=self.config.lr,

@@ -43,6 +43,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from nn.activations import ACTIVATIONS
+from nn.presets import PRESETS
 
 INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity", "plant")
 KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "wait", "ask", "tolerance",
@@ -245,8 +247,6 @@ def _parse_wait(v: str) -> Wait:
 
 def _parse_value(key: str, v: str, settings: dict) -> object:
     """Check one header value; returns it parsed.  ValueError says why not."""
-    from nn.activations import ACTIVATIONS
-    from nn.presets import PRESETS
 
     if key == "task":
         if v not in PRESETS:
