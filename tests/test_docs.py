@@ -224,12 +224,21 @@ async def test_help_screen_lists_every_key_and_nothing_else():
 
 # ------------------------------------------------------------------ CLI options
 def _parsers() -> dict[str, argparse.ArgumentParser]:
-    """'' for the app (the top-level parser), then every subcommand's parser."""
+    """'' for the app (the top-level parser), then every subcommand's parser, nested ones as
+    "share learn" (documented in their first word's section)."""
     from tui.cli.main import make_parser
 
-    top = make_parser()
-    subs = next(a.choices for a in top._actions if isinstance(a, argparse._SubParsersAction))
-    return {"": top, **subs}
+    found = {}
+
+    def walk(name: str, parser: argparse.ArgumentParser) -> None:
+        found[name] = parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, child in action.choices.items():
+                    walk(f"{name} {sub}".strip(), child)
+
+    walk("", make_parser())
+    return found
 
 
 def _options(parser: argparse.ArgumentParser) -> set[str]:
@@ -253,7 +262,7 @@ def test_every_option_is_in_docs_cli(command, option, shared, choices):
     """… in its subcommand's section (or the shared model options'), with every choice it has
     on the same line."""
     cli = DOCS / "cli.md"
-    text = section(cli, command or "The app")
+    text = section(cli, command.split()[0] if command else "The app")
     if shared and "model options" in text.lower():
         text = section(cli, "Model")
     where = f"docs/cli.md: {option} of {'tinynet-tui ' + command if command else 'the app'}"
@@ -272,7 +281,7 @@ def test_docs_cli_names_no_option_that_does_not_exist():
 
 def test_every_subcommand_has_a_section():
     for name in _parsers():
-        section(DOCS / "cli.md", name or "The app")
+        section(DOCS / "cli.md", name.split()[0] if name else "The app")
 
 
 # ------------------------------------------------------------------ command lines
