@@ -17,8 +17,8 @@ from tui.core.parsing import finite_number, positive_number, whole_number
 from tui.cli.options import (  # noqa: F401 (the options, re-exported for callers of main)
     PROG, UsageError, Parser, _argument, positive_int, MAX_EPOCHS, epoch_count, seed_int,
     positive_float, port_number, feature_list, _no_limit_or_positive, limit, non_negative,
-    HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _non_negative, _beta,
-    unit_interval, MAX_NOISE, MAX_TEST_FRACTION, _fraction, _noise, _formula, test_fraction,
+    HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _non_negative,
+    unit_interval, MAX_NOISE, MAX_TEST_FRACTION, test_fraction,
     noise_level, target_formula, hidden_sizes, app_command, existing_file, _add_model_options,
     config_from_args, check_data_options, check_momentum, momentum_of, fail)
 
