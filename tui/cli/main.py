@@ -45,7 +45,11 @@ def make_parser() -> Parser:
                             "current epoch and still saves and exports)")
     train.add_argument("--until-loss", type=positive_float, metavar="LOSS",
                        help="stop as soon as the loss is at or below LOSS")
-    train.add_argument("--save", type=Path, metavar="MODEL.npz", help="save the trained model")
+    train.add_argument("--save", type=Path, metavar="MODEL.npz",
+                       help="save the trained model (.npz; .safetensors: a PyTorch state dict)")
+    train.add_argument("--export-pytorch", type=Path, metavar="SCRIPT.py",
+                       help="write a standalone PyTorch script that trains this run again "
+                            "from its initial weights and compares the losses (docs/pytorch.md)")
     train.add_argument("--export", type=Path, metavar="DIR",
                        help="write loss.png (and surface.png for regression) into DIR")
     train.add_argument("--force", action="store_true",
@@ -76,6 +80,12 @@ def make_parser() -> Parser:
 
     add_sweep_parser(sub)
     add_learn_parser(sub)
+    from tui.app.cast import add_record_parser  # loaded only when this is used: start-up time
+
+    add_record_parser(sub)
+    parser.add_argument("--record", metavar="FILE.cast",
+                        help="record what the terminal shows into an asciinema cast (in any "
+                             "mode: the app, learn, share, follow; never overwrites)")
     parser.add_argument("--replay", type=existing_file, metavar="SESSION.json",
                         help="replay a saved session (S in the app) and show where it ended")
     parser.add_argument("--max-kbps", type=limit, metavar="N",
@@ -87,10 +97,24 @@ def make_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; Ctrl-C anywhere ends with one line and status 130."""
+    from tui.app import cast  # loaded only when this is used: start-up time
+
+    try:
+        argv, record = cast.take_record_option(sys.argv[1:] if argv is None else list(argv))
+        if record is not None:
+            if set(argv) & {"train", "sweep", "record", "serve"}:
+                return fail("argument --record: records the app, learn, share and follow "
+                            "(tinynet-tui record SESSION.json FILE.cast renders a saved session)")
+            cast.enable(Path(record))
+    except (ValueError, OSError) as exc:  # CastError: one line
+        return fail(str(exc))
     try:
         return _main(argv)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    finally:
+        for line in cast.finish():
+            print(line, file=sys.stderr)
 
 
 #: a replay of more epochs than this shows its progress (XOR plays ~60 000 epochs/s)
@@ -172,6 +196,10 @@ def _main(argv: list[str] | None) -> int:
         from tui.cli.sweep import run_sweep  # loaded only when this subcommand runs: start-up time
 
         return run_sweep(args)
+    if args.command == "record":
+        from tui.app.cast import run_record  # loaded only when this is used: start-up time
+
+        return run_record(args)
     if args.command == "learn":
         from tui.cli.learn import run_learn  # loaded only when this subcommand runs: start-up time
 
@@ -180,7 +208,7 @@ def _main(argv: list[str] | None) -> int:
         # loaded only when this subcommand runs: start-up time
         from tui.net.follow import run_follow
 
-        return run_follow(args.address, args.code)
+        return run_follow(args.address, args.code, name=args.name)
     try:
         _resolve_task(args)
         check_data_options(args)
@@ -210,7 +238,9 @@ def _main(argv: list[str] | None) -> int:
         from tui.net.share import run_share  # loaded only when this subcommand runs: start-up time
 
         try:
-            return run_share(problem, args.host, args.port, args.code)
+            return run_share(problem, args.host, args.port, args.code,
+                             lesson=getattr(args, "lesson", None)
+                             if getattr(args, "share_command", None) == "learn" else None)
         except (ValueError, OSError) as exc:
             return fail(str(exc))
     if args.command == "serve":
@@ -235,7 +265,8 @@ def _main(argv: list[str] | None) -> int:
         from tui.cli.train import run_training
 
         return run_training(problem, until_loss=args.until_loss, save=args.save,
-                            export=args.export, quiet=args.quiet, force=args.force)
+                            export=args.export, quiet=args.quiet, force=args.force,
+                            export_pytorch=args.export_pytorch)
     from tui.app.app import TinyNetApp  # loaded only when this subcommand runs: start-up time
 
     try:

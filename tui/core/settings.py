@@ -117,7 +117,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             configurable=False),
     Setting("epochs", "int", "epochs to train", None, "N", low=1, high=MAX_EPOCHS,
             configurable=False),
-    Setting("load", "path", "start from a saved model", "--load", "MODEL.npz",
+    Setting("load", "path", "start from a saved model (.npz, or a PyTorch nn.Sequential state "
+            "dict in .safetensors: give --activation if the file does not name them)",
+            "--load", "MODEL.npz",
             configurable=False),
     Setting("features", "features", "input features, e.g. x1,x2,x1^2,x2^2 (from "
             f"{', '.join(FEATURES)}; default x1,x2)", "--features", "LIST",
