@@ -287,7 +287,7 @@ def test_every_subcommand_has_a_section():
 # ------------------------------------------------------------------ command lines
 #: options whose value is a file the command writes (never created beforehand)
 OUTPUT_OPTIONS = {"--save", "--export", "--worksheet", "--export-pytorch", "--record"}
-INPUT_SUFFIXES = (".csv", ".npz", ".json", ".md")
+INPUT_SUFFIXES = (".csv", ".npz", ".json", ".md", ".safetensors")
 #: a lesson small enough to check at once (what a `my-lesson.md` in the docs stands for)
 LESSON = """# Delta in two minutes
 
@@ -321,6 +321,8 @@ def _argv(line: str) -> list[str]:
     assert words[0] == "tinynet-tui"
     argv = []
     for word in words[1:]:  # `[--port 8765]`: optional parts are shown with their value
+        if word in ("&&", "||", ";", "|", ">", "2>"):  # the rest is another command
+            break
         word = word.removeprefix("[").removesuffix("]")
         if word:
             argv.append(word)
@@ -347,12 +349,8 @@ def _make_inputs(argv: list[str], folder: Path) -> None:
             path.write_text("\n".join(rows) + "\n", encoding="utf-8")
         elif word.endswith(".csv"):
             path.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", encoding="utf-8")
-        elif word.endswith(".npz"):
-            import nn
-            from nn import NeuralNetwork
-
-            nn.save(NeuralNetwork.from_sizes([2, 2, 1], "sigmoid", "sigmoid", seed=0), path,
-                    task="xor", lr=5.0)
+        elif word.endswith((".npz", ".safetensors")):
+            _save_model_for(argv, k, path)
         elif word.endswith(".json"):
             from tui.core.config import RunConfig, build
             from tui.core.session import Session
@@ -362,6 +360,22 @@ def _make_inputs(argv: list[str], folder: Path) -> None:
             session.save_session(path)
         else:
             path.write_text(LESSON, encoding="utf-8")
+
+
+def _save_model_for(argv: list[str], k: int, path: Path) -> None:
+    """A model for the ``--load`` at ``argv[k]``: the network the same command builds without
+    it (so its task, sizes and activations fit), saved in the format its name asks for."""
+    import nn
+    from tui.cli.main import _resolve_task, config_from_args, make_parser
+    from tui.core.config import build
+
+    rest = argv[:k - 1] + argv[k + 1:] if k and argv[k - 1] == "--load" else list(argv)
+    if rest and rest[0] in ("learn", "record", "follow", "sweep"):
+        rest = []
+    args = make_parser().parse_args([w for w in rest if w not in ("--help", "-h")])
+    _resolve_task(args)
+    problem = build(config_from_args(args))
+    nn.save(problem.net, path, task=args.task, lr=problem.config.lr)
 
 
 def _cheap(argv: list[str], args: argparse.Namespace) -> list[str] | None:
@@ -390,7 +404,9 @@ def test_documented_command_parses_and_cheap_ones_run(line, tmp_path, monkeypatc
                          make_parser, main)
     from tui.core.config import build
 
-    argv = _argv(line)
+    from tui.app.cast import take_record_option
+
+    argv, _ = take_record_option(_argv(line))  # --record may stand anywhere, as main() allows
     assert not any("…" in w or "..." in w for w in argv), f"not a command one can run: {line}"
     monkeypatch.chdir(tmp_path)
     _make_inputs(argv, tmp_path)
