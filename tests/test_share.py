@@ -132,6 +132,7 @@ def caught_up(fs, server):
 
 
 # ------------------------------------------------------------------ mirroring
+@pytest.mark.slow
 def test_thirty_followers_mirror_a_thousand_actions_bit_for_bit(teacher, followers):
     session, server = teacher
     fs = followers(server, 30)
