@@ -312,7 +312,8 @@ def _command_lines():
                 if pending.endswith("\\"):
                     pending = pending[:-1] + " "
                     continue
-                yield pytest.param(pending, id=f"{_rel(page)}:{first}")
+                slow = [pytest.mark.slow] if re.search(r"train .*--export\b", pending) else []
+                yield pytest.param(pending, id=f"{_rel(page)}:{first}", marks=slow)
                 pending = ""
 
 
