@@ -312,7 +312,7 @@ def _command_lines():
                 if pending.endswith("\\"):
                     pending = pending[:-1] + " "
                     continue
-                slow = [pytest.mark.slow] if re.search(r"train .*--export\b", pending) else []
+                slow = [pytest.mark.slow] if re.search(r"(train|sweep) .*--export\b", pending) else []
                 yield pytest.param(pending, id=f"{_rel(page)}:{first}", marks=slow)
                 pending = ""
 
