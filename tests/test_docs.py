@@ -180,15 +180,11 @@ def test_readme_names_the_cpu_the_suite_ran_on():
 
 # ------------------------------------------------------------------ keys
 def _app_keys() -> set[str]:
-    """Every key the main app binds, as the help screen and docs/app.md write it.
+    """Every key the main app binds, as the help screen and docs/app.md write it: the one key
+    table, tui/app/keys.py."""
+    from tui.app.keys import KEYS, display_key
 
-    The one place that knows where the key table lives (today TinyNetApp.BINDINGS with the
-    drawing keys; after the restructure tui/app/keys.py)."""
-    from tui.app.app import TinyNetApp
-    from tui.app.screens.help import display_key
-
-    return {display_key(key.strip()) for binding in TinyNetApp.BINDINGS
-            for key in binding.key.split(",")}
+    return {display_key(key.strip()) for row in KEYS for key in row.keys.split(",")}
 
 
 def _doc_keys() -> set[str]:

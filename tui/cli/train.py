@@ -21,13 +21,14 @@ from nn.model_file import model_path
 from tui.core.pytorch_export import Run, sidecar_path, write
 
 from tui.core.config import Problem, model_meta
+from tui.core.text import printable
 from tui.view.handout import from_problem, names_for, write_handout
 from tui.core.output import check_output_file, check_output_files, fallback_path, unused_path
 
 
 def _error(message: str) -> None:
     """One line on stderr, never interpreted as markup."""
-    print(f"tinynet-tui: error: {message}", file=sys.stderr)
+    print(f"tinynet-tui: error: {printable(message)}", file=sys.stderr)
 
 
 def check_outputs(save: Path | None, export: Path | None, names: list[str],
