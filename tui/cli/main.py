@@ -12,6 +12,7 @@ from pathlib import Path
 
 
 from tui.core.config import ALL_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS, RunConfig
+from tui.core.first_run import FirstRun
 from tui.core.parsing import finite_number, positive_number, whole_number
 from tui.cli.options import (  # noqa: F401 (the options, re-exported for callers of main)
     PROG, UsageError, Parser, _argument, positive_int, MAX_EPOCHS, epoch_count, seed_int,
@@ -22,8 +23,19 @@ from tui.cli.options import (  # noqa: F401 (the options, re-exported for caller
     noise_level, target_formula, hidden_sizes, app_command, existing_file, _add_model_options,
     config_from_args, check_data_options, check_momentum, momentum_of, fail)
 
+#: the end of ``tinynet-tui --help``: the three commands to try first
+TRY_FIRST = """\
+try first:
+  tinynet-tui learn backprop        a ten-minute lesson: backprop on XOR, one step at a time
+  tinynet-tui                       the app on XOR 2-2-1 (n steps, space plays, ? every key)
+  tinynet-tui train --task spiral   train headless and print a summary
+
+docs: README.md and docs/ (docs/cli.md: every subcommand and option)"""
+
+
 def make_parser() -> Parser:
-    parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.")
+    parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.",
+                    epilog=TRY_FIRST, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_model_options(parser)
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     train = sub.add_parser("train", help="train headless, print a summary",
@@ -312,7 +324,8 @@ def _main(argv: list[str] | None) -> int:
     try:
         seconds = replay_estimate(problem, actions) if actions else None
         with replay_progress(args.replay, actions, seconds) as step:
-            app = TinyNetApp(problem, replay=actions, replay_step=step)
+            app = TinyNetApp(problem, replay=actions, replay_step=step,
+                             first_run=None if replaying else FirstRun())
     except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
         return fail(f"{args.replay}: {exc}")
     app.max_kbps, app.fps = args.max_kbps, args.fps
