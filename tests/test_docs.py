@@ -461,6 +461,8 @@ def _lesson_examples():
     for page in sorted(DOCS.glob("*.md")):
         for start, block in _code_blocks(page.read_text(encoding="utf-8")):
             lines = [line for line in block if line.strip()]
+            if any("←" in line for line in lines):
+                continue  # an annotated sketch of the format, not a file
             if lines and re.match(r"^# \S", lines[0]) and any(l.startswith("## ") for l in lines):
                 yield pytest.param(block, id=f"{_rel(page)}:{start}")
 

@@ -161,7 +161,8 @@ def extra_keys(app) -> list[Key]:
 NAMES = {"space": "space", "question_mark": "?", "plus": "+", "minus": "-", "equals_sign": "=",
          "left_square_bracket": "[", "right_square_bracket": "]", "up": "↑", "down": "↓",
          "right": "→", "left": "←", "pagedown": "PgDn", "pageup": "PgUp",
-         "greater_than_sign": ">", "less_than_sign": "<", "enter": "Enter", "ctrl+p": "ctrl+p"}
+         "greater_than_sign": ">", "less_than_sign": "<", "enter": "Enter", "ctrl+p": "ctrl+p",
+         "shift+down": "shift+↓", "shift+up": "shift+↑"}
 
 
 def display_key(key: str) -> str:
