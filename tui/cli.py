@@ -15,9 +15,11 @@ from nn.datasets import GENERATED
 from nn.features import FEATURES, parse_features
 from nn.formula import Formula, FormulaError
 
+from nn.images import parse_image_size
 from nn.init import INITS
 
-from .config import ALL_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS, RunConfig
+from .config import (ALL_TASKS, IMAGE_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS,
+                     RunConfig, task_defaults)
 from .parsing import finite_number, positive_number, whole_number
 
 PROG = "tinynet-tui"
@@ -157,6 +159,8 @@ def app_command(args: argparse.Namespace) -> list[str]:
     argv = [sys.executable, "-m", "tui.cli", "--task", args.task, "--seed", str(args.seed)]
     if args.data:
         argv += ["--data", str(args.data.resolve())]
+    if getattr(args, "image", None):
+        argv += ["--image", "x".join(map(str, args.image))]
     if args.hidden is not None:
         argv += ["--hidden", ",".join(map(str, args.hidden)) or "0"]
     if args.activation:
@@ -200,6 +204,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="built-in data set (default: the --load model's task, else xor)")
     p.add_argument("--data", type=existing_file, metavar="FILE.csv",
                    help="your own data: rows of x1,x2,y (overrides --task)")
+    p.add_argument("--image", type=_argument(parse_image_size), metavar="HxW",
+                   help="with --data: each row is H·W pixels and a class label, e.g. 8x8 "
+                        "(up to 28x28)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
                    help="hidden layer sizes, e.g. 2 or 16,8; 0 for none (default: per task)")
     p.add_argument("--activation", type=hidden_activations, metavar="NAMES",
@@ -215,16 +222,18 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--target", type=target_formula, metavar="FORMULA",
                    help='regression target, e.g. "sin(3*x1)*x2": numbers, x1, x2, + - * / ^, '
                         "( ), sin cos tan exp log sqrt abs tanh")
-    p.add_argument("--test-fraction", type=test_fraction, default=0.0, metavar="F",
+    p.add_argument("--test-fraction", type=test_fraction, default=None, metavar="F",
                    help="hold out this share of the samples as a test set, e.g. 0.2 "
-                        "(seeded by --seed; default 0: none)")
+                        "(seeded by --seed; default 0: none; digits and --image: 0.2, "
+                        "stratified)")
     p.add_argument("--noise", type=noise_level, metavar="SIGMA",
                    help="noise level σ of a generated task (default: the task's own)")
     p.add_argument("--loss", choices=LOSS_CHOICES,
                    help="loss (default: mse; softmax-ce for the 3-class tasks); cross-entropy "
                         "= bce on a sigmoid output, softmax-ce on a softmax one")
-    p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default="gd",
-                   help="gd (plain gradient descent, default), momentum, nesterov, adam")
+    p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default=None,
+                   help="gd (plain gradient descent, default), momentum, nesterov, adam "
+                        "(digits and --image: adam)")
     p.add_argument("--momentum", type=unit_interval, metavar="BETA",
                    help="β of momentum / nesterov, from 0 to below 1 (default 0.9)")
     p.add_argument("--init", choices=list(INITS), default="default",
@@ -233,7 +242,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="σ of --init normal (default 1)")
     p.add_argument("--batch", type=positive_int, metavar="B",
                    help="mini-batch size: an epoch is ⌈N/B⌉ steps over a seeded shuffle "
-                        "(default: all samples)")
+                        "(default: all samples; digits and --image: 32)")
     p.add_argument("--weight-decay", type=non_negative, default=0.0, metavar="LAMBDA",
                    help="L2 penalty λ/2·Σw² on the weights (default 0)")
 
@@ -295,12 +304,17 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
                      loss=args.loss, optimizer=args.optimizer,
                      momentum=momentum_of(args),
                      init=args.init, sigma=args.sigma, batch=args.batch,
-                     weight_decay=args.weight_decay)
+                     weight_decay=args.weight_decay, image=getattr(args, "image", None))
 
 
 def check_data_options(args: argparse.Namespace) -> None:
     """``ValueError`` (one line) for data options that do not fit the task."""
     task = "--data" if args.data else args.task
+    if getattr(args, "image", None) is not None and not args.data:
+        raise ValueError("argument --image: only with --data FILE.csv (rows of pixels and a "
+                         "label)")
+    if args.features is not None and (args.image or task in IMAGE_TASKS):
+        raise ValueError(f"argument --features: the inputs of {task} are pixels, not x1, x2")
     if args.target is not None and task not in TARGET_TASKS:
         raise ValueError(f"argument --target: only for --task {' or '.join(TARGET_TASKS)}, "
                          f"not {task}")
@@ -368,11 +382,20 @@ def replay_progress(path, actions):
 
 
 def _resolve_task(args: argparse.Namespace) -> None:
-    """``--task`` left out: the loaded model's task, else xor."""
+    """``--task`` left out: the loaded model's task, else xor.  Then the task's own
+    defaults for ``--optimizer``, ``--batch`` and ``--test-fraction`` where they were left
+    out (:func:`tui.config.task_defaults`: digits and ``--image`` train with Adam, batch 32,
+    a 20 % test set)."""
     if args.task is None:
         from .config import saved_task
 
         args.task = (saved_task(args.load) if args.load and not args.data else None) or "xor"
+    image = getattr(args, "image", None) is not None
+    # an x1,x2,y file trains as the simple tasks do: plain gd, full batch, no test set
+    defaults = task_defaults("xor" if args.data and not image else args.task, image)
+    for key, value in defaults.items():
+        if getattr(args, key, None) is None:
+            setattr(args, key, value)
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

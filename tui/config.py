@@ -23,14 +23,25 @@ from nn.formula import Formula, FormulaError
 from nn.metrics import accuracy, r_squared
 from nn.losses import cross_entropy_for, get_loss
 from nn.optimizers import get_optimizer
-from nn.presets import CLASS_PRESETS, CSV_PRESETS, PRESETS, Preset
+from nn.presets import CLASS_PRESETS, CSV_PRESETS, IMAGE_PRESETS, PRESETS, Preset
 
-#: Every task's preset: the two-class and regression tasks, and the 3-class ones.
-TASK_PRESETS: dict[str, Preset] = {**PRESETS, **CLASS_PRESETS}
+#: Every task's preset: the two-class and regression tasks, the 3-class ones, the images.
+TASK_PRESETS: dict[str, Preset] = {**PRESETS, **CLASS_PRESETS, **IMAGE_PRESETS}
 #: Tasks the app cycles through (t) and sweeps take.
 TASKS = list(PRESETS)
 #: Every task ``--task`` takes.
-ALL_TASKS = TASKS + [t for t in CLASS_PRESETS if t not in PRESETS]
+ALL_TASKS = TASKS + [t for t in {**CLASS_PRESETS, **IMAGE_PRESETS} if t not in PRESETS]
+#: Built-in tasks whose inputs are images, with their (height, width).
+IMAGE_TASKS: dict[str, tuple[int, int]] = {"digits": (8, 8)}
+
+
+def task_defaults(task: str | None, image: bool = False) -> dict:
+    """The RunConfig fields a task trains with when the command line leaves them out:
+    ``optimizer``, ``batch``, ``test_fraction`` (digits: Adam, batch 32, 20 % test; the
+    other tasks: gd, full batch, no test set).  ``image``: a ``--data --image`` file, which
+    trains as digits does."""
+    p = IMAGE_PRESETS["digits"] if image else TASK_PRESETS.get(task or "", PRESETS["xor"])
+    return dict(optimizer=p.optimizer, batch=p.batch, test_fraction=p.test_fraction)
 #: ``--optimizer`` names: the registry's, with Nesterov momentum as its own word.
 OPTIMIZER_CHOICES = ("gd", "momentum", "nesterov", "adam")
 #: ``--loss`` names: the registry's, and ``cross-entropy`` (bce or softmax-ce, by the output).
@@ -115,13 +126,25 @@ class RunConfig:
     batch: int | None = None          #: mini-batch size (None: all samples, full batch)
     weight_decay: float = 0.0         #: L2 penalty λ on the weights
 
-    data_kind: str | None = None      #: "binary"/"regression", known once the CSV is read
+    #: (height, width) of each row's pixels for ``--data --image HxW`` (None: x1,x2,y rows)
+    image: tuple[int, int] | None = None
+
+    data_kind: str | None = None      #: "binary"/"regression"/"image", known once the CSV is read
 
     @property
     def preset(self) -> Preset:
+        if self.data and self.image:
+            return IMAGE_PRESETS["digits"]
         if self.data:
             return CSV_PRESETS[self.data_kind or "regression"]
         return TASK_PRESETS[self.task]
+
+    @property
+    def image_shape(self) -> tuple[int, int] | None:
+        """(height, width) when every input row is an image (digits, ``--image``), else None."""
+        if self.data is not None:
+            return self.image
+        return IMAGE_TASKS.get(self.task)
 
     @property
     def target_function(self):
@@ -276,14 +299,26 @@ def build(config: RunConfig) -> Problem:
     loaded = load(config.load) if config.load is not None else None
     if loaded is not None:
         config = _saved_inputs(config, loaded[1])
-    if config.data is not None:
+    if config.data is not None and config.image is not None:
+        from nn.images import load_image_csv
+
+        points, labels = load_image_csv(config.data, config.image)
+        y = datasets.one_hot(labels, max(2, int(labels.max()) + 1))
+        config = replace(config, data_kind="image")
+    elif config.data is not None:
         points, y = datasets.load_csv(config.data)
         kind = "binary" if set(np.unique(y)) <= {0.0, 1.0} else "regression"
         config = replace(config, data_kind=kind)
     else:
         points, y = _task_data(config)
     points_test = y_test = None
-    if config.test_fraction and not config.is_gate:
+    if config.test_fraction and config.image_shape is not None:
+        from nn.split import stratified_split_indices
+
+        train, test = stratified_split_indices(y.argmax(axis=1), config.test_fraction,
+                                               config.seed)
+        points, y, points_test, y_test = points[train], y[train], points[test], y[test]
+    elif config.test_fraction and not config.is_gate:
         points, y, points_test, y_test = datasets.split(points, y, config.test_fraction,
                                                         config.seed)
     features = feature_map(config)

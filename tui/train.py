@@ -103,6 +103,8 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
     table.add_row(f"{result.final_loss:.6g}", shown(value), *tested, str(result.epochs),
                   f"{elapsed:.2f} s", result.stopped)
     console.print(table)
+    if problem.kind == "multiclass":  # the classes' confusion matrix (tui/summary.py)
+        print_confusion(problem, console)
     if metric == "R²" and math.isnan(value) and result.stopped != "diverged":
         console.print("R² is n/a: R² needs at least 2 distinct targets, and every target "
                       "here is the same value.", markup=False)
@@ -172,6 +174,19 @@ def stop_on_ctrl_c():
         yield stop
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def print_confusion(problem, console: Console) -> None:
+    """The confusion matrix of the test rows (the training rows without a split)."""
+    from nn.confusion import confusion_matrix
+
+    from .summary import confusion_table
+
+    tested = problem.X_test is not None
+    X, y = (problem.X_test, problem.y_test) if tested else (problem.X, problem.y)
+    counts = confusion_matrix(problem.net.predict(X), y)
+    console.print(confusion_table(counts, f"confusion on the {'test' if tested else 'training'} "
+                                          f"set ({len(X)} samples)"))
 
 
 def save_model(net, path: Path, cfg) -> Path:
