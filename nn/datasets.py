@@ -1,5 +1,4 @@
-"""Small data sets.  Every function returns ``X`` (n, 2) and ``y`` (n, 1), float64
-(``digits``: X (1797, 64), one-hot y (1797, 10), from :mod:`nn.digits`).
+"""Small data sets.  Every function returns ``X`` (n, 2) and ``y`` (n, 1), float64.
 
 Gates (``and_gate``, ``xor``) are the four corners of the unit square.
 ``regression`` samples f(x₁, x₂) = x₁² + x₂² (or any target function) on [-1, 1]²;
@@ -247,15 +246,6 @@ TASKS = {
     "spiral3": spiral3,
     "blobs": blobs,
 }
-
-
-def _digits():
-    from .digits import digits  # the shipped file is read on first use only
-
-    return digits()
-
-
-TASKS["digits"] = _digits
 #: Tasks whose data is drawn at random (they take ``noise``; the gates do not).
 GENERATED = ("regression", "circle", "spiral", "spiral3", "blobs")
 

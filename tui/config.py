@@ -370,11 +370,15 @@ def new_network(cfg: RunConfig, n_in: int, n_out: int, n_rows: int) -> NeuralNet
 
 
 def _task_data(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
-    """A built-in task's points (N, 2) and targets, with its noise and target formula; a
+    """A built-in task's points (N, 2) (digits: pixels (1797, 64)) and targets, with its noise and target formula; a
     formula that is NaN/±inf at a sample (or on the 25×25 grid R² is measured on) is a
     ``ValueError`` naming the point.  Options that do not apply to the task (a target
     formula for a class task, noise for a gate: the command line refuses them) are
     ignored, so the app can switch tasks keeping the rest of the configuration."""
+    if config.task in IMAGE_TASKS:
+        from nn.digits import digits
+
+        return digits()
     noise = config.noise if config.task in datasets.GENERATED else None
     if config.target is None or config.task not in TARGET_TASKS:
         return datasets.load_task(config.task, noise)

@@ -1,0 +1,168 @@
+"""The shipped digits data, its loader and split, the image CSV reader, the confusion matrix,
+and `train --task digits` / `--data --image`."""
+import gzip
+import hashlib
+
+import numpy as np
+import pytest
+
+from nn import digits as D
+from nn.confusion import confusion_matrix, mistakes
+from nn.datasets import DataError
+from nn.images import load_image_csv, parse_image_size
+from nn.split import stratified_split_indices
+from tui.cli import main
+from tui.config import RunConfig, build, task_defaults
+
+
+def test_the_shipped_file_is_the_one_documented():
+    data = D.data_bytes()
+    assert len(data) == 57523
+    assert hashlib.sha256(data).hexdigest() == D.SHA256
+    assert D.SHA256 in (__import__("pathlib").Path(D.__file__).parent / "data" / "README.md"
+                        ).read_text()
+
+
+def test_loader_scales_pixels_and_keeps_rows_in_file_order():
+    X, labels = D.load_digits()
+    assert X.shape == (1797, 64) and labels.shape == (1797,)
+    assert X.min() == 0.0 and X.max() == 1.0
+    assert np.array_equal(np.bincount(labels), [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
+    first = gzip.decompress(D.data_bytes()).decode().splitlines()[0].split(",")
+    assert np.array_equal(X[0] * 16, [float(v) for v in first[:-1]])
+    assert labels[0] == int(first[-1]) == 0
+    X[0, 0] = 9.0  # a copy: the cache is untouched
+    assert D.load_digits()[0][0, 0] == 0.0
+
+
+def test_task_targets_are_one_hot():
+    X, y = D.digits()
+    assert y.shape == (1797, 10) and np.array_equal(y.sum(axis=1), np.ones(1797))
+    assert np.array_equal(y.argmax(axis=1), D.load_digits()[1])
+
+
+def test_stratified_split_keeps_each_class_share_and_is_seeded():
+    labels = D.load_digits()[1]
+    train, test = stratified_split_indices(labels, 0.2, seed=0)
+    assert len(np.intersect1d(train, test)) == 0
+    assert np.array_equal(np.sort(np.concatenate([train, test])), np.arange(1797))
+    counts = np.bincount(labels[test], minlength=10)
+    assert np.array_equal(counts, np.round(0.2 * np.bincount(labels)).astype(int))
+    again = stratified_split_indices(labels, 0.2, seed=0)[1]
+    other = stratified_split_indices(labels, 0.2, seed=1)[1]
+    assert np.array_equal(test, again) and not np.array_equal(test, other)
+
+
+def test_stratified_split_refuses_a_class_of_one():
+    with pytest.raises(ValueError, match="class 2 has only 1 sample"):
+        stratified_split_indices(np.array([0, 0, 1, 1, 2]), 0.5)
+
+
+def test_digits_problem_has_the_preset_and_a_stratified_test_set():
+    cfg = RunConfig(task="digits", **task_defaults("digits"))
+    p = build(cfg)
+    assert p.net.sizes == [64, 32, 10] and p.kind == "multiclass"
+    assert p.config.optimizer == "adam" and p.config.batch == 32
+    assert p.X.shape == (1438, 64) and p.X_test.shape == (359, 64)
+    assert p.config.image_shape == (8, 8)
+
+
+def test_confusion_matrix_against_a_direct_count():
+    rng = np.random.default_rng(3)
+    scores = rng.normal(size=(200, 10))
+    true = rng.integers(0, 10, 200)
+    counts = confusion_matrix(scores, np.eye(10)[true])
+    direct = np.zeros((10, 10), int)
+    for t, s in zip(true, scores):
+        direct[t, int(np.argmax(s))] += 1
+    assert np.array_equal(counts, direct)
+    assert np.array_equal(confusion_matrix(scores, true), direct)
+    wrong = mistakes(scores, true)
+    assert np.array_equal(wrong, [i for i in range(200) if np.argmax(scores[i]) != true[i]])
+
+
+@pytest.mark.parametrize("text,shape", [("8x8", (8, 8)), ("28X28", (28, 28)), (" 3 × 5 ", (3, 5))])
+def test_image_sizes(text, shape):
+    assert parse_image_size(text) == shape
+
+
+@pytest.mark.parametrize("text", ["8", "0x8", "29x2", "1x1", "axb", "8x8x8", "-8x8"])
+def test_bad_image_sizes(text):
+    with pytest.raises(ValueError):
+        parse_image_size(text)
+
+
+def _write(tmp_path, text, name="img.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_image_csv_reads_pixels_and_labels_and_scales_by_the_largest(tmp_path):
+    path = _write(tmp_path, "p1,p2,p3,p4,label\n# a comment\n0,255,0,0,1\n\n51,0,0,102,0\n")
+    X, labels = load_image_csv(path, (2, 2))
+    assert np.allclose(X, [[0, 1, 0, 0], [0.2, 0, 0, 0.4]])
+    assert labels.tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("text,message", [
+    ("0,1,0,1\n1,0,1,0\n", "line 1: expected 5 columns (2x2 = 4 pixels and a label), found 4"),
+    ("0,1,0,1,0\n1,0,x,0,1\n", "line 2: 'x' is not a number"),
+    ("0,1,0,1,0\n1,0,nan,0,1\n", "line 2: values must be finite"),
+    ("0,1,0,1,0\n1,0,-1,0,1\n", "line 2: pixel values must be 0 or more, found -1"),
+    ("0,1,0,1,0\n1,0,1,0,1.5\n", "line 2: the label (last column) must be a whole number"),
+    ("0,1,0,1,0\n1,0,1,0,100\n", "line 2: the label (last column) must be a whole number"),
+    ("0,1,0,1,1\n1,0,1,0,1\n", "every label is 1; at least 2 classes are needed"),
+    ("0,0,0,0,0\n0,0,0,0,1\n", "every pixel is 0"),
+    ("0,1,0,1,0\n", "only 1 data row"),
+    ("# nothing\n", "no data rows"),
+])
+def test_image_csv_errors_name_the_file_and_line(tmp_path, text, message):
+    path = _write(tmp_path, text)
+    with pytest.raises(DataError) as info:
+        load_image_csv(path, (2, 2))
+    assert str(info.value).startswith(str(path)) and message in str(info.value)
+
+
+def test_image_csv_refuses_what_csv_refuses(tmp_path):
+    with pytest.raises(DataError, match="is a directory"):
+        load_image_csv(tmp_path, (2, 2))
+    big = _write(tmp_path, "0,1,0,1,0\n" * 50)
+    with pytest.raises(DataError, match="larger than the limit"):
+        load_image_csv(big, (2, 2), max_bytes=100)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["train", "--task", "digits", "--image", "8x8"], "--image: only with --data"),
+    (["train", "--task", "digits", "--features", "x1"], "the inputs of digits are pixels"),
+    (["train", "--image", "30x30"], "height and width must be from 1 to 28"),
+])
+def test_cli_refuses_image_options_in_one_line(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_cli_image_file_error_is_one_line(tmp_path, capsys):
+    path = _write(tmp_path, "0,1,0,1,0\n1,0,1,0\n")
+    assert main(["train", "--data", str(path), "--image", "2x2"]) == 2
+    err = capsys.readouterr().err
+    assert "line 2: expected 5 columns" in err and err.count("\n") == 1
+
+
+def test_train_digits_prints_accuracies_and_the_confusion_matrix(capsys):
+    assert main(["train", "--task", "digits", "--epochs", "3", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "64–32–10" in out and "adam, batch 32" in out and "test" in out
+    assert "confusion on the test set (359 samples)" in out
+    assert "rows: true class" in out
+
+
+def test_train_on_an_image_file(tmp_path, capsys):
+    X, labels = D.load_digits()
+    rows = [",".join(str(int(v)) for v in x * 16) + f",{k}" for x, k in zip(X[:200], labels[:200])]
+    path = _write(tmp_path, "\n".join(rows) + "\n")
+    assert main(["train", "--data", str(path), "--image", "8x8", "--epochs", "20",
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "64–32–10" in out and "confusion on the test set (40 samples)" in out
