@@ -43,6 +43,8 @@ from .screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, par
 from .session import Session
 from .drawing import DrawingKeys, map_hint
 from .drawing import bindings as drawing_bindings
+from . import digits_keys
+from .digits_keys import DigitsKeys
 from .widgets.compare import CompareScreen, SweepScreen
 from .widgets.diagram import NetworkDiagram
 from .widgets.inspector import Inspector
@@ -57,7 +59,7 @@ COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 
 
-class TinyNetApp(DrawingKeys, App):
+class TinyNetApp(DigitsKeys, DrawingKeys, App):
     CSS_PATH = "app.tcss"
     TITLE = "tinynet-tui"
     ENABLE_COMMAND_PALETTE = False
@@ -130,7 +132,7 @@ class TinyNetApp(DrawingKeys, App):
                 tooltip="sweep seeds × lr for this task; Enter opens a run"),
         Binding("B", "batch_losses", "batch loss", show=False,
                 tooltip="loss chart: each mini-batch's loss ⇄ each epoch's (with --batch)"),
-    ] + drawing_bindings()
+    ] + drawing_bindings() + digits_keys.bindings()
 
     #: the terminal byte budget (KB/s; None: tui.bandwidth's default) and the most
     #: screen updates a second (None: as the budget allows); set from --max-kbps/--fps
@@ -166,12 +168,14 @@ class TinyNetApp(DrawingKeys, App):
         yield StatusLine(id="status")
         yield Static(id="too-small")
         with Grid(id="main"):
+            yield from digits_keys.compose_before()  # digits (tui/digits_keys.py)
             yield NetworkDiagram(id="diagram", classes="panel")
             with VerticalScroll(id="inspector-box", classes="panel"):
                 yield Inspector(id="inspector")
             yield Narration(id="narration", classes="panel")
             yield LossChart(id="loss", classes="panel")
             yield Predictions(id="predictions", classes="panel")
+            yield from digits_keys.compose_after()
         yield LessonPanel(id="lesson", classes="panel")
         yield Footer(compact=True)
 
@@ -185,6 +189,7 @@ class TinyNetApp(DrawingKeys, App):
                   for wid in ("inspector-box", "narration", "loss", "predictions", "diagram")]
         for panel in panels:
             panel.can_focus = False
+        self.digits_mount()
         if self.focused in panels:  # auto-focus may have come first (PgDn scrolled the
             self.set_focus(None)    # neuron panel instead of the chain rule)
         self._apply_size(self.size.width, self.size.height)
@@ -262,6 +267,7 @@ class TinyNetApp(DrawingKeys, App):
         self.query_one(Predictions).show(
             frame.predictions,
             hint=map_hint(s, getattr(self, "pen", None)) if self.large_map else None)
+        self.digits_show(frame)
 
     # --------------------------------------------------------------- lessons
     async def on_event(self, event: events.Event) -> None:
@@ -468,6 +474,8 @@ class TinyNetApp(DrawingKeys, App):
         self.redraw()
 
     def action_sample(self, delta: int) -> None:
+        if self.digits_walk(delta):  # digits: walking the test set's mistakes (i)
+            return
         self.session.move_sample(delta)
         self.redraw()
 
@@ -517,7 +525,8 @@ class TinyNetApp(DrawingKeys, App):
         if self.lessons.swap_panel():  # small-screen lesson layout: chain rule → loss → predictions
             return
         screen = self.screen_stack[0]
-        if not (screen.has_class("compact") or screen.has_class("lesson")):
+        if not (screen.has_class("compact") or screen.has_class("lesson")
+                or screen.has_class("digits")):
             self.say("v swaps the loss chart and the predictions on a small screen; "
                      "here both are shown")
             return
@@ -526,6 +535,8 @@ class TinyNetApp(DrawingKeys, App):
         self.call_after_refresh(self.redraw, True)  # after the layout gives the panel its size
 
     def action_neuron_map(self) -> None:
+        if self.digits_toggle_large():  # digits: the selected neuron's picture large
+            return
         if not maps_available(self.session.problem):
             self.say(MAPS_NEED_TWO_INPUTS)
             return
