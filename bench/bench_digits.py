@@ -64,10 +64,12 @@ def main() -> None:
     ap.add_argument("--activation")
     ap.add_argument("--lr", type=float)
     ap.add_argument("--hidden", type=int)
+    ap.add_argument("--weight-decay", type=float)
     args = ap.parse_args()
     rows = []
     for seed in seeds_of(args.seeds):
-        cfg = RunConfig(task="digits", seed=seed, epochs=args.epochs, lr=args.lr,
+        extra = {} if args.weight_decay is None else {"weight_decay": args.weight_decay}
+        cfg = RunConfig(task="digits", seed=seed, epochs=args.epochs, lr=args.lr, **extra,
                         activation=args.activation,
                         hidden=None if args.hidden is None else (args.hidden,),
                         **task_defaults("digits"))

@@ -243,8 +243,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", type=positive_int, metavar="B",
                    help="mini-batch size: an epoch is ⌈N/B⌉ steps over a seeded shuffle "
                         "(default: all samples; digits and --image: 32)")
-    p.add_argument("--weight-decay", type=non_negative, default=0.0, metavar="LAMBDA",
-                   help="L2 penalty λ/2·Σw² on the weights (default 0)")
+    p.add_argument("--weight-decay", type=non_negative, default=None, metavar="LAMBDA",
+                   help="L2 penalty λ/2·Σw² on the weights (default 0; digits and --image: "
+                        "0.001)")
 
 
 def make_parser() -> Parser:
@@ -296,6 +297,7 @@ def make_parser() -> Parser:
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
+    apply_task_defaults(args)
     return RunConfig(task=args.task, data=args.data, hidden=args.hidden,
                      activation=args.activation, lr=args.lr, seed=args.seed,
                      epochs=getattr(args, "epochs", None), load=args.load,
@@ -390,11 +392,21 @@ def _resolve_task(args: argparse.Namespace) -> None:
         from .config import saved_task
 
         args.task = (saved_task(args.load) if args.load and not args.data else None) or "xor"
+    apply_task_defaults(args)
+
+
+def apply_task_defaults(args: argparse.Namespace) -> None:
+    """Fill ``--optimizer``, ``--batch``, ``--test-fraction`` and ``--weight-decay`` left out
+    (None) from the task's defaults (:func:`tui.config.task_defaults`); with ``--load``,
+    the optimizer and weight decay are the model file's (RunConfig's defaults let them
+    through).  Idempotent."""
     image = getattr(args, "image", None) is not None
     # an x1,x2,y file trains as the simple tasks do: plain gd, full batch, no test set
     defaults = task_defaults("xor" if args.data and not image else args.task, image)
     for key, value in defaults.items():
         if getattr(args, key, None) is None:
+            if getattr(args, "load", None) and key in ("optimizer", "weight_decay"):
+                value = RunConfig.__dataclass_fields__[key].default
             setattr(args, key, value)
 
 

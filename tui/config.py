@@ -37,11 +37,18 @@ IMAGE_TASKS: dict[str, tuple[int, int]] = {"digits": (8, 8)}
 
 def task_defaults(task: str | None, image: bool = False) -> dict:
     """The RunConfig fields a task trains with when the command line leaves them out:
-    ``optimizer``, ``batch``, ``test_fraction`` (digits: Adam, batch 32, 20 % test; the
-    other tasks: gd, full batch, no test set).  ``image``: a ``--data --image`` file, which
+    ``optimizer``, ``batch``, ``test_fraction``, ``weight_decay`` (digits: Adam, batch 32,
+    20 % test, λ 0.001; the other tasks: gd, full batch, no test set, no decay).  ``image``: a ``--data --image`` file, which
     trains as digits does."""
     p = IMAGE_PRESETS["digits"] if image else TASK_PRESETS.get(task or "", PRESETS["xor"])
-    return dict(optimizer=p.optimizer, batch=p.batch, test_fraction=p.test_fraction)
+    return dict(optimizer=p.optimizer, batch=p.batch, test_fraction=p.test_fraction,
+                weight_decay=p.weight_decay)
+
+
+def task_config(task: str, **changes) -> "RunConfig":
+    """A RunConfig for ``task`` with its own training defaults (:func:`task_defaults`), as
+    ``tinynet-tui --task TASK`` builds it; ``changes`` override any field."""
+    return RunConfig(task=task, **{**task_defaults(task), **changes})
 #: ``--optimizer`` names: the registry's, with Nesterov momentum as its own word.
 OPTIMIZER_CHOICES = ("gd", "momentum", "nesterov", "adam")
 #: ``--loss`` names: the registry's, and ``cross-entropy`` (bce or softmax-ce, by the output).

@@ -70,6 +70,8 @@ class DigitsKeys:
         screen = self.screen_stack[0]
         if screen.has_class("digits") != (view is not None):
             screen.set_class(view is not None, "digits")
+            if view is not None and view.selected is None:  # start on h₁: its picture
+                self.session.select(0, 0)
             self.call_after_refresh(self.redraw, True)
         if view is None:
             return

@@ -59,7 +59,7 @@ def bar_lines(view: DigitsView, width: int) -> list[list[Segment]]:
     winner red; the true class carries ◀ so it reads without colour."""
     k = len(view.probs)
     winner = int(np.nanargmax(view.probs)) if np.isfinite(view.probs).any() else -1
-    bw = max(3, width - 2 - 5 - 2)
+    bw = max(1, width - 2 - 5 - 2)
     out = []
     for c in range(k):
         p = float(view.probs[c])
@@ -111,7 +111,8 @@ def render_digit_diagram(view: DigitsView, width: int, height: int,
     hidden activations (where there is room), and the probability bars."""
     h, w = view.shape
     k = len(view.probs)
-    large = height >= h + 1 and width >= 2 * w + 2 + 14
+    # large (2 cells a pixel) where the bars still get a line each and 14 columns
+    large = height >= max(h, k) + 1 and width >= 2 * w + 2 + 14
     px = (2, 1) if large else (1, 0)
     img = render_image(view.image, view.shape, color_system, px if large else None)
     img_w = w * px[0]
@@ -128,18 +129,17 @@ def render_digit_diagram(view: DigitsView, width: int, height: int,
     n = len(view.hidden)
     per_col = max(1, min(height - 1, h))
     hid_w = 3 * -(-n // per_col)
-    if width - x - hid_w - 2 >= 14 and n:
+    need = 16 if height - 1 >= k else 30  # the bars: one column, or two of 5
+    if width - x - hid_w - 2 >= need and n:
         for dy, line in enumerate(hidden_lines(view, color_system, per_col)):
             if 1 + dy < len(grid):
                 pad = x - sum(len(s.text) for s in grid[1 + dy])
                 grid[1 + dy] += [Segment(" " * max(0, pad))] + line
         x += hid_w + 2
-    bars = bar_lines(view, max(8, width - x))
     rows = height - 1
     per = k if rows >= k else -(-k // 2)
     bw = (width - x) if per == k else (width - x) // 2
-    if per < k:
-        bars = bar_lines(view, max(8, bw - 2))
+    bars = bar_lines(view, bw if per == k else bw - 1)
     for c, line in enumerate(bars):
         y = 1 + (c % per)
         col = x + (c // per) * bw

@@ -2,7 +2,8 @@
 
 :func:`render_weight_grid` draws every neuron's picture in a grid (row-major, h₁ first), each
 scaled to its own largest |w| (dark 0, blue +, orange −: see :mod:`tui.widgets.digit_image`),
-the selected neuron marked ``▶``; when the panel has too little room it shows the rows of
+the selected neuron marked ``▶`` in the stripe left of each picture that shows the neuron's
+activation for the input on screen; when the panel has too little room it shows the rows of
 pictures around the selected neuron and says which.  :func:`render_large` draws the selected
 neuron's picture large, and beside it its dw during backprop (where the gradient pushes it;
 the update moves w against dw).  :class:`WeightGrid` is the thin widget.
@@ -21,7 +22,8 @@ from nn.naming import sub
 
 from ..digits_views import DigitsView
 from .canvas import LineCanvas, runs
-from .digit_image import LEVELS, _style, render_weights, shade, weight_top
+from .digit_image import (LEVELS, _style, diverging_levels, palette, render_weights, shade,
+                          weight_top)
 
 CAPTION = Style(color="cyan")
 MARK = Style(bold=True, color="yellow")
@@ -107,6 +109,34 @@ def grid_levels(weights: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return idx
 
 
+def activation_stripes(view: DigitsView, color_system: str | None
+                       ) -> list[tuple[str, Style | None]]:
+    """Per neuron, the (character, style) of the column left of its picture: its activation
+    a for the input shown, on the diverging scale over the activation's range (NO_COLOR: a
+    glyph density), so the grid also shows which detectors the digit excites."""
+    lo, hi = view.hidden_range
+    top = max(abs(lo), abs(hi)) or 1.0
+    levels = diverging_levels(view.hidden, top).tolist()
+    if color_system is None:
+        return [(shade(v), None) for v in levels]
+    pal = palette("diverging", color_system)
+    return [(" ", _stripe_style(pal[v])) for v in levels]
+
+
+_STRIPES: dict = {}
+
+
+def _stripe_style(colour) -> Style:
+    style = _STRIPES.get(colour)
+    if style is None:
+        style = _STRIPES[colour] = Style(bgcolor=colour)
+    return style
+
+
+def _marked(style: Style | None) -> Style:
+    return MARK if style is None else MARK + Style(bgcolor=style.bgcolor)
+
+
 def render_weight_grid(view: DigitsView, width: int, height: int,
                        color_system: str | None = "truecolor"
                        ) -> tuple[list[list[Segment]], GridLayout]:
@@ -117,13 +147,12 @@ def render_weight_grid(view: DigitsView, width: int, height: int,
     shown = [k for k in range(n) if layout.origin(k) is not None]
     span = (f"{_name(shown[0])}…{_name(shown[-1])} of {n}" if len(shown) < n
             else f"{_name(0)}…{_name(n - 1)}")
-    caption = (f"what each looks for: w of {span} (each to its max |w|; blue +, orange −)"
+    caption = (f"w of {span}, each to its max |w| (blue +, orange −); left stripe: a"
                if color_system is not None else
-               f"what each looks for: w of {span} (each to its max |w|: · most −, ▒ 0, █ most +)")
+               f"w of {span}, each to its max |w| (· most −, ▒ 0, █ most +); left: a")
     lines: list[list[Segment]] = [[Segment(caption[:width], CAPTION)]]
     idx = grid_levels(view.weights, view.shape).tolist()
-    blank = (" ", None)
-    mark = ("▶", MARK)
+    stripes = activation_stripes(view, color_system)
     pic_w, pic_h, step = layout.pic_w, layout.pic_h, layout.pic_h + layout.vgap
     for y in range(1, max(1, height)):
         r, t = divmod(y - 1, step)
@@ -137,7 +166,9 @@ def render_weight_grid(view: DigitsView, width: int, height: int,
             if k >= n:
                 break
             mid = pic_h // 2 - (pic_h > 1)
-            cells.append(mark if k == view.selected and t == mid else blank)
+            ch, style = stripes[k]
+            cells.append(("▶" if k == view.selected and t == mid else ch,
+                          _marked(style) if k == view.selected and t == mid else style))
             top_row, bottom_row = idx[k][2 * t], idx[k][2 * t + 1]
             if color_system is None:
                 cells += [(shade((a + b) / 2), None) for a, b in zip(top_row, bottom_row)]
@@ -155,10 +186,10 @@ def render_weight_grid(view: DigitsView, width: int, height: int,
 def large_px(shape: tuple[int, int], width: int, height: int, pictures: int = 2
              ) -> tuple[int, int]:
     """(cols, lines) per pixel for ``pictures`` side by side in the panel (3 lines kept for
-    captions): as large as fits, about twice as wide as high; at least (2, 1)."""
+    captions): the largest of 4×2, 3×2, 2×1 (a cell is about twice as high as wide) that
+    fits; else 2×1."""
     h, w = shape
-    for lines in (3, 2, 1):
-        cols = 2 * lines if lines < 3 else 5
+    for cols, lines in ((4, 2), (3, 2), (2, 1)):
         if (cols * w + 3) * pictures <= width and lines * h + 3 <= height:
             return cols, lines
     return 2, 1

@@ -1,0 +1,108 @@
+"""The digits screen in the app: its panels, keys and mouse, and snapshots at both sizes."""
+import numpy as np
+import pytest
+
+from tui.app import TinyNetApp
+from tui.config import build, task_config
+from tui.digits_state import digits_state
+from tui.widgets.confusion import ConfusionPanel
+from tui.widgets.digit_diagram import DigitDiagram
+from tui.widgets.weight_grid import WeightGrid
+
+
+def digits_app() -> TinyNetApp:
+    return TinyNetApp(build(task_config("digits")))
+
+
+def _played(epochs: int, *keys: str):
+    async def run(pilot):
+        pilot.app.session.play_chunk(epochs)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        pilot.app.redraw(force=True)
+        await pilot.pause()
+    return run
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_digits_screen(snap_compare, size, monkeypatch):
+    """After 2 epochs: the picture, the bars, the weight grid, the chain rule of h₁."""
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    assert snap_compare(digits_app(), run_before=_played(2, "down", "n", "n"),
+                        terminal_size=size)
+
+
+def test_digits_large_neuron_and_confusion(snap_compare, monkeypatch):
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    keys = ["down"] + ["n"] * 40 + ["m", "v"]
+    assert snap_compare(digits_app(), run_before=_played(2, *keys), terminal_size=(120, 40))
+
+
+async def test_panels_show_and_hide_with_the_task():
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen_stack[0]
+        assert screen.has_class("digits")
+        assert app.query_one(WeightGrid).display and app.query_one(DigitDiagram).display
+        assert not app.query_one("#diagram").display
+        assert not app.query_one(ConfusionPanel).display
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.query_one(ConfusionPanel).display and not app.query_one("#loss").display
+
+
+async def test_keys_walk_mistakes_toggle_large_and_draw():
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.play_chunk(1)
+        await pilot.press("i")
+        await pilot.pause()
+        state = digits_state(app.session)
+        assert state.mistake == 0 and app.frame.digits.source == "test"
+        first = app.frame.digits.title
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert state.mistake == 1 and app.frame.digits.title != first
+        await pilot.press("i")
+        assert state.mistake is None
+        await pilot.press("m")
+        await pilot.pause()
+        assert state.large and app.frame.digits.large
+        await pilot.press("m")
+        # a click on the picture inks a pixel; the probabilities follow the drawing
+        box = app.query_one(DigitDiagram).box  # offsets count the border (1) and padding (1)
+        await pilot.click(DigitDiagram, offset=(2 + box.x + 2 * 3 + 1, 1 + box.y + 2))
+        await pilot.pause()
+        app.redraw(force=True)
+        assert state.drawing is not None and state.drawing.reshape(8, 8)[2, 3] == 1.0
+        v = app.frame.digits
+        assert v.source == "drawing"
+        assert np.allclose(v.probs, app.session.net.predict(state.drawing[None])[0])
+        await pilot.click(DigitDiagram, offset=(2 + box.x + 2 * 3, 1 + box.y + 2), button=3)
+        await pilot.pause()
+        assert state.drawing.reshape(8, 8)[2, 3] == 0.0
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert state.drawing is None
+
+
+async def test_clicking_a_weight_picture_selects_its_neuron():
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        grid = app.query_one(WeightGrid)
+        x, y = grid.layout_.origin(9)
+        await pilot.click(WeightGrid, offset=(x + 1 + 2, y + 1 + 1))  # + border, padding
+        await pilot.pause()
+        assert app.session.selected == (0, 9)
+
+
+async def test_digits_keys_elsewhere_say_what_they_are_for():
+    app = TinyNetApp(build(task_config("xor")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        assert not app.screen_stack[0].has_class("digits")
+        assert any("image tasks" in str(n.message) for n in app._notifications)
