@@ -166,3 +166,29 @@ def test_train_on_an_image_file(tmp_path, capsys):
                  "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "64–32–10" in out and "confusion on the test set (40 samples)" in out
+
+
+def test_train_export_writes_the_digit_pictures(tmp_path, capsys):
+    out = tmp_path / "exp"
+    assert main(["train", "--task", "digits", "--epochs", "2", "--quiet",
+                 "--export", str(out)]) == 0
+    assert {p.name for p in out.iterdir()} == {"loss.png", "weights.png", "confusion.png",
+                                                "mistakes.png"}
+    for name in ("loss.png", "weights.png"):  # confusion.png is still there: refused
+        (out / name).unlink()
+    capsys.readouterr()
+    assert main(["train", "--task", "digits", "--epochs", "1", "--quiet",
+                 "--export", str(out)]) == 2
+    assert "confusion.png: already exists" in capsys.readouterr().err
+
+
+def test_export_figures_from_arrays(tmp_path):
+    from tui.export_digits import export_digits
+
+    X, labels = D.load_digits()
+    y = np.eye(10)[labels[:30]]
+    probs = np.roll(y, 1, axis=1)  # every answer wrong
+    paths = export_digits(tmp_path, np.random.default_rng(0).normal(size=(64, 5)), (8, 8),
+                          X[:30], y, probs, "test")
+    assert [p.name for p in paths] == ["weights.png", "confusion.png", "mistakes.png"]
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths)

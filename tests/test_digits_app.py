@@ -106,3 +106,14 @@ async def test_digits_keys_elsewhere_say_what_they_are_for():
         await pilot.pause()
         assert not app.screen_stack[0].has_class("digits")
         assert any("image tasks" in str(n.message) for n in app._notifications)
+
+
+async def test_export_key_writes_the_digit_pictures(tmp_path):
+    app = TinyNetApp(build(task_config("digits")), export_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.play_chunk(1)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    names = {p.name for p in tmp_path.rglob("*.png")}
+    assert {"loss.png", "weights.png", "confusion.png", "mistakes.png"} <= names

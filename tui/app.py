@@ -101,7 +101,8 @@ class TinyNetApp(DigitsKeys, DrawingKeys, App):
                 tooltip="small screens: show loss chart ⇄ predictions (in a lesson: "
                         "chain rule → loss → predictions)"),
         Binding("e", "export", "export", show=False,
-                tooltip="export Matplotlib PNGs (loss, 3D surface)"),
+                tooltip="export Matplotlib PNGs (loss, 3D surface; digits: weights, "
+                        "confusion, mistakes)"),
         Binding("s", "save", "save", show=False, tooltip="save the model (.npz, never overwrites)"),
         Binding("S", "save_session", "save session", show=False,
                 tooltip="save the session (config + every action) for --replay"),
@@ -612,9 +613,10 @@ class TinyNetApp(DigitsKeys, DrawingKeys, App):
             net = s.net.copy()
             truth = s.config.target_function
             folder = app_files.export_folder(s, self.export_dir)
+            images = self.digits_export_job(net)  # digits: weights/confusion/mistakes.png
         self.say(f"exporting to {folder} …", timeout=2)
         self.export_worker(folder, curve, net, truth,
-                           f"{s.config.label} {net.describe()}")
+                           f"{s.config.label} {net.describe()}", images)
 
     def action_export_trace(self) -> None:
         try:
@@ -630,11 +632,14 @@ class TinyNetApp(DigitsKeys, DrawingKeys, App):
                  title="Trace exported")
 
     @work(thread=True, group="export")
-    def export_worker(self, folder: Path, curve, net, truth, title: str) -> None:
-        """Matplotlib export in a thread; ``truth`` is the true function, if the task has one."""
+    def export_worker(self, folder: Path, curve, net, truth, title: str, images=None) -> None:
+        """Matplotlib export in a thread; ``truth`` is the true function, if the task has one;
+        ``images(folder)`` writes an image task's pictures."""
         try:
             written = export_all(folder, curve, net.predict if truth else None, truth,
                                  title=f"{title}: training loss")
+            if images is not None:
+                written += images(folder)
         except (OSError, ValueError) as exc:
             self.call_from_thread(self.say, f"{folder}: {exc}", title="Export failed",
                                   severity="error")

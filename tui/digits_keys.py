@@ -133,6 +133,23 @@ class DigitsKeys:
         self.redraw()
         return True
 
+    def digits_export_job(self, net):
+        """For ``e`` (session lock held): a function folder → written paths that draws
+        weights.png, confusion.png and mistakes.png from ``net`` (a copy) and the scored
+        set; None when the task has no images."""
+        problem = self.session.problem
+        shape = problem.config.image_shape
+        if shape is None:
+            return None
+        from .digits_frame import scored_set
+        from .export_digits import export_digits
+
+        X, y, _ = scored_set(problem)
+        X, y = X.copy(), y.copy()
+        label = f"{problem.config.label} {net.describe()}, epoch {self.session.stepper.epoch}"
+        return lambda folder: export_digits(folder, net.layers[0].W, shape, X, y,
+                                            net.predict(X), label)
+
     def on_weight_grid_neuron_clicked(self, message) -> None:
         self.session.select(0, message.neuron)
         self.redraw()

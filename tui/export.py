@@ -13,9 +13,15 @@ LOSS_PNG = "loss.png"
 SURFACE_PNG = "surface.png"
 
 
-def export_names(with_surface: bool) -> list[str]:
-    """The file names :func:`export_all` writes."""
-    return [LOSS_PNG, SURFACE_PNG] if with_surface else [LOSS_PNG]
+def export_names(with_surface: bool, images: bool = False) -> list[str]:
+    """The file names :func:`export_all` writes (``images``: and, for an image task, those
+    of :mod:`tui.export_digits`)."""
+    names = [LOSS_PNG, SURFACE_PNG] if with_surface else [LOSS_PNG]
+    if images:
+        from .export_digits import NAMES
+
+        names += NAMES
+    return names
 
 
 def _save_png(fig, path: str | Path) -> Path:

@@ -30,14 +30,14 @@ def _error(message: str) -> None:
 
 
 def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
-                  force: bool = False) -> str | None:
+                  force: bool = False, images: bool = False) -> str | None:
     """Why ``--save``/``--export`` cannot be written (checked before training), or None."""
     if save is not None:
         why = check_output_file(save, True) or check_output_file(npz_path(save), force)
         if why:
             return why
     if export is not None:
-        return check_output_files(export, export_names(with_surface), force)
+        return check_output_files(export, export_names(with_surface, images), force)
     return None
 
 
@@ -51,7 +51,8 @@ def run_training(problem: Problem, until_loss: float | None = None, save: Path |
     work goes to a fallback path in the temp folder, named on stderr, status 1.
     NumPy floating-point warnings are silenced: non-finite results are reported as
     divergence instead."""
-    why = check_outputs(save, export, problem.config.target_function is not None, force)
+    why = check_outputs(save, export, problem.config.target_function is not None, force,
+                        images=problem.config.image_shape is not None)
     if why:
         _error(why)
         return 2
@@ -140,6 +141,10 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
         try:
             written = export_all(export, result.losses, predict if truth else None, truth,
                                  title=title)
+            if cfg.image_shape is not None:  # weights.png, confusion.png, mistakes.png
+                from .export_digits import export_problem
+
+                written += export_problem(export, problem, f"{cfg.label} {net.describe()}")
         except OSError as exc:
             why = f"cannot write to {export}: {exc.strerror or exc}"
             backup = unused_path(Path(tempfile.gettempdir()) / "tinynet-export")

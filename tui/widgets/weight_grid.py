@@ -137,6 +137,26 @@ def _marked(style: Style | None) -> Style:
     return MARK if style is None else MARK + Style(bgcolor=style.bgcolor)
 
 
+_CELLS: dict = {}
+
+
+def _cell_segments(color_system: str | None) -> list[Segment]:
+    """Segment per (top level · LEVELS + bottom level): ``▀`` in the two colours, or under
+    NO_COLOR the glyph density of their mean."""
+    cells = _CELLS.get(color_system)
+    if cells is None:
+        cells = [Segment(shade((a + b) / 2)) if color_system is None else
+                 Segment("▀", _style("diverging", color_system, a, b))
+                 for a in range(LEVELS) for b in range(LEVELS)]
+        _CELLS[color_system] = cells
+    return cells
+
+
+def _cut(segs: list[Segment], width: int) -> list[Segment]:
+    """At most ``width`` cells of single-cell segments."""
+    return segs[:width]
+
+
 def render_weight_grid(view: DigitsView, width: int, height: int,
                        color_system: str | None = "truecolor"
                        ) -> tuple[list[list[Segment]], GridLayout]:
@@ -151,35 +171,26 @@ def render_weight_grid(view: DigitsView, width: int, height: int,
                if color_system is not None else
                f"w of {span}, each to its max |w| (· most −, ▒ 0, █ most +); left: a")
     lines: list[list[Segment]] = [[Segment(caption[:width], CAPTION)]]
-    idx = grid_levels(view.weights, view.shape).tolist()
-    stripes = activation_stripes(view, color_system)
-    pic_w, pic_h, step = layout.pic_w, layout.pic_h, layout.pic_h + layout.vgap
+    idx = grid_levels(view.weights, view.shape)
+    # each cell's (top, bottom) pair as one index into ready-made segments
+    pairs = (idx[:, 0::2, :] * LEVELS + idx[:, 1::2, :]).tolist()   # (n, pic_h, W)
+    cell = _cell_segments(color_system)
+    stripes = [Segment(ch, st) for ch, st in activation_stripes(view, color_system)]
     for y in range(1, max(1, height)):
-        r, t = divmod(y - 1, step)
+        r, t = divmod(y - 1, layout.pic_h + layout.vgap)
         row = layout.first_row + r
-        if r >= layout.rows or t >= pic_h or row * layout.across >= n:
+        if r >= layout.rows or t >= layout.pic_h or row * layout.across >= n:
             lines.append([])
             continue
-        cells: list[tuple[str, Style | None]] = []
-        for c in range(layout.across):
-            k = row * layout.across + c
-            if k >= n:
-                break
-            mid = pic_h // 2 - (pic_h > 1)
-            ch, style = stripes[k]
-            cells.append(("▶" if k == view.selected and t == mid else ch,
-                          _marked(style) if k == view.selected and t == mid else style))
-            top_row, bottom_row = idx[k][2 * t], idx[k][2 * t + 1]
-            if color_system is None:
-                cells += [(shade((a + b) / 2), None) for a, b in zip(top_row, bottom_row)]
-            else:
-                cells += [("▀", _style("diverging", color_system, a, b))
-                          for a, b in zip(top_row, bottom_row)]
-        cells = cells[:width]
-        if color_system is None:  # one style (none): one segment
-            lines.append([Segment("".join(ch for ch, _ in cells))])
-        else:  # neighbouring pixels rarely share a colour: a segment per cell is cheapest
-            lines.append([Segment(ch, st) for ch, st in cells])
+        segs: list[Segment] = []
+        mid = layout.pic_h // 2 - (layout.pic_h > 1)
+        for k in range(row * layout.across, min(n, (row + 1) * layout.across)):
+            stripe = stripes[k]
+            if k == view.selected and t == mid:
+                stripe = Segment("▶", _marked(stripe.style))
+            segs.append(stripe)
+            segs += [cell[p] for p in pairs[k][t]]
+        lines.append(_cut(segs, width))
     return lines, layout
 
 
