@@ -12,7 +12,7 @@ from nn.datasets import DataError
 from nn.images import load_image_csv, parse_image_size
 from nn.split import stratified_split_indices
 from tui.cli import main
-from tui.config import RunConfig, build, task_defaults
+from tui.config import RunConfig, build, task_config, task_defaults
 
 
 def test_the_shipped_file_is_the_one_documented():
@@ -192,3 +192,42 @@ def test_export_figures_from_arrays(tmp_path):
                           X[:30], y, probs, "test")
     assert [p.name for p in paths] == ["weights.png", "confusion.png", "mistakes.png"]
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths)
+
+
+def test_stacked_digits_runs_equal_single_runs():
+    """A stack trains digits as the app does: mini-batches in each run's own order, Adam,
+    weight decay; every run of the stack ends bit for bit where it ends alone."""
+    from nn.stacked import StackedNetwork
+
+    problems = [build(RunConfig(task="digits", seed=s, **task_defaults("digits")))
+                for s in (0, 1)]
+    cfg = problems[0].config
+    stack = StackedNetwork([p.net.copy() for p in problems], [cfg.lr, cfg.lr * 2])
+    fit = stack.fit(problems[0].X, problems[0].y, 2, batch=cfg.batch)
+    for r, (p, lr) in enumerate(zip(problems, [cfg.lr, cfg.lr * 2])):
+        alone = p.net.fit(problems[0].X, problems[0].y, epochs=2, lr=lr, batch=cfg.batch)
+        assert np.array_equal(stack.network(r)._flat()[0], p.net._flat()[0])
+        np.testing.assert_allclose(fit.losses[r], alone.losses, rtol=1e-12, atol=0)
+
+
+def test_a_digits_sweep_run_is_the_single_run_of_its_seed():
+    """Each seed has its own split: the sweep stacks each seed's runs on that seed's data, so
+    run (lr, seed) ends with the losses `tinynet-tui train --seed S --lr LR` gets."""
+    from tui.sweep import run_grid
+
+    cfg = task_config("digits")
+    sweep = run_grid(cfg, [0, 1], [0.005, 0.01], epochs=2)
+    for k, lr in enumerate([0.005, 0.01]):
+        for i, seed in enumerate([0, 1]):
+            p = build(task_config("digits", seed=seed, lr=lr))
+            alone = p.net.fit(p.X, p.y, epochs=2, lr=lr, batch=p.config.batch)
+            np.testing.assert_allclose(sweep.fit.losses[k * 2 + i], alone.losses, rtol=1e-12,
+                                       atol=0)
+
+
+def test_sweep_on_digits_runs_and_reopens_the_same_runs(capsys):
+    from tui.sweep import main as sweep_main
+
+    assert sweep_main(["--task", "digits", "--seeds", "0-1", "--epochs", "2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "adam" in out and "digits" in out
