@@ -117,3 +117,20 @@ async def test_export_key_writes_the_digit_pictures(tmp_path):
         await pilot.pause()
     names = {p.name for p in tmp_path.rglob("*.png")}
     assert {"loss.png", "weights.png", "confusion.png", "mistakes.png"} <= names
+
+
+def test_a_branch_of_digits_trains_on_and_the_panels_follow_it():
+    from tui.digits_frame import digits_view
+    from tui.session import Session
+
+    s = Session(build(task_config("digits")))
+    s.play_chunk(1)
+    s.fork()
+    s.set_lr(0.05)
+    s.play_chunk(1)
+    b = digits_view(s)
+    assert np.array_equal(b.weights, s.net.layers[0].W.T)
+    s.switch_branch(0)
+    a = digits_view(s)
+    assert s.stepper.epoch == 2 and not np.array_equal(a.weights, b.weights)  # both played
+    assert np.array_equal(a.weights, s.net.layers[0].W.T)
