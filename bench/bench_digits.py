@@ -20,8 +20,9 @@ import numpy as np
 from tui.config import build, task_config
 
 
-def floor(X, y, Xt, yt, hidden, epochs, lr, seed, activation):
-    """Bare NumPy: He/Xavier-like init, Adam (β 0.9/0.999), batch 32; test accuracy."""
+def floor(X, y, Xt, yt, hidden, epochs, lr, seed, activation, decay=0.0):
+    """Bare NumPy: He/Xavier-like init, Adam (β 0.9/0.999), batch 32, weight decay λ on the
+    weights (as the engine: λ·W added to dW); test accuracy."""
     rng = np.random.default_rng(seed)
     n_in, n_out = X.shape[1], y.shape[1]
     W1 = rng.normal(0, np.sqrt(2 / n_in), (n_in, hidden)); b1 = np.zeros(hidden)
@@ -42,7 +43,7 @@ def floor(X, y, Xt, yt, hidden, epochs, lr, seed, activation):
             p = e / e.sum(1, keepdims=True)
             d2 = (p - yb) / len(xb)
             d1 = (d2 @ W2.T) * ((z1 > 0) if activation == "relu" else 1 - a1 ** 2)
-            grads = [xb.T @ d1, d1.sum(0), a1.T @ d2, d2.sum(0)]
+            grads = [xb.T @ d1 + decay * W1, d1.sum(0), a1.T @ d2 + decay * W2, d2.sum(0)]
             t += 1
             for k, (prm, g) in enumerate(zip(params, grads)):
                 m[k] = 0.9 * m[k] + 0.1 * g
@@ -80,7 +81,7 @@ def main() -> None:
         t0 = time.perf_counter()
         acc_floor = math.nan if args.no_floor else floor(
             problem.X, problem.y, problem.X_test, problem.y_test, c.hidden[0], c.epochs, c.lr,
-            seed, c.activation)
+            seed, c.activation, c.weight_decay)
         t_floor = time.perf_counter() - t0 or math.nan
         t0 = time.perf_counter()
         with np.errstate(all="ignore"):

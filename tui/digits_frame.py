@@ -77,6 +77,6 @@ def digits_view(s) -> DigitsView | None:
         hidden_range=_range(first.activation.name, hidden),
         weights=first.W.T.copy(), selected=selected,
         selected_name=neuron_name(layer, j, net.sizes), dw=dw, dw_note=note,
-        confusion=counts, confusion_of=f"{set_name} set ({n:,})".replace(",", " "),
+        confusion=counts, confusion_of=f"{set_name} {n:,}".replace(",", " "),
         accuracy=float(np.trace(counts) / max(1, n)), mistakes=len(wrong),
         large=state.large, epoch=s.stepper.epoch)

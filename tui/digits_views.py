@@ -25,7 +25,7 @@ class DigitsView:
     dw: np.ndarray | None           #: (H·W,) the selected neuron's dw, when backprop computed it
     dw_note: str                    #: "dw from epoch 4 · batch 2 of 45", or why there is none
     confusion: np.ndarray           #: (K, K) counts: rows true class, columns predicted
-    confusion_of: str               #: "test set (359)" or "training set (1 438)"
+    confusion_of: str               #: "test 359" or "training 1 438"
     accuracy: float                 #: the confusion matrix's diagonal share
     mistakes: int                   #: how many of those samples are misclassified
     large: bool = False             #: the weight panel shows the selected neuron large

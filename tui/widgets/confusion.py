@@ -1,7 +1,8 @@
 """The live confusion matrix: rows the true class, columns the predicted one.
 
 :func:`render_confusion` is pure: a header line of classes, then one line per true class
-with its counts (the diagonal green, mistakes red, zeros a dim ``·``) and its share right.
+with its counts (the diagonal green, mistakes red, zeros a dim ``·``) and the share of it
+that is right (its recall) in the last column.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def render_confusion(view: DigitsView, width: int, height: int) -> list[list[Seg
     cw = cell_width(counts)
     lines = [[Segment("t\\ŷ".ljust(4), HEAD),
               Segment("".join(str(j).rjust(cw) for j in range(k)), HEAD),
-              Segment("  right", HEAD)]]
+              Segment("    %", HEAD)]]
     for i in range(k):
         line = [Segment(f"{i:>3} ", HEAD)]
         for j in range(k):
@@ -37,7 +38,7 @@ def render_confusion(view: DigitsView, width: int, height: int) -> list[list[Seg
             text = ("·" if n == 0 else str(n)).rjust(cw)
             line.append(Segment(text, DIM if n == 0 else RIGHT if i == j else WRONG))
         total = int(counts[i].sum())
-        line.append(Segment(f"  {counts[i, i] / total:4.0%}" if total else "     –"))
+        line.append(Segment(f" {counts[i, i] / total:4.0%}" if total else "    –"))
         lines.append(line)
     if height > k + 1:
         lines.append([Segment(f"{view.accuracy:.1%} right · {view.mistakes} mistakes: "
