@@ -19,10 +19,10 @@ import time
 
 from textual.events import Key
 
-from tui.app import TinyNetApp
+from tui.app.app import TinyNetApp
 from nn import NeuralNetwork, datasets
-from tui.config import Problem, RunConfig, build, task_config
-from tui.session import SPEEDS
+from tui.core.config import Problem, RunConfig, build, task_config
+from tui.core.session import SPEEDS
 
 
 def with_maps() -> None:
@@ -30,7 +30,7 @@ def with_maps() -> None:
     diagram's nodes, the selected neuron's large) whatever its own panel_sizes does."""
     from dataclasses import replace
 
-    from tui.widgets.diagram import NetworkDiagram
+    from tui.app.widgets.diagram import NetworkDiagram
 
     plain = TinyNetApp.panel_sizes
     if getattr(plain, "with_maps", False):

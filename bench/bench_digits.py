@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from tui.config import build, task_config
+from tui.core.config import build, task_config
 
 
 def floor(X, y, Xt, yt, hidden, epochs, lr, seed, activation, decay=0.0):

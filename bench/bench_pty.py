@@ -3,14 +3,14 @@
     python bench/bench_pty.py                      # xor, regression, spiral at 120×40 and 80×24
     python bench/bench_pty.py --task xor --size 120x40 --seconds 8 [--raw] [--max-kbps N]
 
-The app runs as ``python -m tui.cli --task T`` in a pseudo-terminal of the given size with
+The app runs as ``python -m tui.cli.main --task T`` in a pseudo-terminal of the given size with
 ``TERM=xterm-256color COLORTERM=truecolor``.  The harness waits for the first screen, presses
 space, counts every byte written for ``--seconds``, presses space again and counts what is written
 while paused (should be nothing after the pause has been drawn).  The bytes also go through
 :class:`Screen`, a tiny terminal model (cursor moves and text only), so the epoch shown in the
 status line can be read back: the screen must keep changing.
 
-``--raw`` starts the app without :mod:`tui.bandwidth` (Textual's own output); by default the
+``--raw`` starts the app without :mod:`tui.app.bandwidth` (Textual's own output); by default the
 launcher installs it (a no-op once the app installs it itself).  The test
 ``tests/test_bandwidth.py`` uses :func:`run_app`.
 """
@@ -34,12 +34,12 @@ from rich.cells import cell_len
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Starts the app with tui.bandwidth installed from on_mount (idempotent).
+#: Starts the app with tui.app.bandwidth installed from on_mount (idempotent).
 LAUNCHER = """
 import os, sys
-from tui import app as _app
+from tui.app import app as _app
 if os.environ.get("TINYNET_BENCH_RAW") != "1":
-    from tui import bandwidth
+    from tui.app import bandwidth
     _mount = _app.TinyNetApp.on_mount
     def on_mount(self):
         _mount(self)
@@ -48,7 +48,7 @@ if os.environ.get("TINYNET_BENCH_RAW") != "1":
 else:
     os.environ["TINYNET_MAX_KBPS"] = "0"   # if the app installs it itself: unlimited, no diff
     os.environ["TINYNET_BANDWIDTH"] = "off"
-from tui.cli import main
+from tui.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -296,7 +296,7 @@ def main() -> None:
     p.add_argument("--task", action="append", help="task (repeatable; default xor, regression, spiral)")
     p.add_argument("--size", action="append", help="COLSxROWS (repeatable; default 120x40, 80x24)")
     p.add_argument("--seconds", type=float, default=8.0)
-    p.add_argument("--raw", action="store_true", help="without tui.bandwidth")
+    p.add_argument("--raw", action="store_true", help="without tui.app.bandwidth")
     p.add_argument("--max-kbps", type=float, help="TINYNET_MAX_KBPS for the app")
     a = p.parse_args()
     env = {"TINYNET_MAX_KBPS": str(a.max_kbps)} if a.max_kbps is not None else {}

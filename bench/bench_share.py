@@ -21,11 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from nn import Granularity  # noqa: E402
-from tui import wire  # noqa: E402
-from tui.config import RunConfig, build  # noqa: E402
-from tui.follow import Follower  # noqa: E402
-from tui.session import Session  # noqa: E402
-from tui.share import ShareServer  # noqa: E402
+from tui.core import wire  # noqa: E402
+from tui.core.config import RunConfig, build  # noqa: E402
+from tui.net.follow import Follower  # noqa: E402
+from tui.core.session import Session  # noqa: E402
+from tui.net.share import ShareServer  # noqa: E402
 
 
 def wait(predicate, timeout=60.0):

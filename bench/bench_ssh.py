@@ -15,7 +15,7 @@ in a 120×40 pty, space starts playing, and for ``--seconds`` the relay counts t
 (server → client); every second ``+`` or ``-`` changes the speed and the time until the status line
 shows the new speed is the key → screen latency.  The backlog is checked twice: the latency must
 not grow from the first half of the run to the second, and after space pauses, the output must
-stop soon (drain time).  ``--raw-too`` also runs Textual's own output (no tui.bandwidth).
+stop soon (drain time).  ``--raw-too`` also runs Textual's own output (no tui.app.bandwidth).
 """
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--task", action="append", help="repeatable; default xor, regression, spiral")
     p.add_argument("--seconds", type=float, default=10.0)
-    p.add_argument("--raw-too", action="store_true", help="also without tui.bandwidth")
+    p.add_argument("--raw-too", action="store_true", help="also without tui.app.bandwidth")
     a = p.parse_args()
     if os.geteuid() != 0:
         sys.exit("bench_ssh.py: needs root (ip netns, tc, sshd)")

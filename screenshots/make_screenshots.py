@@ -19,9 +19,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("COLORTERM", "truecolor")  # neuron maps in full colour, as most terminals
 
-from tui.app import TinyNetApp  # noqa: E402
-from tui.cli import main as cli_main  # noqa: E402
-from tui.config import build, task_config  # noqa: E402
+from tui.app.app import TinyNetApp  # noqa: E402
+from tui.cli.main import main as cli_main  # noqa: E402
+from tui.core.config import build, task_config  # noqa: E402
 
 SHOTS = [
     # file name, task, terminal size, keys
@@ -84,7 +84,7 @@ async def shoot(name: str, task, size: tuple[int, int], keys: list[str]) -> None
 async def shoot_lesson(name: str, lesson: str, chapter: int, size: tuple[int, int],
                        keys: list[str]) -> None:
     """A lesson chapter in the app (no progress is saved)."""
-    from tui.lessons.cli import builtin_lessons
+    from tui.lessons.catalogue import builtin_lessons
     from tui.lessons.format import load
     from tui.lessons.live import LessonSession
 

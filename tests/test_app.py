@@ -6,14 +6,14 @@ import pytest
 from rich.console import Console
 
 from nn import Granularity, Phase
-from tui.app import TinyNetApp
-from tui.config import RunConfig, build
-from tui.format import num
-from tui.screens.gradcheck import GradCheckScreen
-from tui.screens.help import HelpScreen
-from tui.screens.number import NumberScreen
-from tui.widgets.diagram import NetworkDiagram
-from tui.widgets.narration import Narration, narrate
+from tui.app.app import TinyNetApp
+from tui.core.config import RunConfig, build
+from tui.view.format import num
+from tui.app.screens.gradcheck import GradCheckScreen
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.number import NumberScreen
+from tui.app.widgets.diagram import NetworkDiagram
+from tui.app.widgets.narration import Narration, narrate
 
 
 def make_app(tmp_path=None, **config):
@@ -208,7 +208,7 @@ async def test_export_and_save_write_files(tmp_path):
 
 
 async def test_help_screen_lists_every_key_and_a_glossary():
-    from tui.screens.help import display_key
+    from tui.app.screens.help import display_key
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -261,7 +261,7 @@ async def test_compact_layout_at_80x24():
 
 
 def test_narrate_before_any_step_tells_what_to_do():
-    from tui.views import NarrationView
+    from tui.view.views import NarrationView
 
     view = NarrationView(event=None, neuron=0, sample=0, sizes=(2, 2, 1), activation_symbol="σ",
                          n_samples=4, halted=None, all_zero_inputs=False)
@@ -568,9 +568,9 @@ async def test_a_file_name_with_markup_is_shown_as_text(tmp_path):
 
 
 def test_negative_edges_are_dashed_so_the_sign_reads_without_colour():
-    from tui.frame import build_frame, PanelSizes
-    from tui.session import Session
-    from tui.widgets.diagram import render_diagram
+    from tui.view.frame import build_frame, PanelSizes
+    from tui.core.session import Session
+    from tui.app.widgets.diagram import render_diagram
 
     session = Session(build(RunConfig()))
     net = session.net

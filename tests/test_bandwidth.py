@@ -2,7 +2,7 @@
 
 The pty checks start the app in a pseudo-terminal at 120×40 (bench/bench_pty.py), press space and
 count the bytes written for a few seconds: at most 50 KB/s, the epoch on screen keeps advancing,
-and a paused app writes nothing.  The model checks drive :class:`tui.bandwidth.Bandwidth` directly:
+and a paused app writes nothing.  The model checks drive :class:`tui.app.bandwidth.Bandwidth` directly:
 its output, played into a small terminal model, always shows exactly what the app wanted.
 """
 from __future__ import annotations
@@ -16,8 +16,8 @@ from types import SimpleNamespace
 import pytest
 from rich.style import Style
 
-from tui import bandwidth
-from tui.bandwidth import Bandwidth
+from tui.app import bandwidth
+from tui.app.bandwidth import Bandwidth
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from bench_pty import Screen, run_app  # noqa: E402

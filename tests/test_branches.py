@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from nn import Granularity
-from tui import actions as act
-from tui import branches as br
-from tui.cli import main
-from tui.format import num
-from tui.config import RunConfig, build
-from tui.recording import load_session
-from tui.session import Session
+from tui.core import actions as act
+from tui.core import branches as br
+from tui.cli.main import main
+from tui.view.format import num
+from tui.core.config import RunConfig, build
+from tui.core.recording import load_session
+from tui.core.session import Session
 
 XOR = RunConfig(task="xor")
 
@@ -180,7 +180,7 @@ def test_compare_view_numbers():
 
 def test_compare_render_labels_curves_and_table():
     from rich.console import Console
-    from tui.widgets.compare import render_chart, render_compare
+    from tui.app.widgets.compare import render_chart, render_compare
 
     s = Session(build(XOR))
     s.play_chunk(30)
@@ -212,8 +212,8 @@ def test_compare_render_labels_curves_and_table():
 
 async def test_compare_screen_shows_the_branches():
     from textual.widgets import Static
-    from tui.app import TinyNetApp
-    from tui.widgets.compare import CompareScreen
+    from tui.app.app import TinyNetApp
+    from tui.app.widgets.compare import CompareScreen
 
     app = TinyNetApp(build(XOR))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -247,9 +247,9 @@ def test_open_run_starts_a_fresh_recording_from_that_config(tmp_path):
 
 async def test_sweep_screen_trains_lists_and_opens_a_run(monkeypatch):
     from textual.widgets import DataTable
-    from tui import sweep
-    from tui.app import TinyNetApp
-    from tui.widgets.compare import SweepScreen, sweep_cells, sweep_summary
+    from tui.core import sweep
+    from tui.app.app import TinyNetApp
+    from tui.app.widgets.compare import SweepScreen, sweep_cells, sweep_summary
 
     monkeypatch.setattr(sweep, "APP_SEEDS", 3)
     monkeypatch.setattr(sweep, "APP_MAX_WORK", 800)     # XOR: 200 epochs
@@ -282,7 +282,7 @@ async def test_sweep_screen_trains_lists_and_opens_a_run(monkeypatch):
 
 
 def test_sweep_cells_say_what_each_run_did():
-    from tui.widgets.compare import sweep_cells
+    from tui.app.widgets.compare import sweep_cells
 
     row = dict(lr=0.5, seed=7, diverged=False, success=True, epochs_to_success=1200,
                final_loss=0.0012345678)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nn import load
-from tui.cli import main
+from tui.cli.main import main
 
 
 @pytest.mark.parametrize("argv,message", [
@@ -89,7 +89,7 @@ def test_export_writes_pngs(tmp_path, capsys):
 
 
 def test_diverging_run_says_so_without_numpy_warnings():
-    out = subprocess.run([sys.executable, "-m", "tui.cli", "train", "--task", "regression",
+    out = subprocess.run([sys.executable, "-m", "tui.cli.main", "train", "--task", "regression",
                           "--hidden", "8", "--activation", "relu", "--lr", "1000",
                           "--epochs", "500", "--quiet"], capture_output=True, text=True)
     assert out.returncode == 1
@@ -98,7 +98,7 @@ def test_diverging_run_says_so_without_numpy_warnings():
 
 
 def test_console_script_is_installed():
-    out = subprocess.run([sys.executable, "-m", "tui.cli", "train", "--lr", "-3"],
+    out = subprocess.run([sys.executable, "-m", "tui.cli.main", "train", "--lr", "-3"],
                          capture_output=True, text=True)
     assert out.returncode == 2 and "Traceback" not in out.stderr
 
@@ -116,9 +116,9 @@ def test_wheel_ships_the_stylesheet_and_console_script(tmp_path):
         pytest.skip(f"cannot build a wheel here: {out.stderr.strip()[-200:]}")
     wheel = zipfile.ZipFile(next(tmp_path.glob("*.whl")))
     names = wheel.namelist()
-    assert "tui/app.tcss" in names
+    assert "tui/app/app.tcss" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "tinynet-tui = tui.cli:main" in wheel.read(entry).decode()
+    assert "tinynet-tui = tui.cli.main:main" in wheel.read(entry).decode()
 
 
 # ---- issue 13: train/test split, noise, input features, target formula, 3-class tasks
@@ -158,7 +158,7 @@ def test_bad_target_in_csv_run_is_one_line(tmp_path, capsys):
 
 
 def test_split_is_seeded_disjoint_and_reported(capsys):
-    from tui.config import RunConfig, build
+    from tui.core.config import RunConfig, build
 
     a = build(RunConfig(task="spiral", test_fraction=0.25, seed=3))
     b = build(RunConfig(task="spiral", test_fraction=0.25, seed=3))
@@ -179,7 +179,7 @@ def test_split_is_seeded_disjoint_and_reported(capsys):
 
 def test_target_formula_trains_and_the_model_remembers_it(tmp_path, capsys):
     from nn.formula import parse
-    from tui.config import RunConfig, build
+    from tui.core.config import RunConfig, build
 
     p = build(RunConfig(task="regression", target="sin(3*x1)*x2", noise=0.0))
     np.testing.assert_allclose(p.y[:, 0], np.sin(3 * p.X[:, 0]) * p.X[:, 1])
@@ -205,7 +205,7 @@ def test_features_round_trip_through_a_saved_model(tmp_path, capsys):
     assert "circle: 2–1" in capsys.readouterr().out
     net, meta = load(model)
     assert meta["features"] == ["x1^2", "x2^2"] and net.sizes == [2, 1]
-    from tui.config import RunConfig, build
+    from tui.core.config import RunConfig, build
 
     p = build(RunConfig(task="circle", load=model))
     assert p.config.features == ("x1^2", "x2^2")
@@ -217,7 +217,7 @@ def test_features_round_trip_through_a_saved_model(tmp_path, capsys):
 
 @pytest.mark.parametrize("task", ["blobs", "spiral3"])
 def test_three_class_tasks_train_to_high_argmax_accuracy(task, capsys):
-    from tui.config import RunConfig, build
+    from tui.core.config import RunConfig, build
 
     p = build(RunConfig(task=task))
     assert p.kind == "multiclass" and p.y.shape[1] == 3 and p.net.sizes[-1] == 3
@@ -228,7 +228,7 @@ def test_three_class_tasks_train_to_high_argmax_accuracy(task, capsys):
 
 
 def test_app_command_keeps_the_data_options():
-    from tui.cli import app_command, make_parser
+    from tui.cli.main import app_command, make_parser
 
     args = make_parser().parse_args(["--task", "regression", "--target", "x1*x2",
                                      "--features", "x1,x2,x1x2", "--test-fraction", "0.3",
@@ -241,14 +241,14 @@ def test_app_command_keeps_the_data_options():
 
 
 def test_three_class_tasks_are_not_in_the_apps_task_cycle():
-    from tui.config import ALL_TASKS, TASKS
+    from tui.core.config import ALL_TASKS, TASKS
 
     assert "spiral3" not in TASKS and "spiral3" in ALL_TASKS   # t cycles the 2-class tasks
 
 
 def test_switching_task_keeps_options_that_do_not_apply_without_failing():
     """The app's next-task key keeps the rest of the config; build ignores what does not fit."""
-    from tui.config import RunConfig, build
+    from tui.core.config import RunConfig, build
 
     cfg = RunConfig(task="regression", target="x1*x2", noise=0.1, test_fraction=0.2)
     for task in ("and", "xor", "circle", "spiral"):
@@ -260,8 +260,8 @@ def test_switching_task_keeps_options_that_do_not_apply_without_failing():
 
 
 # ------------------------------------------------------------ issue 11: training knobs
-from tui.cli import config_from_args, make_parser  # noqa: E402
-from tui.config import build  # noqa: E402
+from tui.cli.main import config_from_args, make_parser  # noqa: E402
+from tui.core.config import build  # noqa: E402
 
 
 def _problem(*argv):
@@ -323,7 +323,7 @@ def test_a_loaded_model_keeps_its_loss_and_optimizer(tmp_path, capsys):
 
 
 def test_activation_takes_one_name_for_all_or_one_per_hidden_layer():
-    from tui.cli import app_command, make_parser
+    from tui.cli.main import app_command, make_parser
 
     p = _problem("--task", "xor", "--hidden", "4,4", "--activation", "tanh,relu")
     assert p.net.activations == ["tanh", "relu", "sigmoid"]

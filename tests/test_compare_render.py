@@ -10,8 +10,8 @@ import pytest
 from rich.console import Console
 
 from test_render import braille_in, plot_rows, x_ticks, y_ticks
-from tui.branches import BranchRow, CompareView
-from tui.widgets.compare import (DIAGRAM_HEIGHT, DIAGRAM_MIN_WIDTH, _where, diagrams_fit,
+from tui.core.branches import BranchRow, CompareView
+from tui.app.widgets.compare import (DIAGRAM_HEIGHT, DIAGRAM_MIN_WIDTH, _where, diagrams_fit,
                                  render_chart, render_compare, render_table)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -197,9 +197,9 @@ def test_the_chart_is_as_wide_as_the_screen_not_the_process_terminal():
 
 
 def test_diagrams_side_by_side_each_titled_and_as_wide_as_its_share():
-    from tui.config import RunConfig, build
-    from tui.session import Session
-    from tui.widgets.compare import render_diagrams
+    from tui.core.config import RunConfig, build
+    from tui.core.session import Session
+    from tui.app.widgets.compare import render_diagrams
 
     s = Session(build(RunConfig(task="xor")))
     s.play_chunk(3)

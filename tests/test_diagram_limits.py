@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from tui.config import RunConfig, build
-from tui.frame import PanelSizes, build_frame
-from tui.session import Session
-from tui.widgets.diagram import render_diagram
+from tui.core.config import RunConfig, build
+from tui.view.frame import PanelSizes, build_frame
+from tui.core.session import Session
+from tui.app.widgets.diagram import render_diagram
 
 #: the diagram's content size in the app at these terminal sizes (measured with Pilot)
 CONTENT = {"60x18": (28, 6), "80x24": (38, 9), "120x40": (56, 24)}

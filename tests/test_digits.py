@@ -11,8 +11,8 @@ from nn.confusion import confusion_matrix, mistakes
 from nn.datasets import DataError
 from nn.images import load_image_csv, parse_image_size
 from nn.split import stratified_split_indices
-from tui.cli import main
-from tui.config import RunConfig, build, task_config, task_defaults
+from tui.cli.main import main
+from tui.core.config import RunConfig, build, task_config, task_defaults
 
 
 def test_the_shipped_file_is_the_one_documented():
@@ -183,7 +183,7 @@ def test_train_export_writes_the_digit_pictures(tmp_path, capsys):
 
 
 def test_export_figures_from_arrays(tmp_path):
-    from tui.export_digits import export_digits
+    from tui.view.plots_digits import export_digits
 
     X, labels = D.load_digits()
     y = np.eye(10)[labels[:30]]
@@ -213,7 +213,7 @@ def test_stacked_digits_runs_equal_single_runs():
 def test_a_digits_sweep_run_is_the_single_run_of_its_seed():
     """Each seed has its own split: the sweep stacks each seed's runs on that seed's data, so
     run (lr, seed) ends with the losses `tinynet-tui train --seed S --lr LR` gets."""
-    from tui.sweep import run_grid
+    from tui.core.sweep import run_grid
 
     cfg = task_config("digits")
     sweep = run_grid(cfg, [0, 1], [0.005, 0.01], epochs=2)
@@ -226,7 +226,7 @@ def test_a_digits_sweep_run_is_the_single_run_of_its_seed():
 
 
 def test_sweep_on_digits_runs_and_reopens_the_same_runs(capsys):
-    from tui.sweep import main as sweep_main
+    from tui.core.sweep import main as sweep_main
 
     assert sweep_main(["--task", "digits", "--seeds", "0-1", "--epochs", "2", "--quiet"]) == 0
     out = capsys.readouterr().out

@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-from tui.app import TinyNetApp
-from tui.config import build, task_config
-from tui.digits_state import digits_state
-from tui.widgets.confusion import ConfusionPanel
-from tui.widgets.digit_diagram import DigitDiagram
-from tui.widgets.weight_grid import WeightGrid
+from tui.app.app import TinyNetApp
+from tui.core.config import build, task_config
+from tui.core.digits_state import digits_state
+from tui.app.widgets.confusion import ConfusionPanel
+from tui.app.widgets.digit_diagram import DigitDiagram
+from tui.app.widgets.weight_grid import WeightGrid
 
 
 def digits_app() -> TinyNetApp:
@@ -120,8 +120,8 @@ async def test_export_key_writes_the_digit_pictures(tmp_path):
 
 
 def test_a_branch_of_digits_trains_on_and_the_panels_follow_it():
-    from tui.digits_frame import digits_view
-    from tui.session import Session
+    from tui.view.digits_frame import digits_view
+    from tui.core.session import Session
 
     s = Session(build(task_config("digits")))
     s.play_chunk(1)

@@ -3,15 +3,15 @@ import numpy as np
 import pytest
 
 from nn.confusion import confusion_matrix
-from tui.config import build, task_config
-from tui.digits_frame import digits_view
-from tui.digits_state import HALO, INK, DigitsState, digits_state
-from tui.session import Session
-from tui.widgets.confusion import render_confusion
-from tui.widgets.digit_diagram import bar, render_digit_diagram
-from tui.widgets.digit_image import (LEVELS, SHADES, diverging_levels, grey_levels, palette,
+from tui.core.config import build, task_config
+from tui.view.digits_frame import digits_view
+from tui.core.digits_state import HALO, INK, DigitsState, digits_state
+from tui.core.session import Session
+from tui.app.widgets.confusion import render_confusion
+from tui.app.widgets.digit_diagram import bar, render_digit_diagram
+from tui.app.widgets.digit_image import (LEVELS, SHADES, diverging_levels, grey_levels, palette,
                                      render_image, render_weights, shade)
-from tui.widgets.weight_grid import grid_layout, render_large, render_weight_grid
+from tui.app.widgets.weight_grid import grid_layout, render_large, render_weight_grid
 
 
 def cells(lines):

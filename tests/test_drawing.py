@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from nn import Granularity, datasets
-from tui import actions as act
-from tui.config import RunConfig, build
-from tui.drawing import Pen, click, to_csv
-from tui.recording import SessionFileError, load_session
-from tui.session import Session
+from tui.core import actions as act
+from tui.core.config import RunConfig, build
+from tui.core.drawing import Pen, click, to_csv
+from tui.core.recording import SessionFileError, load_session
+from tui.core.session import Session
 
 
 def test_drawing_starts_from_the_task_points_and_rebuilds_on_the_drawn_set():
@@ -120,9 +120,9 @@ def test_a_click_on_the_large_output_map_adds_a_point_with_the_pen():
 
 async def test_the_app_wiring_draws_on_the_output_map_and_opens_the_settings(tmp_path):
     """The app's drawing keys and clicks (DrawingKeys and its bindings)."""
-    from tui.app import TinyNetApp
-    from tui.screens.settings import SettingsScreen
-    from tui.widgets.predictions import Predictions
+    from tui.app.app import TinyNetApp
+    from tui.app.screens.settings import SettingsScreen
+    from tui.app.widgets.predictions import Predictions
 
     app = TinyNetApp(build(RunConfig(task="circle")), save_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -152,7 +152,7 @@ async def test_the_app_wiring_draws_on_the_output_map_and_opens_the_settings(tmp
 
 
 def test_the_hint_under_the_map_says_what_a_click_draws_and_when_there_are_too_few():
-    from tui.drawing import map_hint
+    from tui.core.drawing import map_hint
 
     s = Session(build(RunConfig(task="xor")))
     pen = Pen()

@@ -1,9 +1,9 @@
-"""Input features (nn/features.py) and how they reach the network (tui/config.py)."""
+"""Input features (nn/features.py) and how they reach the network (tui/core/config.py)."""
 import numpy as np
 import pytest
 
 from nn.features import FEATURES, FeatureMap, parse_features
-from tui.config import RunConfig, build
+from tui.core.config import RunConfig, build
 
 P = np.array([[0.5, -2.0], [1.5, 0.25]])
 

@@ -204,9 +204,9 @@ def test_old_valid_files_still_load(tmp_path):
 
 from nn import datasets  # noqa: E402
 from nn.datasets import DataError  # noqa: E402
-from tui import output  # noqa: E402
-from tui.cli import main  # noqa: E402
-from tui.config import RunConfig, build  # noqa: E402
+from tui.core import output  # noqa: E402
+from tui.cli.main import main  # noqa: E402
+from tui.core.config import RunConfig, build  # noqa: E402
 
 
 def _one_error_line(err: str, *words):
@@ -301,9 +301,9 @@ def test_read_only_folder_exits_2_before_training(tmp_path, capsys):
 
 
 def test_save_failing_after_training_goes_to_a_fallback(tmp_path, capsys, monkeypatch):
-    import tui.train
+    import tui.cli.train
 
-    real = tui.train.save
+    real = tui.cli.train.save
     target = tmp_path / "m.npz"
 
     def flaky(net, path, **extra):
@@ -311,7 +311,7 @@ def test_save_failing_after_training_goes_to_a_fallback(tmp_path, capsys, monkey
             raise ModelFileError(f"{path}: cannot write (No space left on device)")
         return real(net, path, **extra)
 
-    monkeypatch.setattr(tui.train, "save", flaky)
+    monkeypatch.setattr(tui.cli.train, "save", flaky)
     monkeypatch.setattr(output.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
     assert main(["train", "--quiet", "--epochs", "5", "--save", str(target)]) == 1
@@ -362,18 +362,18 @@ def test_constant_targets_say_why_r2_is_missing(tmp_path, capsys):
 def test_huge_values_leak_no_numpy_warning(tmp_path):
     f = tmp_path / "big.csv"
     f.write_text("1e308,0,1\n1,1e308,0\n0,1,1\n-1e308,1,0\n")
-    out = subprocess.run([sys.executable, "-m", "tui.cli", "train", "--data", str(f),
+    out = subprocess.run([sys.executable, "-m", "tui.cli.main", "train", "--data", str(f),
                           "--quiet"], capture_output=True, text=True)
     assert "Warning" not in out.stdout + out.stderr and "Traceback" not in out.stderr
 
 
 def test_ctrl_c_is_one_line_and_130(monkeypatch, capsys):
-    import tui.train
+    import tui.cli.train
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(tui.train, "run_training", interrupted)
+    monkeypatch.setattr(tui.cli.train, "run_training", interrupted)
     assert main(["train", "--quiet"]) == 130
     _one_error_line(capsys.readouterr().err, "interrupted")
 
@@ -425,7 +425,7 @@ def test_load_without_task_uses_the_saved_task(spiral_model, capsys):
 def test_app_crash_gives_a_failure_status(monkeypatch):
     from textual.app import App
 
-    from tui.app import TinyNetApp
+    from tui.app.app import TinyNetApp
 
     def boom(self):
         raise RuntimeError("planted crash")
@@ -436,7 +436,7 @@ def test_app_crash_gives_a_failure_status(monkeypatch):
 
 
 def test_loss_plot_accepts_an_envelope(tmp_path):
-    from tui.export import export_all
+    from tui.view.plots import export_all
 
     e = np.arange(0, 100, 2.0)
     lo = np.exp(-e / 30)
@@ -476,7 +476,7 @@ def test_ctrl_c_while_a_csv_is_read_ends_with_one_line(tmp_path, capsys, monkeyp
         return Interrupting(handle) if str(path) == str(f) else handle
 
     monkeypatch.setattr(builtins, "open", fake_open)
-    from tui.cli import main
+    from tui.cli.main import main
 
     assert main(["train", "--data", str(f), "--quiet"]) == 130
     err = capsys.readouterr().err

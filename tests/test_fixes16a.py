@@ -5,13 +5,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from tui.config import RunConfig, build
-from tui.drawing import DrawingKeys, shown_points
-from tui.frame import PanelSizes, build_frame
-from tui.session import Session
-from tui.widgets.diagram import render_diagram, title_place
-from tui.widgets.neuron_map import render_large
-from tui.widgets.predictions import PALETTE, fit_hint, maps
+from tui.core.config import RunConfig, build
+from tui.core.drawing import DrawingKeys, shown_points
+from tui.view.frame import PanelSizes, build_frame
+from tui.core.session import Session
+from tui.app.widgets.diagram import render_diagram, title_place
+from tui.app.widgets.neuron_map import render_large
+from tui.app.widgets.predictions import PALETTE, fit_hint, maps
 
 #: the predictions panel's content at 120×40 (56×11) and 80×24 (38×8), as the app sizes it
 PANELS = {(120, 40): (56, 11, PanelSizes(map_cols=27, map_rows=16, large_map=True)),
@@ -80,8 +80,8 @@ def test_the_remove_key_is_named_x_when_the_mouse_is_off_the_map():
 # ── 3. the large map is laid out again after a resize ───────────────────────────
 
 async def test_the_large_map_after_a_resize_is_the_one_a_fresh_start_shows():
-    from tui.app import TinyNetApp
-    from tui.widgets.predictions import Predictions
+    from tui.app.app import TinyNetApp
+    from tui.app.widgets.predictions import Predictions
 
     async def large_map(start):
         app = TinyNetApp(build(RunConfig(task="spiral3")))
@@ -121,7 +121,7 @@ def test_a_title_moves_left_into_free_space_or_keeps_its_last_word():
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 @pytest.mark.parametrize("task", ["spiral3", "xor"])
 def test_the_large_map_and_its_hint_fit_the_panel(size, task):
-    from tui.drawing import map_hint
+    from tui.core.drawing import map_hint
 
     width, height, sizes = PANELS[size]
     s = Session(build(RunConfig(task=task)))
@@ -147,8 +147,8 @@ def test_the_hint_wraps_whole_parts_where_there_is_room():
 
 
 async def test_the_app_map_shows_the_points_drawn_after_a_clear():
-    from tui.app import TinyNetApp
-    from tui.widgets.predictions import Predictions
+    from tui.app.app import TinyNetApp
+    from tui.app.widgets.predictions import Predictions
 
     app = TinyNetApp(build(RunConfig(task="xor")))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -8,14 +8,14 @@ import pytest
 
 from nn import Granularity, Phase
 from nn.naming import neuron_name, sample_name
-from tui.config import RunConfig, build
-from tui.format import num, short
-from tui.frame import PanelSizes, build_frame
-from tui.session import Session
-from tui.widgets.inspector import render_inspector
-from tui.widgets.loss_chart import log_ticks, nice_ticks
-from tui.widgets.narration import narrate
-from tui.widgets.status import render_status
+from tui.core.config import RunConfig, build
+from tui.view.format import num, short
+from tui.view.frame import PanelSizes, build_frame
+from tui.core.session import Session
+from tui.app.widgets.inspector import render_inspector
+from tui.app.widgets.loss_chart import log_ticks, nice_ticks
+from tui.app.widgets.narration import narrate
+from tui.app.widgets.status import render_status
 
 SIZES = PanelSizes(loss_width=60, map_cols=16, map_rows=8)
 
@@ -355,7 +355,7 @@ def test_input_nodes_are_named_by_the_features_the_network_sees():
 
 def node_texts(session) -> dict[str, str]:
     """What each hidden/output node of the diagram shows, by name: "+0.56", "–"."""
-    from tui.widgets.diagram import render_diagram
+    from tui.app.widgets.diagram import render_diagram
     f = frame(session)
     lines, boxes = render_diagram(f.diagram, 60, 12, None)
     text = ["".join(seg.text for seg in line) for line in lines]

@@ -3,8 +3,8 @@ minimal reproduction, and fails on the code before its fix."""
 import pytest
 from textual.widgets import Input, Label
 
-from tui.config import ALL_TASKS, RunConfig, build
-from tui.session import Session
+from tui.core.config import ALL_TASKS, RunConfig, build
+from tui.core.session import Session
 
 from test_app import make_app
 
@@ -50,7 +50,7 @@ async def test_t_on_a_three_class_task_in_the_app():
 
 
 def test_a_huge_seed_range_is_one_line_not_a_memory_error(capsys):
-    from tui.sweep import MAX_SEEDS, main
+    from tui.core.sweep import MAX_SEEDS, main
 
     for seeds in ("0-99999999999", f"0-{MAX_SEEDS}", f"0-{MAX_SEEDS - 1},{MAX_SEEDS}-{MAX_SEEDS + 5}"):
         assert main(["--seeds", seeds, "--quiet"]) == 2
@@ -60,7 +60,7 @@ def test_a_huge_seed_range_is_one_line_not_a_memory_error(capsys):
 
 def test_sweep_export_never_overwrites_a_users_file_unless_forced(tmp_path, capsys):
     from rich.console import Console
-    from tui.sweep import EXPORT_NAMES, main
+    from tui.core.sweep import EXPORT_NAMES, main
 
     mine = tmp_path / "sweep.csv"
     mine.write_text("MINE\n")
@@ -84,7 +84,7 @@ def test_ctrl_c_during_train_stops_after_the_epoch_and_still_saves_and_exports(t
 
     from rich.console import Console
     from nn import load
-    from tui.train import run_training
+    from tui.cli.train import run_training
 
     problem = build(RunConfig(task="regression", epochs=10_000_000))
     timer = threading.Timer(0.5, signal.raise_signal, (signal.SIGINT,))
@@ -102,7 +102,7 @@ def test_ctrl_c_during_train_stops_after_the_epoch_and_still_saves_and_exports(t
 
 
 def test_epochs_beyond_the_bound_are_one_line(capsys):
-    from tui.cli import MAX_EPOCHS, main
+    from tui.cli.main import MAX_EPOCHS, main
 
     assert main(["train", "--epochs", "99999999999999999999", "--quiet"]) == 2
     assert f"must be from 1 to {MAX_EPOCHS}" in capsys.readouterr().err
@@ -114,8 +114,8 @@ def test_a_session_file_cannot_smuggle_in_a_network_too_big_for_memory(tmp_path,
     (on a machine with 24 GiB or less; the cap is half the machine's memory)."""
     import json
 
-    from tui.cli import main
-    from tui.config import check_fits
+    from tui.cli.main import main
+    from tui.core.config import check_fits
 
     with pytest.raises(ValueError, match="would need about"):
         check_fits([2, *[4096] * 16, 1], 4, cap=12 * 1024 ** 3)
@@ -123,7 +123,7 @@ def test_a_session_file_cannot_smuggle_in_a_network_too_big_for_memory(tmp_path,
     f.write_text(json.dumps({"format": "tinynet-session-1",
                              "config": {"task": "xor", "hidden": [4096] * 16},
                              "actions": [{"do": "step", "granularity": "neuron"}]}))
-    import tui.config as config
+    import tui.core.config as config
     real = config.memory_cap
     config.memory_cap = lambda: 12 * 1024 ** 3
     try:
@@ -144,7 +144,7 @@ def test_g_offers_the_batch_step_only_with_mini_batches():
     s.step()                                          # one whole batch: forward … update
     st = s.stepper
     assert st.epoch == 0 and st.batch_index == 1 and st.cursor == st.units_per_batch
-    from tui.frame import PanelSizes, build_frame
+    from tui.view.frame import PanelSizes, build_frame
 
     caption = build_frame(s, PanelSizes()).diagram.caption[0]
     assert caption == f"epoch 0 · next: batch 2 of {st.n_batches}"   # fits 80×24 too
@@ -153,7 +153,7 @@ def test_g_offers_the_batch_step_only_with_mini_batches():
 
 
 def test_a_lesson_asking_about_a_missing_neuron_names_the_line(tmp_path, capsys):
-    from tui.cli import main
+    from tui.cli.main import main
 
     f = tmp_path / "bad.md"
     f.write_text("# T\n## C\ntask: xor\nask: z h9\n\nWhat is z?\n")
@@ -171,7 +171,7 @@ def test_a_lesson_asking_about_a_missing_neuron_names_the_line(tmp_path, capsys)
     (lambda p: p.write_bytes(b"#" * (1024 * 1024 + 1)), "a lesson file has at most 1,048,576"),
 ])
 def test_learn_never_reads_a_folder_pipe_or_huge_file(tmp_path, capsys, make, words):
-    from tui.cli import main
+    from tui.cli.main import main
 
     path = tmp_path / "lesson.md"
     make(path)
@@ -187,8 +187,8 @@ def test_values_near_the_float_limit_give_no_numpy_warning(tmp_path):
 
     import numpy as np
     from rich.console import Console
-    from tui.sweep import main
-    from tui.widgets.predictions import levels
+    from tui.core.sweep import main
+    from tui.app.widgets.predictions import levels
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -208,8 +208,8 @@ def test_values_near_the_float_limit_give_no_numpy_warning(tmp_path):
 
 def test_a_layer_step_says_which_neurons_it_computed():
     from nn import Granularity
-    from tui.frame import PanelSizes, build_frame
-    from tui.widgets.narration import narrate
+    from tui.view.frame import PanelSizes, build_frame
+    from tui.app.widgets.narration import narrate
 
     def first_lines(s):
         return narrate(build_frame(s, PanelSizes()).narration).plain.splitlines()[:2]
@@ -254,7 +254,7 @@ async def test_page_keys_scroll_a_long_narration_outside_a_lesson():
 def test_replay_refuses_model_options_it_would_ignore(tmp_path, capsys):
     import json
 
-    from tui.cli import main
+    from tui.cli.main import main
 
     f = tmp_path / "s.json"
     f.write_text(json.dumps({"format": "tinynet-session-1", "config": {"task": "xor"},
@@ -267,7 +267,7 @@ def test_replay_refuses_model_options_it_would_ignore(tmp_path, capsys):
 
 
 def test_a_model_with_the_wrong_output_says_an_identity(tmp_path, capsys):
-    from tui.cli import main
+    from tui.cli.main import main
 
     model = tmp_path / "r.npz"
     assert main(["train", "--task", "regression", "--epochs", "1", "--quiet",
@@ -280,8 +280,8 @@ def test_a_model_with_the_wrong_output_says_an_identity(tmp_path, capsys):
 
 
 def test_a_long_replay_shows_which_action_it_is_on():
-    from tui import actions as act
-    from tui.cli import REPLAY_PROGRESS_EPOCHS, replay_progress
+    from tui.core import actions as act
+    from tui.cli.main import REPLAY_PROGRESS_EPOCHS, replay_progress
 
     short = [act.Play(10)]
     with replay_progress("s.json", short) as step:
@@ -298,7 +298,7 @@ def test_a_long_replay_shows_which_action_it_is_on():
 
 async def test_settings_refuse_to_close_open_branches_unasked():
     """N builds a new network: with branches open, applying used to drop them silently."""
-    from tui.screens.settings import SettingsScreen
+    from tui.app.screens.settings import SettingsScreen
 
     from test_settings import Host
 
@@ -320,7 +320,7 @@ async def test_settings_refuse_to_close_open_branches_unasked():
 
 
 def test_predictions_caption_and_legend_shorten_rather_than_cut():
-    from tui.widgets.predictions import fit_caption
+    from tui.app.widgets.predictions import fit_caption
 
     caption = "ŷ with the weights now (epoch 0, mid-epoch)"
     assert fit_caption(caption, 80) == caption
@@ -334,8 +334,8 @@ async def test_status_line_refits_itself_after_a_resize():
     line now chooses its parts again on its own resize, with no new frame."""
     from textual.app import App
 
-    from tui.frame import PanelSizes, build_frame
-    from tui.widgets.status import StatusLine
+    from tui.view.frame import PanelSizes, build_frame
+    from tui.app.widgets.status import StatusLine
 
     view = build_frame(Session(build(RunConfig(task="xor"))), PanelSizes()).status
 
@@ -357,7 +357,7 @@ async def test_status_line_refits_itself_after_a_resize():
 
 
 def test_the_more_marker_says_on_which_side_the_hidden_neurons_are():
-    from tui.widgets.diagram import more_text
+    from tui.app.widgets.diagram import more_text
 
     assert more_text(list(range(0, 5)), 16) == "⋮ 11 more"
     assert more_text(list(range(11, 16)), 16) == "⋮ 11 above"     # h₁₂ … h₁₆ shown
@@ -366,8 +366,8 @@ def test_the_more_marker_says_on_which_side_the_hidden_neurons_are():
 
 
 def test_the_status_line_sets_the_branch_apart_from_the_architecture():
-    from tui.frame import PanelSizes, build_frame
-    from tui.widgets.status import render_status
+    from tui.view.frame import PanelSizes, build_frame
+    from tui.app.widgets.status import render_status
 
     s = Session(build(RunConfig(task="xor")))
     s.fork()
@@ -379,7 +379,7 @@ def test_the_status_line_sets_the_branch_apart_from_the_architecture():
 
 def test_the_neuron_panels_stale_notes_go_one_a_line_when_narrow():
     from test_render import STALE0, neuron
-    from tui.widgets.inspector import render_inspector
+    from tui.app.widgets.inspector import render_inspector
 
     narrow = render_inspector(neuron(STALE0, STALE0, STALE0), 30).plain.splitlines()
     assert narrow[-2:] == ["z, a from epoch 0", "δ from epoch 0"]      # not "δ from epoc…"
@@ -389,7 +389,7 @@ def test_the_neuron_panels_stale_notes_go_one_a_line_when_narrow():
 
 def test_the_gate_truth_table_cell_by_cell():
     import numpy as np
-    from tui.widgets.predictions import truth_table
+    from tui.app.widgets.predictions import truth_table
 
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     y = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -408,7 +408,7 @@ def test_the_gate_truth_table_cell_by_cell():
 
 
 def test_the_orange_white_blue_scale():
-    from tui.widgets.predictions import HIGH, LOW, MID, colour
+    from tui.app.widgets.predictions import HIGH, LOW, MID, colour
 
     assert colour(0.0) == LOW and colour(0.5) == MID and colour(1.0) == HIGH
     assert colour(-3.0) == LOW and colour(7.0) == HIGH and colour(float("nan")) == MID
@@ -420,8 +420,8 @@ def test_the_orange_white_blue_scale():
 def test_the_predictions_map_covers_the_data_where_it_leaves_the_unit_square(tmp_path):
     import numpy as np
     from rich.console import Console
-    from tui.frame import PanelSizes, build_frame
-    from tui.widgets.predictions import maps
+    from tui.view.frame import PanelSizes, build_frame
+    from tui.app.widgets.predictions import maps
 
     rng = np.random.default_rng(0)
     X = rng.uniform(0, 10, (200, 2))

@@ -9,15 +9,16 @@ import pytest
 from rich.console import Console
 
 from nn import Granularity
-from tui import actions as act
-from tui import app as app_module
-from tui.app import TinyNetApp
-from tui.format import num
-from tui.lesson_mode import PANEL_IDS, LessonListScreen
-from tui.lessons import cli, live
+from tui.core import actions as act
+from tui.app import app as app_module
+from tui.app.app import TinyNetApp
+from tui.view.format import num
+from tui.app.lesson_mode import PANEL_IDS, LessonListScreen
+from tui.lessons import catalogue as cli
+from tui.lessons import live
 from tui.lessons.format import load
 from tui.lessons.progress import Progress
-from tui.widgets.lesson import AnswerInput, LessonView, progress_bar, render_todo
+from tui.app.widgets.lesson import AnswerInput, LessonView, progress_bar, render_todo
 
 BUILTIN = cli.builtin_lessons()
 
@@ -175,7 +176,7 @@ async def test_step_through_app_keys_advances_the_chapter(tmp_path):
 
 async def test_L_outside_a_lesson_opens_one(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    from tui.config import RunConfig, build
+    from tui.core.config import RunConfig, build
 
     app = TinyNetApp(build(RunConfig()), export_dir=tmp_path, save_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -190,8 +191,8 @@ async def test_L_outside_a_lesson_opens_one(tmp_path, monkeypatch):
 
 
 async def test_slow_motion_steps_and_any_key_pauses(tmp_path, monkeypatch):
-    from tui import lesson_mode
-    from tui.config import RunConfig, build
+    from tui.app import lesson_mode
+    from tui.core.config import RunConfig, build
 
     monkeypatch.setattr(lesson_mode, "SLOW_PACES", (0.05, 0.03))
     monkeypatch.setattr(lesson_mode, "SLOW_DEFAULT", 0)
@@ -244,8 +245,8 @@ async def test_slow_motion_says_it_runs_and_keeps_the_sample_in_the_batch(tmp_pa
     """The lesson panel says slow motion runs (the status line says paused); with
     mini-batches each slow step goes through Session.step, which keeps the selected
     sample inside the batch just computed."""
-    from tui import lesson_mode
-    from tui.config import RunConfig, build
+    from tui.app import lesson_mode
+    from tui.core.config import RunConfig, build
 
     monkeypatch.setattr(lesson_mode, "SLOW_PACES", (0.03,))
     monkeypatch.setattr(lesson_mode, "SLOW_DEFAULT", 0)
@@ -287,7 +288,7 @@ async def test_lesson_scrolls_to_the_reveal_at_80x24(tmp_path):
     """After an answer at 80×24 the reveal's first line is in view, not below the fold."""
     from textual.containers import VerticalScroll
 
-    from tui.widgets.lesson import reveal_line
+    from tui.app.widgets.lesson import reveal_line
 
     app = lesson_app(tmp_path, "backprop", 4)         # δ at a hidden neuron: long text
     async with app.run_test(size=(80, 24)) as pilot:

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from nn.naming import neuron_name
-from tui.format import num, paren
-from tui.lessons import cli, live
+from tui.view.format import num, paren
+from tui.lessons import catalogue as cli
+from tui.lessons import live
 from tui.lessons.format import PLACEHOLDER, LessonErrors, load, parse, parse_quantity
 from tui.lessons.progress import Progress
 
@@ -332,7 +333,7 @@ def test_plant_wrong_derivative_is_found_by_the_gradient_check():
     """find-the-bug: only the lesson's copy has the bug; the gradient check fails exactly for
     the planted neuron's parameters, on the fast path and on neuron steps alike."""
     from nn import gradcheck
-    from tui.config import RunConfig, build
+    from tui.core.config import RunConfig, build
     from tui.lessons.plant import plant_wrong_derivative, planted_neuron
 
     lesson = load(BUILTIN["find-the-bug"])
@@ -351,7 +352,7 @@ def test_plant_wrong_derivative_is_found_by_the_gradient_check():
     a = live.ChapterRun(lesson, 2)
     a.finish_wait()
     from nn import Granularity
-    from tui.session import Session
+    from tui.core.session import Session
 
     whole = Session(build(RunConfig(task="xor", seed=0, lr=5)))
     plant_wrong_derivative(whole.net, 0, 1)

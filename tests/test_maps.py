@@ -1,5 +1,5 @@
 """Neuron maps: the engine's grid pass (nn/maps.py), the frame part built from
-it, and the render functions (tui/widgets/neuron_map.py): values, where points
+it, and the render functions (tui/app/widgets/neuron_map.py): values, where points
 land, what is left untouched, and colour fallbacks."""
 import io
 import re
@@ -14,12 +14,12 @@ from rich.segment import Segments
 
 from nn import NeuralNetwork, datasets
 from nn.maps import Bounds, data_bounds, grid_points, layer_activations, neuron_maps, pixel_of
-from tui.config import Problem, RunConfig, build
-from tui.frame import PanelSizes, diagram_view, build_frame, maps_available, neuron_maps_view
-from tui.session import Session
-from tui.views import MapPoints, NeuronMapsView
-from tui.widgets.diagram import render_diagram
-from tui.widgets.neuron_map import (LEVELS, SHADES, heatmap, large_map_point, legend,
+from tui.core.config import Problem, RunConfig, build
+from tui.view.frame import PanelSizes, diagram_view, build_frame, maps_available, neuron_maps_view
+from tui.core.session import Session
+from tui.view.views import MapPoints, NeuronMapsView
+from tui.app.widgets.diagram import render_diagram
+from tui.app.widgets.neuron_map import (LEVELS, SHADES, heatmap, large_map_point, legend,
                                     map_with_points, node_map_shape, palette, render_large)
 
 from conftest import random_net

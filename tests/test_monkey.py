@@ -4,8 +4,8 @@ import random
 
 import numpy as np
 
-from tui.app import TinyNetApp
-from tui.config import RunConfig, build
+from tui.app.app import TinyNetApp
+from tui.core.config import RunConfig, build
 
 KEYS = ["n", "right", "b", "left", "g", "space", "plus", "minus", "up", "down",
         "left_square_bracket", "right_square_bracket", "r", "R", "t", "l", "k", "c", "y", "v",

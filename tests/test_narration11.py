@@ -11,13 +11,13 @@ from nn import Granularity, Phase, Stepper
 from nn.losses import get_loss
 from nn.naming import sample_name
 from nn.optimizers import get_optimizer
-from tui.config import RunConfig, build
-from tui.format import num
-from tui.frame import PanelSizes, build_frame
-from tui.session import Session
-from tui.views import FRESH, NeuronView
-from tui.widgets.inspector import render_inspector
-from tui.widgets.narration import fill, narrate
+from tui.core.config import RunConfig, build
+from tui.view.format import num
+from tui.view.frame import PanelSizes, build_frame
+from tui.core.session import Session
+from tui.view.views import FRESH, NeuronView
+from tui.app.widgets.inspector import render_inspector
+from tui.app.widgets.narration import fill, narrate
 
 SIZES = PanelSizes(loss_width=60, map_cols=16, map_rows=8)
 OPTIMIZERS = ["gd", "momentum", "nesterov", "adam"]
@@ -407,7 +407,7 @@ def test_stepping_back_through_batches_never_shows_a_wrong_row():
 
 
 def test_inspector_state_is_dimmed_with_last_delta_when_stale():
-    from tui.views import Freshness
+    from tui.view.views import Freshness
     v = NeuronView(name="h₁", title="t", input_names=("x₁",), w=np.array([0.5]), b=0.1,
                    dw=np.array([0.2]), db=0.3, change_w=np.array([-0.01]), change_b=-0.03,
                    z=np.zeros(0), a=np.zeros(0), delta=np.zeros(0), sample=0, forward=FRESH,

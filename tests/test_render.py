@@ -11,15 +11,15 @@ from textual.geometry import Size
 
 from nn import Granularity, Phase
 from nn.stepper import StepEvent
-from tui.config import RunConfig, build
-from tui.format import num, paren, short
-from tui.frame import PanelSizes, build_frame
-from tui.session import Session
-from tui.views import FRESH, Freshness, LossView, NarrationView, NeuronView, StatusView
-from tui.widgets.inspector import render_inspector
-from tui.widgets.loss_chart import LossChart, distinct_labels, log_ticks, loss_text, nice_ticks, power_label
-from tui.widgets.narration import HALTED_HELP, narrate
-from tui.widgets.status import render_status
+from tui.core.config import RunConfig, build
+from tui.view.format import num, paren, short
+from tui.view.frame import PanelSizes, build_frame
+from tui.core.session import Session
+from tui.view.views import FRESH, Freshness, LossView, NarrationView, NeuronView, StatusView
+from tui.app.widgets.inspector import render_inspector
+from tui.app.widgets.loss_chart import LossChart, distinct_labels, log_ticks, loss_text, nice_ticks, power_label
+from tui.app.widgets.narration import HALTED_HELP, narrate
+from tui.app.widgets.status import render_status
 
 A = np.array
 
@@ -693,9 +693,9 @@ def test_narration_of_an_update_shows_before_rate_gradient_and_after():
 # ── the widgets pass their renderer's text on (no app needed) ───────────────────
 
 def test_widgets_show_their_renderers_text(monkeypatch):
-    from tui.widgets.inspector import Inspector
-    from tui.widgets.narration import Narration
-    from tui.widgets.status import StatusLine
+    from tui.app.widgets.inspector import Inspector
+    from tui.app.widgets.narration import Narration
+    from tui.app.widgets.status import StatusLine
 
     calls = []
     inspector = Inspector()
@@ -789,7 +789,7 @@ def test_frame_status_says_the_play_state_speed_and_quiz():
 
 
 def session_speeds():
-    from tui.session import SPEEDS
+    from tui.core.session import SPEEDS
     return SPEEDS
 
 
@@ -893,9 +893,9 @@ def test_status_line_says_how_it_trains_and_the_share_link():
 
 
 def test_frame_status_carries_the_training_parts_and_the_link():
-    from tui.config import RunConfig, build
-    from tui.frame import PanelSizes, build_frame
-    from tui.session import Session
+    from tui.core.config import RunConfig, build
+    from tui.view.frame import PanelSizes, build_frame
+    from tui.core.session import Session
 
     s = Session(build(RunConfig(task="spiral", optimizer="adam", lr=0.01, batch=16)))
     s.link_status = "sharing 127.0.0.1:1 · code X · 0 following"
@@ -908,9 +908,9 @@ def test_frame_status_carries_the_training_parts_and_the_link():
 def test_inspector_drops_the_input_names_rather_than_cut_a_number():
     """ŷ of spiral 2–16–16–1 at 80×24 (36 columns): `w₁₀ (h²₁₀)` made the last Δ column
     run past the edge; narrow panels name weights w₁ … and keep every number whole."""
-    from tui.config import RunConfig, build
-    from tui.frame import PanelSizes, build_frame
-    from tui.session import Session
+    from tui.core.config import RunConfig, build
+    from tui.view.frame import PanelSizes, build_frame
+    from tui.core.session import Session
 
     s = Session(build(RunConfig(task="spiral")))
     s.play_chunk(30)
@@ -929,8 +929,8 @@ def test_inspector_drops_the_input_names_rather_than_cut_a_number():
 # ── K classes: the output map's legend and drawing ──────────────────────────────
 
 def test_three_class_output_map_says_which_class_is_filled_and_drawing_is_refused():
-    from tui.drawing import Pen, add_at, map_hint
-    from tui.widgets.neuron_map import render_large
+    from tui.core.drawing import Pen, add_at, map_hint
+    from tui.app.widgets.neuron_map import render_large
 
     session = Session(build(RunConfig(task="spiral3")))
     session.select(len(session.net.layers) - 1, 2)

@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 
 from nn import Phase
-from tui.app import TinyNetApp
-from tui.cli import main
-from tui.config import RunConfig, build
-from tui.recording import SessionFileError, load_session
-from tui.screens.number import NumberScreen
-from tui.quiz import Quiz
-from tui.session import Session
+from tui.app.app import TinyNetApp
+from tui.cli.main import main
+from tui.core.config import RunConfig, build
+from tui.core.recording import SessionFileError, load_session
+from tui.app.screens.number import NumberScreen
+from tui.core.quiz import Quiz
+from tui.core.session import Session
 
 
 async def test_saved_session_replays_to_the_same_weights_bit_for_bit(tmp_path):
@@ -155,7 +155,7 @@ def test_out_of_range_indices_are_refused_when_replayed(tmp_path, capsys):
 
 
 def test_every_action_round_trips_through_json():
-    from tui import actions as act
+    from tui.core import actions as act
     from nn import Granularity
 
     samples = [act.Step(Granularity.LAYER), act.Back(Granularity.EPOCH), act.Play(12), act.Reset(),
@@ -169,7 +169,7 @@ def test_every_action_round_trips_through_json():
 
 
 def test_config_with_data_options_round_trips_through_a_session_file():
-    from tui.recording import config_from_json, config_to_json
+    from tui.core.recording import config_from_json, config_to_json
 
     c = RunConfig(task="regression", features=("x1", "x2"), test_fraction=0.25, noise=0.1,
                   target="x1*x2")

@@ -16,8 +16,8 @@ import aiohttp
 from aiohttp import web
 
 from cdp import Browser, find_chromium, free_port, wait_for_http
-from tui.cli import app_command, main, make_parser
-from tui.serve import (MAX_COLUMNS, MAX_ROWS, add_follow_option, check_address,
+from tui.cli.main import app_command, main, make_parser
+from tui.net.serve import (MAX_COLUMNS, MAX_ROWS, add_follow_option, check_address,
                        follow_command, make_server)
 
 # A stand-in for the app that speaks textual-serve's protocol and starts in milliseconds:
@@ -236,7 +236,7 @@ async def start_and_kill(server: subprocess.Popen, port: int, tabs: int, first_o
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 async def test_app_processes_die_with_a_sigkilled_server():
     port = free_port()
-    code = f"from tui.serve import serve; serve({FAKE!r}, '127.0.0.1', {port})"
+    code = f"from tui.net.serve import serve; serve({FAKE!r}, '127.0.0.1', {port})"
     server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         async def started(ws):
@@ -250,7 +250,7 @@ async def test_app_processes_die_with_a_sigkilled_server():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 async def test_the_real_app_starts_with_the_token_and_dies_with_its_server(tmp_path):
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "serve", "--port", str(port)],
                               cwd=tmp_path, stdout=subprocess.PIPE, text=True)
     try:
         async def draws(ws):  # the app's first screen: terminal escape sequences
@@ -267,7 +267,7 @@ def test_serve_binds_to_localhost_by_default_and_passes_options():
     assert args.host == "127.0.0.1" and args.port == 8000
     assert not args.no_token and args.max_clients == 4
     cmd = app_command(args)
-    assert cmd[1:] == ["-m", "tui.cli", "--task", "regression", "--seed", "3", "--hidden", "8,4",
+    assert cmd[1:] == ["-m", "tui.cli.main", "--task", "regression", "--seed", "3", "--hidden", "8,4",
                        "--lr", "0.1"]
 
 
@@ -304,7 +304,7 @@ async def press_until_file(page, keys: str, path: Path, timeout: float) -> bool:
 @pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed")
 async def test_browser_draws_the_app_and_keys_reach_it(tmp_path):
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "tui.cli", "serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "serve", "--port", str(port)],
                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                               text=True)
     try:
@@ -336,7 +336,7 @@ async def test_browser_draws_the_app_and_keys_reach_it(tmp_path):
 # ------------------------------------------------------------------ serve --follow
 def test_follow_command_is_the_follow_argv_and_bad_values_are_one_line():
     assert follow_command("127.0.0.1:8765", "abcd-1234") == [
-        sys.executable, "-m", "tui.cli", "follow", "127.0.0.1:8765", "ABCD1234"]
+        sys.executable, "-m", "tui.cli.main", "follow", "127.0.0.1:8765", "ABCD1234"]
     assert follow_command("[::1]:9000", "XYZ123")[-2:] == ["[::1]:9000", "XYZ123"]
     for address, code in [("127.0.0.1", "ABCD12"), ("host:99999", "ABCD12"),
                           ("127.0.0.1:8765", "ab"), ("127.0.0.1:8765", "AB CD!")]:
@@ -353,11 +353,11 @@ def test_follow_command_is_the_follow_argv_and_bad_values_are_one_line():
 
 @pytest.fixture
 def teacher(tmp_path, monkeypatch):
-    """A headless teacher (``tui.share.ShareServer`` of an xor Session); the tabs' apps
+    """A headless teacher (``tui.net.share.ShareServer`` of an xor Session); the tabs' apps
     start in ``tmp_path``, where their ``s`` saves the model."""
-    from tui.config import RunConfig, build
-    from tui.session import Session
-    from tui.share import ShareServer
+    from tui.core.config import RunConfig, build
+    from tui.core.session import Session
+    from tui.net.share import ShareServer
 
     session = Session(build(RunConfig(task="xor")))
     server = ShareServer(session)
@@ -438,7 +438,7 @@ async def test_a_browser_tab_follows_the_teacher(tmp_path, teacher):
 
 def test_serve_follow_serves_the_follow_command_and_refuses_bad_values(monkeypatch, capsys):
     served = {}
-    monkeypatch.setattr("tui.serve.serve", lambda command, host, port, **kw:
+    monkeypatch.setattr("tui.net.serve.serve", lambda command, host, port, **kw:
                         served.update(command=command, **kw) or 0)
     assert main(["serve", "--follow", "127.0.0.1:8765", "abcd-12", "--port", "8001"]) == 0
     assert served["command"] == follow_command("127.0.0.1:8765", "ABCD12")

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from textual.app import App
 
-from tui import actions as act
-from tui.config import RunConfig, build
-from tui.recording import SessionFileError, config_from_json, config_to_json, load_session
-from tui.screens.settings import SettingsScreen, changed, draft_of, field_rows
-from tui.session import Session
+from tui.core import actions as act
+from tui.core.config import RunConfig, build
+from tui.core.recording import SessionFileError, config_from_json, config_to_json, load_session
+from tui.app.screens.settings import SettingsScreen, changed, draft_of, field_rows
+from tui.core.session import Session
 
 
 def params(session):
@@ -39,10 +39,10 @@ def test_configure_changes_the_architecture_and_features_and_training_works():
 
 
 def test_configure_that_cannot_be_built_changes_nothing(monkeypatch):
-    import tui.config
+    import tui.core.config
 
     s = Session(build(RunConfig(task="xor")))
-    monkeypatch.setattr(tui.config, "memory_cap", lambda: 70 * 2**20)
+    monkeypatch.setattr(tui.core.config, "memory_cap", lambda: 70 * 2**20)
     with pytest.raises(act.ActionError, match="would need about"):
         s.configure({"hidden": [2000, 2000]})
     assert s.actions == [] and s.net.sizes == [2, 2, 1]
@@ -159,10 +159,10 @@ async def test_settings_screen_apply_changes_the_network_by_keys_and_mouse():
 
 
 async def test_settings_screen_shows_why_a_network_cannot_be_built(monkeypatch):
-    import tui.config
+    import tui.core.config
 
     s = Session(build(RunConfig(task="xor")))
-    monkeypatch.setattr(tui.config, "memory_cap", lambda: 64 * 2**20)
+    monkeypatch.setattr(tui.core.config, "memory_cap", lambda: 64 * 2**20)
     app = Host(s)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

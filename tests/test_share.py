@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from nn import Granularity
-from tui import actions as act
-from tui import wire
-from tui.config import RunConfig, build
-from tui.follow import Follower, parse_address
-from tui.session import Session
-from tui.share import ShareServer
+from tui.core import actions as act
+from tui.core import wire
+from tui.core.config import RunConfig, build
+from tui.net.follow import Follower, parse_address
+from tui.core.session import Session
+from tui.net.share import ShareServer
 
 FAST_BACKOFF = (0.02, 0.2)
 
@@ -407,7 +407,7 @@ def test_actions_already_in_the_hello_are_skipped_and_a_gap_resyncs():
 
 
 def test_only_built_in_tasks_are_shared(tmp_path):
-    from tui.share import make_share_app
+    from tui.net.share import make_share_app
 
     csv = tmp_path / "d.csv"
     csv.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
@@ -418,7 +418,7 @@ def test_only_built_in_tasks_are_shared(tmp_path):
 def test_share_and_follow_arguments():
     import argparse
 
-    from tui.share import DEFAULT_PORT, add_share_parsers
+    from tui.net.share import DEFAULT_PORT, add_share_parsers
 
     class Refuse(argparse.ArgumentParser):
         def error(self, message):
@@ -488,7 +488,7 @@ async def await_until(predicate, timeout=20.0):
 
 
 async def test_the_share_app_serves_its_keys_to_followers(tmp_path):
-    from tui.share import make_share_app
+    from tui.net.share import make_share_app
 
     app = make_share_app(build(RunConfig(task="xor")), save_dir=tmp_path)
     app.server.start()
@@ -506,7 +506,7 @@ async def test_the_share_app_serves_its_keys_to_followers(tmp_path):
 
 
 async def test_the_follow_app_detaches_and_reattaches_by_key(teacher):
-    from tui.follow import make_follow_app
+    from tui.net.follow import make_follow_app
 
     session, server = teacher
     teacher_actions(session, 40, seed=12)

@@ -34,7 +34,7 @@ def test_a_signal_restores_the_terminal(sig):
     if pid == 0:  # the child: the real command line in a 100×30 terminal
         os.environ["TERM"] = "xterm-256color"
         os.environ["COLUMNS"], os.environ["LINES"] = "100", "30"
-        os.execv(sys.executable, [sys.executable, "-m", "tui.cli", "--task", "xor"])
+        os.execv(sys.executable, [sys.executable, "-m", "tui.cli.main", "--task", "xor"])
     try:
         started = read_until(fd, b"paused", 30)
         assert b"\x1b[?1049h" in started, "the app did not start"

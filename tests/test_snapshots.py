@@ -1,8 +1,8 @@
 """SVG snapshots of the main screen (accept changes with `pytest --snapshot-update`)."""
 import pytest
 
-from tui.app import TinyNetApp
-from tui.config import RunConfig, build
+from tui.app.app import TinyNetApp
+from tui.core.config import RunConfig, build
 
 STEPS = ["n", "n", "n", "n", "n"]  # forward pass, loss, first backward neuron
 

@@ -1,12 +1,12 @@
-"""`tinynet-tui sweep` (tui/sweep.py): results equal separate `train` runs; bad input."""
+"""`tinynet-tui sweep` (tui/core/sweep.py): results equal separate `train` runs; bad input."""
 from dataclasses import replace
 
 import numpy as np
 import pytest
 from rich.console import Console
 
-from tui.config import RunConfig, build
-from tui.sweep import (init_list, main, make_parser, number_list, resolve_inits, run_grid,
+from tui.core.config import RunConfig, build
+from tui.core.sweep import (init_list, main, make_parser, number_list, resolve_inits, run_grid,
                        seed_list)
 
 
@@ -72,7 +72,7 @@ def test_list_readers():
 
 
 def test_app_grid_rows_open_as_the_very_run_they_trained():
-    from tui.sweep import app_grid, run_config
+    from tui.core.sweep import app_grid, run_config
 
     sweep, rows = app_grid(RunConfig(task="xor"), seeds=[3, 4], lrs=[0.5, 5.0], epochs=300)
     assert [(r["seed"], r["lr"]) for r in rows] == [(3, 0.5), (4, 0.5), (3, 5.0), (4, 5.0)]
@@ -136,7 +136,7 @@ def test_sweep_over_inits_prints_table_csv_heatmap_and_commands_that_reopen_the_
 
 def assert_commands_reopen_their_runs(sweep, commands, epochs):
     """Each printed ``tinynet-tui …`` command builds the very run the sweep trained."""
-    from tui import cli
+    from tui.cli import main as cli
 
     for command in commands:
         args = cli.make_parser().parse_args(command.split()[1:])
@@ -150,7 +150,7 @@ def assert_commands_reopen_their_runs(sweep, commands, epochs):
 @pytest.mark.parametrize("optimizer", [["--optimizer", "nesterov", "--momentum", "0.8"],
                                        ["--optimizer", "adam"]])
 def test_sweep_with_an_optimizer_reopens_each_run_exactly(optimizer):
-    from tui import cli
+    from tui.cli import main as cli
 
     console = Console(record=True, width=200)
     assert main(["--task", "xor", "--seeds", "0-2", "--lr", "0.1,1", "--init", "he,default",

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from nn import Granularity
-from tui.config import RunConfig, build
-from tui.frame import PanelSizes, build_frame
-from tui.session import Session
-from tui.widgets.loss_chart import _test_series
-from tui.widgets.status import render_status
+from tui.core.config import RunConfig, build
+from tui.view.frame import PanelSizes, build_frame
+from tui.core.session import Session
+from tui.app.widgets.loss_chart import _test_series
+from tui.app.widgets.status import render_status
 
 
 def frame(s):

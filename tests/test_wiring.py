@@ -2,11 +2,11 @@
 (f, a, F), the in-app sweep (W); and the terminal byte budget's command-line options."""
 import numpy as np
 
-from tui.app import TinyNetApp
-from tui.cli import main
-from tui.config import RunConfig, build
-from tui.widgets.compare import CompareScreen, SweepScreen
-from tui.widgets.diagram import NetworkDiagram
+from tui.app.app import TinyNetApp
+from tui.cli.main import main
+from tui.core.config import RunConfig, build
+from tui.app.widgets.compare import CompareScreen, SweepScreen
+from tui.app.widgets.diagram import NetworkDiagram
 
 from test_app import make_app, plain, status
 
@@ -94,7 +94,7 @@ async def test_a_three_class_task_runs_in_the_app_and_shows_the_predicted_class(
 
 
 def test_sample_keys_stay_inside_the_batch_on_screen():
-    from tui.session import Session
+    from tui.core.session import Session
     from nn import Granularity
 
     s = Session(build(RunConfig(task="spiral", batch=16)))
@@ -138,7 +138,7 @@ async def test_B_shows_each_mini_batch_loss_on_the_chart():
 
 def test_a_step_into_a_new_batch_selects_a_sample_of_it():
     from nn import Granularity
-    from tui.session import Session
+    from tui.core.session import Session
 
     s = Session(build(RunConfig(task="regression", batch=16)))
     s.granularity = Granularity.PHASE

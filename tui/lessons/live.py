@@ -1,10 +1,10 @@
-"""A lesson's chapters on a live :class:`~tui.session.Session`: set up the state a
+"""A lesson's chapters on a live :class:`~tui.core.session.Session`: set up the state a
 chapter talks about, fill its placeholders from the engine, wait for its action and
 check its question.
 
 Nothing here computes a number of the network: values are read from the engine
 (``net.layers[l].z/a/delta/dW/db/W/b``, the stepper's losses, the loss step's event)
-and written with :func:`tui.format.num`, as the panels write them (in parentheses when
+and written with :func:`tui.view.format.num`, as the panels write them (in parentheses when
 negative right after an operator, as the narration writes products).
 """
 from __future__ import annotations
@@ -16,11 +16,11 @@ import numpy as np
 from nn import Granularity, Phase
 from nn.naming import SUB, neuron_name, sample_name, weight_name
 
-from ..config import RunConfig, build, task_config
-from ..format import num
-from ..quiz import Quiz
-from ..session import Session
-from .format import (PLACEHOLDER, Chapter, Lesson, LessonError, LessonErrors, Quantity,
+from tui.core.config import RunConfig, build, task_config
+from tui.view.format import num
+from tui.core.quiz import Quiz
+from tui.core.session import Session
+from tui.lessons.format import (PLACEHOLDER, Chapter, Lesson, LessonError, LessonErrors, Quantity,
                      parse_quantity)
 
 #: epochs played per chunk while a chapter waits for "play until loss"
@@ -66,7 +66,7 @@ def setup(ch: Chapter, path: str) -> Session:
     sizes = tuple(session.net.sizes)
     plant = ch.settings.get("plant")
     if plant:
-        from .plant import plant_wrong_derivative
+        from tui.lessons.plant import plant_wrong_derivative
 
         try:
             plant_wrong_derivative(session.net, *neuron_index(plant, sizes))
@@ -333,7 +333,7 @@ class ChapterRun:
         return False
 
     def _play(self, loss: float) -> bool:
-        from .format import MAX_EPOCH
+        from tui.lessons.format import MAX_EPOCH
 
         st = self.session.stepper
         limit = min(MAX_EPOCH, st.epoch + PLAY_LIMIT)

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..output import atomic_write_text
+from tui.core.output import atomic_write_text
 
 
 def default_path() -> Path:

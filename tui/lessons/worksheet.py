@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from ..format import num
-from .format import Lesson
-from .live import ChapterRun, question_words
+from tui.view.format import num
+from tui.lessons.format import Lesson
+from tui.lessons.live import ChapterRun, question_words
 
 
 #: app key instructions, rewritten for paper: (pattern, replacement), applied in order

@@ -1,0 +1,1 @@
+"""The Textual app: the App, its key table, widgets, screens and workers."""

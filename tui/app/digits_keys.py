@@ -1,0 +1,165 @@
+"""App wiring of the digits panels (image tasks): their widgets, keys and mouse.
+
+Keys (only on an image task; elsewhere they say so and do nothing):
+
+* ``i``: walk the test set's mistakes — ``[`` / ``]`` then step through the misclassified
+  test samples (each shown with its probabilities) instead of the training samples;
+* ``m``: the weight panel shows the selected neuron's picture large, with its dw (⇄ the grid);
+* ``Backspace``: clear the digit drawn on the picture (left click/drag inks, right erases);
+* ``v``: the loss chart ⇄ the confusion matrix.
+
+Clicking a picture in the weight grid selects that hidden neuron.  The state these change
+lives on the session (:mod:`tui.core.digits_state`), so the frame shows it.
+"""
+from __future__ import annotations
+
+from tui.core.digits_state import digits_state
+
+#: ids of the digits widgets (tui/app.tcss shows them on Screen.digits only)
+WIDGET_IDS = ("weights", "digit-diagram", "confusion")
+
+
+def bindings() -> list:
+    from textual.binding import Binding
+
+    return [
+        Binding("i", "mistakes", "mistakes", show=False,
+                tooltip="digits: [ ] walk the misclassified test samples ⇄ the training samples"),
+        Binding("backspace", "clear_drawing", "clear drawing", show=False,
+                tooltip="digits: clear the digit drawn on the picture (back to the samples)"),
+    ]
+
+
+def compose_before():
+    """The widgets the app yields first in its grid (before the network diagram)."""
+    from tui.app.widgets.digit_diagram import DigitDiagram
+    from tui.app.widgets.weight_grid import WeightGrid
+
+    yield WeightGrid(id="weights", classes="panel")
+    yield DigitDiagram(id="digit-diagram", classes="panel")
+
+
+def compose_after():
+    """The widgets the app yields last in its grid (after the predictions)."""
+    from tui.app.widgets.confusion import ConfusionPanel
+
+    yield ConfusionPanel(id="confusion", classes="panel")
+
+
+TITLES = {"weights": "weights: what each hidden neuron looks for", "digit-diagram": "network",
+          "confusion": "confusion matrix"}
+
+
+class DigitsKeys:
+    """App mixin.  Needs the app's ``session``, ``redraw``, ``say``, ``pause``."""
+
+    @property
+    def digits_state(self):
+        return digits_state(self.session)
+
+    def digits_mount(self) -> None:
+        for wid, title in TITLES.items():
+            panel = self.query_one(f"#{wid}")
+            panel.border_title = title
+            panel.can_focus = False
+
+    def digits_show(self, frame) -> None:
+        """Hand the frame's digits part to the digits widgets; the Screen's ``digits`` class
+        follows whether the task has images."""
+        view = getattr(frame, "digits", None)
+        screen = self.screen_stack[0]
+        if screen.has_class("digits") != (view is not None):
+            screen.set_class(view is not None, "digits")
+            if view is not None and view.selected is None:  # start on h₁: its picture
+                self.session.select(0, 0)
+            self.call_after_refresh(self.redraw, True)
+        if view is None:
+            return
+        from tui.app.widgets.confusion import ConfusionPanel
+        from tui.app.widgets.digit_diagram import DigitDiagram
+        from tui.app.widgets.weight_grid import WeightGrid
+
+        self.query_one(WeightGrid).show(view)
+        self.query_one(DigitDiagram).show(view)
+        confusion = self.query_one(ConfusionPanel)
+        confusion.border_title = f"confusion · {view.confusion_of} · {view.accuracy:.1%} right"
+        confusion.show(view)
+
+    def _digits_or_say(self):
+        state = self.digits_state
+        if state is None:
+            self.say("this key is for image tasks: tinynet-tui --task digits (or --data FILE "
+                     "--image HxW)")
+        return state
+
+    def digits_walk(self, delta: int) -> bool:
+        """``[``/``]`` while walking mistakes: the next/previous one (True: handled)."""
+        state = self.digits_state
+        if state is None or state.mistake is None or state.drawing is not None:
+            return False
+        state.mistake += delta
+        self.session.touch()
+        self.redraw()
+        return True
+
+    def action_mistakes(self) -> None:
+        state = self._digits_or_say()
+        if state is None:
+            return
+        state.mistake = 0 if state.mistake is None else None
+        state.clear()
+        self.say("[ ] walk the misclassified test samples" if state.mistake is not None
+                 else "[ ] walk the training samples again", timeout=2)
+        self.session.touch()
+        self.redraw()
+
+    def action_clear_drawing(self) -> None:
+        state = self._digits_or_say()
+        if state is None:
+            return
+        if state.clear():
+            self.say("drawing cleared", timeout=1.5)
+        self.session.touch()
+        self.redraw()
+
+    def digits_toggle_large(self) -> bool:
+        """``m`` on an image task (True: handled)."""
+        state = self.digits_state
+        if state is None:
+            return False
+        state.large = not state.large
+        self.session.touch()
+        self.redraw()
+        return True
+
+    def digits_export_job(self, net):
+        """For ``e`` (session lock held): a function folder → written paths that draws
+        weights.png, confusion.png and mistakes.png from ``net`` (a copy) and the scored
+        set; None when the task has no images."""
+        problem = self.session.problem
+        shape = problem.config.image_shape
+        if shape is None:
+            return None
+        from tui.view.digits_frame import scored_set
+        from tui.view.plots_digits import export_digits
+
+        X, y, _ = scored_set(problem)
+        X, y = X.copy(), y.copy()
+        label = f"{problem.config.label} {net.describe()}, epoch {self.session.stepper.epoch}"
+        return lambda folder: export_digits(folder, net.layers[0].W, shape, X, y,
+                                            net.predict(X), label)
+
+    def on_weight_grid_neuron_clicked(self, message) -> None:
+        self.session.select(0, message.neuron)
+        self.redraw()
+
+    def on_digit_diagram_painted(self, message) -> None:
+        state = self.digits_state
+        if state is None:
+            return
+        if state.paint(message.row, message.col, message.erase):
+            if state.strokes == 1:
+                self.say("drawing: the probabilities follow your digit; right click erases, "
+                         "Backspace clears", timeout=4)
+            self.session.touch()
+            self.redraw()

@@ -1,0 +1,340 @@
+"""The compare view: every branch's loss curve overlaid (each its colour, labelled
+with what differs from A), and a table of where each branch is and how far its
+weights are from A's.
+
+``render_chart`` and ``render_table`` are pure functions of a
+:class:`~tui.core.branches.CompareView` (built under the session's lock by
+``Session.compare``); :class:`CompareScreen` is the thin screen that shows them
+and redraws when the session changes.  The app's keys keep working on it:
+stepping and playing move all branches in lockstep, and the view follows.
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import plotext
+from rich.cells import cell_len
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.core.branches import CompareView
+from tui.view.format import num
+from tui.app.widgets.loss_chart import log_ticks, nice_ticks
+
+#: how often the screen looks for a change (the session's version), per second
+REFRESH_HZ = 10
+
+
+def render_chart(view: CompareView, width: int, height: int, log: bool = True) -> str:
+    """The loss curves of every branch, overlaid, as ANSI text ``width``×``height``.
+    Each branch plots the largest loss of each bin of epochs (and the smallest
+    too, where they differ), so no spike is thinned away."""
+    plt = plotext
+    plt.clear_figure()
+    plt.limitsize(False, False)  # else plotext caps the chart at the process's terminal
+    plt.plotsize(max(20, width), max(8, height))  # (80×24 under `serve` and in tests)
+    plt.theme("clear")
+    plt.xlabel("epoch")
+    plt.ylabel("loss (log scale)" if log else "loss")
+    x_end, y_lo, y_hi = 1.0, math.inf, -math.inf
+    for row in view.rows:
+        x, lo, hi = row.epochs, row.lo, row.hi
+        ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if log else True)
+        x, lo, hi = x[ok], lo[ok], hi[ok]
+        if log:
+            lo, hi = np.log10(lo), np.log10(hi)
+        name = row.label + (" ◀ followed" if row.followed else "")
+        if not len(x):
+            continue
+        x_end = max(x_end, float(x[-1]))
+        y_lo, y_hi = min(y_lo, float(lo.min())), max(y_hi, float(hi.max()))
+        plt.plot(x.tolist(), hi.tolist(), marker="braille", color=row.colour, label=name)
+        if np.any(hi != lo):
+            plt.plot(x.tolist(), lo.tolist(), marker="braille", color=row.colour)
+    if math.isfinite(y_lo):
+        plt.xlim(0, x_end)
+        xt = nice_ticks(0, x_end, max(2, width // 12), integer=True)
+        plt.xticks(xt, [f"{int(t)}" for t in xt])
+        if log:
+            yt, labels = log_ticks(y_lo, y_hi, most=max(2, min(6, (height - 5) // 2)))
+        else:
+            yt = nice_ticks(y_lo, y_hi, max(2, height // 4))
+            labels = [num(t, 3) for t in yt]
+        if yt:
+            plt.yticks(yt, labels)
+    else:
+        plt.title("no loss yet: step or play")
+    return plt.build()
+
+
+def _where(epoch: int, cursor: int, units: int) -> str:
+    """``epoch 12`` at its start, ``epoch 12 (8/10 units)`` mid-epoch."""
+    return f"epoch {epoch}" + (f" ({cursor}/{units} units)" if cursor else "")
+
+
+#: the table's columns, and whether a column's cells may wrap between words
+TABLE_COLUMNS = {"branch": False, "what differs": True, "at": True, "loss": True,
+                 "‖θ − θ_A‖": False, "max |Δ| (which)": True, "forked": True}
+COLUMN_GAP = 2  #: cells between two columns (Rich's padding of 1 on each side)
+
+
+def table_cells(view: CompareView) -> list[tuple[Text, str, str, str, str, str, str]]:
+    """Each branch's row: its letter (▶ when followed), what differs from A, where it
+    is, its loss, how far its θ is from A's (‖θ − θ_A‖, the largest |Δ| and which
+    weight that is) and where it was forked."""
+    rows = []
+    for row in view.rows:
+        mark = "▶ " if row.followed else "  "
+        loss = "—" if row.loss is None else num(row.loss, 4)
+        if row.halted:
+            loss = f"stopped ({row.halted})"
+        most = "—" if row.max_where is None else f"{num(row.max_change, 4)} ({row.max_where})"
+        forked = "—" if row.fork_at is None else \
+            f"from {row.parent} at {_where(*row.fork_at, row.units)}"
+        rows.append((Text(mark + row.letter, style=f"bold {row.colour}"),
+                     row.label.split(": ", 1)[1], _where(row.epoch, row.cursor, row.units),
+                     loss, "—" if row.letter == "A" else num(row.distance, 4), most, forked))
+    return rows
+
+
+#: which wrapping columns get room first on a narrow screen: what differs (why the
+#: table exists), then where each branch is, how far from A, the fork, the loss
+ROOM_FIRST = ("what differs", "at", "max |Δ| (which)", "forked", "loss")
+
+
+def column_widths(columns: dict[str, list[str]], wraps: dict[str, bool],
+                  width: int) -> dict[str, int] | None:
+    """Widths that fit ``columns`` (name → cell texts, header first) into ``width``,
+    or None when every cell fits on one line.  Every column first gets its longest
+    word if it may wrap (its longest cell if not); what is left goes to the wrapping
+    columns in ``ROOM_FIRST`` order, each up to its longest cell."""
+    longest = {k: max(cell_len(c) for c in col) for k, col in columns.items()}
+    room = width - COLUMN_GAP * (len(columns) - 1)
+    if sum(longest.values()) <= room:
+        return None
+    widths = {k: max(cell_len(w) for c in col for w in c.split() or [""]) if wraps[k]
+              else longest[k] for k, col in columns.items()}
+    left = room - sum(widths.values())
+    for k in ROOM_FIRST:
+        more = max(0, min(left, longest[k] - widths[k]))
+        widths[k] += more
+        left -= more
+    return widths
+
+
+def render_table(view: CompareView, width: int | None = None) -> Table:
+    """One row per branch (see :func:`table_cells`).  On a screen narrower than the
+    table's one-line form, the wordy cells wrap between words: no column is
+    dropped and no number is cut short."""
+    rows = table_cells(view)
+    columns = {name: [name] + [str(r[k]) for r in rows] for k, name in enumerate(TABLE_COLUMNS)}
+    widths = None if width is None else column_widths(columns, TABLE_COLUMNS, width)
+    table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
+    for name, wrap in TABLE_COLUMNS.items():
+        table.add_column(name, no_wrap=not wrap, overflow="fold",
+                         width=None if widths is None else widths[name])
+    for cells in rows:
+        table.add_row(*cells)
+    return table
+
+
+#: a diagram in the compare view: at least this wide, this tall
+DIAGRAM_MIN_WIDTH = 28
+DIAGRAM_HEIGHT = 11
+
+
+def diagrams_fit(n: int, width: int, height: int) -> bool:
+    """Whether ``n`` diagrams fit side by side above a readable chart and the table."""
+    return n > 1 and (width - 2 * (n - 1)) // n >= DIAGRAM_MIN_WIDTH and \
+        height >= 10 + (n + 3) + DIAGRAM_HEIGHT
+
+
+def render_diagrams(view: CompareView, width: int, height: int = DIAGRAM_HEIGHT) -> Table:
+    """The branches' network diagrams side by side, each titled with its letter."""
+    from tui.app.widgets.diagram import render_diagram
+
+    n = len(view.diagrams)
+    each = (width - 2 * (n - 1)) // n
+    grid = Table.grid(padding=(0, 2))
+    cells = []
+    for row, data in zip(view.rows, view.diagrams):
+        grid.add_column(width=each, no_wrap=True)
+        lines, _ = render_diagram(data, each, height - 1)
+        text = Text(f"{row.letter}{' ▶' if row.followed else ''}", style=f"bold {row.colour}")
+        for line in lines:
+            text.append("\n")
+            for seg in line:
+                text.append(seg.text, seg.style)
+        cells.append(text)
+    grid.add_row(*cells)
+    return grid
+
+
+def table_height(table: Table, width: int) -> int:
+    """Lines ``table`` takes when drawn ``width`` cells wide (its rows may wrap)."""
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    return len(console.render_lines(table, console.options.update(width=width), pad=False))
+
+
+#: the blank line under the chart (plotext ends its last line with a line break)
+SPARE_LINES = 1
+
+
+def render_compare(view: CompareView, width: int, height: int, log: bool = True) -> Group:
+    """Chart above, table below (as many lines as it takes at ``width``); with
+    ``view.diagrams`` (and room), the diagrams side by side between them.  The chart
+    gets the rest of ``height``, but never fewer than 8 lines."""
+    parts = []
+    table = render_table(view, width)
+    rows_left = height - table_height(table, width) - SPARE_LINES
+    if view.diagrams and diagrams_fit(len(view.diagrams), width, height):
+        parts.append(render_diagrams(view, width))
+        rows_left -= DIAGRAM_HEIGHT
+    chart = Text.from_ansi(render_chart(view, width, max(8, rows_left), log))
+    return Group(chart, *parts, table)
+
+
+class CompareScreen(Screen):
+    """Full-screen compare view of ``app.session``'s branches."""
+
+    DEFAULT_CSS = """
+    CompareScreen #compare { height: 1fr; padding: 0 1; }
+    CompareScreen #compare-help { height: auto; color: $text-muted; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,F", "app.pop_screen", "close compare"),
+                Binding("y", "log_scale", "log y", tooltip="log scale ⇄ linear")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log_scale = True
+        self._shown = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="compare")
+        yield Static("Branches move in lockstep when stepping or playing; the other keys act on "
+                     "the followed branch (▶).  Esc closes.", id="compare-help")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.set_interval(1 / REFRESH_HZ, self.refresh_view)
+        self.call_after_refresh(self.refresh_view, True)
+
+    def action_log_scale(self) -> None:
+        self.log_scale = not self.log_scale
+        self.refresh_view(True)
+
+    def refresh_view(self, force: bool = False) -> None:
+        session = self.app.session
+        box = self.query_one("#compare", Static)
+        key = (session.version, box.size.width, box.size.height, self.log_scale)
+        if key == self._shown and not force:
+            return
+        self._shown = key
+        width, height = max(20, box.size.width - 2), max(10, box.size.height)
+        view = session.compare(points=max(20, width * 2),
+                               diagrams=diagrams_fit(len(session.branches), width, height))
+        box.update(render_compare(view, width, height, self.log_scale))
+
+
+# ------------------------------------------------------------- the app's sweep
+def sweep_cells(row: dict) -> tuple[str, ...]:
+    """A sweep row as table cells: lr, seed, result, epochs to success, final loss."""
+    result = "diverged" if row["diverged"] else ("✓" if row["success"] else "✗ stuck")
+    first = "—" if row["epochs_to_success"] is None else f"{row['epochs_to_success']}"
+    return (f"{row['lr']:g}", str(row["seed"]), result, first, num(row["final_loss"], 4))
+
+
+def sweep_summary(rows: list[dict]) -> str:
+    """``lr 0.5: 6/10 succeed · lr 5: 10/10 succeed``."""
+    parts = []
+    for lr in sorted({r["lr"] for r in rows}):
+        mine = [r for r in rows if r["lr"] == lr]
+        parts.append(f"lr {lr:g}: {sum(r['success'] for r in mine)}/{len(mine)} succeed")
+    return " · ".join(parts)
+
+
+class SweepScreen(Screen):
+    """Trains a small seeds × lr grid of the current task in a thread worker, lists
+    every run, and opens the one chosen (Enter) in the debugger."""
+
+    DEFAULT_CSS = """
+    SweepScreen #sweep-note { height: auto; padding: 0 1; }
+    SweepScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [Binding("escape", "app.pop_screen", "close")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sweep = None
+        self.rows: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import DataTable
+
+        yield Static("training the grid …", id="sweep-note")
+        table = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns("lr", "seed", "result", "epochs to success", "final loss")
+        yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        with self.app.session.lock:
+            config = self.app.session.config
+        self.run_worker(lambda: self._train(config), thread=True, exclusive=True, group="sweep")
+
+    def _train(self, config) -> None:
+        from tui.core.sweep import app_grid
+
+        try:
+            sweep, rows = app_grid(config, progress=lambda done, total: self.app.call_from_thread(
+                self._progress, done, total))
+        except ValueError as exc:  # a grid too large for memory: one line
+            self.app.call_from_thread(self._note, f"cannot sweep: {exc}")
+            return
+        self.app.call_from_thread(self._show, sweep, rows)
+
+    def _note(self, text: str) -> None:
+        if self.is_attached:
+            self.query_one("#sweep-note", Static).update(Text(text))
+
+    def _progress(self, done: int, total: int) -> None:
+        self._note(f"training {total:,} run-epochs … {100 * done / max(1, total):.0f} %")
+
+    def _show(self, sweep, rows: list[dict]) -> None:
+        if not self.is_attached:
+            return
+        from textual.widgets import DataTable
+
+        self.sweep, self.rows = sweep, rows
+        self._note(f"{len(sweep.seeds)} seeds × {len(sweep.lrs)} learning rates, "
+                   f"{sweep.epochs} epochs, success = {sweep.criterion} "
+                   f"({sweep.seconds:.1f} s): {sweep_summary(rows)}.  Enter opens a run.")
+        table = self.query_one(DataTable)
+        for row in rows:
+            table.add_row(*sweep_cells(row))
+        table.focus()
+
+    def on_data_table_row_selected(self, event) -> None:
+        from tui.core.sweep import run_config
+
+        if self.sweep is None:
+            return
+        row = self.rows[event.cursor_row]
+        pause = getattr(self.app, "pause", None)
+        if pause is not None:
+            pause()
+        closed = len(self.app.session.branches) - 1
+        self.app.session.open_run(run_config(self.sweep, row))
+        self.app.pop_screen()
+        note = "" if closed < 1 else \
+            f" (the branches B–{'ABCD'[closed]} were closed: a new run starts alone)" \
+            if closed > 1 else " (branch B was closed: a new run starts alone)"
+        self.app.notify(f"opened seed {row['seed']}, lr {row['lr']:g} at epoch 0{note}",
+                        markup=False)

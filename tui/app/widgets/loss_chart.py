@@ -1,0 +1,214 @@
+"""Live loss chart (plotext via textual-plotext).
+
+The frame hands over the loss history as a min/max envelope (one point per bin
+of epochs, at most about two per column), so a redraw costs the same at epoch
+100 and epoch 10⁶ and no spike ever disappears: the upper line is each bin's
+largest loss, the lower its smallest.  The log view plots log₁₀(loss) on a
+linear axis (plotext's own log axis fails on repeated builds) and labels the
+ticks in loss units (10⁻¹, 10⁻², …).  Epochs are counted from 0, as on the
+status line.  A grey line marks the loss of predicting the mean target, which a
+network with no signal gets.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from nn.naming import sup
+
+from tui.view.format import num
+from tui.view.views import LossView
+
+
+def nice_ticks(lo: float, hi: float, max_ticks: int = 6, integer: bool = False) -> list[float]:
+    """Round tick values (1, 2 or 5 × 10ᵏ apart) covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / max(1, max_ticks - 1)
+    step = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if m * step >= raw:
+            step *= m
+            break
+    if integer:
+        step = max(1.0, round(step))
+    first = math.ceil(lo / step - 1e-9) * step
+    count = math.floor((hi - first) / step + 1e-9) + 1
+    return [round(first + k * step, 12) for k in range(count)]
+
+
+def distinct_labels(ticks: list[float], digits: int = 3,
+                    to_loss=lambda t: t) -> tuple[list[float], list[str]]:
+    """Labels for ``ticks`` with as few significant digits (from ``digits``, up to 6)
+    as tell them apart; ticks that still read the same are shown once."""
+    for d in range(digits, 7):
+        labels = [num(to_loss(t), d) for t in ticks]
+        if len(set(labels)) == len(labels):
+            break
+    kept: dict[str, float] = {}
+    for t, label in zip(ticks, labels):
+        kept.setdefault(label, t)
+    return list(kept.values()), list(kept)
+
+
+def power_label(exponent: int) -> str:
+    """``-2`` → ``10⁻²``."""
+    return "1" if exponent == 0 else "10" + ("⁻" if exponent < 0 else "") + sup(abs(exponent))
+
+
+#: strides between labelled decades: each a round number, so labels step evenly
+DECADE_STRIDES = (1, 2, 3, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
+
+
+def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[str]]:
+    """At most ``most`` ticks for a log₁₀ axis spanning log-values [lo, hi], labelled
+    in loss units: decades (10⁻¹, 10⁻², …) a round stride apart (every 1, 2, 3, 5, 10 …
+    decades, aligned so the labels read evenly), or inside about one decade the round
+    values 1, 2 and 5 × 10ᵏ — or 1 … 9 × 10ᵏ where those give fewer than two."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [], []
+    most = max(1, most)
+    decades = list(range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1))
+    if len(decades) >= 2:
+        stride = next((k for k in DECADE_STRIDES if len(decades) / k <= most), None) or \
+            math.ceil(len(decades) / most)
+        chosen = [d for d in decades if d % stride == 0] or decades[:1]
+        return [float(d) for d in chosen], [power_label(d) for d in chosen]
+    for mantissas in ((1, 2, 5), (1, 2, 3, 4, 5, 6, 7, 8, 9)):
+        ticks, labels = [], []
+        for d in range(math.floor(lo) - 1, math.ceil(hi) + 1):
+            for m in mantissas:
+                v = math.log10(m) + d
+                if lo - 1e-9 <= v <= hi + 1e-9:
+                    ticks.append(v)
+                    labels.append(num(m * 10.0 ** d, 2))
+        if len(ticks) >= 2:
+            break
+    if len(ticks) > most:  # every k-th, keeping the ends' spacing even
+        k = math.ceil(len(ticks) / most)
+        ticks, labels = ticks[::k], labels[::k]
+    if not ticks:  # a very narrow range: two plain values
+        return distinct_labels([lo, hi] if hi > lo else [lo], 3, lambda t: 10 ** t)
+    return ticks, labels
+
+
+#: rows of a plotext chart that are not its canvas: title, two frame lines, x ticks, labels
+CHART_FRAME_ROWS = 5
+#: the fewest canvas rows left for the curve under a legend; with fewer, no legend
+#: (the mean's value goes into the title)
+MIN_DATA_ROWS = 2
+
+
+def legend_headroom(y_lo: float, y_hi: float, n_labels: int, rows: int
+                    ) -> tuple[float, float] | None:
+    """y limits that keep the top ``n_labels`` of the canvas's ``rows`` rows, where
+    plotext writes its legend, above every point (so the legend never hides the curve,
+    e.g. XOR's loss sitting at the mean's 0.25); None without a legend."""
+    if n_labels <= 0 or not (math.isfinite(y_lo) and math.isfinite(y_hi)):
+        return None
+    if y_hi <= y_lo:
+        pad = max(abs(y_hi) * 0.05, 1e-9)
+        y_lo, y_hi = y_lo - pad, y_hi + pad
+    # plotext puts a value on one of 4·rows braille dot rows; the top of the data goes on
+    # the highest dot row under the legend, with half a dot row to spare for rounding
+    dots = 4 * max(rows, n_labels + 1)
+    under = max(1.0, dots - 4 * n_labels - 1.5)
+    return y_lo, y_lo + (y_hi - y_lo) * (dots - 1) / under
+
+
+class LossChart(PlotextPlot):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.log_scale = True
+        self._shown: tuple = ()
+
+    def show(self, view: LossView) -> None:
+        key = (len(view.epochs), float(view.hi[-1]) if len(view.hi) else None,
+               None if view.test_hi is None or not len(view.test_hi) else float(view.test_hi[-1]),
+               float(view.epochs[-1]) if len(view.epochs) else None, self.log_scale, view.title,
+               self.size.width, self.size.height)
+        if key == self._shown:
+            return
+        self._shown = key
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        has_mean = view.baseline is not None and view.baseline > 0
+        test = _test_series(view, self.log_scale)
+        n_labels = has_mean + 2 * (test is not None and len(view.epochs) > 0)
+        rows = self.size.height - CHART_FRAME_ROWS
+        if rows - n_labels < MIN_DATA_ROWS:  # no room for a legend above the curve
+            n_labels = 0
+        title = view.title
+        ylabel = "loss (log scale)" if self.log_scale else "loss"
+        if not n_labels:  # what the legend would have said, in the title and the axis label
+            title += f" · mean guess {num(view.baseline, 3)}" if has_mean else ""  # the grey line
+            if test is not None and len(view.epochs):
+                ylabel = ("loss (log)" if self.log_scale else "loss") + " · test: orange"
+        plt.title(title)
+        plt.xlabel("epoch")
+        plt.ylabel(ylabel)
+        x, lo, hi = view.epochs, view.lo, view.hi
+        ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if self.log_scale else True)
+        x, lo, hi = x[ok], lo[ok], hi[ok]
+        if self.log_scale:
+            lo, hi = np.log10(lo), np.log10(hi)
+        if len(x):
+            x_end = max(float(x[-1]), 1.0)
+            y_lo, y_hi = float(lo.min()), float(hi.max())
+            if has_mean:  # drawn first: the loss on top
+                b = math.log10(view.baseline) if self.log_scale else view.baseline
+                plt.plot([0.0, x_end], [b, b], marker="braille", color="gray",
+                         label=f"predict the mean: {num(view.baseline, 3)}" if n_labels else None)
+                y_lo, y_hi = min(y_lo, b), max(y_hi, b)
+            if test is not None:  # held-out rows, drawn under the training loss
+                tx, tlo, thi = test
+                plt.plot(tx.tolist(), thi.tolist(), marker="braille", color="orange",
+                         label="test" if n_labels else None)
+                if np.any(thi != tlo):
+                    plt.plot(tx.tolist(), tlo.tolist(), marker="braille", color="orange")
+                y_lo, y_hi = min(y_lo, float(tlo.min())), max(y_hi, float(thi.max()))
+            plt.plot(x.tolist(), hi.tolist(), marker="braille", color="cyan",
+                     label="training" if test is not None and n_labels else None)
+            if np.any(hi != lo):
+                plt.plot(x.tolist(), lo.tolist(), marker="braille", color="cyan")
+            plt.xlim(0, x_end)
+            xt = nice_ticks(0, x_end, max(2, self.size.width // 12), integer=True)
+            plt.xticks(xt, [f"{int(t)}" for t in xt])
+            if self.log_scale:  # no more labels than every other row can show apart
+                yt, labels = log_ticks(y_lo, y_hi, most=max(2, min(6, rows // 2)))
+            else:
+                yt, labels = distinct_labels(nice_ticks(y_lo, y_hi, max(2, self.size.height // 4)))
+            if yt:
+                plt.yticks(yt, labels)
+            top = legend_headroom(y_lo, y_hi, n_labels, rows)
+            if top is not None:
+                plt.ylim(*top)
+        self.refresh()
+
+    def toggle_log(self) -> bool:
+        self.log_scale = not self.log_scale
+        self._shown = ()
+        return self.log_scale
+
+
+def _test_series(view: LossView, log: bool):
+    """The test loss's (epochs, lo, hi), finite (and positive on a log axis), or None."""
+    if view.test_epochs is None or not len(view.test_epochs):
+        return None
+    x, lo, hi = view.test_epochs, view.test_lo, view.test_hi
+    ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if log else True)
+    if not ok.any():
+        return None
+    x, lo, hi = x[ok], lo[ok], hi[ok]
+    return (x, np.log10(lo), np.log10(hi)) if log else (x, lo, hi)
+
+
+def loss_text(loss: float | None) -> str:
+    if loss is None:
+        return "–"
+    return f"{loss:.4g}" if math.isfinite(loss) else str(loss)

@@ -1,0 +1,308 @@
+"""Chain-rule narration: the equation of the step just taken, with the engine's
+numbers in it (for the selected neuron, and the selected sample where the step
+depends on one).  Sums over samples are written out term by term when they are
+short, so a learner sees how the per-sample terms add up to dw and db.
+
+The loss's and the optimizer's own equations come from their ``explain``
+(:mod:`nn.losses`, :mod:`nn.optimizers`) as (template, numbers, result): this
+module only fills in the numbers, so each formula has one home.  With
+mini-batches the event's arrays hold the batch's rows: the view's ``rows`` say
+which sample each row is, and a sample outside the batch is said to be so."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from nn import Phase
+from nn.losses import get_loss
+from nn.optimizers import get_optimizer
+from nn.naming import input_name, layer_name, neuron_name, sample_name, sub
+
+from tui.view.format import num, paren
+from tui.view.views import NarrationView
+
+MAX_TERMS = 3        #: terms of z = Σ w·x (and of Σₖ δₖ·wₖ) written out
+MAX_SAMPLE_TERMS = 4  #: sums over samples are written out in full up to this many samples
+
+HALTED_HELP = ("Training is stopped. Press r to reset to the initial weights, b to step back in "
+               "time to before the blow-up, or l to choose a smaller learning rate and then r.")
+
+
+def _sum_over_samples(factors: list[tuple[float, float]]) -> str:
+    """``(δ₁)·(x₁) + (δ₂)·(x₂) … = total`` for few samples."""
+    terms = " + ".join(f"{paren(a)}·{paren(b)}" for a, b in factors)
+    return f"{terms} = "
+
+
+OPTIMIZER_TITLES = {"gd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
+HYPER_NAMES = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
+MAX_OUTPUTS = 4  #: outputs of the selected sample narrated at the loss
+
+
+def fill(template: str, numbers) -> str:
+    """The template's ``{}`` filled with ``numbers``: a number that starts an
+    expression (after "= ", "(" or "[") is written plain, the others in
+    parentheses when negative, as everywhere in the narration."""
+    parts = template.split("{}")
+    out = [parts[0]]
+    for x, rest in zip(numbers, parts[1:]):
+        before = out[-1]
+        plain = before.endswith(("= ", "(", "[")) or before == ""
+        out.append(num(x) if plain else paren(x))
+        out.append(rest)
+    return "".join(out)
+
+
+def _lines(t: Text, lines, first: bool = False) -> None:
+    """(template, numbers, result) lines: each filled, its result in bold."""
+    for k, (template, numbers, result) in enumerate(lines):
+        if k or not first:
+            t.append("\n")
+        t.append(fill(template, numbers) + " = ")
+        t.append(num(result), style="bold")
+
+
+def _row(view: NarrationView) -> int | None:
+    """The row of the event's arrays holding the selected sample; None when the
+    sample is not in the event's mini-batch."""
+    if view.rows is None:
+        return view.sample
+    try:
+        return view.rows.index(view.sample)
+    except ValueError:
+        return None
+
+
+def _batch_name(view: NarrationView) -> str:
+    return f"batch {view.event.batch + 1} of {view.n_batches}"
+
+
+def _not_in_batch(view: NarrationView) -> str:
+    rows = view.rows or ()
+    names = ", ".join(str(r + 1) for r in rows[:4]) + (", …" if len(rows) > 4 else "")
+    return (f"{sample_name(view.sample)} is not in batch {view.event.batch + 1} "
+            f"(samples {names}); [ and ] choose a sample of this batch")
+
+
+def _loss(t: Text, view: NarrationView, v: dict, i: int | None) -> None:
+    """The loss of the event's rows, the selected sample's part and each output's
+    start of backpropagation, from the loss's own ``explain``."""
+    y_hat, y = v["y_hat"], v["y"]
+    loss = get_loss(v.get("loss_name"))
+    batched = view.rows is not None
+    n = len(y) if batched else view.n_samples
+    t.append(f"Loss · {loss.title} over {n} sample{'' if n == 1 else 's'}", style="bold")
+    if batched:
+        t.append(f" · {_batch_name(view)}", style="dim")
+    t.append("\n")
+    how = loss.explain(y_hat, y, 0 if i is None else i)
+    decay = v.get("weight_decay") or 0.0
+    data = v.get("data_loss", v["loss"])
+    t.append(fill(*how["value"]) + " = ")
+    t.append(num(data if decay else v["loss"]), style="bold")
+    if decay:
+        sum_w2 = 2.0 * v["penalty"] / decay
+        t.append(f"\nL = data + λ/2·Σw² = {num(data)} + {num(decay)}/2·{num(sum_w2)} = ")
+        t.append(num(v["loss"]), style="bold")
+    if "epoch_loss" in v:
+        t.append(f"\nepoch loss (the {view.n_batches} batches' losses, weighted by size) = ")
+        t.append(num(v["epoch_loss"]), style="bold")
+    if i is None:
+        t.append("\n" + _not_in_batch(view))
+        return
+    K = y.shape[1]
+    if loss.fused:
+        shown = "(" + ", ".join(num(a) for a in y_hat[i]) + ")" if K > 1 else num(y_hat[i, 0])
+        target = "(" + ", ".join(num(a) for a in y[i]) + ")" if K > 1 else num(y[i, 0])
+        t.append(f"\n{sample_name(view.sample)}: ŷ = {shown}, y = {target}")
+        _lines(t, how["terms"])
+        for k, lines in enumerate(how["outputs"][:MAX_OUTPUTS]):
+            _lines(t, lines)
+        if K > MAX_OUTPUTS:
+            t.append(f"\n… and {K - MAX_OUTPUTS} more outputs", style="dim")
+        t.append("\n" + loss.simplification, style="dim")
+        return
+    # MSE: the first output (as the narration has always shown it)
+    t.append(f"\n{sample_name(view.sample)}: ŷ = {num(y_hat[i, 0])}, y = {num(y[i, 0])}\n")
+    _lines(t, how["outputs"][0], first=True)
+    if K > 1:
+        t.append(f"   (output 1 of {K})", style="dim")
+
+
+def _update(t: Text, v: dict, c: int) -> None:
+    """The optimizer's update of each weight and the bias, from its ``explain``."""
+    lr = v["lr"]
+    opt = get_optimizer(v.get("optimizer", "gd"), **v.get("hyper", {}))
+    title = OPTIMIZER_TITLES.get(opt.name, opt.name)
+    hyper = dict(v.get("hyper", {}))
+    if hyper.pop("nesterov", False):
+        title = "Nesterov " + title
+    parts = [f"{HYPER_NAMES.get(k, k)} = {num(x)}" for k, x in hyper.items()]
+    parts.append(f"lr = {num(lr)}")
+    if opt.slots:
+        parts.append(f"t = {v['t']}")
+    t.append(f"{title}, {', '.join(parts)}")
+    wb, dw = v["w_before"][:, c], v["dw"][:, c]
+    for k in range(min(len(wb), MAX_TERMS)):
+        state = {s: float(v[f"{s}_w_before"][k, c]) for s in opt.slots}
+        _lines(t, opt.explain(float(wb[k]), float(dw[k]), lr, v.get("t", 1), state,
+                              name=f"w{sub(k + 1)}", grad=f"dw{sub(k + 1)}"))
+    if len(wb) > MAX_TERMS:
+        t.append(f"\n… and {len(wb) - MAX_TERMS} more weights (see the neuron panel)",
+                 style="dim")
+    state = {s: float(v[f"{s}_b_before"][c]) for s in opt.slots}
+    _lines(t, opt.explain(float(v["b_before"][c]), float(v["db"][c]), lr, v.get("t", 1), state,
+                          name="b", grad="db"))
+
+
+def narrate(view: NarrationView) -> Text:
+    """The narration of ``view.event`` for ``view.neuron`` and ``view.sample``."""
+    t = Text()
+    if view.halted:
+        t.append("⚠ " + view.halted + "\n", style="bold red")
+        t.append(HALTED_HELP)
+        return t
+    event = view.event
+    if event is None:
+        t.append("Press ", style="dim")
+        t.append("n", style="bold")
+        t.append(" to take a step. Each step's equation appears here, with its real numbers.",
+                 style="dim")
+        return t
+    v = event.values
+    sizes = view.sizes
+    n_layers = len(sizes) - 1
+    i = _row(view)
+    if event.phase is Phase.LOSS:
+        _loss(t, view, v, i)
+        return t
+    start = event.neurons[0]
+    c = view.neuron - start
+    layer = event.layer
+    name = neuron_name(layer, view.neuron, sizes)
+    if event.neurons[1] - start > 1:  # a layer or phase step: say which neurons it computed
+        first, last = (neuron_name(layer, k, sizes) for k in (start, event.neurons[1] - 1))
+        both = f"{first}, {last}" if event.neurons[1] - start == 2 else f"{first} … {last}"
+        t.append(f"this step computed {both}; ↑↓ picks the one explained here\n", style="dim")
+    f = view.activation_symbol
+    t.append(f"{event.phase.value.capitalize()} · {name} ({layer_name(layer, n_layers)}, "
+             f"neuron {view.neuron + 1})", style="bold")
+    if event.phase is Phase.FORWARD:
+        t.append(f" · {sample_name(view.sample)}\n", style="dim")
+        if i is None:  # not in this batch: say so, never read another sample's row
+            t.append(_not_in_batch(view))
+            return t
+        x, w = v["x"][i], v["w"][:, c]
+        shown = min(len(w), MAX_TERMS)
+        terms = [f"{paren(w[k])}·{paren(x[k])}" for k in range(shown)]
+        more = f" + … {len(w) - MAX_TERMS} more" if len(w) > MAX_TERMS else ""
+        names = " + ".join(f"w{sub(k + 1)}{input_name(layer, k, sizes)}" for k in range(shown))
+        t.append(f"z = {names}{' + …' if more else ''} + b\n")
+        t.append(f"  = {' + '.join(terms)}{more} + {paren(v['b'][c])}\n")
+        t.append("  = ")
+        t.append(num(v["z"][i, c]), style="bold")
+        if v.get("a_pending"):
+            t.append(f"\na = {f}(z) needs every z of the layer: computed with the layer's "
+                     "last neuron", style="dim")
+        elif f == "softmax":
+            t.append("\na = e^zⱼ/Σₖ e^zₖ over the layer's z = ")
+            t.append(num(v["a"][i, c]), style="bold")
+        else:
+            t.append(f"\na = {f}(z) = {f}({num(v['z'][i, c])}) = ")
+            t.append(num(v["a"][i, c]), style="bold")
+    elif event.phase is Phase.BACKWARD:
+        _backward(t, view, v, c, f)
+    else:  # UPDATE: the same for every sample
+        t.append("\n")
+        _update(t, v, c)
+    return t
+
+
+def _backward(t: Text, view: NarrationView, v: dict, c: int, f: str) -> None:
+    i = _row(view)
+    n = view.n_samples if view.rows is None else len(v["x"])
+    layer = view.event.layer
+    t.append(f" · {sample_name(view.sample)} for δ\n", style="dim")
+    if i is None:
+        t.append(_not_in_batch(view))
+        _backward_sums(t, view, v, c, None, n)
+        return
+    if v.get("fused"):  # the loss gave δ itself
+        t.append("δ = ∂L/∂z from the loss step, (ŷ − y)·scale: f'(z) cancelled = ")
+        t.append(num(v["delta"][i, c]), style="bold")
+        _backward_sums(t, view, v, c, i, n)
+        return
+    if "next_delta" in v:
+        nd, nw = v["next_delta"][i], v["next_w"][c]
+        shown = min(len(nw), MAX_TERMS)
+        terms = [f"{paren(nd[k])}·{paren(nw[k])}" for k in range(shown)]
+        more = f" + … {len(nw) - MAX_TERMS} more" if len(nw) > MAX_TERMS else ""
+        t.append(f"∂L/∂a = Σₖ δₖ·wₖ (from layer {layer + 2}) = {' + '.join(terms)}{more} = ")
+    else:
+        t.append("∂L/∂a = ∂L/∂ŷ = ")
+    t.append(num(v["dA"][i, c]), style="bold")
+    if "row_sum" in v:
+        t.append(f"\nδ = ∂L/∂z = a·(∂L/∂a − Σⱼ ∂L/∂aⱼ·aⱼ) = a·({num(v['dA'][i, c])} − "
+                 f"{paren(v['row_sum'][i, 0])}) = ")
+    else:
+        t.append(f"\nδ = ∂L/∂z = ∂L/∂a · {f}'(z) = {paren(v['dA'][i, c])} · "
+                 f"{paren(v['fprime'][i, c])} = ")
+    t.append(num(v["delta"][i, c]), style="bold")
+    _backward_sums(t, view, v, c, i, n)
+
+
+def _backward_sums(t: Text, view: NarrationView, v: dict, c: int, i: int | None, n: int) -> None:
+    """dw and db as sums over the batch's samples (+ λ·w with weight decay)."""
+    layer, sizes = view.event.layer, view.sizes
+    name = sample_name(view.sample)
+    decay = v.get("decay_w")
+    delta, x = v["delta"][:, c], v["x"]
+    full = n <= MAX_SAMPLE_TERMS
+    if full:
+        t.append(f"\ndw and db add up every sample's term (n = 1…{n}):", style="dim")
+    for k in range(min(x.shape[1], MAX_TERMS)):
+        src = input_name(layer, k, sizes)
+        wd = "" if decay is None else f" + λ·w{sub(k + 1)}"
+        t.append(f"\ndw{sub(k + 1)} = Σₙ δₙ·{src}ₙ{wd} = ")
+        if full:
+            terms = _sum_over_samples([(delta[m], x[m, k]) for m in range(n)])
+            if decay is not None:
+                terms = f"{terms[:-3]} + (λ·w = {num(decay[k, c])}) = "
+            t.append(terms)
+        else:
+            part = (f"({name}: {paren(delta[i])}·{paren(x[i, k])} = {num(delta[i] * x[i, k])}) + "
+                    if i is not None else "")
+            wd = "" if decay is None else f" + (λ·w = {num(decay[k, c])})"
+            t.append(f"{part}… all {n}{wd} → ", style="dim")
+        t.append(num(v["dw"][k, c]), style="bold")
+    if x.shape[1] > MAX_TERMS:
+        t.append(f"\n… and {x.shape[1] - MAX_TERMS} more weights (see the neuron panel)",
+                 style="dim")
+    t.append("\ndb = Σₙ δₙ = ")
+    if full:
+        t.append(" + ".join(paren(d) for d in delta) + " = ")
+    t.append(num(v["db"][c]), style="bold")
+    if decay is not None:
+        t.append(f"\nweight decay λ = {num(v['weight_decay'])} adds λ·w to each dw, pulling the "
+                 "weights toward 0 (biases are not decayed)", style="dim")
+    if view.all_zero_inputs and layer == 0 and i is not None:
+        t.append(f"\n{name}'s inputs are all 0, so its δ·x terms are 0: "
+                 "only db gets its δ.", style="dim")
+
+
+class Narration(VerticalScroll):
+    """A scrolling panel showing :func:`narrate` for the frame; the scrollbar shows
+    when the text is taller than the panel (small terminals)."""
+
+    _shown: Text | None = None
+
+    def compose(self):
+        yield Static(id="narration-text")
+
+    def show(self, view: NarrationView) -> None:
+        text = narrate(view)
+        if self._shown is not None and text == self._shown:
+            return  # unchanged (e.g. while playing): no repaint
+        self._shown = text
+        self.query_one("#narration-text", Static).update(text)

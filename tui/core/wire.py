@@ -1,0 +1,211 @@
+"""The follow-mode wire format: newline-delimited JSON, versioned, validated.
+
+Only actions cross the network (the engine is deterministic, so replaying a
+teacher's actions from its starting configuration gives its network bit for bit).
+Every line is one JSON object ``{"v": 1, "type": …, …}``:
+
+teacher → follower
+    ``hello``   ``{run, seq, config, n}``: the teacher's run id (random per start),
+                how many actions it has recorded (``seq``), its starting
+                configuration (as session files hold it) and the length ``n`` of
+                its action log, which follows in ``log`` lines
+    ``log``     ``{actions: [Action.to_json(), …]}`` (at most ``LOG_CHUNK`` each)
+    ``action``  ``{seq, action}``: one new action, numbered from 1 (gaps are seen)
+    ``error``   ``{reason}``: why the teacher closes this connection
+follower → teacher
+    ``join``    ``{code}``: the join code; nothing a follower sends is ever an action
+
+:func:`decode` turns one received line into a :class:`Message` or raises
+:class:`WireError` with one line for a person; nothing in a line is trusted
+before it has been read through the action vocabulary (:mod:`tui.core.actions`) and
+the session-file configuration reader (:mod:`tui.core.recording`).
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from tui.core import actions as act
+from tui.core.config import RunConfig
+from tui.core.recording import MAX_TOTAL_EPOCHS, config_from_json, config_to_json
+
+VERSION = 1
+MAX_LINE_BYTES = 256 * 1024       #: longest line a follower reads (a ``log`` chunk fits)
+MAX_JOIN_LINE_BYTES = 1024        #: longest line a teacher reads from a follower
+LOG_CHUNK = 1000                  #: actions per ``log`` line
+MAX_LOG_ACTIONS = 1_000_000       #: a hello announcing more is refused
+MAX_FOLLOWERS = 64
+MAX_HIDDEN_WEIGHTS = 1_000_000    #: weights between hidden layers of a shared network
+FOLLOWER_MSGS_PER_S = 20          #: what a teacher reads from one follower (more is dropped)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  #: no 0/O, 1/I
+CODE_LENGTH = 6
+
+TYPES_FROM_TEACHER = ("hello", "log", "action", "error")
+TYPES_FROM_FOLLOWER = ("join",)
+
+
+class WireError(ValueError):
+    """A received line that is malformed, oversized, unknown or out of bounds."""
+
+
+@dataclass
+class Message:
+    type: str
+    data: dict = field(default_factory=dict)   #: the checked fields (see the module doc)
+
+
+def new_code() -> str:
+    """A random join code people can read out loud (6 letters/digits, 30 bits)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in str(code).upper() if ch.isalnum())
+
+
+# ------------------------------------------------------------------ encoding
+def encode(type_: str, **fields) -> bytes:
+    return (json.dumps({"v": VERSION, "type": type_, **fields}, separators=(",", ":"))
+            + "\n").encode()
+
+
+def hello_lines(run: str, seq: int, config: RunConfig, log: list[dict]) -> list[bytes]:
+    """The hello and the log lines that follow it (what a late joiner replays)."""
+    lines = [encode("hello", run=run, seq=seq, config=config_to_json(config), n=len(log))]
+    for k in range(0, len(log), LOG_CHUNK):
+        lines.append(encode("log", actions=log[k:k + LOG_CHUNK]))
+    return lines
+
+
+def action_line(seq: int, action: act.Action) -> bytes:
+    return encode("action", seq=seq, action=action.to_json())
+
+
+# ------------------------------------------------------------------ decoding
+def _parse(line: bytes, limit: int, allowed: tuple[str, ...]) -> tuple[str, dict]:
+    if len(line) > limit:
+        raise WireError(f"line of {len(line)} bytes dropped (at most {limit})")
+    try:
+        data = json.loads(line.decode("utf-8"))
+    except RecursionError:
+        raise WireError("message nested too deeply, dropped") from None
+    except (UnicodeDecodeError, ValueError):
+        raise WireError("malformed message (not JSON), dropped") from None
+    if not isinstance(data, dict):
+        raise WireError("malformed message (not an object), dropped")
+    if data.get("v") != VERSION:
+        raise WireError(f"message of version {data.get('v')!r} dropped (this is version "
+                        f"{VERSION})")
+    kind = data.get("type")
+    if kind not in allowed:
+        raise WireError(f"unknown message type {kind!r} dropped")
+    return kind, data
+
+
+def _whole(data: dict, key: str, low: int, high: int) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise WireError(f"{data['type']}: {key} must be a whole number from {low} to {high}, "
+                        f"got {value!r}; dropped")
+    return value
+
+
+def decode_from_teacher(line: bytes) -> Message:
+    """One line a follower received, checked; WireError says why it is dropped."""
+    kind, data = _parse(line, MAX_LINE_BYTES, TYPES_FROM_TEACHER)
+    if kind == "hello":
+        run = data.get("run")
+        if not isinstance(run, str) or not 0 < len(run) <= 64:
+            raise WireError("hello: run id missing; dropped")
+        try:
+            config = config_from_json(data.get("config"))
+        except ValueError as exc:
+            raise WireError(f"hello: configuration: {exc}; dropped") from None
+        try:
+            check_shareable(config, "hello: ")
+        except WireError as exc:
+            raise WireError(f"{exc}; dropped") from None
+        return Message(kind, {"run": run, "seq": _whole(data, "seq", 0, 10**15),
+                              "config": config, "n": _whole(data, "n", 0, MAX_LOG_ACTIONS)})
+    if kind == "log":
+        raw = data.get("actions")
+        if not isinstance(raw, list) or len(raw) > LOG_CHUNK:
+            raise WireError(f"log: actions must be a list of at most {LOG_CHUNK}; dropped")
+        try:
+            actions = [act.from_json(item) for item in raw]
+        except act.ActionError as exc:
+            raise WireError(f"log: {exc}; dropped") from None
+        return Message(kind, {"actions": actions})
+    if kind == "action":
+        seq = _whole(data, "seq", 1, 10**15)
+        try:
+            action = act.from_json(data.get("action"))
+        except act.ActionError as exc:
+            raise WireError(f"action {seq}: {exc}; dropped") from None
+        return Message(kind, {"seq": seq, "action": action})
+    reason = data.get("reason")
+    return Message(kind, {"reason": reason[:200] if isinstance(reason, str) else "no reason"})
+
+
+def decode_from_follower(line: bytes) -> Message:
+    kind, data = _parse(line, MAX_JOIN_LINE_BYTES, TYPES_FROM_FOLLOWER)
+    code = data.get("code")
+    if not isinstance(code, str) or len(code) > 64:
+        raise WireError("join: code missing")
+    return Message(kind, {"code": normalise_code(code)})
+
+
+def check_shareable(config: RunConfig, where: str = "") -> None:
+    """Follow mode shares built-in tasks of a sensible size: a follower never opens a
+    file the teacher names, nor builds a network larger than ``MAX_HIDDEN_WEIGHTS``."""
+    for key in ("data", "load"):
+        if getattr(config, key) is not None:
+            raise WireError(f"{where}the network comes from a file ({key} "
+                            f"{getattr(config, key)}); follow mode shares built-in tasks only")
+    hidden = config.hidden or ()
+    weights = sum(a * b for a, b in zip(hidden, hidden[1:]))
+    if weights > MAX_HIDDEN_WEIGHTS:
+        raise WireError(f"{where}hidden layers {', '.join(map(str, hidden))} have {weights} "
+                        f"weights between them; follow mode shares at most {MAX_HIDDEN_WEIGHTS}")
+
+
+def total_epochs(actions) -> int:
+    return sum(a.epochs for a in actions if isinstance(a, act.Play))
+
+
+def check_log_size(actions) -> None:
+    total = total_epochs(actions)
+    if total > MAX_TOTAL_EPOCHS:
+        raise WireError(f"the teacher's log plays {total} epochs; at most {MAX_TOTAL_EPOCHS} "
+                        "are replayed")
+
+
+# ------------------------------------------------------------------ the action log
+def append_merged(log: list, action: act.Action) -> None:
+    """Append ``action`` to ``log`` the way :meth:`Session._record` does: consecutive
+    plays become one (replaying ``play n`` then ``play m`` equals ``play n+m``)."""
+    last = log[-1] if log else None
+    if isinstance(action, act.Play) and isinstance(last, act.Play) \
+            and last.epochs + action.epochs <= act.MAX_PLAY_EPOCHS:
+        log[-1] = act.Play(last.epochs + action.epochs)
+    else:
+        log.append(action)
+
+
+class RateLimit:
+    """A token bucket: ``rate`` messages a second, bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate, self.burst = rate, burst or 2 * rate
+        self.tokens, self.t = self.burst, time.monotonic()
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.t) * self.rate)
+        self.t = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False

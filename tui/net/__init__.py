@@ -1,0 +1,1 @@
+"""Over the network: share (teacher), follow (learner), serve (browser)."""
