@@ -134,3 +134,36 @@ def test_a_branch_of_digits_trains_on_and_the_panels_follow_it():
     a = digits_view(s)
     assert s.stepper.epoch == 2 and not np.array_equal(a.weights, b.weights)  # both played
     assert np.array_equal(a.weights, s.net.layers[0].W.T)
+
+
+async def test_n_steps_backprop_on_a_drawn_digit_on_a_copy():
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.session
+        main.play_chunk(1)
+        before = main.net._flat()[0].copy()
+        cursor = (main.stepper.epoch, main.stepper.cursor)
+        box = app.query_one(DigitDiagram).box
+        for col in (3, 4):
+            await pilot.click(DigitDiagram, offset=(2 + box.x + 2 * col, 1 + box.y + 2))
+        await pilot.press("n")  # which digit is it? nothing is stepped yet
+        await pilot.pause()
+        assert app.session is main and (main.stepper.epoch, main.stepper.cursor) == cursor
+        await pilot.press("7", "g", "g", "n", "n", "n")  # phases: forward, loss, backward
+        await pilot.pause()
+        probe = app.session
+        assert probe is not main and probe.problem.X.shape == (1, 64)
+        assert probe.problem.y[0].argmax() == 7
+        drawn = digits_state(main).drawing
+        assert np.array_equal(probe.problem.X[0], drawn)
+        app.redraw(force=True)
+        v = app.frame.digits
+        assert v.title.startswith("your 7, on a copy") and v.label == 7
+        # the narration and the dw picture are the copy's, for this one sample
+        first = probe.net.layers[0]
+        assert v.dw is not None and np.allclose(v.dw, first.dW[:, v.selected])
+        assert np.array_equal(main.net._flat()[0], before)  # the real run is untouched
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert app.session is main and digits_state(main).drawing is None
+        assert (main.stepper.epoch, main.stepper.cursor) == cursor

@@ -329,6 +329,8 @@ class TinyNetApp(DigitsKeys, DrawingKeys, App):
 
     def action_step(self) -> None:
         self.pause()
+        if self.digits_step():  # digits: a drawn digit steps on a copy of the network
+            return
         s = self.session
         if s.is_halted:
             self.say("Training is stopped (NaN/inf): r resets, b steps back in time, l changes "

@@ -6,6 +6,9 @@ Keys (only on an image task; elsewhere they say so and do nothing):
   test samples (each shown with its probabilities) instead of the training samples;
 * ``m``: the weight panel shows the selected neuron's picture large, with its dw (⇄ the grid);
 * ``Backspace``: clear the digit drawn on the picture (left click/drag inks, right erases);
+* ``0`` … ``9`` then ``n``: say which digit the drawing is, then step forward, loss and
+  backprop on it — on a copy of the network, one sample (the panels follow the copy until
+  ``Backspace`` brings back the real run, untouched);
 * ``v``: the loss chart ⇄ the confusion matrix.
 
 Clicking a picture in the weight grid selects that hidden neuron.  The state these change
@@ -27,7 +30,9 @@ def bindings() -> list:
                 tooltip="digits: [ ] walk the misclassified test samples ⇄ the training samples"),
         Binding("backspace", "clear_drawing", "clear drawing", show=False,
                 tooltip="digits: clear the digit drawn on the picture (back to the samples)"),
-    ]
+    ] + [Binding(str(k), f"drawn_label({k})", f"drawn {k}", show=False,
+                 tooltip="digits: the drawn digit is this class (then n steps backprop on it)")
+         for k in range(10)]
 
 
 def compose_before():
@@ -52,6 +57,9 @@ TITLES = {"weights": "weights: what each hidden neuron looks for", "digit-diagra
 
 class DigitsKeys:
     """App mixin.  Needs the app's ``session``, ``redraw``, ``say``, ``pause``."""
+
+    #: the real session while ``n`` steps through a drawn digit on a copy (else None)
+    _digits_main = None
 
     @property
     def digits_state(self):
@@ -113,7 +121,57 @@ class DigitsKeys:
         self.session.touch()
         self.redraw()
 
+    def action_drawn_label(self, k: int) -> None:
+        state = self.digits_state
+        if state is None or state.drawing is None or self._digits_main is not None:
+            return
+        if not 0 <= k < self.session.problem.y.shape[1]:
+            self.say(f"this task has classes 0 to {self.session.problem.y.shape[1] - 1}")
+            return
+        state.label = k
+        self.say(f"your drawing is a {k}: n steps forward, loss and backprop on it (on a copy "
+                 "of the network; Backspace comes back)", timeout=4)
+
+    def digits_step(self) -> bool:
+        """Before ``n``: with a drawing, step a one-sample copy of the network on it (swapping
+        the app's session for it).  True when the key was used up here (no label yet)."""
+        state = self.digits_state
+        if state is None or state.drawing is None or self._digits_main is not None:
+            return False
+        if state.label is None:
+            self.say("which digit did you draw? press 0–9, then n", timeout=4)
+            return True
+        from tui.core.digits_state import probe_problem
+        from tui.core.session import Session
+
+        main = self.session
+        with main.lock:
+            probe = Session(probe_problem(main.problem, state.drawing, state.label))
+        probe.granularity = main.granularity
+        probe.select(*main.selected)
+        probe._digits_title = f"your {state.label}, on a copy of the net"
+        self._digits_main = main
+        self.session = probe
+        self.say("stepping on your drawing with a copy of the network: the real run is "
+                 "untouched; Backspace returns to it", timeout=5)
+        return False
+
+    def digits_leave_probe(self) -> bool:
+        """Back to the real run after stepping on a drawing (True if there was a probe)."""
+        if self._digits_main is None:
+            return False
+        self.session, self._digits_main = self._digits_main, None
+        state = self.digits_state
+        if state is not None:
+            state.clear()
+        self.session.touch()
+        self.redraw(True)
+        return True
+
     def action_clear_drawing(self) -> None:
+        if self.digits_leave_probe():
+            self.say("back to the real run", timeout=2)
+            return
         state = self._digits_or_say()
         if state is None:
             return
@@ -157,9 +215,13 @@ class DigitsKeys:
         state = self.digits_state
         if state is None:
             return
+        if self._digits_main is not None:
+            self.say("stepping on a copy: Backspace returns to the real run, then draw again",
+                     timeout=3)
+            return
         if state.paint(message.row, message.col, message.erase):
             if state.strokes == 1:
                 self.say("drawing: the probabilities follow your digit; right click erases, "
-                         "Backspace clears", timeout=4)
+                         "Backspace clears; 0–9 then n steps backprop on it", timeout=4)
             self.session.touch()
             self.redraw()

@@ -24,6 +24,8 @@ class DigitsState:
     #: None while the panels show the training sample the session selected
     mistake: int | None = None
     large: bool = False                     #: the weight panel: the selected neuron large
+    #: the class the drawing is meant to be (keys 0–9), for stepping backprop on it
+    label: int | None = None
     strokes: int = field(default=0)         #: pixels painted (so a test can count)
 
     def paint(self, row: int, col: int, erase: bool = False) -> bool:
@@ -49,7 +51,7 @@ class DigitsState:
     def clear(self) -> bool:
         """Forget the drawing (the panels show the data again); whether there was one."""
         had = self.drawing is not None
-        self.drawing = None
+        self.drawing, self.label = None, None
         return had
 
 
@@ -64,3 +66,20 @@ def digits_state(session) -> DigitsState | None:
         state = DigitsState(tuple(shape))
         session._digits_state = state
     return state
+
+
+def probe_problem(problem, drawing, label: int):
+    """A :class:`~tui.core.config.Problem` of one sample — the drawing, with class ``label``
+    — on a copy of ``problem``'s network (the same config, full batch, no test set): what
+    ``n`` steps through forward, loss and backprop on a drawn digit, leaving the real
+    training untouched."""
+    from dataclasses import replace
+
+    from tui.core.config import Problem
+
+    k = problem.y.shape[1]
+    if not 0 <= label < k:
+        raise ValueError(f"class {label}: this task has classes 0 to {k - 1}")
+    config = replace(problem.config, batch=None, test_fraction=0.0)
+    X = np.asarray(drawing, dtype=float)[None, :].copy()
+    return Problem(config, problem.net.copy(), X, np.eye(k)[[label]], problem.kind)

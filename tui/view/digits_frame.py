@@ -56,7 +56,8 @@ def digits_view(s) -> DigitsView | None:
     else:
         i = s.sample
         image, label, source = problem.X[i], int(problem.y[i].argmax()), "train"
-        title = f"sample {i + 1} of {len(problem.X):,}".replace(",", " ")
+        title = getattr(s, "_digits_title", None) or \
+            f"sample {i + 1} of {len(problem.X):,}".replace(",", " ")
     image = np.asarray(image, dtype=float)
     first = net.layers[0]
     hidden = first.activation(image[None, :] @ first.W + first.b)[0]

@@ -53,7 +53,8 @@ ABOUT = (
     "select it), the network panel the sample and each class's probability (◀ the true "
     "class). m: the selected neuron's picture large with its dw; v: the confusion matrix; "
     "i, then [ ]: the misclassified test samples; click on the picture to draw a digit "
-    "(right button erases, Backspace clears)."
+    "(right button erases, Backspace clears), then 0–9 (what it is) and n steps forward, loss "
+    "and backprop on it with a copy of the network (Backspace: back to the real run)."
 )
 
 #: every symbol and column name on the screen, in the order a learner meets them
