@@ -149,7 +149,7 @@ async def test_n_steps_backprop_on_a_drawn_digit_on_a_copy():
         await pilot.press("n")  # which digit is it? nothing is stepped yet
         await pilot.pause()
         assert app.session is main and (main.stepper.epoch, main.stepper.cursor) == cursor
-        await pilot.press("7", "g", "g", "n", "n", "n")  # phases: forward, loss, backward
+        await pilot.press("3", "7", "g", "g", "n", "n", "n")  # the last digit counts; phases
         await pilot.pause()
         probe = app.session
         assert probe is not main and probe.problem.X.shape == (1, 64)

@@ -30,9 +30,9 @@ def bindings() -> list:
                 tooltip="digits: [ ] walk the misclassified test samples ⇄ the training samples"),
         Binding("backspace", "clear_drawing", "clear drawing", show=False,
                 tooltip="digits: clear the digit drawn on the picture (back to the samples)"),
-    ] + [Binding(str(k), f"drawn_label({k})", f"drawn {k}", show=False,
-                 tooltip="digits: the drawn digit is this class (then n steps backprop on it)")
-         for k in range(10)]
+        Binding("0,1,2,3,4,5,6,7,8,9", "drawn_label", "drawn digit", show=False,
+                tooltip="digits: which digit the drawing is (then n steps backprop on it)"),
+    ]
 
 
 def compose_before():
@@ -121,8 +121,16 @@ class DigitsKeys:
         self.session.touch()
         self.redraw()
 
-    def action_drawn_label(self, k: int) -> None:
+    def on_key(self, event) -> None:
+        """Remember a digit key for :meth:`action_drawn_label` (one binding holds all ten)."""
+        if event.character is not None and event.character in "0123456789":
+            self._digits_key = int(event.character)
+
+    def action_drawn_label(self, k: int | None = None) -> None:
+        k = getattr(self, "_digits_key", None) if k is None else k
         state = self.digits_state
+        if k is None:
+            return
         if state is None or state.drawing is None or self._digits_main is not None:
             return
         if not 0 <= k < self.session.problem.y.shape[1]:
