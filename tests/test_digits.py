@@ -231,3 +231,16 @@ def test_sweep_on_digits_runs_and_reopens_the_same_runs(capsys):
     assert sweep_main(["--task", "digits", "--seeds", "0-1", "--epochs", "2", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "adam" in out and "digits" in out
+
+
+def test_a_session_file_keeps_the_image_size(tmp_path):
+    from tui.core.recording import config_from_json, config_to_json
+
+    path = tmp_path / "img.csv"
+    path.write_text("0,1,0,1,0\n1,0,1,0,1\n0,1,1,0,0\n1,1,0,0,1\n")
+    cfg = RunConfig(data=path, image=(2, 2), **task_defaults(None, image=True))
+    again = config_from_json(config_to_json(cfg))
+    assert again.image == (2, 2) and again.data == path and again.optimizer == "adam"
+    bad = config_to_json(cfg) | {"image": [2, 99]}
+    with pytest.raises(ValueError, match=r"image must be \[height, width\]"):
+        config_from_json(bad)

@@ -35,9 +35,9 @@ MAX_LAYERS = 16
 #: the fields of a session file's ``config`` object (RunConfig's, less ``data_kind``)
 CONFIG_FIELDS = ("task", "data", "hidden", "activation", "lr", "seed", "epochs", "load",
                  "features", "target", "test_fraction", "noise", "loss", "optimizer",
-                 "momentum", "init", "sigma", "batch", "weight_decay")
+                 "momentum", "init", "sigma", "batch", "weight_decay", "image")
 #: fields the app changes with their own actions (task, seed) or never (files, epochs)
-NOT_CONFIGURABLE = ("task", "data", "load", "seed", "epochs")
+NOT_CONFIGURABLE = ("task", "data", "load", "seed", "epochs", "image")
 #: fields a ``configure`` action may change: every other configuration field, so a new
 #: RunConfig field that :func:`config_from_json` reads becomes configurable by itself
 CONFIGURABLE = tuple(k for k in CONFIG_FIELDS if k not in NOT_CONFIGURABLE)
@@ -57,6 +57,8 @@ def config_to_json(config: RunConfig) -> dict:
     if "features" in data:
         data["features"] = None if config.features is None else list(config.features)
     data.pop("data_kind", None)
+    if data.get("image") is not None:
+        data["image"] = list(data["image"])
     return data
 
 
@@ -105,6 +107,16 @@ def config_from_json(data) -> RunConfig:
         if not isinstance(target, str) or not target or len(target) > 1000:
             raise ValueError(f"target must be a formula (text), got {target!r}")
         extra["target"] = target
+    image = data.get("image")
+    if image is not None:  # --data FILE --image HxW: [height, width]
+        from nn.images import MAX_SIDE
+
+        if not isinstance(image, list) or len(image) != 2 or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIDE
+                for v in image):
+            raise ValueError(f"image must be [height, width], each 1 to {MAX_SIDE}, "
+                             f"got {image!r}")
+        extra["image"] = tuple(image)
     for key, low, high in (("test_fraction", 0.0, 0.9), ("noise", 0.0, 1e6)):
         value = data.get(key)
         if value is None:
