@@ -167,3 +167,17 @@ async def test_n_steps_backprop_on_a_drawn_digit_on_a_copy():
         await pilot.pause()
         assert app.session is main and digits_state(main).drawing is None
         assert (main.stepper.epoch, main.stepper.cursor) == cursor
+
+
+def test_t_from_digits_goes_to_and_with_ands_training():
+    """t cycles the 2-input tasks; from digits it goes to the first, and digits' Adam,
+    batch 32, test set and weight decay do not follow to its four rows."""
+    from tui.core.session import Session
+
+    s = Session(build(task_config("digits")))
+    assert s.next_task() == "and"
+    assert s.config.optimizer == "gd" and s.config.batch is None
+    assert s.config.test_fraction == 0.0 and s.config.weight_decay == 0.0
+    mine = Session(build(task_config("digits", optimizer="momentum")))
+    mine.next_task()
+    assert mine.config.optimizer == "momentum"  # what the user chose stays

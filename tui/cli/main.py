@@ -18,7 +18,7 @@ from nn.formula import Formula, FormulaError
 from nn.images import parse_image_size
 from nn.init import INITS
 
-from tui.core.config import (ALL_TASKS, IMAGE_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES,
+from tui.core.config import (IMAGE_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TASK_CHOICES,
                              TARGET_TASKS, RunConfig, task_defaults)
 from tui.core.parsing import finite_number, positive_number, whole_number
 
@@ -200,7 +200,7 @@ def existing_file(text: str) -> Path:
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--task", choices=ALL_TASKS,
+    p.add_argument("--task", choices=TASK_CHOICES,
                    help="built-in data set (default: the --load model's task, else xor)")
     p.add_argument("--data", type=existing_file, metavar="FILE.csv",
                    help="your own data: rows of x1,x2,y (overrides --task)")

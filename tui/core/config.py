@@ -29,10 +29,12 @@ from nn.presets import CLASS_PRESETS, CSV_PRESETS, IMAGE_PRESETS, PRESETS, Prese
 TASK_PRESETS: dict[str, Preset] = {**PRESETS, **CLASS_PRESETS, **IMAGE_PRESETS}
 #: Tasks the app cycles through (t) and sweeps take.
 TASKS = list(PRESETS)
-#: Every task ``--task`` takes.
-ALL_TASKS = TASKS + [t for t in {**CLASS_PRESETS, **IMAGE_PRESETS} if t not in PRESETS]
+#: Every 2-input task (``t`` in the app goes round them).
+ALL_TASKS = TASKS + [t for t in CLASS_PRESETS if t not in PRESETS]
 #: Built-in tasks whose inputs are images, with their (height, width).
 IMAGE_TASKS: dict[str, tuple[int, int]] = {"digits": (8, 8)}
+#: Every task ``--task`` takes: the 2-input ones and the images.
+TASK_CHOICES = ALL_TASKS + list(IMAGE_TASKS)
 
 
 def task_defaults(task: str | None, image: bool = False) -> dict:

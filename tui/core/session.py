@@ -41,6 +41,19 @@ TRACE_BYTES = 32 * 2**20
 SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 0)
 
 
+def _new_task_training(config: RunConfig, task: str) -> dict:
+    """The training fields (optimizer, batch, test fraction, weight decay) a switch to
+    ``task`` takes: the new task's defaults (:func:`tui.core.config.task_defaults`) where
+    ``config`` still has the old task's — digits' Adam and batch 32 do not follow to XOR's
+    four rows — and the user's own choices where they changed them."""
+    from tui.core.config import task_defaults
+
+    old = task_defaults(config.task if config.data is None else "xor",
+                        config.data is not None and config.image is not None)
+    new = task_defaults(task)
+    return {k: v for k, v in new.items() if getattr(config, k) == old[k]}
+
+
 class Session:
     def __init__(self, problem: Problem):
         self.lock = threading.RLock()
@@ -186,7 +199,8 @@ class Session:
         config = replace(self.config, **changes)
         if "task" in changes:  # a new task takes its own preset architecture, lr and loss
             config = replace(config, hidden=None, activation=None, lr=None, loss=None,
-                             data=None, data_kind=None, load=None)
+                             data=None, data_kind=None, load=None, image=None,
+                             **_new_task_training(self.config, changes["task"]))
         with self.lock:
             if "task" in changes:
                 self.drawn = None
@@ -301,7 +315,8 @@ class Session:
         preset network and lr; a loss chosen for the last task stays if it fits."""
         current = self.config.task if self.config.data is None or self.drawn is not None \
             else ALL_TASKS[-1]
-        task = ALL_TASKS[(ALL_TASKS.index(current) + 1) % len(ALL_TASKS)]
+        task = ALL_TASKS[(ALL_TASKS.index(current) + 1) % len(ALL_TASKS)] \
+            if current in ALL_TASKS else ALL_TASKS[0]  # from digits: the first again
         self._record(act.NextTask())
         self.rebuild(task=task)
         return task

@@ -22,7 +22,7 @@ import numpy as np
 
 from nn.stacked import StackedNetwork, StackedFit, estimate_bytes, per_run_loss
 
-from tui.core.config import ALL_TASKS, Problem, RunConfig, build
+from tui.core.config import TASK_CHOICES, Problem, RunConfig, build
 from tui.core.output import atomic_write_text, atomic_write_with, check_output_files
 from tui.core.parsing import positive_number, whole_number
 
@@ -112,7 +112,7 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
                       hidden_sizes, positive_float, positive_int, unit_interval)
     from tui.core.config import OPTIMIZER_CHOICES
 
-    p.add_argument("--task", choices=ALL_TASKS, default="xor", help="built-in data set (default: xor)")
+    p.add_argument("--task", choices=TASK_CHOICES, default="xor", help="built-in data set (default: xor)")
     p.add_argument("--data", type=existing_file, metavar="FILE.csv",
                    help="your own data: rows of x1,x2,y (overrides --task)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
