@@ -201,3 +201,19 @@ def test_digit_diagram_marks_the_true_class_and_maps_clicks(view):
 def test_bar_eighths():
     assert bar(0.0, 4) == "    " and bar(1.0, 4) == "████" and bar(0.5, 4) == "██  "
     assert bar(1 / 32, 4) == "▏   " and bar(float("nan"), 3) == "   "
+
+
+def test_no_color_grid_cells_are_shades_of_the_weights(view):
+    lines, layout = render_weight_grid(view, 64, 22, None)
+    grid = cells(lines)
+    a_levels = diverging_levels(view.hidden, 1.0)
+    for k, w in enumerate(view.weights):
+        x, y = layout.origin(k)
+        lv = diverging_levels(w.reshape(8, 8), np.abs(w).max())
+        for t in range(4):
+            for c in range(8):
+                assert grid[y + t][x + c][0] == shade((lv[2 * t, c] + lv[2 * t + 1, c]) / 2)
+            if not (k == view.selected and t == 1):
+                assert grid[y + t][x - 1][0] == shade(a_levels[k])
+    assert all(style is None for row in grid[1:] for _, style in row)
+    assert "· most −, ▒ 0, █ most +" in "".join(ch for ch, _ in grid[0])

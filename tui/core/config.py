@@ -434,6 +434,8 @@ def model_meta(cfg: RunConfig) -> dict:
         meta["features"] = list(cfg.features)
     if cfg.target is not None:
         meta["target"] = cfg.target
+    if cfg.image is not None:  # --data FILE --image HxW (recorded; --load needs --image again)
+        meta["image"] = list(cfg.image)
     return meta
 
 
