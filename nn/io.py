@@ -26,6 +26,7 @@ from .layer import Layer
 from .losses import LOSSES
 from .network import NeuralNetwork
 from .optimizers import OPTIMIZERS
+from .naming import layer_name
 
 FORMAT = "tinynet-1"
 
@@ -265,7 +266,6 @@ def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
     Every member's ``.npy`` header is checked before its data is read (see the ``MAX_*``
     limits); only float32/float64 arrays are accepted.  Any problem raises
     :class:`ModelFileError` with one line naming the file."""
-    from .naming import layer_name
 
     path = Path(path)
 

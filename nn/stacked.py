@@ -39,7 +39,7 @@ import numpy as np
 from .activations import Activation
 from .layer import Layer
 from .losses import Loss
-from .network import NeuralNetwork
+from .network import NeuralNetwork, batch_order
 from .optimizers import Optimizer
 
 
@@ -220,8 +220,6 @@ class StackedNetwork:
         takes them: batch k of every run is gathered into (R, B, n_in) and stepped at once.
         Returns the epoch loss per run (R,) — the batch losses weighted by their sizes —
         and ŷ (R, N, K) of the whole data with the parameters after the epoch."""
-        from .network import batch_order
-
         orders = [batch_order(len(X), batch, epoch, seed) for seed in self.seeds]
         if orders[0] is None:
             return self.train_step(X, y)

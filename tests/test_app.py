@@ -8,7 +8,7 @@ from rich.console import Console
 from nn import Granularity, Phase
 from tui.app.app import TinyNetApp
 from tui.core.config import RunConfig, build
-from tui.view.format import num
+from tui.core.format import num
 from tui.app.screens.gradcheck import GradCheckScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.number import NumberScreen

@@ -9,8 +9,10 @@ import pytest
 from nn import Granularity
 from tui.core import actions as act
 from tui.core import branches as br
+from tui.view import compare
+from tui.view.compare import compare_view
 from tui.cli.main import main
-from tui.view.format import num
+from tui.core.format import num
 from tui.core.config import RunConfig, build
 from tui.core.recording import load_session
 from tui.core.session import Session
@@ -164,18 +166,18 @@ def test_compare_view_numbers():
     s.fork()
     s.set_lr(0.5)
     s.play_chunk(40)
-    view = s.compare(points=50)
+    view = compare_view(s, points=50)
     a, b = view.rows
     assert (a.letter, b.letter, a.followed, b.followed) == ("A", "B", False, True)
     assert b.label == "B: lr 0.5 (A: 5)" and a.label == "A: lr 5"
-    ta, tb = br.theta(s.branches[0].problem.net), br.theta(s.branches[1].problem.net)
+    ta, tb = compare.theta(s.branches[0].problem.net), compare.theta(s.branches[1].problem.net)
     assert b.distance == pytest.approx(np.linalg.norm(tb - ta), rel=1e-12) and a.distance == 0
     k = int(np.argmax(np.abs(tb - ta)))
     assert b.max_change == abs(tb[k] - ta[k])
-    assert b.max_where == br.param_at(s.net, k)
+    assert b.max_where == compare.param_at(s.net, k)
     assert (a.epoch, b.epoch, b.fork_at, b.parent) == (45, 45, (5, 0), "A")
     assert b.loss == s.branches[1].stepper.losses.last and len(b.hi) <= 50
-    assert br.param_at(s.net, 0) == "h₁ w₁ (x₁)" and br.param_at(s.net, 8) == "ŷ b"
+    assert compare.param_at(s.net, 0) == "h₁ w₁ (x₁)" and compare.param_at(s.net, 8) == "ŷ b"
 
 
 def test_compare_render_labels_curves_and_table():
@@ -188,7 +190,7 @@ def test_compare_render_labels_curves_and_table():
     s.fork()
     s.set_lr(0.5)
     s.play_chunk(100)
-    view = s.compare(points=80)
+    view = compare_view(s, points=80)
     chart = render_chart(view, 80, 20)
     assert "A: lr 5" in chart and "B: lr 0.5 (A: 5) ◀ followed" in chart
     assert "\x1b[38;5;6m" in chart and "\x1b[38;5;3m" in chart  # cyan A, orange B
@@ -199,7 +201,7 @@ def test_compare_render_labels_curves_and_table():
     assert "epoch 130" in row_b and "from A at epoch 30 (8/10 units)" in row_b
     assert num(view.rows[1].distance, 4) in row_b and f"({view.rows[1].max_where})" in row_b
     s.switch_branch(0)
-    with_diagrams = s.compare(points=80, diagrams=True)
+    with_diagrams = compare_view(s, points=80, diagrams=True)
     assert s.branch == 0 and len(with_diagrams.diagrams) == 2   # the followed one is put back
     for mine, st in zip(with_diagrams.diagrams, (s.branches[0].stepper, s.branches[1].stepper)):
         assert np.array_equal(mine.weights[0], st.net.layers[0].W)
@@ -207,7 +209,7 @@ def test_compare_render_labels_curves_and_table():
     text = console.export_text()
     assert text.count("x₁ ") >= 2 and "A ▶" in text
     s.new_seed()                           # one run, no loss yet: the view still draws
-    assert "no loss yet" in render_chart(s.compare(), 60, 12)
+    assert "no loss yet" in render_chart(compare_view(s), 60, 12)
 
 
 async def test_compare_screen_shows_the_branches():

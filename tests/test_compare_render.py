@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from test_render import braille_in, plot_rows, x_ticks, y_ticks
-from tui.core.branches import BranchRow, CompareView
+from tui.view.compare import BranchRow, CompareView, compare_view
 from tui.app.widgets.compare import (DIAGRAM_HEIGHT, DIAGRAM_MIN_WIDTH, _where, diagrams_fit,
                                  render_chart, render_compare, render_table)
 
@@ -205,7 +205,7 @@ def test_diagrams_side_by_side_each_titled_and_as_wide_as_its_share():
     s.play_chunk(3)
     s.fork()
     s.fork()
-    view = s.compare(diagrams=True)
+    view = compare_view(s, diagrams=True)
     width = 120
     console = Console(width=width, record=True, color_system=None)
     console.print(render_diagrams(view, width))

@@ -226,7 +226,7 @@ def test_a_digits_sweep_run_is_the_single_run_of_its_seed():
 
 
 def test_sweep_on_digits_runs_and_reopens_the_same_runs(capsys):
-    from tui.core.sweep import main as sweep_main
+    from tui.cli.sweep import main as sweep_main
 
     assert sweep_main(["--task", "digits", "--seeds", "0-1", "--epochs", "2", "--quiet"]) == 0
     out = capsys.readouterr().out
@@ -234,7 +234,7 @@ def test_sweep_on_digits_runs_and_reopens_the_same_runs(capsys):
 
 
 def test_a_session_file_keeps_the_image_size(tmp_path):
-    from tui.core.recording import config_from_json, config_to_json
+    from tui.core.settings import config_from_json, config_to_json
 
     path = tmp_path / "img.csv"
     path.write_text("0,1,0,1,0\n1,0,1,0,1\n0,1,1,0,0\n1,1,0,0,1\n")
@@ -244,3 +244,17 @@ def test_a_session_file_keeps_the_image_size(tmp_path):
     bad = config_to_json(cfg) | {"image": [2, 99]}
     with pytest.raises(ValueError, match=r"image must be \[height, width\]"):
         config_from_json(bad)
+
+
+def test_a_digits_session_saves_and_replays(tmp_path):
+    from tui.core.recording import load_session
+    from tui.core.session import Session
+
+    s = Session(build(task_config("digits")))
+    s.play_chunk(1)
+    path = s.save_session(tmp_path / "d.json")
+    config, actions = load_session(path)
+    assert config.task == "digits" and config.optimizer == "adam" and config.batch == 32
+    again = Session(build(config))
+    again.replay(actions)
+    assert np.array_equal(again.net._flat()[0], s.net._flat()[0])

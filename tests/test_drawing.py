@@ -10,7 +10,8 @@ import pytest
 from nn import Granularity, datasets
 from tui.core import actions as act
 from tui.core.config import RunConfig, build
-from tui.core.drawing import Pen, click, to_csv
+from tui.app.drawing_keys import Pen, click
+from tui.core.drawing import to_csv
 from tui.core.recording import SessionFileError, load_session
 from tui.core.session import Session
 
@@ -152,7 +153,7 @@ async def test_the_app_wiring_draws_on_the_output_map_and_opens_the_settings(tmp
 
 
 def test_the_hint_under_the_map_says_what_a_click_draws_and_when_there_are_too_few():
-    from tui.core.drawing import map_hint
+    from tui.app.drawing_keys import map_hint
 
     s = Session(build(RunConfig(task="xor")))
     pen = Pen()

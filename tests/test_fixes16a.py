@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tui.core.config import RunConfig, build
-from tui.core.drawing import DrawingKeys, shown_points
+from tui.app.drawing_keys import DrawingKeys
+from tui.view.frame import shown_points
 from tui.view.frame import PanelSizes, build_frame
 from tui.core.session import Session
 from tui.app.widgets.diagram import render_diagram, title_place
@@ -121,7 +122,7 @@ def test_a_title_moves_left_into_free_space_or_keeps_its_last_word():
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 @pytest.mark.parametrize("task", ["spiral3", "xor"])
 def test_the_large_map_and_its_hint_fit_the_panel(size, task):
-    from tui.core.drawing import map_hint
+    from tui.app.drawing_keys import map_hint
 
     width, height, sizes = PANELS[size]
     s = Session(build(RunConfig(task=task)))

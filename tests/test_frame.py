@@ -9,7 +9,7 @@ import pytest
 from nn import Granularity, Phase
 from nn.naming import neuron_name, sample_name
 from tui.core.config import RunConfig, build
-from tui.view.format import num, short
+from tui.core.format import num, short
 from tui.view.frame import PanelSizes, build_frame
 from tui.core.session import Session
 from tui.app.widgets.inspector import render_inspector

@@ -5,6 +5,7 @@ from textual.widgets import Input, Label
 
 from tui.core.config import ALL_TASKS, RunConfig, build
 from tui.core.session import Session
+from tui.view.compare import compare_view
 
 from test_app import make_app
 
@@ -50,7 +51,8 @@ async def test_t_on_a_three_class_task_in_the_app():
 
 
 def test_a_huge_seed_range_is_one_line_not_a_memory_error(capsys):
-    from tui.core.sweep import MAX_SEEDS, main
+    from tui.core.sweep import MAX_SEEDS
+    from tui.cli.sweep import main
 
     for seeds in ("0-99999999999", f"0-{MAX_SEEDS}", f"0-{MAX_SEEDS - 1},{MAX_SEEDS}-{MAX_SEEDS + 5}"):
         assert main(["--seeds", seeds, "--quiet"]) == 2
@@ -60,7 +62,7 @@ def test_a_huge_seed_range_is_one_line_not_a_memory_error(capsys):
 
 def test_sweep_export_never_overwrites_a_users_file_unless_forced(tmp_path, capsys):
     from rich.console import Console
-    from tui.core.sweep import EXPORT_NAMES, main
+    from tui.cli.sweep import EXPORT_NAMES, main
 
     mine = tmp_path / "sweep.csv"
     mine.write_text("MINE\n")
@@ -187,7 +189,7 @@ def test_values_near_the_float_limit_give_no_numpy_warning(tmp_path):
 
     import numpy as np
     from rich.console import Console
-    from tui.core.sweep import main
+    from tui.cli.sweep import main
     from tui.app.widgets.predictions import levels
 
     with warnings.catch_warnings():
@@ -202,7 +204,7 @@ def test_values_near_the_float_limit_give_no_numpy_warning(tmp_path):
         s.edit(0, 0, 0, 1e308)
         s.switch_branch(0)
         s.edit(0, 0, 0, -1e308)
-        view = s.compare()
+        view = compare_view(s)
         assert view.rows[1].distance == float("inf")
 
 

@@ -12,7 +12,7 @@ from nn import Granularity
 from tui.core import actions as act
 from tui.app import app as app_module
 from tui.app.app import TinyNetApp
-from tui.view.format import num
+from tui.core.format import num
 from tui.app.lesson_mode import PANEL_IDS, LessonListScreen
 from tui.lessons import catalogue as cli
 from tui.lessons import live

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from nn.naming import neuron_name
-from tui.view.format import num, paren
+from tui.core.format import num, paren
+from tui.cli import learn
 from tui.lessons import catalogue as cli
 from tui.lessons import live
 from tui.lessons.format import PLACEHOLDER, LessonErrors, load, parse, parse_quantity
@@ -222,7 +223,7 @@ def test_nothing_in_a_lesson_executes(tmp_path):
 
 # ------------------------------------------------------------------------ cli
 def run_cli(capsys, tmp_path, *argv):
-    rc = cli.main(["learn", *map(str, argv)], progress=Progress(tmp_path / "p.json"))
+    rc = learn.main(["learn", *map(str, argv)], progress=Progress(tmp_path / "p.json"))
     out = capsys.readouterr()
     return rc, out.out, out.err
 

@@ -20,7 +20,8 @@ from tui.core.session import Session
 from tui.view.views import MapPoints, NeuronMapsView
 from tui.app.widgets.diagram import render_diagram
 from tui.app.widgets.neuron_map import (LEVELS, SHADES, heatmap, large_map_point, legend,
-                                    map_with_points, node_map_shape, palette, render_large)
+                                        map_with_points, palette, render_large)
+from tui.view.layout import node_map_shape
 
 from conftest import random_net
 

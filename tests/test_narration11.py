@@ -12,7 +12,7 @@ from nn.losses import get_loss
 from nn.naming import sample_name
 from nn.optimizers import get_optimizer
 from tui.core.config import RunConfig, build
-from tui.view.format import num
+from tui.core.format import num
 from tui.view.frame import PanelSizes, build_frame
 from tui.core.session import Session
 from tui.view.views import FRESH, NeuronView

@@ -12,7 +12,7 @@ from textual.geometry import Size
 from nn import Granularity, Phase
 from nn.stepper import StepEvent
 from tui.core.config import RunConfig, build
-from tui.view.format import num, paren, short
+from tui.core.format import num, paren, short
 from tui.view.frame import PanelSizes, build_frame
 from tui.core.session import Session
 from tui.view.views import FRESH, Freshness, LossView, NarrationView, NeuronView, StatusView
@@ -929,7 +929,7 @@ def test_inspector_drops_the_input_names_rather_than_cut_a_number():
 # ── K classes: the output map's legend and drawing ──────────────────────────────
 
 def test_three_class_output_map_says_which_class_is_filled_and_drawing_is_refused():
-    from tui.core.drawing import Pen, add_at, map_hint
+    from tui.app.drawing_keys import Pen, add_at, map_hint
     from tui.app.widgets.neuron_map import render_large
 
     session = Session(build(RunConfig(task="spiral3")))

@@ -169,7 +169,7 @@ def test_every_action_round_trips_through_json():
 
 
 def test_config_with_data_options_round_trips_through_a_session_file():
-    from tui.core.recording import config_from_json, config_to_json
+    from tui.core.settings import config_from_json, config_to_json
 
     c = RunConfig(task="regression", features=("x1", "x2"), test_fraction=0.25, noise=0.1,
                   target="x1*x2")

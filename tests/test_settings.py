@@ -8,7 +8,8 @@ from textual.app import App
 
 from tui.core import actions as act
 from tui.core.config import RunConfig, build
-from tui.core.recording import SessionFileError, config_from_json, config_to_json, load_session
+from tui.core.recording import SessionFileError, load_session
+from tui.core.settings import config_from_json, config_to_json
 from tui.app.screens.settings import SettingsScreen, changed, draft_of, field_rows
 from tui.core.session import Session
 

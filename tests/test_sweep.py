@@ -6,8 +6,8 @@ import pytest
 from rich.console import Console
 
 from tui.core.config import RunConfig, build
-from tui.core.sweep import (init_list, main, make_parser, number_list, resolve_inits, run_grid,
-                       seed_list)
+from tui.core.sweep import init_list, number_list, resolve_inits, run_grid, seed_list
+from tui.cli.sweep import main, make_parser
 
 
 def test_sweep_runs_equal_individual_runs_built_like_the_app():

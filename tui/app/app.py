@@ -32,8 +32,8 @@ from tui.app import bandwidth
 from tui.core.actions import ActionError
 from tui.core.config import Problem
 from tui.view.plots import export_all
-from tui.view.format import num
-from tui.view.frame import MAPS_NEED_TWO_INPUTS, PanelSizes, maps_available
+from tui.core.format import num
+from tui.view.frame import MAPS_NEED_TWO_INPUTS, PanelSizes, build_frame, maps_available
 from tui.app.lesson_mode import LessonMode
 from tui.app.play import Player
 from tui.core.quiz import question
@@ -43,8 +43,8 @@ from tui.app.screens.gradcheck import GradCheckScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.number import NumberScreen, parse_edit, parse_epoch, parse_lr, parse_number
 from tui.core.session import Session
-from tui.core.drawing import DrawingKeys, map_hint
-from tui.core.drawing import bindings as drawing_bindings
+from tui.app.drawing_keys import DrawingKeys, map_hint
+from tui.app.drawing_keys import bindings as drawing_bindings
 from tui.app import digits_keys
 from tui.app.digits_keys import DigitsKeys
 from tui.app.widgets.compare import CompareScreen, SweepScreen
@@ -253,7 +253,8 @@ class TinyNetApp(DigitsKeys, DrawingKeys, App):
         s = self.session
         if not force and s.version == self._drawn_version:
             return
-        frame = s.frame(self.panel_sizes())
+        with s.lock:
+            frame = build_frame(s, self.panel_sizes())
         self.frame = frame
         self._drawn_version = frame.version
         self.redraws += 1

@@ -16,7 +16,13 @@ lives on the session (:mod:`tui.core.digits_state`), so the frame shows it.
 """
 from __future__ import annotations
 
-from tui.core.digits_state import digits_state
+from tui.app.widgets.confusion import ConfusionPanel
+from tui.app.widgets.digit_diagram import DigitDiagram
+from tui.app.widgets.weight_grid import WeightGrid
+from tui.core.digits_state import digits_state, probe_problem
+from tui.core.session import Session
+from tui.view.digits_frame import scored_set
+from tui.view.plots_digits import export_digits
 
 #: ids of the digits widgets (tui/app.tcss shows them on Screen.digits only)
 WIDGET_IDS = ("weights", "digit-diagram", "confusion")
@@ -37,8 +43,6 @@ def bindings() -> list:
 
 def compose_before():
     """The widgets the app yields first in its grid (before the network diagram)."""
-    from tui.app.widgets.digit_diagram import DigitDiagram
-    from tui.app.widgets.weight_grid import WeightGrid
 
     yield WeightGrid(id="weights", classes="panel")
     yield DigitDiagram(id="digit-diagram", classes="panel")
@@ -46,7 +50,6 @@ def compose_before():
 
 def compose_after():
     """The widgets the app yields last in its grid (after the predictions)."""
-    from tui.app.widgets.confusion import ConfusionPanel
 
     yield ConfusionPanel(id="confusion", classes="panel")
 
@@ -83,9 +86,6 @@ class DigitsKeys:
             self.call_after_refresh(self.redraw, True)
         if view is None:
             return
-        from tui.app.widgets.confusion import ConfusionPanel
-        from tui.app.widgets.digit_diagram import DigitDiagram
-        from tui.app.widgets.weight_grid import WeightGrid
 
         self.query_one(WeightGrid).show(view)
         self.query_one(DigitDiagram).show(view)
@@ -149,8 +149,6 @@ class DigitsKeys:
         if state.label is None:
             self.say("which digit did you draw? press 0–9, then n", timeout=4)
             return True
-        from tui.core.digits_state import probe_problem
-        from tui.core.session import Session
 
         main = self.session
         with main.lock:
@@ -206,8 +204,6 @@ class DigitsKeys:
         shape = problem.config.image_shape
         if shape is None:
             return None
-        from tui.view.digits_frame import scored_set
-        from tui.view.plots_digits import export_digits
 
         X, y, _ = scored_set(problem)
         X, y = X.copy(), y.copy()

@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from nn import Granularity
 
 from tui.core import actions as act
-from tui.view.format import num
+from tui.core.format import num
 from tui.core.parsing import finite_number
 from tui.app.widgets.lesson import AnswerInput, LessonPanel, LessonView, slow_line
 
@@ -115,15 +115,16 @@ class LessonMode:
 
     def _progress(self):
         if self.progress is None:
-            from tui.lessons.progress import Progress
+            from tui.lessons.progress import Progress  # lessons load when one opens: start-up time
 
             self.progress = Progress(warn=lambda m: None)
         return self.progress
 
     def open(self, name: str) -> None:
         """Start (or resume) a built-in lesson or lesson file by name."""
+        # lessons load when one opens: start-up time
         from tui.lessons.catalogue import start_lesson
-        from tui.lessons.format import LessonErrors
+        from tui.lessons.format import LessonErrors  # lessons load when one opens: start-up time
 
         try:
             self.lesson = start_lesson(name, self._progress())
@@ -173,7 +174,7 @@ class LessonMode:
         app._drawn_version = -1
         ch = run.chapter
         if ch.select is None and ch.ask is not None and ch.ask.neuron is not None:
-            from tui.lessons.live import neuron_index
+            from tui.lessons.live import neuron_index  # lessons load when one opens: start-up time
 
             run.session.select(*neuron_index(ch.ask.neuron, tuple(run.session.net.sizes)))
         self._seen = len(run.session.actions)
@@ -322,7 +323,9 @@ class LessonMode:
         self.app.redraw(True)
 
     def show_list(self) -> None:
+        # lessons load when one opens: start-up time
         from tui.lessons.catalogue import builtin_lessons
+        # lessons load when one opens: start-up time
         from tui.lessons.format import LessonErrors, load
 
         progress = self._progress()

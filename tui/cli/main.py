@@ -10,243 +10,17 @@ import contextlib
 import sys
 from pathlib import Path
 
-from nn.activations import ACTIVATIONS
-from nn.datasets import GENERATED
-from nn.features import FEATURES, parse_features
-from nn.formula import Formula, FormulaError
 
-from nn.images import parse_image_size
-from nn.init import INITS
-
-from tui.core.config import (IMAGE_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TASK_CHOICES,
-                             TARGET_TASKS, RunConfig, task_defaults)
+from tui.core.config import ALL_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS, RunConfig
 from tui.core.parsing import finite_number, positive_number, whole_number
-
-PROG = "tinynet-tui"
-
-
-class UsageError(Exception):
-    """A bad command-line value; the message is the one line shown."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse that reports errors as a single line and exit status 2."""
-
-    def error(self, message: str):  # noqa: D401 - argparse API
-        raise UsageError(message)
-
-
-def _argument(parse):
-    """Turn a parser from :mod:`tui.core.parsing` into an argparse ``type``."""
-    def convert(text: str):
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    return convert
-
-
-positive_int = _argument(lambda text: whole_number(text, low=1))
-#: epochs of one `train`/`sweep` run at most (a session's plays share the same bound)
-MAX_EPOCHS = 20_000_000
-epoch_count = _argument(lambda text: whole_number(text, low=1, high=MAX_EPOCHS))
-seed_int = _argument(lambda text: whole_number(text, low=0))
-positive_float = _argument(positive_number)
-port_number = _argument(lambda text: whole_number(text, low=1, high=65535))
-feature_list = _argument(parse_features)
-
-
-def _no_limit_or_positive(text: str) -> float:
-    value = finite_number(text)
-    if value < 0:
-        raise ValueError(f"must be 0 (no limit) or more, got {text}")
-    return value
-
-
-limit = _argument(_no_limit_or_positive)
-non_negative = _argument(lambda text: _non_negative(text))
-#: activations a hidden layer can have (softmax mixes a row: output layers only)
-HIDDEN_ACTIVATIONS = [name for name, cls in ACTIVATIONS.items() if cls.elementwise]
-
-
-def hidden_activations(text: str) -> str | tuple[str, ...]:
-    """``"tanh"`` → "tanh" (every hidden layer), ``"tanh,relu"`` → ("tanh", "relu")
-    (one per hidden layer; the count is checked against --hidden when the net is built)."""
-    names = [part.strip().lower() for part in text.split(",")]
-    for name in names:
-        if name not in HIDDEN_ACTIVATIONS:
-            raise argparse.ArgumentTypeError(
-                f"invalid choice: {name!r} (choose from {', '.join(HIDDEN_ACTIVATIONS)}: "
-                "one for every hidden layer, or one per layer like tanh,relu)")
-    return names[0] if len(names) == 1 else tuple(names)
-
-
-def activation_text(activation: str | tuple[str, ...]) -> str:
-    """The ``--activation`` text of a parsed value: "tanh" or "tanh,relu"."""
-    return activation if isinstance(activation, str) else ",".join(activation)
-
-
-def _non_negative(text: str) -> float:
-    value = finite_number(text)
-    if value < 0:
-        raise ValueError(f"must be 0 or more, got {text}")
-    return value
-
-
-def _beta(text: str) -> float:
-    value = finite_number(text)
-    if not 0 <= value < 1:
-        raise ValueError(f"must be from 0 to below 1, got {text}")
-    return value
-
-
-unit_interval = _argument(_beta)
-#: Largest --noise σ accepted (the data lie in [-1, 1]²; more is only noise).
-MAX_NOISE = 10.0
-
-
-#: Largest --test-fraction: at least a tenth of the samples is left to train on.
-MAX_TEST_FRACTION = 0.9
-
-
-def _fraction(text: str) -> float:
-    value = finite_number(text)
-    if not 0.0 <= value <= MAX_TEST_FRACTION:
-        raise ValueError(f"must be from 0 (no test set) to {MAX_TEST_FRACTION:g}, got {text}")
-    return value
-
-
-def _noise(text: str) -> float:
-    value = finite_number(text)
-    if not 0.0 <= value <= MAX_NOISE:
-        raise ValueError(f"must be from 0 to {MAX_NOISE:g}, got {text}")
-    return value
-
-
-def _formula(text: str) -> str:
-    try:
-        Formula(text)
-    except FormulaError as exc:
-        raise ValueError(str(exc)) from None
-    return text.strip()
-
-
-test_fraction = _argument(_fraction)
-noise_level = _argument(_noise)
-target_formula = _argument(_formula)
-
-
-def hidden_sizes(text: str) -> tuple[int, ...]:
-    """``"2"`` → (2,), ``"16,8"`` → (16, 8), ``"0"`` or ``""`` → () (no hidden layer)."""
-    text = text.strip()
-    if text in ("", "0", "none"):
-        return ()
-    sizes = []
-    for part in text.split(","):
-        try:
-            n = int(part)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r}: give layer sizes like 2 or 16,8") from None
-        if n < 1:
-            raise argparse.ArgumentTypeError(f"{text!r}: layer sizes must be at least 1")
-        sizes.append(n)
-    return tuple(sizes)
-
-
-def app_command(args: argparse.Namespace) -> list[str]:
-    """The command line that starts the app with the same model options."""
-    argv = [sys.executable, "-m", "tui.cli.main", "--task", args.task, "--seed", str(args.seed)]
-    if args.data:
-        argv += ["--data", str(args.data.resolve())]
-    if getattr(args, "image", None):
-        argv += ["--image", "x".join(map(str, args.image))]
-    if args.hidden is not None:
-        argv += ["--hidden", ",".join(map(str, args.hidden)) or "0"]
-    if args.activation:
-        argv += ["--activation", activation_text(args.activation)]
-    if args.lr is not None:
-        argv += ["--lr", repr(args.lr)]
-    if args.load:
-        argv += ["--load", str(args.load.resolve())]
-    if args.features is not None:
-        argv += ["--features", ",".join(args.features)]
-    if args.target is not None:
-        argv += ["--target", args.target]
-    if args.test_fraction:
-        argv += ["--test-fraction", repr(args.test_fraction)]
-    if args.noise is not None:
-        argv += ["--noise", repr(args.noise)]
-    if args.loss is not None:
-        argv += ["--loss", args.loss]
-    if args.optimizer != "gd":
-        argv += ["--optimizer", args.optimizer, "--momentum", repr(momentum_of(args))]
-    if args.init != "default":
-        argv += ["--init", args.init] + (["--sigma", repr(args.sigma)] if args.sigma else [])
-    if args.batch is not None:
-        argv += ["--batch", str(args.batch)]
-    if args.weight_decay:
-        argv += ["--weight-decay", repr(args.weight_decay)]
-    return argv
-
-
-def existing_file(text: str) -> Path:
-    path = Path(text)
-    if not path.exists():
-        raise argparse.ArgumentTypeError(f"{text}: no such file")
-    if path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text}: is a directory, not a file")
-    return path
-
-
-def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--task", choices=TASK_CHOICES,
-                   help="built-in data set (default: the --load model's task, else xor)")
-    p.add_argument("--data", type=existing_file, metavar="FILE.csv",
-                   help="your own data: rows of x1,x2,y (overrides --task)")
-    p.add_argument("--image", type=_argument(parse_image_size), metavar="HxW",
-                   help="with --data: each row is H·W pixels and a class label, e.g. 8x8 "
-                        "(up to 28x28)")
-    p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
-                   help="hidden layer sizes, e.g. 2 or 16,8; 0 for none (default: per task)")
-    p.add_argument("--activation", type=hidden_activations, metavar="NAMES",
-                   help=f"hidden activation ({', '.join(HIDDEN_ACTIVATIONS)}): one for every "
-                        "hidden layer, or one per layer, e.g. tanh,relu (default: per task)")
-    p.add_argument("--lr", type=positive_float, help="learning rate (default: per task)")
-    p.add_argument("--seed", type=seed_int, default=0, help="weight initialisation seed")
-    p.add_argument("--load", type=existing_file, metavar="MODEL.npz",
-                   help="start from a saved model")
-    p.add_argument("--features", type=feature_list, metavar="LIST",
-                   help=f"input features, e.g. x1,x2,x1^2,x2^2 (from {', '.join(FEATURES)}; "
-                        "default x1,x2)")
-    p.add_argument("--target", type=target_formula, metavar="FORMULA",
-                   help='regression target, e.g. "sin(3*x1)*x2": numbers, x1, x2, + - * / ^, '
-                        "( ), sin cos tan exp log sqrt abs tanh")
-    p.add_argument("--test-fraction", type=test_fraction, default=None, metavar="F",
-                   help="hold out this share of the samples as a test set, e.g. 0.2 "
-                        "(seeded by --seed; default 0: none; digits and --image: 0.2, "
-                        "stratified)")
-    p.add_argument("--noise", type=noise_level, metavar="SIGMA",
-                   help="noise level σ of a generated task (default: the task's own)")
-    p.add_argument("--loss", choices=LOSS_CHOICES,
-                   help="loss (default: mse; softmax-ce for the 3-class tasks); cross-entropy "
-                        "= bce on a sigmoid output, softmax-ce on a softmax one")
-    p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default=None,
-                   help="gd (plain gradient descent, default), momentum, nesterov, adam "
-                        "(digits and --image: adam)")
-    p.add_argument("--momentum", type=unit_interval, metavar="BETA",
-                   help="β of momentum / nesterov, from 0 to below 1 (default 0.9)")
-    p.add_argument("--init", choices=list(INITS), default="default",
-                   help="weight initialisation (default: per activation, see README)")
-    p.add_argument("--sigma", type=non_negative, metavar="SIGMA",
-                   help="σ of --init normal (default 1)")
-    p.add_argument("--batch", type=positive_int, metavar="B",
-                   help="mini-batch size: an epoch is ⌈N/B⌉ steps over a seeded shuffle "
-                        "(default: all samples; digits and --image: 32)")
-    p.add_argument("--weight-decay", type=non_negative, default=None, metavar="LAMBDA",
-                   help="L2 penalty λ/2·Σw² on the weights (default 0; digits and --image: "
-                        "0.001)")
-
+from tui.cli.options import (  # noqa: F401 (the options, re-exported for callers of main)
+    PROG, UsageError, Parser, _argument, positive_int, MAX_EPOCHS, epoch_count, seed_int,
+    positive_float, port_number, feature_list, _no_limit_or_positive, limit, non_negative,
+    HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _non_negative, _beta,
+    unit_interval, MAX_NOISE, MAX_TEST_FRACTION, _fraction, _noise, _formula, test_fraction,
+    noise_level, target_formula, hidden_sizes, app_command, existing_file, _add_model_options,
+    config_from_args, check_data_options, check_momentum, momentum_of, fail,
+    apply_task_defaults)
 
 def make_parser() -> Parser:
     parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.")
@@ -276,12 +50,16 @@ def make_parser() -> Parser:
                        help="do not require the secret ?token=… printed at start (not advised)")
     serve.add_argument("--max-clients", type=positive_int, default=4, metavar="N",
                        help="browser tabs (app processes) at once (default 4)")
+    # loaded only when this subcommand runs: start-up time
     from tui.net.serve import add_follow_option
 
     add_follow_option(serve)
-    from tui.lessons.catalogue import add_learn_parser
+    # loaded only when this subcommand runs: start-up time
+    from tui.cli.learn import add_learn_parser
+    # loaded only when this subcommand runs: start-up time
     from tui.net.share import add_share_parsers
-    from tui.core.sweep import add_sweep_parser
+    # loaded only when this subcommand runs: start-up time
+    from tui.cli.sweep import add_sweep_parser
 
     add_share_parsers(sub, _add_model_options, port_number)
 
@@ -294,58 +72,6 @@ def make_parser() -> Parser:
     parser.add_argument("--fps", type=limit, metavar="N",
                         help="most screen updates a second (default: as the byte budget allows)")
     return parser
-
-
-def config_from_args(args: argparse.Namespace) -> RunConfig:
-    apply_task_defaults(args)
-    return RunConfig(task=args.task, data=args.data, hidden=args.hidden,
-                     activation=args.activation, lr=args.lr, seed=args.seed,
-                     epochs=getattr(args, "epochs", None), load=args.load,
-                     features=args.features, target=args.target,
-                     test_fraction=args.test_fraction, noise=args.noise,
-                     loss=args.loss, optimizer=args.optimizer,
-                     momentum=momentum_of(args),
-                     init=args.init, sigma=args.sigma, batch=args.batch,
-                     weight_decay=args.weight_decay, image=getattr(args, "image", None))
-
-
-def check_data_options(args: argparse.Namespace) -> None:
-    """``ValueError`` (one line) for data options that do not fit the task."""
-    task = "--data" if args.data else args.task
-    if getattr(args, "image", None) is not None and not args.data:
-        raise ValueError("argument --image: only with --data FILE.csv (rows of pixels and a "
-                         "label)")
-    if args.features is not None and (args.image or task in IMAGE_TASKS):
-        raise ValueError(f"argument --features: the inputs of {task} are pixels, not x1, x2")
-    if args.target is not None and task not in TARGET_TASKS:
-        raise ValueError(f"argument --target: only for --task {' or '.join(TARGET_TASKS)}, "
-                         f"not {task}")
-    if args.noise is not None and task not in GENERATED:
-        raise ValueError(f"argument --noise: only for the generated tasks "
-                         f"({', '.join(GENERATED)}), not {task}")
-    if args.sigma is not None and args.init != "normal":
-        raise ValueError("argument --sigma: only with --init normal")
-    check_momentum(args)
-    if args.test_fraction and task in ("and", "xor"):
-        raise ValueError(f"argument --test-fraction: {task} has only 4 samples; "
-                         "a test set needs a generated task or --data")
-
-
-def check_momentum(args: argparse.Namespace) -> None:
-    """``--momentum`` only with an optimizer that has one (else it would be ignored)."""
-    if args.momentum is not None and args.optimizer not in ("momentum", "nesterov"):
-        raise ValueError("argument --momentum: only with --optimizer momentum or nesterov")
-
-
-def momentum_of(args: argparse.Namespace) -> float:
-    """``--momentum``, or :class:`RunConfig`'s default β when it was left out."""
-    return RunConfig.momentum if args.momentum is None else args.momentum
-
-
-def fail(message: str, status: int = 2) -> int:
-    """One plain line on stderr (never markup, never a traceback); returns ``status``."""
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -364,7 +90,7 @@ REPLAY_PROGRESS_EPOCHS = 100_000
 def replay_progress(path, actions):
     """A ``before(k, action)`` callback that shows a long replay's progress on the
     terminal (which action, elapsed time) before the app starts; None for a short one."""
-    from tui.core.actions import Play
+    from tui.core.actions import Play  # loaded only when this subcommand runs: start-up time
 
     epochs = sum(a.epochs for a in actions or () if isinstance(a, Play))
     if epochs <= REPLAY_PROGRESS_EPOCHS:
@@ -386,28 +112,14 @@ def replay_progress(path, actions):
 def _resolve_task(args: argparse.Namespace) -> None:
     """``--task`` left out: the loaded model's task, else xor.  Then the task's own
     defaults for ``--optimizer``, ``--batch`` and ``--test-fraction`` where they were left
-    out (:func:`tui.config.task_defaults`: digits and ``--image`` train with Adam, batch 32,
-    a 20 % test set)."""
+    out (:func:`tui.core.config.task_defaults`: digits and ``--image`` train with Adam,
+    batch 32, a 20 % test set, weight decay 0.001)."""
     if args.task is None:
+        # loaded only when this subcommand runs: start-up time
         from tui.core.config import saved_task
 
         args.task = (saved_task(args.load) if args.load and not args.data else None) or "xor"
     apply_task_defaults(args)
-
-
-def apply_task_defaults(args: argparse.Namespace) -> None:
-    """Fill ``--optimizer``, ``--batch``, ``--test-fraction`` and ``--weight-decay`` left out
-    (None) from the task's defaults (:func:`tui.config.task_defaults`); with ``--load``,
-    the optimizer and weight decay are the model file's (RunConfig's defaults let them
-    through).  Idempotent."""
-    image = getattr(args, "image", None) is not None
-    # an x1,x2,y file trains as the simple tasks do: plain gd, full batch, no test set
-    defaults = task_defaults("xor" if args.data and not image else args.task, image)
-    for key, value in defaults.items():
-        if getattr(args, key, None) is None:
-            if getattr(args, "load", None) and key in ("optimizer", "weight_decay"):
-                value = RunConfig.__dataclass_fields__[key].default
-            setattr(args, key, value)
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -450,14 +162,15 @@ def _main(argv: list[str] | None) -> int:
             return fail(_misplaced_option(parser, words) or message)
         return fail(message)
     if args.command == "sweep":  # its own options (lists of seeds and learning rates)
-        from tui.core.sweep import run_sweep
+        from tui.cli.sweep import run_sweep  # loaded only when this subcommand runs: start-up time
 
         return run_sweep(args)
     if args.command == "learn":
-        from tui.lessons.catalogue import run_learn
+        from tui.cli.learn import run_learn  # loaded only when this subcommand runs: start-up time
 
         return run_learn(args)
     if args.command == "follow":
+        # loaded only when this subcommand runs: start-up time
         from tui.net.follow import run_follow
 
         return run_follow(args.address, args.code)
@@ -467,7 +180,7 @@ def _main(argv: list[str] | None) -> int:
     except (ValueError, OSError) as exc:
         return fail(str(exc))
     config = config_from_args(args)
-    from tui.core.config import build
+    from tui.core.config import build  # loaded only when this subcommand runs: start-up time
 
     actions = None
     replaying = getattr(args, "replay", None) is not None and args.command is None
@@ -479,6 +192,7 @@ def _main(argv: list[str] | None) -> int:
                         "settings; leave out the model options (--task, --lr, --hidden, …)")
     try:
         if replaying:
+            # loaded only when this subcommand runs: start-up time
             from tui.core.recording import load_session
 
             config, actions = load_session(args.replay)
@@ -486,13 +200,14 @@ def _main(argv: list[str] | None) -> int:
     except (ValueError, OSError) as exc:
         return fail(str(exc))
     if args.command == "share":
-        from tui.net.share import run_share
+        from tui.net.share import run_share  # loaded only when this subcommand runs: start-up time
 
         try:
             return run_share(problem, args.host, args.port, args.code)
         except (ValueError, OSError) as exc:
             return fail(str(exc))
     if args.command == "serve":
+        # loaded only when this subcommand runs: start-up time
         from tui.net.serve import follow_command, serve
 
         command = app_command(args)
@@ -509,11 +224,12 @@ def _main(argv: list[str] | None) -> int:
         return serve(command, args.host, args.port, token=not args.no_token,
                      max_clients=args.max_clients, follow=args.follow and args.follow[0])
     if args.command == "train":
+        # loaded only when this subcommand runs: start-up time
         from tui.cli.train import run_training
 
         return run_training(problem, until_loss=args.until_loss, save=args.save,
                             export=args.export, quiet=args.quiet, force=args.force)
-    from tui.app.app import TinyNetApp
+    from tui.app.app import TinyNetApp  # loaded only when this subcommand runs: start-up time
 
     try:
         with replay_progress(args.replay, actions) as step:

@@ -19,6 +19,9 @@ from rich.table import Table
 from nn import ModelFileError, save
 from nn.io import npz_path
 
+from nn.confusion import confusion_matrix
+from tui.cli.summary import confusion_table
+from tui.view.plots_digits import export_problem
 from tui.core.config import Problem, model_meta
 from tui.view.plots import export_all, export_names
 from tui.core.output import check_output_file, check_output_files, fallback_path, unused_path
@@ -142,8 +145,6 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
             written = export_all(export, result.losses, predict if truth else None, truth,
                                  title=title)
             if cfg.image_shape is not None:  # weights.png, confusion.png, mistakes.png
-                from tui.view.plots_digits import export_problem
-
                 written += export_problem(export, problem, f"{cfg.label} {net.describe()}")
         except OSError as exc:
             why = f"cannot write to {export}: {exc.strerror or exc}"
@@ -183,10 +184,6 @@ def stop_on_ctrl_c():
 
 def print_confusion(problem, console: Console) -> None:
     """The confusion matrix of the test rows (the training rows without a split)."""
-    from nn.confusion import confusion_matrix
-
-    from tui.cli.summary import confusion_table
-
     tested = problem.X_test is not None
     X, y = (problem.X_test, problem.y_test) if tested else (problem.X, problem.y)
     counts = confusion_matrix(problem.net.predict(X), y)

@@ -20,6 +20,9 @@ from typing import Callable, ClassVar
 from nn import Granularity
 
 from tui.core.branches import MAX_BRANCHES, fork_error, switch_error
+from tui.core.drawing import MAX_POINTS, drawing_kind
+from tui.core.errors import ActionError
+from tui.core.settings import read_changes
 
 #: the most epochs one recorded ``play`` may hold (about 4 minutes of XOR, far more
 #: than anyone plays between two other keys; a larger number is a broken file)
@@ -27,10 +30,6 @@ MAX_PLAY_EPOCHS = 10_000_000
 MAX_INDEX = 1_000_000
 #: how far from the middle of the map (|x₁|, |x₂|) a drawn point may be
 MAX_COORD = 1e6
-
-
-class ActionError(ValueError):
-    """An action that is malformed or cannot be carried out; one line for a person."""
 
 
 # ------------------------------------------------------------------ field readers
@@ -80,7 +79,6 @@ def _coordinate(value) -> float:
 
 
 def _changes(value) -> dict:
-    from tui.core.recording import read_changes  # recording reads actions: import here
 
     try:
         return read_changes(value)
@@ -287,7 +285,7 @@ class SwitchBranch(Action):
 @dataclass(frozen=True)
 class Configure(Action):
     """Change configuration fields (``{"hidden": [4, 4], "features": ["x1", "x1^2"]}``,
-    :data:`tui.core.recording.CONFIGURABLE`) and rebuild the network with the current seed.
+    :data:`tui.core.settings.CONFIGURABLE`) and rebuild the network with the current seed.
     Read by the same readers as a session file's configuration."""
 
     changes: dict
@@ -309,7 +307,7 @@ class AddPoint(Action):
     READERS: ClassVar[dict] = {"x1": _coordinate, "x2": _coordinate, "value": _finite}
 
     def check(self, session) -> None:
-        from tui.core.drawing import MAX_POINTS, drawing_kind
+        # imported here: the two modules need each other
 
         if drawing_kind(session) == "binary" and self.value not in (0.0, 1.0):
             raise ActionError(f"value must be class 0 or 1 for a class task, got {self.value:g}")

@@ -19,10 +19,13 @@ import numpy as np
 from nn import NeuralNetwork, datasets, load
 from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES, FeatureMap
+from nn.digits import digits
 from nn.formula import Formula, FormulaError
+from nn.images import load_image_csv
 from nn.metrics import accuracy, r_squared
 from nn.losses import cross_entropy_for, get_loss
 from nn.optimizers import get_optimizer
+from nn.split import stratified_split_indices
 from nn.presets import CLASS_PRESETS, CSV_PRESETS, IMAGE_PRESETS, PRESETS, Preset
 
 #: Every task's preset: the two-class and regression tasks, the 3-class ones, the images.
@@ -309,8 +312,6 @@ def build(config: RunConfig) -> Problem:
     if loaded is not None:
         config = _saved_inputs(config, loaded[1])
     if config.data is not None and config.image is not None:
-        from nn.images import load_image_csv
-
         points, labels = load_image_csv(config.data, config.image)
         y = datasets.one_hot(labels, max(2, int(labels.max()) + 1))
         config = replace(config, data_kind="image")
@@ -322,8 +323,6 @@ def build(config: RunConfig) -> Problem:
         points, y = _task_data(config)
     points_test = y_test = None
     if config.test_fraction and config.image_shape is not None:
-        from nn.split import stratified_split_indices
-
         train, test = stratified_split_indices(y.argmax(axis=1), config.test_fraction,
                                                config.seed)
         points, y, points_test, y_test = points[train], y[train], points[test], y[test]
@@ -385,8 +384,6 @@ def _task_data(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     formula for a class task, noise for a gate: the command line refuses them) are
     ignored, so the app can switch tasks keeping the rest of the configuration."""
     if config.task in IMAGE_TASKS:
-        from nn.digits import digits
-
         return digits()
     noise = config.noise if config.task in datasets.GENERATED else None
     if config.target is None or config.task not in TARGET_TASKS:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tui.core.config import Problem
+
 #: the ink a click leaves: the pixel itself, and its 4 neighbours at least this much (the
 #: scanned digits are blurred by their 4×4 block counts: a stroke is 2–3 pixels wide)
 INK, HALO = 1.0, 0.4
@@ -74,8 +76,6 @@ def probe_problem(problem, drawing, label: int):
     ``n`` steps through forward, loss and backprop on a drawn digit, leaving the real
     training untouched."""
     from dataclasses import replace
-
-    from tui.core.config import Problem
 
     k = problem.y.shape[1]
     if not 0 <= label < k:

@@ -29,9 +29,11 @@ from nn.naming import param_name
 from tui.core import actions as act
 from tui.core import branches as br
 from tui.core import drawing as dr
-from tui.core.config import ALL_TASKS, Problem, RunConfig, build
-from tui.view.frame import build_frame
+from tui.core.config import ALL_TASKS, Problem, RunConfig, build, task_defaults
 from tui.core.quiz import Quiz
+from tui.core.settings import typed_changes
+from tui.core.recording import save_session
+from nn import save
 
 #: the step trace (for ``x``) keeps at most this many bytes of event copies
 #: (playing adds none: it runs the fast path)
@@ -46,8 +48,6 @@ def _new_task_training(config: RunConfig, task: str) -> dict:
     ``task`` takes: the new task's defaults (:func:`tui.core.config.task_defaults`) where
     ``config`` still has the old task's — digits' Adam and batch 32 do not follow to XOR's
     four rows — and the user's own choices where they changed them."""
-    from tui.core.config import task_defaults
-
     old = task_defaults(config.task if config.data is None else "xor",
                         config.data is not None and config.image is not None)
     new = task_defaults(task)
@@ -154,11 +154,6 @@ class Session:
             self.branch = index
             self.touch()
 
-    def compare(self, points: int = 240, diagrams: bool = False) -> br.CompareView:
-        """The compare view's data (copies), built under the lock."""
-        with self.lock:
-            return br.build_compare(self, points, diagrams)
-
     @property
     def config(self) -> RunConfig:
         return self.problem.config
@@ -219,7 +214,6 @@ class Session:
         session file's) and rebuild the network with the current seed; recorded as one
         :class:`~tui.core.actions.Configure`.  ActionError (nothing changes) for a bad field or
         a network that cannot be built."""
-        from tui.core.recording import typed_changes
 
         action = act.Configure(act._changes(changes))
         config = replace(self.config, load=None, **typed_changes(action.changes))
@@ -411,7 +405,6 @@ class Session:
             return done
 
     def save_session(self, path: Path) -> Path:
-        from tui.core.recording import save_session
 
         with self.lock:
             return save_session(path, self.start_config, [a.to_json() for a in self.actions])
@@ -480,11 +473,6 @@ class Session:
         return self.sample
 
     # ---------------------------------------------------------------- views
-    def frame(self, sizes):
-        """One immutable :class:`~tui.view.views.Frame` of everything the screen shows."""
-        with self.lock:
-            return build_frame(self, sizes)
-
     def current_unit_neurons(self) -> set[tuple[int, int]]:
         """(layer, neuron) pairs computed by the last event of the last step
         (for highlighting: one neuron, or the layer a coarser step ended on)."""
@@ -507,7 +495,6 @@ class Session:
         return self.events[-1]
 
     def save(self, path: Path) -> Path:
-        from nn import save
 
         with self.lock:
             return save(self.net, path, task=self.config.task, lr=self.config.lr,

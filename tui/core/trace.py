@@ -9,7 +9,7 @@ from typing import Iterable
 
 from nn import Phase, StepEvent
 
-from tui.view.format import num
+from tui.core.format import num
 from tui.core.output import atomic_write_text
 
 COLUMNS = ["epoch", "phase", "layer", "neuron", "sample", "z", "a", "delta",

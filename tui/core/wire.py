@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 from tui.core import actions as act
 from tui.core.config import RunConfig
-from tui.core.recording import MAX_TOTAL_EPOCHS, config_from_json, config_to_json
+from tui.core.recording import MAX_TOTAL_EPOCHS
+from tui.core.settings import config_from_json, config_to_json
 
 VERSION = 1
 MAX_LINE_BYTES = 256 * 1024       #: longest line a follower reads (a ``log`` chunk fits)

@@ -11,18 +11,13 @@ Errors are one line each on stderr and exit status 2.
 """
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
-from typing import Callable
 
-from tui.core.output import atomic_write_text, check_output_file
 from tui.lessons.format import Lesson, LessonError, LessonErrors, load
 from tui.lessons.live import LessonSession, check
 from tui.lessons.progress import Progress
 
 BUILTIN = Path(__file__).parent / "builtin"
-PROG = "tinynet-tui"
 
 
 #: the order the built-in lessons are meant to be read in (others follow, by name)
@@ -77,122 +72,3 @@ def start_lesson(name_or_path: str | Path, progress: Progress | None = None) -> 
     entry = progress.get(key) if progress is not None else None
     start = 0 if entry is None or entry["done"] else entry["chapter"]
     return LessonSession(lesson, key, start, progress)
-
-
-def add_learn_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("learn", help="lessons: backpropagation, step by step",
-                              description="List, open, check or print lessons.")
-    p.add_argument("lesson", nargs="?", metavar="NAME|FILE.md",
-                   help="a built-in lesson or a lesson file (none: list the lessons)")
-    p.add_argument("--check", action="store_true",
-                   help="check the lesson file: every problem with its line; exit 2 if any")
-    p.add_argument("--worksheet", type=Path, metavar="OUT.md",
-                   help="write a Markdown hand-out with questions and an answer key")
-    p.add_argument("--force", action="store_true", help="overwrite the worksheet file")
-    return p
-
-
-def _err(message: str) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2
-
-
-def _list(progress: Progress) -> int:
-    print("Lessons (tinynet-tui learn NAME):")
-    for name, path in builtin_lessons().items():
-        try:
-            lesson = load(path)
-            info = f"{lesson.title} — {len(lesson.chapters)} chapters"
-        except LessonErrors as exc:  # a broken built-in: say so, keep listing
-            info = f"cannot be read: {exc.errors[0]}"
-        print(f"  {name:<15} {info}  [{progress.describe(name)}]")
-    print("Your own lesson: tinynet-tui learn FILE.md (check it with --check)")
-    return 0
-
-
-def open_in_app(session: LessonSession) -> int:
-    """Show an opened lesson in the app (the lesson panel beside the diagram)."""
-    from tui.app.app import TinyNetApp
-
-    app = TinyNetApp(session.chapter.session.problem, lesson=session, progress=session.progress)
-    app.run()
-    return app.return_code or 0
-
-
-def run_learn(args: argparse.Namespace,
-              open_app: Callable[[LessonSession], int] | None = open_in_app,
-              progress: Progress | None = None) -> int:
-    """Carry out ``learn``; returns the exit status.  ``open_app(lesson_session)`` shows an
-    opened lesson in the app (None: the current chapter is printed instead)."""
-    progress = progress or Progress()
-    if args.lesson is None:
-        if args.check or args.worksheet:
-            return _err("learn: give a lesson name or file")
-        return _list(progress)
-    try:
-        lesson = open_lesson(args.lesson)
-        errors: list[LessonError] = []
-    except LessonErrors as exc:
-        if not args.check or exc.lesson is None:
-            for e in exc.errors:
-                print(e, file=sys.stderr)
-            return 2
-        lesson, errors = exc.lesson, exc.errors  # check the readable chapters too
-    if args.check:
-        errors = sorted(errors + check(lesson), key=lambda e: (e.line or 0))
-        for e in errors:
-            print(e, file=sys.stderr)
-        if errors:
-            print(f"{args.lesson}: {len(errors)} problem{'s' * (len(errors) != 1)}",
-                  file=sys.stderr)
-            return 2
-        print(f"{args.lesson}: OK — {lesson.title!r}, {len(lesson.chapters)} chapters")
-        return 0
-    if args.worksheet is not None:
-        problem = check_output_file(args.worksheet, force=args.force)
-        if problem:
-            return _err(problem)
-        errors = check(lesson)
-        if errors:
-            for e in errors:
-                print(e, file=sys.stderr)
-            return 2
-        from tui.lessons.worksheet import worksheet
-
-        try:
-            atomic_write_text(args.worksheet, worksheet(lesson))
-        except OSError as exc:
-            return _err(f"{args.worksheet}: {exc.strerror or exc}")
-        print(f"wrote {args.worksheet}")
-        return 0
-    try:
-        session = start_lesson(args.lesson, progress)
-    except LessonErrors as exc:
-        for e in exc.errors:
-            print(e, file=sys.stderr)
-        return 2
-    if open_app is not None:
-        return open_app(session)
-    run = session.chapter
-    print(f"{lesson.title} — chapter {session.index + 1} of {len(lesson.chapters)}: "
-          f"{run.chapter.title}\n\n{run.text}")
-    if run.question:
-        print(f"\n{run.question}")
-    return 0
-
-
-def main(argv: list[str] | None = None, progress: Progress | None = None) -> int:
-    """``learn`` on its own (for tests): ``main(["learn", "--check", "x.md"])``."""
-    from tui.cli.main import Parser, UsageError
-
-    parser = Parser(prog=PROG)
-    add_learn_parser(parser.add_subparsers(dest="command", parser_class=Parser))
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as exc:
-        return _err(str(exc))
-    return run_learn(args, open_app=None, progress=progress)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

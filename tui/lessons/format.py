@@ -44,6 +44,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from nn.activations import ACTIVATIONS
+from nn.presets import PRESETS
 
 INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity", "plant")
 KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "wait", "ask", "tolerance",
@@ -249,11 +251,9 @@ def _parse_wait(v: str) -> Wait:
 
 def _parse_value(key: str, v: str, settings: dict) -> object:
     """Check one header value; returns it parsed.  ValueError says why not."""
-    from nn.activations import ACTIVATIONS
-    from nn.presets import PRESETS
 
     if key == "task":
-        from nn.presets import IMAGE_PRESETS
+        from nn.presets import IMAGE_PRESETS  # beside PRESETS, read only when a task is checked
 
         if v not in PRESETS and v not in IMAGE_PRESETS:
             raise ValueError(f"task {v!r}: one of {', '.join([*PRESETS, *IMAGE_PRESETS])}")

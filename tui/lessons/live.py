@@ -4,7 +4,7 @@ check its question.
 
 Nothing here computes a number of the network: values are read from the engine
 (``net.layers[l].z/a/delta/dW/db/W/b``, the stepper's losses, the loss step's event)
-and written with :func:`tui.view.format.num`, as the panels write them (in parentheses when
+and written with :func:`tui.core.format.num`, as the panels write them (in parentheses when
 negative right after an operator, as the narration writes products).
 """
 from __future__ import annotations
@@ -17,11 +17,13 @@ from nn import Granularity, Phase
 from nn.naming import SUB, neuron_name, sample_name, weight_name
 
 from tui.core.config import RunConfig, build, task_config
-from tui.view.format import num
+from tui.core.format import num
 from tui.core.quiz import Quiz
 from tui.core.session import Session
 from tui.lessons.format import (PLACEHOLDER, Chapter, Lesson, LessonError, LessonErrors, Quantity,
                      parse_quantity)
+from tui.lessons.plant import plant_wrong_derivative
+from tui.lessons.format import MAX_EPOCH
 
 #: epochs played per chunk while a chapter waits for "play until loss"
 PLAY_CHUNK = 250
@@ -66,7 +68,6 @@ def setup(ch: Chapter, path: str) -> Session:
     sizes = tuple(session.net.sizes)
     plant = ch.settings.get("plant")
     if plant:
-        from tui.lessons.plant import plant_wrong_derivative
 
         try:
             plant_wrong_derivative(session.net, *neuron_index(plant, sizes))
@@ -333,7 +334,6 @@ class ChapterRun:
         return False
 
     def _play(self, loss: float) -> bool:
-        from tui.lessons.format import MAX_EPOCH
 
         st = self.session.stepper
         limit = min(MAX_EPOCH, st.epoch + PLAY_LIMIT)

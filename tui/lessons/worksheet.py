@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tui.view.format import num
+from tui.core.format import num
 from tui.lessons.format import Lesson
 from tui.lessons.live import ChapterRun, question_words
 

@@ -22,6 +22,8 @@ import threading
 from tui.core import actions as act
 from tui.core import wire
 from tui.core.config import RunConfig, build
+from tui.core.session import Session
+from tui.app.app import TinyNetApp
 
 CONNECT_TIMEOUT_S = 5.0
 BACKOFF_S = (0.1, 5.0)      #: first and longest wait between reconnection attempts
@@ -162,7 +164,6 @@ class Follower:
         self._local.applying = True
         try:
             if self.session is None:
-                from tui.core.session import Session
 
                 session = Session(build(self.teacher_config))
                 self._watch(session)
@@ -326,7 +327,6 @@ class Follower:
 def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACKOFF_S, **kw):
     """The app with a (not yet started) Follower of its session as ``app.follower``;
     ValueError (one line) for a bad address."""
-    from tui.app.app import TinyNetApp
 
     host, port = parse_address(address)
 

@@ -38,6 +38,7 @@ import sys
 from pathlib import Path
 
 from tui.net.serve_font import SHAPES, symbols_ttf, unicode_range
+from tui.net.share import join_code, teacher_address
 
 MAX_COLUMNS = 300          # widest terminal a tab may ask for (cells)
 MAX_ROWS = 100             # tallest terminal a tab may ask for (cells)
@@ -133,7 +134,6 @@ def follow_command(address: str, code: str) -> list[str]:
     for an address or code ``tinynet-tui follow`` would refuse."""
     import argparse
 
-    from tui.net.share import join_code, teacher_address
 
     try:
         teacher_address(address)

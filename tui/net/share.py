@@ -21,6 +21,8 @@ import threading
 
 from tui.core import actions as act
 from tui.core import wire
+from tui.net.follow import parse_address
+from tui.app.app import TinyNetApp
 
 JOIN_TIMEOUT_S = 5.0       #: a connection that sends no join line in time is closed
 MAX_QUEUE = 100_000        #: lines waiting for one follower; a follower further behind is
@@ -286,7 +288,6 @@ def join_code(text: str) -> str:
 def teacher_address(text: str) -> str:
     import argparse
 
-    from tui.net.follow import parse_address
 
     try:
         parse_address(text)
@@ -320,7 +321,6 @@ def add_share_parsers(sub, add_model_options, port_type) -> None:
 def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | None = None,
                    replay=None, **kw):
     """The app with a (not yet started) ShareServer for its session as ``app.server``."""
-    from tui.app.app import TinyNetApp
 
     class ShareApp(TinyNetApp):
         BINDINGS = [("i", "share_info", "join code")]

@@ -15,7 +15,6 @@ from nn.naming import neuron_name
 
 from tui.core.digits_state import digits_state
 from tui.view.digits_views import DigitsView
-from tui.view.frame import freshness
 
 
 def _range(name: str, values: np.ndarray) -> tuple[float, float]:
@@ -66,12 +65,15 @@ def digits_view(s) -> DigitsView | None:
     selected = j if layer == 0 else None
     dw, note = None, "dw: select a first-layer neuron (↑ ↓)"
     if selected is not None:
-        when = freshness(s.stepper, Phase.BACKWARD, 0, j)
-        if when.never:
+        # as tui.view.frame.freshness: units before the cursor ran in this epoch, the others
+        # hold the last epoch's values (none in epoch 0)
+        st = s.stepper
+        current = st.unit_index(Phase.BACKWARD, 0, j) < st.cursor
+        if not current and st.epoch == 0:
             note = "dw: not computed yet (step into the backward pass)"
         else:
             dw = first.dW[:, j].copy()
-            note = "dw " + ("now" if when.current else when.note)
+            note = "dw " + ("now" if current else f"from epoch {st.epoch - 1}")
     return DigitsView(
         shape=state.shape, image=image.copy(), source=source, title=title, label=label,
         probs=probs.copy(), hidden=hidden.copy(),

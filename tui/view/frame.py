@@ -15,9 +15,10 @@ from nn import Granularity, Phase, datasets, maps as nn_maps
 from nn.naming import input_name, layer_name, neuron_name, sample_name
 from nn.network import batch_order
 
+from tui.view.digits_frame import digits_view
 from tui.view.views import (DiagramView, Frame, Freshness, LossView, MapPoints, NarrationView,
                     NeuronMapsView, NeuronView, PredictionsView, StatusView)
-from tui.app.widgets.neuron_map import label_widths, node_map_shape
+from tui.view.layout import label_widths, node_map_shape
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,6 @@ def _digits_view(session):
     """The digits panels' data (image tasks only; :mod:`tui.view.digits_frame`)."""
     if session.config.image_shape is None:
         return None
-    from tui.view.digits_frame import digits_view
-
     return digits_view(session)
 
 
@@ -454,7 +453,6 @@ def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsVi
         points += (MapPoints(X2_test.copy(), _target_column(y_test, len(X2_test), column),
                              test=True),)
     if l == len(net.layers) - 1 and getattr(s, "drawn", None) is not None:
-        from tui.core.drawing import shown_points  # the points drawn so far, even before 2 train
 
         points = shown_points(points, s.drawn)
     when = f"epoch {st.epoch}" + (" start" if st.cursor == 0 else ", mid-epoch")
@@ -494,3 +492,11 @@ def _compute_maps(s, bounds, small_px, large_px, features):
                           l == n_layers - 1, s.problem.kind, s.problem.y)
                    for l, layer in enumerate(net.layers))
     return small, large, scales
+
+def shown_points(points, drawn) -> tuple:
+    """The points the output map shows: the drawn set's while one exists (the network
+    stays on the last data until enough are drawn, but the map shows what is drawn
+    now), else ``points`` (the task's :class:`~tui.view.views.MapPoints`)."""
+    if drawn is None:
+        return points
+    return (MapPoints(drawn.points.copy(), drawn.y[:, 0].copy()),)

@@ -14,12 +14,11 @@ import numpy as np
 
 from nn.confusion import confusion_matrix, mistakes
 
-from tui.view.plots import _pyplot, _save_png
+from tui.view.digits_frame import scored_set
+from tui.view.plots import IMAGE_PNGS, _pyplot, _save_png
 
-WEIGHTS_PNG = "weights.png"
-CONFUSION_PNG = "confusion.png"
-MISTAKES_PNG = "mistakes.png"
-NAMES = [WEIGHTS_PNG, CONFUSION_PNG, MISTAKES_PNG]
+NAMES = IMAGE_PNGS
+WEIGHTS_PNG, CONFUSION_PNG, MISTAKES_PNG = IMAGE_PNGS
 #: mistakes.png shows at most this many images
 MAX_MISTAKES = 40
 #: the weight pictures' colours: orange − … dark 0 … blue +, as in the app
@@ -136,8 +135,6 @@ def export_digits(folder: str | Path, W: np.ndarray, shape: tuple[int, int],
 def export_problem(folder: str | Path, problem, label: str = "") -> list[Path]:
     """:func:`export_digits` for a :class:`~tui.config.Problem` with image inputs: its
     network's first layer, its test set (the training set without one)."""
-    from tui.view.digits_frame import scored_set
-
     X, y, _ = scored_set(problem)
     return export_digits(folder, problem.net.layers[0].W, problem.config.image_shape, X, y,
                          problem.net.predict(X), label)

@@ -12,7 +12,7 @@ from nn.timeline import param_changes
 
 from nn.naming import param_name
 
-from tui.view.format import num
+from tui.core.format import num
 
 
 def param_label(change, sizes: tuple[int, ...]) -> str:

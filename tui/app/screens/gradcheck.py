@@ -16,7 +16,7 @@ from nn.gradcheck import GradCheckResult
 
 from nn.naming import param_name
 
-from tui.view.format import num
+from tui.core.format import num
 
 MAX_SAMPLES = 64  #: the check uses at most this many samples (the first ones), to stay quick
 

@@ -42,7 +42,7 @@ from nn.naming import layer_name
 
 from tui.core.actions import ActionError
 from tui.core.config import OPTIMIZER_CHOICES
-from tui.core.recording import CONFIGURABLE, MAX_LAYERS, config_to_json
+from tui.core.settings import CONFIGURABLE, MAX_LAYERS, config_to_json
 
 #: neurons per hidden layer the screen offers (the network must also fit in memory:
 #: :func:`tui.core.config.check_fits`, checked when applying)

@@ -24,8 +24,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.core.branches import CompareView
-from tui.view.format import num
+from tui.view.compare import CompareView, compare_view
+from tui.core.format import num
 from tui.app.widgets.loss_chart import log_ticks, nice_ticks
 
 #: how often the screen looks for a change (the session's version), per second
@@ -158,6 +158,7 @@ def diagrams_fit(n: int, width: int, height: int) -> bool:
 
 def render_diagrams(view: CompareView, width: int, height: int = DIAGRAM_HEIGHT) -> Table:
     """The branches' network diagrams side by side, each titled with its letter."""
+    # the sweep grid loads when first used: start-up time
     from tui.app.widgets.diagram import render_diagram
 
     n = len(view.diagrams)
@@ -238,7 +239,7 @@ class CompareScreen(Screen):
             return
         self._shown = key
         width, height = max(20, box.size.width - 2), max(10, box.size.height)
-        view = session.compare(points=max(20, width * 2),
+        view = compare_view(session, points=max(20, width * 2),
                                diagrams=diagrams_fit(len(session.branches), width, height))
         box.update(render_compare(view, width, height, self.log_scale))
 
@@ -290,7 +291,7 @@ class SweepScreen(Screen):
         self.run_worker(lambda: self._train(config), thread=True, exclusive=True, group="sweep")
 
     def _train(self, config) -> None:
-        from tui.core.sweep import app_grid
+        from tui.core.sweep import app_grid  # the sweep grid loads when first used: start-up time
 
         try:
             sweep, rows = app_grid(config, progress=lambda done, total: self.app.call_from_thread(
@@ -322,6 +323,7 @@ class SweepScreen(Screen):
         table.focus()
 
     def on_data_table_row_selected(self, event) -> None:
+        # the sweep grid loads when first used: start-up time
         from tui.core.sweep import run_config
 
         if self.sweep is None:

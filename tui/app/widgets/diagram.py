@@ -28,10 +28,11 @@ from rich.segment import Segment
 from textual.events import Click
 from textual.message import Message
 
-from tui.view.format import short
+from tui.core.format import short
 from tui.view.views import DiagramView
 from tui.app.widgets.canvas import LineCanvas, runs
-from tui.app.widgets.neuron_map import MIN_GAP, heatmap, label_widths, node_map_shape
+from tui.view.layout import MIN_GAP, label_widths, node_map_shape
+from tui.app.widgets.neuron_map import heatmap
 
 POS = (76, 155, 232)   # blue
 NEG = (242, 142, 43)   # orange

@@ -16,6 +16,7 @@ from textual.events import MouseDown, MouseMove, MouseUp
 from textual.message import Message
 
 from tui.view.digits_views import DigitsView
+from tui.app.widgets.diagram import color_system
 from tui.app.widgets.canvas import LineCanvas, runs
 from tui.app.widgets.digit_image import diverging_levels, palette, render_image, shade
 
@@ -185,8 +186,6 @@ class DigitDiagram(LineCanvas):
     def _draw(self) -> None:
         if self.data is None:
             return
-        from tui.app.widgets.diagram import color_system
-
         lines, self.box = render_digit_diagram(self.data, self.content_size.width,
                                                self.content_size.height,
                                                color_system(self.app))

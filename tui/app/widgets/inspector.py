@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from nn.naming import sample_name, sub
 
-from tui.view.format import num
+from tui.core.format import num
 from tui.view.views import Freshness, NeuronView
 
 MAX_SAMPLES = 4

@@ -18,7 +18,7 @@ from textual_plotext import PlotextPlot
 
 from nn.naming import sup
 
-from tui.view.format import num
+from tui.core.format import num
 from tui.view.views import LossView
 
 

@@ -19,7 +19,7 @@ from nn.losses import get_loss
 from nn.optimizers import get_optimizer
 from nn.naming import input_name, layer_name, neuron_name, sample_name, sub
 
-from tui.view.format import num, paren
+from tui.core.format import num, paren
 from tui.view.views import NarrationView
 
 MAX_TERMS = 3        #: terms of z = Σ w·x (and of Σₖ δₖ·wₖ) written out

@@ -30,7 +30,8 @@ from rich.color import Color, ColorSystem
 from rich.segment import Segment
 from rich.style import Style
 
-from tui.view.format import num
+from tui.core.format import num
+from nn.maps import Bounds, pixel_of
 
 LOW = (242, 142, 43)    # orange
 MID = (240, 240, 240)   # white
@@ -44,12 +45,6 @@ STANDARD = ((170, 85, 0), (255, 255, 85), (255, 255, 255), (85, 85, 255), (0, 0,
 POINT_GLYPHS = {(1, False): "●", (0, False): "○", (1, True): "◆", (0, True): "◇"}
 REGRESSION_GLYPHS = {False: "●", True: "◆"}
 
-#: (lines, chars) of a node map at each step down, largest first
-_NODE_SHAPES = ((4, 8), (3, 6), (2, 4), (1, 4))
-MIN_GAP = 2  #: the diagram's smallest gap between node columns
-#: node rows a diagram needs for maps: the compact layout (80×24: 6) keeps plain labels,
-#: whose edges the maps would squeeze into 2 columns
-MIN_ROWS = 12
 
 
 def _rgb(t: float) -> tuple[int, int, int]:
@@ -154,7 +149,6 @@ def point_cells(points, shape: tuple[int, int], bounds, kind: str, lo: float, hi
     {(line, col): (glyph, palette level or None)} (a character line holds two
     pixel rows).  ``points`` are :class:`~tui.view.views.MapPoints`; later sets
     (test points) draw over earlier ones."""
-    from nn.maps import Bounds, pixel_of
 
     rows, cols = shape
     b = Bounds(*bounds)
@@ -301,34 +295,5 @@ def large_map_point(view, x: int, y: int) -> tuple[float, float] | None:
             x2_hi - (2 * (y - 1) + 1) / rows * (x2_hi - x2_lo))
 
 
-VALUE_W = 5  #: a node's value as the diagram writes it, short(): "+0.73"
-
-
-def label_widths(input_names, names) -> list[int]:
-    """Width of each diagram column's node labels ("h¹₃ +0.73"), inputs first."""
-    return [max(len(nm) for nm in col) + 1 + VALUE_W for col in (input_names, *names)]
-
-
-def node_map_shape(sizes, label_widths, width: int, height: int) -> tuple[int, int] | None:
-    """(lines, chars) of the small map beside each hidden/output node of a
-    diagram ``width`` × ``height`` cells whose columns of labels are
-    ``label_widths`` wide, or None when there is no room (then the diagram
-    keeps its plain labels).  The same rule as the diagram's layout: two lines
-    of caption, one of titles, nodes spaced ``rows // n`` (at most 6) apart."""
-    rows = height - 3
-    hidden = list(sizes[1:])
-    if not hidden or rows < MIN_ROWS or max(hidden) > rows:
-        return None
-    spacing = min(min(6, rows // n) for n in hidden)
-    n_cols = len(sizes)
-    for lines, chars in _NODE_SHAPES:
-        if lines > max(1, spacing - 1):
-            continue
-        need = sum(label_widths) + (n_cols - 1) * (chars + 1 + MIN_GAP)
-        if need <= width:
-            return lines, chars
-    return None
-
-
-__all__ = ["render_large", "large_map_point", "label_widths", "heatmap", "map_with_points",
-           "legend", "node_map_shape", "palette", "levels", "point_cells"]
+__all__ = ["render_large", "large_map_point", "heatmap", "map_with_points",
+           "legend", "palette", "levels", "point_cells"]

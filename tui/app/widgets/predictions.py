@@ -3,6 +3,8 @@ prediction over the input square beside the target; or, when the frame asks
 for it, the selected neuron's map large (:func:`tui.app.widgets.neuron_map.render_large`)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from rich.color import Color
 from rich.style import Style
@@ -11,9 +13,12 @@ from rich.segment import Segment
 from textual.events import Click, Leave, MouseMove, Resize
 from textual.message import Message
 
-from tui.view.format import num
+from tui.core.format import num
 from tui.view.views import PredictionsView
 from tui.app.widgets.canvas import LineCanvas
+from tui.app.widgets.diagram import color_system
+from tui.app.widgets.neuron_map import render_large
+from tui.app.widgets.neuron_map import large_map_point
 
 LOW = (242, 142, 43)   # class 0 / low values: orange
 HIGH = (76, 155, 232)  # class 1 / high values: blue
@@ -156,10 +161,8 @@ def _pack(parts: list[str], width: int) -> list[str]:
 def fit_hint(hint: str, width: int | None, room: int) -> list[str]:
     """The hint under the large map as whole lines of at most ``width`` cells, in at
     most ``room`` lines: wrapped at its " · " parts; where that takes too many lines,
-    in the short wording (:func:`tui.core.drawing.shorter`), then the parts that do not
+    in the short wording (:func:`shorter`), then the parts that do not
     fit left out (the first, what matters most, always kept)."""
-    from tui.core.drawing import shorter
-
     if width is None or len(hint) <= width:
         return [hint]
     room = max(1, room)
@@ -196,8 +199,6 @@ class Predictions(LineCanvas):
         """Show ``view``; ``hint`` (a line, e.g. what a click draws) goes under a large map."""
         self.view = view
         if view.neuron_map is not None:
-            from tui.app.widgets.diagram import color_system
-            from tui.app.widgets.neuron_map import render_large
 
             nm = view.neuron_map
             width = self.content_size.width or None
@@ -224,7 +225,6 @@ class Predictions(LineCanvas):
 
     def output_point(self, event) -> tuple[float, float] | None:
         """The (x₁, x₂) under a mouse ``event`` on the large map of the output neuron."""
-        from tui.app.widgets.neuron_map import large_map_point
 
         view = self.view.neuron_map if self.view is not None else None
         offset = event.get_content_offset(self)
@@ -249,3 +249,20 @@ class Predictions(LineCanvas):
         where = self.output_point(event)
         if where is not None:
             self.post_message(self.MapClicked(where[0], where[1], event.button, event.ctrl))
+
+#: (long, short) wordings of the map hint's parts, for a panel too small for the long
+#: ones (:func:`fit_hint` uses them)
+SHORTER = (
+    (re.compile(r"drawing data needs a 2-class or regression task: (.+) has (\d+) classes"),
+     r"drawing needs 2 classes: \1 has \2"),
+    (re.compile(r"draw at least (\d+) points to train \((\d+) drawn\)"),
+     r"draw ≥\1 (\2 drawn)"),
+    (re.compile(r"click: class (\d) \(right (\d)\)"), r"click: \1, right: \2"),
+)
+
+
+def shorter(text: str) -> str:
+    """``text`` with the short wording of each part :data:`SHORTER` knows."""
+    for long, short in SHORTER:
+        text = long.sub(short, text)
+    return text

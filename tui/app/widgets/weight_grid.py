@@ -21,6 +21,7 @@ from textual.message import Message
 from nn.naming import sub
 
 from tui.view.digits_views import DigitsView
+from tui.app.widgets.diagram import color_system
 from tui.app.widgets.canvas import LineCanvas, runs
 from tui.app.widgets.digit_image import (LEVELS, _style, diverging_levels, palette, render_weights, shade,
                           weight_top)
@@ -263,8 +264,6 @@ class WeightGrid(LineCanvas):
     def _draw(self) -> None:
         if self.data is None:
             return
-        from tui.app.widgets.diagram import color_system
-
         size = self.content_size
         if self.data.large:
             self.layout_ = None
