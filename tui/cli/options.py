@@ -197,7 +197,7 @@ def app_command(args: argparse.Namespace) -> list[str]:
         argv += ["--noise", repr(args.noise)]
     if args.loss is not None:
         argv += ["--loss", args.loss]
-    if args.optimizer != "gd":
+    if args.optimizer not in (None, "gd"):  # None: left out (the task's own)
         argv += ["--optimizer", args.optimizer, "--momentum", repr(momentum_of(args))]
     if args.init != "default":
         argv += ["--init", args.init] + (["--sigma", repr(args.sigma)] if args.sigma else [])
