@@ -8,9 +8,10 @@ from .activations import (ACTIVATIONS, Activation, Identity, ReLU, Sigmoid, Soft
 from .breakpoints import Stop
 from .gradcheck import GradCheckResult, ParamCheck, gradcheck
 from .history import LossHistory
-from .io import ModelFileError, load, save
+from .io import ModelFileError
 from .layer import Layer
 from .init import INITS, get_init
+from .model_file import load, save  # .npz, or a PyTorch state dict in .safetensors
 from .losses import BCE, LOSSES, MSE, Loss, SoftmaxCE, cross_entropy_for, get_loss
 from .network import FitResult, NeuralNetwork
 from .neuron import Neuron

@@ -25,6 +25,7 @@ from bench_pty import Screen, run_app  # noqa: E402
 BUDGET_KBPS = 50
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("task", ["xor", "regression", "spiral"])
 def test_playing_stays_under_the_budget_and_the_screen_moves(task):
     run = run_app(task, 120, 40, seconds=4.0)

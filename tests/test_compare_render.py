@@ -103,11 +103,16 @@ def test_chart_axes_and_ticks_in_loss_units_log_and_linear():
     assert x_ticks(chart_lines(view, width=100)) == ["0", "20", "40", "60", "80"]
 
 
-def test_chart_draws_each_branch_in_its_own_colour():
+def test_chart_draws_each_branch_in_its_own_colour_and_glyph():
+    import re
+
     one = braille_in(render_chart(CompareView((A_ROW,), None, 1), 60, 16))
-    both = braille_in(render_chart(CompareView((A_ROW, B_ROW), None, 1), 60, 16))
-    assert set(one) == {"6"} and one["6"] > 20                   # cyan
-    assert set(both) == {"6", "3"} and both["3"] > 10             # orange for B
+    text = render_chart(CompareView((A_ROW, B_ROW), None, 1), 60, 16)
+    both = braille_in(text)
+    assert set(one) == {"6"} and one["6"] > 20                   # cyan braille for A
+    assert set(both) == {"6"} and both["6"] > 20                 # B is not braille …
+    b_cells = "".join(re.findall(r"\x1b\[38;5;3m([^\x1b]+)", text))
+    assert set(b_cells) == {"x"} and len(b_cells) > 10            # … but orange x: no colour needed
 
 
 def test_chart_draws_the_low_edge_only_where_the_bin_has_one():

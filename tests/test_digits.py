@@ -173,8 +173,8 @@ def test_train_export_writes_the_digit_pictures(tmp_path, capsys):
     assert main(["train", "--task", "digits", "--epochs", "2", "--quiet",
                  "--export", str(out)]) == 0
     assert {p.name for p in out.iterdir()} == {"loss.png", "weights.png", "confusion.png",
-                                                "mistakes.png"}
-    for name in ("loss.png", "weights.png"):  # confusion.png is still there: refused
+                                                "mistakes.png", "handout.md"}
+    for name in ("loss.png", "weights.png", "handout.md"):  # confusion.png is still there
         (out / name).unlink()
     capsys.readouterr()
     assert main(["train", "--task", "digits", "--epochs", "1", "--quiet",

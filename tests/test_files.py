@@ -392,6 +392,8 @@ def test_markup_in_a_file_name_is_printed_plainly(tmp_path, capsys, monkeypatch)
 
 def test_huge_hidden_layers_are_refused_with_the_size(capsys):
     assert main(["train", "--hidden", "100000,100000"]) == 2
+    _one_error_line(capsys.readouterr().err, "hidden layer size", "from 1 to 4096")
+    assert main(["train", "--hidden", ",".join(["4096"] * 16)]) == 2
     _one_error_line(capsys.readouterr().err, "would need about", "GiB")
 
 

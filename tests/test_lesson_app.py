@@ -43,7 +43,7 @@ def panel_text(app) -> str:
 @pytest.fixture
 def quick_export(monkeypatch):
     """``e`` writes no real Matplotlib files here (tests/test_cli.py covers them)."""
-    monkeypatch.setattr(app_module, "export_all", lambda folder, *a, **k: [])
+    monkeypatch.setattr(app_module, "write_handout", lambda folder, *a, **k: [])
 
 
 async def take_chapter(app, pilot) -> int:

@@ -3,6 +3,7 @@ import os
 import random
 
 import numpy as np
+import pytest
 
 from tui.app.app import TinyNetApp
 from tui.core.config import RunConfig, build
@@ -65,6 +66,7 @@ async def run_monkey(rng, tmp_path, budget: int, counts: dict) -> int:
     return spent
 
 
+@pytest.mark.slow
 async def test_random_keys_clicks_and_resizes_never_crash(tmp_path):
     rng = random.Random(SEED)
     counts = {"keys": 0, "clicks": 0, "resizes": 0, "quits": 0}

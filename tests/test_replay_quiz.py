@@ -106,12 +106,12 @@ SESSION = {"format": "tinynet-session-1", "config": {"task": "xor"}}
     ([[1]], None, "action 1: must be an object"),
     ([], {"task": "chess"}, "configuration: task must be one of"),
     ([], {"hidden": [100000, 100000]}, "a hidden layer size must be a whole number from 1 to 4096"),
-    ([], {"lr": -1}, "configuration: lr must be a positive finite number"),
+    ([], {"lr": -1}, "configuration: lr must be a number above 0, got -1"),
     ([], {"seed": "zero"}, "seed must be a whole number"),
     ([], {"hidden": "2"}, "hidden must be a list"),
     ([], {"features": "x1"}, "features must be a list of feature names"),
     ([], {"test_fraction": 2}, "test_fraction must be a number from 0 to 0.9, got 2"),
-    ([], {"noise": -1}, "noise must be a number from 0 to 1e+06, got -1"),
+    ([], {"noise": -1}, "noise must be a number from 0 to 10, got -1"),
 ])
 def test_bad_actions_and_configs_name_the_file_and_the_action(tmp_path, capsys, actions, config,
                                                               message):

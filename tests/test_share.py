@@ -132,6 +132,7 @@ def caught_up(fs, server):
 
 
 # ------------------------------------------------------------------ mirroring
+@pytest.mark.slow
 def test_thirty_followers_mirror_a_thousand_actions_bit_for_bit(teacher, followers):
     session, server = teacher
     fs = followers(server, 30)
@@ -150,7 +151,8 @@ def test_thirty_followers_mirror_a_thousand_actions_bit_for_bit(teacher, followe
             f"status {f.status!r}, runs {[(st.epoch, st.cursor, st.lr) for _, st in runs(f.session)]}"
             f" vs {[(st.epoch, st.cursor, st.lr) for _, st in runs(session)]}")
         assert f.status.startswith("following teacher at 127.0.0.1:")
-        assert f.session.link_status == f.status and f.dropped == 0
+        assert f.session.link_status == f.short_status == f"following {server.address}" \
+            and f.dropped == 0
     assert session.link_status == f"sharing {server.address} · code {server.code} · 30 following"
     # every follower's session recorded what the teacher recorded (a session file replays)
     assert [a.to_json() for a in fs[0].session.actions] == [a.to_json() for a in session.actions]
@@ -269,23 +271,42 @@ def raw(server, *lines):
     return data, closed
 
 
+def joined(server, *lines, code=None, name=None):
+    """Like :func:`raw`, after answering the server's challenge with a proper join line."""
+    sock = socket.create_connection((server.host, server.port), timeout=3)
+    reader = sock.makefile("rb")
+    nonce = json.loads(reader.readline())["nonce"]
+    join = wire.encode("join", proof=wire.join_proof(code or server.code, nonce), name=name)
+    return sock, reader, join
+
+
 def test_bad_followers_are_dropped_and_change_nothing(teacher, followers):
     session, server = teacher
     teacher_actions(session, 20, seed=10)
     before = [a.to_json() for a in session.actions]
-    for line, reason in [(b'{"v":1,"type":"join","code":"NOPE99"}\n', b"wrong join code"),
-                         (b"{not json\n", b"malformed"), (b"x" * 100_000 + b"\n", b"too long"),
+    for line, reason in [(b"{not json\n", b"malformed"), (b"x" * 100_000 + b"\n", b"too long"),
                          (b'{"v":1,"type":"action","seq":1,"action":{"do":"reset"}}\n',
                           b"unknown message type 'action'"),
-                         (b'{"v":7,"type":"join","code":"' + server.code.encode() + b'"}\n',
+                         (b'{"v":1,"type":"join","code":"' + server.code.encode() + b'"}\n',
+                          b"proof of the join code missing"),  # the code in clear: no
+                         (b'{"v":7,"type":"join","proof":"' + b"0" * 64 + b'"}\n',
                           b"version 7")]:
         reply, closed = raw(server, line)
+        assert reply.startswith(b'{"v":1,"type":"challenge"')
         assert reason in reply and b'"error"' in reply and closed
-    join = wire.encode("join", code=server.code)
     # a joined follower that sends actions, junk and then a flood: dropped, then closed
     junk = [wire.encode("action", seq=1, action={"do": "reset"}), b"{]\n", b"y" * 5000 + b"\n"]
-    reply, closed = raw(server, join, *junk, *[b'{"v":1,"type":"flood"}\n'] * 2000)
-    assert reply.startswith(b'{"v":1,"type":"hello"') and closed
+    sock, reader, join = joined(server)
+    try:
+        sock.sendall(join)
+        reply = reader.readline()
+        for line in junk + [b'{"v":1,"type":"flood"}\n'] * 2000:
+            sock.sendall(line)
+    except OSError:
+        pass
+    sock.close()
+    assert reply.startswith(b'{"v":1,"type":"hello"')
+    wait_until(lambda: server.followers == 0)
     assert server.dropped >= 3 and server.refused == 5
     assert [a.to_json() for a in session.actions] == before
     good = followers(server)[0]
@@ -330,8 +351,10 @@ class FakeTeacher:
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
-        self.conn, _ = self.listener.accept()
-        self.conn.makefile("rb").readline()  # the join line
+        conn, _ = self.listener.accept()
+        conn.sendall(wire.encode("challenge", nonce=wire.new_nonce()))
+        conn.makefile("rb").readline()  # the join line
+        self.conn = conn
 
     def send(self, *lines):
         wait_until(lambda: self.conn is not None)
@@ -453,8 +476,8 @@ def test_wire_round_trip_and_addresses():
     for bad in ("nohost", "h:0", "h:99999", ":12"):
         with pytest.raises(ValueError, match="HOST:PORT"):
             parse_address(bad)
-    assert len(wire.new_code()) == wire.CODE_LENGTH
-    assert json.loads(wire.encode("join", code="x"))["v"] == wire.VERSION
+    assert len(wire.new_code()) == wire.CODE_LENGTH >= wire.MIN_CODE_LENGTH
+    assert json.loads(wire.encode("join", proof="x"))["v"] == wire.VERSION
 
 
 def test_joining_while_the_teacher_acts_needs_no_resync(teacher, followers):
@@ -524,11 +547,22 @@ async def test_the_follow_app_detaches_and_reattaches_by_key(teacher):
             teacher_actions(session, 10, seed=13)
             await await_until(lambda: app.follower.seq == server.seq)
             assert not same_network(app.session, session)
-            await pilot.press("u")  # follow again: jump to the teacher's state
-            assert same_network(app.session, session) and app.follower.attached
-            await pilot.press("n")  # an own key while attached detaches
-            assert not app.follower.attached
+            await pilot.press("u")  # follow again: jump to the teacher's state (a thread)
+            await await_until(lambda: app.follower.catching_up is None
+                              and same_network(app.session, session))
+            assert app.follower.attached
+            epoch_cursor = (app.session.stepper.epoch, app.session.stepper.cursor)
+            await pilot.press("n")  # an own key while attached asks first …
+            assert type(app.screen).__name__ == "Confirm" and app.follower.attached
+            await pilot.press("n")  # … no: still following, nothing done
+            assert type(app.screen).__name__ != "Confirm" and app.follower.attached
+            assert (app.session.stepper.epoch, app.session.stepper.cursor) == epoch_cursor
+            await pilot.press("n", "y")  # yes: detached, and the step is taken
             await pilot.pause(0.3)
+            assert not app.follower.attached and same_network(app.session, session) is False
             assert app.sub_title.startswith("detached")
+            banner = app.query_one("#follow-banner")
+            assert banner.has_class("shown") and "DETACHED" in str(banner.render())
+            assert "DETACHED · u follows" in str(app.query_one("#status").render())
     finally:
         app.follower.stop()

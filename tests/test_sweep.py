@@ -30,9 +30,9 @@ def test_sweep_prints_table_and_reproducible_commands(tmp_path):
                "--quiet", "--export", str(tmp_path)], console=console)
     text = console.export_text()
     assert rc == 0
-    assert "success" in text and "median epochs to success" in text
-    assert "tinynet-tui --task xor --seed 0 --lr 5.0" in text   # succeeds
-    assert "fails: tinynet-tui --task xor --seed" in text        # lr 0.5 is too slow
+    assert "ok: success" in text and "median epochs to success" in text
+    assert "succeeds: tinynet-tui train --task xor --seed 1 --lr 5.0 --epochs 600" in text
+    assert "is not there yet: tinynet-tui train --task xor --seed" in text  # lr 0.5: slow
     for name in ("sweep.csv", "heatmap.png", "losses.png"):
         assert (tmp_path / name).stat().st_size > 0
     assert (tmp_path / "sweep.csv").read_text().count("\n") == 3

@@ -29,9 +29,11 @@ from nn.naming import neuron_name, weight_name
 from tui.core import files as app_files
 
 from tui.app import bandwidth
+from tui.view.handout import snapshot, write_handout
 from tui.core.actions import ActionError
+from tui.core import pytorch_export
 from tui.core.config import Problem
-from tui.view.plots import export_all
+from tui.core.output import unused_path
 from tui.core.format import num
 from tui.view.frame import MAPS_NEED_TWO_INPUTS, PanelSizes, build_frame, maps_available
 from tui.app.lesson_mode import LessonMode
@@ -103,8 +105,8 @@ class TinyNetApp(DigitsKeys, DrawingKeys, App):
                 tooltip="small screens: show loss chart ⇄ predictions (in a lesson: "
                         "chain rule → loss → predictions)"),
         Binding("e", "export", "export", show=False,
-                tooltip="export Matplotlib PNGs (loss, 3D surface; digits: weights, "
-                        "confusion, mistakes)"),
+                tooltip="export a handout: loss, decision boundary, neuron maps, branches "
+                        "compared (PNG) and handout.md; digits: weights, confusion, mistakes)"),
         Binding("s", "save", "save", show=False, tooltip="save the model (.npz, never overwrites)"),
         Binding("S", "save_session", "save session", show=False,
                 tooltip="save the session (config + every action) for --replay"),
@@ -135,6 +137,8 @@ class TinyNetApp(DigitsKeys, DrawingKeys, App):
                 tooltip="sweep seeds × lr for this task; Enter opens a run"),
         Binding("B", "batch_losses", "batch loss", show=False,
                 tooltip="loss chart: each mini-batch's loss ⇄ each epoch's (with --batch)"),
+        Binding("P", "export_pytorch", "PyTorch", show=False,
+                tooltip="export this run as a PyTorch script that trains it again"),
     ] + drawing_bindings() + digits_keys.bindings()
 
     #: the terminal byte budget (KB/s; None: tui.app.bandwidth's default) and the most
@@ -614,14 +618,35 @@ class TinyNetApp(DigitsKeys, DrawingKeys, App):
     def action_export(self) -> None:
         s = self.session
         with s.lock:
-            curve = s.stepper.losses.envelope(2000)  # (epochs, lo, hi): every spike kept
-            net = s.net.copy()
-            truth = s.config.target_function
             folder = app_files.export_folder(s, self.export_dir)
-            images = self.digits_export_job(net)  # digits: weights/confusion/mistakes.png
+            images = self.digits_export_job(s.net.copy())  # digits: weights, confusion, mistakes
+        data = snapshot(s)  # copies under the lock; the figures are drawn in a thread
         self.say(f"exporting to {folder} …", timeout=2)
-        self.export_worker(folder, curve, net, truth,
-                           f"{s.config.label} {net.describe()}", images)
+        self.export_worker(folder, data, images)
+
+    def action_export_pytorch(self) -> None:
+        """The current run, from its starting weights, as a standalone PyTorch script that
+        trains it again and compares the losses (tui.core.pytorch_export; docs/pytorch.md)."""
+        s = self.session
+        with s.lock:
+            run = pytorch_export.run_of_stepper(s.stepper, s.config.label, s.config.epochs)  # copies
+        path = unused_path(self.export_dir / f"{s.config.label}-pytorch.py")
+        self.say(f"writing {path} ({run.epochs} epochs) …", timeout=2)
+        self.pytorch_worker(path, run)
+
+    @work(thread=True, group="export")
+    def pytorch_worker(self, path: Path, run) -> None:
+        """Write the script in a thread: the engine trains the run again (up to 3 times)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written = pytorch_export.write(path, run)
+        except (OSError, ValueError) as exc:
+            self.call_from_thread(self.say, f"{path}: {exc}", title="Export failed",
+                                  severity="error")
+            return
+        self.call_from_thread(self.say, f"{', '.join(map(str, written))}: python {path.name} "
+                              f"trains these {run.epochs} epochs again in PyTorch",
+                              title="PyTorch script")
 
     def action_export_trace(self) -> None:
         try:
@@ -637,12 +662,11 @@ class TinyNetApp(DigitsKeys, DrawingKeys, App):
                  title="Trace exported")
 
     @work(thread=True, group="export")
-    def export_worker(self, folder: Path, curve, net, truth, title: str, images=None) -> None:
-        """Matplotlib export in a thread; ``truth`` is the true function, if the task has one;
-        ``images(folder)`` writes an image task's pictures."""
+    def export_worker(self, folder: Path, data, images=None) -> None:
+        """The handout (tui.view.handout: loss, boundary, neuron maps, branches, handout.md)
+        drawn with Matplotlib in a thread; ``images(folder)`` adds an image task's pictures."""
         try:
-            written = export_all(folder, curve, net.predict if truth else None, truth,
-                                 title=f"{title}: training loss")
+            written = write_handout(folder, data)
             if images is not None:
                 written += images(folder)
         except (OSError, ValueError) as exc:

@@ -100,6 +100,13 @@ class LessonMode:
         self._play_from = 0         #: the epoch a play wait started from
         self.slow_timer = None
         self.slow_index = SLOW_DEFAULT
+        # -- follow mode (tui.net.share / tui.net.follow): the only hooks the classroom needs
+        #: called with no arguments after every chapter is entered (a teacher's share
+        #: server moves the room into it)
+        self.on_enter: list = []
+        #: an answer typed into the panel goes here first; True: it was handled (a
+        #: follower sends it to the teacher instead of checking it on its mirror)
+        self.answer_hook = None
         if lesson is not None:
             self.lesson = lesson
             self._enter_chapter(mount=False)
@@ -184,6 +191,15 @@ class LessonMode:
             self.apply_classes()
             self.refresh(focus=True)
             app.redraw(True)
+        for hook in self.on_enter:
+            hook()
+
+    def follow_chapter(self, lesson, session) -> None:
+        """Show ``lesson``'s current chapter (a LessonSession) read on ``session``, the
+        follower's mirror of the teacher's chapter (it starts in the same state)."""
+        lesson.chapter.session = session
+        self.lesson = lesson
+        self._enter_chapter()
 
     def apply_classes(self) -> None:
         """Show the panel; outline the panel the chapter is about."""
@@ -293,6 +309,8 @@ class LessonMode:
     def answer(self, text: str) -> None:
         run = self.run
         if run is None or run.answered:
+            return
+        if self.answer_hook is not None and self.answer_hook(text):
             return
         try:
             number = finite_number(text)

@@ -16,8 +16,8 @@ from tui.core.parsing import finite_number, positive_number, whole_number
 from tui.cli.options import (  # noqa: F401 (the options, re-exported for callers of main)
     PROG, UsageError, Parser, _argument, positive_int, MAX_EPOCHS, epoch_count, seed_int,
     positive_float, port_number, feature_list, _no_limit_or_positive, limit, non_negative,
-    HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _non_negative, _beta,
-    unit_interval, MAX_NOISE, MAX_TEST_FRACTION, _fraction, _noise, _formula, test_fraction,
+    HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _non_negative,
+    unit_interval, MAX_NOISE, MAX_TEST_FRACTION, test_fraction,
     noise_level, target_formula, hidden_sizes, app_command, existing_file, _add_model_options,
     config_from_args, check_data_options, check_momentum, momentum_of, fail,
     apply_task_defaults)
@@ -34,7 +34,11 @@ def make_parser() -> Parser:
                             "current epoch and still saves and exports)")
     train.add_argument("--until-loss", type=positive_float, metavar="LOSS",
                        help="stop as soon as the loss is at or below LOSS")
-    train.add_argument("--save", type=Path, metavar="MODEL.npz", help="save the trained model")
+    train.add_argument("--save", type=Path, metavar="MODEL.npz",
+                       help="save the trained model (.npz; .safetensors: a PyTorch state dict)")
+    train.add_argument("--export-pytorch", type=Path, metavar="SCRIPT.py",
+                       help="write a standalone PyTorch script that trains this run again "
+                            "from its initial weights and compares the losses (docs/pytorch.md)")
     train.add_argument("--export", type=Path, metavar="DIR",
                        help="write loss.png (and surface.png for regression) into DIR")
     train.add_argument("--force", action="store_true",
@@ -65,6 +69,12 @@ def make_parser() -> Parser:
 
     add_sweep_parser(sub)
     add_learn_parser(sub)
+    from tui.app.cast import add_record_parser  # loaded only when this is used: start-up time
+
+    add_record_parser(sub)
+    parser.add_argument("--record", metavar="FILE.cast",
+                        help="record what the terminal shows into an asciinema cast (in any "
+                             "mode: the app, learn, share, follow; never overwrites)")
     parser.add_argument("--replay", type=existing_file, metavar="SESSION.json",
                         help="replay a saved session (S in the app) and show where it ended")
     parser.add_argument("--max-kbps", type=limit, metavar="N",
@@ -76,10 +86,24 @@ def make_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; Ctrl-C anywhere ends with one line and status 130."""
+    from tui.app import cast  # loaded only when this is used: start-up time
+
+    try:
+        argv, record = cast.take_record_option(sys.argv[1:] if argv is None else list(argv))
+        if record is not None:
+            if set(argv) & {"train", "sweep", "record", "serve"}:
+                return fail("argument --record: records the app, learn, share and follow "
+                            "(tinynet-tui record SESSION.json FILE.cast renders a saved session)")
+            cast.enable(Path(record))
+    except (ValueError, OSError) as exc:  # CastError: one line
+        return fail(str(exc))
     try:
         return _main(argv)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    finally:
+        for line in cast.finish():
+            print(line, file=sys.stderr)
 
 
 #: a replay of more epochs than this shows its progress (XOR plays ~60 000 epochs/s)
@@ -165,6 +189,10 @@ def _main(argv: list[str] | None) -> int:
         from tui.cli.sweep import run_sweep  # loaded only when this subcommand runs: start-up time
 
         return run_sweep(args)
+    if args.command == "record":
+        from tui.app.cast import run_record  # loaded only when this is used: start-up time
+
+        return run_record(args)
     if args.command == "learn":
         from tui.cli.learn import run_learn  # loaded only when this subcommand runs: start-up time
 
@@ -173,7 +201,7 @@ def _main(argv: list[str] | None) -> int:
         # loaded only when this subcommand runs: start-up time
         from tui.net.follow import run_follow
 
-        return run_follow(args.address, args.code)
+        return run_follow(args.address, args.code, name=args.name)
     try:
         _resolve_task(args)
         check_data_options(args)
@@ -203,7 +231,9 @@ def _main(argv: list[str] | None) -> int:
         from tui.net.share import run_share  # loaded only when this subcommand runs: start-up time
 
         try:
-            return run_share(problem, args.host, args.port, args.code)
+            return run_share(problem, args.host, args.port, args.code,
+                             lesson=getattr(args, "lesson", None)
+                             if getattr(args, "share_command", None) == "learn" else None)
         except (ValueError, OSError) as exc:
             return fail(str(exc))
     if args.command == "serve":
@@ -228,7 +258,8 @@ def _main(argv: list[str] | None) -> int:
         from tui.cli.train import run_training
 
         return run_training(problem, until_loss=args.until_loss, save=args.save,
-                            export=args.export, quiet=args.quiet, force=args.force)
+                            export=args.export, quiet=args.quiet, force=args.force,
+                            export_pytorch=args.export_pytorch)
     from tui.app.app import TinyNetApp  # loaded only when this subcommand runs: start-up time
 
     try:

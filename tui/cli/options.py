@@ -7,16 +7,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from nn.activations import ACTIVATIONS
 from nn.datasets import GENERATED
-from nn.features import FEATURES, parse_features
+from nn.features import parse_features
 from nn.formula import Formula, FormulaError
-from nn.images import parse_image_size
-from nn.init import INITS
 
-from tui.core.config import (IMAGE_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS,
-                             TASK_CHOICES, RunConfig, task_defaults)
+from nn.images import parse_image_size
+from tui.core.config import IMAGE_TASKS, TARGET_TASKS, RunConfig, task_defaults
 from tui.core.parsing import finite_number, positive_number, whole_number
+from tui.core.settings import (HIDDEN_ACTIVATIONS, MAX_EPOCHS, MAX_NOISE, MAX_TEST_FRACTION, SETTINGS,  # noqa: F401
+                               Setting, parse)
 
 PROG = "tinynet-tui"
 
@@ -45,14 +44,10 @@ def _argument(parse):
 positive_int = _argument(lambda text: whole_number(text, low=1))
 
 
-#: epochs of one `train`/`sweep` run at most (a session's plays share the same bound)
-MAX_EPOCHS = 20_000_000
+epoch_count = _argument(lambda text: parse("epochs", text))
 
 
-epoch_count = _argument(lambda text: whole_number(text, low=1, high=MAX_EPOCHS))
-
-
-seed_int = _argument(lambda text: whole_number(text, low=0))
+seed_int = _argument(lambda text: parse("seed", text))
 
 
 positive_float = _argument(positive_number)
@@ -77,22 +72,6 @@ limit = _argument(_no_limit_or_positive)
 non_negative = _argument(lambda text: _non_negative(text))
 
 
-#: activations a hidden layer can have (softmax mixes a row: output layers only)
-HIDDEN_ACTIVATIONS = [name for name, cls in ACTIVATIONS.items() if cls.elementwise]
-
-
-def hidden_activations(text: str) -> str | tuple[str, ...]:
-    """``"tanh"`` → "tanh" (every hidden layer), ``"tanh,relu"`` → ("tanh", "relu")
-    (one per hidden layer; the count is checked against --hidden when the net is built)."""
-    names = [part.strip().lower() for part in text.split(",")]
-    for name in names:
-        if name not in HIDDEN_ACTIVATIONS:
-            raise argparse.ArgumentTypeError(
-                f"invalid choice: {name!r} (choose from {', '.join(HIDDEN_ACTIVATIONS)}: "
-                "one for every hidden layer, or one per layer like tanh,relu)")
-    return names[0] if len(names) == 1 else tuple(names)
-
-
 def activation_text(activation: str | tuple[str, ...]) -> str:
     """The ``--activation`` text of a parsed value: "tanh" or "tanh,relu"."""
     return activation if isinstance(activation, str) else ",".join(activation)
@@ -103,73 +82,6 @@ def _non_negative(text: str) -> float:
     if value < 0:
         raise ValueError(f"must be 0 or more, got {text}")
     return value
-
-
-def _beta(text: str) -> float:
-    value = finite_number(text)
-    if not 0 <= value < 1:
-        raise ValueError(f"must be from 0 to below 1, got {text}")
-    return value
-
-
-unit_interval = _argument(_beta)
-
-
-#: Largest --noise σ accepted (the data lie in [-1, 1]²; more is only noise).
-MAX_NOISE = 10.0
-
-
-#: Largest --test-fraction: at least a tenth of the samples is left to train on.
-MAX_TEST_FRACTION = 0.9
-
-
-def _fraction(text: str) -> float:
-    value = finite_number(text)
-    if not 0.0 <= value <= MAX_TEST_FRACTION:
-        raise ValueError(f"must be from 0 (no test set) to {MAX_TEST_FRACTION:g}, got {text}")
-    return value
-
-
-def _noise(text: str) -> float:
-    value = finite_number(text)
-    if not 0.0 <= value <= MAX_NOISE:
-        raise ValueError(f"must be from 0 to {MAX_NOISE:g}, got {text}")
-    return value
-
-
-def _formula(text: str) -> str:
-    try:
-        Formula(text)
-    except FormulaError as exc:
-        raise ValueError(str(exc)) from None
-    return text.strip()
-
-
-test_fraction = _argument(_fraction)
-
-
-noise_level = _argument(_noise)
-
-
-target_formula = _argument(_formula)
-
-
-def hidden_sizes(text: str) -> tuple[int, ...]:
-    """``"2"`` → (2,), ``"16,8"`` → (16, 8), ``"0"`` or ``""`` → () (no hidden layer)."""
-    text = text.strip()
-    if text in ("", "0", "none"):
-        return ()
-    sizes = []
-    for part in text.split(","):
-        try:
-            n = int(part)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r}: give layer sizes like 2 or 16,8") from None
-        if n < 1:
-            raise argparse.ArgumentTypeError(f"{text!r}: layer sizes must be at least 1")
-        sizes.append(n)
-    return tuple(sizes)
 
 
 def app_command(args: argparse.Namespace) -> list[str]:
@@ -217,55 +129,52 @@ def existing_file(text: str) -> Path:
     return path
 
 
+def _setting_reader(name: str):
+    """An argparse ``type`` reading setting ``name`` by its one declaration."""
+    return _argument(lambda text: parse(name, text))
+
+
+hidden_sizes = _setting_reader("hidden")
+hidden_activations = _setting_reader("activation")
+test_fraction = _setting_reader("test_fraction")
+noise_level = _setting_reader("noise")
+target_formula = _setting_reader("target")
+unit_interval = _setting_reader("momentum")
+
+
+def _setting_type(setting: Setting):
+    """The argparse ``type`` of a setting: its one reader (:func:`tui.core.settings.parse`),
+    or an existing file for a path."""
+    if setting.kind == "path":
+        return existing_file
+    return _argument(lambda text, name=setting.name: parse(name, text))
+
+
+def add_setting_option(p: argparse.ArgumentParser, name: str, **overrides) -> None:
+    """The command-line option of setting ``name``, generated from its one declaration
+    (flag, reader with its bounds, help, metavar, choices, default)."""
+    s = SETTINGS[name]
+    # momentum and task stay None when not given (momentum_of, the --load model's task decide)
+    # (and the training settings a task has its own defaults for: apply_task_defaults)
+    options = dict(help=s.help, default=None if name in (
+        "momentum", "task", "optimizer", "batch", "test_fraction", "weight_decay") else s.default)
+    if s.kind == "choice":
+        options["choices"] = list(s.choices())
+    else:
+        options.update(type=_setting_type(s), metavar=s.metavar)
+    options.update(overrides)
+    p.add_argument(s.flag, **options)
+
+
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--task", choices=TASK_CHOICES,
-                   help="built-in data set (default: the --load model's task, else xor)")
-    p.add_argument("--data", type=existing_file, metavar="FILE.csv",
-                   help="your own data: rows of x1,x2,y (overrides --task)")
+    """Every run setting that has a flag (tui/core/settings.py), in the table's order."""
+    for name, s in SETTINGS.items():
+        if s.flag is not None:
+            add_setting_option(p, name)
     p.add_argument("--image", type=_argument(parse_image_size), metavar="HxW",
                    help="with --data: each row is H·W pixels and a class label, e.g. 8x8 "
-                        "(up to 28x28)")
-    p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
-                   help="hidden layer sizes, e.g. 2 or 16,8; 0 for none (default: per task)")
-    p.add_argument("--activation", type=hidden_activations, metavar="NAMES",
-                   help=f"hidden activation ({', '.join(HIDDEN_ACTIVATIONS)}): one for every "
-                        "hidden layer, or one per layer, e.g. tanh,relu (default: per task)")
-    p.add_argument("--lr", type=positive_float, help="learning rate (default: per task)")
-    p.add_argument("--seed", type=seed_int, default=0, help="weight initialisation seed")
-    p.add_argument("--load", type=existing_file, metavar="MODEL.npz",
-                   help="start from a saved model")
-    p.add_argument("--features", type=feature_list, metavar="LIST",
-                   help=f"input features, e.g. x1,x2,x1^2,x2^2 (from {', '.join(FEATURES)}; "
-                        "default x1,x2)")
-    p.add_argument("--target", type=target_formula, metavar="FORMULA",
-                   help='regression target, e.g. "sin(3*x1)*x2": numbers, x1, x2, + - * / ^, '
-                        "( ), sin cos tan exp log sqrt abs tanh")
-    p.add_argument("--test-fraction", type=test_fraction, default=None, metavar="F",
-                   help="hold out this share of the samples as a test set, e.g. 0.2 "
-                        "(seeded by --seed; default 0: none; digits and --image: 0.2, "
-                        "stratified)")
-    p.add_argument("--noise", type=noise_level, metavar="SIGMA",
-                   help="noise level σ of a generated task (default: the task's own)")
-    p.add_argument("--loss", choices=LOSS_CHOICES,
-                   help="loss (default: mse; softmax-ce for the 3-class tasks); cross-entropy "
-                        "= bce on a sigmoid output, softmax-ce on a softmax one")
-    p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default=None,
-                   help="gd (plain gradient descent, default), momentum, nesterov, adam "
-                        "(digits and --image: adam)")
-    p.add_argument("--momentum", type=unit_interval, metavar="BETA",
-                   help="β of momentum / nesterov, from 0 to below 1 (default 0.9)")
-    p.add_argument("--init", choices=list(INITS), default="default",
-                   help="weight initialisation (default: per activation, see README)")
-    p.add_argument("--sigma", type=non_negative, metavar="SIGMA",
-                   help="σ of --init normal (default 1)")
-    p.add_argument("--batch", type=positive_int, metavar="B",
-                   help="mini-batch size: an epoch is ⌈N/B⌉ steps over a seeded shuffle "
-                        "(default: all samples; digits and --image: 32)")
-    p.add_argument("--weight-decay", type=non_negative, default=None, metavar="LAMBDA",
-                   help="L2 penalty λ/2·Σw² on the weights (default 0; digits and --image: "
-                        "0.001)")
-
-
+                        "(up to 28x28); trains as --task digits does (Adam, batch 32, a "
+                        "stratified 20 %% test set, weight decay 0.001)")
 
 
 def apply_task_defaults(args: argparse.Namespace) -> None:

@@ -14,8 +14,9 @@ from tui.cli.options import (HIDDEN_ACTIVATIONS, Parser, UsageError, _argument, 
                              positive_int, unit_interval)
 from tui.core.config import OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig, task_defaults
 from tui.core.output import atomic_write_text, atomic_write_with, check_output_files
-from tui.core.sweep import (PROG, Sweep, app_command, init_label, init_list, number_list,
-                             resolve_inits, run_grid, seed_list, setting_rows)
+from tui.core.sweep import (PLATEAU_DROP, PLATEAU_PART, PROG, STATES, Sweep, app_command,
+                            init_label, init_list, number_list, resolve_inits, run_grid,
+                            run_states, seed_list, setting_rows)
 
 def add_sweep_options(p: argparse.ArgumentParser) -> None:
     # loaded only when this is used: start-up time
@@ -65,30 +66,47 @@ def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
-    from rich.table import Table
+#: the report's column headers, a line each (the table fits 80 columns; no number is cut)
+REPORT_HEADERS = [("", "lr"), ("", "init"), ("", "ok"), ("not", "yet"), ("", "stuck"),
+                  ("", "epochs"), ("", "div."), ("loss", "10 %"), ("", "50 %"), ("", "90 %")]
 
+
+def table_lines(headers: list[tuple[str, ...]], rows: list[list[str]],
+                left: tuple[int, ...] = ()) -> list[str]:
+    """A plain table: every column as wide as its widest cell or header line, one
+    space between columns, numbers right-aligned (columns in ``left`` left-aligned).
+    Nothing is ever cut: a narrow terminal wraps a line instead."""
+    widths = [max([len(h) for h in head] + [len(r[k]) for r in rows])
+              for k, head in enumerate(headers)]
+
+    def line(cells) -> str:
+        return " ".join(c.ljust(w) if k in left else c.rjust(w)
+                        for k, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    out = [line([head[i] for head in headers]) for i in range(len(headers[0]))]
+    out.append(" ".join("─" * w for w in widths))
+    return out + [line(r) for r in rows]
+
+
+def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
     net = sweep.problem.net
     cfg = sweep.problem.config
     trains = "" if cfg.optimizer == "gd" else f" {cfg.optimizer}" + (
         f" β {cfg.momentum:g}," if cfg.optimizer in ("momentum", "nesterov") else ",")
-    table = Table(title=f"{cfg.label}: {net.describe()},{trains} {len(sweep.seeds)} seeds"
-                        f" × {len(sweep.lrs)} lr × {len(sweep.inits)} init, {sweep.epochs} epochs"
-                        f" — success: {sweep.criterion}")
-    for name in ("lr", "init", "success", "median epochs to success", "diverged",
-                 "final loss 10 %", "median", "90 %"):
-        if name == "init":  # never cut a scheme's name
-            table.add_column(name, no_wrap=True,
-                             min_width=max(len(init_label(i)) for i in sweep.inits))
-        else:
-            table.add_column(name, justify="right")
-    for row in rows:
-        table.add_row(f"{row['lr']:g}", init_label((row["init"], row["sigma"])),
-                      f"{row['success']:.0%}",
-                      "—" if math.isnan(row["median_epochs"]) else f"{row['median_epochs']:g}",
-                      str(row["diverged"]), *(f"{row[k]:.3g}" for k in
-                                              ("loss_q10", "loss_median", "loss_q90")))
-    console.print(table)
+    console.print(f"{cfg.label}: {net.describe()},{trains} {len(sweep.seeds)} seeds × "
+                  f"{len(sweep.lrs)} lr × {len(sweep.inits)} init, {sweep.epochs} epochs — "
+                  f"success: {sweep.criterion}", highlight=False)
+    cells = [[f"{row['lr']:g}", init_label((row["init"], row["sigma"])),
+              f"{row['success']:.0%}", str(row["not_yet"]), str(row["stuck"]),
+              "—" if math.isnan(row["median_epochs"]) else f"{row['median_epochs']:g}",
+              str(row["diverged"]), *(f"{row[k]:.3g}" for k in
+                                      ("loss_q10", "loss_median", "loss_q90"))]
+             for row in rows]
+    for line in table_lines(REPORT_HEADERS, cells, left=(1,)):
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
+    console.print("ok: success; epochs: median epochs to success; not yet / stuck: runs still "
+                  "falling / on a plateau; div.: diverged; loss: final loss over the seeds "
+                  "(10 %, 50 %, 90 %)", highlight=False, style="dim")
     runs = len(sweep.seeds) * len(sweep.settings)
     console.print(f"{runs} runs in {sweep.seconds:.2f} s; success checked every "
                   f"{args.check_every if args else 10} epochs (epochs = updates done)")
@@ -96,13 +114,21 @@ def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
         console.print(f"no run reached 100 % accuracy in {sweep.epochs:,} epochs: give more "
                       "--epochs, or, where classes overlap (circle's noisy labels, blobs) and "
                       "it cannot be reached, set a bar with --target-loss", highlight=False)
+    stuck, later = sum(r["stuck"] for r in rows), sum(r["not_yet"] for r in rows)
+    if stuck or later:
+        console.print(f"not yet: {later} run(s) still falling at {sweep.epochs:,} epochs (more "
+                      f"--epochs may succeed); stuck: {stuck} run(s) whose loss fell by less "
+                      f"than {PLATEAU_DROP:.1%} over the last {PLATEAU_PART:.0%} of the epochs "
+                      "(a plateau: it can still end, much later)", highlight=False)
     for row in rows:
         init = (row["init"], row["sigma"])
         where = f"lr {row['lr']:g}" + (f", init {init_label(init)}" if len(sweep.inits) > 1 else "")
-        for label, seed in (("fails", row["bad_seed"]), ("succeeds", row["good_seed"])):
+        for label, seed in (("is stuck", row["stuck_seed"]), ("is not there yet",
+                                                              row["not_yet_seed"]),
+                            ("succeeds", row["good_seed"])):
             if seed is not None:
                 console.print(f"{where}, seed {seed} {label}: "
-                              f"{app_command(sweep, seed, row['lr'], args, init)}",
+                              f"{app_command(sweep, seed, row['lr'], args, init, budget=True)}",
                               highlight=False, soft_wrap=True)
 
 
@@ -134,27 +160,50 @@ def export(sweep: Sweep, rows: list[dict], folder: Path) -> list[Path]:
     S, L, I = len(sweep.seeds), len(sweep.lrs), len(sweep.inits)
     names = [init_label(i) for i in sweep.inits]
     rate = np.array([row["success"] for row in rows]).reshape(L, I).T   # (init, lr)
-    fig, ax = plt.subplots(figsize=(2.2 + 0.9 * L, 1.6 + 0.5 * I), dpi=110)
-    ax.imshow(rate, aspect="auto", cmap="RdYlGn", vmin=0, vmax=1, interpolation="nearest")
+    fig, ax = plt.subplots(figsize=(3.2 + 0.9 * L, 1.6 + 0.5 * I), dpi=110)
+    # cividis: luminance rises with the rate, so the map reads in greyscale too
+    shown = ax.imshow(rate, aspect="auto", cmap="cividis", vmin=0, vmax=1,
+                      interpolation="nearest")
     for (i, j), value in np.ndenumerate(rate):
-        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=9)
+        ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=9,
+                color="black" if value > 0.55 else "white")
     ax.set_xticks(range(L), [f"{lr:g}" for lr in sweep.lrs])
     ax.set_yticks(range(I), names)
     ax.set_xlabel("learning rate")
     ax.set_ylabel("initialisation")
-    ax.set_title(f"success rate over {S} seeds ({sweep.criterion})", fontsize=9)
+    bar = fig.colorbar(shown, ax=ax)
+    bar.set_label("success rate")
+    ax.set_title(f"success rate over {S} seeds ({sweep.criterion}), {sweep.epochs} epochs",
+                 fontsize=9)
     fig.tight_layout()
     save(fig, paths[1])
     settings = [f"{lr:g}" + (f"\n{init_label(i)}" if I > 1 else "") for lr, i in sweep.settings]
-    grid = sweep.fit.success.reshape(L * I, S).T.astype(float)
-    fig, ax = plt.subplots(figsize=(1.2 + 0.8 * L * I, 1.5 + min(8.0, 0.12 * S)), dpi=110)
-    ax.imshow(grid, aspect="auto", cmap="RdYlGn", vmin=0, vmax=1, interpolation="nearest")
+    codes = {state: k for k, state in enumerate(STATES)}
+    grid = np.array([codes[st] for st in run_states(sweep.fit)]).reshape(L * I, S).T
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    # one grey per state, light to dark, and a hatch for the two failures: no colour needed
+    greys = ["#f2f2f2", "#a6a6a6", "#595959", "#111111"]
+    hatches = {"stuck": "xx", "diverged": ".."}
+    fig, ax = plt.subplots(figsize=(3.4 + 0.8 * L * I, 1.5 + min(8.0, 0.12 * S)), dpi=110)
+    ax.imshow(grid, aspect="auto", cmap=ListedColormap(greys), vmin=-0.5, vmax=3.5,
+              interpolation="nearest")
+    for state, hatch in hatches.items():
+        rows_, cols_ = np.nonzero(grid == codes[state])
+        for r, c in zip(rows_, cols_):
+            ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch=hatch,
+                                       edgecolor="white" if state == "diverged" else "black",
+                                       lw=0))
     ax.set_xticks(range(L * I), settings, fontsize=8)
     step = max(1, S // 20)
     ax.set_yticks(range(0, S, step), [str(s) for s in sweep.seeds[::step]])
     ax.set_xlabel("learning rate" + (", init" if I > 1 else ""))
     ax.set_ylabel("seed")
-    ax.set_title(f"success per seed ({sweep.criterion})", fontsize=9)
+    ax.legend(handles=[Patch(facecolor=g, edgecolor="black", hatch=hatches.get(st, ""),
+                             label=st) for st, g in zip(STATES, greys)],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="run")
+    ax.set_title(f"each run ({sweep.criterion}, {sweep.epochs} epochs)", fontsize=9)
     fig.tight_layout()
     save(fig, paths[2])
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)

@@ -17,13 +17,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from nn import ModelFileError, save
-from nn.io import npz_path
+from nn.model_file import model_path
+from tui.core.pytorch_export import Run, sidecar_path, write
 
 from nn.confusion import confusion_matrix
 from tui.cli.summary import confusion_table
 from tui.view.plots_digits import export_problem
 from tui.core.config import Problem, model_meta
-from tui.view.plots import export_all, export_names
+from tui.view.handout import from_problem, names_for, write_handout
+from tui.view.plots import IMAGE_PNGS
 from tui.core.output import check_output_file, check_output_files, fallback_path, unused_path
 
 
@@ -32,21 +34,30 @@ def _error(message: str) -> None:
     print(f"tinynet-tui: error: {message}", file=sys.stderr)
 
 
-def check_outputs(save: Path | None, export: Path | None, with_surface: bool,
-                  force: bool = False, images: bool = False) -> str | None:
-    """Why ``--save``/``--export`` cannot be written (checked before training), or None."""
+def check_outputs(save: Path | None, export: Path | None, names: list[str],
+                  force: bool = False, export_pytorch: Path | None = None) -> str | None:
+    """Why ``--save``/``--export``/``--export-pytorch`` cannot be written (checked before
+    training), or None."""
     if save is not None:
-        why = check_output_file(save, True) or check_output_file(npz_path(save), force)
+        why = check_output_file(save, True) or check_output_file(model_path(save), force)
+        if why:
+            return why
+    if export_pytorch is not None:
+        if export_pytorch.suffix != ".py":
+            return f"--export-pytorch {export_pytorch}: the script's name must end in .py"
+        why = (check_output_file(export_pytorch, force)
+               or check_output_file(sidecar_path(export_pytorch), force))
         if why:
             return why
     if export is not None:
-        return check_output_files(export, export_names(with_surface, images), force)
+        return check_output_files(export, names, force)
     return None
 
 
 def run_training(problem: Problem, until_loss: float | None = None, save: Path | None = None,
                  export: Path | None = None, quiet: bool = False,
-                 console: Console | None = None, force: bool = False) -> int:
+                 console: Console | None = None, force: bool = False,
+                 export_pytorch: Path | None = None) -> int:
     """Train ``problem`` for its configured epochs; returns the exit status.
 
     ``save``/``export`` targets are checked before training (status 2 if they cannot be
@@ -54,16 +65,42 @@ def run_training(problem: Problem, until_loss: float | None = None, save: Path |
     work goes to a fallback path in the temp folder, named on stderr, status 1.
     NumPy floating-point warnings are silenced: non-finite results are reported as
     divergence instead."""
-    why = check_outputs(save, export, problem.config.target_function is not None, force,
-                        images=problem.config.image_shape is not None)
+    images = IMAGE_PNGS if problem.config.image_shape is not None else []  # digits' pictures
+    why = check_outputs(save, export, names_for(problem) + images, force, export_pytorch)
     if why:
         _error(why)
         return 2
+    start = problem.net.copy() if export_pytorch is not None else None  # the initial weights
+    losses: list[float] = []
     with np.errstate(all="ignore"):
-        return _train(problem, until_loss, save, export, quiet, console, force)
+        status = _train(problem, until_loss, save, export, quiet, console, force, losses)
+    if start is not None:
+        status = max(status, write_pytorch(problem, start, losses, export_pytorch, console))
+    return status
 
 
-def _train(problem, until_loss, save, export, quiet, console, force) -> int:
+def write_pytorch(problem: Problem, start, losses: list[float], path: Path,
+                  console: Console | None) -> int:
+    """``--export-pytorch``: the script that trains ``start`` (the network at its initial
+    weights) again in PyTorch for the epochs just trained (their ``losses``); returns the
+    exit status."""
+    cfg = problem.config
+    run = Run(start, problem.X, problem.y, cfg.lr, epochs=len(losses), batch=cfg.batch,
+              losses=losses if start.dtype == np.float64 else None, label=cfg.label)
+    try:
+        written = write(path, run)
+    except OSError as exc:
+        _error(f"cannot write {path}: {exc.strerror or exc}")
+        return 1
+    except ValueError as exc:
+        _error(f"--export-pytorch: {exc}")
+        return 1
+    (console or Console()).print(f"wrote {', '.join(map(str, written))}: python {path} "
+                                 "trains this run again in PyTorch", markup=False)
+    return 0
+
+
+def _train(problem, until_loss, save, export, quiet, console, force, losses=None) -> int:
     console = console or Console()
     cfg, net = problem.config, problem.net
     epochs = cfg.epochs
@@ -84,6 +121,8 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
 
         result = net.fit(problem.X, problem.y, epochs=epochs, lr=cfg.lr,
                          until_loss=until_loss, callback=tick, batch=cfg.batch)
+    if losses is not None:
+        losses.extend(result.losses)  # the engine's record, for --export-pytorch
     elapsed = time.perf_counter() - start
     if result.stopped == "callback":
         result.stopped = "Ctrl-C"
@@ -127,7 +166,7 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
             path = save_model(net, save, cfg)
             console.print(f"saved model to {path}", markup=False)
         except ModelFileError as exc:
-            backup = fallback_path(npz_path(save))
+            backup = fallback_path(model_path(save))
             try:
                 save_model(net, backup, cfg)
                 _error(f"{exc}; saved the model to {backup} instead")
@@ -135,23 +174,16 @@ def _train(problem, until_loss, save, export, quiet, console, force) -> int:
                 _error(f"{exc}; the fallback {exc2} too: the model is lost")
             status = 1
     if export is not None:
-        truth = cfg.target_function
-
-        def predict(points: np.ndarray) -> np.ndarray:
-            return net.predict(problem.inputs(points))
-
-        title = f"{cfg.label} {net.describe()}: training loss"
+        handout = from_problem(problem, result.losses)
         try:
-            written = export_all(export, result.losses, predict if truth else None, truth,
-                                 title=title)
+            written = write_handout(export, handout)
             if cfg.image_shape is not None:  # weights.png, confusion.png, mistakes.png
                 written += export_problem(export, problem, f"{cfg.label} {net.describe()}")
         except OSError as exc:
             why = f"cannot write to {export}: {exc.strerror or exc}"
             backup = unused_path(Path(tempfile.gettempdir()) / "tinynet-export")
             try:
-                export_all(backup, result.losses, predict if truth else None, truth,
-                           title=title)
+                write_handout(backup, handout)
                 _error(f"{why}; exported to {backup} instead")
             except OSError as exc2:
                 _error(f"{why}; the fallback {backup} failed too ({exc2.strerror or exc2})")

@@ -14,7 +14,7 @@ carried out (:meth:`Action.check`).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Callable, ClassVar
 
 from nn import Granularity
@@ -103,15 +103,24 @@ class Action:
 
     def to_json(self) -> dict:
         data = {"do": self.name}
-        for key, value in asdict(self).items():
-            data[key] = value.value if isinstance(value, Granularity) else value
+        for f in fields(self):
+            if f.metadata.get("recorded", True):
+                value = getattr(self, f.name)
+                data[f.name] = value.value if isinstance(value, Granularity) else value
         return data
 
     def check(self, session) -> None:
         """Raise ActionError if this action cannot be carried out in ``session``."""
 
-    def apply(self, session) -> None:
+    def apply(self, session):
+        """Carry the action out (``Session.apply`` calls it, under the lock, after
+        ``check``); returns what the caller may want back (events, an index …)."""
         raise NotImplementedError
+
+    def recorded(self, session, result) -> "Action | None":
+        """The action as the session file and the followers get it, after ``apply``
+        returned ``result`` (None: nothing to record)."""
+        return self
 
 
 @dataclass(frozen=True)
@@ -125,9 +134,8 @@ class Step(Action):
     def check(self, session) -> None:
         _trainable(session)
 
-    def apply(self, session) -> None:
-        session.granularity = self.granularity
-        session.step()
+    def apply(self, session):
+        return session._step(self.granularity)
 
 
 @dataclass(frozen=True)
@@ -141,9 +149,8 @@ class Back(Action):
     def check(self, session) -> None:
         _trainable(session)
 
-    def apply(self, session) -> None:
-        session.granularity = self.granularity
-        session.back()
+    def apply(self, session):
+        return session._back(self.granularity)
 
 
 @dataclass(frozen=True)
@@ -151,14 +158,21 @@ class Play(Action):
     """Whole epochs on the fast path (recorded as the number that actually ran)."""
 
     epochs: int
+    #: stop at the session's breakpoints (the play key); never recorded: a file holds the
+    #: epochs that actually ran, so a replay needs no breakpoints
+    breakpoints: bool = field(default=False, compare=False, metadata={"recorded": False})
     name: ClassVar[str] = "play"
     READERS: ClassVar[dict] = {"epochs": _count(1, MAX_PLAY_EPOCHS)}
 
     def check(self, session) -> None:
         _trainable(session)
 
-    def apply(self, session) -> None:
-        session.play_chunk(self.epochs, breakpoints=False)
+    def apply(self, session) -> int:
+        return session._play(self.epochs, self.breakpoints)
+
+    def recorded(self, session, result: int) -> "Play | None":
+        ran = result + (1 if session.stepper.halted is not None else 0)  # the NaN epoch too
+        return Play(ran) if ran else None
 
 
 @dataclass(frozen=True)
@@ -167,8 +181,8 @@ class Reset(Action):
 
     name: ClassVar[str] = "reset"
 
-    def apply(self, session) -> None:
-        session.reset()
+    def apply(self, session):
+        return session._reset()
 
 
 @dataclass(frozen=True)
@@ -177,8 +191,8 @@ class NewSeed(Action):
 
     name: ClassVar[str] = "seed"
 
-    def apply(self, session) -> None:
-        session.new_seed()
+    def apply(self, session):
+        return session._new_seed()
 
 
 @dataclass(frozen=True)
@@ -187,8 +201,8 @@ class NextTask(Action):
 
     name: ClassVar[str] = "task"
 
-    def apply(self, session) -> None:
-        session.next_task()
+    def apply(self, session):
+        return session._next_task()
 
 
 @dataclass(frozen=True)
@@ -199,8 +213,8 @@ class SetLr(Action):
     name: ClassVar[str] = "lr"
     READERS: ClassVar[dict] = {"value": _positive}
 
-    def apply(self, session) -> None:
-        session.set_lr(self.value)
+    def apply(self, session):
+        return session._set_lr(self.value)
 
 
 @dataclass(frozen=True)
@@ -228,8 +242,8 @@ class Edit(Action):
             raise ActionError(f"weight index {self.weight} does not exist: the neuron has "
                               f"{layer.n_in} inputs")
 
-    def apply(self, session) -> None:
-        session.edit(self.layer, self.neuron, self.weight, self.value)
+    def apply(self, session):
+        return session._edit(self.layer, self.neuron, self.weight, self.value)
 
 
 @dataclass(frozen=True)
@@ -246,8 +260,8 @@ class Jump(Action):
             raise ActionError(f"cannot jump to epoch {self.epoch}: epochs {st.oldest_epoch}"
                               f"–{st.epoch} are reachable")
 
-    def apply(self, session) -> None:
-        session.go_to_epoch(self.epoch)
+    def apply(self, session):
+        return session._go_to_epoch(self.epoch)
 
 
 @dataclass(frozen=True)
@@ -261,8 +275,8 @@ class Fork(Action):
         if problem:
             raise ActionError(f"cannot fork: {problem}")
 
-    def apply(self, session) -> None:
-        session.fork()
+    def apply(self, session):
+        return session._fork()
 
 
 @dataclass(frozen=True)
@@ -278,8 +292,8 @@ class SwitchBranch(Action):
         if problem:
             raise ActionError(problem)
 
-    def apply(self, session) -> None:
-        session.switch_branch(self.index)
+    def apply(self, session):
+        return session._switch_branch(self.index)
 
 
 @dataclass(frozen=True)
@@ -292,8 +306,8 @@ class Configure(Action):
     name: ClassVar[str] = "configure"
     READERS: ClassVar[dict] = {"changes": _changes}
 
-    def apply(self, session) -> None:
-        session.configure(self.changes)
+    def apply(self, session):
+        return session._configure(self.changes)
 
 
 @dataclass(frozen=True)
@@ -314,8 +328,8 @@ class AddPoint(Action):
         if session.drawn is not None and len(session.drawn) >= MAX_POINTS:
             raise ActionError(f"at most {MAX_POINTS} points can be drawn")
 
-    def apply(self, session) -> None:
-        session.add_point(self.x1, self.x2, self.value)
+    def apply(self, session):
+        return session._draw(session._drawn_now().add(self.x1, self.x2, self.value))
 
 
 @dataclass(frozen=True)
@@ -327,8 +341,8 @@ class RemovePoint(Action):
     name: ClassVar[str] = "remove-point"
     READERS: ClassVar[dict] = {"x1": _coordinate, "x2": _coordinate}
 
-    def apply(self, session) -> None:
-        session.remove_point(self.x1, self.x2)
+    def apply(self, session):
+        return session._draw(session._drawn_now().remove_nearest(self.x1, self.x2))
 
 
 @dataclass(frozen=True)
@@ -337,8 +351,8 @@ class ClearPoints(Action):
 
     name: ClassVar[str] = "clear-points"
 
-    def apply(self, session) -> None:
-        session.clear_points()
+    def apply(self, session):
+        return session._draw(session._drawn_now().cleared())
 
 
 ACTIONS: dict[str, type[Action]] = {cls.name: cls for cls in
@@ -355,7 +369,7 @@ def from_json(data) -> Action:
     cls = ACTIONS.get(name) if isinstance(name, str) else None
     if cls is None:
         raise ActionError(f"unknown action {name!r} (known: {', '.join(ACTIONS)})")
-    expected = {f.name for f in fields(cls)}
+    expected = {f.name for f in fields(cls) if f.metadata.get("recorded", True)}
     unknown = set(data) - expected - {"do"}
     if unknown:
         raise ActionError(f"{name}: unknown field {sorted(unknown)[0]!r}")

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from nn import NeuralNetwork, datasets, load
+from nn.state_dict import recorded_meta
 from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES, FeatureMap
 from nn.digits import digits
@@ -319,7 +320,10 @@ def build(config: RunConfig) -> Problem:
         points, y = datasets.load_csv(config.data)
         kind = "binary" if set(np.unique(y)) <= {0.0, 1.0} else "regression"
         config = replace(config, data_kind=kind)
-    else:
+    loaded = load(config.load, state_dict_defaults(config)) if config.load is not None else None
+    if loaded is not None:
+        config = _saved_inputs(config, loaded[1])
+    if config.data is None:
         points, y = _task_data(config)
     points_test = y_test = None
     if config.test_fraction and config.image_shape is not None:
@@ -396,6 +400,16 @@ def _task_data(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
     except FormulaError as exc:
         raise ValueError(f"--target: {exc}") from None
     return X, y
+
+
+def state_dict_defaults(config: RunConfig) -> dict:
+    """What a ``.safetensors`` state dict saved by PyTorch does not record, from the
+    command line: the hidden activation (``--activation``, never a preset's guess), the
+    task's output activation, loss, optimizer, weight decay, seed (see nn.state_dict)."""
+    output = config.preset.output
+    return dict(hidden=config.activation, output=output, loss=config.loss_name(output),
+                optimizer=config.make_optimizer(), weight_decay=config.weight_decay,
+                seed=config.seed)
 
 
 def _saved_inputs(config: RunConfig, meta: dict) -> RunConfig:
@@ -493,5 +507,8 @@ def _training_of(net: NeuralNetwork) -> dict:
 def saved_task(path: Path) -> str | None:
     """The task a model file was saved for (None if it has none we know); raises
     ``ModelFileError`` for a bad file."""
-    task = load(path)[1].get("task")
+    if Path(path).suffix == ".safetensors":  # a PyTorch state dict records no task
+        task = recorded_meta(path).get("task")
+    else:
+        task = load(path)[1].get("task")
     return task if task in TASK_PRESETS else None

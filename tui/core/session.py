@@ -137,22 +137,22 @@ class Session:
     def fork(self) -> int:
         """Fork the followed run in exactly its state now into a new branch and follow
         it; returns its index.  ActionError when there are MAX_BRANCHES already."""
-        with self.lock:
-            act.Fork().check(self)
-            self._record(act.Fork())
-            self.branches.append(br.fork(self.followed, self.branch))
-            self.branch = len(self.branches) - 1
-            self.touch()
-            return self.branch
+        return self.apply(act.Fork())
+
+    def _fork(self) -> int:
+        self.branches.append(br.fork(self.followed, self.branch))
+        self.branch = len(self.branches) - 1
+        self.touch()
+        return self.branch
 
     def switch_branch(self, index: int) -> None:
         """Make branch ``index`` the one the panels (and every action but stepping
         and playing, which move all branches) follow."""
-        with self.lock:
-            act.SwitchBranch(index).check(self)
-            self._record(act.SwitchBranch(index))
-            self.branch = index
-            self.touch()
+        self.apply(act.SwitchBranch(index))
+
+    def _switch_branch(self, index: int) -> None:
+        self.branch = index
+        self.touch()
 
     @property
     def config(self) -> RunConfig:
@@ -172,10 +172,20 @@ class Session:
         for listener in self.listeners:
             listener(action)
 
-    def apply(self, action: act.Action) -> None:
-        """Carry out one action (replay, or anything else that sends actions)."""
-        action.check(self)
-        action.apply(self)
+    def apply(self, action: act.Action):
+        """The one way a session changes: ``action`` is checked, carried out, recorded
+        (consecutive plays merged) and sent to the listeners (followers), once, under the
+        lock.  Keys, dialogs, lessons, replay and follow mode all come here; the methods
+        named like actions (``step``, ``set_lr`` …) only build the action.  Returns what
+        the action returns (the events of a step, the epochs a play ran …); ActionError
+        (nothing changed) if it cannot be carried out."""
+        with self.lock:
+            action.check(self)
+            result = action.apply(self)
+            recorded = action.recorded(self, result)
+            if recorded is not None:
+                self._record(recorded)
+            return result
 
     def replay(self, actions: list[act.Action], before=None) -> None:
         """Carry out ``actions`` in order; an ActionError names the action's number (from 1).
@@ -215,15 +225,15 @@ class Session:
         :class:`~tui.core.actions.Configure`.  ActionError (nothing changes) for a bad field or
         a network that cannot be built."""
 
-        action = act.Configure(act._changes(changes))
-        config = replace(self.config, load=None, **typed_changes(action.changes))
-        with self.lock:
-            try:
-                problem = self._build(config)
-            except ValueError as exc:
-                raise act.ActionError(str(exc)) from None
-            self._record(action)
-            self._load(problem)
+        self.apply(act.Configure(act._changes(changes)))
+
+    def _configure(self, changes: dict) -> None:
+        config = replace(self.config, load=None, **typed_changes(changes))
+        try:
+            problem = self._build(config)
+        except ValueError as exc:
+            raise act.ActionError(str(exc)) from None
+        self._load(problem)
 
     # ------------------------------------------------------------- drawing
     @property
@@ -231,41 +241,36 @@ class Session:
         """Why the session cannot train now (too few drawn points), or None."""
         return dr.too_few(self.drawn)
 
-    def _draw(self, action: act.Action, drawn: "dr.Drawn") -> None:
-        """Record ``action``, make ``drawn`` the data and rebuild the network on it (with
-        the current seed); below MIN_ROWS points the last network stays until more are
-        drawn (training is refused meanwhile)."""
-        with self.lock:
-            action.check(self)
-            problem = None
-            if dr.too_few(drawn) is None:
-                try:
-                    problem = self._build(self.config, drawn)
-                except ValueError as exc:
-                    raise act.ActionError(str(exc)) from None
-            self._record(action)
-            self.drawn = drawn
-            if problem is not None:
-                self._load(problem)
-            else:
-                self.touch()
+    def _draw(self, drawn: "dr.Drawn") -> None:
+        """Make ``drawn`` the data and rebuild the network on it (with the current seed);
+        below MIN_ROWS points the last network stays until more are drawn (training is
+        refused meanwhile)."""
+        problem = None
+        if dr.too_few(drawn) is None:
+            try:
+                problem = self._build(self.config, drawn)
+            except ValueError as exc:
+                raise act.ActionError(str(exc)) from None
+        self.drawn = drawn
+        if problem is not None:
+            self._load(problem)
+        else:
+            self.touch()
 
     def _drawn_now(self) -> "dr.Drawn":
         return self.drawn if self.drawn is not None else dr.start_from(self.problem)
 
     def add_point(self, x1: float, x2: float, value: float) -> None:
         """Draw a point (x₁, x₂) with target ``value`` (class 0/1 or a regression value)."""
-        action = act.AddPoint(float(x1), float(x2), float(value))
-        self._draw(action, self._drawn_now().add(action.x1, action.x2, action.value))
+        self.apply(act.AddPoint(float(x1), float(x2), float(value)))
 
     def remove_point(self, x1: float, x2: float) -> None:
         """Remove the drawn point nearest (x₁, x₂)."""
-        action = act.RemovePoint(float(x1), float(x2))
-        self._draw(action, self._drawn_now().remove_nearest(action.x1, action.x2))
+        self.apply(act.RemovePoint(float(x1), float(x2)))
 
     def clear_points(self) -> None:
         """Remove every point (draw a new data set from nothing)."""
-        self._draw(act.ClearPoints(), self._drawn_now().cleared())
+        self.apply(act.ClearPoints())
 
     def save_drawn(self, path: Path | str = "drawn.csv") -> Path:
         """Save the data (drawn, or the task's if nothing was drawn) as a CSV file that
@@ -291,22 +296,29 @@ class Session:
 
     def reset(self) -> None:
         """Back to epoch 0 with the very same initial weights."""
-        with self.lock:
-            self._record(act.Reset())
-            self.stepper.reset()
-            self.trace = []
-            self._trace_bytes = 0
-            self.touch()
+        self.apply(act.Reset())
+
+    def _reset(self) -> None:
+        self.stepper.reset()
+        self.trace = []
+        self._trace_bytes = 0
+        self.touch()
 
     def new_seed(self) -> int:
+        """New initial weights from the next seed; returns it."""
+        return self.apply(act.NewSeed())
+
+    def _new_seed(self) -> int:
         seed = self.config.seed + 1
-        self._record(act.NewSeed())
         self.rebuild(seed=seed, load=None)
         return seed
 
     def next_task(self) -> str:
         """The next built-in task (after the 3-class ones, the first again), with its
         preset network and lr; a loss chosen for the last task stays if it fits."""
+        return self.apply(act.NextTask())
+
+    def _next_task(self) -> str:
         current = self.config.task if self.config.data is None or self.drawn is not None \
             else ALL_TASKS[-1]
         task = ALL_TASKS[(ALL_TASKS.index(current) + 1) % len(ALL_TASKS)] \
@@ -317,64 +329,74 @@ class Session:
 
     def set_lr(self, lr: float) -> None:
         """Change the learning rate from the next update on (weights are kept)."""
-        with self.lock:
-            self._record(act.SetLr(float(lr)))
-            self.stepper.lr = float(lr)
-            self.problem.config = replace(self.config, lr=float(lr))
-            self.touch()
+        self.apply(act.SetLr(float(lr)))
+
+    def _set_lr(self, lr: float) -> None:
+        self.stepper.lr = float(lr)
+        self.problem.config = replace(self.config, lr=float(lr))
+        self.touch()
 
     # ------------------------------------------------------------- stepping
     def step(self) -> list[StepEvent]:
-        with self.lock:
-            if self.train_blocker:
-                return []
-            self._record(act.Step(self.granularity))
-            events = self.stepper.step(self.granularity)
-            if events:
-                self._follow(events[-1])
-                self._sample_in_batch(events[-1])
-            _keep_trace(self.followed, events)
-            for b in self._others():  # lockstep: each branch steps from its own cursor
-                _keep_trace(b, b.stepper.step(self.granularity))
-            self.touch()
-            return events
+        """One step forward at the current granularity; its events ([] while the session
+        cannot train: too few drawn points)."""
+        if self.train_blocker:
+            return []
+        return self.apply(act.Step(self.granularity))
+
+    def _step(self, granularity: Granularity) -> list[StepEvent]:
+        self.granularity = granularity
+        events = self.stepper.step(granularity)
+        if events:
+            self._follow(events[-1])
+            self._sample_in_batch(events[-1])
+        _keep_trace(self.followed, events)
+        for b in self._others():  # lockstep: each branch steps from its own cursor
+            _keep_trace(b, b.stepper.step(granularity))
+        self.touch()
+        return events
 
     def back(self) -> bool:
-        """One step backward at the current granularity (exactly the earlier state)."""
-        with self.lock:
-            if self.train_blocker:
-                return False
-            self._record(act.Back(self.granularity))
-            moved = self.stepper.back(self.granularity)
-            self._trim_trace()
-            for b in self._others():
-                b.stepper.back(self.granularity)
-                _trim_trace(b)
-            if moved and self.events:
-                self._follow(self.events[-1])
-            self.touch()
-            return moved
+        """One step backward at the current granularity (exactly the earlier state);
+        False when there was nothing to go back to (or the session cannot train)."""
+        if self.train_blocker:
+            return False
+        return self.apply(act.Back(self.granularity))
+
+    def _back(self, granularity: Granularity) -> bool:
+        self.granularity = granularity
+        moved = self.stepper.back(granularity)
+        self._trim_trace()
+        for b in self._others():
+            b.stepper.back(granularity)
+            _trim_trace(b)
+        if moved and self.events:
+            self._follow(self.events[-1])
+        self.touch()
+        return moved
 
     def edit(self, layer: int, neuron: int, weight: int | None, value: float) -> None:
         """Set a weight (input index) or the bias (None) of a neuron by hand."""
-        with self.lock:
-            self._record(act.Edit(layer, neuron, weight, float(value)))
-            self.stepper.set_parameter(layer, neuron, weight, value)
-            if self.branch:  # what differs from A, for the compare view's labels
-                name = param_name(layer, "b" if weight is None else "w",
-                                  (neuron,) if weight is None else (weight, neuron),
-                                  self.net.sizes)
-                self.followed.edits.append(f"{name} = {value:g} at epoch {self.stepper.epoch}")
-            self._trim_trace()
-            self.touch()
+        self.apply(act.Edit(layer, neuron, weight, float(value)))
+
+    def _edit(self, layer: int, neuron: int, weight: int | None, value: float) -> None:
+        self.stepper.set_parameter(layer, neuron, weight, value)
+        if self.branch:  # what differs from A, for the compare view's labels
+            name = param_name(layer, "b" if weight is None else "w",
+                              (neuron,) if weight is None else (weight, neuron),
+                              self.net.sizes)
+            self.followed.edits.append(f"{name} = {value:g} at epoch {self.stepper.epoch}")
+        self._trim_trace()
+        self.touch()
 
     def go_to_epoch(self, epoch: int) -> None:
         """Jump back to the start of a recorded epoch."""
-        with self.lock:
-            self.stepper.go_to(epoch, 0)
-            self._record(act.Jump(int(epoch)))
-            self._trim_trace()
-            self.touch()
+        self.apply(act.Jump(int(epoch)))
+
+    def _go_to_epoch(self, epoch: int) -> None:
+        self.stepper.go_to(epoch, 0)
+        self._trim_trace()
+        self.touch()
 
     def _trim_trace(self) -> None:
         _trim_trace(self.followed)
@@ -388,21 +410,21 @@ class Session:
             self.selected = (event.layer, event.neurons[0])
 
     def play_chunk(self, epochs: int, breakpoints: bool = True) -> int:
-        """Train up to ``epochs`` whole epochs (fast path); returns how many ran.
-        The count actually run is recorded, so a replay needs no breakpoints."""
-        with self.lock:
-            if self.train_blocker:
-                return 0
-            done = self.stepper.run_epochs(
-                epochs, breakpoints=self.breakpoints if breakpoints else None)
-            was_halted = self.stepper.halted is not None
-            for b in self._others():  # lockstep: as many epochs as the followed run did
-                if done:
-                    b.stepper.run_epochs(done)
-            if done or was_halted:
-                self._record(act.Play(done + (1 if was_halted else 0)))
-            self.touch()
-            return done
+        """Train up to ``epochs`` whole epochs (fast path), stopping at the breakpoints
+        unless ``breakpoints`` is False; returns how many ran.  The count actually run is
+        what is recorded, so a replay needs no breakpoints."""
+        if self.train_blocker:
+            return 0
+        return self.apply(act.Play(epochs, breakpoints=breakpoints))
+
+    def _play(self, epochs: int, breakpoints: bool) -> int:
+        done = self.stepper.run_epochs(epochs,
+                                       breakpoints=self.breakpoints if breakpoints else None)
+        for b in self._others():  # lockstep: as many epochs as the followed run did
+            if done:
+                b.stepper.run_epochs(done)
+        self.touch()
+        return done
 
     def save_session(self, path: Path) -> Path:
 

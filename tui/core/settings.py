@@ -1,63 +1,291 @@
-"""The run settings: every field of a run's configuration, its bounds and how it is read from
-a session file, a ``configure`` action, a lesson or the settings screen — checked one way.
+"""The run settings, each declared once: its type, bounds, default, help, command-line flag,
+session-file key, lesson key and settings-screen row.
 
-``config_from_json`` reads a configuration object (session files, the share protocol);
-``read_changes`` validates the changes of a ``configure`` action (the settings screen, lessons,
-followers) by the same rules, so every place accepts and refuses the same values.
+Every place that takes a setting from outside reads it through :func:`check` (a value from a
+JSON file, a ``configure`` action, a lesson or the settings screen) or :func:`parse` (text
+from the command line or a lesson), so all of them accept and refuse exactly the same values
+(tests/test_settings_table.py holds it).  A saved session therefore always replays: whatever
+the app could be set to, a session file can hold.
+
+Adding a setting: a :class:`RunConfig` field (tui/core/config.py) and one :class:`Setting`
+below.  The CLI option (tui/cli/options.py), the session-file reader (``config_from_json``),
+the ``configure`` action, the lesson key and — with a ``row`` — the settings screen follow.
+The choices of ``loss``, ``optimizer``, ``init`` and the activations come from the engine's
+registries, so a new loss or optimizer class appears everywhere by itself.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 from nn.activations import ACTIVATIONS
-from nn.features import FEATURES
+from nn.features import FEATURES, parse_features
+from nn.formula import Formula, FormulaError
 from nn.init import INITS
 
 from nn.images import MAX_SIDE
-from tui.core.config import IMAGE_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TASKS, RunConfig
+from tui.core.config import LOSS_CHOICES, OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig
+from tui.core.parsing import finite_number, whole_number
 
-MAX_HIDDEN = 4096               #: neurons per hidden layer in a session's configuration
+MAX_HIDDEN = 4096               #: neurons per hidden layer
+MAX_LAYERS = 16                 #: hidden layers
+MAX_EPOCHS = 20_000_000         #: epochs of one run (and of all of a session's plays)
+MAX_SEED = 2**32 - 1            #: NumPy's seed range
+MAX_NOISE = 10.0                #: the data lie in [-1, 1]²: more is only noise
+MAX_TEST_FRACTION = 0.9         #: at least a tenth of the samples is left to train on
+MAX_SCALE = 1e6                 #: σ of --init normal, weight decay λ
+MAX_BATCH = 10**9
+MAX_FORMULA = 1000              #: characters of a --target formula
+
+#: activations a hidden layer can have (softmax mixes a row: output layers only)
+HIDDEN_ACTIVATIONS = tuple(name for name, cls in ACTIVATIONS.items() if cls.elementwise)
 
 
-MAX_LAYERS = 16
+@dataclass(frozen=True)
+class Row:
+    """How the settings screen offers a setting: ``kind`` is "number" (± ``step`` within
+    the setting's bounds), "scaled" (×2 / ÷2), "ladder" (one of ``values``) or "choice"
+    (cycles through the setting's choices)."""
 
+    label: str
+    kind: str
+    order: int                  #: its place on the screen, top to bottom
+    step: float = 0.0
+    values: tuple = ()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One run setting (a :class:`RunConfig` field of the same ``name``)."""
+
+    name: str
+    kind: str                   #: int, float, choice, sizes, activations, features, text, path
+    help: str
+    flag: str | None = None     #: the command-line option (None: not on the command line)
+    metavar: str | None = None
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False      #: ``low`` itself is refused (lr > 0)
+    high_open: bool = False     #: ``high`` itself is refused (momentum < 1)
+    choices: Callable[[], tuple] | None = None
+    configurable: bool = True   #: a configure action, a lesson and the screen may change it
+    row: Row | None = None      #: its settings-screen row (None: not a plain row)
+
+    @property
+    def key(self) -> str:
+        """Its key in a session file (and a configure action)."""
+        return self.name
+
+    @property
+    def lesson_key(self) -> str:
+        """Its key in a lesson file's settings block (``weight-decay: 0.01``)."""
+        return self.name.replace("_", "-")
+
+    @property
+    def default(self):
+        return RunConfig.__dataclass_fields__[self.name].default
+
+    def bounds_text(self) -> str:
+        """"from 0 to 10", "above 0", "from 0 to 1 (not included)"."""
+        def show(x: float) -> str:
+            return str(int(x)) if self.kind == "int" else f"{x:g}"
+        if self.high is None:
+            return f"{'above' if self.low_open else 'at least'} {show(self.low)}"
+        return (f"{'above' if self.low_open else 'from'} {show(self.low)} to {show(self.high)}"
+                + (" (not included)" if self.high_open else ""))
+
+
+def _choices(names) -> Callable[[], tuple]:
+    return lambda: tuple(names() if callable(names) else names)
+
+
+SETTINGS: dict[str, Setting] = {s.name: s for s in (
+    Setting("task", "choice", "built-in data set (default: the --load model's task, else xor)",
+            "--task", choices=_choices(TASK_CHOICES), configurable=False),
+    Setting("data", "path", "your own data: rows of x1,x2,y (overrides --task)", "--data",
+            "FILE.csv", configurable=False),
+    Setting("hidden", "sizes", "hidden layer sizes, e.g. 2 or 16,8; 0 for none (default: per "
+            f"task); at most {MAX_LAYERS} layers of {MAX_HIDDEN}", "--hidden", "SIZES",
+            low=1, high=MAX_HIDDEN),
+    Setting("activation", "activations", f"hidden activation ({', '.join(HIDDEN_ACTIVATIONS)}):"
+            " one for every hidden layer, or one per layer, e.g. tanh,relu (default: per task)",
+            "--activation", "NAMES", choices=_choices(HIDDEN_ACTIVATIONS)),
+    Setting("lr", "float", "learning rate (default: per task)", "--lr", "LR", low=0.0,
+            low_open=True, row=Row("learning rate", "scaled", 3)),
+    Setting("seed", "int", "weight initialisation seed", "--seed", "SEED", low=0, high=MAX_SEED,
+            configurable=False),
+    Setting("epochs", "int", "epochs to train", None, "N", low=1, high=MAX_EPOCHS,
+            configurable=False),
+    Setting("load", "path", "start from a saved model (.npz, or a PyTorch nn.Sequential state "
+            "dict in .safetensors: give --activation if the file does not name them)",
+            "--load", "MODEL.npz",
+            configurable=False),
+    Setting("features", "features", "input features, e.g. x1,x2,x1^2,x2^2 (from "
+            f"{', '.join(FEATURES)}; default x1,x2)", "--features", "LIST",
+            choices=_choices(FEATURES)),
+    Setting("target", "text", 'regression target, e.g. "sin(3*x1)*x2": numbers, x1, x2, '
+            "+ - * / ^, ( ), sin cos tan exp log sqrt abs tanh", "--target", "FORMULA",
+            high=MAX_FORMULA),
+    Setting("test_fraction", "float", "hold out this share of the samples as a test set, e.g. "
+            "0.2 (seeded by --seed; default 0: none)", "--test-fraction", "F", low=0.0,
+            high=MAX_TEST_FRACTION, row=Row("test fraction", "number", 2, step=0.1)),
+    Setting("noise", "float", "noise level σ of a generated task (default: the task's own)",
+            "--noise", "SIGMA", low=0.0, high=MAX_NOISE, row=Row("noise σ", "number", 1, step=0.05)),
+    Setting("loss", "choice", "loss (default: mse; softmax-ce for the 3-class tasks); "
+            "cross-entropy = bce on a sigmoid output, softmax-ce on a softmax one", "--loss",
+            choices=_choices(LOSS_CHOICES),
+            row=Row("loss", "ladder", 5, values=(None, "mse", "cross-entropy"))),
+    Setting("optimizer", "choice", "gd (plain gradient descent, default), "
+            + ", ".join(OPTIMIZER_CHOICES[1:]), "--optimizer", choices=_choices(OPTIMIZER_CHOICES),
+            row=Row("optimizer", "choice", 4)),
+    Setting("momentum", "float", "β of momentum / nesterov, from 0 to below 1 (default 0.9)",
+            "--momentum", "BETA", low=0.0, high=1.0, high_open=True),
+    Setting("init", "choice", "weight initialisation (default: per activation)", "--init",
+            choices=lambda: tuple(INITS), row=Row("initial weights", "choice", 6)),
+    Setting("sigma", "float", "σ of --init normal (default 1)", "--sigma", "SIGMA", low=0.0,
+            high=MAX_SCALE),
+    Setting("batch", "int", "mini-batch size: an epoch is ⌈N/B⌉ steps over a seeded shuffle "
+            "(default: all samples)", "--batch", "B", low=1, high=MAX_BATCH,
+            row=Row("mini-batch", "ladder", 7, values=(None, 1, 2, 4, 8, 16, 32, 64, 128, 256))),
+    Setting("weight_decay", "float", "L2 penalty λ/2·Σw² on the weights (default 0)",
+            "--weight-decay", "LAMBDA", low=0.0, high=MAX_SCALE,
+            row=Row("weight decay λ", "ladder", 8, values=(0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1))),
+    # --data FILE --image HxW (tui/cli/options.py adds the flag: it reads "8x8")
+    Setting("image", "image", "with --data: each row is H·W pixels and a class label",
+            None, "HxW", configurable=False),
+)}
 
 #: the fields of a session file's ``config`` object (RunConfig's, less ``data_kind``)
-CONFIG_FIELDS = ("task", "data", "hidden", "activation", "lr", "seed", "epochs", "load",
-                 "features", "target", "test_fraction", "noise", "loss", "optimizer",
-                 "momentum", "init", "sigma", "batch", "weight_decay", "image")
+CONFIG_FIELDS = tuple(SETTINGS)
+#: fields a ``configure`` action (the settings screen, a lesson) may change
+CONFIGURABLE = tuple(k for k, s in SETTINGS.items() if s.configurable)
+NOT_CONFIGURABLE = tuple(k for k in CONFIG_FIELDS if k not in CONFIGURABLE)
 
 
-#: fields the app changes with their own actions (task, seed) or never (files, epochs)
-NOT_CONFIGURABLE = ("task", "data", "load", "seed", "epochs", "image")
+# ---------------------------------------------------------------- checking values
+def _number(s: Setting, value) -> float:
+    """``value`` (a JSON/typed number) within ``s``'s bounds; ValueError naming ``s``."""
+    whole = s.kind == "int"
+    ok_type = not isinstance(value, bool) and isinstance(value, int if whole else (int, float))
+    if not ok_type or not math.isfinite(value) or (s.low is not None and (
+            value < s.low or (s.low_open and value == s.low))) or (s.high is not None and (
+            value > s.high or (s.high_open and value == s.high))):
+        what = "a whole number" if whole else "a number"
+        shown = f"{value:g}" if ok_type and math.isfinite(value) and not whole else repr(value)
+        raise ValueError(f"{s.name} must be {what} {s.bounds_text()}, got {shown}")
+    return int(value) if whole else float(value)
 
 
-#: fields a ``configure`` action may change: every other configuration field, so a new
-#: RunConfig field that :func:`config_from_json` reads becomes configurable by itself
-CONFIGURABLE = tuple(k for k in CONFIG_FIELDS if k not in NOT_CONFIGURABLE)
+def check(name: str, value):
+    """The typed value of setting ``name`` (as RunConfig holds it) from a JSON-like
+    ``value``; ValueError with one line naming the setting.  None means "the default"."""
+    s = SETTINGS[name]
+    if value is None:
+        return None
+    if s.kind in ("int", "float"):
+        return _number(s, value)
+    if s.kind == "choice":
+        names = s.choices()
+        if value not in names:
+            raise ValueError(f"{name} must be one of {', '.join(names)}, got {value!r}")
+        return value
+    if s.kind == "sizes":
+        if not isinstance(value, (list, tuple)) or len(value) > MAX_LAYERS:
+            raise ValueError(f"hidden must be a list of at most {MAX_LAYERS} layer sizes")
+        for h in value:
+            if isinstance(h, bool) or not isinstance(h, int) or not 1 <= h <= MAX_HIDDEN:
+                raise ValueError(f"a hidden layer size must be a whole number from 1 to "
+                                 f"{MAX_HIDDEN}, got {h!r}")
+        return tuple(value)
+    if s.kind == "activations":
+        if isinstance(value, str) and value in HIDDEN_ACTIVATIONS:
+            return value
+        if isinstance(value, (list, tuple)) and 0 < len(value) <= MAX_LAYERS \
+                and all(isinstance(v, str) and v in HIDDEN_ACTIVATIONS for v in value):
+            return tuple(value)
+        raise ValueError(f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}, or a list "
+                         f"of them (one per hidden layer), got {value!r}")
+    if s.kind == "features":
+        if not isinstance(value, (list, tuple)) or not value or len(value) > len(FEATURES) \
+                or not all(isinstance(f, str) and f for f in value):
+            raise ValueError("features must be a list of feature names")
+        unknown = [f for f in value if f not in FEATURES]
+        if unknown or len(set(value)) < len(value):
+            raise ValueError(f"unknown feature {unknown[0]!r} (choose from {', '.join(FEATURES)})"
+                             if unknown else "features must not repeat a feature")
+        return tuple(value)
+    if s.kind == "text":
+        if not isinstance(value, str) or not value.strip() or len(value) > s.high:
+            raise ValueError(f"{name} must be a formula (text), got {value!r}")
+        try:
+            Formula(value)
+        except FormulaError as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
+    if s.kind == "image":
+        if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIDE
+                for v in value):
+            raise ValueError(f"image must be [height, width], each 1 to {MAX_SIDE}, "
+                             f"got {value!r}")
+        return tuple(value)
+    if s.kind == "path":
+        if not isinstance(value, (str, Path)) or not str(value):
+            raise ValueError(f"{name} must be a file name, got {value!r}")
+        return Path(value)
+    raise AssertionError(f"unknown kind {s.kind}")  # pragma: no cover
 
 
+def parse(name: str, text: str):
+    """Setting ``name`` from text a person typed (the command line, a lesson):
+    ``"16,8"`` → (16, 8), ``"0.1"`` → 0.1, ``"tanh,relu"`` → ("tanh", "relu"); checked by
+    :func:`check`.  ValueError with one line."""
+    s = SETTINGS[name]
+    text = text.strip()
+    if s.kind == "int":
+        return check(name, whole_number(text))
+    if s.kind == "float":
+        return check(name, finite_number(text))
+    if s.kind == "sizes":
+        try:
+            sizes = [int(part) for part in text.split(",")]
+        except ValueError:
+            raise ValueError(f"give layer sizes like 2 or 16,8 (0 for none), got {text!r}") \
+                from None
+        if sizes == [0]:
+            return ()
+        if any(n < 1 for n in sizes):
+            raise ValueError(f"{text!r}: layer sizes must be at least 1")
+        return check(name, sizes)
+    if s.kind == "activations":
+        names = [part.strip().lower() for part in text.split(",")]
+        for n in names:
+            if n not in HIDDEN_ACTIVATIONS:
+                raise ValueError(f"invalid choice: {n!r} (choose from "
+                                 f"{', '.join(HIDDEN_ACTIVATIONS)}: one for every hidden layer, "
+                                 "or one per layer like tanh,relu)")
+        return check(name, names[0] if len(names) == 1 else names)
+    if s.kind == "features":
+        return check(name, list(parse_features(text)))
+    return check(name, text)
+
+
+# ---------------------------------------------------------------- whole configurations
 def config_to_json(config: RunConfig) -> dict:
+    """A RunConfig as a session file's ``config`` object (lists, strings)."""
     data = asdict(config)
     for key in ("data", "load"):
         data[key] = None if data[key] is None else str(data[key])
-    data["hidden"] = None if config.hidden is None else list(config.hidden)
+    for key in ("hidden", "features", "image"):
+        data[key] = None if data[key] is None else list(data[key])
     if isinstance(config.activation, tuple):
         data["activation"] = list(config.activation)
-    if "features" in data:
-        data["features"] = None if config.features is None else list(config.features)
     data.pop("data_kind", None)
     if data.get("image") is not None:
         data["image"] = list(data["image"])
     return data
-
-
-def _whole(value, low: int, high: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{what} must be a whole number from {low} to {high}, got {value!r}")
-    return value
 
 
 def config_from_json(data) -> RunConfig:
@@ -67,113 +295,17 @@ def config_from_json(data) -> RunConfig:
     unknown = set(data) - set(CONFIG_FIELDS)
     if unknown:
         raise ValueError(f"unknown configuration field {sorted(unknown)[0]!r}")
-    task = data.get("task", "xor")
-    if task not in TASKS and task not in IMAGE_TASKS:
-        raise ValueError(f"task must be one of {', '.join([*TASKS, *IMAGE_TASKS])}, "
-                         f"got {task!r}")
-    hidden = data.get("hidden")
-    if hidden is not None:
-        if not isinstance(hidden, list) or len(hidden) > MAX_LAYERS:
-            raise ValueError(f"hidden must be a list of at most {MAX_LAYERS} layer sizes")
-        hidden = tuple(_whole(h, 1, MAX_HIDDEN, "a hidden layer size") for h in hidden)
-    activation = _activation(data.get("activation"))
-    lr = data.get("lr")
-    if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float))
-                           or not math.isfinite(lr) or lr <= 0):
-        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-    epochs = data.get("epochs")
-    if epochs is not None:
-        epochs = _whole(epochs, 1, 10**9, "epochs")
-    extra = {}
-    features = data.get("features")
-    if features is not None:
-        if not isinstance(features, list) or not features or len(features) > MAX_HIDDEN \
-                or not all(isinstance(f, str) and f for f in features):
-            raise ValueError("features must be a list of feature names")
-        unknown = [f for f in features if f not in FEATURES]
-        if unknown or len(set(features)) < len(features):
-            raise ValueError(f"unknown feature {unknown[0]!r} (choose from {', '.join(FEATURES)})"
-                             if unknown else "features must not repeat a feature")
-        extra["features"] = tuple(features)
-    target = data.get("target")
-    if target is not None:
-        if not isinstance(target, str) or not target or len(target) > 1000:
-            raise ValueError(f"target must be a formula (text), got {target!r}")
-        extra["target"] = target
-    image = data.get("image")
-    if image is not None:  # --data FILE --image HxW: [height, width]
-        if not isinstance(image, list) or len(image) != 2 or not all(
-                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIDE
-                for v in image):
-            raise ValueError(f"image must be [height, width], each 1 to {MAX_SIDE}, "
-                             f"got {image!r}")
-        extra["image"] = tuple(image)
-    for key, low, high in (("test_fraction", 0.0, 0.9), ("noise", 0.0, 1e6)):
-        value = data.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or not low <= value <= high:
-            raise ValueError(f"{key} must be a number from {low:g} to {high:g}, got {value!r}")
-        extra[key] = float(value)
-    extra.update(_training(data))
-    paths = {}
-    for key in ("data", "load"):
-        value = data.get(key)
-        if value is not None and (not isinstance(value, str) or not value):
-            raise ValueError(f"{key} must be a file name, got {value!r}")
-        paths[key] = Path(value) if value else None
-    return RunConfig(task=task, data=paths["data"], hidden=hidden, activation=activation,
-                     lr=None if lr is None else float(lr),
-                     seed=_whole(data.get("seed", 0), 0, 2**32 - 1, "seed"),
-                     epochs=epochs, load=paths["load"], **extra)
-
-
-def _activation(value) -> str | tuple[str, ...] | None:
-    """A hidden activation: one name (every hidden layer; what older files hold) or a
-    list of names, one per hidden layer (read as a tuple)."""
-    if value is None or (isinstance(value, str) and value in ACTIVATIONS):
-        return value
-    if isinstance(value, list) and 0 < len(value) <= MAX_LAYERS \
-            and all(isinstance(v, str) and v in ACTIVATIONS for v in value):
-        return tuple(value)
-    raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, or a list of them "
-                     f"(one per hidden layer), got {value!r}")
-
-
-def _training(data: dict) -> dict:
-    """How the network trains (loss, optimizer, init, batch, weight decay), where given."""
-
-
-    out = {}
-    for key, names, optional in (("loss", LOSS_CHOICES, True),
-                                 ("optimizer", OPTIMIZER_CHOICES, False),
-                                 ("init", tuple(INITS), False)):
-        value = data.get(key)
-        if value is None:
-            continue
-        if value not in names:
-            raise ValueError(f"{key} must be one of {', '.join(names)}, got {value!r}")
-        out[key] = value
-    for key, low, high, below in (("momentum", 0.0, 1.0, True), ("sigma", 0.0, 1e6, False),
-                                  ("weight_decay", 0.0, 1e6, False)):
-        value = data.get(key)
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or not low <= value <= high \
-                or (below and value == high):
-            raise ValueError(f"{key} must be a number from {low:g} to {high:g}"
-                             f"{' (not included)' if below else ''}, got {value!r}")
-        out[key] = float(value)
-    if data.get("batch") is not None:
-        out["batch"] = _whole(data["batch"], 1, 10**9, "batch")
-    return out
+    values = {}
+    for name in CONFIG_FIELDS:
+        value = check(name, data.get(name))
+        if value is not None:
+            values[name] = value
+    return RunConfig(**values)
 
 
 def read_changes(data) -> dict:
-    """The changes of a ``configure`` action, validated by :func:`config_from_json` and
-    normalised to their JSON form (``{"hidden": [4, 4], "noise": 0.1}``); ValueError."""
+    """The changes of a ``configure`` action, validated by :func:`check` and normalised to
+    their JSON form (``{"hidden": [4, 4], "noise": 0.1}``); ValueError."""
     if not isinstance(data, dict) or not data:
         raise ValueError('must be an object of configuration fields, like {"hidden": [4]}')
     for key, value in data.items():

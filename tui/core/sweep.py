@@ -158,6 +158,29 @@ def _success_check(problem: Problem, target_loss: float | None):
             lambda st, y_hat: 1.0 - ((y_hat - y) ** 2).sum(axis=(1, 2)) / ss_tot >= R2_SUCCESS)
 
 
+#: a run that did not succeed is "stuck" when its loss fell by less than this fraction over
+#: the last ``PLATEAU_PART`` of its budget (a plateau), else "not yet" (still falling)
+PLATEAU_PART = 0.25
+PLATEAU_DROP = 1e-3
+STATES = ("success", "not yet", "stuck", "diverged")
+
+
+def run_states(fit: StackedFit) -> list[str]:
+    """Each run's verdict (R,): ``success``; ``diverged``; ``stuck`` — its loss has
+    stopped falling (fell by less than ``PLATEAU_DROP`` of itself over the last
+    ``PLATEAU_PART`` of the epochs) and is above the target; ``not yet`` — still falling,
+    so more epochs may well succeed.  (A plateau can still end: XOR at lr 0.5 sits on
+    one at loss 0.25 for 10 000+ epochs before it learns.)"""
+    losses = fit.losses                                   # (R, epochs)
+    epochs = losses.shape[1]
+    start = min(epochs - 1, int(epochs * (1 - PLATEAU_PART)))
+    with np.errstate(invalid="ignore"):
+        a, b = losses[:, start], losses[:, -1]
+        falling = (a - b) > PLATEAU_DROP * np.abs(a)
+    return ["diverged" if fit.diverged[r] else "success" if fit.success[r] else
+            "not yet" if falling[r] else "stuck" for r in range(len(losses))]
+
+
 def check_size(problem: Problem, runs: int, epochs: int) -> None:
     """Refuse (ValueError) a grid whose estimated memory exceeds MEMORY_LIMIT."""
     need = estimate_bytes(problem.net.sizes, runs, len(problem.X), epochs, extra_samples=625)
@@ -264,11 +287,12 @@ def app_grid(config: RunConfig, seeds: list[int] | None = None, lrs: list[float]
     fit, rows = sweep.fit, []
     final = fit.final_loss
     settings = sweep.settings
+    states = run_states(fit)
     for r in range(len(settings) * len(seeds)):
         first = int(fit.first_success[r])
         lr, init = settings[r // len(seeds)]
         rows.append(dict(seed=seeds[r % len(seeds)], lr=lr, init=init,
-                         success=bool(fit.success[r]),
+                         success=bool(fit.success[r]), state=states[r],
                          epochs_to_success=first if first >= 0 else None,
                          final_loss=float(final[r]), diverged=bool(fit.diverged[r])))
     return sweep, rows
@@ -284,10 +308,11 @@ def run_config(sweep: Sweep, row: dict) -> RunConfig:
 
 # ------------------------------------------------------------ the report
 def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | None,
-                init: InitSpec | None = None) -> str:
-    """The command that opens run (seed, lr, init) in the app."""
+                init: InitSpec | None = None, budget: bool = False) -> str:
+    """The command that opens run (seed, lr, init) in the app; with ``budget``, the
+    ``tinynet-tui train`` command that reruns it with the sweep's ``--epochs``."""
     cfg = sweep.problem.config
-    parts = ["tinynet-tui"]
+    parts = ["tinynet-tui"] + (["train"] if budget else [])
     parts += ["--data", str(cfg.data)] if cfg.data else ["--task", cfg.task]
     if args is not None and args.hidden is not None:
         parts += ["--hidden", ",".join(map(str, args.hidden)) or "0"]
@@ -303,6 +328,8 @@ def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | N
         parts += ["--init", name]
         if name == "normal":
             parts += ["--sigma", f"{1.0 if sigma is None else sigma:g}"]
+    if budget:
+        parts += ["--epochs", str(sweep.epochs)]
     return " ".join(parts)
 
 
@@ -311,9 +338,11 @@ def setting_rows(sweep: Sweep) -> list[dict]:
     quantiles; ``init`` is the scheme, ``sigma`` its σ (normal only, else None)."""
     fit, rows = sweep.fit, []
     final = fit.final_loss
+    states = np.array(run_states(fit))
     for i, (lr, (init, sigma)) in enumerate(sweep.settings):
         runs = sweep.runs(i)
         ok, div = fit.success[runs], fit.diverged[runs]
+        stuck, later = states[runs] == "stuck", states[runs] == "not yet"
         firsts = fit.first_success[runs][ok]
         losses = final[runs][~div]
         q = np.quantile(losses, [0.1, 0.5, 0.9]) if len(losses) else [math.nan] * 3
@@ -321,7 +350,10 @@ def setting_rows(sweep: Sweep) -> list[dict]:
         rows.append(dict(lr=lr, init=init, sigma=sigma, runs=len(sweep.seeds),
                          success=float(ok.mean()),
                          median_epochs=float(np.median(firsts)) if len(firsts) else math.nan,
+                         not_yet=int(later.sum()), stuck=int(stuck.sum()),
                          diverged=int(div.sum()), loss_q10=q[0], loss_median=q[1], loss_q90=q[2],
                          good_seed=int(seeds[ok][0]) if ok.any() else None,
+                         not_yet_seed=int(seeds[later][0]) if later.any() else None,
+                         stuck_seed=int(seeds[stuck][0]) if stuck.any() else None,
                          bad_seed=int(seeds[~ok][0]) if (~ok).any() else None))
     return rows

@@ -5,15 +5,26 @@ teacher's actions from its starting configuration gives its network bit for bit)
 Every line is one JSON object ``{"v": 1, "type": …, …}``:
 
 teacher → follower
-    ``hello``   ``{run, seq, config, n}``: the teacher's run id (random per start),
+    ``hello``   ``{run, seq, config, n, lesson}``: the teacher's run id (random per start),
                 how many actions it has recorded (``seq``), its starting
                 configuration (as session files hold it) and the length ``n`` of
-                its action log, which follows in ``log`` lines
+                its action log, which follows in ``log`` lines; ``lesson`` (optional):
+                ``{name, chapter}`` of a built-in lesson chapter the run starts from
+                (:mod:`tui.net.shared_lesson`)
     ``log``     ``{actions: [Action.to_json(), …]}`` (at most ``LOG_CHUNK`` each)
     ``action``  ``{seq, action}``: one new action, numbered from 1 (gaps are seen)
     ``error``   ``{reason}``: why the teacher closes this connection
+    ``challenge`` ``{nonce}``: the first line of every connection, a fresh random nonce
+    ``ask``     ``{q, text}``: a question is on the teacher's screen (``q`` None: none is)
+    ``verdict`` ``{q, right, text}``: the teacher's check of this follower's answer
+    ``view``    ``{name}``: a presenter view open on the teacher (``compare``/``sweep``;
+                None: closed), shown read-only by followers
 follower → teacher
-    ``join``    ``{code}``: the join code; nothing a follower sends is ever an action
+    ``join``    ``{proof, name}``: HMAC-SHA256 of the connection's nonce keyed by the join
+                code (:func:`join_proof`), so a captured join line is worth nothing on
+                another connection; ``name`` is optional (None: anonymous)
+    ``answer``  ``{q, a}``: this follower's answer to question ``q`` (at most one counts);
+                nothing a follower sends is ever an action
 
 :func:`decode` turns one received line into a :class:`Message` or raises
 :class:`WireError` with one line for a person; nothing in a line is trusted
@@ -22,6 +33,8 @@ the session-file configuration reader (:mod:`tui.core.recording`).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -29,6 +42,9 @@ from dataclasses import dataclass, field
 
 from tui.core import actions as act
 from tui.core.config import RunConfig
+from tui.core.lesson_context import context_from_json
+from tui.core.settings import read_changes
+from tui.core.text import printable
 from tui.core.recording import MAX_TOTAL_EPOCHS
 from tui.core.settings import config_from_json, config_to_json
 
@@ -43,8 +59,18 @@ FOLLOWER_MSGS_PER_S = 20          #: what a teacher reads from one follower (mor
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  #: no 0/O, 1/I
 CODE_LENGTH = 6
 
-TYPES_FROM_TEACHER = ("hello", "log", "action", "error")
-TYPES_FROM_FOLLOWER = ("join",)
+NONCE_BYTES = 16
+MIN_CODE_LENGTH = 6               #: shorter codes fall to guessing (``share --code``)
+MAX_CODE_LENGTH = 32
+MAX_NAME = 32                     #: characters of a follower's ``--name``
+MAX_QUESTION_ID = 120
+MAX_QUESTION_TEXT = 400
+MAX_ANSWER = 64                   #: characters of one answer
+MAX_VERDICT_TEXT = 400
+
+TYPES_FROM_TEACHER = ("hello", "log", "action", "error", "challenge", "ask", "verdict", "view")
+VIEWS = ("compare", "sweep", "settings")
+TYPES_FROM_FOLLOWER = ("join", "answer")
 
 
 class WireError(ValueError):
@@ -63,7 +89,21 @@ def new_code() -> str:
 
 
 def normalise_code(code: str) -> str:
-    return "".join(ch for ch in str(code).upper() if ch.isalnum())
+    return "".join(ch for ch in str(code).upper() if ch.isascii() and ch.isalnum())
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(NONCE_BYTES)
+
+
+def join_proof(code: str, nonce: str) -> str:
+    """What a follower sends instead of the code: HMAC-SHA256(code, nonce) in hex."""
+    return hmac.new(normalise_code(code).encode(), b"tinynet-join:" + nonce.encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def proof_matches(code: str, nonce: str, proof: str) -> bool:
+    return hmac.compare_digest(join_proof(code, nonce).encode(), str(proof).encode())
 
 
 # ------------------------------------------------------------------ encoding
@@ -72,9 +112,12 @@ def encode(type_: str, **fields) -> bytes:
             + "\n").encode()
 
 
-def hello_lines(run: str, seq: int, config: RunConfig, log: list[dict]) -> list[bytes]:
+def hello_lines(run: str, seq: int, config: RunConfig, log: list[dict],
+                lesson: dict | None = None) -> list[bytes]:
     """The hello and the log lines that follow it (what a late joiner replays)."""
-    lines = [encode("hello", run=run, seq=seq, config=config_to_json(config), n=len(log))]
+    extra = {} if lesson is None else {"lesson": lesson}
+    lines = [encode("hello", run=run, seq=seq, config=config_to_json(config), n=len(log),
+                    **extra)]
     for k in range(0, len(log), LOG_CHUNK):
         lines.append(encode("log", actions=log[k:k + LOG_CHUNK]))
     return lines
@@ -128,8 +171,13 @@ def decode_from_teacher(line: bytes) -> Message:
             check_shareable(config, "hello: ")
         except WireError as exc:
             raise WireError(f"{exc}; dropped") from None
+        try:
+            lesson = context_from_json(data.get("lesson"))
+        except ValueError as exc:
+            raise WireError(f"hello: {exc}; dropped") from None
         return Message(kind, {"run": run, "seq": _whole(data, "seq", 0, 10**15),
-                              "config": config, "n": _whole(data, "n", 0, MAX_LOG_ACTIONS)})
+                              "config": config, "n": _whole(data, "n", 0, MAX_LOG_ACTIONS),
+                              "lesson": lesson})
     if kind == "log":
         raw = data.get("actions")
         if not isinstance(raw, list) or len(raw) > LOG_CHUNK:
@@ -146,16 +194,114 @@ def decode_from_teacher(line: bytes) -> Message:
         except act.ActionError as exc:
             raise WireError(f"action {seq}: {exc}; dropped") from None
         return Message(kind, {"seq": seq, "action": action})
+    if kind == "challenge":
+        nonce = data.get("nonce")
+        if not isinstance(nonce, str) or len(nonce) != 2 * NONCE_BYTES \
+                or any(c not in "0123456789abcdef" for c in nonce):
+            raise WireError("challenge: nonce missing or malformed; dropped")
+        return Message(kind, {"nonce": nonce})
+    if kind == "ask":
+        q = data.get("q")
+        if q is None:
+            return Message(kind, {"q": None, "text": ""})
+        return Message(kind, {"q": _text(data, "q", MAX_QUESTION_ID),
+                              "text": _text(data, "text", MAX_QUESTION_TEXT)})
+    if kind == "view":
+        name = data.get("name")
+        if name is not None and name not in VIEWS:
+            raise WireError(f"view: unknown view {printable(repr(name))[:40]}; dropped")
+        rows = data.get("rows")
+        if rows is not None:
+            rows = read_sweep_table(rows)
+        note = data.get("note")
+        draft = data.get("draft")
+        if draft is not None:
+            try:  # the fields a teacher is choosing: read like a configure action's
+                draft = read_changes(draft) if draft else {}
+            except ValueError as exc:
+                raise WireError(f"view: settings: {printable(exc)[:200]}; dropped") from None
+        return Message(kind, {"name": name, "rows": rows, "draft": draft,
+                              "note": printable(note[:MAX_VERDICT_TEXT])
+                              if isinstance(note, str) else ""})
+    if kind == "verdict":
+        right = data.get("right")
+        if not isinstance(right, bool):
+            raise WireError("verdict: right must be true or false; dropped")
+        return Message(kind, {"q": _text(data, "q", MAX_QUESTION_ID), "right": right,
+                              "text": _text(data, "text", MAX_VERDICT_TEXT)})
     reason = data.get("reason")
-    return Message(kind, {"reason": reason[:200] if isinstance(reason, str) else "no reason"})
+    # shown in a notification: never a control character or a bidi override from outside
+    return Message(kind, {"reason": printable(reason[:200]) if isinstance(reason, str)
+                          else "no reason"})
+
+
+MAX_SWEEP_ROWS = 1000
+SWEEP_STATES = ("success", "not yet", "stuck", "diverged")
+
+
+def sweep_table(rows: list[dict]) -> list[list]:
+    """The app's sweep rows as the wire carries them: [lr, seed, state, epochs to
+    success or None, final loss or None] each (at most ``MAX_SWEEP_ROWS``)."""
+    import math
+
+    out = []
+    for r in rows[:MAX_SWEEP_ROWS]:
+        loss = r["final_loss"]
+        out.append([float(r["lr"]), int(r["seed"]), r.get("state") or (
+            "diverged" if r["diverged"] else "success" if r["success"] else "stuck"),
+            r["epochs_to_success"], loss if math.isfinite(loss) else None])
+    return out
+
+
+def read_sweep_table(rows) -> list[dict]:
+    """A ``view`` message's sweep rows, checked, as the app's sweep rows; WireError."""
+    import math
+
+    if not isinstance(rows, list) or len(rows) > MAX_SWEEP_ROWS:
+        raise WireError(f"view: rows must be a list of at most {MAX_SWEEP_ROWS}; dropped")
+    out = []
+    for row in rows:
+        ok = isinstance(row, list) and len(row) == 5
+        if ok:
+            lr, seed, state, first, loss = row
+            ok = (isinstance(lr, (int, float)) and not isinstance(lr, bool)
+                  and math.isfinite(lr) and lr > 0
+                  and isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0
+                  and state in SWEEP_STATES
+                  and (first is None or (isinstance(first, int) and not isinstance(first, bool)
+                                         and first >= 0))
+                  and (loss is None or (isinstance(loss, (int, float))
+                                        and not isinstance(loss, bool))))
+        if not ok:
+            raise WireError("view: a malformed sweep row; dropped")
+        out.append(dict(lr=float(lr), seed=seed, state=state, success=state == "success",
+                        diverged=state == "diverged", epochs_to_success=first,
+                        final_loss=float("nan") if loss is None else float(loss)))
+    return out
+
+
+def _text(data: dict, key: str, limit: int, allow_empty: bool = False) -> str:
+    """A string field of at most ``limit`` characters, made printable (shown to a person)."""
+    value = data.get(key)
+    if not isinstance(value, str) or len(value) > limit or not (value or allow_empty):
+        raise WireError(f"{data['type']}: {key} must be text of 1 to {limit} characters; "
+                        "dropped")
+    return printable(value)
 
 
 def decode_from_follower(line: bytes) -> Message:
+    """One line a teacher received from a follower, checked; WireError says why not."""
     kind, data = _parse(line, MAX_JOIN_LINE_BYTES, TYPES_FROM_FOLLOWER)
-    code = data.get("code")
-    if not isinstance(code, str) or len(code) > 64:
-        raise WireError("join: code missing")
-    return Message(kind, {"code": normalise_code(code)})
+    if kind == "join":
+        proof = data.get("proof")
+        if not isinstance(proof, str) or len(proof) != 64:
+            raise WireError("join: proof of the join code missing")
+        name = data.get("name")
+        if name is not None:
+            name = _text(data, "name", MAX_NAME)
+        return Message(kind, {"proof": proof, "name": name})
+    return Message(kind, {"q": _text(data, "q", MAX_QUESTION_ID),
+                          "a": _text(data, "a", MAX_ANSWER).strip()})
 
 
 def check_shareable(config: RunConfig, where: str = "") -> None:

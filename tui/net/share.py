@@ -15,12 +15,16 @@ layer (:func:`run_share`).
 from __future__ import annotations
 
 import asyncio
-import hmac
+import collections
 import secrets
+import sys
 import threading
 
 from tui.core import actions as act
 from tui.core import wire
+from tui.core.text import printable
+from tui.net.join_guard import JoinGuard
+from tui.net.room import Room, tally_line
 from tui.net.follow import parse_address
 from tui.app.app import TinyNetApp
 
@@ -55,6 +59,15 @@ class ShareServer:
         self._server = None
         self._thread: threading.Thread | None = None
         self._unhook = None
+        self.guard = JoinGuard()               #: back-off and lockout after wrong codes
+        self.alerts: collections.deque[str] = collections.deque(maxlen=100)
+        self.on_alert = None                   #: called with each alert (any thread)
+        self.room = Room()                     #: the open question and the room's answers
+        self.lesson = None                     #: the shared lesson chapter (LessonContext)
+        self.view: str | None = None           #: the presenter view open (see ``present``)
+        self._view_line: bytes | None = None
+        self._ask_line: bytes | None = None
+        self._next_id = 0
 
     # ---------------------------------------------------------------- lifetime
     def start(self) -> tuple[str, int]:
@@ -112,15 +125,22 @@ class ShareServer:
         return len(self._queues)
 
     def _show(self) -> None:
-        """The short form for the status line (``Session.link_status``)."""
+        """The short form for the status line (``Session.link_status``); the room's tally
+        is :meth:`tally_text` (the app shows it on the lesson panel)."""
         self.session.link_status = (f"sharing {self.address} · code {self.code} · "
                                     f"{self.followers} following")
         self.session.touch()
 
-    def describe(self) -> str:
+    def tally_text(self) -> str:
+        """``answered 2 of 3 · right 1`` while a question is open, else empty."""
+        return tally_line(self.room.tally())
+
+    def describe(self, counts: bool = True) -> str:
+        """What to tell the teacher; ``counts=False`` for a toast that stays a while (the
+        status line keeps the live count, a toast must never contradict it)."""
         return (f"sharing at {self.address} — join code {self.code} "
-                f"(tinynet-tui follow {self.address} {self.code}); "
-                f"{self.followers} following")
+                f"(tinynet-tui follow {self.address} {self.code})"
+                + (f"; {self.followers} following" if counts else ""))
 
     # ---------------------------------------------------------------- actions out
     def _install_hook(self) -> None:
@@ -128,9 +148,10 @@ class ShareServer:
         one, else a wrapper around ``Session._record``)."""
         with self._lock:
             self.log = list(self.session.actions)
-        if isinstance(getattr(self.session, "listeners", None), list):
-            self.session.listeners.append(self.publish)
-            self._unhook = lambda: self.session.listeners.remove(self.publish)
+        session = self.session
+        if isinstance(getattr(session, "listeners", None), list):
+            session.listeners.append(self.publish)
+            self._unhook = lambda: session.listeners.remove(self.publish)
             return
         record = self.session._record
 
@@ -140,6 +161,29 @@ class ShareServer:
 
         self.session._record = record_and_publish
         self._unhook = lambda: self.session.__dict__.pop("_record", None)
+
+    def retarget(self, session, lesson=None) -> None:
+        """Share ``session`` from now on (the teacher entered a lesson chapter, whose session
+        is a new object): a new run — every follower gets a fresh hello naming ``lesson``
+        (a :class:`~tui.net.shared_lesson.LessonContext`) and rebuilds that chapter's start,
+        then follows the actions taken in it.  Any thread."""
+        with self._lock:
+            self._flush_play()
+            if self._unhook is not None:
+                self._unhook()
+            self.session = session
+            self.lesson = lesson
+            self.run_id = secrets.token_hex(8)
+            self.seq = 0
+            self._install_hook()
+            self.log = []  # the chapter's setup is rebuilt by each follower, not replayed
+            lines = wire.hello_lines(self.run_id, 0, session.start_config, [],
+                                     None if lesson is None else lesson.to_json())
+            if self._loop is not None:  # in order: before any action of the new run
+                for line in lines:
+                    self._loop.call_soon_threadsafe(self._broadcast, line)
+        self.close_question()
+        self._show()
 
     def publish(self, action: act.Action) -> None:
         """Number ``action``, log it, and queue it for every follower (any thread).
@@ -192,32 +236,57 @@ class ShareServer:
 
     # ---------------------------------------------------------------- one follower
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        queue = None
+        queue, follower = None, None
         self._handlers.add(asyncio.current_task())
         self._writers.add(writer)
+        peer = writer.get_extra_info("peername")
+        address = str(peer[0]) if isinstance(peer, tuple) and peer else "?"
         try:
+            if (why := self.guard.refusal(address)) is not None:
+                return await self._refuse(writer, why)
             if len(self._queues) >= self.max_followers:
                 return await self._refuse(writer, f"full: {self.max_followers} followers already")
+            nonce = wire.new_nonce()   # a join line is good for this connection only
+            writer.write(wire.encode("challenge", nonce=nonce))
+            await writer.drain()
             try:
                 line = await asyncio.wait_for(reader.readline(), JOIN_TIMEOUT_S)
                 message = wire.decode_from_follower(line)
+                if message.type != "join":
+                    raise wire.WireError("the first line must be a join")
             except asyncio.TimeoutError:
                 return await self._refuse(writer, "no join code in time")
             except (ValueError, asyncio.LimitOverrunError) as exc:  # WireError, too long
                 return await self._refuse(writer, str(exc) if isinstance(exc, wire.WireError)
                                           else "join line too long")
-            if not hmac.compare_digest(message.data["code"].encode(), self.code.encode()):
+            # the check, the comparison and the verdict run without an await between them,
+            # so parallel guesses from one address are serialised by its back-off
+            if (why := self.guard.refusal(address)) is not None:
+                return await self._refuse(writer, why)
+            if not wire.proof_matches(self.code, nonce, message.data["proof"]):
+                alert = self.guard.failed(address)
+                if alert:
+                    self._alert(alert)
                 return await self._refuse(writer, "wrong join code")
+            self.guard.succeeded(address)
             queue = asyncio.Queue()
+            self._next_id += 1
+            follower = self._next_id
+            self.room.join(follower, message.data["name"])
             with self._lock:  # the snapshot and the registration happen between two actions
                 self._flush_play()
                 lines = wire.hello_lines(self.run_id, self.seq, self.session.start_config,
-                                         [a.to_json() for a in self.log])
+                                         [a.to_json() for a in self.log],
+                                         None if self.lesson is None else self.lesson.to_json())
+                if self._ask_line is not None:
+                    lines.append(self._ask_line)
+                if self._view_line is not None:
+                    lines.append(self._view_line)
                 self._queues.add(queue)
             self._show()
             writer.writelines(lines)
             await writer.drain()
-            reading = asyncio.ensure_future(self._drain_input(reader))
+            reading = asyncio.ensure_future(self._read_answers(reader, queue, follower))
             writing = asyncio.ensure_future(self._write(queue, writer))
             await asyncio.wait({reading, writing}, return_when=asyncio.FIRST_COMPLETED)
             for task in (reading, writing):
@@ -227,10 +296,21 @@ class ShareServer:
         finally:
             if queue is not None:
                 self._queues.discard(queue)
+                self.room.leave(follower)
                 self._show()
             writer.close()
             self._writers.discard(writer)
             self._handlers.discard(asyncio.current_task())
+
+    def _alert(self, text: str) -> None:
+        """A line for the teacher (join-code guessing): kept in ``alerts``, passed to
+        ``on_alert`` (the app notifies), and written to stderr when the app has ended."""
+        self.alerts.append(text)
+        if self.on_alert is not None:
+            try:
+                self.on_alert(text)
+            except Exception:  # the app may be closing
+                pass
 
     async def _refuse(self, writer: asyncio.StreamWriter, reason: str) -> None:
         self.refused += 1
@@ -254,9 +334,11 @@ class ShareServer:
                 writer.write(line)
             await writer.drain()
 
-    async def _drain_input(self, reader: asyncio.StreamReader) -> None:
-        """Followers send nothing that counts: every line is dropped; too many, or a
-        flood past the rate limit, closes the connection."""
+    async def _read_answers(self, reader: asyncio.StreamReader, queue: asyncio.Queue,
+                            follower: int) -> None:
+        """A follower may send answers (:mod:`tui.net.room`) and nothing else that counts:
+        every other line is dropped; too many bad lines, or a flood past the rate limit,
+        closes this connection (no other follower notices)."""
         limit, bad = wire.RateLimit(wire.FOLLOWER_MSGS_PER_S), 0
         while True:
             try:
@@ -265,24 +347,102 @@ class ShareServer:
                 line = b"(too long)\n"
             if not line:
                 return
-            self.dropped += 1
-            bad += 1
-            if not limit.allow() or bad > MAX_BAD_MESSAGES:
+            if not limit.allow():
+                self.dropped += 1
                 return
+            try:
+                message = wire.decode_from_follower(line)
+                if message.type != "answer":
+                    raise wire.WireError("a second join dropped")
+            except wire.WireError:
+                self.dropped += 1
+                bad += 1
+                if bad > MAX_BAD_MESSAGES:
+                    return
+                continue
+            q = message.data["q"]
+            counted, text, right = self.room.answer(follower, q, message.data["a"])
+            if not counted:
+                self.dropped += 1
+                bad += 1
+                if bad > MAX_BAD_MESSAGES:
+                    return
+            queue.put_nowait(wire.encode("verdict", q=q, right=bool(right), text=text[:400]))
+            if counted:
+                self._show()
 
+    # ---------------------------------------------------------------- questions
+    def ask(self, q: str, text: str, check) -> None:
+        """Put question ``q`` to the room (any thread): followers see it and may answer
+        once each; :attr:`room` keeps the tally.  Asking the open question again is a no-op."""
+        if not self.room.ask(q, text, check):
+            return
+        self._send_ask(wire.encode("ask", q=q, text=text[:wire.MAX_QUESTION_TEXT]))
+
+    def close_question(self) -> None:
+        if self.room.close():
+            self._send_ask(None)
+
+    def present(self, view: str | None, rows: list | None = None, note: str = "",
+                draft: dict | None = None) -> None:
+        """A presenter view open on the teacher's screen (``compare``/``sweep``, None:
+        none): followers show it read-only (late joiners too).  A sweep brings its
+        ``rows`` (the app's sweep rows) and ``note`` once they are trained.  Any thread."""
+        table = wire.sweep_table(rows) if rows else None
+        if draft is not None:  # a copy: the screen edits its lists in place
+            import json
+
+            draft = json.loads(json.dumps(draft))
+        with self._lock:
+            if (view, table, draft) == (self.view, getattr(self, "_view_table", None),
+                                        getattr(self, "_view_draft", None)):
+                return
+            self.view, self._view_table, self._view_draft = view, table, draft
+            extra = {} if table is None else {"rows": table, "note": note[:wire.MAX_VERDICT_TEXT]}
+            if draft is not None:
+                extra["draft"] = draft
+            self._view_line = wire.encode("view", name=view, **extra)
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._broadcast, self._view_line)
+
+    def _send_ask(self, line: bytes | None) -> None:
+        with self._lock:
+            self._ask_line = line
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._broadcast,
+                                            line or wire.encode("ask", q=None))
+        self._show()
 
 # -------------------------------------------------------------------- the command line
 DEFAULT_PORT = 8765
 
 
 def join_code(text: str) -> str:
-    """An argparse type: a join code of 4 to 32 letters and digits (dashes ignored)."""
+    """An argparse type: a join code of 6 to 32 letters and digits (dashes ignored);
+    shorter codes fall to guessing in seconds, so they are refused."""
     import argparse
 
+    from tui.core.text import printable  # loaded when used: start-up time
+
     code = wire.normalise_code(text)
-    if not 4 <= len(code) <= 32 or len(code) != len(str(text).replace("-", "")):
-        raise argparse.ArgumentTypeError(f"a join code is 4 to 32 letters and digits, got {text!r}")
+    low, high = wire.MIN_CODE_LENGTH, wire.MAX_CODE_LENGTH
+    if not low <= len(code) <= high or len(code) != len(str(text).replace("-", "")):
+        raise argparse.ArgumentTypeError(f"a join code is {low} to {high} letters and digits, "
+                                         f"got {printable(repr(text))}")
     return code
+
+
+def follower_name(text: str) -> str:
+    """An argparse type: 1 to 32 printable characters."""
+    import argparse
+
+    from tui.core.text import printable  # loaded when used: start-up time
+
+    text = str(text).strip()
+    if not 0 < len(text) <= wire.MAX_NAME or printable(text) != text:
+        raise argparse.ArgumentTypeError(f"a name is 1 to {wire.MAX_NAME} printable characters, "
+                                         f"got {printable(repr(text))}")
+    return text
 
 
 def teacher_address(text: str) -> str:
@@ -297,7 +457,9 @@ def teacher_address(text: str) -> str:
 
 
 def add_share_parsers(sub, add_model_options, port_type) -> None:
-    """``share`` (with the app's model options) and ``follow`` subcommands."""
+    """``share`` (with the app's model options, and ``share learn NAME``) and ``follow``."""
+    import argparse
+
     share = sub.add_parser(
         "share", help="the app, mirrored live by followers (tinynet-tui follow)",
         description="Run the app and let followers mirror it: only actions cross the network.")
@@ -307,43 +469,199 @@ def add_share_parsers(sub, add_model_options, port_type) -> None:
     share.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only)")
     share.add_argument("--code", type=join_code,
-                       help="join code (default: a new random one; give the old one to "
-                       "restart a lesson without followers re-joining)")
+                       help="join code of 6 to 32 letters and digits (default: a new random "
+                       "one; give the old one to restart without followers re-joining)")
+    share_sub = share.add_subparsers(dest="share_command", metavar="learn NAME")
+    learn = share_sub.add_parser("learn", help="take the room through a built-in lesson",
+                                 description="Share a built-in lesson: followers see the same "
+                                 "chapter, panels and network, and answer its questions.")
+    learn.add_argument("lesson", metavar="NAME", help="a built-in lesson (tinynet-tui learn "
+                       "lists them)")
+    for flag, kw in (("--port", dict(type=port_type)), ("--host", {}),
+                     ("--code", dict(type=join_code))):
+        learn.add_argument(flag, default=argparse.SUPPRESS, **kw)
     follow = sub.add_parser(
         "follow", help="mirror a teacher's tinynet-tui share (u: detach / follow again)",
         description="The same app, mirroring the teacher; u detaches to explore your own "
         "copy, u again jumps back to the teacher's state.")
     follow.add_argument("address", type=teacher_address, metavar="HOST:PORT")
     follow.add_argument("code", type=join_code, metavar="CODE")
+    follow.add_argument("--name", type=follower_name,
+                        help="your name on the teacher's tally of answers (default: anonymous)")
 
 
 # -------------------------------------------------------------------- the app
 def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | None = None,
-                   replay=None, **kw):
+                   replay=None, lesson=None, progress=None, **kw):
     """The app with a (not yet started) ShareServer for its session as ``app.server``."""
+    from textual.binding import Binding
+
 
     class ShareApp(TinyNetApp):
-        BINDINGS = [("i", "share_info", "join code")]
+        BINDINGS = [Binding("i", "share_info", "join code", tooltip="the join code again")]
 
         def on_mount(self) -> None:
             super().on_mount()
-            self.sub_title = self.server.describe()
-            self.notify(self.server.describe(), title="follow mode", timeout=30, markup=False)
+            self.sub_title = self.server.describe(counts=False)
+            self.notify(self.server.describe(counts=False), title="follow mode", timeout=30,
+                        markup=False)
+            self.server.on_alert = self._alert
+            self._tally_shown: tuple | None = None
+            self._asking: str | None = None
+            self.lessons.on_enter.append(self.share_chapter)
+            if self.lessons.active:
+                self.share_chapter()
+            self.set_interval(0.25, self.classroom_tick)
+
+        def _alert(self, text: str) -> None:  # from the server's thread
+            try:
+                self.call_from_thread(self.notify, text, title="join codes", severity="warning",
+                                      timeout=20, markup=False)
+            except RuntimeError:  # the app is not running (tests, closing)
+                pass
 
         def action_share_info(self) -> None:
-            self.notify(self.server.describe(), title="follow mode", timeout=15, markup=False)
+            self.notify(self.server.describe(), title="follow mode", timeout=6, markup=False)
+
+        # ------------------------------------------------------------ the room
+        def share_chapter(self) -> None:
+            """Take the room into the lesson chapter now on screen (built-in lessons)."""
+            # loaded when used: start-up time
+            from tui.net.shared_lesson import LessonContext, builtin_name
+
+            lesson = self.lessons.lesson
+            context = None
+            if lesson is not None:
+                name = builtin_name(lesson.key)
+                if name is None:
+                    self.notify("lesson files are not shared: followers keep the network "
+                                "they have (share a built-in lesson)", severity="warning",
+                                markup=False)
+                    return
+                context = LessonContext(name, lesson.index)
+            if self.session is not self.server.session or context != self.server.lesson:
+                self.server.retarget(self.session, context)
+
+        def classroom_tick(self) -> None:
+            """Keep the room in step: the chapter, its question, the tally, the view."""
+            if self.session is not self.server.session:
+                self.share_chapter()
+            self._ask_chapter_question()
+            self._show_tally()
+            # loaded when used: start-up time
+            from tui.app.widgets.compare import CompareScreen, SweepScreen
+
+            screen = self.screen
+            from tui.app.screens.settings import SettingsScreen  # loaded when used: start-up time
+
+            if isinstance(screen, SettingsScreen):  # the fields being chosen, as they change
+                from tui.app.screens.settings import _sent  # loaded when used: start-up time
+
+                self.server.present("settings", draft={
+                    k: v for k, v in _sent(screen.draft).items() if v is not None})
+            elif isinstance(screen, SweepScreen):
+                # loaded when used: start-up time
+                from tui.app.widgets.compare import sweep_summary
+
+                self.server.present("sweep", screen.rows,
+                                    sweep_summary(screen.rows) if screen.rows else "")
+            else:
+                self.server.present("compare" if isinstance(screen, CompareScreen) else None)
+
+        def _ask_chapter_question(self) -> None:
+            context, run = self.server.lesson, self.lessons.run
+            if context is None or run is None or run.question is None:
+                self._ask_quiz_question()
+                return
+            q = f"lesson:{context.name}:{context.chapter}"
+            if self._asking == q or (self.server.room.question is not None
+                                     and self.server.room.question.q == q):
+                return
+            self._asking = q
+            lesson = self.lessons.lesson.lesson
+
+            def work() -> None:  # the truth is computed on a copy of the chapter, off the UI
+                from tui.net.room import lesson_question  # loaded when used: start-up time
+
+                try:
+                    found = lesson_question(lesson, context.name, context.chapter)
+                except (ValueError, ArithmeticError):
+                    found = None
+                if found is not None and self.server.lesson == context:
+                    self.server.ask(*found)
+
+            threading.Thread(target=work, name="tinynet-question", daemon=True).start()
+
+        def _ask_quiz_question(self) -> None:
+            """The quiz (``z``) asks before each backward or update step: the room too."""
+            from tui.net.room import quiz_question  # loaded when used: start-up time
+
+            s = self.session
+            if not s.quiz.on:
+                self.server.close_question()
+                return
+            with s.lock:
+                st = s.stepper
+                key = (id(st), st.epoch, st.cursor, s.sample, len(s.actions))
+                if key == getattr(self, "_quiz_key", None):
+                    return
+                self._quiz_key = key
+                found = quiz_question(s)
+            if found is None:
+                self.server.close_question()
+            else:
+                self.server.ask(*found)
+
+        def _show_tally(self) -> None:
+            from tui.net.room import histogram_lines, tally_line  # loaded when used: start-up time
+
+            t = self.server.room.tally()
+            key = (t["q"], t["answered"], t["right"], t["of"])
+            if key == self._tally_shown:
+                return
+            self._tally_shown = key
+            try:  # live on the lesson panel's border: "the room: answered 2 of 3 · right 1"
+                self.query_one("#lesson").border_subtitle = (
+                    f"the room: {tally_line(t)}" if t["q"] is not None else "")
+            except Exception:  # no lesson panel (it is composed with the app; defensive)
+                pass
+            if t["q"] is not None and t["answered"]:
+                self.notify("\n".join([tally_line(t)] + histogram_lines(t, width=34)),
+                            title="the room's answers", timeout=8, markup=False)
 
     wire.check_shareable(problem.config)  # WireError (a ValueError): one line
-    app = ShareApp(problem, replay=replay, **kw)
+    app = ShareApp(problem, replay=replay, lesson=lesson, progress=progress, **kw)
     app.server = ShareServer(app.session, host=host, port=port, code=code)
     return app
 
 
+def open_shared_lesson(name: str):
+    """``share learn NAME``: the built-in lesson, at the chapter this user left it, as a
+    LessonSession; ValueError (one line) for a file or an unknown or broken lesson."""
+    # loaded when used: start-up time
+    from tui.lessons.catalogue import builtin_lessons, start_lesson
+    from tui.lessons.format import LessonErrors  # loaded when used: start-up time
+
+    if name not in builtin_lessons():
+        raise ValueError(f"share learn: {name!r} is not a built-in lesson (followers build "
+                         f"each chapter themselves; built-in: {', '.join(builtin_lessons())})")
+    try:
+        return start_lesson(name)
+    except LessonErrors as exc:
+        raise ValueError(str(exc.errors[0])) from None
+
+
 def run_share(problem, host: str = "127.0.0.1", port: int = 0, code: str | None = None,
-              replay=None) -> int:
-    """``tinynet-tui share``: listen first (an error is one line before the screen is
-    taken over), then run the app; the server stops with it."""
-    app = make_share_app(problem, host, port, code, replay)
+              replay=None, lesson: str | None = None) -> int:
+    """``tinynet-tui share`` (``share learn NAME`` with ``lesson``): listen first (an
+    error is one line before the screen is taken over), then run the app; the server
+    stops with it."""
+    opened = None
+    if lesson is not None:
+        opened = open_shared_lesson(lesson)
+        problem = opened.chapter.session.problem
+    app = make_share_app(problem, host, port, code, replay, lesson=opened,
+                         progress=None if opened is None else opened.progress)
     try:
         app.server.start()
     except OSError as exc:
@@ -352,4 +670,6 @@ def run_share(problem, host: str = "127.0.0.1", port: int = 0, code: str | None 
         app.run()
     finally:
         app.server.stop()
+        for alert in app.server.alerts:  # the log of guessing, once the screen is back
+            print(f"tinynet-tui share: {printable(alert)}", file=sys.stderr)
     return app.return_code or 0

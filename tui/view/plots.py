@@ -48,7 +48,8 @@ def _pyplot():
     return plt
 
 
-def loss_curve(losses, path: str | Path, title: str = "Training loss") -> Path:
+def loss_curve(losses, path: str | Path, title: str = "Training loss",
+               ylabel: str = "MSE loss (log scale)") -> Path:
     """Write the loss per epoch on a log scale to ``path`` (PNG).
 
     ``losses`` is a sequence (the loss at epochs 0, 1, …) or an envelope ``(epochs, lo, hi)``
@@ -66,8 +67,8 @@ def loss_curve(losses, path: str | Path, title: str = "Training loss") -> Path:
     ax.plot(epochs[finite], losses[finite], color="#1f77b4", lw=1.6)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("MSE loss (log scale)")
-    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9 if "\n" in title or len(title) > 60 else None)
     ax.grid(True, which="both", alpha=0.3)
     if finite.any():
         last = losses[finite][-1]

@@ -13,9 +13,8 @@ session validates them like a session file's, rebuilds the network with the curr
 seed and records the action); a network that cannot be built leaves the screen open
 with one line saying why.
 
-The rows are data (:class:`Row`): a new RunConfig field the app may change is one more
-entry in :func:`field_rows` (and in :data:`tui.core.recording.CONFIGURABLE`, which follows
-:func:`tui.core.recording.config_from_json` by itself).
+The rows are data (:class:`Row`), made from the one declaration of each setting
+(:data:`tui.core.settings.SETTINGS`): a setting with a ``row`` appears here by itself.
 """
 from __future__ import annotations
 
@@ -34,23 +33,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from nn import datasets
-from nn.activations import ACTIVATIONS
 from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES
-from nn.init import INITS
 from nn.naming import layer_name
 
 from tui.core.actions import ActionError
-from tui.core.config import OPTIMIZER_CHOICES
-from tui.core.settings import CONFIGURABLE, MAX_LAYERS, config_to_json
+from tui.core.settings import (CONFIGURABLE, HIDDEN_ACTIVATIONS, MAX_HIDDEN, MAX_LAYERS, SETTINGS,
+                               config_to_json)
 
-#: neurons per hidden layer the screen offers (the network must also fit in memory:
-#: :func:`tui.core.config.check_fits`, checked when applying)
-MAX_NEURONS = 256
-#: hidden activations offered (softmax is an output's)
-HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a != "softmax")
-BATCHES = (None, 1, 2, 4, 8, 16, 32, 64, 128, 256)   #: mini-batch sizes offered (None: all)
-DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)          #: weight decay λ offered
+#: neurons per hidden layer the screen offers: the settings' bound (the network must also
+#: fit in memory: :func:`tui.core.config.check_fits`, checked when applying)
+MAX_NEURONS = MAX_HIDDEN
+#: the learning rates the ×2 / ÷2 row reaches
+LR_RANGE = (1e-6, 1e3)
 MINUS, PLUS = "[−]", "[+]"
 LABEL_W = 22
 
@@ -183,24 +178,36 @@ def task_noise(task: str) -> float | None:
     return float(inspect.signature(make).parameters["noise"].default)
 
 
+def setting_row(name: str, task: str) -> Row:
+    """The row of a plain setting, made from its one declaration (tui/core/settings.py):
+    its label, how ± changes it and its bounds."""
+    s = SETTINGS[name]
+    spec = s.row
+    if spec.kind == "choice":
+        return choice(name, spec.label, s.choices())
+    if spec.kind == "scaled":  # ×2 / ÷2, inside the setting's bounds
+        return scaled(name, spec.label, LR_RANGE[0], LR_RANGE[1] if s.high is None else s.high)
+    if spec.kind == "ladder":
+        show = {"loss": lambda v: "the task's" if v is None else v,
+                "batch": lambda v: "all samples" if v is None else f"{v} samples"}.get(
+                    name, lambda v: f"{v:g}")
+        return ladder(name, spec.label, spec.values, show)
+    if name == "noise":
+        own = task_noise(task)
+        return number(name, spec.label, spec.step, s.low, s.high,
+                      lambda d: "none (a gate)" if own is None else f"{own:g} (the task's)",
+                      start=own or 0.0)
+    return number(name, spec.label, spec.step, s.low, s.high)
+
+
 def field_rows(draft: dict, task: str) -> list[Row]:
-    """Every row, top to bottom.  One entry per configurable field."""
+    """Every row, top to bottom: the hidden layers and their activations, the input
+    features, then one row per setting that declares one (in the table's order)."""
     rows = layer_rows(draft)
     rows.append(all_activations())
     rows += [feature(key) for key in FEATURES]
-    own = task_noise(task)
-    rows.append(number("noise", "noise σ", 0.05, 0.0, 1.0,
-                       lambda d: "none (a gate)" if own is None else f"{own:g} (the task's)",
-                       start=own or 0.0))
-    rows.append(number("test_fraction", "test fraction", 0.1, 0.0, 0.9))
-    rows.append(scaled("lr", "learning rate", 1e-6, 1e3))
-    rows.append(choice("optimizer", "optimizer", OPTIMIZER_CHOICES))
-    rows.append(ladder("loss", "loss", (None, "mse", "cross-entropy"),
-                       lambda v: "the task's" if v is None else v))
-    rows.append(choice("init", "initial weights", tuple(INITS)))
-    rows.append(ladder("batch", "mini-batch", BATCHES,
-                       lambda v: "all samples" if v is None else f"{v} samples"))
-    rows.append(ladder("weight_decay", "weight decay λ", DECAYS, lambda v: f"{v:g}"))
+    shown = sorted((s for s in SETTINGS.values() if s.row is not None), key=lambda s: s.row.order)
+    rows += [setting_row(s.name, task) for s in shown]
     return rows
 
 

@@ -32,6 +32,10 @@ from tui.app.widgets.loss_chart import log_ticks, nice_ticks
 REFRESH_HZ = 10
 
 
+#: one plotext marker per branch (A, B, C, D): the curves differ without colour too
+BRANCH_MARKERS = ("braille", "x", "+", "•")
+
+
 def render_chart(view: CompareView, width: int, height: int, log: bool = True) -> str:
     """The loss curves of every branch, overlaid, as ANSI text ``width``×``height``.
     Each branch plots the largest loss of each bin of epochs (and the smallest
@@ -44,7 +48,8 @@ def render_chart(view: CompareView, width: int, height: int, log: bool = True) -
     plt.xlabel("epoch")
     plt.ylabel("loss (log scale)" if log else "loss")
     x_end, y_lo, y_hi = 1.0, math.inf, -math.inf
-    for row in view.rows:
+    for k, row in enumerate(view.rows):
+        marker = BRANCH_MARKERS[k % len(BRANCH_MARKERS)]
         x, lo, hi = row.epochs, row.lo, row.hi
         ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if log else True)
         x, lo, hi = x[ok], lo[ok], hi[ok]
@@ -55,9 +60,9 @@ def render_chart(view: CompareView, width: int, height: int, log: bool = True) -
             continue
         x_end = max(x_end, float(x[-1]))
         y_lo, y_hi = min(y_lo, float(lo.min())), max(y_hi, float(hi.max()))
-        plt.plot(x.tolist(), hi.tolist(), marker="braille", color=row.colour, label=name)
+        plt.plot(x.tolist(), hi.tolist(), marker=marker, color=row.colour, label=name)
         if np.any(hi != lo):
-            plt.plot(x.tolist(), lo.tolist(), marker="braille", color=row.colour)
+            plt.plot(x.tolist(), lo.tolist(), marker=marker, color=row.colour)
     if math.isfinite(y_lo):
         plt.xlim(0, x_end)
         xt = nice_ticks(0, x_end, max(2, width // 12), integer=True)
@@ -247,17 +252,24 @@ class CompareScreen(Screen):
 # ------------------------------------------------------------- the app's sweep
 def sweep_cells(row: dict) -> tuple[str, ...]:
     """A sweep row as table cells: lr, seed, result, epochs to success, final loss."""
-    result = "diverged" if row["diverged"] else ("✓" if row["success"] else "✗ stuck")
+    state = row.get("state") or ("diverged" if row["diverged"] else
+                                 "success" if row["success"] else "stuck")
+    result = {"success": "✓", "not yet": "… not yet", "stuck": "✗ stuck"}.get(state, state)
     first = "—" if row["epochs_to_success"] is None else f"{row['epochs_to_success']}"
     return (f"{row['lr']:g}", str(row["seed"]), result, first, num(row["final_loss"], 4))
 
 
 def sweep_summary(rows: list[dict]) -> str:
-    """``lr 0.5: 6/10 succeed · lr 5: 10/10 succeed``."""
+    """``lr 0.5: 6/10 succeed, 3 not yet, 1 stuck · lr 5: 10/10 succeed`` (not yet:
+    still falling when the budget ran out; stuck: on a plateau)."""
     parts = []
     for lr in sorted({r["lr"] for r in rows}):
         mine = [r for r in rows if r["lr"] == lr]
-        parts.append(f"lr {lr:g}: {sum(r['success'] for r in mine)}/{len(mine)} succeed")
+        text = f"lr {lr:g}: {sum(r['success'] for r in mine)}/{len(mine)} succeed"
+        for state in ("not yet", "stuck"):
+            if (n := sum(r.get("state") == state for r in mine)):
+                text += f", {n} {state}"
+        parts.append(text)
     return " · ".join(parts)
 
 
@@ -271,10 +283,14 @@ class SweepScreen(Screen):
     """
     BINDINGS = [Binding("escape", "app.pop_screen", "close")]
 
-    def __init__(self) -> None:
+    def __init__(self, rows: list[dict] | None = None, note: str = "") -> None:
+        """``rows`` given: a sweep trained elsewhere (the teacher's, in follow mode) shown
+        read-only: nothing is trained and Enter opens nothing."""
         super().__init__()
         self.sweep = None
         self.rows: list[dict] = []
+        self.given = rows
+        self.given_note = note
 
     def compose(self) -> ComposeResult:
         from textual.widgets import DataTable
@@ -286,6 +302,15 @@ class SweepScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        if self.given is not None:
+            from textual.widgets import DataTable
+
+            self.rows = self.given
+            self._note(f"the teacher's sweep (read-only): {self.given_note}")
+            table = self.query_one(DataTable)
+            for row in self.rows:
+                table.add_row(*sweep_cells(row))
+            return
         with self.app.session.lock:
             config = self.app.session.config
         self.run_worker(lambda: self._train(config), thread=True, exclusive=True, group="sweep")

@@ -40,8 +40,8 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         parts.append((" · ● bp", "red", 3))
     if v.quiz is not None:
         parts.append((f" · quiz {v.quiz[0]}/{v.quiz[1]}", "bold magenta", 6))
-    if v.link:
-        parts.append((f" · {v.link}", "bold cyan", 6))
+    if v.link:  # follow mode's link: the last thing given up (no silent drift)
+        parts.append((f" · {v.link}", "bold cyan", 10))
     parts.append((" · ? help", "dim", 10))
     for cutoff in range(0, 11):
         kept = _joined([p for p in parts if p[2] >= cutoff], label)

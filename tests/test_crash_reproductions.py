@@ -107,7 +107,7 @@ def test_epochs_beyond_the_bound_are_one_line(capsys):
     from tui.cli.main import MAX_EPOCHS, main
 
     assert main(["train", "--epochs", "99999999999999999999", "--quiet"]) == 2
-    assert f"must be from 1 to {MAX_EPOCHS}" in capsys.readouterr().err
+    assert f"from 1 to {MAX_EPOCHS}" in capsys.readouterr().err
 
 
 def test_a_session_file_cannot_smuggle_in_a_network_too_big_for_memory(tmp_path, capsys):

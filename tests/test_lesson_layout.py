@@ -1,4 +1,4 @@
-"""Lesson layout and progress (fixB16): a chapter about the loss chart shows it at 80×24 and
+"""Lesson layout and progress: a chapter about the loss chart shows it at 80×24 and
 120×40; beside the lesson panel every panel is whole (borders, footer, titles, text); the
 progress bar counts the chapters done, not the chapter's index."""
 from __future__ import annotations

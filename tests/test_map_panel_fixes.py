@@ -1,4 +1,4 @@
-"""Fixes of the newcomer walk (16a): classes counted from 1 on the maps, the large map
+"""The large output map and drawn data on screen: classes counted from 1 on the maps, the large map
 showing exactly the drawn points, re-laid-out after a resize, and no cut-off text."""
 from types import SimpleNamespace
 

@@ -1,0 +1,156 @@
+"""Each run setting is declared once (tui/core/settings.py), and every way in — the command
+line, a session file, a configure action (settings screen, lessons, followers) — accepts and
+refuses exactly the same values.  A session saved at any setting's extreme replays."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tui.cli.main import make_parser
+from tui.cli.options import UsageError, config_from_args
+from tui.core import settings
+from tui.core.config import RunConfig, build
+from tui.core.recording import load_session
+from tui.core.session import Session
+from tui.core.settings import SETTINGS, check, config_from_json, parse, read_changes
+
+NUMERIC = [s for s in SETTINGS.values() if s.kind in ("int", "float") and s.flag]
+
+
+def edges(s) -> list:
+    """Values at and just beyond each bound of ``s``."""
+    out = []
+    for bound, side in ((s.low, -1), (s.high, +1)):
+        if bound is None:
+            continue
+        step = 1 if s.kind == "int" else max(abs(bound) * 1e-9, 1e-9)
+        out += [bound, bound + side * step, bound - side * step]
+    return out
+
+
+def cli_accepts(flag: str, text: str) -> bool:
+    args = ["train", "--optimizer", "momentum"] if flag == "--momentum" else ["train"]
+    try:
+        make_parser().parse_args(args + [f"{flag}={text}"])
+    except UsageError:
+        return False
+    return True
+
+
+def file_accepts(name: str, value) -> bool:
+    try:
+        config_from_json({name: value})
+    except ValueError:
+        return False
+    return True
+
+
+def configure_accepts(name: str, value) -> bool:
+    try:
+        read_changes({name: value})
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("setting", NUMERIC, ids=lambda s: s.name)
+def test_cli_file_and_configure_agree_at_every_bound(setting):
+    for value in edges(setting):
+        value = int(value) if setting.kind == "int" else float(value)
+        inside = setting.low <= value and (setting.high is None or value <= setting.high) \
+            and not (setting.low_open and value == setting.low) \
+            and not (setting.high_open and value == setting.high)
+        text = str(value) if setting.kind == "int" else repr(value)
+        assert cli_accepts(setting.flag, text) is inside, (setting.name, value)
+        assert file_accepts(setting.name, value) is inside, (setting.name, value)
+        if setting.configurable:
+            assert configure_accepts(setting.name, value) is inside, (setting.name, value)
+
+
+@pytest.mark.parametrize("name,good,bad", [
+    ("hidden", "16,8", ",".join(["2"] * 17)),
+    ("hidden", "4096", "4097"),
+    ("activation", "tanh,relu", "softmax"),
+    ("features", "x1,x2,x1^2", "x1,x1"),
+    ("target", "sin(3*x1)*x2", "__import__('os')"),
+    ("optimizer", "adam", "sgd"),
+    ("loss", "cross-entropy", "hinge"),
+])
+def test_text_settings_are_read_one_way(name, good, bad):
+    s = SETTINGS[name]
+    value = parse(name, good)
+    as_json = list(value) if isinstance(value, tuple) else value
+    assert cli_accepts(s.flag, good) and file_accepts(name, as_json)
+    with pytest.raises(ValueError):
+        parse(name, bad)
+    assert not cli_accepts(s.flag, bad)
+
+
+def test_nan_and_infinities_are_refused_everywhere():
+    for s in NUMERIC:
+        for text, value in (("nan", math.nan), ("inf", math.inf)):
+            assert not cli_accepts(s.flag, text), s.name
+            assert not file_accepts(s.name, value), s.name
+
+
+def test_every_setting_has_one_declaration_that_every_reader_uses():
+    assert settings.CONFIG_FIELDS == tuple(SETTINGS)
+    fields = set(RunConfig.__dataclass_fields__) - {"data_kind"}
+    assert set(SETTINGS) == fields
+    parser = make_parser()
+    flags = {a.option_strings[0] for a in parser._actions if a.option_strings}
+    assert {s.flag for s in SETTINGS.values() if s.flag} <= flags
+    for s in SETTINGS.values():
+        assert s.help and s.lesson_key == s.name.replace("_", "-")
+
+
+def test_the_screen_offers_only_values_every_reader_accepts():
+    from tui.app.screens.settings import draft_of, field_rows
+
+    config = build(RunConfig(task="spiral")).config
+    draft = draft_of(config)
+    for _ in range(40):
+        for delta in (1, -1):
+            for i in range(len(field_rows(draft, "spiral"))):
+                rows = field_rows(draft, "spiral")   # the rows follow the layers added/removed
+                if i < len(rows):
+                    rows[i].change(draft, delta)
+                sent = {k: v for k, v in draft.items() if v is not None and k != "activation"}
+                read_changes(sent)   # raises if the screen made a value a file would refuse
+
+
+EXTREMES = [
+    ["--seed", str(settings.MAX_SEED)],
+    ["--hidden", ",".join(["1"] * settings.MAX_LAYERS)],
+    ["--hidden", str(settings.MAX_HIDDEN)],
+    ["--init", "normal", "--sigma", "1e6"],
+    ["--weight-decay", "1e6"],
+    ["--noise", "10", "--task", "circle"],
+    ["--test-fraction", "0.9", "--task", "circle"],
+    ["--optimizer", "nesterov", "--momentum", "0.999999"],
+    ["--batch", "1"],
+]
+
+
+@pytest.mark.parametrize("argv", EXTREMES, ids=lambda a: " ".join(a))
+def test_a_session_saved_at_a_settings_extreme_replays(tmp_path, argv):
+    args = make_parser().parse_args(argv if "--task" in argv else ["--task", "xor", *argv])
+    config = config_from_args(args)
+    session = Session(build(config))
+    path = session.save_session(tmp_path / "s.json")
+    loaded, actions = load_session(path)
+    assert loaded == session.config
+
+
+def test_the_check_can_fail():
+    """Planted: a bound one step too wide is caught by the agreement test."""
+    wide = settings.Setting("noise", "float", "h", "--noise", low=0.0, high=settings.MAX_NOISE * 2)
+    original = SETTINGS["noise"]
+    SETTINGS["noise"] = wide
+    try:
+        with pytest.raises(AssertionError):
+            test_cli_file_and_configure_agree_at_every_bound(original)
+    finally:
+        SETTINGS["noise"] = original
+    assert check("noise", 10.0) == 10.0
