@@ -309,9 +309,6 @@ class Problem:
 def build(config: RunConfig) -> Problem:
     """Make the data and the network.  Raises ``ValueError`` subclasses
     (``DataError``, ``ModelFileError``) with one-line messages on bad input."""
-    loaded = load(config.load) if config.load is not None else None
-    if loaded is not None:
-        config = _saved_inputs(config, loaded[1])
     if config.data is not None and config.image is not None:
         points, labels = load_image_csv(config.data, config.image)
         y = datasets.one_hot(labels, max(2, int(labels.max()) + 1))

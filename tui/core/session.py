@@ -323,7 +323,6 @@ class Session:
             else ALL_TASKS[-1]
         task = ALL_TASKS[(ALL_TASKS.index(current) + 1) % len(ALL_TASKS)] \
             if current in ALL_TASKS else ALL_TASKS[0]  # from digits: the first again
-        self._record(act.NextTask())
         self.rebuild(task=task)
         return task
 
