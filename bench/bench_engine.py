@@ -199,13 +199,8 @@ def handwritten_optimizer_step(sizes, hidden, output, batch, dtype, name, hyper)
     net = NeuralNetwork.from_sizes(sizes, hidden, output, seed=0, dtype=dtype)
     theta = net.theta.copy()
     grad = np.zeros_like(theta)
-    Ws, bs, dWs, dbs, start = [], [], [], [], 0
-    for layer in net.layers:
-        w_end = start + layer.W.size
-        for flat, W_list, b_list in ((theta, Ws, bs), (grad, dWs, dbs)):
-            W_list.append(flat[start:w_end].reshape(layer.W.shape))
-            b_list.append(flat[w_end:w_end + layer.b.size])
-        start = w_end + layer.b.size
+    Ws, bs = zip(*net.layout.split(theta))    # views, laid out as θ
+    dWs, dbs = zip(*net.layout.split(grad))
     kinds = [hidden] * (len(Ws) - 1) + [output]
     X, y = data(sizes, batch, dtype)
     ones = np.ones(batch, dtype=dtype)

@@ -16,13 +16,16 @@ from .losses import BCE, LOSSES, MSE, Loss, SoftmaxCE, cross_entropy_for, get_lo
 from .network import FitResult, NeuralNetwork
 from .neuron import Neuron
 from .optimizers import GD, OPTIMIZERS, Adam, Momentum, Optimizer, get_optimizer
-from .stepper import Granularity, Phase, StepEvent, Stepper
+from .events import BackwardEvent, ForwardEvent, LossEvent, SlotChange, StepEvent, UpdateEvent
+from .layout import ThetaLayout
+from .stepper import Granularity, Phase, Stepper
 
 __all__ = [
     "ACTIVATIONS", "Activation", "Identity", "ReLU", "Sigmoid", "Tanh", "get_activation",
     "GradCheckResult", "ParamCheck", "gradcheck", "ModelFileError", "load", "save",
     "Layer", "MSE", "FitResult", "NeuralNetwork", "Neuron",
-    "Granularity", "Phase", "StepEvent", "Stepper", "datasets", "LossHistory", "Stop",
+    "Granularity", "Phase", "StepEvent", "ForwardEvent", "LossEvent", "BackwardEvent",
+    "UpdateEvent", "SlotChange", "ThetaLayout", "Stepper", "datasets", "LossHistory", "Stop",
     "Softmax", "INITS", "get_init", "BCE", "LOSSES", "Loss", "SoftmaxCE", "cross_entropy_for",
     "get_loss", "GD", "OPTIMIZERS", "Adam", "Momentum", "Optimizer", "get_optimizer",
 ]

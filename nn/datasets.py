@@ -10,8 +10,11 @@ the user's own data: two input columns and one target.
 from __future__ import annotations
 
 import csv
+import io
 import math
+import os
 import stat
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,12 @@ GATE_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 #: Largest CSV file :func:`load_csv` reads (bytes): ~1 million rows, far more than full-batch
 #: training here can use interactively; callers may pass their own ``max_bytes``.
 MAX_CSV_BYTES = 32 * 1024 * 1024
+#: Most lines a CSV file may have (rows × 3 columns bound what is parsed and held): checked
+#: by counting newlines before any parsing.
+MAX_CSV_ROWS = 250_000
+#: Longest line (characters): three numbers never need more; a longer line is refused
+#: before the csv module sees it (its own limit is a traceback at 131 072).
+MAX_LINE_CHARS = 4096
 #: Fewest data rows a CSV file must have (one row has no spread: no R², no boundary).
 MIN_ROWS = 2
 _CHUNK = 1 << 20
@@ -156,70 +165,111 @@ def split(X: np.ndarray, y: np.ndarray, fraction: float, seed: int = 0):
     return X[train], y[train], X[test], y[test]
 
 
-def _read_text(path: Path, max_bytes: int) -> str:
-    """The file's text, refusing anything that is not a regular file (a FIFO would block,
-    ``/dev/zero`` never ends) or is larger than ``max_bytes``.  Read in chunks, so Ctrl-C
-    (KeyboardInterrupt) ends it between two reads."""
+def _open_regular(path: Path, max_bytes: int):
+    """A binary file object for ``path``, refusing anything that is not a regular file
+    (a FIFO would block, ``/dev/zero`` never ends) or is larger than ``max_bytes``.  The
+    file is opened non-blocking and checked with ``fstat``, so a FIFO put in its place
+    between a check and the open cannot block either."""
     try:
-        st = path.stat()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory, not a CSV file") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    st = os.fstat(fd)
+    why = None
     if stat.S_ISDIR(st.st_mode):
-        raise DataError(f"{path}: is a directory, not a CSV file")
-    if not stat.S_ISREG(st.st_mode):
-        raise DataError(f"{path}: is not a regular file (a device, pipe or socket)")
-    too_big = DataError(f"{path}: larger than the limit of {max_bytes:,} bytes")
-    if st.st_size > max_bytes:
-        raise too_big
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        with open(path, "rb") as f:
-            while chunk := f.read(min(_CHUNK, max_bytes + 1 - size)):
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > max_bytes:
-                    raise too_big  # the file grew while being read
-        return b"".join(chunks).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+        why = f"{path}: is a directory, not a CSV file"
+    elif not stat.S_ISREG(st.st_mode):
+        why = f"{path}: is not a regular file (a device, pipe or socket)"
+    elif st.st_size > max_bytes:
+        why = f"{path}: larger than the limit of {max_bytes:,} bytes"
+    if why:
+        os.close(fd)
+        raise DataError(why)
+    return os.fdopen(fd, "rb")
 
 
-def load_csv(path: str | Path, max_bytes: int = MAX_CSV_BYTES) -> tuple[np.ndarray, np.ndarray]:
-    """Read ``x1,x2,y`` rows from ``path``.  A first row that is not numeric is
-    taken as a header.  Blank lines and lines starting with ``#`` are skipped.
+def _count_lines(f, path: Path, max_bytes: int, max_rows: int) -> int:
+    """Lines in the binary file ``f`` (read in chunks, never held whole; Ctrl-C ends it
+    between two reads), refusing more than ``max_bytes`` (the file grew) or more than
+    ``max_rows`` lines: the budget is checked before anything is parsed."""
+    size = lines = 0
+    while chunk := f.read(min(_CHUNK, max_bytes + 1 - size)):
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+        if size > max_bytes:
+            raise DataError(f"{path}: larger than the limit of {max_bytes:,} bytes")
+        if lines > max_rows:
+            raise DataError(f"{path}: more than {max_rows:,} lines; at most {max_rows:,} rows "
+                            f"of x1,x2,y are read")
+    f.seek(0)
+    return lines
 
-    Raises :class:`DataError` naming the file (and line) for a missing or
-    unreadable file, something that is not a regular file, a file larger than
-    ``max_bytes`` (:data:`MAX_CSV_BYTES`), a row without exactly three columns,
-    a non-numeric or non-finite cell, or fewer than :data:`MIN_ROWS` data rows.
+
+def load_csv(path: str | Path, max_bytes: int = MAX_CSV_BYTES,
+             max_rows: int = MAX_CSV_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``x1,x2,y`` rows from ``path``: X (N, 2), y (N, 1).  A first row that is not
+    numeric is taken as a header.  Blank lines and lines starting with ``#`` are skipped.
+
+    The budget comes before the work: the file's size (``max_bytes``), its line count
+    (``max_rows``, :data:`MAX_CSV_ROWS`; rows × 3 columns is then the most it holds) and
+    each line's length (:data:`MAX_LINE_CHARS`) are checked while streaming, never holding
+    the whole text.  Raises :class:`DataError` naming the file (and line) for a missing or
+    unreadable file, something that is not a regular file, a file over a budget, a row
+    without exactly three columns, a non-numeric or non-finite cell, or fewer than
+    :data:`MIN_ROWS` data rows.
     """
     path = Path(path)
-    text = _read_text(path, max_bytes)
-    rows: list[list[float]] = []
-    for lineno, row in enumerate(csv.reader(text.splitlines()), start=1):
+    with _open_regular(path, max_bytes) as raw:
+        _count_lines(raw, path, max_bytes, max_rows)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        try:
+            values = _parse_rows(text, path, max_rows)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    n = len(values) // 3
+    if not n:
+        raise DataError(f"{path}: no data rows (expected lines like 0.5,1.0,0.25)")
+    if n < MIN_ROWS:
+        raise DataError(f"{path}: only {n} data row; at least {MIN_ROWS} are needed")
+    data = np.frombuffer(values, dtype=np.float64).reshape(n, 3).copy()
+    return data[:, :2], data[:, 2:]
+
+
+def _parse_rows(text, path: Path, max_rows: int) -> array:
+    """The numbers of every data row, flat (3 per row), read line by line from ``text``."""
+    values = array("d")
+    seen_content = False
+    for lineno in range(1, max_rows + 2):
+        line = text.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            break
+        if len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
+            raise DataError(f"{path}, line {lineno}: longer than {MAX_LINE_CHARS:,} characters "
+                            "(expected a row like 0.5,1.0,0.25)")
+        row = next(csv.reader([line]), [])
         if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
             continue
+        first, seen_content = not seen_content, True
         if len(row) != 3:
             raise DataError(f"{path}, line {lineno}: expected 3 columns (x1,x2,y), found {len(row)}")
         try:
-            values = [float(cell) for cell in row]
+            numbers = [float(cell) for cell in row]
         except ValueError:
-            if not rows and lineno == _first_content_line(text):
+            if first:
                 continue  # header
             bad = next(c for c in row if not _is_float(c))
             raise DataError(f"{path}, line {lineno}: {bad.strip()!r} is not a number") from None
-        if not all(math.isfinite(v) for v in values):
+        if not all(math.isfinite(v) for v in numbers):
             raise DataError(f"{path}, line {lineno}: values must be finite")
-        rows.append(values)
-    if not rows:
-        raise DataError(f"{path}: no data rows (expected lines like 0.5,1.0,0.25)")
-    if len(rows) < MIN_ROWS:
-        raise DataError(f"{path}: only {len(rows)} data row; at least {MIN_ROWS} are needed")
-    data = np.array(rows)
-    return data[:, :2], data[:, 2:]
+        values.extend(numbers)
+    else:
+        raise DataError(f"{path}: more than {max_rows:,} lines; at most {max_rows:,} rows "
+                        "of x1,x2,y are read")
+    return values
 
 
 def _is_float(cell: str) -> bool:
@@ -228,13 +278,6 @@ def _is_float(cell: str) -> bool:
         return True
     except ValueError:
         return False
-
-
-def _first_content_line(text: str) -> int:
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            return lineno
-    return 0
 
 
 TASKS = {

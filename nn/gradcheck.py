@@ -73,21 +73,28 @@ def analytic_gradients(net: NeuralNetwork, X: np.ndarray, y: np.ndarray):
     return [(layer.dW.copy(), layer.db.copy()) for layer in work.layers]
 
 
+class GradCheckCancelled(Exception):
+    """The check was stopped by its ``progress`` callback."""
+
+
 def gradcheck(net: NeuralNetwork, X: np.ndarray, y: np.ndarray, eps: float = 1e-3,
               tolerance: float = 1e-6, floor: float = 1e-5,
-              gradients=None) -> GradCheckResult:
+              gradients=None, progress=None) -> GradCheckResult:
     """Compare analytic and numeric gradients of every weight and bias of ``net``.
 
     ``gradients`` may be given as a list of (dW, db) to check someone else's
     analytic gradients (e.g. deliberately wrong ones) instead of the engine's.
+    ``progress(done, total)`` is called before each parameter (4 loss evaluations each);
+    when it returns False the check stops with :class:`GradCheckCancelled` (a caller
+    on another thread cancels a long check this way).
     The network passed in is never modified.
     """
     with np.errstate(all="ignore"):  # a blown-up network gives NaN errors, not warnings
         return _gradcheck(net, np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64),
-                          eps, tolerance, floor, gradients)
+                          eps, tolerance, floor, gradients, progress)
 
 
-def _gradcheck(net, X, y, eps, tolerance, floor, gradients) -> GradCheckResult:
+def _gradcheck(net, X, y, eps, tolerance, floor, gradients, progress=None) -> GradCheckResult:
     if gradients is None:
         gradients = analytic_gradients(net, X, y)
     work = net.copy(dtype=np.float64)
@@ -96,9 +103,12 @@ def _gradcheck(net, X, y, eps, tolerance, floor, gradients) -> GradCheckResult:
         return work.objective(X, y)
 
     checks: list[ParamCheck] = []
+    total = sum(layer.W.size + layer.b.size for layer in work.layers)
     for l, layer in enumerate(work.layers):
         for kind, param, grad in (("w", layer.W, gradients[l][0]), ("b", layer.b, gradients[l][1])):
             for index in np.ndindex(param.shape):
+                if progress is not None and progress(len(checks), total) is False:
+                    raise GradCheckCancelled
                 old = param[index]
                 f = []
                 for step in (2, 1, -1, -2):

@@ -60,6 +60,26 @@ class LossHistory:
             self._block_lo[k % len(self._block_lo)] = block.min()
             self._block_hi[k % len(self._block_hi)] = block.max()
 
+    def extend(self, losses) -> None:
+        """Record several epochs' losses at once (the same as appending each, in order,
+        for a fraction of the cost: whole runs up to each block's end are copied)."""
+        values = np.asarray(losses, dtype=np.float64).ravel()
+        i, total = 0, len(values)
+        while i < total:
+            n = self._n
+            if n - self._folded >= self.exact:  # the ring is full: make room
+                self._fold()
+            room = min(BLOCK - n % BLOCK, self._folded + self.exact - n, total - i)
+            pos = n % self.exact  # a block never wraps: exact is a multiple of BLOCK
+            self._ring[pos:pos + room] = values[i:i + room]
+            self._n = n = n + room
+            i += room
+            if n % BLOCK == 0:
+                k = n // BLOCK - 1
+                block = self._ring[(k * BLOCK) % self.exact:(k * BLOCK) % self.exact + BLOCK]
+                self._block_lo[k % len(self._block_lo)] = block.min()
+                self._block_hi[k % len(self._block_hi)] = block.max()
+
     def _fold(self) -> None:
         """Move the oldest exact epochs, up to the next multiple of BLOCK, into the bins."""
         start = self._folded

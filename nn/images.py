@@ -12,6 +12,7 @@ Pixels must be finite and at least 0; they are divided by the file's largest pix
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from pathlib import Path
@@ -41,44 +42,41 @@ def parse_image_size(text: str) -> tuple[int, int]:
 
 
 def load_image_csv(path: str | Path, shape: tuple[int, int],
-                   max_bytes: int = datasets.MAX_CSV_BYTES) -> tuple[np.ndarray, np.ndarray]:
+                   max_bytes: int = datasets.MAX_CSV_BYTES,
+                   max_rows: int = datasets.MAX_CSV_ROWS) -> tuple[np.ndarray, np.ndarray]:
     """Pixels (n, H·W) float64 in [0, 1] and labels (n,) int64 from ``path``.
 
     :class:`DataError` (one line naming the file, and the line where one is to blame) for what
-    :func:`nn.datasets.load_csv` refuses (missing, not a regular file, too large, fewer than
+    :func:`nn.datasets.load_csv` refuses (missing, not a regular file, over its byte, line
+    and line-length budgets — checked while streaming, before parsing —, fewer than
     :data:`~nn.datasets.MIN_ROWS` rows, a cell that is not a finite number) and for a row
     without H·W + 1 columns, a negative pixel, a label that is not a whole number from 0 to
     :data:`MAX_CLASSES` − 1, fewer than two classes, or pixels that are all 0."""
     path = Path(path)
     h, w = shape
     width = h * w + 1
-    text = datasets._read_text(path, max_bytes)
-    first = datasets._first_content_line(text)
     rows: list[list[float]] = []
-    for lineno, row in enumerate(csv.reader(text.splitlines()), start=1):
-        if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
-            continue
-        if len(row) != width:
-            raise DataError(f"{path}, line {lineno}: expected {width} columns ({h}x{w} = "
-                            f"{h * w} pixels and a label), found {len(row)}")
+    with datasets._open_regular(path, max_bytes) as raw:
+        datasets._count_lines(raw, path, max_bytes, max_rows)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         try:
-            values = [float(cell) for cell in row]
-        except ValueError:
-            if not rows and lineno == first:
-                continue  # header
-            bad = next(c for c in row if not datasets._is_float(c))
-            raise DataError(f"{path}, line {lineno}: {bad.strip()[:40]!r} is not a number") \
-                from None
-        if not all(math.isfinite(v) for v in values):
-            raise DataError(f"{path}, line {lineno}: values must be finite")
-        if min(values[:-1]) < 0:
-            raise DataError(f"{path}, line {lineno}: pixel values must be 0 or more, "
-                            f"found {min(values[:-1]):g}")
-        label = values[-1]
-        if label != int(label) or not 0 <= label < MAX_CLASSES:
-            raise DataError(f"{path}, line {lineno}: the label (last column) must be a whole "
-                            f"number from 0 to {MAX_CLASSES - 1}, found {label:g}")
-        rows.append(values)
+            seen_content = False
+            for lineno in range(1, max_rows + 2):
+                line = text.readline(datasets.MAX_LINE_CHARS + 1)
+                if not line:
+                    break
+                if len(line.rstrip("\r\n")) > datasets.MAX_LINE_CHARS:
+                    raise DataError(f"{path}, line {lineno}: longer than "
+                                    f"{datasets.MAX_LINE_CHARS:,} characters")
+                row = next(csv.reader([line]), [])
+                if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
+                    continue
+                first, seen_content = not seen_content, True
+                values = _row(row, path, lineno, width, h, w, header_ok=first and not rows)
+                if values is not None:
+                    rows.append(values)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
     if not rows:
         raise DataError(f"{path}: no data rows (expected lines of {h * w} pixels and a label)")
     if len(rows) < datasets.MIN_ROWS:
@@ -92,3 +90,29 @@ def load_image_csv(path: str | Path, shape: tuple[int, int],
     if top == 0:
         raise DataError(f"{path}: every pixel is 0")
     return pixels / top, labels
+
+
+def _row(row: list[str], path: Path, lineno: int, width: int, h: int, w: int,
+         header_ok: bool) -> list[float] | None:
+    """One data row's numbers, or None for a header (the first content line, not numeric);
+    DataError naming the file and line otherwise."""
+    if len(row) != width:
+        raise DataError(f"{path}, line {lineno}: expected {width} columns ({h}x{w} = "
+                        f"{h * w} pixels and a label), found {len(row)}")
+    try:
+        values = [float(cell) for cell in row]
+    except ValueError:
+        if header_ok:
+            return None
+        bad = next(c for c in row if not datasets._is_float(c))
+        raise DataError(f"{path}, line {lineno}: {bad.strip()[:40]!r} is not a number") from None
+    if not all(math.isfinite(v) for v in values):
+        raise DataError(f"{path}, line {lineno}: values must be finite")
+    if min(values[:-1]) < 0:
+        raise DataError(f"{path}, line {lineno}: pixel values must be 0 or more, "
+                        f"found {min(values[:-1]):g}")
+    label = values[-1]
+    if label != int(label) or not 0 <= label < MAX_CLASSES:
+        raise DataError(f"{path}, line {lineno}: the label (last column) must be a whole "
+                        f"number from 0 to {MAX_CLASSES - 1}, found {label:g}")
+    return values

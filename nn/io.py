@@ -10,6 +10,7 @@ these members existed load as MSE, gradient descent, no weight decay.  Loading u
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 import stat
@@ -22,7 +23,9 @@ from typing import BinaryIO, Callable
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .init import INITS
 from .layer import Layer
+from .layout import ThetaLayout
 from .losses import LOSSES
 from .network import NeuralNetwork
 from .optimizers import OPTIMIZERS
@@ -44,6 +47,38 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return pid > 0  # another user's process (or a number no process has)
+    return True
+
+
+def remove_stale_parts(path: str | Path) -> list[Path]:
+    """Remove the temporary files an earlier write of ``path`` left behind when its
+    process was killed (SIGKILL, a power cut): ``.NAME.PID.XXXX.part`` whose process no
+    longer runs.  A write in progress (its process alive) is left alone.  Returns them."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    removed = []
+    try:
+        candidates = list(folder.glob(f".{glob.escape(path.name)}.*.part"))
+    except OSError:
+        return removed
+    for part in candidates:
+        pid = part.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                part.unlink()
+                removed.append(part)
+            except OSError:
+                pass
+    return removed
+
+
 def atomic_write(path: str | Path, write_fn: Callable[[BinaryIO], object]) -> Path:
     """Write a file so that ``path`` holds either its old content or the complete new one.
 
@@ -54,7 +89,9 @@ def atomic_write(path: str | Path, write_fn: Callable[[BinaryIO], object]) -> Pa
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    remove_stale_parts(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part",
+                               dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             write_fn(f)
@@ -102,10 +139,13 @@ def save(net: NeuralNetwork, path: str | Path, **extra) -> Path:
 
 #: Limits on what :func:`load` accepts; far above any model this app builds (the largest
 #: preset has a few hundred parameters), far below what would exhaust memory.
-MAX_ARRAY_ELEMENTS = 10_000_000        #: per W or b array (80 MB as float64)
-MAX_TOTAL_ELEMENTS = 20_000_000        #: all arrays together
+MAX_WIDTH = 4096                       #: neurons in one layer (the app's bound for --hidden too)
+MAX_ARRAY_ELEMENTS = MAX_WIDTH ** 2    #: per W or b array (128 MiB as float64): a layer at the bound
+MAX_TOTAL_ELEMENTS = 64 * 2**20        #: all arrays together (the app checks memory from the header)
 MAX_META_CHARS = 100_000               #: the JSON metadata string
 MAX_LAYERS = 1_000
+MAX_SEED = 2**32 - 1                   #: the largest seed (NumPy's generators take any; the
+                                       #: app's command line and session files take up to this)
 FLOAT_DTYPES = ("float32", "float64")  #: accepted in either byte order; loaded native
 
 
@@ -148,8 +188,10 @@ def _read_member(zf: zipfile.ZipFile, name: str, fail, max_elements: int) -> np.
     return array.astype(dtype.newbyteorder("="))  # a native, writable copy
 
 
-def _read_members(path: Path, fail) -> dict[str, np.ndarray]:
-    """Every member of the ``.npz`` zip, by name without ``.npy``; unknown names refused."""
+def _read_members(path: Path, fail, on_meta=None) -> dict[str, np.ndarray]:
+    """Every member of the ``.npz`` zip, by name without ``.npy``; unknown names refused.
+    The metadata is read first, and ``on_meta(meta_array)`` runs before any parameter
+    array is read (so a budget is checked from the header, before the work)."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -167,7 +209,7 @@ def _read_members(path: Path, fail) -> dict[str, np.ndarray]:
             names = zf.namelist()
             if len(names) != len(set(names)) or len(names) > 2 * MAX_LAYERS + 1:
                 raise fail("not a model file (duplicate or too many members)")
-            for name in names:
+            for name in sorted(names, key=lambda n: n != "meta.npy"):
                 key = name[:-4] if name.endswith(".npy") else name
                 if not (key == "meta" or (key[:1] in "Wb" and key[1:].isdigit()
                                           and key[1:] == str(int(key[1:])))
@@ -177,6 +219,8 @@ def _read_members(path: Path, fail) -> dict[str, np.ndarray]:
                 files[key] = _read_member(zf, name, fail,
                                           min(MAX_ARRAY_ELEMENTS, MAX_TOTAL_ELEMENTS - total))
                 total += files[key].size
+                if key == "meta" and on_meta is not None:
+                    on_meta(files[key])
     except ModelFileError:
         raise
     except (ValueError, OSError, zipfile.BadZipFile, EOFError, NotImplementedError,
@@ -193,14 +237,19 @@ def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
         raise fail(f"unsupported format {meta.get('format')!r} (expected {FORMAT})")
     sizes, acts = meta.get("sizes"), meta.get("activations")
     if (not isinstance(sizes, list) or not 2 <= len(sizes) <= MAX_LAYERS + 1
-            or not all(type(n) is int and 1 <= n <= MAX_ARRAY_ELEMENTS for n in sizes)):
-        raise fail(f"bad sizes {str(sizes)[:60]} (need at least 2 positive whole numbers)")
+            or not all(type(n) is int and 1 <= n <= MAX_WIDTH for n in sizes)):
+        raise fail(f"bad sizes {str(sizes)[:60]} (need at least 2 whole numbers from 1 to "
+                   f"{MAX_WIDTH}, the neurons of each layer)")
     if (not isinstance(acts, list) or len(acts) != len(sizes) - 1
             or not all(isinstance(a, str) and a in ACTIVATIONS for a in acts)):
         raise fail(f"bad activations {str(acts)[:60]} for sizes {sizes}")
+    hidden_softmax = [i + 1 for i, a in enumerate(acts[:-1]) if not ACTIVATIONS[a].elementwise]
+    if hidden_softmax:
+        raise fail(f"hidden layer {hidden_softmax[0]} has a {acts[hidden_softmax[0] - 1]} "
+                   "activation: it mixes a whole row, so only the output layer may have it")
     seed = meta.get("seed")
-    if seed is not None and (type(seed) is not int or seed < 0):
-        raise fail(f"bad seed {str(seed)[:30]}")
+    if seed is not None and (type(seed) is not int or not 0 <= seed <= MAX_SEED):
+        raise fail(f"bad seed {str(seed)[:30]} (a whole number from 0 to {MAX_SEED})")
     lr = meta.get("lr")
     if lr is not None and (type(lr) not in (int, float) or not 0 < lr < float("inf")):
         raise fail(f"bad learning rate {str(lr)[:30]}")
@@ -214,8 +263,8 @@ def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
     if type(decay) not in (int, float) or not 0 <= decay < float("inf"):
         raise fail(f"bad weight decay {str(decay)[:30]}")
     init = meta.get("init", "default")
-    if not isinstance(init, str) or len(init) > 60:
-        raise fail(f"bad init {str(init)[:30]}")
+    if not isinstance(init, str) or init not in (*INITS, "loaded"):  # loaded: a state dict's
+        raise fail(f"bad init {str(init)[:30]} (known: {', '.join(INITS)})")
     return sizes, acts
 
 
@@ -260,26 +309,39 @@ def _optimizer(meta, files, n_params, dtype, fail):
     return opt
 
 
-def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
+def load(path: str | Path, budget=None) -> tuple[NeuralNetwork, dict]:
     """Read a network saved by :func:`save`; returns ``(net, meta)``.
 
     Every member's ``.npy`` header is checked before its data is read (see the ``MAX_*``
-    limits); only float32/float64 arrays are accepted.  Any problem raises
-    :class:`ModelFileError` with one line naming the file."""
+    limits); only float32/float64 arrays are accepted.  ``budget(sizes)`` (layer widths,
+    inputs first) may refuse the network with a ``ValueError`` once the metadata is read,
+    before any parameter is.  Any problem raises :class:`ModelFileError` with one line
+    naming the file."""
 
     path = Path(path)
 
     def fail(why: str) -> ModelFileError:
         return ModelFileError(f"{path}: {why}")
 
-    files = _read_members(path, fail)
+    def read_meta(array: np.ndarray) -> tuple[dict, list[int], list[str]]:
+        try:
+            meta = json.loads(str(array[()]))
+        except (ValueError, RecursionError):
+            raise fail("missing or corrupt metadata (not saved by tinynet-tui?)") from None
+        return (meta, *_check_meta(meta, fail))
+
+    def check_budget(array: np.ndarray) -> None:
+        sizes = read_meta(array)[1]
+        if budget is not None:
+            try:
+                budget(sizes)
+            except ValueError as exc:
+                raise fail(str(exc)) from None
+
+    files = _read_members(path, fail, on_meta=check_budget)
     if "meta" not in files:
         raise fail("missing or corrupt metadata (not saved by tinynet-tui?)")
-    try:
-        meta = json.loads(str(files["meta"][()]))
-    except (ValueError, RecursionError):
-        raise fail("missing or corrupt metadata (not saved by tinynet-tui?)") from None
-    sizes, acts = _check_meta(meta, fail)
+    meta, sizes, acts = read_meta(files["meta"])
     n_layers = len(sizes) - 1
     extra = set(files) - {"meta"} - {f"{p}{i}" for i in range(n_layers) for p in "Wb"}
     extra = {k for k in extra if not k.startswith("opt_")}
@@ -299,7 +361,7 @@ def load(path: str | Path) -> tuple[NeuralNetwork, dict]:
         if not (np.isfinite(W).all() and np.isfinite(b).all()):
             raise fail(f"{name} holds NaN or inf")
         layers.append(Layer(W, b, acts[i]))
-    n_params = sum(layer.W.size + layer.b.size for layer in layers)
+    n_params = ThetaLayout(tuple(layer.W.shape for layer in layers)).size
     optimizer = _optimizer(meta, files, n_params, layers[0].dtype, fail)
     try:
         return NeuralNetwork(layers, seed=meta.get("seed"), loss=meta.get("loss", "mse"),

@@ -31,8 +31,6 @@ import numpy as np
 from .activations import Activation, get_activation
 from .neuron import Neuron
 
-ALL = slice(None)
-
 
 class Layer:
     """Weights, biases, gradients and the last forward/backward values of one layer."""
@@ -147,14 +145,7 @@ class Layer:
         """∂L/∂x = δ Wᵀ, shape (N, n_in): the dA of the layer before this one."""
         return np.dot(self.delta, self.W.T)
 
-    # ----------------------------------------------------------------- update
-    def update(self, lr: float, cols: slice | None = None) -> None:
-        """Gradient descent, in place: W -= lr·dW, b -= lr·db for ``cols`` (default all).
-        (``NeuralNetwork.update`` does all layers at once on the flat vectors.)"""
-        cols = ALL if cols is None else cols
-        self.W[:, cols] -= lr * self.dW[:, cols]
-        self.b[cols] -= lr * self.db[cols]
-
+    # ------------------------------------------------------------------ reset
     def clear(self) -> None:
         """Forget gradients and the last pass (as before any training)."""
         self.dW[...] = 0

@@ -29,10 +29,12 @@ def save(net: NeuralNetwork, path: str | Path, **extra) -> Path:
     return io.save(net, path, **extra)
 
 
-def load(path: str | Path, defaults: dict | None = None) -> tuple[NeuralNetwork, dict]:
+def load(path: str | Path, defaults: dict | None = None,
+         budget=None) -> tuple[NeuralNetwork, dict]:
     """``(net, meta)`` from a model file, checked before any value is read;
     ``defaults``: the settings a state dict saved by PyTorch does not record (see
-    :func:`nn.state_dict.load_state_dict`).  ModelFileError (one line) for a bad file."""
+    :func:`nn.state_dict.load_state_dict`); ``budget(sizes)`` may refuse a ``.npz``
+    network from its header (:func:`nn.io.load`).  ModelFileError (one line) for a bad file."""
     if Path(path).suffix == SAFETENSORS:
         return load_state_dict(path, defaults)
-    return io.load(path)
+    return io.load(path, budget=budget)

@@ -27,6 +27,7 @@ from .activations import Activation, get_activation
 from .init import default as init_weights  # noqa: F401 - the per-activation rule, re-exported
 from .init import get_init
 from .layer import Layer
+from .layout import ThetaLayout
 from .losses import Loss, get_loss
 from .optimizers import Optimizer, get_optimizer
 from .naming import layer_name, neuron_name, weight_name
@@ -106,6 +107,8 @@ class NeuralNetwork:
         self.init = init
         self.seed = seed
         self.optimizer = get_optimizer(optimizer)
+        #: where each layer's W and b sit in θ (and in ∇θ and the optimizer's state)
+        self.layout = ThetaLayout(tuple(layer.W.shape for layer in self.layers))
         self._index_cache: dict[tuple, np.ndarray] = {}
         self._pack()
 
@@ -113,20 +116,12 @@ class NeuralNetwork:
         """Put every layer's W and b into one flat vector ``theta`` and every dW, db
         into ``grad`` (same order: W₀, b₀, W₁, b₁, …); the layers keep views into
         them, so the update is a single vectorised operation for the whole net."""
-        arrays = [a for layer in self.layers for a in (layer.W, layer.b)]
-        n = sum(a.size for a in arrays)
+        n = self.layout.size
         self.theta = np.empty(n, dtype=self.dtype)
         self.grad = np.empty(n, dtype=self.dtype)
-        start = 0
-        for layer in self.layers:
-            views = []
-            for flat in (self.theta, self.grad):
-                w_end = start + layer.W.size
-                views += [flat[start:w_end].reshape(layer.W.shape),
-                          flat[w_end:w_end + layer.b.size]]
-            W, b, dW, db = views
+        for layer, (W, b), (dW, db) in zip(self.layers, self.layout.split(self.theta),
+                                           self.layout.split(self.grad)):
             layer.use_storage(W, b, dW, db)
-            start = w_end + layer.b.size
         self.optimizer.bind(n, self.dtype)
 
     def _flat(self) -> tuple[np.ndarray, np.ndarray]:
@@ -181,7 +176,7 @@ class NeuralNetwork:
 
     @property
     def n_params(self) -> int:
-        return sum(layer.W.size + layer.b.size for layer in self.layers)
+        return self.layout.size
 
     @property
     def dtype(self) -> np.dtype:
@@ -244,27 +239,16 @@ class NeuralNetwork:
     def split(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Views (W-shaped, b-shaped) per layer into any vector laid out as θ
         (θ, ∇θ, an optimizer's state)."""
-        views, start = [], 0
-        for layer in self.layers:
-            w_end = start + layer.W.size
-            views.append((flat[start:w_end].reshape(layer.W.shape),
-                          flat[w_end:w_end + layer.b.size]))
-            start = w_end + layer.b.size
-        return views
+        return self.layout.split(flat)
 
     def param_index(self, layer: int, cols: slice) -> np.ndarray:
         """Positions in θ (and every optimizer state vector) of the W columns and
         biases of neurons ``cols`` of ``layer``: one neuron's parameters."""
-        lay = self.layers[layer]
-        js = range(lay.n_out)[cols]
+        js = range(self.layers[layer].n_out)[cols]
         key = (layer, js.start, js.stop)
         idx = self._index_cache.get(key)
         if idx is None:
-            start = sum(l.W.size + l.b.size for l in self.layers[:layer])
-            j = np.arange(js.start, js.stop)
-            w = start + np.arange(lay.n_in)[:, None] * lay.n_out + j[None, :]
-            idx = np.concatenate([w.ravel(), start + lay.W.size + j])
-            self._index_cache[key] = idx
+            idx = self._index_cache[key] = self.layout.neuron_index(layer, js.start, js.stop)
         return idx
 
     def update_neurons(self, layer: int, cols: slice, lr: float) -> None:
@@ -291,7 +275,7 @@ class NeuralNetwork:
 
     def train_epoch(self, X: np.ndarray, y: np.ndarray, lr: float, batch: int | None = None,
                     epoch: int = 0, guard: "FiniteGuard | None" = None
-                    ) -> tuple[float, list[float], "Problem | None"]:
+                    ) -> tuple[float, list[float], "NonFinite | None"]:
         """One epoch of mini-batch training: a ``train_step`` on each batch of
         :func:`batch_order` (one full-batch step when ``batch`` is None).  Returns
         the epoch's loss — the batch losses averaged with their sizes as weights —
@@ -383,7 +367,7 @@ def where(layer: int, neuron: int, sizes) -> str:
 
 
 @dataclass
-class Problem:
+class NonFinite:
     """A NaN/inf found after a training step: the message and, when one neuron is
     to blame, its 0-based engine indices."""
 
@@ -460,25 +444,25 @@ class FiniteGuard:
             self._buf = np.empty_like(theta)
         return float(np.maximum.reduce(np.abs(theta, out=self._buf)))
 
-    def after_step(self, loss: float, epoch: int) -> Problem | None:
+    def after_step(self, loss: float, epoch: int) -> NonFinite | None:
         """Check the step just taken in ``epoch``; None when everything is finite."""
         m_before, self._m = self._m, self._max_abs()
         if math.isfinite(loss) and m_before <= self.limit and self._m <= self.limit:
             return None
         return self.locate(loss, epoch)
 
-    def locate(self, loss: float, epoch: int) -> Problem | None:
+    def locate(self, loss: float, epoch: int) -> NonFinite | None:
         """Say where the NaN/inf is (the slow path)."""
         net = self.net
         found = find_nonfinite(net)
         if found is not None and (found[0] in ("z", "a") or math.isfinite(loss)):
             name, l, j, i = found
             if name in ("z", "a"):
-                return Problem(f"NaN/inf in {name} of {where(l, j, net.sizes)} during the "
+                return NonFinite(f"NaN/inf in {name} of {where(l, j, net.sizes)} during the "
                                f"forward pass of epoch {epoch}", l, j)
             param = weight_name(i) if name == "w" else "b"
-            return Problem(f"NaN/inf in {param} of {where(l, j, net.sizes)} after the "
+            return NonFinite(f"NaN/inf in {param} of {where(l, j, net.sizes)} after the "
                            f"update of epoch {epoch}", l, j)
         if not math.isfinite(loss):
-            return Problem(f"loss became {loss} in epoch {epoch}")
+            return NonFinite(f"loss became {loss} in epoch {epoch}")
         return None

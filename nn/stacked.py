@@ -38,17 +38,8 @@ import numpy as np
 
 from .activations import Activation
 from .layer import Layer
-from .losses import Loss
 from .network import NeuralNetwork, batch_order
 from .optimizers import Optimizer
-
-
-def per_run_loss(loss: Loss, y_hat: np.ndarray, y: np.ndarray,
-                 z: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Loss value per run (R,) and ∂L/∂ŷ (or, for a fused loss, δ) (R, N, K) for
-    stacked predictions: the loss's own ``per_run`` — averaged within a run,
-    never across runs, with one run's gradient factor (2/(N·K) for MSE)."""
-    return loss.per_run(y_hat, y, z)
 
 
 class StackedNetwork:
@@ -93,15 +84,11 @@ class StackedNetwork:
                       for slot in self.optimizer.slots}
         #: the optimizer's step count t when each run froze (−1: not frozen)
         self.frozen_t = np.full(self.R, -1)
-        self.W, self.b, self.dW, self.db = [], [], [], []
-        start = 0
-        for n_in, n_out in zip(self.sizes, self.sizes[1:]):
-            w_end = start + n_in * n_out
-            b_end = w_end + n_out
-            for flat, Ws, bs in ((self.theta, self.W, self.b), (self.grad, self.dW, self.db)):
-                Ws.append(flat[:, start:w_end].reshape(self.R, n_in, n_out))
-                bs.append(flat[:, w_end:b_end].reshape(self.R, 1, n_out))
-            start = b_end
+        # per layer W (R, n_in, n_out) and b (R, 1, n_out): views into θ and ∇θ (nn.layout)
+        params = [(W, b[:, None, :]) for W, b in first.layout.split(self.theta)]
+        grads = [(W, b[:, None, :]) for W, b in first.layout.split(self.grad)]
+        self.W, self.b = [W for W, _ in params], [b for _, b in params]
+        self.dW, self.db = [W for W, _ in grads], [b for _, b in grads]
         self.frozen = np.zeros(self.R, dtype=bool)  #: runs whose loss went NaN/inf
 
     @classmethod
@@ -197,7 +184,7 @@ class StackedNetwork:
         Runs whose loss is NaN/inf are frozen (as ``train_step`` skips the update)."""
         with np.errstate(all="ignore"):
             acts = self.forward(X)
-            losses, dL = per_run_loss(self.loss, acts[-1], y, self._z[-1])
+            losses, dL = self.loss.per_run(acts[-1], y, self._z[-1])
             if self.weight_decay:
                 losses = losses + 0.5 * self.weight_decay * sum(
                     np.einsum("rij,rij->r", W, W) for W in self.W)

@@ -19,9 +19,8 @@ import numpy as np
 
 LAYER_FIELDS = ("W", "b", "dW", "db", "x", "z", "a", "delta", "dA")
 TUPLE_BYTES = sys.getsizeof((0, 0))
-#: a StepperState / StepEvent object with its attribute dict (measured once)
+#: a StepperState object with its attribute dict (measured once)
 STATE_OVERHEAD = 300
-EVENT_OVERHEAD = 300
 
 
 @dataclass
@@ -54,9 +53,8 @@ def event_nbytes(events, shared=()) -> int:
     skip = {id(a) for a in shared}
     total = sys.getsizeof(events)
     for ev in events:
-        total += EVENT_OVERHEAD + sys.getsizeof(ev.values)
-        total += sum(array_bytes(v) for v in ev.values.values()
-                     if isinstance(v, np.ndarray) and id(v) not in skip)
+        total += ev.object_bytes() + sum(array_bytes(a) for a in ev.arrays()
+                                         if id(a) not in skip)
     return total
 
 
@@ -152,6 +150,18 @@ class EpochSnapshots:
             self._count -= 1
         self.rows[(epoch % self.depth)] = theta
         self._count += 1
+
+    def __deepcopy__(self, memo) -> "EpochSnapshots":
+        """A copy of the rows in use only (a fork costs what the run has used, not the
+        ring's preallocated size: untouched rows of ``np.empty`` take no memory)."""
+        new = EpochSnapshots.__new__(EpochSnapshots)
+        new.__dict__.update(self.__dict__)
+        new.rows = np.empty_like(self.rows)
+        if self._count:
+            kept = np.arange(self.oldest, self.newest + 1) % self.depth
+            new.rows[kept] = self.rows[kept]
+        memo[id(self)] = new
+        return new
 
     def get(self, epoch: int) -> np.ndarray | None:
         """The row of ``epoch`` (a view: copy it if you keep it), or None."""

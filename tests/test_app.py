@@ -101,11 +101,11 @@ async def test_narration_numbers_equal_the_engine():
         assert num(n.w[0]) in text and num(x[1]) in text
         await pilot.press("n", "n", "n", "n")  # ..., loss, backward output
         text = plain(app.query_one("#narration"))
-        ev = app.session.events[-1].values
+        ev = app.session.events[-1]
         out = app.session.net.layers[1]
-        assert ev["delta"][i, 0] == out.delta[i, 0]
+        assert ev.delta[i, 0] == out.delta[i, 0]
         assert f"= {num(out.delta[i, 0])}" in text
-        assert f"{num(ev['dA'][i, 0])}" in text and f"{num(ev['fprime'][i, 0])}" in text
+        assert f"{num(ev.dA[i, 0])}" in text and f"{num(ev.fprime[i, 0])}" in text
         assert f"= {num(out.dW[0, 0])}" in text
 
 

@@ -258,8 +258,10 @@ async def test_sweep_screen_trains_lists_and_opens_a_run(monkeypatch):
     app = TinyNetApp(build(XOR))
     async with app.run_test(size=(120, 40)) as pilot:
         app.session.fork()
-        screen = SweepScreen()
-        app.push_screen(screen)
+        app.action_sweep()  # the screen dismisses with the chosen run; the app opens it
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SweepScreen)
         for _ in range(100):
             await pilot.pause(0.05)
             if screen.rows:

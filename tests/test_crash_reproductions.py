@@ -283,15 +283,15 @@ def test_a_model_with_the_wrong_output_says_an_identity(tmp_path, capsys):
 
 def test_a_long_replay_shows_which_action_it_is_on():
     from tui.core import actions as act
-    from tui.cli.main import REPLAY_PROGRESS_EPOCHS, replay_progress
+    from tui.cli.main import replay_estimate, replay_progress
 
-    short = [act.Play(10)]
-    with replay_progress("s.json", short) as step:
-        assert step is None
-    long = [act.Play(REPLAY_PROGRESS_EPOCHS), act.Play(1)]
-    seen = []
     s = Session(build(RunConfig(task="xor")))
-    with replay_progress("s.json", long) as step:
+    short = [act.Play(10)]
+    with replay_progress("s.json", short, replay_estimate(s.problem, short)) as step:
+        assert step is None
+    long = [act.Play(100_000), act.Play(1)]
+    seen = []
+    with replay_progress("s.json", long, replay_estimate(s.problem, long)) as step:
         assert step is not None
         s.replay([act.Play(3), act.Play(2)], before=lambda k, a: (seen.append((k, a.epochs)),
                                                                  step(k, a)))

@@ -390,11 +390,14 @@ def test_markup_in_a_file_name_is_printed_plainly(tmp_path, capsys, monkeypatch)
 
 # --------------------------------------------------------------------------- command line
 
-def test_huge_hidden_layers_are_refused_with_the_size(capsys):
-    assert main(["train", "--hidden", "100000,100000"]) == 2
-    _one_error_line(capsys.readouterr().err, "hidden layer size", "from 1 to 4096")
+def test_huge_hidden_layers_are_refused_with_the_size(capsys, monkeypatch):
+    import tui.core.config
+
+    monkeypatch.setattr(tui.core.config, "memory_cap", lambda: 2**30)
     assert main(["train", "--hidden", ",".join(["4096"] * 16)]) == 2
     _one_error_line(capsys.readouterr().err, "would need about", "GiB")
+    assert main(["train", "--hidden", "100000,100000"]) == 2  # over the bound of a layer
+    _one_error_line(capsys.readouterr().err, "hidden layer size", "from 1 to 4096")
 
 
 @pytest.fixture
@@ -450,11 +453,11 @@ def test_loss_plot_accepts_an_envelope(tmp_path):
 
 def test_ctrl_c_while_a_csv_is_read_ends_with_one_line(tmp_path, capsys, monkeypatch):
     """A KeyboardInterrupt between two chunk reads ends the load cleanly (exit 130)."""
-    import builtins
-
     f = tmp_path / "big.csv"
     f.write_text("x1,x2,y\n" + "0.1,0.2,0.3\n" * 200_000)
-    real_open = builtins.open
+    from nn import datasets as ds
+
+    real_open = ds._open_regular
     reads = {"n": 0}
 
     class Interrupting:
@@ -473,11 +476,7 @@ def test_ctrl_c_while_a_csv_is_read_ends_with_one_line(tmp_path, capsys, monkeyp
                 raise KeyboardInterrupt
             return self.handle.read(n)
 
-    def fake_open(path, *args, **kwargs):
-        handle = real_open(path, *args, **kwargs)
-        return Interrupting(handle) if str(path) == str(f) else handle
-
-    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(ds, "_open_regular", lambda *a: Interrupting(real_open(*a)))
     from tui.cli.main import main
 
     assert main(["train", "--data", str(f), "--quiet"]) == 130

@@ -78,18 +78,18 @@ def check_narration(session, f):
     text = narrate(f.narration)
     if ev is None:
         return
-    v, i = ev.values, session.sample
+    v, i = ev, session.sample
     results = bold_numbers(text)
     if ev.phase is Phase.LOSS:
-        assert results[-1] == num(v["dL_dyhat"][i, 0])
+        assert results[-1] == num(v.dL_dyhat[i, 0])
         assert num(session.stepper.losses[-1]) in results
-        assert f"ŷ = {num(v['y_hat'][i, 0])}" in text.plain
+        assert f"ŷ = {num(v.y_hat[i, 0])}" in text.plain
     elif ev.phase is Phase.FORWARD:
         c = f.narration.neuron - ev.neurons[0]
         layer = session.net.layers[ev.layer]
         assert results[-2:] == [num(layer.z[i, f.narration.neuron]),
                                 num(layer.a[i, f.narration.neuron])]
-        assert results[-1] == num(v["a"][i, c])
+        assert results[-1] == num(v.a[i, c])
     elif ev.phase is Phase.BACKWARD:
         c = f.narration.neuron - ev.neurons[0]
         layer = session.net.layers[ev.layer]
@@ -106,7 +106,7 @@ def check_narration(session, f):
         assert results[-1] == num(layer.b[jn])
         for k in range(min(3, layer.n_in)):
             assert results[k] == num(layer.W[k, jn])
-        assert num(v["w_before"][0, c]) in text.plain
+        assert num(v.w_before[0, c]) in text.plain
 
 
 def check_diagram(session, f):
@@ -204,10 +204,10 @@ def test_narration_writes_out_short_sums_and_tags_the_sample_only_where_it_matte
     session.step()  # backward ŷ
     f = frame(session)
     text = narrate(f.narration).plain
-    ev = f.narration.event.values
-    delta, x = ev["delta"][:, 0], ev["x"]
+    ev = f.narration.event
+    delta, x = ev.delta[:, 0], ev.x
     terms = " + ".join(f"({num(d)})" if d < 0 else num(d) for d in delta)
-    assert f"db = Σₙ δₙ = {terms} = {num(ev['db'][0])}" in text.replace("\n", " ")
+    assert f"db = Σₙ δₙ = {terms} = {num(ev.db[0])}" in text.replace("\n", " ")
     assert sample_name(session.sample) in text
     session.granularity = Granularity.PHASE
     session.step()  # rest of backward
@@ -225,7 +225,7 @@ def test_loss_narration_reads_the_selected_sample():
         session.sample = sample
         f = frame(session)
         text = narrate(f.narration)
-        grad = f.narration.event.values["dL_dyhat"][sample, 0]
+        grad = f.narration.event.dL_dyhat[sample, 0]
         assert bold_numbers(text)[-1] == num(grad)
         assert f"{sample_name(sample)}: ŷ" in text.plain
 

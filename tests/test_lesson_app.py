@@ -10,7 +10,7 @@ from rich.console import Console
 
 from nn import Granularity
 from tui.core import actions as act
-from tui.app import app as app_module
+from tui.view import handout
 from tui.app.app import TinyNetApp
 from tui.core.format import num
 from tui.app.lesson_mode import PANEL_IDS, LessonListScreen
@@ -43,7 +43,7 @@ def panel_text(app) -> str:
 @pytest.fixture
 def quick_export(monkeypatch):
     """``e`` writes no real Matplotlib files here (tests/test_cli.py covers them)."""
-    monkeypatch.setattr(app_module, "write_handout", lambda folder, *a, **k: [])
+    monkeypatch.setattr(handout, "write_handout", lambda folder, *a, **k: [])
 
 
 async def take_chapter(app, pilot) -> int:

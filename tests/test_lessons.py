@@ -36,7 +36,7 @@ def engine_value(session, text: str) -> float:
         return session.problem.y[s, 0]
     if q.kind == "dL/dy":
         ev = [e for e in session.trace_events() if e.phase.value == "loss"][-1]
-        return ev.values["dL_dyhat"][s, 0]
+        return ev.dL_dyhat[s, 0]
     sizes = tuple(net.sizes)
     names = {neuron_name(l, j, sizes): (l, j) for l in range(len(sizes) - 1)
              for j in range(sizes[l + 1])}

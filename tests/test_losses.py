@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nn import (BCE, LOSSES, MSE, NeuralNetwork, SoftmaxCE, Softmax, Stepper, cross_entropy_for,
+from nn import (LossEvent, BCE, LOSSES, MSE, NeuralNetwork, SoftmaxCE, Softmax, Stepper, cross_entropy_for,
                 get_loss, gradcheck, load, save)
 
 #: (loss, output activation) pairs a net can be built with
@@ -123,17 +123,15 @@ def test_loss_event_carries_the_narration(loss, output):
     stepper = Stepper(net, X, y, 0.1)
     stepper.step("phase")
     (ev,) = stepper.step("neuron")
-    v = ev.values
-    for key in ("scale", "dL_dyhat", "y_hat", "y", "loss", "loss_name", "equations", "fused",
-                "data_loss", "penalty", "weight_decay", "gradient_of"):
-        assert key in v
-    assert v["loss_name"] == loss and v["loss"] == pytest.approx(v["data_loss"] + v["penalty"])
-    assert v["scale"] == pytest.approx({"mse": 2 / y.size, "bce": 1 / y.size,
+    v = ev
+    assert isinstance(v, LossEvent) and v.equations == tuple(net.loss.equations)
+    assert v.loss_name == loss and v.loss == pytest.approx(v.data_loss + v.penalty)
+    assert v.scale == pytest.approx({"mse": 2 / y.size, "bce": 1 / y.size,
                                         "softmax-ce": 1 / len(y)}[loss])
-    if v["fused"]:  # the textbook simplification δ = (ŷ − y)·scale
-        np.testing.assert_allclose(v["dL_dyhat"], (v["y_hat"] - y) * v["scale"], atol=1e-16)
+    if v.fused:  # the textbook simplification δ = (ŷ − y)·scale
+        np.testing.assert_allclose(v.dL_dyhat, (v.y_hat - y) * v.scale, atol=1e-16)
         (bev,) = stepper.step("neuron")
-        assert bev.values["fused"] and (bev.values["fprime"] == 1).all()
+        assert bev.fused and (bev.fprime == 1).all()
 
 
 def test_softmax_forward_one_neuron_at_a_time_is_exact():
@@ -143,7 +141,7 @@ def test_softmax_forward_one_neuron_at_a_time_is_exact():
     stepper = Stepper(net, X, y, 0.5)
     events = [stepper.step("neuron")[0] for _ in range(7)]  # 4 hidden + 3 output neurons
     out = [e for e in events if e.layer == 1]
-    assert [("a" in e.values, e.values.get("a_pending", False)) for e in out] == \
+    assert [(e.a is not None, e.a_pending) for e in out] == \
         [(False, True), (False, True), (True, False)]
     np.testing.assert_allclose(net.layers[1].a, fast.predict(X), rtol=0, atol=1e-15)
     np.testing.assert_allclose(net.layers[1].a.sum(axis=1), 1.0, atol=1e-15)

@@ -134,12 +134,12 @@ def test_undo_stack_counts_every_byte_on_a_big_data_set():
         s.step("layer")
     while s.phase is not Phase.UPDATE:  # the newest states then hold backward events
         s.step("layer")
-    assert s._undo_nbytes <= budget and len(s.undo) >= 1
-    events = sum(event_nbytes(state.events, (X, y)) for state in s.undo)
-    assert events > 0.1 * s._undo_nbytes  # (so that not counting them would show)
+    assert s.travel.nbytes <= budget and len(s.travel.undo) >= 1
+    events = sum(event_nbytes(state.events, (X, y)) for state in s.travel.undo)
+    assert events > 0.1 * s.travel.nbytes  # (so that not counting them would show)
     with_stack = tracemalloc.get_traced_memory()[0]
-    counted = s._undo_nbytes
-    s._forget_undo()
+    counted = s.travel.nbytes
+    s.travel.forget()
     gc.collect()
     held = with_stack - tracemalloc.get_traced_memory()[0]  # what the stack really kept
     tracemalloc.stop()
@@ -153,7 +153,7 @@ def test_a_state_bigger_than_the_undo_budget_is_not_kept(xor_data):
     s.step("epoch")
     for _ in range(4):
         s.step("neuron")
-    assert len(s.undo) == 0 and s._undo_nbytes == 0
+    assert len(s.travel.undo) == 0 and s.travel.nbytes == 0
     W = net.layers[0].W.copy()
     s.back("neuron")  # replayed from the epoch's start instead
     assert (s.epoch, s.cursor) == (1, 3)
@@ -175,8 +175,8 @@ def test_undo_stack_counts_python_objects_too(xor_data):
     tracemalloc.start()
     for granularity in ["neuron", "layer", "phase"] * 300:
         s.step(granularity)
-    with_stack, counted, states = tracemalloc.get_traced_memory()[0], s._undo_nbytes, len(s.undo)
-    s._forget_undo()
+    with_stack, counted, states = tracemalloc.get_traced_memory()[0], s.travel.nbytes, len(s.travel.undo)
+    s.travel.forget()
     gc.collect()
     held = with_stack - tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()

@@ -67,17 +67,17 @@ def test_explain_gives_the_events_after_values_exactly(optimizer, batch, decay):
         for ev in st.step(Granularity.NEURON):
             if ev.phase is not Phase.UPDATE:
                 continue
-            v = ev.values
-            opt = get_optimizer(v["optimizer"], **v["hyper"])
+            v = ev
+            opt = get_optimizer(v.optimizer, **v.hyper)
             for part, name in (("w", "dw"), ("b", "db")):
-                before, grad = v[f"{part}_before"], v[name]
+                before, grad = getattr(v, f"{part}_before"), getattr(v, name)
                 for idx in np.ndindex(before.shape):
-                    state = {s: float(v[f"{s}_{part}_before"][idx]) for s in opt.slots}
-                    lines = opt.explain(float(before[idx]), float(grad[idx]), v["lr"], v["t"], state)
-                    assert lines[-1][2] == v[f"{part}_after"][idx]
+                    state = {s: float(getattr(v.slots[s], f"{part}_before")[idx]) for s in opt.slots}
+                    lines = opt.explain(float(before[idx]), float(grad[idx]), v.lr, v.t, state)
+                    assert lines[-1][2] == getattr(v, f"{part}_after")[idx]
                     for s in opt.slots:
                         result = next(r for tpl, _, r in lines if tpl.startswith(f"{s} ←"))
-                        assert result == v[f"{s}_{part}_after"][idx]
+                        assert result == getattr(v.slots[s], f"{part}_after")[idx]
                     for template, numbers, _ in lines:
                         assert template.count("{}") == len(numbers)
                     checked += 1
@@ -100,22 +100,22 @@ def test_update_narration_shows_each_explain_result_for_the_selected_neuron(opti
         ev = f.narration.event
         if ev.phase is not Phase.UPDATE:
             continue
-        v, c = ev.values, f.narration.neuron - ev.neurons[0]
+        v, c = ev, f.narration.neuron - ev.neurons[0]
         opt = s.net.optimizer
         text = narrate(f.narration)
         expected = []
-        for k in range(min(3, len(v["w_before"]))):
-            state = {sl: float(v[f"{sl}_w_before"][k, c]) for sl in opt.slots}
-            lines = opt.explain(float(v["w_before"][k, c]), float(v["dw"][k, c]), v["lr"], v["t"], state)
+        for k in range(min(3, len(v.w_before))):
+            state = {sl: float(v.slots[sl].w_before[k, c]) for sl in opt.slots}
+            lines = opt.explain(float(v.w_before[k, c]), float(v.dw[k, c]), v.lr, v.t, state)
             expected += [num(r) for *_, r in lines]
-            assert num(v["w_after"][k, c]) == num(lines[-1][2])
-        state = {sl: float(v[f"{sl}_b_before"][c]) for sl in opt.slots}
-        lines = opt.explain(float(v["b_before"][c]), float(v["db"][c]), v["lr"], v["t"], state)
+            assert num(v.w_after[k, c]) == num(lines[-1][2])
+        state = {sl: float(v.slots[sl].b_before[c]) for sl in opt.slots}
+        lines = opt.explain(float(v.b_before[c]), float(v.db[c]), v.lr, v.t, state)
         expected += [num(r) for *_, r in lines]
         assert bold(text)[1:] == expected
         assert bold(text)[-1] == num(s.net.layers[ev.layer].b[f.narration.neuron])
         if opt.slots:
-            assert f"t = {v['t']}" in text.plain
+            assert f"t = {v.t}" in text.plain
 
 
 def test_update_narration_names_the_optimizer_and_its_hyperparameters():
@@ -147,7 +147,7 @@ def test_loss_narration_shows_the_engines_numbers(case, batch, decay):
         ev = f.narration.event
         if ev.phase is not Phase.LOSS:
             continue
-        v, text = ev.values, narrate(f.narration)
+        v, text = ev, narrate(f.narration)
         rows = st.batch_samples(ev.batch) if st.batch else np.arange(len(s.problem.X))
         # the selected sample: one in this batch, not at its own index as a row
         sample = int(rows[-1])
@@ -155,15 +155,15 @@ def test_loss_narration_shows_the_engines_numbers(case, batch, decay):
         f = frame(s)
         text = narrate(f.narration)
         results = bold(text)
-        loss = get_loss(v["loss_name"])
+        loss = get_loss(v.loss_name)
         assert loss.title in text.plain
-        assert num(v["data_loss"]) == results[1] if decay else num(v["loss"]) == results[1]
+        assert num(v.data_loss) == results[1] if decay else num(v.loss) == results[1]
         if decay:
-            assert results[2] == num(v["loss"])
+            assert results[2] == num(v.loss)
             sum_w2 = sum(float((l.W ** 2).sum()) for l in s.net.layers)
-            assert (f"λ/2·Σw² = {num(v['data_loss'])} + {num(decay)}/2·{num(sum_w2)} = "
-                    f"{num(v['loss'])}") in text.plain
-            assert v["loss"] == pytest.approx(v["data_loss"] + decay / 2 * sum_w2, rel=1e-12)
+            assert (f"λ/2·Σw² = {num(v.data_loss)} + {num(decay)}/2·{num(sum_w2)} = "
+                    f"{num(v.loss)}") in text.plain
+            assert v.loss == pytest.approx(v.data_loss + decay / 2 * sum_w2, rel=1e-12)
         if st.batch:
             assert f"batch {ev.batch + 1} of {st.n_batches}" in text.plain
         # the sample's ŷ and y, from a forward pass of that sample alone
@@ -174,13 +174,13 @@ def test_loss_narration_shows_the_engines_numbers(case, batch, decay):
             f"y = ({num(s.problem.y[sample, 0])}, " in text.plain
         # what backprop starts from, each output shown: the event's own numbers
         row = int(np.flatnonzero(rows == sample)[0])
-        K = 1 if loss.name == "mse" else v["y"].shape[1]
-        assert results[-K:] == [num(v["dL_dyhat"][row, k]) for k in range(K)]
+        K = 1 if loss.name == "mse" else v.y.shape[1]
+        assert results[-K:] == [num(v.dL_dyhat[row, k]) for k in range(K)]
         if loss.fused:  # the sample's term; all terms together give the data loss
-            terms = [sum(r for *_, r in loss.explain(v["y_hat"], v["y"], n)["terms"])
-                     for n in range(len(v["y"]))]
-            assert np.sum(terms) / v["y"].size * (v["y"].shape[1] if loss.name == "softmax-ce"
-                                                  else 1) == pytest.approx(v["data_loss"], rel=1e-9)
+            terms = [sum(r for *_, r in loss.explain(v.y_hat, v.y, n)["terms"])
+                     for n in range(len(v.y))]
+            assert np.sum(terms) / v.y.size * (v.y.shape[1] if loss.name == "softmax-ce"
+                                                  else 1) == pytest.approx(v.data_loss, rel=1e-9)
             assert num(terms[row]) in results
             assert "f'(z) cancels" in text.plain
         seen += 1
@@ -205,13 +205,13 @@ def test_backward_with_weight_decay_adds_lambda_w_to_each_dw():
     s.select(0, 1)  # h₂: the second column of the layer's event
     f = frame(s)
     assert f.narration.event.layer == 0 and f.narration.neuron == 1
-    v, text = f.narration.event.values, narrate(f.narration)
+    v, text = f.narration.event, narrate(f.narration)
     c = f.narration.neuron - f.narration.event.neurons[0]
     assert "dw₁ = Σₙ δₙ·x₁ₙ + λ·w₁ = " in text.plain
-    assert f"(λ·w = {num(v['decay_w'][0, c])}) = {num(v['dw'][0, c])}" in text.plain
-    np.testing.assert_allclose(v["dw"][:, c], v["dw_terms"].sum(0) + v["decay_w"][:, c]
-                               if "dw_terms" in v else
-                               v["x"].T @ v["delta"][:, c] + v["decay_w"][:, c], rtol=1e-12)
+    assert f"(λ·w = {num(v.decay_w[0, c])}) = {num(v.dw[0, c])}" in text.plain
+    np.testing.assert_allclose(v.dw[:, c], v.dw_terms.sum(0) + v.decay_w[:, c]
+                               if v.dw_terms is not None else
+                               v.x.T @ v.delta[:, c] + v.decay_w[:, c], rtol=1e-12)
 
 
 def test_softmax_forward_says_a_waits_for_the_layers_last_z():

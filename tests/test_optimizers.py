@@ -93,12 +93,12 @@ def test_update_events_carry_the_optimizer_state():
     for _ in range(3):
         stepper.step("phase")  # forward, loss, backward
     (ev,) = stepper.step("neuron")  # update of h₁
-    v = ev.values
-    assert v["optimizer"] == "momentum" and v["hyper"] == {"beta": 0.9, "nesterov": False}
-    assert v["t"] == 2
-    np.testing.assert_allclose(v["v_w_after"], 0.9 * v["v_w_before"] + v["dw"], atol=1e-15)
-    np.testing.assert_allclose(v["w_after"], v["w_before"] - 0.1 * v["v_w_after"], atol=1e-15)
-    np.testing.assert_allclose(v["v_b_after"], 0.9 * v["v_b_before"] + v["db"], atol=1e-15)
+    v = ev.slots["v"]
+    assert ev.optimizer == "momentum" and ev.hyper == {"beta": 0.9, "nesterov": False}
+    assert ev.t == 2
+    np.testing.assert_allclose(v.w_after, 0.9 * v.w_before + ev.dw, atol=1e-15)
+    np.testing.assert_allclose(ev.w_after, ev.w_before - 0.1 * v.w_after, atol=1e-15)
+    np.testing.assert_allclose(v.b_after, 0.9 * v.b_before + ev.db, atol=1e-15)
 
 
 @pytest.mark.parametrize("opt", [("momentum", {"beta": 0.9}), ("adam", {})])

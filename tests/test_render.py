@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from textual.geometry import Size
 
-from nn import Granularity, Phase
-from nn.stepper import StepEvent
+from nn import BackwardEvent, ForwardEvent, Granularity, LossEvent, Phase, StepEvent, UpdateEvent
 from tui.core.config import RunConfig, build
 from tui.core.format import num, paren, short
 from tui.view.frame import PanelSizes, build_frame
@@ -22,6 +21,18 @@ from tui.app.widgets.narration import HALTED_HELP, narrate
 from tui.app.widgets.status import render_status
 
 A = np.array
+
+
+def loss_event(**kw) -> LossEvent:
+    """A loss event for the narration tests: MSE, no weight decay, unless given."""
+    kw = {"penalty": 0.0, "weight_decay": 0.0, "gradient_of": "y_hat", "loss_name": "mse",
+          "loss_title": "mean squared error", "fused": False, "data_loss": kw["loss"], **kw}
+    return LossEvent(**kw)
+
+
+def update_event(**kw) -> UpdateEvent:
+    """An update event for the narration tests: plain gradient descent unless given."""
+    return UpdateEvent(**{"optimizer": "gd", **kw})
 
 
 def styled(text, style_word: str) -> list[str]:
@@ -528,7 +539,7 @@ def test_narration_before_the_first_step_and_after_a_blow_up():
     assert style_at(t, "⚠") == "bold red" and style_at(t, "Training") == ""
 
 
-LOSS = StepEvent(epoch=0, phase=Phase.LOSS, layer=None, neurons=None, values=dict(
+LOSS = loss_event(epoch=0, phase=Phase.LOSS, layer=None, neurons=None, **dict(
     y_hat=A([[0.5], [0.75], [0.25], [0.125]]), y=A([[0.], [1.], [-1.], [1.]]), loss=0.66015625,
     scale=0.5, dL_dyhat=A([[0.25], [-0.125], [0.625], [-0.4375]])))
 
@@ -543,7 +554,7 @@ def test_narration_of_the_loss_reads_the_selected_sample():
     t = narrate(narration_view(LOSS, sample=2))
     assert t.plain.endswith("sample 3: ŷ = 0.25, y = -1\n"
                             "∂L/∂ŷ = 2/4 · (ŷ − y) = 0.5 · (0.25 − (-1)) = 0.625")
-    two = StepEvent(epoch=0, phase=Phase.LOSS, layer=None, neurons=None, values=dict(
+    two = loss_event(epoch=0, phase=Phase.LOSS, layer=None, neurons=None, **dict(
         y_hat=A([[0.5, 1.0]] * 3), y=A([[0., 0.]] * 3), loss=0.625, scale=1 / 3,
         dL_dyhat=A([[1 / 6, 1 / 3]] * 3)))
     t = narrate(narration_view(two, n=3))
@@ -551,7 +562,7 @@ def test_narration_of_the_loss_reads_the_selected_sample():
     assert t.plain.endswith("0.1667   (output 1 of 2)") and styled(t, "dim") == ["(output 1 of 2)"]
 
 
-FORWARD = StepEvent(epoch=0, phase=Phase.FORWARD, layer=0, neurons=(1, 2), values=dict(
+FORWARD = ForwardEvent(epoch=0, phase=Phase.FORWARD, layer=0, neurons=(1, 2), **dict(
     x=A([[0., 0.], [1., 2.], [3., 4.], [5., 6.]]), w=A([[0.5], [-0.25]]), b=A([0.125]),
     z=A([[0.125], [0.125], [0.625], [1.125]]), a=A([[0.5312], [0.5312], [0.6514], [0.7549]])))
 
@@ -582,11 +593,10 @@ def big_layer():
     fp = 1 - a ** 2
     delta = dA * fp
     dw, db = x.T @ delta, delta.sum(0)
-    fwd = StepEvent(epoch=2, phase=Phase.FORWARD, layer=0, neurons=(0, 2),
-                    values=dict(x=x, w=w, b=b, z=z, a=a))
-    bwd = StepEvent(epoch=2, phase=Phase.BACKWARD, layer=0, neurons=(0, 2), values=dict(
+    fwd = ForwardEvent(epoch=2, layer=0, neurons=(0, 2), x=x, w=w, b=b, z=z, a=a)
+    bwd = BackwardEvent(epoch=2, phase=Phase.BACKWARD, layer=0, neurons=(0, 2), **dict(
         dA=dA, fprime=fp, delta=delta, x=x, dw=dw, db=db, next_delta=nd, next_w=nw))
-    upd = StepEvent(epoch=2, phase=Phase.UPDATE, layer=0, neurons=(0, 2), values=dict(
+    upd = update_event(epoch=2, phase=Phase.UPDATE, layer=0, neurons=(0, 2), **dict(
         lr=0.1, w_before=w, w_after=w - 0.1 * dw, dw=dw, db=db, b_before=b, b_after=b - 0.1 * db))
     return fwd, bwd, upd
 
@@ -631,7 +641,7 @@ def test_narration_of_a_long_sum_writes_three_terms_and_counts_the_rest():
     assert styled(t, "dim") == ["this step computed h¹₁, h¹₂; ↑↓ picks the one explained here", "… and 2 more weights (see the neuron panel)"]
 
 
-BACKWARD_OUT = StepEvent(epoch=0, phase=Phase.BACKWARD, layer=1, neurons=(0, 1), values=dict(
+BACKWARD_OUT = BackwardEvent(epoch=0, phase=Phase.BACKWARD, layer=1, neurons=(0, 1), **dict(
     dA=A([[0.25], [-0.5], [1.], [0.125]]), fprime=A([[0.25], [0.5], [0.125], [0.25]]),
     delta=A([[0.0625], [-0.25], [0.125], [0.03125]]), x=A([[0.5, 1.], [0.25, -1.], [2., 0.], [1., 4.]]),
     dw=A([[0.25], [0.4375]]), db=A([-0.03125])))
@@ -653,7 +663,7 @@ def test_narration_of_the_output_neurons_backward_step_writes_out_every_term():
 
 
 def test_narration_says_why_a_zero_input_sample_adds_nothing():
-    hidden = StepEvent(epoch=0, phase=Phase.BACKWARD, layer=0, neurons=(1, 2), values=dict(
+    hidden = BackwardEvent(epoch=0, phase=Phase.BACKWARD, layer=0, neurons=(1, 2), **dict(
         dA=A([[0.25], [-0.5], [1.], [0.125]]), fprime=A([[0.25], [0.5], [0.125], [0.25]]),
         delta=A([[0.0625], [-0.25], [0.125], [0.03125]]), x=A([[0., 0.], [0.25, -1.], [2., 0.], [1., 4.]]),
         dw=A([[0.21875], [0.375]]), db=A([-0.03125]), next_delta=A([[0.5], [-1.], [2.], [0.25]]),
@@ -674,7 +684,7 @@ def test_narration_says_why_a_zero_input_sample_adds_nothing():
     assert "inputs are all 0" not in narrate(narration_view(hidden, neuron=1, sample=0)).plain
 
 
-UPDATE = StepEvent(epoch=0, phase=Phase.UPDATE, layer=1, neurons=(0, 1), values=dict(
+UPDATE = update_event(epoch=0, phase=Phase.UPDATE, layer=1, neurons=(0, 1), **dict(
     lr=0.5, w_before=A([[0.5], [-0.25]]), w_after=A([[0.375], [-0.5]]), dw=A([[0.25], [0.5]]),
     db=A([-0.75]), b_before=A([0.125]), b_after=A([0.5])))
 
@@ -739,12 +749,11 @@ def test_narration_of_three_terms_writes_them_all():
     w = A([[0.5], [0.25], [-1.]])
     z = x @ w
     events = [
-        StepEvent(epoch=0, phase=Phase.FORWARD, layer=0, neurons=(0, 1),
-                  values=dict(x=x, w=w, b=A([0.]), z=z, a=z)),
-        StepEvent(epoch=0, phase=Phase.BACKWARD, layer=0, neurons=(0, 1), values=dict(
+        ForwardEvent(epoch=0, layer=0, neurons=(0, 1), x=x, w=w, b=A([0.]), z=z, a=z),
+        BackwardEvent(epoch=0, phase=Phase.BACKWARD, layer=0, neurons=(0, 1), **dict(
             dA=A([[1.], [2.]]), fprime=A([[1.], [1.]]), delta=A([[1.], [2.]]), x=x, dw=x.T @ A([[1.], [2.]]),
             db=A([3.]), next_delta=A([[1., 1., 1.], [2., 2., 2.]]), next_w=A([[0.5, 0.25, 0.25]]))),
-        StepEvent(epoch=0, phase=Phase.UPDATE, layer=0, neurons=(0, 1), values=dict(
+        update_event(epoch=0, phase=Phase.UPDATE, layer=0, neurons=(0, 1), **dict(
             lr=1.0, w_before=w, w_after=w, dw=0 * w, db=A([0.]), b_before=A([0.]), b_after=A([0.])))]
     texts = [narrate(narration_view(e, sizes=(3, 1, 3, 1), n=2, f="id")).plain for e in events]
     assert "z = w₁x₁ + w₂x₂ + w₃x₃ + b\n  = 0.5·0.5 + 0.25·0.25 + (-1)·(-1) + 0\n" in texts[0]

@@ -80,7 +80,7 @@ async def test_quiz_asks_before_backward_and_scores_right_and_wrong():
         probe.step("phase"), probe.step("phase")
         ev = probe.step("neuron")  # output backward
         ev = probe.step("neuron")  # hidden 0 backward
-        truth = ev[0].values["delta"][i, 0]
+        truth = ev[0].delta[i, 0]
         await pilot.press(*repr(float(truth)), "enter")
         assert s.quiz.asked == 2 and s.quiz.right == 1
         assert s.net.layers[1].delta[i, 0] == delta_out

@@ -154,3 +154,56 @@ def test_the_check_can_fail():
     finally:
         SETTINGS["noise"] = original
     assert check("noise", 10.0) == 10.0
+
+
+@pytest.mark.parametrize("name,value,message", [
+    ("noise", 11, "noise must be a number from 0 to 10, got 11"),
+    ("noise", 0.5e-300 * -1e300, "noise must be a number from 0 to 10, got -0.5"),
+    ("seed", -1, "seed must be a whole number from 0 to 4294967295, got -1"),
+    ("seed", True, "seed must be a whole number from 0 to 4294967295, got True"),
+    ("seed", 1.5, "seed must be a whole number from 0 to 4294967295, got 1.5"),
+    ("lr", 0, "lr must be a number above 0, got 0"),
+    ("lr", "0.1", "lr must be a number above 0, got '0.1'"),
+    ("momentum", 1.0, "momentum must be a number from 0 to 1 (not included), got 1"),
+    ("batch", 0, "batch must be a whole number from 1 to 1000000000, got 0"),
+    ("hidden", [True], "a hidden layer size must be a whole number from 1 to 4096, got True"),
+    ("hidden", [4] * 17, "hidden must be a list of at most 16 layer sizes"),
+    ("optimizer", "sgd", "optimizer must be one of gd, momentum, nesterov, adam, got 'sgd'"),
+    ("features", ["x1", "x1"], "features must not repeat a feature"),
+    ("features", [], "features must be a list of feature names"),
+    ("data", "", "data must be a file name, got ''"),
+])
+def test_each_refusal_is_one_line_naming_the_setting_and_its_bounds(name, value, message):
+    with pytest.raises(ValueError) as error:
+        check(name, value)
+    assert str(error.value) == message
+
+
+def test_lists_at_their_length_bounds():
+    names = settings.HIDDEN_ACTIVATIONS
+    assert check("activation", [names[0]]) == (names[0],)
+    assert check("activation", [names[0]] * settings.MAX_LAYERS) == (names[0],) * 16
+    with pytest.raises(ValueError):
+        check("activation", [names[0]] * (settings.MAX_LAYERS + 1))
+    with pytest.raises(ValueError):
+        check("activation", [])
+    assert check("hidden", [1] * settings.MAX_LAYERS) == (1,) * 16
+    assert check("hidden", []) == ()
+    assert check("features", ["x1"]) == ("x1",)
+
+
+def test_bounds_are_written_as_people_read_them():
+    assert SETTINGS["noise"].bounds_text() == "from 0 to 10"
+    assert SETTINGS["seed"].bounds_text() == "from 0 to 4294967295"
+    assert SETTINGS["lr"].bounds_text() == "above 0"
+    assert SETTINGS["momentum"].bounds_text() == "from 0 to 1 (not included)"
+
+
+def test_a_configuration_round_trips_through_its_file_form():
+    config = config_from_json({"task": "spiral", "hidden": [8, 4], "activation": ["tanh", "relu"],
+                               "features": ["x1", "x2"], "lr": 0.5, "noise": 0.2})
+    assert config.hidden == (8, 4) and config.activation == ("tanh", "relu")
+    assert config_from_json(settings.config_to_json(config)) == config
+    assert read_changes({"hidden": [3, 3]}) == {"hidden": [3, 3]}
+    with pytest.raises(ValueError, match="cannot be changed here"):
+        read_changes({"seed": 3})

@@ -5,7 +5,7 @@ import pytest
 from nn import NeuralNetwork, datasets
 from nn.activations import ACTIVATIONS
 from nn.losses import MSE
-from nn.stacked import StackedNetwork, estimate_bytes, per_run_loss
+from nn.stacked import StackedNetwork, estimate_bytes
 
 CASES = [  # task, sizes, hidden, output, lrs, epochs
     ("xor", [2, 2, 1], "sigmoid", "sigmoid", [0.5, 5.0], 300),
@@ -57,10 +57,10 @@ def test_diverging_run_is_frozen_and_does_not_poison_the_others():
     assert np.isfinite(stack.theta[1]).all() == stack.network(1).params_finite()
 
 
-def test_per_run_loss_is_the_loss_of_each_run():
+def test_the_losses_per_run_are_the_loss_of_each_run():
     rng = np.random.default_rng(0)
     y_hat, y = rng.normal(size=(3, 5, 2)), rng.normal(size=(5, 2))
-    values, grad = per_run_loss(MSE(), y_hat.copy(), y)
+    values, grad = MSE().per_run(y_hat.copy(), y)
     for r in range(3):
         value, g = MSE().value_and_gradient(y_hat[r], y)
         assert values[r] == pytest.approx(value, rel=1e-14)

@@ -65,7 +65,7 @@ def test_units_and_boundaries(xor_net, xor_data):
     ev = s.step(G.PHASE)  # the rest of forward: layer 1
     assert [e.layer for e in ev] == [1] and s.phase is Phase.LOSS
     ev = s.step(G.NEURON)
-    assert ev[0].phase is Phase.LOSS and "loss" in ev[0].values
+    assert ev[0].phase is Phase.LOSS and isinstance(ev[0].loss, float)
     ev = s.step(G.PHASE)  # whole backward, output layer first
     assert [(e.phase, e.layer) for e in ev] == [(Phase.BACKWARD, 1), (Phase.BACKWARD, 0)]
     ev = s.step(G.EPOCH)
@@ -78,28 +78,28 @@ def test_events_hold_the_engines_numbers(xor_net, xor_data):
     s = Stepper(xor_net, X, y, lr=2.0)
     fwd = s.step(G.NEURON)[0]
     n = xor_net.layers[0].neurons[0]
-    np.testing.assert_array_equal(fwd.values["z"][:, 0], n.z)
-    np.testing.assert_allclose(fwd.values["z"][:, 0], X @ fwd.values["w"][:, 0] + fwd.values["b"][0])
+    np.testing.assert_array_equal(fwd.z[:, 0], n.z)
+    np.testing.assert_allclose(fwd.z[:, 0], X @ fwd.w[:, 0] + fwd.b[0])
     s.step(G.PHASE)
-    loss = s.step(G.NEURON)[0].values
-    np.testing.assert_allclose(loss["dL_dyhat"], loss["scale"] * (loss["y_hat"] - y))
-    out = s.step(G.NEURON)[0].values  # backward, output neuron
-    np.testing.assert_allclose(out["delta"], out["dA"] * out["fprime"])
-    np.testing.assert_allclose(out["dw"], out["x"].T @ out["delta"])
-    hid = s.step(G.NEURON)[0].values  # backward, hidden neuron 0
-    np.testing.assert_allclose(hid["dA"], hid["next_delta"] @ hid["next_w"].T)
+    loss = s.step(G.NEURON)[0]
+    np.testing.assert_allclose(loss.dL_dyhat, loss.scale * (loss.y_hat - y))
+    out = s.step(G.NEURON)[0]  # backward, output neuron
+    np.testing.assert_allclose(out.delta, out.dA * out.fprime)
+    np.testing.assert_allclose(out.dw, out.x.T @ out.delta)
+    hid = s.step(G.NEURON)[0]  # backward, hidden neuron 0
+    np.testing.assert_allclose(hid.dA, hid.next_delta @ hid.next_w.T)
     s.step(G.PHASE)
-    upd = s.step(G.NEURON)[0].values
-    np.testing.assert_allclose(upd["w_after"], upd["w_before"] - 2.0 * upd["dw"])
-    np.testing.assert_array_equal(upd["w_after"], xor_net.layers[0].W[:, :1])
+    upd = s.step(G.NEURON)[0]
+    np.testing.assert_allclose(upd.w_after, upd.w_before - 2.0 * upd.dw)
+    np.testing.assert_array_equal(upd.w_after, xor_net.layers[0].W[:, :1])
 
 
 def test_events_are_copies(xor_net, xor_data):
     s = Stepper(xor_net, *xor_data, lr=1.0)
     ev = s.step(G.EPOCH)
-    z = ev[0].values["z"].copy()
+    z = ev[0].z.copy()
     s.step(G.EPOCH)
-    np.testing.assert_array_equal(ev[0].values["z"], z)
+    np.testing.assert_array_equal(ev[0].z, z)
 
 
 def test_run_epochs_matches_fit_and_keeps_history(xor_data):
@@ -211,10 +211,10 @@ def test_single_neuron_events_carry_per_sample_terms(xor_net, xor_data):
     s = Stepper(xor_net, *xor_data, lr=1.0)
     s.step(G.PHASE)
     s.step(G.PHASE)
-    out = s.step(G.NEURON)[0].values
-    np.testing.assert_allclose(out["dw_terms"].sum(axis=0), out["dw"][:, 0])
-    hid = s.step(G.NEURON)[0].values
-    np.testing.assert_allclose(hid["dA_terms"].sum(axis=1), hid["dA"][:, 0])
+    out = s.step(G.NEURON)[0]
+    np.testing.assert_allclose(out.dw_terms.sum(axis=0), out.dw[:, 0])
+    hid = s.step(G.NEURON)[0]
+    np.testing.assert_allclose(hid.dA_terms.sum(axis=1), hid.dA[:, 0])
 
 
 def test_changes_record_the_last_update(xor_net, xor_data):
@@ -296,8 +296,8 @@ def test_undo_memory_is_bounded(xor_net, xor_data):
     s = Stepper(xor_net, *xor_data, lr=1.0, undo_bytes=20_000)
     for _ in range(200):
         s.step(G.NEURON)
-    assert s._undo_nbytes <= 20_000
-    assert len(s.undo) < 200
+    assert s.travel.nbytes <= 20_000
+    assert len(s.travel.undo) < 200
     s.go_to(0, 0)  # older than the undo stack: rebuilt from the epoch snapshots
     assert (s.epoch, s.cursor) == (0, 0) and len(s.losses) == 0
 

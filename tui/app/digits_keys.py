@@ -11,6 +11,8 @@ Keys (only on an image task; elsewhere they say so and do nothing):
   ``Backspace`` brings back the real run, untouched);
 * ``v``: the loss chart ⇄ the confusion matrix.
 
+Their rows are in the key table (tui/app/keys.py, group "drawing").
+
 Clicking a picture in the weight grid selects that hidden neuron.  The state these change
 lives on the session (:mod:`tui.core.digits_state`), so the frame shows it.
 """
@@ -26,19 +28,6 @@ from tui.view.plots_digits import export_digits
 
 #: ids of the digits widgets (tui/app.tcss shows them on Screen.digits only)
 WIDGET_IDS = ("weights", "digit-diagram", "confusion")
-
-
-def bindings() -> list:
-    from textual.binding import Binding
-
-    return [
-        Binding("i", "mistakes", "mistakes", show=False,
-                tooltip="digits: [ ] walk the misclassified test samples ⇄ the training samples"),
-        Binding("backspace", "clear_drawing", "clear drawing", show=False,
-                tooltip="digits: clear the digit drawn on the picture (back to the samples)"),
-        Binding("0,1,2,3,4,5,6,7,8,9", "drawn_label", "drawn digit", show=False,
-                tooltip="digits: which digit the drawing is (then n steps backprop on it)"),
-    ]
 
 
 def compose_before():

@@ -79,29 +79,6 @@ def map_hint(session, pen: Pen | None) -> str:
     return f"{blocker} · {hint}" if blocker else hint
 
 
-
-
-
-
-# ------------------------------------------------------------ app wiring
-#: keys of :class:`DrawingKeys` (the app adds them to its BINDINGS)
-def bindings() -> list:
-    from textual.binding import Binding
-
-    return [
-        Binding("N", "settings", "network", show=False,
-                tooltip="settings: hidden layers, neurons, activation, input features, noise"),
-        Binding("C", "pen", "pen", show=False,
-                tooltip="drawing data (m, output map): class 0 ⇄ 1 (regression: target ±)"),
-        Binding("X", "remove_point", "remove point", show=False,
-                tooltip="drawing data: remove the point nearest the mouse on the output map"),
-        Binding("U", "clear_points", "clear points", show=False,
-                tooltip="drawing data: remove every point (then draw from nothing)"),
-        Binding("D", "save_data", "save data", show=False,
-                tooltip="save the data (drawn or the task's) as CSV for --data (never overwrites)"),
-    ]
-
-
 class DrawingKeys:
     """App mixin: the settings screen and drawing data on the large output map.  Needs
     the app's ``session``, ``pause``, ``redraw``, ``say``, ``save_dir``."""

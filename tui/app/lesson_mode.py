@@ -177,8 +177,7 @@ class LessonMode:
         self.stop_slow()
         if mount:
             app.pause()
-        app.session = run.session
-        app._drawn_version = -1
+        app.session = run.session  # a new session: the app draws it (its key has changed)
         ch = run.chapter
         if ch.select is None and ch.ask is not None and ch.ask.neuron is not None:
             from tui.lessons.live import neuron_index  # lessons load when one opens: start-up time
@@ -224,8 +223,7 @@ class LessonMode:
         chart, preds = screen.has_class("lesson-chart"), screen.has_class("show-predictions")
         chart, preds = (True, False) if not chart else (True, True) if not preds else (False, False)
         screen.set_class(chart, "lesson-chart")
-        screen.set_class(preds, "show-predictions")
-        self.app.session.touch()
+        screen.set_class(preds, "show-predictions")  # view state: the app redraws
         self.app.call_after_refresh(self.app.redraw, True)  # once the cell has its size
         return True
 
@@ -404,8 +402,7 @@ class LessonMode:
     def stop_slow(self) -> None:
         if self.slow_timer is not None:
             self.slow_timer.stop()
-            self.slow_timer = None
-            self.app.session.touch()
+            self.slow_timer = None  # view state: the app redraws
             self.show_slow()
 
     def change_pace(self, delta: int) -> None:

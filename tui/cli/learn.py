@@ -3,18 +3,45 @@ worksheet.  The catalogue (which lessons exist, opening one) is :mod:`tui.lesson
 from __future__ import annotations
 
 import argparse
+import builtins
 import sys
 from pathlib import Path
 from typing import Callable
 
 from tui.cli.options import Parser, UsageError
 from tui.core.output import atomic_write_text, check_output_file
+from tui.core.text import printable
+from tui.lessons import checking
 from tui.lessons.catalogue import builtin_lessons, open_lesson, start_lesson
-from tui.lessons.format import LessonError, LessonErrors, load
-from tui.lessons.live import LessonSession, check
+from tui.lessons.format import Lesson, LessonError, LessonErrors, load
+from tui.lessons.live import LessonSession
 from tui.lessons.progress import Progress
 
 PROG = "tinynet-tui"
+
+
+def print(*parts, file=None) -> None:  # noqa: A001 - every line this module prints
+    """``print`` with every part made safe for the terminal (:func:`printable`): lesson
+    titles, file names and problems come from files, not from us."""
+    builtins.print(*(printable(p, keep_newlines=True, keep_tabs=True) for p in parts), file=file)
+
+
+def check_lesson(lesson: Lesson) -> list[LessonError]:
+    """:func:`tui.lessons.checking.check_lesson` with a transient progress bar on stderr
+    (which chapter of how many, time so far)."""
+    if not lesson.chapters:
+        return checking.check_lesson(lesson)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    bar = Bar(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+              console=Console(stderr=True), transient=True)
+    with bar:
+        task = bar.add_task("checking", total=len(lesson.chapters))
+
+        def on_chapter(i: int, n: int) -> None:
+            bar.update(task, completed=i, description=f"checking chapter {i + 1} of {n}")
+        return checking.check_lesson(lesson, on_chapter)
 
 PROG = "tinynet-tui"
 
@@ -79,7 +106,7 @@ def run_learn(args: argparse.Namespace,
             return 2
         lesson, errors = exc.lesson, exc.errors  # check the readable chapters too
     if args.check:
-        errors = sorted(errors + check(lesson), key=lambda e: (e.line or 0))
+        errors = sorted(errors + check_lesson(lesson), key=lambda e: (e.line or 0))
         for e in errors:
             print(e, file=sys.stderr)
         if errors:
@@ -92,7 +119,7 @@ def run_learn(args: argparse.Namespace,
         problem = check_output_file(args.worksheet, force=args.force)
         if problem:
             return _err(problem)
-        errors = check(lesson)
+        errors = check_lesson(lesson)
         if errors:
             for e in errors:
                 print(e, file=sys.stderr)

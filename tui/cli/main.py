@@ -85,39 +85,88 @@ def make_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; Ctrl-C anywhere ends with one line and status 130."""
+    """Run the command line; Ctrl-C anywhere ends with one line and status 130, SIGTERM
+    with status 143 (both through the normal unwinding, so a file being written removes
+    its temporary ``.part`` file)."""
     from tui.app import cast  # loaded only when this is used: start-up time
 
-    try:
-        argv, record = cast.take_record_option(sys.argv[1:] if argv is None else list(argv))
-        if record is not None:
-            if set(argv) & {"train", "sweep", "record", "serve"}:
-                return fail("argument --record: records the app, learn, share and follow "
-                            "(tinynet-tui record SESSION.json FILE.cast renders a saved session)")
-            cast.enable(Path(record))
-    except (ValueError, OSError) as exc:  # CastError: one line
-        return fail(str(exc))
-    try:
-        return _main(argv)
-    except KeyboardInterrupt:
-        return fail("interrupted", 130)
-    finally:
-        for line in cast.finish():
-            print(line, file=sys.stderr)
+    with terminate_as_exit():
+        try:
+            argv, record = cast.take_record_option(sys.argv[1:] if argv is None else list(argv))
+            if record is not None:
+                if set(argv) & {"train", "sweep", "record", "serve"}:
+                    return fail("argument --record: records the app, learn, share and follow "
+                                "(tinynet-tui record SESSION.json FILE.cast renders a saved "
+                                "session)")
+                cast.enable(Path(record))
+        except (ValueError, OSError) as exc:  # CastError: one line
+            return fail(str(exc))
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            return fail("interrupted", 130)
+        finally:
+            for line in cast.finish():
+                print(line, file=sys.stderr)
 
 
-#: a replay of more epochs than this shows its progress (XOR plays ~60 000 epochs/s)
-REPLAY_PROGRESS_EPOCHS = 100_000
+class Terminated(SystemExit):
+    """SIGTERM, raised where the main thread is, so ``finally`` and ``except`` clauses run."""
 
 
 @contextlib.contextmanager
-def replay_progress(path, actions):
-    """A ``before(k, action)`` callback that shows a long replay's progress on the
-    terminal (which action, elapsed time) before the app starts; None for a short one."""
-    from tui.core.actions import Play  # loaded only when this subcommand runs: start-up time
+def terminate_as_exit():
+    """While the command line runs, SIGTERM raises :class:`Terminated` (exit status 143)
+    instead of ending the process on the spot (which left 32 MB ``.part`` files behind)."""
+    import signal
+    import threading
 
-    epochs = sum(a.epochs for a in actions or () if isinstance(a, Play))
-    if epochs <= REPLAY_PROGRESS_EPOCHS:
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def on_term(signum, frame) -> None:
+        raise Terminated(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def replay_estimate(problem, actions) -> float:
+    """Estimated seconds to replay ``actions`` on ``problem`` (:mod:`tui.core.replay_cost`)."""
+    from tui.core.actions import Play  # loaded only when replaying: start-up time
+    from tui.core.replay_cost import replay_seconds  # loaded only when replaying: start-up time
+
+    plays = [a for a in actions or () if isinstance(a, Play)]
+    return replay_seconds(problem.net.sizes, len(problem.X), sum(a.epochs for a in plays),
+                          len(actions or ()) - len(plays))
+
+
+def check_replay_cost(path, problem, actions) -> None:
+    """``ValueError`` (one line) for a replay estimated over MAX_REPLAY_SECONDS."""
+    from tui.core.replay_cost import MAX_REPLAY_SECONDS, duration  # only when replaying
+
+    seconds = replay_estimate(problem, actions)
+    if seconds > MAX_REPLAY_SECONDS:
+        shape = "–".join(map(str, problem.net.sizes))
+        raise ValueError(f"{path}: replaying {len(actions):,} actions on a {shape} network "
+                         f"({len(problem.X)} samples) would take about {duration(seconds)}; "
+                         f"at most about {duration(MAX_REPLAY_SECONDS)} is replayed")
+
+
+@contextlib.contextmanager
+def replay_progress(path, actions, seconds: float | None = None):
+    """A ``before(k, action)`` callback that shows a long replay's progress on the
+    terminal (which action, elapsed time) before the app starts; None for one estimated
+    (``seconds``) under a second."""
+    from tui.core.actions import Play  # loaded only when this subcommand runs: start-up time
+    from tui.core.replay_cost import PROGRESS_SECONDS  # loaded only when replaying
+
+    if not actions or seconds is None or seconds <= PROGRESS_SECONDS:
         yield None
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -225,6 +274,8 @@ def _main(argv: list[str] | None) -> int:
 
             config, actions = load_session(args.replay)
         problem = build(config)
+        if replaying:
+            check_replay_cost(args.replay, problem, actions)
     except (ValueError, OSError) as exc:
         return fail(str(exc))
     if args.command == "share":
@@ -263,7 +314,8 @@ def _main(argv: list[str] | None) -> int:
     from tui.app.app import TinyNetApp  # loaded only when this subcommand runs: start-up time
 
     try:
-        with replay_progress(args.replay, actions) as step:
+        seconds = replay_estimate(problem, actions) if actions else None
+        with replay_progress(args.replay, actions, seconds) as step:
             app = TinyNetApp(problem, replay=actions, replay_step=step)
     except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
         return fail(f"{args.replay}: {exc}")

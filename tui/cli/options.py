@@ -12,6 +12,7 @@ from nn.features import parse_features
 from nn.formula import Formula, FormulaError
 
 from nn.images import parse_image_size
+from tui.core.text import printable
 from tui.core.config import IMAGE_TASKS, TARGET_TASKS, RunConfig, task_defaults
 from tui.core.parsing import finite_number, positive_number, whole_number
 from tui.core.settings import (HIDDEN_ACTIVATIONS, MAX_EPOCHS, MAX_NOISE, MAX_TEST_FRACTION, SETTINGS,  # noqa: F401
@@ -239,6 +240,8 @@ def momentum_of(args: argparse.Namespace) -> float:
 
 
 def fail(message: str, status: int = 2) -> int:
-    """One plain line on stderr (never markup, never a traceback); returns ``status``."""
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    """One plain line on stderr (never markup, never a traceback, never a control or bidi
+    character from a file name, a model file or a session: :func:`printable`); returns
+    ``status``."""
+    print(f"{PROG}: error: {printable(message)}", file=sys.stderr)
     return status

@@ -14,6 +14,7 @@ from tui.cli.options import (HIDDEN_ACTIVATIONS, Parser, UsageError, _argument, 
                              positive_int, unit_interval)
 from tui.core.config import OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig, task_defaults
 from tui.core.output import atomic_write_text, atomic_write_with, check_output_files
+from tui.core.text import printable
 from tui.core.sweep import (PLATEAU_DROP, PLATEAU_PART, PROG, STATES, Sweep, app_command,
                             init_label, init_list, number_list, resolve_inits, run_grid,
                             run_states, seed_list, setting_rows)
@@ -250,12 +251,12 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
     try:
         check_momentum(args)
     except ValueError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2
     # checked before any training, so a sweep never runs for minutes and then fails
     if args.export is not None and (why := check_output_files(args.export, EXPORT_NAMES,
                                                               args.force)):
-        print(f"{PROG}: error: {why}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(why)}", file=sys.stderr)
         return 2
     try:
         inits = resolve_inits(args.init, args.sigma)
@@ -268,7 +269,7 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
             sweep = run_grid(config, args.seeds, args.lr, args.epochs, args.target_loss,
                              args.check_every, progress=tick, inits=inits)
     except (ValueError, OSError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2
     rows = setting_rows(sweep)
     print_report(sweep, rows, args, console)
@@ -276,7 +277,7 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
         try:
             written = export(sweep, rows, args.export)
         except OSError as exc:
-            print(f"{PROG}: error: cannot write to {args.export}: {exc.strerror or exc}",
+            print(f"{PROG}: error: cannot write to {printable(args.export)}: {exc.strerror or exc}",
                   file=sys.stderr)
             return 2
         console.print("exported " + ", ".join(str(p) for p in written))
@@ -295,7 +296,7 @@ def main(argv: list[str] | None = None, console=None) -> int:
     try:
         args = make_parser().parse_args(argv)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2
     return run_sweep(args, console)
 

@@ -24,6 +24,7 @@ from nn.confusion import confusion_matrix
 from tui.cli.summary import confusion_table
 from tui.view.plots_digits import export_problem
 from tui.core.config import Problem, model_meta
+from tui.core.text import printable
 from tui.view.handout import from_problem, names_for, write_handout
 from tui.view.plots import IMAGE_PNGS
 from tui.core.output import check_output_file, check_output_files, fallback_path, unused_path
@@ -31,7 +32,7 @@ from tui.core.output import check_output_file, check_output_files, fallback_path
 
 def _error(message: str) -> None:
     """One line on stderr, never interpreted as markup."""
-    print(f"tinynet-tui: error: {message}", file=sys.stderr)
+    print(f"tinynet-tui: error: {printable(message)}", file=sys.stderr)
 
 
 def check_outputs(save: Path | None, export: Path | None, names: list[str],

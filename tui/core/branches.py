@@ -3,10 +3,10 @@ in lockstep, and the compare view's data.
 
 A :class:`Branch` is one run: its Problem (config, network, data), its Stepper
 and its step trace.  Branch A is the run the session started with; ``fork``
-copies the followed branch *exactly* (parameters, gradients, the layers' x/z/a/δ,
-the stepper's epoch and cursor, pending ∂L/∂a, last changes, loss history, the
-per-epoch θ ring and the undo stack), so stepping or playing the copy gives the
-very numbers the original would.  What the session does with branches (which one
+copies the followed branch *exactly* (``Stepper.copy``: parameters, gradients, the
+layers' x/z/a/δ, the stepper's epoch and cursor, pending ∂L/∂a, last changes, loss
+history, the per-epoch θ ring and the undo stack), so stepping or playing the copy
+gives the very numbers the original would.  What the session does with branches (which one
 the panels follow, lockstep) lives in :mod:`tui.core.session`.
 
 The compare view (:class:`CompareView`) is built under the session's lock from
@@ -16,13 +16,9 @@ each branch, and how far its parameters θ are from branch A's
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, fields, replace
 
-import numpy as np
-
 from nn import StepEvent, Stepper
-from nn.timeline import EpochSnapshots
 
 from tui.core.config import Problem
 
@@ -70,44 +66,9 @@ class Branch:
 
 
 # ------------------------------------------------------------------- forking
-def copy_stepper(stepper: Stepper) -> Stepper:
-    """An independent Stepper in exactly the state of ``stepper``.
-
-    ``copy.deepcopy`` does the work; then the links a deep copy breaks are
-    re-made: the layers' W, b, dW, db become views into the copy's flat θ and
-    gradient vectors again (``NeuralNetwork._flat`` re-packs, keeping values),
-    and the per-parameter ``changes`` views into ``_change_flat``.  Shared, never
-    copied: the data X, y (never written) and the undo states (each is restored
-    by copying out of it, never written); the per-epoch rings (θ, optimizer
-    state) are copied for the epochs they hold only, so a fork costs what the
-    run has used, not the rings' preallocated size.  The optimizer's state
-    vectors are plain arrays and are deep-copied with the network."""
-    memo = {id(stepper.X): stepper.X, id(stepper.y): stepper.y,
-            id(stepper.undo): copy.copy(stepper.undo)}
-    for ring in vars(stepper).values():  # θ (and optimizer-state) rings: used rows only
-        if isinstance(ring, EpochSnapshots):
-            rows = np.empty_like(ring.rows)
-            if len(ring):
-                kept = np.arange(ring.oldest, ring.newest + 1) % ring.depth
-                rows[kept] = ring.rows[kept]
-            memo[id(ring.rows)] = rows
-    new = copy.deepcopy(stepper, memo)
-    new.net._flat()  # re-adopt W, b, dW, db as views into θ and grad
-    flat = new._change_flat
-    views, start = [], 0
-    for layer, (cw, cb) in zip(new.net.layers, new.changes):
-        w_end = start + layer.W.size
-        views.append((flat[start:w_end].reshape(layer.W.shape), flat[w_end:w_end + layer.b.size]))
-        views[-1][0][...] = cw
-        views[-1][1][...] = cb
-        start = w_end + layer.b.size
-    new.changes = views
-    return new
-
-
 def fork(branch: Branch, index: int) -> Branch:
     """A new branch in exactly ``branch``'s state (``index`` is ``branch``'s own)."""
-    stepper = copy_stepper(branch.stepper)
+    stepper = branch.stepper.copy()
     problem = replace(branch.problem, net=stepper.net, X=stepper.X, y=stepper.y)
     return Branch(problem, stepper, trace=list(branch.trace), trace_bytes=branch.trace_bytes,
                   parent=index, fork_at=(branch.stepper.epoch, branch.stepper.cursor),

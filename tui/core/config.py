@@ -9,7 +9,6 @@ come from a target formula (``target``, :mod:`nn.formula`).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +27,9 @@ from nn.losses import cross_entropy_for, get_loss
 from nn.optimizers import get_optimizer
 from nn.split import stratified_split_indices
 from nn.presets import CLASS_PRESETS, CSV_PRESETS, IMAGE_PRESETS, PRESETS, Preset
+
+from tui.core import memory
+from tui.core.text import printable
 
 #: Every task's preset: the two-class and regression tasks, the 3-class ones, the images.
 TASK_PRESETS: dict[str, Preset] = {**PRESETS, **CLASS_PRESETS, **IMAGE_PRESETS}
@@ -62,6 +64,7 @@ LOSS_CHOICES = ("mse", "bce", "softmax-ce", "cross-entropy")
 #: Tasks a --target formula can replace the target of.
 TARGET_TASKS = ("regression",)
 
+
 #: Fixed memory the app may add on top of the network: the stepper's per-epoch θ history
 #: (32 MiB) and its undo states (32 MiB), see :mod:`nn.stepper`.
 HISTORY_BUDGET_BYTES = 64 * 1024 * 1024
@@ -85,12 +88,14 @@ def estimate_bytes(sizes, n_samples: int, itemsize: int = 8) -> int:
 
 
 def memory_cap() -> int:
-    """:data:`MEMORY_FRACTION` of physical memory, in bytes."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 8 * 1024 ** 3
-    return int(total * MEMORY_FRACTION)
+    """:data:`MEMORY_FRACTION` of the memory this process may really use (the least of
+    physical memory, the cgroup limit and the address-space limit: :mod:`tui.core.memory`)."""
+    return int(memory.available().bytes * MEMORY_FRACTION)
+
+
+def memory_limit_source() -> str:
+    """Which limit :func:`memory_cap` comes from, in words."""
+    return memory.available().source
 
 
 def _size(n: float) -> str:
@@ -106,14 +111,23 @@ def _a(word: str) -> str:
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
-def check_fits(sizes, n_samples: int, cap: int | None = None) -> None:
+def check_fits(sizes, n_samples: int, cap: int | None = None,
+               advice: str = "use smaller --hidden sizes") -> None:
     """Raise ``ValueError`` (one line, with the size needed) if the network would not fit."""
     need, cap = estimate_bytes(sizes, n_samples), memory_cap() if cap is None else cap
     if need > cap:
         shape = "–".join(map(str, sizes))
-        raise ValueError(f"a {shape} network on {n_samples} samples would need about "
+        on = f" on {n_samples} samples" if n_samples else ""
+        raise ValueError(f"a {shape} network{on} would need about "
                          f"{_size(need)} of memory; the limit is {_size(cap)} "
-                         f"(half of this machine's memory): use smaller --hidden sizes")
+                         f"(half of {memory_limit_source()}): {advice}")
+
+
+def load_model(path: Path, defaults: dict | None = None):
+    """``nn.load`` with the memory budget checked from the file's header, before any
+    parameter array is read: (network, meta); ``ModelFileError`` (one line)."""
+    return load(path, defaults, budget=lambda sizes: check_fits(
+        sizes, 0, advice="this model is too large to train here"))
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,8 @@ class RunConfig:
 
     @property
     def label(self) -> str:
-        return self.data.name if self.data else self.task
+        """The run's name on screen: the task, or the CSV file's name made printable."""
+        return printable(self.data.name) if self.data else self.task
 
     def resolved(self) -> "RunConfig":
         """A copy with every unset field filled from the preset."""
@@ -317,7 +332,8 @@ def build(config: RunConfig) -> Problem:
         points, y = datasets.load_csv(config.data)
         kind = "binary" if set(np.unique(y)) <= {0.0, 1.0} else "regression"
         config = replace(config, data_kind=kind)
-    loaded = load(config.load, state_dict_defaults(config)) if config.load is not None else None
+    loaded = (load_model(config.load, state_dict_defaults(config)) if config.load is not None
+              else None)
     if loaded is not None:
         config = _saved_inputs(config, loaded[1])
     if config.data is None:
@@ -338,6 +354,7 @@ def build(config: RunConfig) -> Problem:
     if loaded is not None:
         net, meta = loaded
         cfg = _fit_loaded(config, cfg, net, meta, X, y)
+        check_fits(net.sizes, len(X), advice="this model is too large to train on this data")
     else:
         if cfg.batch is not None and cfg.batch > len(X):
             raise ValueError(f"--batch {cfg.batch}: the data has only {len(X)} training rows")
@@ -507,5 +524,5 @@ def saved_task(path: Path) -> str | None:
     if Path(path).suffix == ".safetensors":  # a PyTorch state dict records no task
         task = recorded_meta(path).get("task")
     else:
-        task = load(path)[1].get("task")
+        task = load_model(path)[1].get("task")
     return task if task in TASK_PRESETS else None

@@ -38,10 +38,9 @@ class Question:
     sample: int
 
     def truth(self, event: StepEvent) -> float:
-        v = event.values
         if self.phase is Phase.BACKWARD:
-            return float(v["delta"][self.sample, 0])
-        return float(v["w_after"][0, 0])
+            return float(event.delta[self.sample, 0])
+        return float(event.w_after[0, 0])
 
 
 def question(session) -> Question | None:

@@ -19,12 +19,12 @@ from pathlib import Path
 from tui.core import actions as act
 from tui.core.config import RunConfig
 from tui.core.output import atomic_write_text
-from tui.core.settings import config_from_json, config_to_json
+from tui.core.settings import MAX_EPOCHS, config_from_json, config_to_json
 
 FORMAT = "tinynet-session-1"
 MAX_FILE_BYTES = 64 * 2**20     #: a session file larger than this is refused
 MAX_ACTIONS = 1_000_000
-MAX_TOTAL_EPOCHS = 20_000_000   #: all recorded play actions together
+MAX_TOTAL_EPOCHS = MAX_EPOCHS  #: all recorded play actions together
 
 
 class SessionFileError(ValueError):

@@ -14,7 +14,6 @@ a new seed or task starts over with one run.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -29,9 +28,10 @@ from nn.naming import param_name
 from tui.core import actions as act
 from tui.core import branches as br
 from tui.core import drawing as dr
+from tui.core.lock import HandoffLock
 from tui.core.config import ALL_TASKS, Problem, RunConfig, build, task_defaults
 from tui.core.quiz import Quiz
-from tui.core.settings import typed_changes
+from tui.core.settings import MAX_SEED, typed_changes
 from tui.core.recording import save_session
 from nn import save
 
@@ -56,7 +56,7 @@ def _new_task_training(config: RunConfig, task: str) -> dict:
 
 class Session:
     def __init__(self, problem: Problem):
-        self.lock = threading.RLock()
+        self.lock = HandoffLock()  #: re-entrant; the play worker steps aside for waiters
         self.granularity = Granularity.NEURON
         self.speed_index = 5
         self.sample = 0
@@ -309,7 +309,8 @@ class Session:
         return self.apply(act.NewSeed())
 
     def _new_seed(self) -> int:
-        seed = self.config.seed + 1
+        """The next seed (after the largest, 0 again: a saved session must replay)."""
+        seed = self.config.seed + 1 if self.config.seed < MAX_SEED else 0
         self.rebuild(seed=seed, load=None)
         return seed
 
@@ -529,6 +530,36 @@ class Session:
     def phase(self) -> Phase:
         return self.stepper.phase
 
+    # ------------------------------------------- read-only queries (for the app)
+    @property
+    def halt_problem(self) -> str | None:
+        """Why training stopped (NaN/inf, one line), or None."""
+        halted = self.stepper.halted
+        return halted.problem if halted else None
+
+    @property
+    def has_mini_batches(self) -> bool:
+        return self.stepper.batch is not None
+
+    def epochs_kept(self) -> tuple[int, int]:
+        """(the oldest epoch time travel can reach, the current epoch)."""
+        return self.stepper.oldest_epoch, self.stepper.epoch
+
+    def params_then_and_now(self, epoch: int):
+        """(θ at the start of ``epoch``, θ now, the layer sizes, the step cursor)."""
+        with self.lock:
+            return (self.stepper.snapshot(epoch), self.net.get_params(), tuple(self.net.sizes),
+                    self.stepper.cursor)
+
+    def neuron_weights(self, layer: int, neuron: int):
+        """The incoming weights w (shape (fan_in,)) of one neuron, as now."""
+        return self.net.layers[layer].neurons[neuron].w
+
+    def net_copy(self):
+        """A copy of the followed network (for a worker or a dialog to read at leisure)."""
+        with self.lock:
+            return self.net.copy()
+
 
 def _keep_trace(branch: br.Branch, events: list[StepEvent]) -> None:
     """Add a step's events to ``branch``'s trace while it stays within TRACE_BYTES."""
@@ -549,4 +580,4 @@ def _trim_trace(branch: br.Branch) -> None:
 
 def event_nbytes(event: StepEvent) -> int:
     """Bytes held by an event's array copies."""
-    return sum(getattr(v, "nbytes", 8) for v in event.values.values())
+    return sum(a.nbytes for a in event.arrays())

@@ -24,15 +24,16 @@ from nn.activations import ACTIVATIONS
 from nn.features import FEATURES, parse_features
 from nn.formula import Formula, FormulaError
 from nn.init import INITS
+from nn.io import MAX_SEED, MAX_WIDTH
 
 from nn.images import MAX_SIDE
 from tui.core.config import LOSS_CHOICES, OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig
 from tui.core.parsing import finite_number, whole_number
 
-MAX_HIDDEN = 4096               #: neurons per hidden layer
+MAX_HIDDEN = MAX_WIDTH          #: neurons per hidden layer (a model file's bound too: nn.io)
 MAX_LAYERS = 16                 #: hidden layers
 MAX_EPOCHS = 20_000_000         #: epochs of one run (and of all of a session's plays)
-MAX_SEED = 2**32 - 1            #: NumPy's seed range
+#: MAX_SEED: 0 … 2³²−1, the model reader's bound (nn.io) too
 MAX_NOISE = 10.0                #: the data lie in [-1, 1]²: more is only noise
 MAX_TEST_FRACTION = 0.9         #: at least a tenth of the samples is left to train on
 MAX_SCALE = 1e6                 #: σ of --init normal, weight decay λ

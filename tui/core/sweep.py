@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from nn.stacked import StackedNetwork, StackedFit, estimate_bytes, per_run_loss
+from nn.stacked import StackedNetwork, StackedFit, estimate_bytes
 
 from tui.core.config import Problem, RunConfig, build
 from tui.core.parsing import positive_number, whole_number
@@ -138,7 +138,7 @@ def _success_check(problem: Problem, target_loss: float | None):
     y = problem.y
     if target_loss is not None:
         loss = problem.net.loss
-        return f"loss ≤ {target_loss:g}", lambda st, y_hat: per_run_loss(loss, y_hat, y)[0] \
+        return f"loss ≤ {target_loss:g}", lambda st, y_hat: loss.per_run(y_hat, y)[0] \
             <= target_loss
     if problem.kind == "binary":
         truth = y > 0.5

@@ -27,27 +27,26 @@ def rows(events: Iterable[StepEvent]) -> list[dict[str, object]]:
     and samples count from 1, epochs from 0."""
     out: list[dict[str, object]] = []
     for ev in events:
-        v = ev.values
         base = dict.fromkeys(COLUMNS, "")
         base.update(epoch=ev.epoch, phase=ev.phase.value)
         if ev.phase is Phase.LOSS:
-            out.append({**base, "loss": float(v["loss"])})
+            out.append({**base, "loss": float(ev.loss)})
             continue
         start, stop = ev.neurons
         for c, j in enumerate(range(start, stop)):
             row = {**base, "layer": ev.layer + 1, "neuron": j + 1}
             if ev.phase is Phase.FORWARD:
-                for i in range(len(v["z"])):
-                    out.append({**row, "sample": i + 1, "z": float(v["z"][i, c]),
-                                "a": float(v["a"][i, c]), "w": _vec(v["w"][:, c]),
-                                "b": float(v["b"][c])})
+                for i in range(len(ev.z)):
+                    a = "" if ev.a is None else float(ev.a[i, c])  # softmax: a comes last
+                    out.append({**row, "sample": i + 1, "z": float(ev.z[i, c]), "a": a,
+                                "w": _vec(ev.w[:, c]), "b": float(ev.b[c])})
             elif ev.phase is Phase.BACKWARD:
-                for i in range(len(v["delta"])):
-                    out.append({**row, "sample": i + 1, "delta": float(v["delta"][i, c]),
-                                "dw": _vec(v["dw"][:, c]), "db": float(v["db"][c])})
+                for i in range(len(ev.delta)):
+                    out.append({**row, "sample": i + 1, "delta": float(ev.delta[i, c]),
+                                "dw": _vec(ev.dw[:, c]), "db": float(ev.db[c])})
             else:
-                out.append({**row, "w": _vec(v["w_after"][:, c]), "b": float(v["b_after"][c]),
-                            "dw": _vec(v["dw"][:, c]), "db": float(v["db"][c])})
+                out.append({**row, "w": _vec(ev.w_after[:, c]), "b": float(ev.b_after[c]),
+                            "dw": _vec(ev.dw[:, c]), "db": float(ev.db[c])})
     return out
 
 

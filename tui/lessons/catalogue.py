@@ -14,7 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.lessons.format import Lesson, LessonError, LessonErrors, load
-from tui.lessons.live import LessonSession, check
+from tui.lessons.checking import check_lesson
+from tui.lessons.live import LessonSession
 from tui.lessons.progress import Progress
 
 BUILTIN = Path(__file__).parent / "builtin"
@@ -65,7 +66,7 @@ def open_lesson(name_or_path: str | Path) -> Lesson:
 def start_lesson(name_or_path: str | Path, progress: Progress | None = None) -> LessonSession:
     """Open a lesson at the chapter where this user left it (its first on a first visit)."""
     lesson = open_lesson(name_or_path)
-    errors = check(lesson)
+    errors = check_lesson(lesson)  # counted and capped before it runs
     if errors:
         raise LessonErrors(errors)
     key = lesson_key(str(name_or_path))

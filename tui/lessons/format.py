@@ -47,6 +47,8 @@ from pathlib import Path
 from nn.activations import ACTIVATIONS
 from nn.presets import PRESETS
 
+from tui.core.text import printable
+
 INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity", "plant")
 KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "wait", "ask", "tolerance",
                     "hint")
@@ -454,4 +456,7 @@ def load(path: str | Path) -> Lesson:
         raise LessonErrors([LessonError(path, None, "not UTF-8 text")]) from None
     except OSError as exc:
         raise LessonErrors([LessonError(path, None, exc.strerror or str(exc))]) from None
-    return parse(text, path)
+    # control and bidi characters shown visibly wherever the lesson is shown or written
+    # (``learn --check`` reports where they are: tui.lessons.checking.unsafe_lines)
+    return parse(printable(text.replace("\r\n", "\n"), keep_newlines=True, keep_tabs=True),
+                 path)

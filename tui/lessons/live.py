@@ -159,7 +159,7 @@ def value(session: Session, q: Quantity) -> float:
         epoch = st.epoch if _done(session, Phase.LOSS, None, None) and st.cursor else st.epoch - 1
         for ev in reversed(session.trace_events()):
             if ev.phase is Phase.LOSS and ev.epoch == epoch:
-                return float(ev.values["dL_dyhat"][s, 0])
+                return float(ev.dL_dyhat[s, 0])
         raise ValueError(f"{{{q.text}}}: ∂L/∂ŷ is only shown after a loss step taken with n "
                          "(not after playing)")
     l, j = neuron_index(q.neuron, sizes)

@@ -200,7 +200,6 @@ def quiz_question(session):
     """(id, text, checker) of the quiz question on ``session``'s screen (``z``), or None.
     The truth comes from the next step taken on a copy of the followed run (the
     teacher's network is not touched).  Call with ``session.lock`` held."""
-    from tui.core.branches import copy_stepper  # loaded when a question is asked: start-up time
     from tui.core.quiz import question  # loaded when a question is asked: start-up time
     from tui.core.format import num  # loaded when a question is asked: start-up time
 
@@ -208,7 +207,7 @@ def quiz_question(session):
     if q is None:
         return None
     st = session.stepper
-    events = copy_stepper(st).step(session.granularity)
+    events = st.copy().step(session.granularity)
     if not events or events[-1].problem:
         return None
     truth = q.truth(events[-1])

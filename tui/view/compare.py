@@ -49,21 +49,13 @@ class CompareView:
 
 def theta(net) -> np.ndarray:
     """Every weight and bias in θ's order (W₀, b₀, W₁, b₁, …), copied: (n_params,)."""
-    return np.concatenate([a.ravel() for layer in net.layers for a in (layer.W, layer.b)])
+    return net._flat()[0].copy()
 
 
 def param_at(net, k: int) -> str:
     """The name of θ[k] (``h₁ w₂ (x₂)``, ``ŷ b``)."""
-    sizes = net.sizes
-    for l, layer in enumerate(net.layers):
-        if k < layer.W.size:
-            return param_name(l, "w", tuple(int(i) for i in np.unravel_index(k, layer.W.shape)),
-                              sizes)
-        k -= layer.W.size
-        if k < layer.b.size:
-            return param_name(l, "b", (k,), sizes)
-        k -= layer.b.size
-    raise IndexError("parameter index out of range")
+    layer, kind, index = net.layout.locate(int(k))
+    return param_name(layer, kind, index, net.sizes)
 
 
 def branch_diagrams(session) -> tuple:

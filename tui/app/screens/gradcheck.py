@@ -2,9 +2,12 @@
 finite differences, per parameter, with a verdict."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from rich.text import Text
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 from nn import NeuralNetwork, gradcheck
-from nn.gradcheck import GradCheckResult
+from nn.gradcheck import GradCheckCancelled, GradCheckResult
 
 from nn.naming import param_name
 
@@ -48,6 +51,7 @@ class GradCheckScreen(ModalScreen[None]):
         super().__init__()
         self.net, self.X, self.y = net, X[:MAX_SAMPLES], y[:MAX_SAMPLES]
         self.result: GradCheckResult | None = None
+        self.progress: tuple[int, int] | None = None  #: (parameters done, all) while checking
 
     def compose(self) -> ComposeResult:
         with Vertical(id="gc-box", classes="dialog"):
@@ -64,8 +68,32 @@ class GradCheckScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True)
     def run_check(self) -> None:
-        result = gradcheck(self.net, self.X, self.y)
-        self.app.call_from_thread(self.show, result)
+        """Off the UI thread; the verdict line counts the parameters done (at most ~10
+        updates a second) and Esc (which dismisses the screen, cancelling its workers)
+        stops the check at the next parameter."""
+        worker = get_current_worker()
+        shown = [0.0]
+
+        def progress(done: int, total: int) -> bool:
+            if worker.is_cancelled:
+                return False
+            now = time.monotonic()
+            if now - shown[0] > 0.1:
+                shown[0] = now
+                self.app.call_from_thread(self.show_progress, done, total)
+            return True
+
+        try:
+            result = gradcheck(self.net, self.X, self.y, progress=progress)
+        except GradCheckCancelled:
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show, result)
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.progress = (done, total)
+        self.query_one("#gc-verdict", Label).update(
+            f"checking … {done:,} of {total:,} parameters (Esc stops)")
 
     def show(self, result: GradCheckResult) -> None:
         self.result = result

@@ -9,6 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.app.keys import KEYS, Key, as_keys, display_key, display_keys
+
 ABOUT = (
     "Each step runs part of one training epoch on the whole data set: forward pass (layer by "
     "layer, neuron by neuron) → loss → backward pass (output layer first) → gradient-descent "
@@ -89,17 +91,18 @@ GLOSSARY = [
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "close")]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(self, keys=KEYS, extra=()) -> None:
+        """``keys``: rows of the key table (:mod:`tui.app.keys`); ``extra``: more keys as
+        Textual ``BINDINGS`` (``Binding``s or plain tuples, as the share/follow apps add)."""
         super().__init__()
-        self.app_bindings = bindings
+        self.keys: list[Key] = list(keys) + as_keys(extra)
 
     def compose(self) -> ComposeResult:
         table = Table(title="Keys", box=None, header_style="bold", title_style="bold cyan")
         table.add_column("key", style="bold yellow", justify="right")
         table.add_column("action")
-        for b in self.app_bindings:
-            keys = " / ".join(display_key(k) for k in b.key.split(","))
-            table.add_row(keys, b.tooltip or b.description)
+        for key in self.keys:
+            table.add_row(display_keys(key), key.help)
         glossary = Table(title="Glossary", box=None, header_style="bold", title_style="bold cyan")
         glossary.add_column("symbol", style="bold", justify="right")
         glossary.add_column("meaning")
@@ -114,11 +117,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Press Esc or ? to close.", style="dim"))
 
 
-NAMES = {"space": "space", "question_mark": "?", "plus": "+", "minus": "-", "equals_sign": "=",
-         "left_square_bracket": "[", "right_square_bracket": "]", "up": "↑", "down": "↓",
-         "right": "→", "left": "←", "pagedown": "PgDn", "pageup": "PgUp",
-         "greater_than_sign": ">", "less_than_sign": "<", "enter": "Enter"}
-
-
-def display_key(key: str) -> str:
-    return NAMES.get(key, key)
+__all__ = ["HelpScreen", "display_key", "GLOSSARY", "ABOUT"]

@@ -281,12 +281,14 @@ class SweepScreen(Screen):
     SweepScreen #sweep-note { height: auto; padding: 0 1; }
     SweepScreen DataTable { height: 1fr; }
     """
-    BINDINGS = [Binding("escape", "app.pop_screen", "close")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "close")]
 
-    def __init__(self, rows: list[dict] | None = None, note: str = "") -> None:
-        """``rows`` given: a sweep trained elsewhere (the teacher's, in follow mode) shown
-        read-only: nothing is trained and Enter opens nothing."""
+    def __init__(self, config=None, rows: list[dict] | None = None, note: str = "") -> None:
+        """``config``: the run whose task is swept.  Dismisses with (the chosen run's
+        config, its seed, its lr), or None.  ``rows`` given: a sweep trained elsewhere (the
+        teacher's, in follow mode) shown read-only: nothing is trained and Enter opens nothing."""
         super().__init__()
+        self.config = config
         self.sweep = None
         self.rows: list[dict] = []
         self.given = rows
@@ -311,9 +313,8 @@ class SweepScreen(Screen):
             for row in self.rows:
                 table.add_row(*sweep_cells(row))
             return
-        with self.app.session.lock:
-            config = self.app.session.config
-        self.run_worker(lambda: self._train(config), thread=True, exclusive=True, group="sweep")
+        self.run_worker(lambda: self._train(self.config), thread=True, exclusive=True,
+                        group="sweep")
 
     def _train(self, config) -> None:
         from tui.core.sweep import app_grid  # the sweep grid loads when first used: start-up time
@@ -354,14 +355,4 @@ class SweepScreen(Screen):
         if self.sweep is None:
             return
         row = self.rows[event.cursor_row]
-        pause = getattr(self.app, "pause", None)
-        if pause is not None:
-            pause()
-        closed = len(self.app.session.branches) - 1
-        self.app.session.open_run(run_config(self.sweep, row))
-        self.app.pop_screen()
-        note = "" if closed < 1 else \
-            f" (the branches B–{'ABCD'[closed]} were closed: a new run starts alone)" \
-            if closed > 1 else " (branch B was closed: a new run starts alone)"
-        self.app.notify(f"opened seed {row['seed']}, lr {row['lr']:g} at epoch 0{note}",
-                        markup=False)
+        self.dismiss((run_config(self.sweep, row), row["seed"], row["lr"]))

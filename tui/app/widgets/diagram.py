@@ -249,17 +249,20 @@ def _overflow_layout(sizes, col_w: list[int], width: int, rows: int, selected: i
     hidden layer fits across ``width``: as many hidden layers as fit."""
     n_cols = len(sizes)
     n_hidden = n_cols - 2
-    for k in range(n_hidden - 1, -1, -1):
+    # no more hidden layers than their narrowest columns (and gaps) can fit across ``width``:
+    # starting there, not at n_hidden - 1, keeps a 1 000-layer network's layout quick
+    narrowest = min(col_w[1:-1], default=1) + MIN_GAP
+    for k in range(min(n_hidden - 1, width // max(1, narrowest)), -1, -1):
         start = _window(n_hidden, k, selected)
-        shown = list(range(start, start + k))
         runs_out = [r for r in ((1, start - 1), (start + k, n_hidden)) if r[0] <= r[1]]
+        run_at = {r[0]: r for r in runs_out}
         # the columns left to right: a layer's index, or a run of hidden layers left out
         items: list = [0]
         for c in range(1, n_cols - 1):
-            if c in shown:
+            if start <= c < start + k:
                 items.append(c)
-            elif c in (r[0] for r in runs_out):
-                items.append(next(r for r in runs_out if r[0] == c))
+            elif c in run_at:
+                items.append(run_at[c])
         items.append(n_cols - 1)
         gaps = [MIN_GAP if isinstance(a, int) and isinstance(b, int) else MARK_GAP
                 for a, b in zip(items, items[1:])]

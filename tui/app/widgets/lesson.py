@@ -111,6 +111,15 @@ class AnswerInput(Input):
     class GiveUp(Message):
         pass
 
+    async def _on_key(self, event) -> None:
+        """``?`` is not typed: answers are numbers, and ``?`` opens the help everywhere."""
+        if event.key == "question_mark":
+            event.stop()
+            event.prevent_default()
+            self.app.action_help()
+            return
+        await super()._on_key(event)
+
     def action_give_up(self) -> None:
         self.post_message(self.GiveUp())
 

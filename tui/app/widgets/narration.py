@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from nn import Phase
+from nn import BackwardEvent, LossEvent, Phase, UpdateEvent
 from nn.losses import get_loss
 from nn.optimizers import get_optimizer
 from nn.naming import input_name, layer_name, neuron_name, sample_name, sub
@@ -85,11 +85,11 @@ def _not_in_batch(view: NarrationView) -> str:
             f"(samples {names}); [ and ] choose a sample of this batch")
 
 
-def _loss(t: Text, view: NarrationView, v: dict, i: int | None) -> None:
+def _loss(t: Text, view: NarrationView, v: LossEvent, i: int | None) -> None:
     """The loss of the event's rows, the selected sample's part and each output's
     start of backpropagation, from the loss's own ``explain``."""
-    y_hat, y = v["y_hat"], v["y"]
-    loss = get_loss(v.get("loss_name"))
+    y_hat, y = v.y_hat, v.y
+    loss = get_loss(v.loss_name)
     batched = view.rows is not None
     n = len(y) if batched else view.n_samples
     t.append(f"Loss · {loss.title} over {n} sample{'' if n == 1 else 's'}", style="bold")
@@ -97,17 +97,17 @@ def _loss(t: Text, view: NarrationView, v: dict, i: int | None) -> None:
         t.append(f" · {_batch_name(view)}", style="dim")
     t.append("\n")
     how = loss.explain(y_hat, y, 0 if i is None else i)
-    decay = v.get("weight_decay") or 0.0
-    data = v.get("data_loss", v["loss"])
+    decay = v.weight_decay
+    data = v.data_loss
     t.append(fill(*how["value"]) + " = ")
-    t.append(num(data if decay else v["loss"]), style="bold")
+    t.append(num(data if decay else v.loss), style="bold")
     if decay:
-        sum_w2 = 2.0 * v["penalty"] / decay
+        sum_w2 = 2.0 * v.penalty / decay
         t.append(f"\nL = data + λ/2·Σw² = {num(data)} + {num(decay)}/2·{num(sum_w2)} = ")
-        t.append(num(v["loss"]), style="bold")
-    if "epoch_loss" in v:
+        t.append(num(v.loss), style="bold")
+    if v.epoch_loss is not None:
         t.append(f"\nepoch loss (the {view.n_batches} batches' losses, weighted by size) = ")
-        t.append(num(v["epoch_loss"]), style="bold")
+        t.append(num(v.epoch_loss), style="bold")
     if i is None:
         t.append("\n" + _not_in_batch(view))
         return
@@ -130,29 +130,29 @@ def _loss(t: Text, view: NarrationView, v: dict, i: int | None) -> None:
         t.append(f"   (output 1 of {K})", style="dim")
 
 
-def _update(t: Text, v: dict, c: int) -> None:
+def _update(t: Text, v: UpdateEvent, c: int) -> None:
     """The optimizer's update of each weight and the bias, from its ``explain``."""
-    lr = v["lr"]
-    opt = get_optimizer(v.get("optimizer", "gd"), **v.get("hyper", {}))
+    lr = v.lr
+    opt = get_optimizer(v.optimizer, **v.hyper)
     title = OPTIMIZER_TITLES.get(opt.name, opt.name)
-    hyper = dict(v.get("hyper", {}))
+    hyper = dict(v.hyper)
     if hyper.pop("nesterov", False):
         title = "Nesterov " + title
     parts = [f"{HYPER_NAMES.get(k, k)} = {num(x)}" for k, x in hyper.items()]
     parts.append(f"lr = {num(lr)}")
     if opt.slots:
-        parts.append(f"t = {v['t']}")
+        parts.append(f"t = {v.t}")
     t.append(f"{title}, {', '.join(parts)}")
-    wb, dw = v["w_before"][:, c], v["dw"][:, c]
+    wb, dw = v.w_before[:, c], v.dw[:, c]
     for k in range(min(len(wb), MAX_TERMS)):
-        state = {s: float(v[f"{s}_w_before"][k, c]) for s in opt.slots}
-        _lines(t, opt.explain(float(wb[k]), float(dw[k]), lr, v.get("t", 1), state,
+        state = {s: float(v.slots[s].w_before[k, c]) for s in opt.slots}
+        _lines(t, opt.explain(float(wb[k]), float(dw[k]), lr, v.t, state,
                               name=f"w{sub(k + 1)}", grad=f"dw{sub(k + 1)}"))
     if len(wb) > MAX_TERMS:
         t.append(f"\n… and {len(wb) - MAX_TERMS} more weights (see the neuron panel)",
                  style="dim")
-    state = {s: float(v[f"{s}_b_before"][c]) for s in opt.slots}
-    _lines(t, opt.explain(float(v["b_before"][c]), float(v["db"][c]), lr, v.get("t", 1), state,
+    state = {s: float(v.slots[s].b_before[c]) for s in opt.slots}
+    _lines(t, opt.explain(float(v.b_before[c]), float(v.db[c]), lr, v.t, state,
                           name="b", grad="db"))
 
 
@@ -170,7 +170,7 @@ def narrate(view: NarrationView) -> Text:
         t.append(" to take a step. Each step's equation appears here, with its real numbers.",
                  style="dim")
         return t
-    v = event.values
+    v = event
     sizes = view.sizes
     n_layers = len(sizes) - 1
     i = _row(view)
@@ -193,24 +193,24 @@ def narrate(view: NarrationView) -> Text:
         if i is None:  # not in this batch: say so, never read another sample's row
             t.append(_not_in_batch(view))
             return t
-        x, w = v["x"][i], v["w"][:, c]
+        x, w = v.x[i], v.w[:, c]
         shown = min(len(w), MAX_TERMS)
         terms = [f"{paren(w[k])}·{paren(x[k])}" for k in range(shown)]
         more = f" + … {len(w) - MAX_TERMS} more" if len(w) > MAX_TERMS else ""
         names = " + ".join(f"w{sub(k + 1)}{input_name(layer, k, sizes)}" for k in range(shown))
         t.append(f"z = {names}{' + …' if more else ''} + b\n")
-        t.append(f"  = {' + '.join(terms)}{more} + {paren(v['b'][c])}\n")
+        t.append(f"  = {' + '.join(terms)}{more} + {paren(v.b[c])}\n")
         t.append("  = ")
-        t.append(num(v["z"][i, c]), style="bold")
-        if v.get("a_pending"):
+        t.append(num(v.z[i, c]), style="bold")
+        if v.a_pending:
             t.append(f"\na = {f}(z) needs every z of the layer: computed with the layer's "
                      "last neuron", style="dim")
         elif f == "softmax":
             t.append("\na = e^zⱼ/Σₖ e^zₖ over the layer's z = ")
-            t.append(num(v["a"][i, c]), style="bold")
+            t.append(num(v.a[i, c]), style="bold")
         else:
-            t.append(f"\na = {f}(z) = {f}({num(v['z'][i, c])}) = ")
-            t.append(num(v["a"][i, c]), style="bold")
+            t.append(f"\na = {f}(z) = {f}({num(v.z[i, c])}) = ")
+            t.append(num(v.a[i, c]), style="bold")
     elif event.phase is Phase.BACKWARD:
         _backward(t, view, v, c, f)
     else:  # UPDATE: the same for every sample
@@ -219,45 +219,46 @@ def narrate(view: NarrationView) -> Text:
     return t
 
 
-def _backward(t: Text, view: NarrationView, v: dict, c: int, f: str) -> None:
+def _backward(t: Text, view: NarrationView, v: BackwardEvent, c: int, f: str) -> None:
     i = _row(view)
-    n = view.n_samples if view.rows is None else len(v["x"])
+    n = view.n_samples if view.rows is None else len(v.x)
     layer = view.event.layer
     t.append(f" · {sample_name(view.sample)} for δ\n", style="dim")
     if i is None:
         t.append(_not_in_batch(view))
         _backward_sums(t, view, v, c, None, n)
         return
-    if v.get("fused"):  # the loss gave δ itself
+    if v.fused:  # the loss gave δ itself
         t.append("δ = ∂L/∂z from the loss step, (ŷ − y)·scale: f'(z) cancelled = ")
-        t.append(num(v["delta"][i, c]), style="bold")
+        t.append(num(v.delta[i, c]), style="bold")
         _backward_sums(t, view, v, c, i, n)
         return
-    if "next_delta" in v:
-        nd, nw = v["next_delta"][i], v["next_w"][c]
+    if v.next_delta is not None:
+        nd, nw = v.next_delta[i], v.next_w[c]
         shown = min(len(nw), MAX_TERMS)
         terms = [f"{paren(nd[k])}·{paren(nw[k])}" for k in range(shown)]
         more = f" + … {len(nw) - MAX_TERMS} more" if len(nw) > MAX_TERMS else ""
         t.append(f"∂L/∂a = Σₖ δₖ·wₖ (from layer {layer + 2}) = {' + '.join(terms)}{more} = ")
     else:
         t.append("∂L/∂a = ∂L/∂ŷ = ")
-    t.append(num(v["dA"][i, c]), style="bold")
-    if "row_sum" in v:
-        t.append(f"\nδ = ∂L/∂z = a·(∂L/∂a − Σⱼ ∂L/∂aⱼ·aⱼ) = a·({num(v['dA'][i, c])} − "
-                 f"{paren(v['row_sum'][i, 0])}) = ")
+    t.append(num(v.dA[i, c]), style="bold")
+    if v.row_sum is not None:
+        t.append(f"\nδ = ∂L/∂z = a·(∂L/∂a − Σⱼ ∂L/∂aⱼ·aⱼ) = a·({num(v.dA[i, c])} − "
+                 f"{paren(v.row_sum[i, 0])}) = ")
     else:
-        t.append(f"\nδ = ∂L/∂z = ∂L/∂a · {f}'(z) = {paren(v['dA'][i, c])} · "
-                 f"{paren(v['fprime'][i, c])} = ")
-    t.append(num(v["delta"][i, c]), style="bold")
+        t.append(f"\nδ = ∂L/∂z = ∂L/∂a · {f}'(z) = {paren(v.dA[i, c])} · "
+                 f"{paren(v.fprime[i, c])} = ")
+    t.append(num(v.delta[i, c]), style="bold")
     _backward_sums(t, view, v, c, i, n)
 
 
-def _backward_sums(t: Text, view: NarrationView, v: dict, c: int, i: int | None, n: int) -> None:
+def _backward_sums(t: Text, view: NarrationView, v: BackwardEvent, c: int, i: int | None,
+                   n: int) -> None:
     """dw and db as sums over the batch's samples (+ λ·w with weight decay)."""
     layer, sizes = view.event.layer, view.sizes
     name = sample_name(view.sample)
-    decay = v.get("decay_w")
-    delta, x = v["delta"][:, c], v["x"]
+    decay = v.decay_w
+    delta, x = v.delta[:, c], v.x
     full = n <= MAX_SAMPLE_TERMS
     if full:
         t.append(f"\ndw and db add up every sample's term (n = 1…{n}):", style="dim")
@@ -275,16 +276,16 @@ def _backward_sums(t: Text, view: NarrationView, v: dict, c: int, i: int | None,
                     if i is not None else "")
             wd = "" if decay is None else f" + (λ·w = {num(decay[k, c])})"
             t.append(f"{part}… all {n}{wd} → ", style="dim")
-        t.append(num(v["dw"][k, c]), style="bold")
+        t.append(num(v.dw[k, c]), style="bold")
     if x.shape[1] > MAX_TERMS:
         t.append(f"\n… and {x.shape[1] - MAX_TERMS} more weights (see the neuron panel)",
                  style="dim")
     t.append("\ndb = Σₙ δₙ = ")
     if full:
         t.append(" + ".join(paren(d) for d in delta) + " = ")
-    t.append(num(v["db"][c]), style="bold")
+    t.append(num(v.db[c]), style="bold")
     if decay is not None:
-        t.append(f"\nweight decay λ = {num(v['weight_decay'])} adds λ·w to each dw, pulling the "
+        t.append(f"\nweight decay λ = {num(v.weight_decay)} adds λ·w to each dw, pulling the "
                  "weights toward 0 (biases are not decayed)", style="dim")
     if view.all_zero_inputs and layer == 0 and i is not None:
         t.append(f"\n{name}'s inputs are all 0, so its δ·x terms are 0: "

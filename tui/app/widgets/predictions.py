@@ -193,6 +193,9 @@ class Predictions(LineCanvas):
             super().__init__()
             self.x1, self.x2, self.button, self.ctrl = x1, x2, button, ctrl
 
+    class Resized(Message):
+        """The panel has a new size: its maps must be sampled again (the app redraws)."""
+
     view: PredictionsView | None = None
 
     def show(self, view: PredictionsView, hint: str | None = None) -> None:
@@ -235,9 +238,8 @@ class Predictions(LineCanvas):
     def on_resize(self, _event: Resize) -> None:
         """The maps are sampled for this panel's size: draw them again at the new one
         (the app's own resize handler can run before this panel has its new layout)."""
-        redraw = getattr(self.app, "redraw", None)
-        if self.view is not None and redraw is not None:
-            self.call_after_refresh(redraw, True)
+        if self.view is not None:
+            self.post_message(self.Resized())
 
     def on_mouse_move(self, event: MouseMove) -> None:
         self.pointer = self.output_point(event)

@@ -1,0 +1,70 @@
+"""The main screen: the status line, the five panels, the lesson panel, the footer — and
+the layout classes a terminal's size sets (``compact``, ``too-small``)."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Grid, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.app import digits_keys
+from tui.app.widgets.diagram import NetworkDiagram
+from tui.app.widgets.inspector import Inspector
+from tui.app.widgets.lesson import LessonPanel
+from tui.app.widgets.loss_chart import LossChart
+from tui.app.widgets.narration import Narration
+from tui.app.widgets.predictions import Predictions
+from tui.app.widgets.status import StatusLine
+
+COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
+MIN_WIDTH, MIN_HEIGHT = 60, 18
+
+#: panel id → its border title
+TITLES = {"diagram": "network", "inspector-box": "neuron", "narration": "chain rule",
+          "loss": "loss", "predictions": "predictions"}
+
+
+class MainScreen(Screen):
+    """The debugger's screen (the first on the App's stack).  Posts :class:`Ready` once
+    its panels are mounted (the App then sizes them, opens a lesson and draws)."""
+
+    class Ready(Message):
+        """The panels are mounted."""
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield Static(id="too-small")
+        with Grid(id="main"):
+            yield from digits_keys.compose_before()  # digits (tui/app/digits_keys.py)
+            yield NetworkDiagram(id="diagram", classes="panel")
+            with VerticalScroll(id="inspector-box", classes="panel"):
+                yield Inspector(id="inspector")
+            yield Narration(id="narration", classes="panel")
+            yield LossChart(id="loss", classes="panel")
+            yield Predictions(id="predictions", classes="panel")
+            yield from digits_keys.compose_after()
+        yield LessonPanel(id="lesson", classes="panel")
+        # the palette's key is in the help and the table (ctrl+p), not the footer
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        for wid, title in TITLES.items():
+            self.query_one(f"#{wid}").border_title = title
+        # arrow keys select neurons: scrolling panels must not take focus (the mouse scrolls them)
+        panels = [self.query_one(f"#{wid}") for wid in TITLES]
+        for panel in panels:
+            panel.can_focus = False
+        if self.focused in panels:  # auto-focus may have come first (PgDn scrolled the
+            self.set_focus(None)    # neuron panel instead of the chain rule)
+        self.post_message(self.Ready())
+
+    def fit(self, width: int, height: int) -> None:
+        """Set the layout classes for a ``width`` × ``height`` terminal."""
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "compact")
+        self.set_class(small, "too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"Make the window larger: tinynet-tui needs {MIN_WIDTH}×{MIN_HEIGHT} "
+                f"(now {width}×{height}).", layout=False)
