@@ -1,7 +1,7 @@
 """Default settings per task: the architecture and learning rate that train it.
 
 These are what ``tinynet-tui`` uses when an option is not given; the values
-were chosen by measurement (see README, "Defaults that train").
+were chosen by measurement (see docs/cli.md, "Defaults that train").
 """
 from __future__ import annotations
 

@@ -20,3 +20,10 @@ def random_net(sizes, hidden="tanh", output="sigmoid", seed=0):
     for layer in net.layers:  # non-zero biases so their gradients are exercised
         layer.b[...] = rng.normal(0, 0.5, layer.b.shape)
     return net
+
+
+@pytest.fixture(autouse=True)
+def _private_state_dir(tmp_path_factory, monkeypatch):
+    """Apps started by tests (in-process or as subprocesses) keep their state — lesson
+    progress, the first-start hint — in a fresh folder, never in the user's own."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))

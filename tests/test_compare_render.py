@@ -221,3 +221,24 @@ def test_diagrams_side_by_side_each_titled_and_as_wide_as_its_share():
     assert lines[0][2 * (each + 2):2 * (each + 2) + 3] == "C ▶"   # the followed one
     inputs = [k for k, line in enumerate(lines) if line.startswith("x₁ ")]
     assert inputs and all(lines[inputs[0]][c * (each + 2):].startswith("x₁ ") for c in range(3))
+
+
+@pytest.mark.parametrize("width", [76, 60])
+def test_at_80x24_no_cell_wraps_over_more_than_three_lines(width):
+    """Issue 22 item 14: the compare table at 80×24 wrapped a cell over 5 lines; its last
+    columns move to a second table (under each branch's letter) instead."""
+    stopped = row("C", label="C: lr 50 (A: 5), weight h₁ w₂ (x₂) = 1 at epoch 12",
+                  colour="green", loss=math.nan, halted="loss is NaN at ŷ", distance=3.0,
+                  max_change=2.0, max_where="ŷ b", fork_at=(9, 0), parent="B")
+    view = CompareView((A_ROW, B_ROW, stopped), None, 1)
+    console = Console(width=width, record=True, color_system=None)
+    console.print(render_table(view, width))
+    lines = console.export_text().splitlines()
+    starts = [k for k, line in enumerate(lines)
+              if re.match(r"^(branch|  A|▶ B|  C)\b", line.rstrip() or " ")] + [len(lines)]
+    assert all(b - a <= 3 for a, b in zip(starts, starts[1:])), "\n".join(lines)
+    words = set(" ".join(lines).split())
+    for cell in ("from A at epoch 4 (2/10 units)", "0.9877 (h₁ w₂ (x₂))", "1.235",
+                 "stopped (loss is NaN at ŷ)"):
+        assert set(cell.split()) <= words, cell
+    assert max(map(len, lines)) <= width

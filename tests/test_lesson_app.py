@@ -54,10 +54,7 @@ async def take_chapter(app, pilot) -> int:
     assert app.session is run.session                # the app shows the chapter's session
     for line in run.text.splitlines():                # the panel shows the engine's numbers
         assert line.strip() in panel_text(app), (ch.title, line)
-    if ch.select is not None:
-        assert app.session.selected == live.neuron_index(ch.select, tuple(app.session.net.sizes))
-    if ch.panel is not None:
-        assert app.query_one(f"#{PANEL_IDS[ch.panel]}").has_class("lesson-focus")
+    assert_screen_is_about_the_chapter(app, ch)
     presses = 0
     if ch.ask is not None:
         assert isinstance(app.focused, AnswerInput) and run.question in panel_text(app)
@@ -99,12 +96,49 @@ async def take_chapter(app, pilot) -> int:
     return presses + 1
 
 
+def on_screen(widget) -> bool:
+    """Displayed, with a region inside the screen."""
+    region = widget.region
+    return widget.display and widget.visible and region.width > 2 and region.height > 2 \
+        and widget.screen.region.contains_region(region)
+
+
+def assert_screen_is_about_the_chapter(app, ch) -> None:
+    """Issue 22: the chapter's text starts at its top and can be read to its end by key;
+    the panel it names is on screen (outlined); the neuron it asks about (or selects) is
+    selected, and the chain-rule panel explains that neuron's step."""
+    scroll = app.query_one("#lesson-scroll")
+    assert scroll.scroll_y == 0, (ch.title, "the text opens scrolled")
+    if ch.panel is not None:
+        widget = app.query_one(f"#{PANEL_IDS[ch.panel]}")
+        assert widget.has_class("lesson-focus") and on_screen(widget), (ch.title, ch.panel)
+    s = app.session
+    sizes = tuple(s.net.sizes)
+    want = (live.neuron_index(ch.ask.neuron, sizes) if ch.ask is not None and ch.ask.neuron
+            else live.neuron_index(ch.select, sizes) if ch.select else None)
+    if want is not None:
+        assert s.selected == want, (ch.title, s.selected, want)
+        ev = app.frame.narration.event
+        ran = [e for e in s.trace_events() if e.epoch == s.stepper.epoch and e.layer == want[0]
+               and e.neurons and e.neurons[0] <= want[1] < e.neurons[1]]
+        if ran and ev is not None and ev.layer is not None:
+            assert (ev.layer, app.frame.narration.neuron) == want, (ch.title, "narration")
+    panel = app.lessons
+    while panel.page(1):                              # PgDn reads the text to its end
+        pass
+    assert scroll.scroll_y == scroll.max_scroll_y
+    while panel.page(-1):
+        pass
+    assert scroll.scroll_y == 0
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 @pytest.mark.parametrize("name", list(BUILTIN))
-async def test_pilot_runs_every_lesson_first_to_last(tmp_path, name, quick_export):
+async def test_pilot_runs_every_lesson_first_to_last(tmp_path, name, size, quick_export):
     app = lesson_app(tmp_path, name)
     lesson = app.lessons.lesson.lesson
     counts = []
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         assert app.screen.has_class("lesson")
         for i, ch in enumerate(lesson.chapters):

@@ -28,6 +28,8 @@ def engine_value(session, text: str) -> float:
         return st.losses[q.epoch] if q.epoch is not None else st.losses.last
     if q.kind == "epoch":
         return st.epoch
+    if q.kind == "last epoch":   # the epoch of the last loss computed
+        return len(st.losses) - 1
     if q.kind == "lr":
         return st.lr
     if q.kind == "x":
@@ -69,7 +71,7 @@ def expected_text(session, block) -> str:
     def filled(t):
         def fill(m):
             v = engine_value(session, m.group(1))
-            if m.group(1).strip() == "epoch" or m.group(1).startswith("digit"):
+            if m.group(1).strip() in ("epoch", "last epoch") or m.group(1).startswith("digit"):
                 return str(int(v))
             return paren(v) if t[:m.start()].rstrip()[-1:] in ("·", "−", "-") else num(v)
         return PLACEHOLDER.sub(fill, t)
@@ -350,7 +352,7 @@ def test_plant_wrong_derivative_is_found_by_the_gradient_check():
     assert planted_neuron(clean) is None
     assert gradcheck(clean, run.session.problem.X, run.session.problem.y).ok
     # one neuron step computes the same δ as a whole (planted) backward pass
-    a = live.ChapterRun(lesson, 2)
+    a = live.ChapterRun(lesson, 3)  # "The neuron with the bug": h₂'s backward step
     a.finish_wait()
     from nn import Granularity
     from tui.core.session import Session

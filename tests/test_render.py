@@ -488,9 +488,9 @@ def test_inspector_before_the_first_pass():
                        "w₂ (x₂) -1.25       –      –\n"
                        "b       0.125       –      –\n"
                        "dw, db, last Δ: not computed yet\n"
-                       "z, a, δ: not computed yet (press n)")
+                       "z, a, δ: not computed yet")
     assert styled(t, "dim")[-2:] == ["dw, db, last Δ: not computed yet",
-                                     "z, a, δ: not computed yet (press n)"]
+                                     "z, a, δ: not computed yet"]
 
 
 @pytest.mark.parametrize("sample,rows", [(0, ["1", "2", "3", "4"]), (1, ["1", "2", "3", "4"]),
@@ -631,7 +631,7 @@ def test_narration_of_a_long_sum_writes_three_terms_and_counts_the_rest():
     assert t.plain == ("this step computed h¹₁, h¹₂; ↑↓ picks the one explained here\n"
                        "Update · h¹₂ (hidden layer 1, neuron 2)\n"
                        "gradient descent, lr = 0.1\n"
-                       "w₁ ← w₁ − lr·dw₁ = 0.25 − 0.1·2.084 = 0.04158\n"
+                       "w₁ ← w₁ − lr·dw₁ = 0.25 − 0.1·2.0842 = 0.04158\n"  # 0.2084 would give 0.0416
                        "w₂ ← w₂ − lr·dw₂ = 2 − 0.1·3.391 = 1.661\n"
                        "w₃ ← w₃ − lr·dw₃ = 0 − 0.1·(-7.463) = 0.7463\n"
                        "… and 2 more weights (see the neuron panel)\n"

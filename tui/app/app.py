@@ -33,7 +33,8 @@ from tui.app.keys import KeyCommands, bindings
 from tui.app.lesson_mode import LessonMode
 from tui.app.main_screen import COMPACT_HEIGHT, COMPACT_WIDTH, MIN_HEIGHT, MIN_WIDTH, MainScreen
 from tui.app.play import Player
-from tui.app.widgets.diagram import NetworkDiagram
+from tui.core.first_run import HINT, map_legend
+from tui.app.widgets.diagram import NetworkDiagram, color_system
 from tui.app.widgets.inspector import Inspector
 from tui.app.widgets.loss_chart import LossChart
 from tui.app.widgets.narration import Narration
@@ -64,8 +65,10 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
 
     def __init__(self, problem: Problem, export_dir: Path | None = None,
                  save_dir: Path | None = None, replay: list | None = None,
-                 lesson=None, progress=None, replay_step=None) -> None:
+                 lesson=None, progress=None, replay_step=None, first_run=None) -> None:
         super().__init__()
+        #: a tui.core.first_run.FirstRun: the first-start hint and the maps' legend (None: neither)
+        self.first_run = first_run
         # a lesson brings its chapter's session (a second Session on the same network
         # would reset the network's buffers)
         self.session = lesson.chapter.session if lesson is not None else Session(problem)
@@ -97,6 +100,8 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
             self.lessons.refresh(focus=True)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
+        if self.first_run is not None and self.first_run.fresh("hint"):
+            self.notify(HINT, timeout=20, markup=False)
 
     def on_mount(self) -> None:
         bandwidth.install(self, max_kbps=self.max_kbps, fps=self.fps)
@@ -156,6 +161,11 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
                                          speed=f"{self.lessons.pace:g} s/step")
         self.query_one(StatusLine).show(status)
         self.query_one(NetworkDiagram).show(frame.diagram)
+        if self.first_run is not None:  # the maps' legend, until `m` has been seen once
+            maps = frame.diagram.maps
+            shown = maps is not None and maps.small is not None and not self.first_run.seen("map")
+            self.query_one("#diagram").border_subtitle = (
+                map_legend(color_system(self)) if shown else "")
         self.query_one(Inspector).show(frame.neuron)
         self.query_one(Narration).show(frame.narration)
         chart = self.query_one(LossChart)

@@ -24,7 +24,9 @@ from nn import Granularity
 from tui.core import actions as act
 from tui.core.format import num
 from tui.core.parsing import finite_number
+from tui.app.widgets.inspector import Inspector
 from tui.app.widgets.lesson import AnswerInput, LessonPanel, LessonView, slow_line
+from tui.app.widgets.narration import Narration
 
 #: seconds per step in slow motion (+ is faster, i.e. fewer seconds)
 SLOW_PACES = (5.0, 3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3)
@@ -33,6 +35,9 @@ SLOW_DEFAULT = 3  # 1.5 s per step
 #: ``panel:`` names → the app's widget ids
 PANEL_IDS = {"diagram": "diagram", "neuron": "inspector-box", "narration": "narration",
              "loss": "loss", "predictions": "predictions"}
+
+#: what the second cell of the small-screen lesson layout can show (v cycles them)
+SMALL_CELLS = ("narration", "neuron", "loss", "predictions")
 
 #: keys that adjust slow motion instead of pausing it
 SLOW_KEYS = {"o": 0, "plus": 1, "equals_sign": 1, "minus": -1}
@@ -158,6 +163,10 @@ class LessonMode:
             return
         self._enter_chapter()
 
+    def page(self, direction: int) -> bool:
+        """PgDn/PgUp: scroll the chapter's text if it has more that way."""
+        return self.active and self.app.query_one(LessonPanel).page(direction)
+
     def back(self) -> None:
         if self.lesson is None:
             return
@@ -179,7 +188,7 @@ class LessonMode:
             app.pause()
         app.session = run.session  # a new session: the app draws it (its key has changed)
         ch = run.chapter
-        if ch.select is None and ch.ask is not None and ch.ask.neuron is not None:
+        if ch.ask is not None and ch.ask.neuron is not None:  # the neuron asked about
             from tui.lessons.live import neuron_index  # lessons load when one opens: start-up time
 
             run.session.select(*neuron_index(ch.ask.neuron, tuple(run.session.net.sizes)))
@@ -209,21 +218,37 @@ class LessonMode:
         for name, wid in PANEL_IDS.items():
             app.query_one(f"#{wid}").set_class(name == focus, "lesson-focus")
         # the lesson layouts show one chart cell: the chapter's (v swaps it); on small
-        # screens a chapter about a chart shows it in place of the chain rule
-        screen.set_class(focus in ("loss", "predictions"), "lesson-chart")
-        if focus in ("loss", "predictions"):
-            screen.set_class(focus == "predictions", "show-predictions")
+        # screens the second cell is the chapter's panel (chain rule, neuron, loss or
+        # predictions): a chapter that names a panel shows it
+        self.show_cell(focus if focus in SMALL_CELLS else "narration")
+
+    def show_cell(self, name: str) -> None:
+        """The small-screen lesson layout's second cell (SMALL_CELLS); on large screens
+        the loss or the predictions chart (the neuron panel and the chain rule are
+        always there)."""
+        screen = self.app.screen_stack[0]
+        screen.set_class(name in ("loss", "predictions"), "lesson-chart")
+        screen.set_class(name == "neuron", "lesson-neuron")
+        if name in ("loss", "predictions"):
+            screen.set_class(name == "predictions", "show-predictions")
+
+    def cell(self) -> str:
+        screen = self.app.screen_stack[0]
+        if screen.has_class("lesson-neuron"):
+            return "neuron"
+        if screen.has_class("lesson-chart"):
+            return "predictions" if screen.has_class("show-predictions") else "loss"
+        return "narration"
 
     def swap_panel(self) -> bool:
         """``v`` in the small-screen lesson layout: its second cell cycles chain rule →
-        loss chart → predictions.  False outside that layout (``v`` swaps as usual)."""
+        neuron → loss chart → predictions.  False outside that layout (``v`` swaps as
+        usual)."""
         screen = self.app.screen_stack[0]
         if not (self.active and screen.has_class("compact")):
             return False
-        chart, preds = screen.has_class("lesson-chart"), screen.has_class("show-predictions")
-        chart, preds = (True, False) if not chart else (True, True) if not preds else (False, False)
-        screen.set_class(chart, "lesson-chart")
-        screen.set_class(preds, "show-predictions")  # view state: the app redraws
+        self.show_cell(SMALL_CELLS[(SMALL_CELLS.index(self.cell()) + 1) % len(SMALL_CELLS)])
+        self.app.session.touch()
         self.app.call_after_refresh(self.app.redraw, True)  # once the cell has its size
         return True
 
@@ -237,7 +262,26 @@ class LessonMode:
             feedback=self.feedback, right=self.right, finished=self.finished,
             slow=self.pace if self.slow else None, done=lesson.note_done())
 
+    def secret(self) -> float | None:
+        """The open question's answer when the panels already hold it (a question with
+        no wait: the value was computed before the chapter starts), else None; the
+        neuron and chain-rule panels hide it while the question is open."""
+        run = self.run
+        if run is None or run.answered or run.chapter.wait.kind != "none":
+            return None
+        from tui.lessons.live import value  # lessons load when one opens: start-up time
+
+        try:
+            return value(run.session, run.chapter.ask)
+        except ValueError:
+            return None
+
     def refresh(self, focus: bool = False) -> None:
+        secret = self.secret() if self.active else None
+        for widget in (self.app.query_one(Inspector), self.app.query_one(Narration)):
+            if widget.secret != secret:
+                widget.secret = secret
+                self.app.session.touch()
         if not self.active:
             return
         panel = self.app.query_one(LessonPanel)
@@ -271,6 +315,7 @@ class LessonMode:
             with s.lock:  # the play worker may be training
                 last = st.losses.last
                 reached = (s.is_halted if w.nan else
+                           bool(st.breakpoint) if w.breakpoint is not None else
                            st.cursor == 0 and last is not None and last <= w.loss
                            if w.loss is not None else st.epoch >= self._play_from + w.count)
             if reached:

@@ -106,14 +106,18 @@ def run_learn(args: argparse.Namespace,
             return 2
         lesson, errors = exc.lesson, exc.errors  # check the readable chapters too
     if args.check:
-        errors = sorted(errors + check_lesson(lesson), key=lambda e: (e.line or 0))
+        seen: set[str] = set()  # a bad placeholder is found by the parse and by the run
+        errors = sorted((e for e in errors + check_lesson(lesson)
+                         if not (str(e) in seen or seen.add(str(e)))),
+                        key=lambda e: (e.line or 0))
         for e in errors:
             print(e, file=sys.stderr)
         if errors:
             print(f"{args.lesson}: {len(errors)} problem{'s' * (len(errors) != 1)}",
                   file=sys.stderr)
             return 2
-        print(f"{args.lesson}: OK — {lesson.title!r}, {len(lesson.chapters)} chapters")
+        n = len(lesson.chapters)
+        print(f"{args.lesson}: OK — {lesson.title!r}, {n} chapter{'s' * (n != 1)}")
         return 0
     if args.worksheet is not None:
         problem = check_output_file(args.worksheet, force=args.force)

@@ -12,9 +12,11 @@ from pathlib import Path
 
 
 from tui.core.config import ALL_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS, RunConfig
+from tui.core.first_run import FirstRun
 from tui.core.parsing import finite_number, positive_number, whole_number
 from tui.cli.options import (  # noqa: F401 (the options, re-exported for callers of main)
     PROG, UsageError, Parser, _argument, positive_int, MAX_EPOCHS, epoch_count, seed_int,
+    train_epoch_count,
     positive_float, port_number, feature_list, _no_limit_or_positive, limit, non_negative,
     HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _non_negative,
     unit_interval, MAX_NOISE, MAX_TEST_FRACTION, test_fraction,
@@ -22,14 +24,25 @@ from tui.cli.options import (  # noqa: F401 (the options, re-exported for caller
     config_from_args, check_data_options, check_momentum, momentum_of, fail,
     apply_task_defaults)
 
+#: the end of ``tinynet-tui --help``: the three commands to try first
+TRY_FIRST = """\
+try first:
+  tinynet-tui learn backprop        a ten-minute lesson: backprop on XOR, one step at a time
+  tinynet-tui                       the app on XOR 2-2-1 (n steps, space plays, ? every key)
+  tinynet-tui train --task spiral   train headless and print a summary
+
+docs: README.md and docs/ (docs/cli.md: every subcommand and option)"""
+
+
 def make_parser() -> Parser:
-    parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.")
+    parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.",
+                    epilog=TRY_FIRST, formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_model_options(parser)
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     train = sub.add_parser("train", help="train headless, print a summary",
                            description="Train without the app; rich progress, then a summary.")
     _add_model_options(train)
-    train.add_argument("--epochs", type=epoch_count,
+    train.add_argument("--epochs", type=train_epoch_count,
                        help="epochs to train (default: per task; Ctrl-C stops after the "
                             "current epoch and still saves and exports)")
     train.add_argument("--until-loss", type=positive_float, metavar="LOSS",
@@ -316,7 +329,8 @@ def _main(argv: list[str] | None) -> int:
     try:
         seconds = replay_estimate(problem, actions) if actions else None
         with replay_progress(args.replay, actions, seconds) as step:
-            app = TinyNetApp(problem, replay=actions, replay_step=step)
+            app = TinyNetApp(problem, replay=actions, replay_step=step,
+                             first_run=None if replaying else FirstRun())
     except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
         return fail(f"{args.replay}: {exc}")
     app.max_kbps, app.fps = args.max_kbps, args.fps

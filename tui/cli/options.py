@@ -46,6 +46,8 @@ positive_int = _argument(lambda text: whole_number(text, low=1))
 
 
 epoch_count = _argument(lambda text: parse("epochs", text))
+#: train's --epochs: 0 too (with --save: the initial weights, written without training)
+train_epoch_count = _argument(lambda text: 0 if text.strip() == "0" else parse("epochs", text))
 
 
 seed_int = _argument(lambda text: parse("seed", text))

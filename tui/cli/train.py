@@ -144,8 +144,11 @@ def _train(problem, until_loss, save, export, quiet, console, force, losses=None
         return f"{v:.1%}" if metric == "accuracy" else f"{v:.4f}"
 
     tested = [] if test is None else [f"{problem.test_loss():.6g}", shown(test[1])]
-    table.add_row(f"{result.final_loss:.6g}", shown(value), *tested, str(result.epochs),
-                  f"{elapsed:.2f} s", result.stopped)
+    # --epochs 0: nothing trained, the loss of the initial weights (not a NaN)
+    final = result.final_loss if result.epochs else \
+        net.objective(problem.X, problem.y)
+    table.add_row(f"{final:.6g}", shown(value), *tested, str(result.epochs),
+                  f"{elapsed:.2f} s", "initial weights" if not result.epochs else result.stopped)
     console.print(table)
     if problem.kind == "multiclass":  # the classes' confusion matrix (tui/summary.py)
         print_confusion(problem, console)

@@ -36,6 +36,9 @@ class Question:
     text: str
     phase: Phase
     sample: int
+    #: (layer, neuron) asked about: selected while it is asked, so the neuron panel the
+    #: text points at shows its w and dw (None: no neuron)
+    neuron: tuple[int, int] | None = None
 
     def truth(self, event: StepEvent) -> float:
         if self.phase is Phase.BACKWARD:
@@ -59,4 +62,4 @@ def question(session) -> Question | None:
     else:
         text = (f"Quiz: w₁ of {name} after this update = ?  (w ← w − lr·dw, lr "
                 f"{session.config.lr:g}; w and dw are in the neuron panel)")
-    return Question(text, u.phase, session.sample)
+    return Question(text, u.phase, session.sample, (u.layer, u.neuron))

@@ -514,6 +514,16 @@ class Session:
         for ev in reversed(self.events):
             if ev.layer == layer and ev.neurons and ev.neurons[0] <= j < ev.neurons[1]:
                 return ev
+        # a one-neuron step of another neuron: the selected neuron's latest step of this
+        # epoch, if any (a lesson that selects h₁ after h₂'s step explains h₁'s)
+        if not self.events[-1].is_single_neuron:
+            return self.events[-1]
+        epoch = self.events[-1].epoch
+        for ev in reversed(self.trace_events()):
+            if ev.epoch != epoch:
+                break
+            if ev.layer == layer and ev.neurons and ev.neurons[0] <= j < ev.neurons[1]:
+                return ev
         return self.events[-1]
 
     def save(self, path: Path) -> Path:

@@ -71,5 +71,6 @@ def start_lesson(name_or_path: str | Path, progress: Progress | None = None) -> 
         raise LessonErrors(errors)
     key = lesson_key(str(name_or_path))
     entry = progress.get(key) if progress is not None else None
-    start = 0 if entry is None or entry["done"] else entry["chapter"]
-    return LessonSession(lesson, key, start, progress)
+    again = entry is not None and bool(entry["done"])  # finished before: read it afresh
+    start = 0 if entry is None or again else entry["chapter"]
+    return LessonSession(lesson, key, start, progress, again=again)

@@ -27,7 +27,7 @@ Header keys (the first six are inherited by the next chapter):
     plant: wrong derivative NEURON   (inherited; a bug planted in the lesson's copy of
               the network: that neuron's activation derivative is f'(z) = a, not the true one)
     wait: none | step | steps N | play N epochs | play until loss L | play until nan
-          | key K
+          | play until breakpoint vanishing|saturated|loss up | key K
     ask: QUANTITY               a predict-then-reveal question (checked after the wait)
     tolerance: 1% | 0.001       relative or absolute (default: Quiz.is_right, 1 %)
     hint: text                  shown on a wrong answer (may hold placeholders)
@@ -44,12 +44,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from nn.activations import ACTIVATIONS
-from nn.presets import PRESETS
 
 from tui.core.text import printable
+from tui.core.settings import CONFIGURABLE as _CONFIGURABLE
+from tui.core.settings import SETTINGS as _SETTINGS
+from tui.core.settings import parse as parse_setting
 
-INHERITED = ("task", "hidden", "activation", "lr", "seed", "granularity", "plant")
+#: the run settings a lesson sets, each read by the one settings table
+#: (:mod:`tui.core.settings`: the CLI's, the session files' and the settings screen's
+#: parser and bounds): task and seed, and every setting the app may change
+RUN_SETTINGS = ("task", "seed") + tuple(k for k in _CONFIGURABLE if k != "data")
+#: a lesson's key for a setting (``weight-decay``) → the setting (``weight_decay``)
+LESSON_KEYS = {_SETTINGS[k].lesson_key: k for k in RUN_SETTINGS}
+INHERITED = tuple(_SETTINGS[k].lesson_key for k in RUN_SETTINGS) + ("granularity", "plant")
 KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "wait", "ask", "tolerance",
                     "hint")
 #: panels a chapter can point at (``panel:``); the app outlines the one named
@@ -58,6 +65,8 @@ GRANULARITIES = ("neuron", "layer", "phase", "epoch")
 PHASES = ("forward", "loss", "backward", "update")
 MAX_EPOCH = 20_000
 MAX_STEPS = 1_000
+#: ``wait: play until breakpoint NAME`` → the :class:`nn.breakpoints.Breakpoints` switch
+BREAKPOINTS = {"vanishing": "vanishing", "saturated": "saturated", "loss up": "loss_up"}
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -107,6 +116,8 @@ class Wait:
     loss: float | None = None
     key: str | None = None
     nan: bool = False   #: play until training stops on NaN/inf (at most ``count`` epochs)
+    #: play until this breakpoint of the app fires (BREAKPOINTS; at most ``count`` epochs)
+    breakpoint: str | None = None
 
 
 @dataclass
@@ -153,7 +164,7 @@ _SAMPLE = r"(?:\s+sample\s+(\d+))?"
 _NAME = r"(\S+)"
 _QUANTITY_FORMS = [
     (re.compile(r"loss\s+epoch\s+(\d+)$"), "loss_epoch"),
-    (re.compile(r"(loss|epoch|lr)$"), "plain"),
+    (re.compile(r"(loss|epoch|lr|last epoch|accuracy)$"), "plain"),
     (re.compile(rf"(z|a|delta|δ|f'|fprime)\s+{_NAME}{_SAMPLE}$"), "neuron_sample"),
     (re.compile(rf"(?:dL/dy|dL/dŷ|∂L/∂ŷ){_SAMPLE}$"), "dl_dy"),
     (re.compile(rf"(w|dw)\s+{_NAME}\s+(\d+)$"), "weight"),
@@ -162,7 +173,7 @@ _QUANTITY_FORMS = [
     (re.compile(rf"y{_SAMPLE}$"), "target"),
     (re.compile(rf"digit\s+{_NAME}$"), "digit"),   # image tasks: the class exciting it most
 ]
-QUANTITY_HELP = ("loss, loss epoch E, epoch, lr, z|a|delta|f' NEURON [sample S], dL/dy [sample S], "
+QUANTITY_HELP = ("loss, loss epoch E, epoch, last epoch, lr, accuracy, z|a|delta|f' NEURON [sample S], dL/dy [sample S], "
                  "w|dw NEURON I, b|db NEURON, x I [sample S], y [sample S], digit NEURON")
 
 
@@ -239,6 +250,13 @@ def _parse_wait(v: str) -> Wait:
         if not loss > 0:
             raise ValueError("wait: the loss to play to must be above 0")
         return Wait("play", loss=loss)
+    m = re.fullmatch(r"play until breakpoint\s+(.+?)", v)
+    if m:
+        name = " ".join(m.group(1).split())
+        if name not in BREAKPOINTS:
+            raise ValueError(f"wait {v!r}: the breakpoints a lesson can play to are "
+                             f"{', '.join(BREAKPOINTS)}")
+        return Wait("play", count=MAX_EPOCH, breakpoint=name)
     if re.fullmatch(r"play until (?:nan|NaN)", v):
         return Wait("play", count=MAX_EPOCH, nan=True)
     m = re.fullmatch(r"play\s+(\d+)\s+epochs?", v)
@@ -248,41 +266,31 @@ def _parse_wait(v: str) -> Wait:
     if m:
         return Wait("key", key=m.group(1))
     raise ValueError(f"wait {v!r}: use none, step, steps N, play N epochs, "
-                     "play until loss L, play until nan or key K")
+                     "play until loss L, play until nan, play until breakpoint NAME or key K")
+
+
+def _run_setting(key: str, v: str) -> object:
+    """A run setting, parsed and bounded by the settings table as the command line's
+    option is: ``optimizer: adam``, ``features: x1, x2, x1x2``, ``hidden: 4,4``,
+    ``activation: relu, tanh`` (a hidden ``softmax`` is refused, as by the CLI)."""
+    name = LESSON_KEYS[key]
+    try:
+        return parse_setting(name, v)
+    except ValueError as exc:
+        message = str(exc)
+        if "softmax" in v and name == "activation":
+            message += " (softmax mixes a row: output layers only, as the CLI says)"
+        raise ValueError(f"{key} {v!r}: {message}") from None
 
 
 def _parse_value(key: str, v: str, settings: dict) -> object:
     """Check one header value; returns it parsed.  ValueError says why not."""
-
-    if key == "task":
-        from nn.presets import IMAGE_PRESETS  # beside PRESETS, read only when a task is checked
-
-        if v not in PRESETS and v not in IMAGE_PRESETS:
-            raise ValueError(f"task {v!r}: one of {', '.join([*PRESETS, *IMAGE_PRESETS])}")
-        return v
-    if key == "hidden":
-        if v in ("0", "none", ""):
-            return ()
-        try:
-            sizes = tuple(int(p) for p in v.split(","))
-        except ValueError:
-            raise ValueError(f"hidden {v!r}: give layer sizes like 2 or 4,4, or 0") from None
-        if any(not 1 <= n <= 64 for n in sizes):
-            raise ValueError(f"hidden {v!r}: sizes from 1 to 64")
-        return sizes
-    if key == "activation":
-        if v not in ACTIVATIONS:
-            raise ValueError(f"activation {v!r}: one of {', '.join(ACTIVATIONS)}")
-        return v
-    if key == "lr":
-        lr = float(v)
-        if not 0 < lr < 1e6:
-            raise ValueError(f"lr {v!r}: a positive number")
-        return lr
-    if key in ("seed", "sample"):
+    if key in LESSON_KEYS:
+        return _run_setting(key, v)
+    if key == "sample":
         n = int(v)
-        if n < (0 if key == "seed" else 1):
-            raise ValueError(f"{key} {v!r}: " + ("0 or more" if key == "seed" else "from 1"))
+        if n < 1:
+            raise ValueError(f"sample {v!r}: from 1")
         return n
     if key == "granularity":
         if v not in GRANULARITIES:
@@ -315,7 +323,7 @@ def _parse_value(key: str, v: str, settings: dict) -> object:
         return _parse_wait(v)
     if key == "ask":
         q = parse_quantity(v)
-        if q.kind in ("epoch", "lr", "x", "y"):
+        if q.kind in ("epoch", "last epoch", "lr", "x", "y"):
             raise ValueError(f"ask {v!r}: ask for something the network computes "
                              "(z, a, delta, dL/dy, loss, w, dw, b, db)")
         return q
@@ -341,7 +349,7 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
     errors: list[LessonError] = []
     lines = text.splitlines()
     title, intro, chapters = "", [], []
-    settings = {"task": "xor", "hidden": None, "activation": None, "lr": None, "seed": 0,
+    settings = {**dict.fromkeys(RUN_SETTINGS), "task": "xor", "seed": 0,
                 "granularity": "neuron", "plant": None}
     ch: Chapter | None = None
     in_header = False
@@ -375,6 +383,8 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
             m = re.match(r"([A-Za-z_-]+)\s*:\s*(.*)$", line)
             if m:
                 key, value = m.group(1).lower(), m.group(2).strip()
+                if key.replace("_", "-") in LESSON_KEYS:  # weight_decay: weight-decay
+                    key = key.replace("_", "-")
                 if key not in KEYS:
                     errors.append(LessonError(path, n, f"unknown key {key!r} (known: "
                                                        f"{', '.join(KEYS)})"))
@@ -394,7 +404,9 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
                         msg = f"malformed question: {msg}"
                     errors.append(LessonError(path, n, msg))
                     continue
-                if key in INHERITED:
+                if key in LESSON_KEYS:  # kept under the setting's name (weight_decay)
+                    ch.settings[LESSON_KEYS[key]] = parsed
+                elif key in INHERITED:
                     ch.settings[key] = parsed
                 elif key == "sample":
                     ch.sample = parsed
@@ -402,8 +414,13 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
                     setattr(ch, key, parsed)
                 continue
             in_header = False  # prose right after the header, no blank line
-        if line.strip() == "---" and not ch.reveal and "---" not in ch.lines:
+        if line.strip() == "---" and "---" not in ch.lines:
             ch.lines["---"] = n
+            continue
+        if line.strip() == "---":
+            errors.append(LessonError(path, n, f"a second '---' in this chapter (the first is on "
+                                               f"line {ch.lines['---']}): a chapter has one, "
+                                               "between its text and its reveal"))
             continue
         target = ch.reveal if "---" in ch.lines else ch.text
         target.append((n, line))
@@ -428,10 +445,9 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
         _trim(ch.text)
         _trim(ch.reveal)
     if errors:
-        ends = [c.line for c in chapters[1:]] + [len(lines) + 1]
-        clean = [c for c, end in zip(chapters, ends)
-                 if not any(e.line and c.line <= e.line < end for e in errors)]
-        raise LessonErrors(errors, Lesson(title, clean, path) if clean else None)
+        # every chapter, a bad line left out, so that --check runs them all on the engine
+        # and reports every problem (not only the first of a chapter)
+        raise LessonErrors(errors, Lesson(title, chapters, path) if chapters else None)
     return Lesson(title, chapters, path, "\n".join(intro).strip())
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nn import Granularity, Phase
-from nn.naming import SUB, neuron_name, sample_name, weight_name
+from nn.breakpoints import Breakpoints
+from nn.naming import SUB, SUP, neuron_name, sample_name, weight_name
 
 from tui.core.config import RunConfig, build, task_config
 from tui.core.format import num
@@ -23,7 +24,8 @@ from tui.core.session import Session
 from tui.lessons.format import (PLACEHOLDER, Chapter, Lesson, LessonError, LessonErrors, Quantity,
                      parse_quantity)
 from tui.lessons.plant import plant_wrong_derivative
-from tui.lessons.format import MAX_EPOCH
+from tui.lessons.format import BREAKPOINTS, MAX_EPOCH, RUN_SETTINGS
+from tui.lessons.lint import loss_epoch_mismatch, typed_numbers, unseen_panels
 
 #: epochs played per chunk while a chapter waits for "play until loss"
 PLAY_CHUNK = 250
@@ -37,24 +39,48 @@ def neuron_index(name: str, sizes) -> tuple[int, int]:
     (names as :func:`nn.naming.neuron_name` writes them); ValueError if there is none."""
     names = {neuron_name(l, j, sizes): (l, j)
              for l in range(len(sizes) - 1) for j in range(sizes[l + 1])}
+    import re
+
     alias = name.strip()
-    if alias in ("y", "yhat", "y_hat"):
+    m = re.fullmatch(r"h(\d+)_(\d+)|h\[(\d+),\s*(\d+)\]", alias)
+    if m:  # two hidden layers: h1_2 or h[1,2] is h¹₂ (layer 1, neuron 2)
+        layer, neuron = (g for g in m.groups() if g is not None)
+        alias = "h" + layer.translate(SUP) + neuron.translate(SUB)
+    elif alias in ("y", "yhat", "y_hat"):
         alias = "ŷ"
     elif alias[:1] == "y" and alias[1:].isdigit():
         alias = "ŷ" + alias[1:].translate(SUB)
     elif alias[:1] == "h" and alias[1:].isdigit():
         alias = "h" + alias[1:].translate(SUB)
     if alias not in names:
-        raise ValueError(f"no neuron {name!r} in this network (it has "
-                         f"{', '.join(names)})")
+        deep = len(sizes) > 3
+        raise ValueError(f"no neuron {name!r} in this network (it has {', '.join(names)}"
+                         + ("; write h¹₂ as h1_2 or h[1,2]" if deep else "") + ")")
     return names[alias]
 
 
 # ------------------------------------------------------------------- set up
+def target_breakpoints(loss: float | None = None, name: str | None = None):
+    """The breakpoints a "play until loss L" (or "play until breakpoint NAME") chapter
+    plays with: only that one (the app's own breakpoint, checked after every epoch)."""
+    if name is not None:
+        return Breakpoints(**{BREAKPOINTS[name]: True})
+    return Breakpoints(target=True, target_loss=loss)
+
+
+def wait_breakpoints(ch: Chapter):
+    """The breakpoints a chapter's wait plays to (None: it plays to no breakpoint)."""
+    w = ch.wait
+    if w.kind == "play" and (w.loss is not None or w.breakpoint is not None):
+        return target_breakpoints(w.loss, w.breakpoint)
+    return None
+
+
 def config_of(ch: Chapter) -> RunConfig:
-    s = ch.settings
-    return task_config(s["task"], hidden=s["hidden"], activation=s["activation"],
-                       lr=s["lr"], seed=s["seed"])  # digits: Adam, batch 32, its test set
+    s = ch.settings  # by the settings table's names; None: the task's default
+    # task_config: the task's own training (digits: Adam, batch 32, its test set)
+    return task_config(s.get("task") or "xor", **{k: s[k] for k in RUN_SETTINGS
+                                                  if k != "task" and s.get(k) is not None})
 
 
 def setup(ch: Chapter, path: str) -> Session:
@@ -97,6 +123,9 @@ def setup(ch: Chapter, path: str) -> Session:
     for _ in range(count):
         session.step()
     session.granularity = granularity
+    if wait_breakpoints(ch) is not None:
+        # space plays too: the app's play stops where the chapter's p does
+        session.breakpoints = wait_breakpoints(ch)
     if session.is_halted:
         raise LessonError(path, ch.lines.get("steps", line),
                           f"unreachable: {session.stepper.halted.problem}")
@@ -110,6 +139,11 @@ def setup(ch: Chapter, path: str) -> Session:
             session.select(*neuron_index(ch.select, sizes))
         except ValueError as exc:
             raise LessonError(path, ch.lines["select"], f"select: {exc}") from None
+    if ch.ask is not None and ch.ask.neuron is not None:  # the neuron asked about
+        try:
+            session.select(*neuron_index(ch.ask.neuron, sizes))
+        except ValueError:
+            pass  # reported by the question's own check
     return session
 
 
@@ -139,8 +173,17 @@ def value(session: Session, q: Quantity) -> float:
         raise ValueError(f"{{{q.text}}}: the data has {len(X)} samples")
     if q.kind == "epoch":
         return float(st.epoch)
+    if q.kind == "last epoch":  # the epoch {loss} belongs to
+        if len(st.losses) == 0:
+            raise ValueError(f"{{{q.text}}}: no loss computed yet at this position")
+        return float(len(st.losses) - 1)
     if q.kind == "lr":
         return float(st.lr)
+    if q.kind == "accuracy":  # of the weights now, in % (as the app's status line)
+        metric, score = session.problem.score()
+        if metric != "accuracy":
+            raise ValueError(f"{{{q.text}}}: this task is scored by {metric}, not accuracy")
+        return 100.0 * score
     if q.kind == "loss":
         if q.epoch is not None:
             if q.epoch >= len(st.losses):
@@ -198,7 +241,7 @@ def excited_most(problem, layer: int, neuron: int) -> int:
 def show(session: Session, q: Quantity) -> str:
     """``q``'s value as the panels write it (``epoch`` and ``digit`` as whole numbers)."""
     v = value(session, q)
-    return str(int(v)) if q.kind in ("epoch", "digit") else num(v)
+    return str(int(v)) if q.kind in ("epoch", "last epoch", "digit") else num(v)
 
 
 def describe(session: Session, q: Quantity) -> str:
@@ -206,6 +249,8 @@ def describe(session: Session, q: Quantity) -> str:
     s = (q.sample - 1) if q.sample is not None else session.sample
     if q.kind == "loss":
         return "the loss" + (f" of epoch {q.epoch}" if q.epoch is not None else "")
+    if q.kind == "accuracy":
+        return "the accuracy in % (samples classified right)"
     if q.kind == "dL/dy":
         return f"∂L/∂ŷ for {sample_name(s)}"
     if q.kind == "digit":
@@ -215,6 +260,9 @@ def describe(session: Session, q: Quantity) -> str:
         return f"{q.kind[:-1]}{weight_name(q.index - 1)} of {name}"
     if q.kind in ("b", "db"):
         return f"{_SYMBOL[q.kind]} of {name}"
+    if q.kind == "f'":  # as the text and the chain-rule panel write it: σ'(z), tanh'(z)
+        layer = session.net.layers[neuron_index(q.neuron, tuple(session.net.sizes))[0]]
+        return f"{layer.activation.symbol}'(z) of {name} for {sample_name(s)}"
     return f"{_SYMBOL[q.kind]} of {name} for {sample_name(s)}"
 
 
@@ -303,6 +351,8 @@ class ChapterRun:
             return f"press n ({self.steps_left} step{'s' * (self.steps_left != 1)} to go)"
         if w.kind == "play" and w.nan:
             return "press p to play until training stops (NaN/inf)"
+        if w.kind == "play" and w.breakpoint is not None:
+            return f"press p to play until the {w.breakpoint!r} breakpoint pauses training"
         if w.kind == "play" and w.loss is None:
             return f"press p to play {w.count} epochs"
         if w.kind == "play":
@@ -324,7 +374,8 @@ class ChapterRun:
             return True
         if w.kind == "play" and key == "p":
             if perform:
-                self.play_reached = self._play(w.loss) if w.loss is not None else \
+                self.play_reached = self._play() \
+                    if w.loss is not None or w.breakpoint is not None else \
                     self._play_epochs(w.count, w.nan)
             self.wait_done = True
             return True
@@ -333,15 +384,26 @@ class ChapterRun:
             return True
         return False
 
-    def _play(self, loss: float) -> bool:
+    def _play(self) -> bool:
+        """Play until the loss is at most the chapter's (or its breakpoint fires): with
+        the app's own breakpoint (:func:`wait_breakpoints`), so the lesson stops at exactly
+        the epoch the breakpoint stops at — for a loss, the first whose loss is ≤ it —
+        whatever the chunking.  True when it was reached."""
 
-        st = self.session.stepper
+        s, st, w = self.session, self.session.stepper, self.chapter.wait
+        if w.loss is not None and st.cursor == 0 and st.losses.last is not None \
+                and st.losses.last <= w.loss:
+            return True
         limit = min(MAX_EPOCH, st.epoch + PLAY_LIMIT)
-        while st.epoch < limit and not self.session.is_halted:
-            if st.losses.last is not None and st.losses.last <= loss and st.cursor == 0:
-                return True
-            self.session.play_chunk(PLAY_CHUNK if st.epoch >= 1 else 1, breakpoints=False)
-        return False
+        saved, s.breakpoints = s.breakpoints, wait_breakpoints(self.chapter)
+        try:
+            while st.epoch < limit and not s.is_halted:
+                s.play_chunk(min(PLAY_CHUNK, limit - st.epoch))
+                if st.breakpoint:
+                    return True
+            return False
+        finally:
+            s.breakpoints = saved
 
     def _play_epochs(self, n: int, until_nan: bool = False) -> bool:
         """Play ``n`` epochs (True when all ran) or, ``until_nan``, until training stops on
@@ -364,13 +426,17 @@ class ChapterRun:
     def answer(self, number: float) -> Answer:
         """Check a prediction: the chapter's wait is carried out first (the engine
         computes the value), then it is compared within the chapter's tolerance.  A wrong
-        prediction before a wait of steps takes those steps back (an exact undo), so the
-        screen does not show the answer while the learner tries again."""
+        prediction before a wait of steps or of playing takes them back (an exact undo:
+        steps back, or back to the epoch the play started from), so the screen does not
+        show the answer while the learner tries again; the selected neuron stays the one
+        the chapter is about."""
         ch = self.chapter
         if ch.ask is None:
             raise ValueError("this chapter asks nothing")
-        pending = not self.wait_done and ch.wait.kind == "step"
-        steps_left = self.steps_left
+        st = self.session.stepper
+        pending = not self.wait_done and ch.wait.kind in ("step", "play")
+        steps_left, selected = self.steps_left, self.session.selected
+        start = (st.epoch, st.cursor)
         presses = self.finish_wait()
         truth = value(self.session, ch.ask)
         if ch.tolerance is None:
@@ -382,10 +448,19 @@ class ChapterRun:
         self.answered = self.answered or right
         self.session.quiz.score(number, truth)
         if pending and not right:
+            self.take_back(presses, start)
+            self.steps_left, self.wait_done, self.play_reached = steps_left, False, None
+            self.session.selected = selected
+            self.session.touch()
+        return Answer(right, truth, num(truth), None if right else self.hint)
+
+    def take_back(self, presses: int, start: tuple[int, int]) -> None:
+        """Undo the chapter's wait: its steps one by one, or a play back to its start."""
+        if self.chapter.wait.kind == "step":
             for _ in range(presses):
                 self.session.back()
-            self.steps_left, self.wait_done = steps_left, False
-        return Answer(right, truth, num(truth), None if right else self.hint)
+        elif start[1] == 0:
+            self.session.go_to_epoch(start[0])
 
     def give_up(self) -> str:
         """Show the answer without scoring (the learner moves on)."""
@@ -411,12 +486,14 @@ class ChapterRun:
 class LessonSession:
     """A lesson being read, chapter by chapter, with progress saved as it goes."""
 
-    def __init__(self, lesson: Lesson, key: str, start: int = 0, progress=None):
+    def __init__(self, lesson: Lesson, key: str, start: int = 0, progress=None,
+                 again: bool = False):
         self.lesson, self.key, self.progress = lesson, key, progress
         n = len(lesson.chapters)
-        #: the chapters (from 0) done: each once it showed ✓ Done (kept in the progress file)
+        #: the chapters (from 0) done: each once it showed ✓ Done (kept in the progress file);
+        #: ``again``: a finished lesson read once more starts with an empty bar
         self.completed: set[int] = ({i for i in progress.completed(key) if i < n}
-                                    if progress is not None else set())
+                                    if progress is not None and not again else set())
         self.chapter: ChapterRun | None = None
         self.go(start)
 
@@ -451,34 +528,77 @@ class LessonSession:
         return self.go(self.index - 1)
 
 
-def check(lesson: Lesson) -> list[LessonError]:
-    """Set up every chapter, fill every placeholder and answer every question on the
-    engine: the problems found, each naming the file and line (empty: the lesson works)."""
-    errors: list[LessonError] = []
-    for i, ch in enumerate(lesson.chapters):
+def not_yet(session: Session, ch: Chapter, exc: ValueError) -> str:
+    """Why a question cannot be asked where it is, and where it could be: the step that
+    computes it, as a ``position:`` line to copy."""
+    q, st = ch.ask, session.stepper
+    phase = _COMPUTED_BY.get(q.kind)
+    if phase is None or q.neuron is None or "not computed yet" not in str(exc):
+        return f"malformed question: {exc}"
+    try:
+        l, j = neuron_index(q.neuron, tuple(session.net.sizes))
+    except ValueError:
+        return f"question not computable here: {exc}"
+    name = neuron_name(l, j, tuple(session.net.sizes))
+    return (f"question not computable here: {exc}; it becomes available with {name}'s "
+            f"{phase.value} step — ask it just before that step with 'position: epoch "
+            f"{st.epoch}, {phase.value}, {name}' and 'wait: step'")
+
+
+def check_chapter(lesson: Lesson, i: int, errors: list[LessonError]) -> None:
+    """Run chapter ``i`` headless to its end — set up, text, question, wait, reveal — and
+    add every problem to ``errors``."""
+    ch = lesson.chapters[i]
+    run = ChapterRun(lesson, i, errors)
+    session = run.session
+    errors += loss_epoch_mismatch(session, ch.text, lesson.path)
+    if ch.ask is not None and ch.select is not None and ch.ask.neuron is not None:
+        sizes = tuple(session.net.sizes)
         try:
-            run = ChapterRun(lesson, i, errors)
-            if ch.ask is not None:
-                try:
-                    describe(run.session, ch.ask)
-                    run.finish_wait()
-                    value(run.session, ch.ask)
-                except ValueError as exc:
-                    errors.append(LessonError(lesson.path, ch.lines["ask"],
-                                              f"malformed question: {exc}"))
-                    continue
-            run.finish_wait()
-            if run.play_reached is False:
-                errors.append(LessonError(lesson.path, ch.lines.get("wait", ch.line),
-                                          "unreachable: training did not stop with NaN/inf "
-                                          f"within {ch.wait.count} epochs" if ch.wait.nan else
-                                          f"unreachable: training stopped at epoch "
-                                          f"{run.session.stepper.epoch} before the wait was done"
-                                          if run.session.is_halted or ch.wait.loss is None else
-                                          f"unreachable: the loss does not reach "
-                                          f"{num(ch.wait.loss)} within {PLAY_LIMIT} epochs"))
-                continue
-            render(run.session, ch.reveal, lesson.path, errors)
+            if neuron_index(ch.select, sizes) != neuron_index(ch.ask.neuron, sizes):
+                errors.append(LessonError(lesson.path, ch.lines["select"],
+                                          f"select: {ch.select} but the question is about "
+                                          f"{ch.ask.neuron} (a chapter that asks about a "
+                                          "neuron selects it: leave select out)"))
+        except ValueError:
+            pass
+    if ch.ask is not None:
+        try:
+            describe(session, ch.ask)
+        except ValueError as exc:
+            errors.append(LessonError(lesson.path, ch.lines["ask"], f"ask: {exc}"))
+            return
+    run.finish_wait()
+    if run.play_reached is False:
+        w = ch.wait
+        errors.append(LessonError(
+            lesson.path, ch.lines.get("wait", ch.line),
+            "unreachable: training did not stop with NaN/inf within "
+            f"{w.count} epochs" if w.nan else
+            f"unreachable: the {w.breakpoint!r} breakpoint does not fire within {PLAY_LIMIT} "
+            "epochs (a wait that never finishes)" if w.breakpoint else
+            f"unreachable: training stopped at epoch {session.stepper.epoch} "
+            "before the wait was done" if session.is_halted or w.loss is None else
+            f"unreachable: the loss does not reach {num(w.loss)} within {PLAY_LIMIT} epochs"))
+        return
+    if ch.ask is not None:
+        try:
+            value(session, ch.ask)
+        except ValueError as exc:
+            errors.append(LessonError(lesson.path, ch.lines["ask"], not_yet(session, ch, exc)))
+            return
+    render(session, ch.reveal, lesson.path, errors)
+    errors += loss_epoch_mismatch(session, ch.reveal, lesson.path)
+
+
+def check(lesson: Lesson) -> list[LessonError]:
+    """Set up every chapter, fill every placeholder, run every wait to its end and answer
+    every question on the engine; and the prose's typed numbers (:mod:`.lint`): the
+    problems found, each naming the file and line (empty: the lesson works)."""
+    errors: list[LessonError] = typed_numbers(lesson) + unseen_panels(lesson)
+    for i in range(len(lesson.chapters)):
+        try:
+            check_chapter(lesson, i, errors)
         except LessonErrors as exc:
             errors.extend(exc.errors)
         except LessonError as exc:

@@ -19,15 +19,29 @@ class LessonKeys:
 
     def action_next_chapter(self) -> None:
         if self.lessons.active:
-            self.lessons.next()
+            if not self.lessons.page(1):  # the chapter's text first, then the next chapter
+                self.lessons.next()
         else:  # a long narration (a hidden neuron's backward step at 80×24) scrolls by key
             self.query_one("#narration").scroll_page_down(animate=False)
 
     def action_previous_chapter(self) -> None:
         if self.lessons.active:
-            self.lessons.back()
+            if not self.lessons.page(-1):
+                self.lessons.back()
         else:
             self.query_one("#narration").scroll_page_up(animate=False)
+
+    def action_chapter(self, delta: int) -> None:
+        """``>``/``<``: the next/previous chapter at once."""
+        if not self.lessons.active:
+            return
+        if delta > 0:
+            self.lessons.next()
+        else:
+            self.lessons.back()
+
+    def action_scroll_narration(self, delta: int) -> None:
+        self.query_one("#narration").scroll_relative(y=3 * delta, animate=False)
 
     def action_chapter_done(self) -> None:
         run = self.lessons.run

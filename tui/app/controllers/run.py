@@ -125,11 +125,13 @@ class RunKeys:
 
     def action_gradcheck(self) -> None:
         # the gradient check loads when first used: start-up time
-        from tui.app.screens.gradcheck import GradCheckScreen
+        from tui.app.screens.gradcheck import GradCheckScreen, when_text
 
         self.pause()
         s = self.session
-        self.push_screen(GradCheckScreen(s.net_copy(), s.problem.X, s.problem.y))
+        with s.lock:
+            when = when_text(s.stepper.epoch, s.stepper.cursor)
+        self.push_screen(GradCheckScreen(s.net_copy(), s.problem.X, s.problem.y, when))
 
     # ------------------------------------------------------------ branches
     def action_fork(self) -> None:

@@ -63,6 +63,9 @@ class SteppingKeys:
         from tui.app.screens.number import NumberScreen, parse_number
 
         s = self.session
+        if q.neuron is not None and s.selected != q.neuron:  # the panels show the neuron asked
+            s.select(*q.neuron)
+            self.redraw(True)
 
         def answered(value) -> None:
             if value is None:

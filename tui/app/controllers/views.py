@@ -66,6 +66,8 @@ class ViewKeys:
             self.say(MAPS_NEED_TWO_INPUTS)
             return
         self.view.large_map = not self.view.large_map
+        if getattr(self, "first_run", None) is not None:  # the maps' legend has done its job
+            self.first_run.mark("map")
         # the compact layout shows the predictions cell for the map, as `v` does
         self.screen_stack[0].set_class(self.view.large_map, "show-predictions")
         self.call_after_refresh(self.redraw)

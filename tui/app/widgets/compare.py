@@ -114,12 +114,31 @@ def table_cells(view: CompareView) -> list[tuple[Text, str, str, str, str, str, 
 ROOM_FIRST = ("what differs", "at", "max |Δ| (which)", "forked", "loss")
 
 
+#: the most lines a cell may wrap over before columns move to a second table below
+MAX_CELL_LINES = 3
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines ``text`` takes wrapped between words at ``width`` cells."""
+    lines, used = 1, 0
+    for word in text.split():
+        w = cell_len(word)
+        if used and used + 1 + w > width:
+            lines, used = lines + 1, w
+        else:
+            used += w + (1 if used else 0)
+    return lines
+
+
 def column_widths(columns: dict[str, list[str]], wraps: dict[str, bool],
                   width: int) -> dict[str, int] | None:
     """Widths that fit ``columns`` (name → cell texts, header first) into ``width``,
     or None when every cell fits on one line.  Every column first gets its longest
-    word if it may wrap (its longest cell if not); what is left goes to the wrapping
-    columns in ``ROOM_FIRST`` order, each up to its longest cell."""
+    word if it may wrap (its longest cell if not); what is left goes, one cell at a
+    to the wrapping columns in ``ROOM_FIRST`` order, each up to its longest cell — or,
+    where that leaves a cell over MAX_CELL_LINES lines, one cell at a time to the
+    wrapping column whose cells take the most lines (ties: ``ROOM_FIRST`` order), so
+    that no cell is much taller than the others."""
     longest = {k: max(cell_len(c) for c in col) for k, col in columns.items()}
     room = width - COLUMN_GAP * (len(columns) - 1)
     if sum(longest.values()) <= room:
@@ -127,27 +146,76 @@ def column_widths(columns: dict[str, list[str]], wraps: dict[str, bool],
     widths = {k: max(cell_len(w) for c in col for w in c.split() or [""]) if wraps[k]
               else longest[k] for k, col in columns.items()}
     left = room - sum(widths.values())
-    for k in ROOM_FIRST:
-        more = max(0, min(left, longest[k] - widths[k]))
-        widths[k] += more
-        left -= more
+    first = dict(widths)  # in ROOM_FIRST order, each column up to its longest cell
+    rest = left
+    for k in (k for k in ROOM_FIRST if k in columns):
+        more = max(0, min(rest, longest[k] - first[k]))
+        first[k] += more
+        rest -= more
+    if max(_lines(c, first[k]) for k, col in columns.items() for c in col) <= MAX_CELL_LINES:
+        return first
+    order = [k for k in ROOM_FIRST if k in columns] + \
+        [k for k in columns if k not in ROOM_FIRST and wraps[k]]
+    while left > 0:
+        growing = [k for k in order if widths[k] < longest[k]]
+        if not growing:
+            break
+        tallest = max(growing, key=lambda k: (max(_lines(c, widths[k]) for c in columns[k]),
+                                              -order.index(k)))
+        widths[tallest] += 1
+        left -= 1
     return widths
+
+
+#: the columns that move below first on a narrow screen (the branch letter goes along)
+MOVE_FIRST = ("forked", "max |Δ| (which)", "‖θ − θ_A‖")
+
+
+def _cell_lines(columns: dict[str, list[str]], widths: dict[str, int] | None) -> int:
+    """The most lines any cell takes at ``widths`` (1 when everything fits)."""
+    if widths is None:
+        return 1
+    return max(_lines(cell, max(1, widths[k])) for k, col in columns.items() for cell in col)
+
+
+def _table(rows, names: list[str], width: int | None) -> Table:
+    index = {name: k for k, name in enumerate(TABLE_COLUMNS)}
+    columns = {n: [n] + [str(r[index[n]]) for r in rows] for n in names}
+    wraps = {n: TABLE_COLUMNS[n] for n in names}
+    widths = None if width is None else column_widths(columns, wraps, width)
+    table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
+    for name in names:
+        table.add_column(name, no_wrap=not TABLE_COLUMNS[name], overflow="fold",
+                         width=None if widths is None else widths[name])
+    for cells in rows:
+        table.add_row(*(cells[index[n]] for n in names))
+    return table
 
 
 def render_table(view: CompareView, width: int | None = None) -> Table:
     """One row per branch (see :func:`table_cells`).  On a screen narrower than the
     table's one-line form, the wordy cells wrap between words: no column is
-    dropped and no number is cut short."""
+    dropped and no number is cut short; where a cell would still wrap over more than
+    MAX_CELL_LINES lines (80×24), the last columns move to a second table below it,
+    each row again under its branch's letter."""
     rows = table_cells(view)
-    columns = {name: [name] + [str(r[k]) for r in rows] for k, name in enumerate(TABLE_COLUMNS)}
-    widths = None if width is None else column_widths(columns, TABLE_COLUMNS, width)
-    table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
-    for name, wrap in TABLE_COLUMNS.items():
-        table.add_column(name, no_wrap=not wrap, overflow="fold",
-                         width=None if widths is None else widths[name])
-    for cells in rows:
-        table.add_row(*cells)
-    return table
+    names = list(TABLE_COLUMNS)
+    moved: list[str] = []
+    if width is not None:
+        index = {name: k for k, name in enumerate(TABLE_COLUMNS)}
+        for k in range(len(MOVE_FIRST) + 1):
+            moved = list(MOVE_FIRST[:k])
+            keep = [n for n in names if n not in moved]
+            columns = {n: [n] + [str(r[index[n]]) for r in rows] for n in keep}
+            widths = column_widths(columns, {n: TABLE_COLUMNS[n] for n in keep}, width)
+            if _cell_lines(columns, widths) <= MAX_CELL_LINES:
+                break
+    if not moved:
+        return _table(rows, names, width)
+    outer = Table.grid()
+    outer.add_row(_table(rows, [n for n in names if n not in moved], width))
+    outer.add_row(_table(rows, ["branch"] + [n for n in names if n in moved], width))
+    return outer
 
 
 #: a diagram in the compare view: at least this wide, this tall

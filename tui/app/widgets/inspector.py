@@ -4,6 +4,8 @@ Values left over from an earlier pass are dimmed and labelled with their epoch
 (the frame decides what is current; see :class:`~tui.view.views.Freshness`)."""
 from __future__ import annotations
 
+import math
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -11,6 +13,7 @@ from nn.naming import sample_name, sub
 
 from tui.core.format import num
 from tui.view.views import Freshness, NeuronView
+from tui.app.widgets.mask import mask
 
 MAX_SAMPLES = 4
 STALE = "dim"
@@ -29,6 +32,29 @@ def _table(t: Text, rows: list[list[tuple[str, str]]], first_left: bool = True,
             t.append(("" if k == 0 else " ") + cell, style=f"{style} {line_style}".strip())
 
 
+def num_a(a: float) -> str:
+    """An activation near ±1 with the digits that keep 1 − |a| readable: 0.99989, not
+    0.9999 (whose a·(1 − a) would be 10 % off the σ'(z) the chain rule shows)."""
+    a = float(a)
+    gap = 1.0 - abs(a)
+    if 0 < gap < 0.01:
+        return num(a, min(12, 3 + math.ceil(-math.log10(gap))))
+    return num(a)
+
+
+def _fitted_table(t: Text, rows, width: int | None, first_left: bool = True,
+                  highlight: int | None = None) -> None:
+    """:func:`_table`, its last columns moved to a second table below (with the first
+    column again) while it is wider than ``width``: values are never cut."""
+    keep = len(rows[0])
+    while width is not None and keep > 2 and _width([r[:keep] for r in rows]) > width:
+        keep -= 1
+    _table(t, [r[:keep] for r in rows], first_left, highlight)
+    if keep < len(rows[0]):
+        t.append("\n")
+        _fitted_table(t, [[r[0]] + r[keep:] for r in rows], width, first_left, highlight)
+
+
 def _style(fresh: Freshness) -> str:
     return "" if fresh.current else STALE
 
@@ -41,7 +67,15 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
     second table below it."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(v.name, style="bold cyan")
-    t.append(f" · {v.title}\n")
+    parts, line = v.title.split(" · "), len(v.name)
+    for part in parts:  # the header's parts go on the next line rather than being cut
+        if width is not None and line + 3 + len(part) > width:
+            t.append("\n" + part)
+            line = len(part)
+        else:
+            t.append(" · " + part)
+            line += 3 + len(part)
+    t.append("\n")
     back, upd = _style(v.backward), _style(v.update)
     rows = _parameter_rows(v, back, upd, with_inputs=True)
     if width is not None and _width(rows) > width:  # narrow: w₁ instead of w₁ (h²₁)
@@ -53,7 +87,7 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
     if state and (width is None or _width(wide) <= width):
         _table(t, wide)
     else:
-        _table(t, rows)
+        _fitted_table(t, rows, width)
         if state:
             t.append("\n")
             _table(t, [[row[0]] + extra for row, extra in zip(rows, state_cols)])
@@ -68,7 +102,7 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
     n = len(v.z)
     t.append("\n")
     if not n:
-        t.append("z, a, δ: not computed yet (press n)", style=STALE)
+        t.append("z, a, δ: not computed yet", style=STALE)
         return t
     fwd = _style(v.forward)
     has_delta = len(v.delta) == n
@@ -77,11 +111,11 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
     rows = [[("sample", "bold"), ("z", "bold"), ("a", "bold"), ("δ", "bold")]]
     start = max(0, min((at or 0) - MAX_SAMPLES // 2, n - MAX_SAMPLES))
     shown = list(range(start, min(n, start + MAX_SAMPLES)))
-    rows += [[(str(ids[r] + 1), ""), (num(v.z[r]), fwd), (num(v.a[r]), fwd),
+    rows += [[(str(ids[r] + 1), ""), (num(v.z[r]), fwd), (num_a(v.a[r]), fwd),
               (num(v.delta[r]) if has_delta and v.delta[r] == v.delta[r] else "–", back)]
              for r in shown]
-    _table(t, rows, first_left=False,
-           highlight=1 + shown.index(at) if at in shown else None)
+    _fitted_table(t, rows, width, first_left=False,
+                  highlight=1 + shown.index(at) if at in shown else None)
     notes = []
     if v.forward.note:
         notes.append(f"z, a {v.forward.note}")
@@ -130,10 +164,12 @@ class Inspector(Static):
 
     _lines = -1
     _view: NeuronView | None = None
+    #: a lesson question's answer, hidden while the question is open (None: nothing)
+    secret: float | None = None
 
     def show(self, view: NeuronView) -> None:
         self._view = view
-        text = render_inspector(view, self.size.width or None)
+        text = mask(render_inspector(view, self.size.width or None), self.secret)
         lines = text.plain.count("\n")
         self.update(text, layout=lines != self._lines)
         self._lines = lines

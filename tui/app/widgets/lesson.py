@@ -32,7 +32,8 @@ class LessonView:
     right: bool | None = None    #: was the last answer right
     finished: bool = False       #: the last chapter is done and the learner moved on
     slow: float | None = None    #: slow motion runs: seconds per step (None: it does not)
-    keys: str = "PgDn/> next chapter · PgUp/< back · L chapters · o slow motion"
+    keys: str = ("PgDn/PgUp read on, then next/back · >/< chapter · ⇧↓/⇧↑ scroll the chain "
+                 "rule · L chapters · o slow motion")
     done: int = 0                #: chapters done (each once it showed ✓ Done), not the index
 
 
@@ -107,16 +108,29 @@ class AnswerInput(Input):
     BINDINGS = [Binding("enter", "submit", "check the prediction"),
                 Binding("escape", "give_up", "show the answer")]
     can_focus = False  #: only while a question is open (see LessonPanel.show)
+    #: what a number can be written with (letters such as n, p are never typed in)
+    NUMBER_CHARACTERS = r"[-+−0-9.,eE ]*"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(restrict=self.NUMBER_CHARACTERS, **kwargs)
 
     class GiveUp(Message):
         pass
 
     async def _on_key(self, event) -> None:
-        """``?`` is not typed: answers are numbers, and ``?`` opens the help everywhere."""
+        """``?`` is not typed: answers are numbers, and ``?`` opens the help everywhere;
+        ``>``/``<`` change chapter from here too (an Input takes every printable key
+        before its bindings are looked at)."""
         if event.key == "question_mark":
             event.stop()
             event.prevent_default()
             self.app.action_help()
+            return
+        step = {"greater_than_sign": 1, "less_than_sign": -1}.get(event.key)
+        if step is not None:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(f"app.chapter({step})")
             return
         await super()._on_key(event)
 
@@ -142,6 +156,7 @@ class LessonPanel(Vertical):
     _reveal: str | None = None  #: the reveal last shown (to scroll to a new one)
 
     _view: LessonView | None = None  #: the view last shown (shown again on a resize)
+    _chapter: tuple[str, int] | None = None  #: (lesson, chapter) shown: a new one starts at the top
 
     def border_title_for(self, lesson: str) -> str | None:
         """``lesson · TITLE`` if it fits the top border whole, else None (the head shows
@@ -155,6 +170,10 @@ class LessonPanel(Vertical):
 
     def show(self, v: LessonView) -> None:
         self._view = v
+        if (v.lesson, v.index) != self._chapter:  # a new chapter is read from its start
+            self._chapter = (v.lesson, v.index)
+            self._reveal = None
+            self.query_one("#lesson-scroll", VerticalScroll).scroll_home(animate=False)
         title = self.border_title_for(v.lesson)
         self.border_title = title or "lesson"
         self.query_one("#lesson-head", Static).update(render_head(v, title is None))
@@ -166,6 +185,18 @@ class LessonPanel(Vertical):
         self.query_one("#lesson-keys", Static).update(Text(v.keys, style="dim"))
         answer = self.query_one("#lesson-answer", AnswerInput)
         answer.display = answer.can_focus = v.question is not None
+
+    def page(self, direction: int) -> bool:
+        """PgDn (+1) / PgUp (−1): scroll the chapter's text a page, if there is more that
+        way; False when it is already at its end (then the key changes chapter)."""
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        page = max(1, scroll.scrollable_content_region.height - 1)  # a line kept for context
+        y = round(scroll.scroll_y)
+        target = max(0, min(scroll.max_scroll_y, y + direction * page))
+        if target == y:
+            return False
+        scroll.scroll_to(y=target, animate=False, immediate=True)
+        return True
 
     def scroll_to_reveal(self, text: str) -> None:
         """Scroll the text so the reveal's first line is at the top (on a small screen the

@@ -96,6 +96,43 @@ def log_ticks(lo: float, hi: float, most: int = 6) -> tuple[list[float], list[st
     return ticks, labels
 
 
+#: the most a labelled row may span, in decades, for round labels (10⁻¹, 0.2 …): a
+#: coarser row holds values up to 10^(h/2) from its label (the 0.25 plateau drawn on
+#: the row labelled 10⁻¹), so its rows are labelled with their own values instead
+COARSE_ROW_DECADES = 0.15
+#: … and on an axis of several decades, a row over half a decade (10⁻¹ labelling a row
+#: that holds 0.25)
+COARSE_DECADE_ROWS = 0.5
+
+
+def row_ticks(a: float, b: float, rows: int, most: int, log: bool = True
+              ) -> tuple[list[float], list[str]]:
+    """Ticks on the canvas rows of an axis from ``a`` to ``b`` (log₁₀ values when
+    ``log``), each labelled with the loss at that very row: whatever is drawn on a
+    labelled row reads as its label, to half a row.  Every k-th row from the bottom, at
+    most ``most``."""
+    if rows < 2 or not b > a:
+        return [], []
+    h = (b - a) / (rows - 1)
+    step = max(1, math.ceil(rows / max(1, most)))
+    ticks = [a + k * h for k in range(0, rows, step)]
+    return distinct_labels(ticks, 2, (lambda t: 10 ** t) if log else (lambda t: t))
+
+
+def axis_ticks(a: float, b: float, rows: int, most: int) -> tuple[list[float], list[str]]:
+    """The log axis's ticks: round values (:func:`log_ticks`: decades, or 1, 2, 5 × 10ᵏ
+    on a short axis) where the rows are fine enough to hold them — else, or with a
+    single round value, :func:`row_ticks`."""
+    decades = math.floor(b + 1e-9) - math.ceil(a - 1e-9) + 1  # powers of 10 on the axis
+    h = (b - a) / (rows - 1) if rows >= 2 and b > a else 0.0
+    if h > (COARSE_ROW_DECADES if decades < 2 else COARSE_DECADE_ROWS):
+        return row_ticks(a, b, rows, most)
+    ticks, labels = log_ticks(a, b, most)
+    if len(ticks) < 2 and rows >= 2 and b > a:  # one round value: too few to read the axis
+        return row_ticks(a, b, rows, most)
+    return ticks, labels
+
+
 #: rows of a plotext chart that are not its canvas: title, two frame lines, x ticks, labels
 CHART_FRAME_ROWS = 5
 #: the fewest canvas rows left for the curve under a legend; with fewer, no legend
@@ -179,15 +216,18 @@ class LossChart(PlotextPlot):
             plt.xlim(0, x_end)
             xt = nice_ticks(0, x_end, max(2, self.size.width // 12), integer=True)
             plt.xticks(xt, [f"{int(t)}" for t in xt])
+            top = legend_headroom(y_lo, y_hi, n_labels, rows)
+            a, b = top if top is not None else (y_lo, y_hi)
+            if b <= a:
+                pad = max(abs(b) * 0.05, 1e-9)
+                a, b = a - pad, b + pad
+            plt.ylim(a, b)  # the axis exactly: the row ticks below are its rows
             if self.log_scale:  # no more labels than every other row can show apart
-                yt, labels = log_ticks(y_lo, y_hi, most=max(2, min(6, rows // 2)))
+                yt, labels = axis_ticks(a, b, rows, most=max(2, min(6, rows // 2)))
             else:
                 yt, labels = distinct_labels(nice_ticks(y_lo, y_hi, max(2, self.size.height // 4)))
             if yt:
                 plt.yticks(yt, labels)
-            top = legend_headroom(y_lo, y_hi, n_labels, rows)
-            if top is not None:
-                plt.ylim(*top)
         self.refresh()
 
     def toggle_log(self) -> bool:

@@ -19,8 +19,10 @@ from nn.losses import get_loss
 from nn.optimizers import get_optimizer
 from nn.naming import input_name, layer_name, neuron_name, sample_name, sub
 
+from tui.view.equation import fitted
 from tui.core.format import num, paren
 from tui.view.views import NarrationView
+from tui.app.widgets.mask import mask
 
 MAX_TERMS = 3        #: terms of z = Σ w·x (and of Σₖ δₖ·wₖ) written out
 MAX_SAMPLE_TERMS = 4  #: sums over samples are written out in full up to this many samples
@@ -29,10 +31,18 @@ HALTED_HELP = ("Training is stopped. Press r to reset to the initial weights, b 
                "time to before the blow-up, or l to choose a smaller learning rate and then r.")
 
 
-def _sum_over_samples(factors: list[tuple[float, float]]) -> str:
-    """``(δ₁)·(x₁) + (δ₂)·(x₂) … = total`` for few samples."""
-    terms = " + ".join(f"{paren(a)}·{paren(b)}" for a, b in factors)
-    return f"{terms} = "
+def _sum_over_samples(factors: list[tuple[float, float]], digits: int = 4) -> str:
+    """``(δ₁)·(x₁) + (δ₂)·(x₂) …`` for few samples."""
+    return " + ".join(f"{paren(a, digits)}·{paren(b, digits)}" for a, b in factors)
+
+
+def _equation(t: Text, build) -> None:
+    """Append ``expression = result`` (result in bold), with the digits
+    :func:`tui.view.equation.fitted` finds: recomputed from what is shown, the expression
+    gives the result shown."""
+    expr, result = fitted(build)
+    t.append(f"{expr} = ")
+    t.append(result, style="bold")
 
 
 OPTIMIZER_TITLES = {"gd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
@@ -40,7 +50,7 @@ HYPER_NAMES = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
 MAX_OUTPUTS = 4  #: outputs of the selected sample narrated at the loss
 
 
-def fill(template: str, numbers) -> str:
+def fill(template: str, numbers, digits: int = 4) -> str:
     """The template's ``{}`` filled with ``numbers``: a number that starts an
     expression (after "= ", "(" or "[") is written plain, the others in
     parentheses when negative, as everywhere in the narration."""
@@ -49,18 +59,19 @@ def fill(template: str, numbers) -> str:
     for x, rest in zip(numbers, parts[1:]):
         before = out[-1]
         plain = before.endswith(("= ", "(", "[")) or before == ""
-        out.append(num(x) if plain else paren(x))
+        out.append(num(x, digits) if plain else paren(x, digits))
         out.append(rest)
     return "".join(out)
 
 
 def _lines(t: Text, lines, first: bool = False) -> None:
-    """(template, numbers, result) lines: each filled, its result in bold."""
+    """(template, numbers, result) lines: each filled, its result in bold; with more
+    digits where the line needs them to recompute to its result."""
     for k, (template, numbers, result) in enumerate(lines):
         if k or not first:
             t.append("\n")
-        t.append(fill(template, numbers) + " = ")
-        t.append(num(result), style="bold")
+        _equation(t, lambda d, template=template, numbers=numbers, result=result:
+                  (fill(template, numbers, d), num(result)))
 
 
 def _row(view: NarrationView) -> int | None:
@@ -103,8 +114,9 @@ def _loss(t: Text, view: NarrationView, v: LossEvent, i: int | None) -> None:
     t.append(num(data if decay else v.loss), style="bold")
     if decay:
         sum_w2 = 2.0 * v.penalty / decay
-        t.append(f"\nL = data + λ/2·Σw² = {num(data)} + {num(decay)}/2·{num(sum_w2)} = ")
-        t.append(num(v.loss), style="bold")
+        t.append("\nL = data + λ/2·Σw² = ")
+        _equation(t, lambda d: (f"{num(data, d)} + {num(decay, d)}/2·{num(sum_w2, d)}",
+                                num(v.loss)))
     if v.epoch_loss is not None:
         t.append(f"\nepoch loss (the {view.n_batches} batches' losses, weighted by size) = ")
         t.append(num(v.epoch_loss), style="bold")
@@ -195,13 +207,17 @@ def narrate(view: NarrationView) -> Text:
             return t
         x, w = v.x[i], v.w[:, c]
         shown = min(len(w), MAX_TERMS)
-        terms = [f"{paren(w[k])}·{paren(x[k])}" for k in range(shown)]
         more = f" + … {len(w) - MAX_TERMS} more" if len(w) > MAX_TERMS else ""
         names = " + ".join(f"w{sub(k + 1)}{input_name(layer, k, sizes)}" for k in range(shown))
         t.append(f"z = {names}{' + …' if more else ''} + b\n")
-        t.append(f"  = {' + '.join(terms)}{more} + {paren(v.b[c])}\n")
-        t.append("  = ")
-        t.append(num(v.z[i, c]), style="bold")
+
+        def z_line(d: int) -> tuple[str, str]:
+            terms = " + ".join(f"{paren(w[k], d)}·{paren(x[k], d)}" for k in range(shown))
+            return f"  = {terms}{more} + {paren(v.b[c], d)}\n  ", num(v.z[i, c])
+
+        expr, result = fitted(z_line) if not more else z_line(4)
+        t.append(expr + "= ")
+        t.append(result, style="bold")
         if v.a_pending:
             t.append(f"\na = {f}(z) needs every z of the layer: computed with the layer's "
                      "last neuron", style="dim")
@@ -209,8 +225,8 @@ def narrate(view: NarrationView) -> Text:
             t.append("\na = e^zⱼ/Σₖ e^zₖ over the layer's z = ")
             t.append(num(v.a[i, c]), style="bold")
         else:
-            t.append(f"\na = {f}(z) = {f}({num(v.z[i, c])}) = ")
-            t.append(num(v.a[i, c]), style="bold")
+            t.append(f"\na = {f}(z) = ")
+            _equation(t, lambda d: (f"{f}({num(v.z[i, c], d)})", num(v.a[i, c])))
     elif event.phase is Phase.BACKWARD:
         _backward(t, view, v, c, f)
     else:  # UPDATE: the same for every sample
@@ -236,18 +252,28 @@ def _backward(t: Text, view: NarrationView, v: BackwardEvent, c: int, f: str) ->
     if v.next_delta is not None:
         nd, nw = v.next_delta[i], v.next_w[c]
         shown = min(len(nw), MAX_TERMS)
-        terms = [f"{paren(nd[k])}·{paren(nw[k])}" for k in range(shown)]
         more = f" + … {len(nw) - MAX_TERMS} more" if len(nw) > MAX_TERMS else ""
-        t.append(f"∂L/∂a = Σₖ δₖ·wₖ (from layer {layer + 2}) = {' + '.join(terms)}{more} = ")
+        t.append(f"∂L/∂a = Σₖ δₖ·wₖ (from layer {layer + 2}) = ")
+
+        def da_line(d: int) -> tuple[str, str]:
+            terms = " + ".join(f"{paren(nd[k], d)}·{paren(nw[k], d)}" for k in range(shown))
+            return f"{terms}{more}", num(v.dA[i, c])
+
+        expr, result = fitted(da_line) if not more else da_line(4)
+        t.append(expr + " = ")
+        t.append(result, style="bold")
     else:
         t.append("∂L/∂a = ∂L/∂ŷ = ")
-    t.append(num(v.dA[i, c]), style="bold")
+        t.append(num(v.dA[i, c]), style="bold")
     if v.row_sum is not None:
         t.append(f"\nδ = ∂L/∂z = a·(∂L/∂a − Σⱼ ∂L/∂aⱼ·aⱼ) = a·({num(v.dA[i, c])} − "
                  f"{paren(v.row_sum[i, 0])}) = ")
     else:
-        t.append(f"\nδ = ∂L/∂z = ∂L/∂a · {f}'(z) = {paren(v.dA[i, c])} · "
-                 f"{paren(v.fprime[i, c])} = ")
+        t.append(f"\nδ = ∂L/∂z = ∂L/∂a · {f}'(z) = ")
+        _equation(t, lambda d: (f"{paren(v.dA[i, c], d)} · {paren(v.fprime[i, c], d)}",
+                                num(v.delta[i, c])))
+        _backward_sums(t, view, v, c, i, n)
+        return
     t.append(num(v.delta[i, c]), style="bold")
     _backward_sums(t, view, v, c, i, n)
 
@@ -267,23 +293,30 @@ def _backward_sums(t: Text, view: NarrationView, v: BackwardEvent, c: int, i: in
         wd = "" if decay is None else f" + λ·w{sub(k + 1)}"
         t.append(f"\ndw{sub(k + 1)} = Σₙ δₙ·{src}ₙ{wd} = ")
         if full:
-            terms = _sum_over_samples([(delta[m], x[m, k]) for m in range(n)])
-            if decay is not None:
-                terms = f"{terms[:-3]} + (λ·w = {num(decay[k, c])}) = "
-            t.append(terms)
-        else:
-            part = (f"({name}: {paren(delta[i])}·{paren(x[i, k])} = {num(delta[i] * x[i, k])}) + "
-                    if i is not None else "")
-            wd = "" if decay is None else f" + (λ·w = {num(decay[k, c])})"
-            t.append(f"{part}… all {n}{wd} → ", style="dim")
+            def dw_line(d: int, k: int = k) -> tuple[str, str]:
+                terms = _sum_over_samples([(delta[m], x[m, k]) for m in range(n)], d)
+                if decay is not None:  # λ·w, the decay term (see the note below)
+                    terms += f" + {paren(decay[k, c], d)}"
+                return terms, num(v.dw[k, c])
+
+            _equation(t, dw_line)
+            continue
+        part = ""
+        if i is not None:  # the selected sample's term, with the digits it needs
+            expr, result = fitted(lambda d, k=k: (f"{paren(delta[i], d)}·{paren(x[i, k], d)}",
+                                                  num(delta[i] * x[i, k])))
+            part = f"({name}: {expr} = {result}) + "
+        wd = "" if decay is None else f" + (λ·w: {num(decay[k, c])})"
+        t.append(f"{part}… all {n}{wd} → ", style="dim")
         t.append(num(v.dw[k, c]), style="bold")
     if x.shape[1] > MAX_TERMS:
         t.append(f"\n… and {x.shape[1] - MAX_TERMS} more weights (see the neuron panel)",
                  style="dim")
     t.append("\ndb = Σₙ δₙ = ")
     if full:
-        t.append(" + ".join(paren(d) for d in delta) + " = ")
-    t.append(num(v.db[c]), style="bold")
+        _equation(t, lambda d: (" + ".join(paren(x, d) for x in delta), num(v.db[c])))
+    else:
+        t.append(num(v.db[c]), style="bold")
     if decay is not None:
         t.append(f"\nweight decay λ = {num(v.weight_decay)} adds λ·w to each dw, pulling the "
                  "weights toward 0 (biases are not decayed)", style="dim")
@@ -297,12 +330,14 @@ class Narration(VerticalScroll):
     when the text is taller than the panel (small terminals)."""
 
     _shown: Text | None = None
+    #: a lesson question's answer, hidden while the question is open (None: nothing)
+    secret: float | None = None
 
     def compose(self):
         yield Static(id="narration-text")
 
     def show(self, view: NarrationView) -> None:
-        text = narrate(view)
+        text = mask(narrate(view), self.secret)
         if self._shown is not None and text == self._shown:
             return  # unchanged (e.g. while playing): no repaint
         self._shown = text
