@@ -356,7 +356,9 @@ def build(config: RunConfig) -> Problem:
         cfg = _fit_loaded(config, cfg, net, meta, X, y)
         check_fits(net.sizes, len(X), advice="this model is too large to train on this data")
     else:
-        if cfg.batch is not None and cfg.batch > len(X):
+        # (an image file smaller than its default batch of 32 trains full batch, as
+        # batch_order does with a batch ≥ the rows)
+        if cfg.batch is not None and cfg.batch > len(X) and cfg.data_kind != "image":
             raise ValueError(f"--batch {cfg.batch}: the data has only {len(X)} training rows")
         try:
             net = new_network(cfg, X.shape[1], y.shape[1], len(X))
