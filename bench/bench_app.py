@@ -3,6 +3,9 @@ how long playing regression 2–16–1 takes to reach R² ≥ 0.98.
 
     python bench/bench_app.py [--seconds 5] [--rounds 3] [--task spiral] [--maps]
 
+``digits`` plays the 8×8 digits (64–32–10, Adam, batch 32) with its weight grid, digit
+picture and probability bars redrawn on every frame.
+
 Runs the real app headlessly (Textual's ``run_test``, 120×40), presses space
 at maximum speed, and samples the session while it plays.  Right before each
 task plays, the same network trains headless (``NeuralNetwork.fit``, as
@@ -35,7 +38,7 @@ from textual.events import Key
 
 from tui.app.app import TinyNetApp
 from nn import NeuralNetwork, datasets
-from tui.core.config import Problem, RunConfig, build
+from tui.core.config import Problem, RunConfig, build, task_config
 from tui.core.session import SPEEDS
 
 
@@ -106,7 +109,7 @@ def big_circle() -> Problem:
 
 
 async def play(task: str, seconds: float, r2_target: float | None = None) -> dict:
-    problem = big_circle() if task == "circle 2–64–64–1, N=2000" else build(RunConfig(task=task))
+    problem = big_circle() if task == "circle 2–64–64–1, N=2000" else build(task_config(task))
     count_worker_cpu()
     app = TinyNetApp(problem)
     app.player.cpu_seconds = 0.0
@@ -143,7 +146,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=1, help="turns per task (medians shown)")
-    parser.add_argument("--task", help="only this task (xor, regression, spiral, circle)")
+    parser.add_argument("--task", help="only this task (xor, regression, spiral, circle, "
+                                       "digits)")
     parser.add_argument("--maps", action="store_true", help="with neuron maps on")
     args = parser.parse_args()
     if args.maps:
@@ -153,7 +157,8 @@ def main() -> None:
           "| key answered in | R² ≥ 0.98 reached |")
     print("|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
     for task, target in (("xor", None), ("regression", 0.98), ("spiral", None),
-                         ("circle 2–64–64–1, N=2000", None)):
+                         ("circle 2–64–64–1, N=2000", None),
+                         ("digits", None)):  # with the weight grid (every picture, live)
         if args.task and not task.startswith(args.task):
             continue
         runs = []

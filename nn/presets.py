@@ -17,6 +17,12 @@ class Preset:
     epochs: int
     kind: str                #: "binary" (accuracy), "multiclass" (accuracy) or "regression" (R²)
     loss: str = "mse"        #: a name in nn.losses.LOSSES
+    #: what training defaults to when the command line leaves it out (see
+    #: ``tui.config.task_defaults``): the optimizer, the mini-batch size, the test share
+    optimizer: str = "gd"
+    batch: int | None = None
+    test_fraction: float = 0.0
+    weight_decay: float = 0.0
 
 
 PRESETS: dict[str, Preset] = {
@@ -40,4 +46,16 @@ CLASS_PRESETS: dict[str, Preset] = {
 CSV_PRESETS: dict[str, Preset] = {
     "binary": Preset((8,), "tanh", "sigmoid", lr=1.0, epochs=5000, kind="binary"),
     "regression": Preset((8,), "tanh", "identity", lr=0.1, epochs=5000, kind="regression"),
+}
+#: Real data: the 8×8 handwritten digits (nn/digits.py), 64 inputs, 10 classes; a
+#: ``--data --image`` file trains the same way.  Measured in bench/bench_digits.py
+#: (seeds 0–9, see bench/README.md): tanh teaches better than ReLU here (median test
+#: accuracy 98.3 % against 96.9–97.5 %, worst seed 96.7 % for both), Adam lr 0.005, 50 epochs.
+#: Weight decay λ 0.001 costs 0.7 points of median accuracy (97.6 %, worst 96.4 %) but fades
+#: the weights of the always-blank border pixels, which no gradient ever reaches, so the
+#: weight pictures show strokes instead of their initial noise.
+IMAGE_PRESETS: dict[str, Preset] = {
+    "digits": Preset((32,), "tanh", "softmax", lr=0.005, epochs=50, kind="multiclass",
+                     loss="softmax-ce", optimizer="adam", batch=32, test_fraction=0.2,
+                     weight_decay=0.001),
 }

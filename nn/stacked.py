@@ -38,7 +38,7 @@ import numpy as np
 
 from .activations import Activation
 from .layer import Layer
-from .network import NeuralNetwork
+from .network import NeuralNetwork, batch_order
 from .optimizers import Optimizer
 
 
@@ -200,6 +200,23 @@ class StackedNetwork:
             self.update(any_frozen)
         return losses, acts[-1]
 
+    def train_epoch(self, X: np.ndarray, y: np.ndarray, batch: int, epoch: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """One epoch of mini-batches for every run, each in its own network's order
+        (:func:`nn.network.batch_order` with run r's seed), as ``NeuralNetwork.train_epoch``
+        takes them: batch k of every run is gathered into (R, B, n_in) and stepped at once.
+        Returns the epoch loss per run (R,) — the batch losses weighted by their sizes —
+        and ŷ (R, N, K) of the whole data with the parameters after the epoch."""
+        orders = [batch_order(len(X), batch, epoch, seed) for seed in self.seeds]
+        if orders[0] is None:
+            return self.train_step(X, y)
+        total = np.zeros(self.R, dtype=self.dtype)
+        for k in range(len(orders[0])):
+            idx = np.stack([order[k] for order in orders])     # (R, B)
+            losses, _ = self.train_step(X[idx], y[idx])
+            total += losses * idx.shape[1]
+        return total / len(X), self.predict(X)
+
     def block(self, start: int, stop: int) -> "StackedNetwork":
         """Runs ``start:stop`` as a stack of their own that shares this one's
         storage (training the block trains those runs of this stack)."""
@@ -227,7 +244,8 @@ class StackedNetwork:
     def fit(self, X: np.ndarray, y: np.ndarray, epochs: int,
             check: Callable[["StackedNetwork", np.ndarray], np.ndarray] | None = None,
             check_every: int = 10, block: int | None = None,
-            callback: Callable[[int], None] | None = None) -> "StackedFit":
+            callback: Callable[[int], None] | None = None,
+            batch: int | None = None) -> "StackedFit":
         """Train every run for ``epochs`` steps, ``block`` runs at a time
         (default: :meth:`block_size`).
 
@@ -235,7 +253,9 @@ class StackedNetwork:
         success criterion with the parameters after ``e`` updates (``y_hat`` is
         their prediction of ``X``); it is called every ``check_every`` epochs and
         after the last update.  ``callback(done)`` gets the run-epochs done so far
-        (out of R·epochs), every ``check_every`` epochs, for a progress bar."""
+        (out of R·epochs), every ``check_every`` epochs, for a progress bar.  ``batch``:
+        mini-batches of that size (:meth:`train_epoch`; then ``y_hat`` in ``check`` is
+        the prediction after the epoch), else one full-batch step per epoch."""
         X = np.asarray(X, dtype=self.dtype)
         y = np.asarray(y, dtype=self.dtype)
         block = block or self.block_size(X.shape[-2])
@@ -247,7 +267,8 @@ class StackedNetwork:
             blk = self.block(start, stop)
             done_before = start * epochs
             for epoch in range(epochs):
-                loss, y_hat = blk.train_step(X, y)
+                loss, y_hat = (blk.train_step(X, y) if batch is None
+                               else blk.train_epoch(X, y, batch, epoch))
                 losses[start:stop, epoch] = loss
                 if epoch % check_every == 0:
                     if check is not None:  # (frozen runs may overflow: quietly)

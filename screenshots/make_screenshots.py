@@ -21,7 +21,7 @@ os.environ.setdefault("COLORTERM", "truecolor")  # neuron maps in full colour, a
 
 from tui.app.app import TinyNetApp  # noqa: E402
 from tui.cli.main import main as cli_main  # noqa: E402
-from tui.core.config import RunConfig, build  # noqa: E402
+from tui.core.config import build, task_config  # noqa: E402
 
 SHOTS = [
     # file name, task, terminal size, keys
@@ -45,6 +45,11 @@ SHOTS = [
     ("settings.svg", "spiral", (120, 40), ["N"]),
     # branches: fork XOR at epoch 200, a smaller lr in the branch, play both, compare
     ("branches-compare.svg", "xor", (120, 40), ["play:200", "f", "lr:0.5", "play:1500", "F"]),
+    # digits: the picture, the bars, every hidden neuron's weights; h₃ large with its dw; 80×24
+    ("digits.svg", "digits", (120, 40), ["play:30", "down", "down", "n", "n"]),
+    ("digits-neuron.svg", "digits", (120, 40), ["play:30", "g", "g", "n", "n", "n",
+                                                "select:0,2", "m", "v"]),
+    ("digits-80x24.svg", "digits", (80, 24), ["play:30"]),
 ]
 
 
@@ -58,12 +63,14 @@ async def save(app, pilot, name: str) -> None:
 
 
 async def shoot(name: str, task, size: tuple[int, int], keys: list[str]) -> None:
-    config = RunConfig(**task) if isinstance(task, dict) else RunConfig(task=task)
+    config = task_config(**task) if isinstance(task, dict) else task_config(task)
     app = TinyNetApp(build(config))
     async with app.run_test(size=size) as pilot:
         for key in keys:
             if key.startswith("play:"):
                 app.session.play_chunk(int(key[5:]))
+            elif key.startswith("select:"):  # select:LAYER,NEURON (0-based)
+                app.session.select(*map(int, key[7:].split(",")))
             elif key.startswith("lr:"):
                 app.session.set_lr(float(key[3:]))
             elif key == "wait":  # for a worker (the gradient check) to finish
@@ -95,6 +102,11 @@ def export_pngs() -> None:
         for name in ("loss.png", "surface.png"):
             shutil.copy(Path(tmp) / name, HERE / f"regression-{name}")
             print("wrote", HERE / f"regression-{name}")
+    with tempfile.TemporaryDirectory() as tmp:
+        cli_main(["train", "--task", "digits", "--quiet", "--export", tmp])
+        for name in ("weights.png", "confusion.png", "mistakes.png"):
+            shutil.copy(Path(tmp) / name, HERE / f"digits-{name}")
+            print("wrote", HERE / f"digits-{name}")
 
 
 if __name__ == "__main__":
@@ -102,4 +114,5 @@ if __name__ == "__main__":
         asyncio.run(shoot(*shot))
     asyncio.run(shoot_lesson("lesson-backprop.svg", "backprop", 4, (120, 40), ["escape"]))
     asyncio.run(shoot_lesson("lesson-80x24.svg", "backprop", 4, (80, 24), ["escape"]))
+    asyncio.run(shoot_lesson("lesson-digits.svg", "hidden-pictures", 1, (120, 40), []))
     export_pngs()

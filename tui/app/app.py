@@ -27,6 +27,7 @@ from tui.app.controllers.lessons import LessonKeys
 from tui.app.controllers.run import RunKeys
 from tui.app.controllers.stepping import SteppingKeys
 from tui.app.controllers.views import ViewKeys, ViewState
+from tui.app.digits_keys import DigitsKeys
 from tui.app.drawing_keys import DrawingKeys, map_hint
 from tui.app.keys import KeyCommands, bindings
 from tui.app.lesson_mode import LessonMode
@@ -50,7 +51,8 @@ __all__ = ["TinyNetApp", "REDRAW_HZ", "COMPACT_WIDTH", "COMPACT_HEIGHT", "MIN_WI
 REDRAW_HZ = 24
 
 
-class TinyNetApp(SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKeys, DrawingKeys, App):
+class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKeys, DrawingKeys,
+                 App):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: the share/follow subclasses live in tui/net
     TITLE = "tinynet-tui"
     COMMANDS = {KeyCommands}  # ctrl+p: every key's action, found by its help text
@@ -91,6 +93,7 @@ class TinyNetApp(SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKeys, DrawingK
         return MainScreen(id="_default")
 
     def on_main_screen_ready(self, _message: MainScreen.Ready) -> None:
+        self.digits_mount()
         self._apply_size(self.size.width, self.size.height)
         if self.lessons.active:
             self.lessons.apply_classes()
@@ -171,6 +174,7 @@ class TinyNetApp(SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKeys, DrawingK
         self.query_one(Predictions).show(
             frame.predictions,
             hint=map_hint(s, getattr(self, "pen", None)) if self.view.large_map else None)
+        self.digits_show(frame)  # digits: the weight grid, the picture, the confusion matrix
 
     # --------------------------------------------------------------- lessons
     async def on_event(self, event: events.Event) -> None:

@@ -131,6 +131,14 @@ KEYS: tuple[Key, ...] = (
         "drawing data: remove every point (then draw from nothing)", "drawing"),
     Key("D", "save_data", "save data",
         "save the data (drawn or the task's) as CSV for --data (never overwrites)", "drawing"),
+    # digits (image tasks; tui/app/digits_keys.py)
+    Key("i", "mistakes", "mistakes",
+        "digits: [ ] walk the misclassified test samples ⇄ the training samples", "drawing"),
+    Key("backspace", "clear_drawing", "clear drawing",
+        "digits: clear the digit drawn on the picture (back to the samples, the real run)",
+        "drawing"),
+    Key("0,1,2,3,4,5,6,7,8,9", "drawn_label", "drawn digit",
+        "digits: which digit the drawing is (then n steps backprop on it)", "drawing"),
 )
 
 

@@ -8,6 +8,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.app import digits_keys
 from tui.app.widgets.diagram import NetworkDiagram
 from tui.app.widgets.inspector import Inspector
 from tui.app.widgets.lesson import LessonPanel
@@ -35,12 +36,14 @@ class MainScreen(Screen):
         yield StatusLine(id="status")
         yield Static(id="too-small")
         with Grid(id="main"):
+            yield from digits_keys.compose_before()  # digits (tui/app/digits_keys.py)
             yield NetworkDiagram(id="diagram", classes="panel")
             with VerticalScroll(id="inspector-box", classes="panel"):
                 yield Inspector(id="inspector")
             yield Narration(id="narration", classes="panel")
             yield LossChart(id="loss", classes="panel")
             yield Predictions(id="predictions", classes="panel")
+            yield from digits_keys.compose_after()
         yield LessonPanel(id="lesson", classes="panel")
         # the palette's key is in the help and the table (ctrl+p), not the footer
         yield Footer(compact=True, show_command_palette=False)

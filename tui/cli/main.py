@@ -21,7 +21,8 @@ from tui.cli.options import (  # noqa: F401 (the options, re-exported for caller
     HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _non_negative,
     unit_interval, MAX_NOISE, MAX_TEST_FRACTION, test_fraction,
     noise_level, target_formula, hidden_sizes, app_command, existing_file, _add_model_options,
-    config_from_args, check_data_options, check_momentum, momentum_of, fail)
+    config_from_args, check_data_options, check_momentum, momentum_of, fail,
+    apply_task_defaults)
 
 #: the end of ``tinynet-tui --help``: the three commands to try first
 TRY_FIRST = """\
@@ -195,12 +196,16 @@ def replay_progress(path, actions, seconds: float | None = None):
 
 
 def _resolve_task(args: argparse.Namespace) -> None:
-    """``--task`` left out: the loaded model's task, else xor."""
+    """``--task`` left out: the loaded model's task, else xor.  Then the task's own
+    defaults for ``--optimizer``, ``--batch`` and ``--test-fraction`` where they were left
+    out (:func:`tui.core.config.task_defaults`: digits and ``--image`` train with Adam,
+    batch 32, a 20 % test set, weight decay 0.001)."""
     if args.task is None:
         # loaded only when this subcommand runs: start-up time
         from tui.core.config import saved_task
 
         args.task = (saved_task(args.load) if args.load and not args.data else None) or "xor"
+    apply_task_defaults(args)
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -11,8 +11,9 @@ from nn.datasets import GENERATED
 from nn.features import parse_features
 from nn.formula import Formula, FormulaError
 
+from nn.images import parse_image_size
 from tui.core.text import printable
-from tui.core.config import TARGET_TASKS, RunConfig
+from tui.core.config import IMAGE_TASKS, TARGET_TASKS, RunConfig, task_defaults
 from tui.core.parsing import finite_number, positive_number, whole_number
 from tui.core.settings import (HIDDEN_ACTIVATIONS, MAX_EPOCHS, MAX_NOISE, MAX_TEST_FRACTION, SETTINGS,  # noqa: F401
                                Setting, parse)
@@ -91,6 +92,8 @@ def app_command(args: argparse.Namespace) -> list[str]:
     argv = [sys.executable, "-m", "tui.cli.main", "--task", args.task, "--seed", str(args.seed)]
     if args.data:
         argv += ["--data", str(args.data.resolve())]
+    if getattr(args, "image", None):
+        argv += ["--image", "x".join(map(str, args.image))]
     if args.hidden is not None:
         argv += ["--hidden", ",".join(map(str, args.hidden)) or "0"]
     if args.activation:
@@ -109,7 +112,7 @@ def app_command(args: argparse.Namespace) -> list[str]:
         argv += ["--noise", repr(args.noise)]
     if args.loss is not None:
         argv += ["--loss", args.loss]
-    if args.optimizer != "gd":
+    if args.optimizer not in (None, "gd"):  # None: left out (the task's own)
         argv += ["--optimizer", args.optimizer, "--momentum", repr(momentum_of(args))]
     if args.init != "default":
         argv += ["--init", args.init] + (["--sigma", repr(args.sigma)] if args.sigma else [])
@@ -155,7 +158,9 @@ def add_setting_option(p: argparse.ArgumentParser, name: str, **overrides) -> No
     (flag, reader with its bounds, help, metavar, choices, default)."""
     s = SETTINGS[name]
     # momentum and task stay None when not given (momentum_of, the --load model's task decide)
-    options = dict(help=s.help, default=None if name in ("momentum", "task") else s.default)
+    # (and the training settings a task has its own defaults for: apply_task_defaults)
+    options = dict(help=s.help, default=None if name in (
+        "momentum", "task", "optimizer", "batch", "test_fraction", "weight_decay") else s.default)
     if s.kind == "choice":
         options["choices"] = list(s.choices())
     else:
@@ -169,9 +174,29 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     for name, s in SETTINGS.items():
         if s.flag is not None:
             add_setting_option(p, name)
+    p.add_argument("--image", type=_argument(parse_image_size), metavar="HxW",
+                   help="with --data: each row is H·W pixels and a class label, e.g. 8x8 "
+                        "(up to 28x28); trains as --task digits does (Adam, batch 32, a "
+                        "stratified 20 %% test set, weight decay 0.001)")
+
+
+def apply_task_defaults(args: argparse.Namespace) -> None:
+    """Fill ``--optimizer``, ``--batch``, ``--test-fraction`` and ``--weight-decay`` left out
+    (None) from the task's defaults (:func:`tui.core.config.task_defaults`); with ``--load``,
+    the optimizer and weight decay are the model file's (RunConfig's defaults let them
+    through).  Idempotent."""
+    image = getattr(args, "image", None) is not None
+    # an x1,x2,y file trains as the simple tasks do: plain gd, full batch, no test set
+    defaults = task_defaults("xor" if args.data and not image else args.task, image)
+    for key, value in defaults.items():
+        if getattr(args, key, None) is None:
+            if getattr(args, "load", None) and key in ("optimizer", "weight_decay"):
+                value = RunConfig.__dataclass_fields__[key].default
+            setattr(args, key, value)
 
 
 def config_from_args(args: argparse.Namespace) -> RunConfig:
+    apply_task_defaults(args)
     return RunConfig(task=args.task, data=args.data, hidden=args.hidden,
                      activation=args.activation, lr=args.lr, seed=args.seed,
                      epochs=getattr(args, "epochs", None), load=args.load,
@@ -180,12 +205,17 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
                      loss=args.loss, optimizer=args.optimizer,
                      momentum=momentum_of(args),
                      init=args.init, sigma=args.sigma, batch=args.batch,
-                     weight_decay=args.weight_decay)
+                     weight_decay=args.weight_decay, image=getattr(args, "image", None))
 
 
 def check_data_options(args: argparse.Namespace) -> None:
     """``ValueError`` (one line) for data options that do not fit the task."""
     task = "--data" if args.data else args.task
+    if getattr(args, "image", None) is not None and not args.data:
+        raise ValueError("argument --image: only with --data FILE.csv (rows of pixels and a "
+                         "label)")
+    if args.features is not None and (args.image or task in IMAGE_TASKS):
+        raise ValueError(f"argument --features: the inputs of {task} are pixels, not x1, x2")
     if args.target is not None and task not in TARGET_TASKS:
         raise ValueError(f"argument --target: only for --task {' or '.join(TARGET_TASKS)}, "
                          f"not {task}")

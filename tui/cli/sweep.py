@@ -12,7 +12,7 @@ import numpy as np
 from tui.cli.options import (HIDDEN_ACTIVATIONS, Parser, UsageError, _argument, check_momentum,
                              epoch_count, existing_file, hidden_sizes, momentum_of, positive_float,
                              positive_int, unit_interval)
-from tui.core.config import ALL_TASKS, OPTIMIZER_CHOICES, RunConfig
+from tui.core.config import OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig, task_defaults
 from tui.core.output import atomic_write_text, atomic_write_with, check_output_files
 from tui.core.text import printable
 from tui.core.sweep import (PLATEAU_DROP, PLATEAU_PART, PROG, STATES, Sweep, app_command,
@@ -22,7 +22,7 @@ from tui.core.sweep import (PLATEAU_DROP, PLATEAU_PART, PROG, STATES, Sweep, app
 def add_sweep_options(p: argparse.ArgumentParser) -> None:
     # loaded only when this is used: start-up time
 
-    p.add_argument("--task", choices=ALL_TASKS, default="xor", help="built-in data set (default: xor)")
+    p.add_argument("--task", choices=TASK_CHOICES, default="xor", help="built-in data set (default: xor)")
     p.add_argument("--data", type=existing_file, metavar="FILE.csv",
                    help="your own data: rows of x1,x2,y (overrides --task)")
     p.add_argument("--hidden", type=hidden_sizes, metavar="SIZES",
@@ -40,8 +40,9 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
                         "(default: default, the per-activation rule)")
     p.add_argument("--sigma", type=positive_float, metavar="SIGMA",
                    help="σ of the normal init in --init (default 1)")
-    p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default="gd",
-                   help="optimizer of every run (default gd: plain gradient descent)")
+    p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default=None,
+                   help="optimizer of every run (default gd: plain gradient descent; "
+                        "digits: adam)")
     p.add_argument("--momentum", type=unit_interval, metavar="BETA",
                    help="β of --optimizer momentum or nesterov (default 0.9)")
     p.add_argument("--epochs", type=epoch_count, help="epochs per run (default: per task)")
@@ -237,9 +238,13 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
     # loaded only when this is used: start-up time
 
     console = console or Console()
+    defaults = task_defaults(args.task) if args.data is None else {}  # digits: Adam, batch 32…
     config = RunConfig(task=args.task, data=args.data, hidden=args.hidden,
                        activation=args.activation, epochs=args.epochs,
-                       optimizer=args.optimizer, momentum=momentum_of(args))
+                       optimizer=args.optimizer or defaults.get("optimizer", "gd"),
+                       momentum=momentum_of(args), batch=defaults.get("batch"),
+                       test_fraction=defaults.get("test_fraction", 0.0),
+                       weight_decay=defaults.get("weight_decay", 0.0))
     progress = Progress(TextColumn("[bold]sweep[/]"), BarColumn(),
                         TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
                         console=console, transient=True, disable=args.quiet)

@@ -20,9 +20,13 @@ from nn import ModelFileError, save
 from nn.model_file import model_path
 from tui.core.pytorch_export import Run, sidecar_path, write
 
+from nn.confusion import confusion_matrix
+from tui.cli.summary import confusion_table
+from tui.view.plots_digits import export_problem
 from tui.core.config import Problem, model_meta
 from tui.core.text import printable
 from tui.view.handout import from_problem, names_for, write_handout
+from tui.view.plots import IMAGE_PNGS
 from tui.core.output import check_output_file, check_output_files, fallback_path, unused_path
 
 
@@ -62,7 +66,8 @@ def run_training(problem: Problem, until_loss: float | None = None, save: Path |
     work goes to a fallback path in the temp folder, named on stderr, status 1.
     NumPy floating-point warnings are silenced: non-finite results are reported as
     divergence instead."""
-    why = check_outputs(save, export, names_for(problem), force, export_pytorch)
+    images = IMAGE_PNGS if problem.config.image_shape is not None else []  # digits' pictures
+    why = check_outputs(save, export, names_for(problem) + images, force, export_pytorch)
     if why:
         _error(why)
         return 2
@@ -145,6 +150,8 @@ def _train(problem, until_loss, save, export, quiet, console, force, losses=None
     table.add_row(f"{final:.6g}", shown(value), *tested, str(result.epochs),
                   f"{elapsed:.2f} s", "initial weights" if not result.epochs else result.stopped)
     console.print(table)
+    if problem.kind == "multiclass":  # the classes' confusion matrix (tui/summary.py)
+        print_confusion(problem, console)
     if metric == "R²" and math.isnan(value) and result.stopped != "diverged":
         console.print("R² is n/a: R² needs at least 2 distinct targets, and every target "
                       "here is the same value.", markup=False)
@@ -174,6 +181,8 @@ def _train(problem, until_loss, save, export, quiet, console, force, losses=None
         handout = from_problem(problem, result.losses)
         try:
             written = write_handout(export, handout)
+            if cfg.image_shape is not None:  # weights.png, confusion.png, mistakes.png
+                written += export_problem(export, problem, f"{cfg.label} {net.describe()}")
         except OSError as exc:
             why = f"cannot write to {export}: {exc.strerror or exc}"
             backup = unused_path(Path(tempfile.gettempdir()) / "tinynet-export")
@@ -207,6 +216,15 @@ def stop_on_ctrl_c():
         yield stop
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def print_confusion(problem, console: Console) -> None:
+    """The confusion matrix of the test rows (the training rows without a split)."""
+    tested = problem.X_test is not None
+    X, y = (problem.X_test, problem.y_test) if tested else (problem.X, problem.y)
+    counts = confusion_matrix(problem.net.predict(X), y)
+    console.print(confusion_table(counts, f"confusion on the {'test' if tested else 'training'} "
+                                          f"set ({len(X)} samples)"))
 
 
 def save_model(net, path: Path, cfg) -> Path:

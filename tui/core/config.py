@@ -19,21 +19,44 @@ from nn import NeuralNetwork, datasets, load
 from nn.state_dict import recorded_meta
 from nn.features import DEFAULT as DEFAULT_FEATURES
 from nn.features import FEATURES, FeatureMap
+from nn.digits import digits
 from nn.formula import Formula, FormulaError
+from nn.images import load_image_csv
 from nn.metrics import accuracy, r_squared
 from nn.losses import cross_entropy_for, get_loss
 from nn.optimizers import get_optimizer
-from nn.presets import CLASS_PRESETS, CSV_PRESETS, PRESETS, Preset
+from nn.split import stratified_split_indices
+from nn.presets import CLASS_PRESETS, CSV_PRESETS, IMAGE_PRESETS, PRESETS, Preset
 
 from tui.core import memory
 from tui.core.text import printable
 
-#: Every task's preset: the two-class and regression tasks, and the 3-class ones.
-TASK_PRESETS: dict[str, Preset] = {**PRESETS, **CLASS_PRESETS}
+#: Every task's preset: the two-class and regression tasks, the 3-class ones, the images.
+TASK_PRESETS: dict[str, Preset] = {**PRESETS, **CLASS_PRESETS, **IMAGE_PRESETS}
 #: Tasks the app cycles through (t) and sweeps take.
 TASKS = list(PRESETS)
-#: Every task ``--task`` takes.
+#: Every 2-input task (``t`` in the app goes round them).
 ALL_TASKS = TASKS + [t for t in CLASS_PRESETS if t not in PRESETS]
+#: Built-in tasks whose inputs are images, with their (height, width).
+IMAGE_TASKS: dict[str, tuple[int, int]] = {"digits": (8, 8)}
+#: Every task ``--task`` takes: the 2-input ones and the images.
+TASK_CHOICES = ALL_TASKS + list(IMAGE_TASKS)
+
+
+def task_defaults(task: str | None, image: bool = False) -> dict:
+    """The RunConfig fields a task trains with when the command line leaves them out:
+    ``optimizer``, ``batch``, ``test_fraction``, ``weight_decay`` (digits: Adam, batch 32,
+    20 % test, λ 0.001; the other tasks: gd, full batch, no test set, no decay).  ``image``: a ``--data --image`` file, which
+    trains as digits does."""
+    p = IMAGE_PRESETS["digits"] if image else TASK_PRESETS.get(task or "", PRESETS["xor"])
+    return dict(optimizer=p.optimizer, batch=p.batch, test_fraction=p.test_fraction,
+                weight_decay=p.weight_decay)
+
+
+def task_config(task: str, **changes) -> "RunConfig":
+    """A RunConfig for ``task`` with its own training defaults (:func:`task_defaults`), as
+    ``tinynet-tui --task TASK`` builds it; ``changes`` override any field."""
+    return RunConfig(task=task, **{**task_defaults(task), **changes})
 #: ``--optimizer`` names: the registry's, with Nesterov momentum as its own word.
 OPTIMIZER_CHOICES = ("gd", "momentum", "nesterov", "adam")
 #: ``--loss`` names: the registry's, and ``cross-entropy`` (bce or softmax-ce, by the output).
@@ -130,13 +153,25 @@ class RunConfig:
     batch: int | None = None          #: mini-batch size (None: all samples, full batch)
     weight_decay: float = 0.0         #: L2 penalty λ on the weights
 
-    data_kind: str | None = None      #: "binary"/"regression", known once the CSV is read
+    #: (height, width) of each row's pixels for ``--data --image HxW`` (None: x1,x2,y rows)
+    image: tuple[int, int] | None = None
+
+    data_kind: str | None = None      #: "binary"/"regression"/"image", known once the CSV is read
 
     @property
     def preset(self) -> Preset:
+        if self.data and self.image:
+            return IMAGE_PRESETS["digits"]
         if self.data:
             return CSV_PRESETS[self.data_kind or "regression"]
         return TASK_PRESETS[self.task]
+
+    @property
+    def image_shape(self) -> tuple[int, int] | None:
+        """(height, width) when every input row is an image (digits, ``--image``), else None."""
+        if self.data is not None:
+            return self.image
+        return IMAGE_TASKS.get(self.task)
 
     @property
     def target_function(self):
@@ -289,7 +324,11 @@ class Problem:
 def build(config: RunConfig) -> Problem:
     """Make the data and the network.  Raises ``ValueError`` subclasses
     (``DataError``, ``ModelFileError``) with one-line messages on bad input."""
-    if config.data is not None:
+    if config.data is not None and config.image is not None:
+        points, labels = load_image_csv(config.data, config.image)
+        y = datasets.one_hot(labels, max(2, int(labels.max()) + 1))
+        config = replace(config, data_kind="image")
+    elif config.data is not None:
         points, y = datasets.load_csv(config.data)
         kind = "binary" if set(np.unique(y)) <= {0.0, 1.0} else "regression"
         config = replace(config, data_kind=kind)
@@ -300,7 +339,11 @@ def build(config: RunConfig) -> Problem:
     if config.data is None:
         points, y = _task_data(config)
     points_test = y_test = None
-    if config.test_fraction and not config.is_gate:
+    if config.test_fraction and config.image_shape is not None:
+        train, test = stratified_split_indices(y.argmax(axis=1), config.test_fraction,
+                                               config.seed)
+        points, y, points_test, y_test = points[train], y[train], points[test], y[test]
+    elif config.test_fraction and not config.is_gate:
         points, y, points_test, y_test = datasets.split(points, y, config.test_fraction,
                                                         config.seed)
     features = feature_map(config)
@@ -313,7 +356,9 @@ def build(config: RunConfig) -> Problem:
         cfg = _fit_loaded(config, cfg, net, meta, X, y)
         check_fits(net.sizes, len(X), advice="this model is too large to train on this data")
     else:
-        if cfg.batch is not None and cfg.batch > len(X):
+        # (an image file smaller than its default batch of 32 trains full batch, as
+        # batch_order does with a batch ≥ the rows)
+        if cfg.batch is not None and cfg.batch > len(X) and cfg.data_kind != "image":
             raise ValueError(f"--batch {cfg.batch}: the data has only {len(X)} training rows")
         try:
             net = new_network(cfg, X.shape[1], y.shape[1], len(X))
@@ -353,11 +398,13 @@ def new_network(cfg: RunConfig, n_in: int, n_out: int, n_rows: int) -> NeuralNet
 
 
 def _task_data(config: RunConfig) -> tuple[np.ndarray, np.ndarray]:
-    """A built-in task's points (N, 2) and targets, with its noise and target formula; a
+    """A built-in task's points (N, 2) (digits: pixels (1797, 64)) and targets, with its noise and target formula; a
     formula that is NaN/±inf at a sample (or on the 25×25 grid R² is measured on) is a
     ``ValueError`` naming the point.  Options that do not apply to the task (a target
     formula for a class task, noise for a gate: the command line refuses them) are
     ignored, so the app can switch tasks keeping the rest of the configuration."""
+    if config.task in IMAGE_TASKS:
+        return digits()
     noise = config.noise if config.task in datasets.GENERATED else None
     if config.target is None or config.task not in TARGET_TASKS:
         return datasets.load_task(config.task, noise)
@@ -414,6 +461,8 @@ def model_meta(cfg: RunConfig) -> dict:
         meta["features"] = list(cfg.features)
     if cfg.target is not None:
         meta["target"] = cfg.target
+    if cfg.image is not None:  # --data FILE --image HxW (recorded; --load needs --image again)
+        meta["image"] = list(cfg.image)
     return meta
 
 

@@ -29,7 +29,7 @@ from tui.core import actions as act
 from tui.core import branches as br
 from tui.core import drawing as dr
 from tui.core.lock import HandoffLock
-from tui.core.config import ALL_TASKS, Problem, RunConfig, build
+from tui.core.config import ALL_TASKS, Problem, RunConfig, build, task_defaults
 from tui.core.quiz import Quiz
 from tui.core.settings import MAX_SEED, typed_changes
 from tui.core.recording import save_session
@@ -41,6 +41,17 @@ TRACE_BYTES = 32 * 2**20
 
 #: epochs per second while playing; the last level means "as fast as possible"
 SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 0)
+
+
+def _new_task_training(config: RunConfig, task: str) -> dict:
+    """The training fields (optimizer, batch, test fraction, weight decay) a switch to
+    ``task`` takes: the new task's defaults (:func:`tui.core.config.task_defaults`) where
+    ``config`` still has the old task's — digits' Adam and batch 32 do not follow to XOR's
+    four rows — and the user's own choices where they changed them."""
+    old = task_defaults(config.task if config.data is None else "xor",
+                        config.data is not None and config.image is not None)
+    new = task_defaults(task)
+    return {k: v for k, v in new.items() if getattr(config, k) == old[k]}
 
 
 class Session:
@@ -193,7 +204,8 @@ class Session:
         config = replace(self.config, **changes)
         if "task" in changes:  # a new task takes its own preset architecture, lr and loss
             config = replace(config, hidden=None, activation=None, lr=None, loss=None,
-                             data=None, data_kind=None, load=None)
+                             data=None, data_kind=None, load=None, image=None,
+                             **_new_task_training(self.config, changes["task"]))
         with self.lock:
             if "task" in changes:
                 self.drawn = None
@@ -310,7 +322,8 @@ class Session:
     def _next_task(self) -> str:
         current = self.config.task if self.config.data is None or self.drawn is not None \
             else ALL_TASKS[-1]
-        task = ALL_TASKS[(ALL_TASKS.index(current) + 1) % len(ALL_TASKS)]
+        task = ALL_TASKS[(ALL_TASKS.index(current) + 1) % len(ALL_TASKS)] \
+            if current in ALL_TASKS else ALL_TASKS[0]  # from digits: the first again
         self.rebuild(task=task)
         return task
 

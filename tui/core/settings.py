@@ -26,7 +26,8 @@ from nn.formula import Formula, FormulaError
 from nn.init import INITS
 from nn.io import MAX_SEED, MAX_WIDTH
 
-from tui.core.config import ALL_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, RunConfig
+from nn.images import MAX_SIDE
+from tui.core.config import LOSS_CHOICES, OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig
 from tui.core.parsing import finite_number, whole_number
 
 MAX_HIDDEN = MAX_WIDTH          #: neurons per hidden layer (a model file's bound too: nn.io)
@@ -103,7 +104,7 @@ def _choices(names) -> Callable[[], tuple]:
 
 SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("task", "choice", "built-in data set (default: the --load model's task, else xor)",
-            "--task", choices=_choices(ALL_TASKS), configurable=False),
+            "--task", choices=_choices(TASK_CHOICES), configurable=False),
     Setting("data", "path", "your own data: rows of x1,x2,y (overrides --task)", "--data",
             "FILE.csv", configurable=False),
     Setting("hidden", "sizes", "hidden layer sizes, e.g. 2 or 16,8; 0 for none (default: per "
@@ -152,6 +153,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("weight_decay", "float", "L2 penalty λ/2·Σw² on the weights (default 0)",
             "--weight-decay", "LAMBDA", low=0.0, high=MAX_SCALE,
             row=Row("weight decay λ", "ladder", 8, values=(0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1))),
+    # --data FILE --image HxW (tui/cli/options.py adds the flag: it reads "8x8")
+    Setting("image", "image", "with --data: each row is H·W pixels and a class label",
+            None, "HxW", configurable=False),
 )}
 
 #: the fields of a session file's ``config`` object (RunConfig's, less ``data_kind``)
@@ -221,6 +225,13 @@ def check(name: str, value):
         except FormulaError as exc:
             raise ValueError(str(exc)) from None
         return value.strip()
+    if s.kind == "image":
+        if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIDE
+                for v in value):
+            raise ValueError(f"image must be [height, width], each 1 to {MAX_SIDE}, "
+                             f"got {value!r}")
+        return tuple(value)
     if s.kind == "path":
         if not isinstance(value, (str, Path)) or not str(value):
             raise ValueError(f"{name} must be a file name, got {value!r}")
@@ -268,11 +279,13 @@ def config_to_json(config: RunConfig) -> dict:
     data = asdict(config)
     for key in ("data", "load"):
         data[key] = None if data[key] is None else str(data[key])
-    for key in ("hidden", "features"):
+    for key in ("hidden", "features", "image"):
         data[key] = None if data[key] is None else list(data[key])
     if isinstance(config.activation, tuple):
         data["activation"] = list(config.activation)
     data.pop("data_kind", None)
+    if data.get("image") is not None:
+        data["image"] = list(data["image"])
     return data
 
 

@@ -206,6 +206,14 @@ def run_grid(config: RunConfig, seeds: list[int], lrs: list[float] | None = None
     lrs = lrs or [problem.config.lr]
     epochs = problem.config.epochs
     check_size(problem, len(seeds) * len(lrs) * len(inits), epochs)
+    if problem.config.image_shape is not None and problem.X_test is not None:
+        # each seed has its own stratified split: one stack per seed, on its own data
+        criterion = success_check(problem, target_loss)[0]
+        start = time.perf_counter()
+        fit = _fit_per_seed(config, seeds, lrs, inits, epochs, target_loss, check_every,
+                            progress, with_init)
+        return Sweep(problem, seeds, lrs, epochs, criterion, fit, time.perf_counter() - start,
+                     list(inits))
     nets = {spec: [build(with_init(replace(config, seed=s), spec)).net for s in seeds]
             for spec in inits}
     stack = StackedNetwork([net.copy() for _ in lrs for spec in inits for net in nets[spec]],
@@ -214,9 +222,40 @@ def run_grid(config: RunConfig, seeds: list[int], lrs: list[float] | None = None
     start = time.perf_counter()
     total = len(stack) * epochs
     fit = stack.fit(problem.X, problem.y, epochs, check=check, check_every=check_every,
-                    callback=None if progress is None else lambda done: progress(done, total))
+                    callback=None if progress is None else lambda done: progress(done, total),
+                    batch=problem.config.batch)  # digits: mini-batches, as a single run
     return Sweep(problem, seeds, lrs, epochs, criterion, fit, time.perf_counter() - start,
                  list(inits))
+
+
+def _fit_per_seed(config, seeds, lrs, inits, epochs, target_loss, check_every, progress,
+                  with_init) -> StackedFit:
+    """A sweep whose data depends on the seed (an image task's split): the runs of each
+    seed (every lr × init) are stacked on that seed's data, and the fits are put back in
+    the sweep's run order (setting-major: run k·S + i is setting k of seed i)."""
+    S = len(seeds)
+    settings = [(lr, spec) for lr in lrs for spec in inits]
+    R = len(settings) * S
+    losses = np.full((R, epochs), np.nan)
+    first = np.full(R, -1, dtype=np.int64)
+    success, diverged = np.zeros(R, dtype=bool), np.zeros(R, dtype=bool)
+    diverged_at = np.full(R, -1, dtype=np.int64)
+    total = R * epochs
+    for i, seed in enumerate(seeds):
+        built = {spec: build(with_init(replace(config, seed=seed), spec)) for spec in inits}
+        data = built[inits[0]]
+        stack = StackedNetwork([built[spec].net.copy() for _, spec in settings],
+                               [lr for lr, _ in settings])
+        done = i * len(settings) * epochs
+        fit = stack.fit(data.X, data.y, epochs, check=success_check(data, target_loss)[1],
+                        check_every=check_every, batch=data.config.batch,
+                        callback=None if progress is None
+                        else lambda d, done=done: progress(done + d, total))
+        rows = [k * S + i for k in range(len(settings))]
+        losses[rows], first[rows] = fit.losses, fit.first_success
+        success[rows], diverged[rows], diverged_at[rows] = (fit.success, fit.diverged,
+                                                            fit.diverged_at)
+    return StackedFit(losses, first, success, diverged, diverged_at)
 
 
 # ------------------------------------------------------------ in the app

@@ -35,8 +35,9 @@ Header keys (the first six are inherited by the next chapter):
 Quantities (in ``{…}`` in prose, bare after ``ask:``): ``loss``, ``loss epoch E``,
 ``epoch``, ``lr``, ``z|a|delta|δ|f' NEURON [sample S]`` (f': the activation's
 derivative f'(z) as the engine computes it), ``dL/dy [sample S]``,
-``w|dw NEURON I``, ``b|db NEURON``, ``x I [sample S]``, ``y [sample S]``.  The sample
-defaults to the chapter's ``sample``.
+``w|dw NEURON I``, ``b|db NEURON``, ``x I [sample S]``, ``y [sample S]``, and on an image
+task ``digit NEURON`` (the class whose training samples excite the neuron most, on average).
+The sample defaults to the chapter's ``sample``.
 """
 from __future__ import annotations
 
@@ -170,9 +171,10 @@ _QUANTITY_FORMS = [
     (re.compile(rf"(b|db)\s+{_NAME}$"), "bias"),
     (re.compile(rf"x\s+(\d+){_SAMPLE}$"), "input"),
     (re.compile(rf"y{_SAMPLE}$"), "target"),
+    (re.compile(rf"digit\s+{_NAME}$"), "digit"),   # image tasks: the class exciting it most
 ]
 QUANTITY_HELP = ("loss, loss epoch E, epoch, last epoch, lr, accuracy, z|a|delta|f' NEURON [sample S], dL/dy [sample S], "
-                 "w|dw NEURON I, b|db NEURON, x I [sample S], y [sample S]")
+                 "w|dw NEURON I, b|db NEURON, x I [sample S], y [sample S], digit NEURON")
 
 
 def parse_quantity(text: str) -> Quantity:
@@ -196,6 +198,8 @@ def parse_quantity(text: str) -> Quantity:
             return Quantity(g[0], neuron=g[1], index=_pos(g[2]), text=t)
         if form == "bias":
             return Quantity(g[0], neuron=g[1], text=t)
+        if form == "digit":
+            return Quantity("digit", neuron=g[0], text=t)
         if form == "input":
             return Quantity("x", index=_pos(g[0]), sample=_pos(g[1]), text=t)
         return Quantity("y", sample=_pos(g[0]), text=t)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from nn import Granularity, Phase
 from nn.breakpoints import Breakpoints
 from nn.naming import SUB, SUP, neuron_name, sample_name, weight_name
 
-from tui.core.config import RunConfig, build
+from tui.core.config import RunConfig, build, task_config
 from tui.core.format import num
 from tui.core.quiz import Quiz
 from tui.core.session import Session
@@ -76,7 +78,9 @@ def wait_breakpoints(ch: Chapter):
 
 def config_of(ch: Chapter) -> RunConfig:
     s = ch.settings  # by the settings table's names; None: the task's default
-    return RunConfig(**{k: s[k] for k in RUN_SETTINGS if s.get(k) is not None})
+    # task_config: the task's own training (digits: Adam, batch 32, its test set)
+    return task_config(s.get("task") or "xor", **{k: s[k] for k in RUN_SETTINGS
+                                                  if k != "task" and s.get(k) is not None})
 
 
 def setup(ch: Chapter, path: str) -> Session:
@@ -202,6 +206,8 @@ def value(session: Session, q: Quantity) -> float:
         raise ValueError(f"{{{q.text}}}: ∂L/∂ŷ is only shown after a loss step taken with n "
                          "(not after playing)")
     l, j = neuron_index(q.neuron, sizes)
+    if q.kind == "digit":
+        return float(excited_most(session.problem, l, j))
     layer = net.layers[l]
     name = neuron_name(l, j, sizes)
     phase = _COMPUTED_BY.get(q.kind)
@@ -220,10 +226,22 @@ def value(session: Session, q: Quantity) -> float:
     return float(arr[s, j])
 
 
+def excited_most(problem, layer: int, neuron: int) -> int:
+    """The class (0 … K−1) whose training samples give ``neuron`` of ``layer`` the largest
+    mean activation, with the weights now (a forward pass; the stepper is not touched)."""
+    a = problem.X
+    for lay in problem.net.layers[:layer + 1]:
+        a = lay.activation(a @ lay.W + lay.b)
+    labels = problem.y.argmax(axis=1)
+    means = [a[labels == k, neuron].mean() if (labels == k).any() else -np.inf
+             for k in range(problem.y.shape[1])]
+    return int(np.argmax(means))
+
+
 def show(session: Session, q: Quantity) -> str:
-    """``q``'s value as the panels write it (``epoch`` as a whole number)."""
+    """``q``'s value as the panels write it (``epoch`` and ``digit`` as whole numbers)."""
     v = value(session, q)
-    return str(int(v)) if q.kind in ("epoch", "last epoch") else num(v)
+    return str(int(v)) if q.kind in ("epoch", "last epoch", "digit") else num(v)
 
 
 def describe(session: Session, q: Quantity) -> str:
@@ -235,6 +253,8 @@ def describe(session: Session, q: Quantity) -> str:
         return "the accuracy in % (samples classified right)"
     if q.kind == "dL/dy":
         return f"∂L/∂ŷ for {sample_name(s)}"
+    if q.kind == "digit":
+        return f"the digit that excites {q.neuron} most"
     name = neuron_name(*neuron_index(q.neuron, tuple(session.net.sizes)), tuple(session.net.sizes))
     if q.kind in ("w", "dw"):
         return f"{q.kind[:-1]}{weight_name(q.index - 1)} of {name}"

@@ -15,6 +15,7 @@ from nn import Granularity, Phase, datasets, maps as nn_maps
 from nn.naming import input_name, layer_name, neuron_name, sample_name
 from nn.network import batch_order
 
+from tui.view.digits_frame import digits_view
 from tui.view.views import (DiagramView, Frame, Freshness, LossView, MapPoints, NarrationView,
                     NeuronMapsView, NeuronView, PredictionsView, StatusView)
 from tui.view.layout import label_widths, node_map_shape
@@ -104,13 +105,24 @@ def build_frame(session, sizes: PanelSizes) -> Frame:
             diagram = replace(diagram, maps=maps)
         if maps is not None and maps.large is not None:  # shown instead of ŷ and the target
             predictions = PredictionsView(caption=maps.caption, neuron_map=maps)
+        elif session.config.image_shape is not None:  # the digits panels show it instead
+            empty = np.zeros((0, 1))  # (hidden there: an empty table keeps the widget idle)
+            predictions = PredictionsView(caption="", table=(np.zeros((0, 2)), empty, empty))
         else:
             predictions = _predictions(session, sizes)
         return Frame(version=session.version, status=_status(session),
                      diagram=diagram, neuron=_neuron(session),
                      narration=_narration(session),
                      loss=_loss(session, sizes.loss_width, sizes.batch_losses),
-                     predictions=predictions, maps=maps)
+                     predictions=predictions, maps=maps,
+                     digits=_digits_view(session))
+
+
+def _digits_view(session):
+    """The digits panels' data (image tasks only; :mod:`tui.view.digits_frame`)."""
+    if session.config.image_shape is None:
+        return None
+    return digits_view(session)
 
 
 def _status(s) -> StatusView:

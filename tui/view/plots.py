@@ -11,11 +11,15 @@ from tui.core.output import atomic_write_with
 
 LOSS_PNG = "loss.png"
 SURFACE_PNG = "surface.png"
+#: what an image task adds (tui/view/plots_digits.py): weights, confusion matrix, mistakes
+IMAGE_PNGS = ["weights.png", "confusion.png", "mistakes.png"]
 
 
-def export_names(with_surface: bool) -> list[str]:
-    """The file names :func:`export_all` writes."""
-    return [LOSS_PNG, SURFACE_PNG] if with_surface else [LOSS_PNG]
+def export_names(with_surface: bool, images: bool = False) -> list[str]:
+    """The file names :func:`export_all` writes (``images``: and, for an image task, those
+    of :mod:`tui.view.plots_digits`)."""
+    names = [LOSS_PNG, SURFACE_PNG] if with_surface else [LOSS_PNG]
+    return names + IMAGE_PNGS if images else names
 
 
 def _save_png(fig, path: str | Path) -> Path:

@@ -194,3 +194,5 @@ class Frame:
     loss: LossView
     predictions: PredictionsView
     maps: NeuronMapsView | None = None  #: neuron maps (2-input tasks only)
+    #: image tasks (digits, --image): the digits panels' data (tui/view/digits_views.py)
+    digits: "DigitsView | None" = None

@@ -49,9 +49,10 @@ class FileKeys:
         s = self.session
         with s.lock:
             folder = app_files.export_folder(s, self.export_dir)
+            images = self.digits_export_job(s.net.copy())  # digits: weights, confusion, mistakes
         data = snapshot(s)  # copies under the lock; the figures are drawn in a thread
         self.say(f"exporting to {folder} …", timeout=2)
-        self.export_worker(folder, data)
+        self.export_worker(folder, data, images)
 
     def action_export_pytorch(self) -> None:
         """The current run, from its starting weights, as a standalone PyTorch script that
@@ -98,7 +99,7 @@ class FileKeys:
                  title="Trace exported")
 
     @work(thread=True, group="export")
-    def export_worker(self, folder: Path, data) -> None:
+    def export_worker(self, folder: Path, data, images=None) -> None:
         """The handout (tui.view.handout: loss, boundary, neuron maps, branches, handout.md)
         drawn with Matplotlib in a thread.  Reports with an :class:`Exported` message."""
         # the handout and Matplotlib load when first exported: start-up time
@@ -106,6 +107,8 @@ class FileKeys:
 
         try:
             written = write_handout(folder, data)
+            if images is not None:  # an image task's pictures (tui/view/plots_digits.py)
+                written += images(folder)
         except (OSError, ValueError) as exc:
             self.post_message(Exported(folder, [], f"{folder}: {exc}"))
             return

@@ -31,6 +31,8 @@ class SteppingKeys:
 
     def action_step(self) -> None:
         self.pause()
+        if self.digits_step():  # digits: a drawn digit steps on a copy of the network
+            return
         s = self.session
         if self._refuse_training():
             self.redraw()
@@ -119,6 +121,8 @@ class SteppingKeys:
         self.redraw()
 
     def action_sample(self, delta: int) -> None:
+        if self.digits_walk(delta):  # digits: walking the test set's mistakes (i)
+            return
         self.session.move_sample(delta)
         self.redraw()
 

@@ -51,7 +51,8 @@ class ViewKeys:
         if self.lessons.swap_panel():  # small-screen lesson layout: chain rule → loss → predictions
             return
         screen = self.screen_stack[0]
-        if not (screen.has_class("compact") or screen.has_class("lesson")):
+        if not (screen.has_class("compact") or screen.has_class("lesson")
+                or screen.has_class("digits")):
             self.say("v swaps the loss chart and the predictions on a small screen; "
                      "here both are shown")
             return
@@ -59,6 +60,8 @@ class ViewKeys:
         self.call_after_refresh(self.redraw)  # after the layout gives the panel its size
 
     def action_neuron_map(self) -> None:
+        if self.digits_toggle_large():  # digits: the selected neuron's picture large
+            return
         if not maps_available(self.session.problem):
             self.say(MAPS_NEED_TWO_INPUTS)
             return

@@ -49,7 +49,14 @@ ABOUT = (
     "Draw your own data: with the output map large (m, on the output neuron), a click adds a "
     "point of the pen's class (right button: the other class; regression: a target value), "
     "ctrl-click or X removes the nearest point, U clears, C switches the pen, D saves the data "
-    "as CSV for --data. Training needs at least 2 points."
+    "as CSV for --data. Training needs at least 2 points.\n\n"
+    "Digits (--task digits, or --data FILE --image HxW): the weight panel draws every hidden "
+    "neuron's incoming weights as a picture of the input (blue +, orange −; click one to "
+    "select it), the network panel the sample and each class's probability (◀ the true "
+    "class). m: the selected neuron's picture large with its dw; v: the confusion matrix; "
+    "i, then [ ]: the misclassified test samples; click on the picture to draw a digit "
+    "(right button erases, Backspace clears), then 0–9 (what it is) and n steps forward, loss "
+    "and backprop on it with a copy of the network (Backspace: back to the real run)."
 )
 
 #: every symbol and column name on the screen, in the order a learner meets them

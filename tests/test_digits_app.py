@@ -1,0 +1,183 @@
+"""The digits screen in the app: its panels, keys and mouse, and snapshots at both sizes."""
+import numpy as np
+import pytest
+
+from tui.app.app import TinyNetApp
+from tui.core.config import build, task_config
+from tui.core.digits_state import digits_state
+from tui.app.widgets.confusion import ConfusionPanel
+from tui.app.widgets.digit_diagram import DigitDiagram
+from tui.app.widgets.weight_grid import WeightGrid
+
+
+def digits_app() -> TinyNetApp:
+    return TinyNetApp(build(task_config("digits")))
+
+
+def _played(epochs: int, *keys: str):
+    async def run(pilot):
+        pilot.app.session.play_chunk(epochs)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        pilot.app.redraw(force=True)
+        await pilot.pause()
+    return run
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_digits_screen(snap_compare, size, monkeypatch):
+    """After 2 epochs: the picture, the bars, the weight grid, the chain rule of h₁."""
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    assert snap_compare(digits_app(), run_before=_played(2, "down", "n", "n"),
+                        terminal_size=size)
+
+
+def test_digits_large_neuron_and_confusion(snap_compare, monkeypatch):
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    keys = ["down"] + ["n"] * 40 + ["m", "v"]
+    assert snap_compare(digits_app(), run_before=_played(2, *keys), terminal_size=(120, 40))
+
+
+async def test_panels_show_and_hide_with_the_task():
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen_stack[0]
+        assert screen.has_class("digits")
+        assert app.query_one(WeightGrid).display and app.query_one(DigitDiagram).display
+        assert not app.query_one("#diagram").display
+        assert not app.query_one(ConfusionPanel).display
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.query_one(ConfusionPanel).display and not app.query_one("#loss").display
+
+
+async def test_keys_walk_mistakes_toggle_large_and_draw():
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.play_chunk(1)
+        await pilot.press("i")
+        await pilot.pause()
+        state = digits_state(app.session)
+        assert state.mistake == 0 and app.frame.digits.source == "test"
+        first = app.frame.digits.title
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert state.mistake == 1 and app.frame.digits.title != first
+        await pilot.press("i")
+        assert state.mistake is None
+        await pilot.press("m")
+        await pilot.pause()
+        assert state.large and app.frame.digits.large
+        await pilot.press("m")
+        # a click on the picture inks a pixel; the probabilities follow the drawing
+        box = app.query_one(DigitDiagram).box  # offsets count the border (1) and padding (1)
+        await pilot.click(DigitDiagram, offset=(2 + box.x + 2 * 3 + 1, 1 + box.y + 2))
+        await pilot.pause()
+        app.redraw(force=True)
+        assert state.drawing is not None and state.drawing.reshape(8, 8)[2, 3] == 1.0
+        v = app.frame.digits
+        assert v.source == "drawing"
+        assert np.allclose(v.probs, app.session.net.predict(state.drawing[None])[0])
+        await pilot.click(DigitDiagram, offset=(2 + box.x + 2 * 3, 1 + box.y + 2), button=3)
+        await pilot.pause()
+        assert state.drawing.reshape(8, 8)[2, 3] == 0.0
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert state.drawing is None
+
+
+async def test_clicking_a_weight_picture_selects_its_neuron():
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        grid = app.query_one(WeightGrid)
+        x, y = grid.layout_.origin(9)
+        await pilot.click(WeightGrid, offset=(x + 1 + 2, y + 1 + 1))  # + border, padding
+        await pilot.pause()
+        assert app.session.selected == (0, 9)
+
+
+async def test_digits_keys_elsewhere_say_what_they_are_for():
+    app = TinyNetApp(build(task_config("xor")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        assert not app.screen_stack[0].has_class("digits")
+        assert any("image tasks" in str(n.message) for n in app._notifications)
+
+
+async def test_export_key_writes_the_digit_pictures(tmp_path):
+    app = TinyNetApp(build(task_config("digits")), export_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.session.play_chunk(1)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    names = {p.name for p in tmp_path.rglob("*.png")}
+    assert {"loss.png", "weights.png", "confusion.png", "mistakes.png"} <= names
+
+
+def test_a_branch_of_digits_trains_on_and_the_panels_follow_it():
+    from tui.view.digits_frame import digits_view
+    from tui.core.session import Session
+
+    s = Session(build(task_config("digits")))
+    s.play_chunk(1)
+    s.fork()
+    s.set_lr(0.05)
+    s.play_chunk(1)
+    b = digits_view(s)
+    assert np.array_equal(b.weights, s.net.layers[0].W.T)
+    s.switch_branch(0)
+    a = digits_view(s)
+    assert s.stepper.epoch == 2 and not np.array_equal(a.weights, b.weights)  # both played
+    assert np.array_equal(a.weights, s.net.layers[0].W.T)
+
+
+async def test_n_steps_backprop_on_a_drawn_digit_on_a_copy():
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.session
+        main.play_chunk(1)
+        before = main.net._flat()[0].copy()
+        cursor = (main.stepper.epoch, main.stepper.cursor)
+        box = app.query_one(DigitDiagram).box
+        for col in (3, 4):
+            await pilot.click(DigitDiagram, offset=(2 + box.x + 2 * col, 1 + box.y + 2))
+        await pilot.press("n")  # which digit is it? nothing is stepped yet
+        await pilot.pause()
+        assert app.session is main and (main.stepper.epoch, main.stepper.cursor) == cursor
+        await pilot.press("3", "7", "g", "g", "n", "n", "n")  # the last digit counts; phases
+        await pilot.pause()
+        probe = app.session
+        assert probe is not main and probe.problem.X.shape == (1, 64)
+        assert probe.problem.y[0].argmax() == 7
+        drawn = digits_state(main).drawing
+        assert np.array_equal(probe.problem.X[0], drawn)
+        app.redraw(force=True)
+        v = app.frame.digits
+        assert v.title.startswith("your 7, on a copy") and v.label == 7
+        # the narration and the dw picture are the copy's, for this one sample
+        first = probe.net.layers[0]
+        assert v.dw is not None and np.allclose(v.dw, first.dW[:, v.selected])
+        assert np.array_equal(main.net._flat()[0], before)  # the real run is untouched
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert app.session is main and digits_state(main).drawing is None
+        assert (main.stepper.epoch, main.stepper.cursor) == cursor
+
+
+def test_t_from_digits_goes_to_and_with_ands_training():
+    """t cycles the 2-input tasks; from digits it goes to the first, and digits' Adam,
+    batch 32, test set and weight decay do not follow to its four rows."""
+    from tui.core.session import Session
+
+    s = Session(build(task_config("digits")))
+    assert s.next_task() == "and"
+    assert s.config.optimizer == "gd" and s.config.batch is None
+    assert s.config.test_fraction == 0.0 and s.config.weight_decay == 0.0
+    mine = Session(build(task_config("digits", optimizer="momentum")))
+    mine.next_task()
+    assert mine.config.optimizer == "momentum"  # what the user chose stays

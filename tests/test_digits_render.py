@@ -1,0 +1,219 @@
+"""The digits renderers, cell by cell against the numbers they draw."""
+import numpy as np
+import pytest
+
+from nn.confusion import confusion_matrix
+from tui.core.config import build, task_config
+from tui.view.digits_frame import digits_view
+from tui.core.digits_state import HALO, INK, DigitsState, digits_state
+from tui.core.session import Session
+from tui.app.widgets.confusion import render_confusion
+from tui.app.widgets.digit_diagram import bar, render_digit_diagram
+from tui.app.widgets.digit_image import (LEVELS, SHADES, diverging_levels, grey_levels, palette,
+                                     render_image, render_weights, shade)
+from tui.app.widgets.weight_grid import grid_layout, render_large, render_weight_grid
+
+
+def cells(lines):
+    """Each line as a list of (character, style)."""
+    return [[(ch, seg.style) for seg in line for ch in seg.text] for line in lines]
+
+
+@pytest.fixture(scope="module")
+def session():
+    s = Session(build(task_config("digits")))
+    s.play_chunk(2)
+    return s
+
+
+@pytest.fixture(scope="module")
+def view(session):
+    return digits_view(session)
+
+
+def test_levels_scale_and_centre():
+    assert grey_levels(np.array([0.0, 0.5, 1.0, 2.0, np.nan])).tolist() == [0, 8, 16, 16, 0]
+    assert diverging_levels(np.array([-2.0, -1.0, 0.0, 0.5, 1.0]), 1.0).tolist() == \
+        [0, 0, 8, 12, 16]
+    assert LEVELS // 2 == 8  # 0 is the exact middle of the diverging scale
+
+
+@pytest.mark.parametrize("system", ["truecolor", "256", "standard"])
+def test_half_block_image_every_cell_is_its_two_pixels(system):
+    rng = np.random.default_rng(0)
+    pixels = rng.uniform(0, 1, 64)
+    lines = render_image(pixels, (8, 8), system)
+    pal = palette("grey", system)
+    lv = grey_levels(pixels.reshape(8, 8))
+    grid = cells(lines)
+    assert len(grid) == 4 and all(len(row) == 8 for row in grid)
+    for r in range(4):
+        for c in range(8):
+            ch, style = grid[r][c]
+            assert ch == "▀"
+            assert style.color == pal[lv[2 * r, c]] and style.bgcolor == pal[lv[2 * r + 1, c]]
+
+
+def test_no_color_image_is_glyph_density_of_the_mean():
+    pixels = np.zeros(64)
+    pixels[:8] = 1.0           # top row ink, second row paper: the mean is half
+    pixels[16:32] = 1.0        # rows 2 and 3: full ink
+    grid = cells(render_image(pixels, (8, 8), None))
+    assert {ch for ch, _ in grid[0]} == {shade(LEVELS / 2 - 0.5)}
+    assert {ch for ch, _ in grid[1]} == {SHADES[-1]}
+    assert {ch for ch, _ in grid[2]} == {SHADES[0]}
+
+
+def test_block_image_repeats_each_pixel():
+    pixels = np.linspace(0, 1, 64)
+    grid = cells(render_image(pixels, (8, 8), "truecolor", px=(2, 1)))
+    pal = palette("grey", "truecolor")
+    lv = grey_levels(pixels.reshape(8, 8))
+    assert len(grid) == 8 and len(grid[0]) == 16
+    for r in range(8):
+        for c in range(16):
+            assert grid[r][c][1].bgcolor == pal[lv[r, c // 2]]
+
+
+def test_weight_picture_is_scaled_to_its_largest_weight():
+    w = np.zeros(64)
+    w[0], w[1], w[8] = -0.5, 0.25, 0.5
+    grid = cells(render_weights(w, (8, 8), "truecolor"))
+    pal = palette("diverging", "truecolor")
+    assert grid[0][0][1].color == pal[0]            # −max: the lowest level
+    assert grid[0][0][1].bgcolor == pal[LEVELS - 1]  # +max below it
+    assert grid[0][1][1].color == pal[12]           # half of max: 3/4 up the scale
+    assert grid[0][2][1].color == pal[8]            # 0: the middle
+
+
+def test_every_grid_cell_against_the_weights(view):
+    lines, layout = render_weight_grid(view, 64, 22, "truecolor")
+    grid = cells(lines)
+    pal = palette("diverging", "truecolor")
+    assert layout.across == 7 and layout.rows == 5 and layout.first_row == 0 \
+        and layout.vgap == 0
+    for k, w in enumerate(view.weights):
+        x, y = layout.origin(k)
+        lv = diverging_levels(w.reshape(8, 8), np.abs(w).max())
+        for t in range(4):
+            for c in range(8):
+                ch, style = grid[y + t][x + c]
+                assert ch == "▀", (k, t, c)
+                assert style.color == pal[lv[2 * t, c]] and style.bgcolor == pal[lv[2 * t + 1, c]]
+    # the column left of each picture: the neuron's activation for the image shown
+    a_levels = diverging_levels(view.hidden, 1.0)  # tanh: −1 … 1
+    for k in range(len(view.weights)):
+        x, y = layout.origin(k)
+        for t in range(4):
+            assert grid[y + t][x - 1][1].bgcolor == pal[a_levels[k]]
+    x, y = layout.origin(view.selected) if view.selected is not None else (None, None)
+    marks = [(r, c) for r, row in enumerate(grid) for c, (ch, _) in enumerate(row) if ch == "▶"]
+    assert marks == ([] if x is None else [(y + 1, x - 1)])
+
+
+def test_grid_without_room_shows_the_rows_around_the_selected_neuron():
+    layout = grid_layout(32, (8, 8), 38, 9, selected=20)
+    assert layout.across == 4 and layout.rows == 2 and layout.vgap == 0
+    assert layout.first_row <= 20 // 4 < layout.first_row + layout.rows
+    assert layout.origin(0) is None and layout.origin(20) is not None
+
+
+def test_grid_uses_a_blank_line_between_rows_when_all_fit():
+    layout = grid_layout(8, (8, 8), 64, 22, selected=None)
+    assert layout.vgap == 1 and layout.rows == 2
+
+
+def test_large_picture_and_dw_cells(session):
+    session.select(0, 3)
+    while digits_view(session).dw is None:
+        session.step()
+    v = digits_view(session)
+    lines = render_large(v, 56, 22, "truecolor")
+    grid = cells(lines)
+    pal = palette("diverging", "truecolor")
+    w, dw = v.weights[3].reshape(8, 8), v.dw.reshape(8, 8)
+    lw, ldw = diverging_levels(w, np.abs(w).max()), diverging_levels(dw, np.abs(dw).max())
+    # 56 columns: 3 columns and 2 lines per pixel; dw starts 3 columns right of w
+    for r in range(8):
+        for c in range(8):
+            for dy in (0, 1):
+                assert grid[1 + 2 * r + dy][3 * c + 2][1].bgcolor == pal[lw[r, c]]
+                assert grid[1 + 2 * r + dy][27 + 3 * c][1].bgcolor == pal[ldw[r, c]]
+    text = "".join(ch for ch, _ in grid[0])
+    assert text.startswith("h₄: incoming w") and "dw (max |dw|" in text
+
+
+def test_confusion_renderer_shows_each_count(view):
+    grid = render_confusion(view, 60, 12)
+    text = ["".join(seg.text for seg in line) for line in grid]
+    assert text[0].split()[1:11] == [str(j) for j in range(10)]
+    for i in range(10):
+        row = text[1 + i].split()
+        assert row[0] == str(i)
+        assert [0 if v == "·" else int(v) for v in row[1:11]] == view.confusion[i].tolist()
+
+
+def test_digits_view_matches_the_network(session):
+    v = digits_view(session)
+    p = session.problem
+    assert np.allclose(v.probs, session.net.predict(p.X[session.sample][None])[0])
+    assert np.array_equal(v.confusion, confusion_matrix(session.net.predict(p.X_test), p.y_test))
+    direct = sum(int(np.argmax(session.net.predict(x[None]))) == int(np.argmax(t))
+                 for x, t in zip(p.X_test, p.y_test))
+    assert v.accuracy == pytest.approx(direct / len(p.X_test))
+    assert v.mistakes == len(p.X_test) - direct
+    first = session.net.layers[0]
+    assert np.allclose(v.hidden, np.tanh(p.X[session.sample] @ first.W + first.b))
+
+
+def test_walking_mistakes_shows_a_misclassified_test_sample(session):
+    state = digits_state(session)
+    state.mistake = 1
+    try:
+        v = digits_view(session)
+        assert v.source == "test" and v.title.startswith("test mistake 2 of ")
+        assert int(np.argmax(v.probs)) != v.label
+    finally:
+        state.mistake = None
+
+
+def test_painting_inks_a_pixel_and_its_neighbours():
+    state = DigitsState((8, 8))
+    assert state.paint(0, 0)
+    img = state.drawing.reshape(8, 8)
+    assert img[0, 0] == INK and img[0, 1] == HALO and img[1, 0] == HALO and img[1, 1] == 0
+    assert state.paint(0, 0, erase=True) and img[0, 0] == 0
+    assert not state.paint(8, 0)
+    assert state.clear() and state.drawing is None
+
+
+def test_digit_diagram_marks_the_true_class_and_maps_clicks(view):
+    lines, box = render_digit_diagram(view, 50, 12, "truecolor")
+    text = ["".join(seg.text for seg in line) for line in lines]
+    marked = [i for i, t in enumerate(text) if "◀" in t]
+    assert marked == [1 + view.label]
+    assert box.px == (2, 1) and box.pixel_at(0, 1) == (0, 0) and box.pixel_at(15, 8) == (7, 7)
+    assert box.pixel_at(16, 1) is None
+    for c in range(10):
+        assert f"{view.probs[c]:4.0%}" in text[1 + c]
+
+
+def test_bar_eighths():
+    assert bar(0.0, 4) == "    " and bar(1.0, 4) == "████" and bar(0.5, 4) == "██  "
+    assert bar(1 / 32, 4) == "▏   " and bar(float("nan"), 3) == "   "
+
+
+def test_no_color_grid_cells_are_shades_of_the_weights(view):
+    lines, layout = render_weight_grid(view, 64, 22, None)
+    grid = cells(lines)
+    a_levels = diverging_levels(view.hidden, 1.0)
+    for k, w in enumerate(view.weights):
+        x, y = layout.origin(k)
+        lv = diverging_levels(w.reshape(8, 8), np.abs(w).max())
+        for t in range(4):
+            for c in range(8):
+                assert grid[y + t][x + c][0] == shade((lv[2 * t, c] + lv[2 * t + 1, c]) / 2)
+            if not (k == view.selected and t == 1):
+                assert grid[y + t][x - 1][0] == shade(a_levels[k])
+    assert all(style is None for row in grid[1:] for _, style in row)
+    assert "· most −, ▒ 0, █ most +" in "".join(ch for ch, _ in grid[0])
