@@ -11,7 +11,7 @@ from tui.core.session import Session
 from tui.net.share import ShareServer, make_share_app, open_shared_lesson
 from tui.net.shared_lesson import LessonContext, open_chapter
 
-FAST_BACKOFF = (0.02, 0.2)
+from conftest import FAST_BACKOFF
 
 
 async def await_until(predicate, timeout=20.0, what="condition"):

@@ -2,7 +2,6 @@
 malformed, oversized and flooding answers are refused without affecting anyone else."""
 import json
 import socket
-import time
 
 import pytest
 
@@ -13,16 +12,7 @@ from tui.net.room import Room, histogram_lines, normalise, number_checker, tally
 from tui.core.session import Session
 from tui.net.share import ShareServer
 
-FAST_BACKOFF = (0.02, 0.2)
-
-
-def wait_until(predicate, timeout=20.0, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
+from conftest import FAST_BACKOFF, wait_until
 
 
 @pytest.fixture

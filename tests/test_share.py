@@ -16,16 +16,7 @@ from tui.net.follow import Follower, parse_address
 from tui.core.session import Session
 from tui.net.share import ShareServer
 
-FAST_BACKOFF = (0.02, 0.2)
-
-
-def wait_until(predicate, timeout=20.0, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
+from conftest import FAST_BACKOFF, wait_until
 
 
 def runs(session: Session):

@@ -1,6 +1,5 @@
 """Shared lessons over real TCP: the room follows the teacher into a built-in lesson,
 chapter by chapter (late joiners too), answers each question, and the tally matches."""
-import time
 
 import pytest
 
@@ -14,16 +13,7 @@ from tui.net.share import ShareServer
 from tui.lessons.live import ChapterRun, value
 from tui.net.shared_lesson import LessonContext, context_from_json, open_chapter
 
-FAST_BACKOFF = (0.02, 0.2)
-
-
-def wait_until(predicate, timeout=20.0, what="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
+from conftest import FAST_BACKOFF, wait_until
 
 
 def same(a: Session, b: Session) -> bool:
