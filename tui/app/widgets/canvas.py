@@ -52,3 +52,22 @@ def runs(cells: list[tuple[str, Style | None]]) -> list[Segment]:
     if text:
         out.append(Segment("".join(text), current))
     return out
+
+
+class ViewCanvas(LineCanvas):
+    """A LineCanvas that draws one view: :meth:`show` keeps it and draws, a resize draws it
+    again at the new size.  Subclasses write ``_draw`` (it reads ``self.data``)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.data = None
+
+    def show(self, data) -> None:
+        self.data = data
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        raise NotImplementedError

@@ -11,7 +11,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from tui.view.digits_views import DigitsView
-from tui.app.widgets.canvas import LineCanvas
+from tui.app.widgets.canvas import ViewCanvas
 
 HEAD = Style(bold=True, color="cyan")
 RIGHT = Style(color="green")
@@ -57,19 +57,10 @@ def _cut(line: list[Segment], width: int) -> list[Segment]:
     return out
 
 
-class ConfusionPanel(LineCanvas):
+class ConfusionPanel(ViewCanvas):
     """Renders a :class:`DigitsView`'s confusion matrix."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.data: DigitsView | None = None
-
-    def show(self, data: DigitsView) -> None:
-        self.data = data
-        self._draw()
-
-    def on_resize(self) -> None:
-        self._draw()
+    data: DigitsView | None
 
     def _draw(self) -> None:
         if self.data is not None:

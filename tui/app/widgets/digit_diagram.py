@@ -17,7 +17,7 @@ from textual.message import Message
 
 from tui.view.digits_views import DigitsView
 from tui.app.widgets.diagram import color_system
-from tui.app.widgets.canvas import LineCanvas, runs
+from tui.app.widgets.canvas import ViewCanvas, runs
 from tui.app.widgets.digit_image import diverging_levels, palette, render_image, shade
 
 CAPTION = Style(color="cyan")
@@ -160,7 +160,7 @@ def render_digit_diagram(view: DigitsView, width: int, height: int,
     return out, ImageBox(0, 1, px, view.shape)
 
 
-class DigitDiagram(LineCanvas):
+class DigitDiagram(ViewCanvas):
     """Renders a :class:`DigitsView`; the mouse draws on its picture."""
 
     class Painted(Message):
@@ -170,18 +170,12 @@ class DigitDiagram(LineCanvas):
             super().__init__()
             self.row, self.col, self.erase = row, col, erase
 
+    data: DigitsView | None
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.data: DigitsView | None = None
         self.box: ImageBox | None = None
         self._button = 0
-
-    def show(self, data: DigitsView) -> None:
-        self.data = data
-        self._draw()
-
-    def on_resize(self) -> None:
-        self._draw()
 
     def _draw(self) -> None:
         if self.data is None:

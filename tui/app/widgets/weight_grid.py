@@ -22,7 +22,7 @@ from nn.naming import sub
 
 from tui.view.digits_views import DigitsView
 from tui.app.widgets.diagram import color_system
-from tui.app.widgets.canvas import LineCanvas, runs
+from tui.app.widgets.canvas import ViewCanvas, runs
 from tui.app.widgets.digit_image import (LEVELS, _style, diverging_levels, palette, render_weights, shade,
                           weight_top)
 
@@ -240,7 +240,7 @@ def render_large(view: DigitsView, width: int, height: int,
     return _lines(canvas)
 
 
-class WeightGrid(LineCanvas):
+class WeightGrid(ViewCanvas):
     """Renders a :class:`DigitsView`'s weights; a click on a picture posts
     :class:`NeuronClicked` (the app selects that first-layer neuron)."""
 
@@ -249,17 +249,11 @@ class WeightGrid(LineCanvas):
             super().__init__()
             self.neuron = neuron
 
+    data: DigitsView | None
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.data: DigitsView | None = None
         self.layout_: GridLayout | None = None
-
-    def show(self, data: DigitsView) -> None:
-        self.data = data
-        self._draw()
-
-    def on_resize(self) -> None:
-        self._draw()
 
     def _draw(self) -> None:
         if self.data is None:
