@@ -1,4 +1,6 @@
 """The digits screen in the app: its panels, keys and mouse, and snapshots at both sizes."""
+import re
+
 import numpy as np
 import pytest
 
@@ -8,6 +10,9 @@ from tui.core.digits_state import digits_state
 from tui.app.widgets.confusion import ConfusionPanel
 from tui.app.widgets.digit_diagram import DigitDiagram
 from tui.app.widgets.weight_grid import WeightGrid
+
+
+DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
 def digits_app() -> TinyNetApp:
@@ -181,3 +186,38 @@ def test_t_from_digits_goes_to_and_with_ands_training():
     mine = Session(build(task_config("digits", optimizer="momentum")))
     mine.next_task()
     assert mine.config.optimizer == "momentum"  # what the user chose stays
+
+
+async def test_full_stop_pages_through_a_hidden_neurons_64_weights():
+    """The neuron panel shows 16 of h's 64 weights and pages on with `.` (after the last page,
+    the first); every row shown is the engine's weight."""
+    from tui.app.widgets.inspector import Inspector
+    from tui.core.format import num
+
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        inspector = app.query_one(Inspector)
+        w = app.session.net.layers[0].W[:, 0]  # h₁'s incoming weights (the selected neuron)
+
+        def rows() -> dict[int, str]:
+            """The weight rows shown: {k: its line} (the first table's, w₁ = 1)."""
+            found = {}
+            for line in str(inspector.render()).splitlines():
+                m = re.match(r"w([₀-₉]+) ", line)
+                if m:
+                    found.setdefault(int(m[1].translate(DIGITS)), line)
+            return found
+
+        seen = []
+        for page in range(5):
+            shown = rows()
+            seen.append(sorted(shown))
+            for k, line in shown.items():
+                assert num(w[k - 1]) in line, (k, line)
+            text = str(inspector.render())
+            assert ("… and 48 more" in text) and "of 64" in text
+            await pilot.press("full_stop")
+            await pilot.pause()
+        assert seen[:4] == [list(range(1 + 16 * p, 17 + 16 * p)) for p in range(4)]
+        assert seen[4] == seen[0]  # after the last page, the first

@@ -117,6 +117,9 @@ KEYS: tuple[Key, ...] = (
     Key("F", "compare", "compare", "compare branches: curves, weight distances, diagrams",
         "branches"),
     Key("W", "sweep", "sweep", "sweep seeds × lr for this task; Enter opens a run", "branches"),
+    Key("full_stop", "weights_page", "more weights",
+        "neuron panel: the next page of the selected neuron's weights (16 at a time)",
+        "views"),
     Key("B", "batch_losses", "batch loss",
         "loss chart: each mini-batch's loss ⇄ each epoch's (with --batch)", "views"),
     Key("P", "export_pytorch", "PyTorch",
@@ -170,7 +173,7 @@ NAMES = {"space": "space", "question_mark": "?", "plus": "+", "minus": "-", "equ
          "left_square_bracket": "[", "right_square_bracket": "]", "up": "↑", "down": "↓",
          "right": "→", "left": "←", "pagedown": "PgDn", "pageup": "PgUp",
          "greater_than_sign": ">", "less_than_sign": "<", "enter": "Enter", "ctrl+p": "ctrl+p",
-         "shift+down": "shift+↓", "shift+up": "shift+↑"}
+         "shift+down": "shift+↓", "shift+up": "shift+↑", "full_stop": "."}
 
 
 def display_key(key: str) -> str:

@@ -1,4 +1,5 @@
-"""View keys: log scale, the large neuron map, the swapped panel, mini-batch losses, help.
+"""View keys: log scale, the large neuron map, the swapped panel, mini-batch losses, the
+neuron panel's pages of weights, help.
 
 View state is an input of the frame: these keys change :class:`ViewState`'s fields (or the
 main screen's classes) and redraw; the App redraws whenever the session's version *or* the
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui.app.keys import KEYS, extra_keys
+from tui.app.widgets.inspector import WEIGHTS_PAGE, Inspector
 from tui.view.frame import MAPS_NEED_TWO_INPUTS, maps_available
 
 
@@ -81,6 +83,14 @@ class ViewKeys:
         self.say("loss chart: " + ("each mini-batch's loss" if self.view.batch_losses
                                    else "each epoch's loss"), timeout=2)
         self.redraw()
+
+    def action_weights_page(self) -> None:
+        """The neuron panel's next page of weights (a neuron with more than 16 inputs)."""
+        inspector = self.query_one(Inspector)
+        n = inspector.next_page()
+        if n == 1:
+            self.say(f"the selected neuron's weights all fit on one page (≤ {WEIGHTS_PAGE})",
+                     timeout=2)
 
     def action_help(self) -> None:
         # the help screen (and rich's tables) load when first opened: start-up time

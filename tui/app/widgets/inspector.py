@@ -17,6 +17,10 @@ from tui.app.widgets.mask import mask
 
 MAX_SAMPLES = 4
 STALE = "dim"
+#: weights shown at a time: a neuron with more inputs (64 for a digits hidden neuron) shows
+#: a page of them and "… and N more"; ``.`` pages on (:meth:`Inspector.next_page`)
+WEIGHTS_PAGE = 16
+PAGE_KEY = "."  #: the key that pages (tui/app/keys.py binds it)
 
 
 def _table(t: Text, rows: list[list[tuple[str, str]]], first_left: bool = True,
@@ -59,12 +63,18 @@ def _style(fresh: Freshness) -> str:
     return "" if fresh.current else STALE
 
 
-def render_inspector(v: NeuronView, width: int | None = None) -> Text:
+def pages(n_weights: int) -> int:
+    """How many pages of :data:`WEIGHTS_PAGE` weights a neuron with ``n_weights`` has."""
+    return max(1, -(-n_weights // WEIGHTS_PAGE))
+
+
+def render_inspector(v: NeuronView, width: int | None = None, page: int = 0) -> Text:
     """Plain aligned text (much cheaper to redraw than rich Tables while playing).
 
     The optimizer's state (momentum: v; Adam: m and v) is shown per weight as
     extra columns; where they would make the table wider than ``width``, in a
-    second table below it."""
+    second table below it.  Only page ``page`` (modulo the pages) of the weights is
+    shown: w of rows ``page·WEIGHTS_PAGE`` … (then b), and a line saying how many more."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(v.name, style="bold cyan")
     parts, line = v.title.split(" · "), len(v.name)
@@ -77,10 +87,13 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
             line += 3 + len(part)
     t.append("\n")
     back, upd = _style(v.backward), _style(v.update)
-    rows = _parameter_rows(v, back, upd, with_inputs=True)
+    n_w = len(v.input_names)
+    first = page % pages(n_w) * WEIGHTS_PAGE
+    shown = range(first, min(n_w, first + WEIGHTS_PAGE))
+    rows = _parameter_rows(v, back, upd, with_inputs=True, shown=shown)
     if width is not None and _width(rows) > width:  # narrow: w₁ instead of w₁ (h²₁)
-        rows = _parameter_rows(v, back, upd, with_inputs=False)
-    state = [[(slot, "bold")] + [(num(x), upd) for x in ws] + [(num(bs), upd)]
+        rows = _parameter_rows(v, back, upd, with_inputs=False, shown=shown)
+    state = [[(slot, "bold")] + [(num(ws[k]), upd) for k in shown] + [(num(bs), upd)]
              for slot, ws, bs in v.state]
     state_cols = [list(col) for col in zip(*state)]  # one row per parameter
     wide = [row + extra for row, extra in zip(rows, state_cols)] if state else rows
@@ -91,6 +104,10 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
         if state:
             t.append("\n")
             _table(t, [[row[0]] + extra for row, extra in zip(rows, state_cols)])
+    if len(shown) < n_w:
+        more = n_w - len(shown)
+        t.append(f"\nw{sub(shown[0] + 1)}…w{sub(shown[-1] + 1)} of {n_w} · … and {more} more"
+                 f" ({PAGE_KEY}: next page)", style="dim")
     slots = "".join(f", {slot}" for slot, *_ in v.state)  # updated with last Δ
     if v.backward.note and v.backward.note == v.update.note:  # one short line (fits 80×24)
         t.append(f"\ndw, db, last Δ{slots}: {v.backward.note}", style=STALE)
@@ -136,9 +153,10 @@ def render_inspector(v: NeuronView, width: int | None = None) -> Text:
     return t
 
 
-def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool) -> list:
-    """Header, one row per weight (named with its input, e.g. ``w₁ (h²₁)``, when
-    ``with_inputs``) and the bias: value, dw / db, last Δ."""
+def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool,
+                    shown: range | None = None) -> list:
+    """Header, one row per weight of ``shown`` (default all; named with its input, e.g.
+    ``w₁ (h²₁)``, when ``with_inputs``) and the bias: value, dw / db, last Δ."""
     def grad(x: float) -> str:    # never computed: "–", not a 0 that looks like a result
         return "–" if v.backward.never else num(x)
 
@@ -146,9 +164,10 @@ def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool) -> li
         return "–" if v.update.never else num(x)
 
     rows = [[("", "bold"), ("value", "bold"), ("dw / db", "bold"), ("last Δ", "bold")]]
-    rows += [[(f"w{sub(k + 1)}" + (f" ({name})" if with_inputs else ""), ""), (num(v.w[k]), ""),
-              (grad(v.dw[k]), back), (change(v.change_w[k]), upd)]
-             for k, name in enumerate(v.input_names)]
+    names = v.input_names
+    rows += [[(f"w{sub(k + 1)}" + (f" ({names[k]})" if with_inputs else ""), ""),
+              (num(v.w[k]), ""), (grad(v.dw[k]), back), (change(v.change_w[k]), upd)]
+             for k in (range(len(names)) if shown is None else shown)]
     rows.append([("b", ""), (num(v.b), ""), (grad(v.db), back), (change(v.change_b), upd)])
     return rows
 
@@ -166,10 +185,21 @@ class Inspector(Static):
     _view: NeuronView | None = None
     #: a lesson question's answer, hidden while the question is open (None: nothing)
     secret: float | None = None
+    #: the page of weights shown (``.``; kept when another neuron is selected, modulo its pages)
+    page = 0
+
+    def next_page(self) -> int:
+        """Show the next page of the selected neuron's weights (after the last: the first);
+        returns how many pages it has."""
+        n = pages(len(self._view.input_names)) if self._view is not None else 1
+        self.page = (self.page + 1) % n
+        if self._view is not None:
+            self.show(self._view)
+        return n
 
     def show(self, view: NeuronView) -> None:
         self._view = view
-        text = mask(render_inspector(view, self.size.width or None), self.secret)
+        text = mask(render_inspector(view, self.size.width or None, self.page), self.secret)
         lines = text.plain.count("\n")
         self.update(text, layout=lines != self._lines)
         self._lines = lines
