@@ -36,7 +36,7 @@ from tui.app.play import Player
 from tui.core.first_run import HINT, map_legend
 from tui.app.widgets.diagram import NetworkDiagram, color_system
 from tui.app.widgets.inspector import Inspector
-from tui.app.widgets.loss_chart import LossChart
+from tui.app.widgets.loss_chart import PLAYING_EVERY_S, LossChart
 from tui.app.widgets.narration import Narration
 from tui.app.widgets.predictions import Predictions
 from tui.app.widgets.status import StatusLine
@@ -160,17 +160,18 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
             status = dataclasses.replace(status, state="slow",
                                          speed=f"{self.lessons.pace:g} s/step")
         self.query_one(StatusLine).show(status)
-        self.query_one(NetworkDiagram).show(frame.diagram)
+        if frame.diagram is not None:  # (None on image tasks: the diagram is hidden)
+            self.query_one(NetworkDiagram).show(frame.diagram)
         if self.first_run is not None:  # the maps' legend, until `m` has been seen once
-            maps = frame.diagram.maps
+            maps = frame.diagram.maps if frame.diagram is not None else None
             shown = maps is not None and maps.small is not None and not self.first_run.seen("map")
             self.query_one("#diagram").border_subtitle = (
                 map_legend(color_system(self)) if shown else "")
-        self.query_one(Inspector).show(frame.neuron)
+        self.query_one(Inspector).show(frame.neuron, playing=s.playing)
         self.query_one(Narration).show(frame.narration)
         chart = self.query_one(LossChart)
         chart.log_scale = self.view.log_scale
-        chart.show(frame.loss)
+        chart.show(frame.loss, every=PLAYING_EVERY_S if s.playing else 0.0)
         self.query_one(Predictions).show(
             frame.predictions,
             hint=map_hint(s, getattr(self, "pen", None)) if self.view.large_map else None)

@@ -99,13 +99,16 @@ def row_of(sample: int, rows) -> int | None:
 def build_frame(session, sizes: PanelSizes) -> Frame:
     """Everything the screen shows now.  Call with ``session.lock`` held."""
     with np.errstate(all="ignore"):  # a blow-up about to be caught must not warn over the UI
-        diagram = diagram_view(session)
-        maps = neuron_maps_view(session, sizes, diagram)
+        images = session.config.image_shape is not None
+        # image tasks: the digits panels show the network and the predictions instead (the
+        # network diagram and the predictions panel are hidden), so neither view is built
+        diagram = None if images else diagram_view(session)
+        maps = None if images else neuron_maps_view(session, sizes, diagram)
         if maps is not None and maps.small is not None:
             diagram = replace(diagram, maps=maps)
         if maps is not None and maps.large is not None:  # shown instead of ŷ and the target
             predictions = PredictionsView(caption=maps.caption, neuron_map=maps)
-        elif session.config.image_shape is not None:  # the digits panels show it instead
+        elif images:
             empty = np.zeros((0, 1))  # (hidden there: an empty table keeps the widget idle)
             predictions = PredictionsView(caption="", table=(np.zeros((0, 2)), empty, empty))
         else:

@@ -188,7 +188,7 @@ class Frame:
 
     version: int
     status: StatusView
-    diagram: DiagramView
+    diagram: DiagramView | None  #: None on image tasks (the digits panels show the network)
     neuron: NeuronView
     narration: NarrationView
     loss: LossView

@@ -2,7 +2,10 @@
 
 Panels that change every frame while playing (diagram, heatmaps) build their
 lines as rich Segments once per update; ``render_line`` then only hands out
-ready strips, which is several times cheaper than re-rendering a Text.
+ready strips, which is several times cheaper than re-rendering a Text.  Per screen
+update the widget's own style is looked up once (Textual walks every ancestor's styles
+for it) and each distinct segment style is combined with it once (a colour's picture
+cells share a handful of styles), not once per segment.
 """
 from __future__ import annotations
 
@@ -16,10 +19,23 @@ class LineCanvas(Widget):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._lines: list[list[Segment]] = []
+        self._base: Style | None = None       #: the widget's style during one render pass
+        self._combined: dict = {}  #: id(segment style) → (it, base + it), for ``_combined_for``
+        self._combined_for: Style | None = None
 
     def set_lines(self, lines: list[list[Segment]]) -> None:
         self._lines = lines
         self.refresh()
+
+    def render_lines(self, crop):
+        """(Textual) every line of one screen update: the widget's style looked up once."""
+        self._base = self.rich_style
+        if self._base != self._combined_for:
+            self._combined, self._combined_for = {}, self._base
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
 
     def set_renderable(self, renderable) -> None:
         """Render any rich renderable (e.g. a Text) to lines at the current width."""
@@ -32,9 +48,25 @@ class LineCanvas(Widget):
         width = self.content_size.width
         if y >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        base = self.rich_style
-        segments = [Segment(text, base + style if style else base)
-                    for text, style, _ in self._lines[y]]
+        base = self._base
+        if base is None:  # called on its own (tests, snapshots of one line)
+            base = self.rich_style
+            if base != self._combined_for:
+                self._combined, self._combined_for = {}, base
+        combined = self._combined
+        segments = []
+        for text, style, _ in self._lines[y]:
+            if not style:
+                segments.append(Segment(text, base))
+                continue
+            # by identity (the entry keeps the style alive, so its id is not reused): equal
+            # styles from different palette levels would each cost a Style.__eq__
+            entry = combined.get(id(style))
+            if entry is None or entry[0] is not style:
+                if len(combined) > 4096:  # styles made afresh every frame: keep it small
+                    combined.clear()
+                entry = combined[id(style)] = (style, base + style)
+            segments.append(Segment(text, entry[1]))
         return Strip(segments).crop_extend(0, width, base)
 
 

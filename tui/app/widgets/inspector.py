@@ -197,12 +197,18 @@ class Inspector(Static):
             self.show(self._view)
         return n
 
-    def show(self, view: NeuronView) -> None:
+    def show(self, view: NeuronView, playing: bool = False) -> None:
+        """Show ``view``.  While ``playing`` the panel's height only grows: values that
+        change width every frame move a column to a table below and back (46 ⇄ 64 lines for
+        a digits neuron at 120×40), and each change of height is a layout of the whole
+        screen; the first frame after playing fits the height again."""
         self._view = view
         text = mask(render_inspector(view, self.size.width or None, self.page), self.secret)
         lines = text.plain.count("\n")
-        self.update(text, layout=lines != self._lines)
-        self._lines = lines
+        relayout = lines > self._lines if playing else lines != self._lines
+        self.update(text, layout=relayout)
+        if relayout:
+            self._lines = lines
 
     def on_resize(self) -> None:  # its columns depend on the width: redo them at the new one
         if self._view is not None:

@@ -12,6 +12,7 @@ network with no signal gets.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from textual_plotext import PlotextPlot
@@ -157,20 +158,35 @@ def legend_headroom(y_lo: float, y_hi: float, n_labels: int, rows: int
     return y_lo, y_lo + (y_hi - y_lo) * (dots - 1) / under
 
 
+#: while playing, the chart is built again at most this often (plotext takes 10–15 ms a build
+#: at 120×40, as much as the rest of a frame; the curve moves little in 0.2 s)
+PLAYING_EVERY_S = 0.2
+
+
 class LossChart(PlotextPlot):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.log_scale = True
         self._shown: tuple = ()
+        self._built_at = -1e9
+        self._version = 0          #: counts the plots made (the render cache's key)
+        self._rendered: tuple = ((), None)
 
-    def show(self, view: LossView) -> None:
+    def show(self, view: LossView, every: float = 0.0) -> None:
+        """Plot ``view`` — unless it was plotted less than ``every`` seconds ago (while
+        playing; the frame after playing stops is plotted whatever the time)."""
         key = (len(view.epochs), float(view.hi[-1]) if len(view.hi) else None,
                None if view.test_hi is None or not len(view.test_hi) else float(view.test_hi[-1]),
                float(view.epochs[-1]) if len(view.epochs) else None, self.log_scale, view.title,
                self.size.width, self.size.height)
         if key == self._shown:
             return
-        self._shown = key
+        now = time.perf_counter()
+        if every and self._shown and key[4:] == self._shown[4:] and \
+                now - self._built_at < every:
+            return
+        self._shown, self._built_at = key, now
+        self._version += 1
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -229,6 +245,15 @@ class LossChart(PlotextPlot):
             if yt:
                 plt.yticks(yt, labels)
         self.refresh()
+
+    def render(self):
+        """(Textual) The plot: built by plotext only when it or the size changed — Textual
+        renders the widget again whenever the screen's layout changes, and textual-plotext
+        would build the same plot again each time (10–15 ms)."""
+        key = (self._version, self.size, self.app.theme, self.theme)
+        if self._rendered[0] != key:
+            self._rendered = (key, super().render())
+        return self._rendered[1]
 
     def toggle_log(self) -> bool:
         self.log_scale = not self.log_scale
