@@ -217,3 +217,79 @@ def test_no_color_grid_cells_are_shades_of_the_weights(view):
                 assert grid[y + t][x - 1][0] == shade(a_levels[k])
     assert all(style is None for row in grid[1:] for _, style in row)
     assert "· most −, ▒ 0, █ most +" in "".join(ch for ch, _ in grid[0])
+
+
+def terminal_cells(lines, system: str) -> list[list[tuple[str, object]]]:
+    """What a terminal with ``system`` colours gets: the lines written by a rich Console of
+    that colour system (colours downgraded as a real one does), read back from its escape
+    codes as (character, rich Style) per cell."""
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    out = io.StringIO()
+    console = Console(file=out, color_system=system, force_terminal=True, width=200,
+                      legacy_windows=False)
+    for line in lines:
+        console.print(Text.assemble(*[(seg.text, seg.style) for seg in line]) if line else "")
+    grid = []
+    for row in out.getvalue().splitlines():
+        text = Text.from_ansi(row)
+        styles = [None] * len(text.plain)
+        for span in text.spans:
+            for i in range(span.start, span.end):
+                styles[i] = span.style
+        grid.append(list(zip(text.plain, styles)))
+    return grid
+
+
+@pytest.mark.parametrize("system", ["256", "standard"])
+def test_grid_cells_in_256_and_16_colours_follow_the_weights(view, system):
+    """Every picture cell as a 256- or 16-colour terminal shows it: colours that terminal
+    has (no truecolor), the top pixel's level as the foreground and the bottom's as the
+    background, blue where w > 0, orange/yellow where w < 0, dark at 0 — and the stripe's
+    background is the neuron's activation."""
+    from rich.color import ColorType
+    from rich.color_triplet import ColorTriplet
+    from rich._palettes import EIGHT_BIT_PALETTE, STANDARD_PALETTE
+
+    lines, layout = render_weight_grid(view, 64, 22, system)
+    grid = terminal_cells(lines, system)
+    kinds = {"256": {ColorType.EIGHT_BIT, ColorType.STANDARD}, "standard": {ColorType.STANDARD}}
+    table = EIGHT_BIT_PALETTE if system == "256" else STANDARD_PALETTE
+    pal = palette("diverging", system)
+    mid = LEVELS // 2
+
+    def rgb(colour) -> ColorTriplet:
+        assert colour.type in kinds[system], colour
+        return table[colour.number]
+
+    def check(colour, level: int, where) -> None:
+        r, g, b = rgb(colour)
+        assert (r, g, b) == pal[level].triplet, where  # the palette's, exactly
+        if system == "256" or abs(level - mid) > 2:  # (16 colours: 5 bands, ±2 levels black)
+            if level > mid:
+                assert b > r, where      # w > 0: blue
+            elif level < mid:
+                assert r > b, where      # w < 0: orange
+        if level == mid:
+            assert max(r, g, b) < 80, where  # 0: dark
+
+    for k, w in enumerate(view.weights):
+        x, y = layout.origin(k)
+        lv = diverging_levels(w.reshape(8, 8), np.abs(w).max())
+        for t in range(4):
+            for c in range(8):
+                ch, style = grid[y + t][x + c]
+                assert ch == "▀", (k, t, c)
+                check(style.color, int(lv[2 * t, c]), (k, 2 * t, c))
+                check(style.bgcolor, int(lv[2 * t + 1, c]), (k, 2 * t + 1, c))
+    a_levels = diverging_levels(view.hidden, 1.0)
+    for k in range(len(view.weights)):
+        x, y = layout.origin(k)
+        assert rgb(grid[y][x - 1][1].bgcolor) == pal[a_levels[k]].triplet
+    # the largest |w| of each picture is at an end of the scale, in both colour systems
+    for k, w in enumerate(view.weights):
+        lv = diverging_levels(w.reshape(8, 8), np.abs(w).max())
+        assert lv.min() == 0 or lv.max() == LEVELS - 1
