@@ -98,7 +98,7 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
         if self.lessons.active:
             self.lessons.apply_classes()
             self.lessons.refresh(focus=True)
-        self.set_interval(1 / REDRAW_HZ, self.redraw)
+        self.set_interval(1 / REDRAW_HZ, self._timed_redraw)
         self.redraw()
         if self.first_run is not None and self.first_run.fresh("hint"):
             self.notify(HINT, timeout=20, markup=False)
@@ -133,6 +133,12 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
                           map_rows=min(40, max(4, (size.height - 3) * 2)) // 2 * 2,
                           diagram_width=diagram.width, diagram_height=diagram.height,
                           large_map=self.view.large_map, batch_losses=self.view.batch_losses)
+
+    def _timed_redraw(self) -> None:
+        """The redraw timer's tick: nothing while the play worker asks for its own frames
+        (:mod:`tui.app.play` paces them; the timer's would double the screen's work)."""
+        if not self.player.driving:
+            self.redraw()
 
     def redraw(self, force: bool = False) -> None:
         """Draw the session's frame (only if the session or the view state changed)."""

@@ -10,7 +10,8 @@ worker stops after the chunk under way and waits, the lock free, until the frame
 is built (at most ``MAX_WAIT_FOR_REDRAW_S``).  So it rests only while the screen
 builds a frame — not while the message waits in the app's queue, nor while Textual
 paints — and redraws stay at ``1 / FRAME_S`` ≈ 22 a second, above the 20 the app
-promises.  After each chunk it also steps aside for anyone waiting for the lock (a
+promises.  While it plays (:attr:`Player.driving`) the app's own redraw timer stands by:
+its frames came on top of these (up to twice the screen's work for the same picture).  After each chunk it also steps aside for anyone waiting for the lock (a
 key's action, the app's own redraw timer): the session's lock
 (:class:`~tui.core.lock.HandoffLock`) counts its waiters, since a plain lock, let go
 and taken straight back, keeps a waiting thread out for many chunks.
@@ -59,6 +60,8 @@ class Player:
         self._drawn = threading.Event()    #: … until it is drawn
         self._asked_at = 0.0
         self._switch_interval: float | None = None
+        #: the worker is playing and asks for every frame (the app's redraw timer stands by)
+        self.driving = False
 
     @property
     def playing(self) -> bool:
@@ -85,6 +88,7 @@ class Player:
         speed = s.speed
         frame_at = time.perf_counter() + FRAME_S
         self._fast_switching(True)
+        self.driving = True
         try:
             while s.playing and not worker.is_cancelled:
                 if s.speed != speed:  # speed changed: restart the clock
@@ -116,6 +120,7 @@ class Player:
                     return
                 s.lock.let_waiters_in(MAX_WAIT_FOR_REDRAW_S)  # a key's action, say
         finally:
+            self.driving = False
             self._fast_switching(False)
 
     def _ask_for_frame(self) -> None:

@@ -5,6 +5,7 @@ Values left over from an earlier pass are dimmed and labelled with their epoch
 from __future__ import annotations
 
 import math
+import time
 
 from rich.text import Text
 from textual.widgets import Static
@@ -21,6 +22,8 @@ STALE = "dim"
 #: a page of them and "… and N more"; ``.`` pages on (:meth:`Inspector.next_page`)
 WEIGHTS_PAGE = 16
 PAGE_KEY = "."  #: the key that pages (tui/app/keys.py binds it)
+#: while playing, the numbers are written again at most this often (as the loss chart)
+PLAYING_EVERY_S = 0.2
 
 
 def _table(t: Text, rows: list[list[tuple[str, str]]], first_left: bool = True,
@@ -197,12 +200,20 @@ class Inspector(Static):
             self.show(self._view)
         return n
 
+    _shown_at = -1e9
+
     def show(self, view: NeuronView, playing: bool = False) -> None:
-        """Show ``view``.  While ``playing`` the panel's height only grows: values that
-        change width every frame move a column to a table below and back (46 ⇄ 64 lines for
-        a digits neuron at 120×40), and each change of height is a layout of the whole
-        screen; the first frame after playing fits the height again."""
+        """Show ``view``.  While ``playing`` its numbers are written at most every
+        ``PLAYING_EVERY_S`` (they change every frame, too fast to read, and the panel costs
+        as much to draw as the weight grid), and the panel's height only grows: values that
+        change width move a column to a table below and back (46 ⇄ 64 lines for a digits
+        neuron at 120×40), and each change of height is a layout of the whole screen.  The
+        first frame after playing shows the last numbers at their height."""
         self._view = view
+        now = time.perf_counter()
+        if playing and now - self._shown_at < PLAYING_EVERY_S:
+            return
+        self._shown_at = now if playing else -1e9
         text = mask(render_inspector(view, self.size.width or None, self.page), self.secret)
         lines = text.plain.count("\n")
         relayout = lines > self._lines if playing else lines != self._lines
@@ -210,6 +221,9 @@ class Inspector(Static):
         if relayout:
             self._lines = lines
 
+    _shown_width = -1
+
     def on_resize(self) -> None:  # its columns depend on the width: redo them at the new one
-        if self._view is not None:
+        if self._view is not None and self.size.width != self._shown_width:  # (not its height: that
+            self._shown_width = self.size.width                             # follows the lines)
             self.show(self._view)

@@ -182,8 +182,9 @@ class LossChart(PlotextPlot):
         if key == self._shown:
             return
         now = time.perf_counter()
-        if every and self._shown and key[4:] == self._shown[4:] and \
-                now - self._built_at < every:
+        same_axes = self._shown and (key[4], key[6], key[7]) == \
+            (self._shown[4], self._shown[6], self._shown[7])  # log scale and size as plotted
+        if every and same_axes and now - self._built_at < every:
             return
         self._shown, self._built_at = key, now
         self._version += 1
