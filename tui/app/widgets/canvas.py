@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -22,10 +23,22 @@ class LineCanvas(Widget):
         self._base: Style | None = None       #: the widget's style during one render pass
         self._combined: dict = {}  #: id(segment style) → (it, base + it), for ``_combined_for``
         self._combined_for: Style | None = None
+        self._lines_size = None                #: the size the shown lines were drawn at
 
     def set_lines(self, lines: list[list[Segment]]) -> None:
-        self._lines = lines
-        self.refresh()
+        """Show ``lines``; only the lines that differ from those shown are drawn again
+        (while playing, most cells of a weight picture keep their colour from one frame to
+        the next: their lines are not rendered again)."""
+        old, self._lines = self._lines, lines
+        size = self.size
+        if len(old) != len(lines) or size != self._lines_size or not size.width:
+            self._lines_size = size
+            self.refresh()
+            return
+        changed = [Region(0, y, size.width, 1) for y, (a, b) in enumerate(zip(old, lines))
+                   if a != b]
+        if changed:
+            self.refresh(*changed)
 
     def render_lines(self, crop):
         """(Textual) every line of one screen update: the widget's style looked up once."""
