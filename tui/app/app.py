@@ -157,6 +157,7 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
             return
         with s.lock:
             frame = build_frame(s, self.panel_sizes())
+        self.player.frame_built()  # the play worker trains on while the widgets draw
         self.frame = frame
         self._drawn = (id(s), frame.version, key[2])
         self.redraws += 1

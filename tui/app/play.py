@@ -1,20 +1,20 @@
 """Playing: whole epochs in a thread worker, paced so the screen keeps up.
 
-The worker and the UI thread share one GIL and the session lock, so they take
-turns.  The worker trains in chunks of at most about ``PLAY_CHUNK_S`` under the
-lock, one after another, with no rest between them (the old worker rested 6 ms
-after every 6 ms of training, and playing reached about a tenth of headless
-speed).  Every ``FRAME_S`` it asks the app for a frame (``call_later`` posts a
-message, safe from a thread) and trains on; when the app starts drawing it, the
-worker stops after the chunk under way and waits, the lock free, until the frame
-is built (at most ``MAX_WAIT_FOR_REDRAW_S``).  So it rests only while the screen
-builds a frame — not while the message waits in the app's queue, nor while Textual
-paints — and redraws stay at ``1 / FRAME_S`` ≈ 22 a second, above the 20 the app
-promises.  While it plays (:attr:`Player.driving`) the app's own redraw timer stands by:
-its frames came on top of these (up to twice the screen's work for the same picture).  After each chunk it also steps aside for anyone waiting for the lock (a
-key's action, the app's own redraw timer): the session's lock
-(:class:`~tui.core.lock.HandoffLock`) counts its waiters, since a plain lock, let go
-and taken straight back, keeps a waiting thread out for many chunks.
+The worker and the UI thread share one GIL and the session lock, so they take turns. The
+worker trains in chunks of at most about ``PLAY_CHUNK_S`` under the lock, one after another,
+with no rest between them (the old worker rested 6 ms after every 6 ms of training, and
+playing reached about a tenth of headless speed). Every ``FRAME_S`` it asks the app for a
+frame (``call_later`` posts a message, safe from a thread) and trains on; when the app
+starts drawing it, the worker stops after the chunk under way and waits, the lock free,
+until the frame is built (at most ``MAX_WAIT_FOR_REDRAW_S``; :meth:`Player.frame_built`). So
+it rests only while the screen builds a frame — not while the message waits in the app's
+queue, nor while the widgets take their parts of it, nor while Textual paints — and redraws
+stay at ``1 / FRAME_S`` ≈ 22 a second, above the 20 the app promises. While it plays
+(:attr:`Player.driving`) the app's own redraw timer stands by: its frames came on top of
+these (up to twice the screen's work for the same picture). After each chunk it also steps
+aside for anyone waiting for the lock (a key's action, the app's own redraw timer): the
+session's lock (:class:`~tui.core.lock.HandoffLock`) counts its waiters, since a plain lock,
+let go and taken straight back, keeps a waiting thread out for many chunks.
 ``bench/bench_app.py`` measures both.
 
 While playing, the interpreter's thread switch interval is lowered to
@@ -57,7 +57,8 @@ class Player:
         self.last_redraw = time.perf_counter()  #: set by the app after each redraw (informative)
         self._asked = threading.Event()    #: a frame is asked for, not drawn yet
         self._ui_turn = threading.Event()  #: the app is drawing it: the worker waits …
-        self._drawn = threading.Event()    #: … until it is drawn
+        self._drawn = threading.Event()    #: … until the frame is built (the widgets then
+        #: take their parts of the immutable frame while the worker trains on)
         self._asked_at = 0.0
         self._switch_interval: float | None = None
         #: the worker is playing and asks for every frame (the app's redraw timer stands by)
@@ -129,6 +130,11 @@ class Player:
         if self.app.call_later(self._draw):
             self._asked.set()
             self._asked_at = time.perf_counter()
+
+    def frame_built(self) -> None:
+        """(UI thread; the app calls it once the frame is built and the lock let go) The
+        worker may train on while the widgets draw their parts of the frame."""
+        self._drawn.set()
 
     def _draw(self) -> None:
         """(UI thread) The screen's turn: the worker stops after its chunk under way and
