@@ -2,6 +2,7 @@
 how long playing regression 2–16–1 takes to reach R² ≥ 0.98.
 
     python bench/bench_app.py [--seconds 5] [--rounds 3] [--task spiral] [--maps]
+    python bench/bench_app.py --frame-cost 50 [--task digits]
 
 ``digits`` plays the 8×8 digits (64–32–10, Adam, batch 32) with its weight grid, digit
 picture and probability bars redrawn on every frame.
@@ -144,6 +145,34 @@ async def play(task: str, seconds: float, r2_target: float | None = None) -> dic
                     cpu=cpu, worker_cpu=worker_cpu, worker_epochs=app.session.stepper.epoch)
 
 
+async def frame_cost(task: str, frames: int) -> float:
+    """CPU milliseconds of the UI thread per frame at the play worker's pace, training
+    excluded: each frame trains (1 epoch of digits, 100 of the others) under the lock, timed
+    apart, then ``redraw()`` and Textual's paint, one frame per 44 ms.  ``thread_time``
+    counts only this thread's CPU, so a loaded machine changes this figure little."""
+    epochs = 1 if task == "digits" else 100
+    app = TinyNetApp(build(task_config(task)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.session.play_chunk(5 * epochs)
+        app.session.playing = True  # (no worker: the panels draw as while playing)
+        train, start = 0.0, time.thread_time()
+        for _ in range(frames):
+            t = time.thread_time()
+            with app.session.lock:
+                app.session.stepper.run_epochs(epochs)
+                app.session.touch()
+            train += time.thread_time() - t
+            t = time.perf_counter()
+            app.redraw()
+            await pilot.pause()
+            while time.perf_counter() - t < 0.044:
+                await asyncio.sleep(0.004)
+        ui = time.thread_time() - start - train
+        app.session.playing = False
+    return ui / frames * 1e3
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -151,9 +180,18 @@ def main() -> None:
     parser.add_argument("--task", help="only this task (xor, regression, spiral, circle, "
                                        "digits)")
     parser.add_argument("--maps", action="store_true", help="with neuron maps on")
+    parser.add_argument("--frame-cost", type=int, metavar="FRAMES",
+                        help="only the UI thread's CPU per frame at the worker's pace "
+                             "(no worker; load changes it little)")
     args = parser.parse_args()
     if args.maps:
         with_maps()
+    if args.frame_cost:
+        for task in ("xor", "regression", "spiral", "digits"):
+            if not args.task or task.startswith(args.task):
+                ms = asyncio.run(frame_cost(task, args.frame_cost))
+                print(f"{task}: UI CPU {ms:.1f} ms per frame (training excluded)", flush=True)
+        return
     print("| task | epochs/s while playing | headless `fit` epochs/s | played ÷ headless "
           "(each round) | redraws/s | UI ms/redraw | worker efficiency | ceiling at 20/s "
           "| key answered in | R² ≥ 0.98 reached |")
