@@ -26,6 +26,8 @@ from tui.lessons.format import (PLACEHOLDER, Chapter, Lesson, LessonError, Lesso
 from tui.lessons.plant import plant_wrong_derivative
 from tui.lessons.format import BREAKPOINTS, MAX_EPOCH, RUN_SETTINGS
 from tui.lessons.lint import loss_epoch_mismatch, typed_numbers, unseen_panels
+from tui.lessons.panels import named
+from tui.view.frame import maps_available
 
 #: epochs played per chunk while a chapter waits for "play until loss"
 PLAY_CHUNK = 250
@@ -552,6 +554,10 @@ def check_chapter(lesson: Lesson, i: int, errors: list[LessonError]) -> None:
     run = ChapterRun(lesson, i, errors)
     session = run.session
     errors += loss_epoch_mismatch(session, ch.text, lesson.path)
+    if "maps" in named(ch) and not maps_available(session.problem):
+        errors.append(LessonError(lesson.path, ch.lines.get("show", ch.lines.get("panel", ch.line)),
+                                  "the chapter names the neuron maps, but this task has none "
+                                  "(maps need 2 inputs)"))
     if ch.ask is not None and ch.select is not None and ch.ask.neuron is not None:
         sizes = tuple(session.net.sizes)
         try:
