@@ -146,7 +146,8 @@ def _status(s) -> StatusView:
                       quiz=(s.quiz.right, s.quiz.asked) if s.quiz.on else None,
                       training=" · ".join(s.config.training_parts()),
                       link=getattr(s, "link_status", None),
-                      test_loss=_last_test_loss(st), batch_loss=_first_batch_loss(st, last))
+                      test_loss=_last_test_loss(st), batch_loss=_first_batch_loss(st, last),
+                      loss_epoch=None if last is None else len(st.losses) - 1)
 
 
 def _first_batch_loss(st, epoch_loss: float | None) -> float | None:

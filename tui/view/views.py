@@ -59,6 +59,7 @@ class StatusView:
     #: with mini-batches, before the first epoch's loss exists: the last batch's loss
     batch_loss: float | None = None
     branch: str | None = None   #: with branches: "branch B of 2" (the one the panels follow)
+    loss_epoch: int | None = None  #: the epoch ``loss`` was computed in (epoch − 1 between epochs)
 
 
 @dataclass(frozen=True)

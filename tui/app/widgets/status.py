@@ -32,7 +32,7 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
         (f" · epoch {v.epoch}", "", 8),
         (f" · batch loss {loss_text(v.batch_loss)}" if v.loss is None and v.batch_loss is not None
-         else f" · loss {loss_text(v.loss)}", "", 7),
+         else f" · loss {loss_text(v.loss)}{_whose(v)}", "", 7),
         (f" · test {loss_text(v.test_loss)}" if v.test_loss is not None else "", "", 7),
         (" · ", "", 9), state + (9,),
     ]
@@ -51,6 +51,14 @@ def render_status(v: StatusView, width: int = 200) -> Text:
     for text, style in kept:
         t.append(text, style=style)
     return t
+
+
+def _whose(v: StatusView) -> str:
+    """" (epoch E)" when the loss shown is not the epoch named before it: between epochs
+    the last loss is the previous epoch's (computed before its update)."""
+    if v.loss is None or v.loss_epoch is None or v.loss_epoch == v.epoch:
+        return ""
+    return f" (epoch {v.loss_epoch})"
 
 
 def _joined(parts: list[tuple[str, str, int]], label: tuple) -> list[tuple[str, str]]:
