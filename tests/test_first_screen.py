@@ -79,22 +79,24 @@ async def test_first_start_shows_the_hint_and_the_legend_until_m(tmp_path):
         assert str(diagram.border_subtitle) == map_legend(color_system(app))
         await pilot.press("m")
         await pilot.pause()
-        app.redraw(True)
-        assert str(diagram.border_subtitle) == ""
+        app.redraw(True)                              # the maps stay labelled, without "m"
+        assert str(diagram.border_subtitle) == map_legend(color_system(app), large_hint=False)
     assert FirstRun(tmp_path / "seen.json").things == {"hint", "map"}
     again = TinyNetApp(build(RunConfig(task="spiral")), first_run=FirstRun(tmp_path / "seen.json"))
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not list(again._notifications)
-        assert str(again.query_one("#diagram").border_subtitle) == ""
+        assert "m: large" not in str(again.query_one("#diagram").border_subtitle)
+        assert "a(x₁,x₂)" in str(again.query_one("#diagram").border_subtitle)
 
 
-async def test_apps_made_without_first_run_show_neither(tmp_path):
-    """Tests, snapshots, lessons and followers build the app without it: no hint, no legend."""
+async def test_apps_made_without_first_run_show_no_hint(tmp_path):
+    """Tests, snapshots, lessons and followers build the app without it: no hint; the maps'
+    legend says what they are (issue 22: never unlabelled maps), without "m: large"."""
     from tui.app.app import TinyNetApp
 
     app = TinyNetApp(build(RunConfig(task="spiral")))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not list(app._notifications)
-        assert not app.query_one("#diagram").border_subtitle
+        assert str(app.query_one("#diagram").border_subtitle).startswith("maps a(x₁,x₂): ")

@@ -83,6 +83,9 @@ class DiagramView:
     #: per layer (n_out,) bool: the node's value was ever computed (False: shown as –,
     #: not as the 0 a cache starts with); None: every node of a known layer was
     computed: tuple[np.ndarray, ...] | None = None
+    #: the input values as the diagram writes them (tui.view.input_labels: the digits
+    #: their arithmetic needs); () : short() labels
+    input_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
