@@ -46,3 +46,25 @@ async def test_breakpoint_checkboxes_read_without_colour():
         box.toggle()
         await pilot.pause()
         assert box._button.plain[1] == ("✓" if not was else " ")
+
+
+async def test_the_large_map_uses_the_predictions_area():
+    """At 120×40 the predictions area is 56×8 cells: the map was a 14×7 square; it now
+    takes the width beside its colour scale and notes (at most twice as wide as tall)."""
+    app = TinyNetApp(build(RunConfig(task="spiral")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        app.redraw(True)
+        rows, cols = app.frame.predictions.neuron_map.large.shape
+        assert cols >= 20 and rows <= cols <= 2 * rows, (rows, cols)
+        width = app.query_one("#predictions").content_size.width
+        assert max(sum(len(s.text) for s in line)
+                   for line in app.query_one("#predictions")._lines) <= width
+
+
+def test_whose_loss_stays_on_an_80_column_status_line():
+    s = Session(build(RunConfig(task="spiral")))
+    s.play_chunk(1500, breakpoints=False)
+    text = render_status(build_frame(s, PanelSizes()).status, 80).plain
+    assert len(text) <= 80 and "(epoch 1499)" in text and text.endswith("? help"), text

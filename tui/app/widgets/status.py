@@ -32,7 +32,8 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
         (f" · epoch {v.epoch}", "", 8),
         (f" · batch loss {loss_text(v.batch_loss)}" if v.loss is None and v.batch_loss is not None
-         else f" · loss {loss_text(v.loss)}{_whose(v)}", "", 7),
+         else f" · loss {loss_text(v.loss)}", "", 7),
+        (_whose(v), "", 6),  # whose loss: kept over lr and the step size on narrow lines
         (f" · test {loss_text(v.test_loss)}" if v.test_loss is not None else "", "", 7),
         (" · ", "", 9), state + (9,),
     ]
