@@ -137,6 +137,11 @@ async def test_every_chapter_shows_the_panels_it_names(tmp_path, name, size):
                 app.lessons.go(i)
                 await pilot.pause()
             assert_named_panels_shown(app, ch)
+            app.redraw(True)
+            for sel in PANELS:                        # no border line cut ("maps a(x₁,x₂…")
+                w = app.query_one(sel)
+                sub = str(w.border_subtitle or "")
+                assert not sub or cell_len(sub) + 6 <= w.region.width, (ch.title, sel, sub)
 
 
 SHOWING = """# Panels
