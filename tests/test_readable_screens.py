@@ -68,3 +68,13 @@ def test_whose_loss_stays_on_an_80_column_status_line():
     s.play_chunk(1500, breakpoints=False)
     text = render_status(build_frame(s, PanelSizes()).status, 80).plain
     assert len(text) <= 80 and "(epoch 1499)" in text and text.endswith("? help"), text
+
+
+def test_a_narrow_status_line_keeps_whose_loss_before_the_epoch():
+    """A lesson's status line is 74 columns: after a breakpoint the loss keeps its epoch."""
+    s = Session(build(RunConfig(task="regression")))
+    s.play_chunk(1150, breakpoints=False)
+    view = build_frame(s, PanelSizes()).status
+    for width in (74, 60):
+        text = render_status(view, width).plain
+        assert len(text) <= width and "(epoch 1149)" in text, text

@@ -30,10 +30,11 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         (f" · lr {v.lr:g}", "", 5),
         (f" · {v.training}" if v.training else "", "", 2),
         (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
-        (f" · epoch {v.epoch}", "", 8),
+        # whose loss (below) outlives the epoch on a narrow line: "loss 0.25 (epoch 1999)"
+        (f" · epoch {v.epoch}", "", 6 if _whose(v) else 8),
         (f" · batch loss {loss_text(v.batch_loss)}" if v.loss is None and v.batch_loss is not None
          else f" · loss {loss_text(v.loss)}", "", 7),
-        (_whose(v), "", 6),  # whose loss: kept over lr and the step size on narrow lines
+        (_whose(v), "", 8),
         (f" · test {loss_text(v.test_loss)}" if v.test_loss is not None else "", "", 7),
         (" · ", "", 9), state + (9,),
     ]
