@@ -317,7 +317,8 @@ def test_a_loaded_model_keeps_its_loss_and_optimizer(tmp_path, capsys):
                  "nesterov", "--momentum", "0.5", "--epochs", "20", "--quiet",
                  "--save", str(path)]) == 0
     p = _problem("--load", str(path), "--task", "circle")
-    assert (p.config.loss, p.config.optimizer, p.config.momentum) == ("bce", "nesterov", 0.5)
+    assert (p.config.loss, p.config.optimizer, p.config.hyper_value("momentum")) == (
+        "bce", "nesterov", 0.5)
     assert p.net.optimizer.t == 20
     assert main(["train", "--load", str(path), "--optimizer", "adam", "--quiet"]) == 2
     assert "trained with optimizer nesterov, not --optimizer adam" in capsys.readouterr().err

@@ -10,6 +10,7 @@ import pytest
 from tui.cli.main import make_parser
 from tui.cli.options import UsageError, config_from_args
 from tui.core import settings
+from nn.optimizers import hyper_settings
 from tui.core.config import RunConfig, build
 from tui.core.recording import load_session
 from tui.core.session import Session
@@ -96,8 +97,11 @@ def test_nan_and_infinities_are_refused_everywhere():
 
 def test_every_setting_has_one_declaration_that_every_reader_uses():
     assert settings.CONFIG_FIELDS == tuple(SETTINGS)
-    fields = set(RunConfig.__dataclass_fields__) - {"data_kind"}
-    assert set(SETTINGS) == fields
+    fields = set(RunConfig.__dataclass_fields__) - {"data_kind", "hyper"}
+    # the optimizers' hyper-parameter settings are kept in RunConfig.hyper, each made from
+    # its optimizer class's declaration (nn.optimizers)
+    assert set(SETTINGS) - set(settings.HYPER_SETTINGS) == fields
+    assert settings.HYPER_SETTINGS == tuple(hyper_settings()) == ("momentum", "rho")
     parser = make_parser()
     flags = {a.option_strings[0] for a in parser._actions if a.option_strings}
     assert {s.flag for s in SETTINGS.values() if s.flag} <= flags
@@ -168,7 +172,9 @@ def test_the_check_can_fail():
     ("batch", 0, "batch must be a whole number from 1 to 1000000000, got 0"),
     ("hidden", [True], "a hidden layer size must be a whole number from 1 to 4096, got True"),
     ("hidden", [4] * 17, "hidden must be a list of at most 16 layer sizes"),
-    ("optimizer", "sgd", "optimizer must be one of gd, momentum, nesterov, adam, got 'sgd'"),
+    ("optimizer", "sgd", "optimizer must be one of gd, momentum, nesterov, adam, rmsprop, "
+                         "got 'sgd'"),
+    ("rho", -0.1, "rho must be a number from 0 to 1 (not included), got -0.1"),
     ("features", ["x1", "x1"], "features must not repeat a feature"),
     ("features", [], "features must be a list of feature names"),
     ("data", "", "data must be a file name, got ''"),

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tui.cli.options import (HIDDEN_ACTIVATIONS, Parser, UsageError, _argument, check_momentum,
-                             epoch_count, existing_file, hidden_sizes, momentum_of, positive_float,
-                             positive_int, unit_interval)
+from tui.cli.options import (HIDDEN_ACTIVATIONS, HYPER_SETTINGS, Parser, UsageError, _argument,
+                             add_setting_option, check_hyper, epoch_count, existing_file,
+                             hidden_sizes, hyper_of, positive_float, positive_int)
 from tui.core.config import OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig, task_defaults
 from tui.core.output import atomic_write_text, atomic_write_with, check_output_files
 from tui.core.text import printable
@@ -43,8 +43,8 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default=None,
                    help="optimizer of every run (default gd: plain gradient descent; "
                         "digits: adam)")
-    p.add_argument("--momentum", type=unit_interval, metavar="BETA",
-                   help="β of --optimizer momentum or nesterov (default 0.9)")
+    for name in HYPER_SETTINGS:  # --momentum, --rho: each declared by its optimizer class
+        add_setting_option(p, name)
     p.add_argument("--epochs", type=epoch_count, help="epochs per run (default: per task)")
     p.add_argument("--target-loss", type=positive_float, metavar="LOSS",
                    help="success = loss at or below LOSS (default: 100%% accuracy, or R² ≥ 0.98)")
@@ -92,8 +92,7 @@ def table_lines(headers: list[tuple[str, ...]], rows: list[list[str]],
 def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
     net = sweep.problem.net
     cfg = sweep.problem.config
-    trains = "" if cfg.optimizer == "gd" else f" {cfg.optimizer}" + (
-        f" β {cfg.momentum:g}," if cfg.optimizer in ("momentum", "nesterov") else ",")
+    trains = "" if cfg.optimizer == "gd" else f" {cfg.optimizer_text()},"
     console.print(f"{cfg.label}: {net.describe()},{trains} {len(sweep.seeds)} seeds × "
                   f"{len(sweep.lrs)} lr × {len(sweep.inits)} init, {sweep.epochs} epochs — "
                   f"success: {sweep.criterion}", highlight=False)
@@ -242,14 +241,14 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
     config = RunConfig(task=args.task, data=args.data, hidden=args.hidden,
                        activation=args.activation, epochs=args.epochs,
                        optimizer=args.optimizer or defaults.get("optimizer", "gd"),
-                       momentum=momentum_of(args), batch=defaults.get("batch"),
+                       hyper=hyper_of(args), batch=defaults.get("batch"),
                        test_fraction=defaults.get("test_fraction", 0.0),
                        weight_decay=defaults.get("weight_decay", 0.0))
     progress = Progress(TextColumn("[bold]sweep[/]"), BarColumn(),
                         TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
                         console=console, transient=True, disable=args.quiet)
     try:
-        check_momentum(args)
+        check_hyper(args)
     except ValueError as exc:
         print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2
