@@ -31,7 +31,8 @@ def edges(s) -> list:
 
 
 def cli_accepts(flag: str, text: str) -> bool:
-    args = ["train", "--optimizer", "momentum"] if flag == "--momentum" else ["train"]
+    hyper = next((s for s in SETTINGS.values() if s.flag == flag and s.optimizers), None)
+    args = ["train", "--optimizer", hyper.optimizers[0]] if hyper else ["train"]
     try:
         make_parser().parse_args(args + [f"{flag}={text}"])
     except UsageError:
@@ -133,6 +134,7 @@ EXTREMES = [
     ["--noise", "10", "--task", "circle"],
     ["--test-fraction", "0.9", "--task", "circle"],
     ["--optimizer", "nesterov", "--momentum", "0.999999"],
+    ["--optimizer", "rmsprop", "--rho", "0.999999"],
     ["--batch", "1"],
 ]
 
