@@ -207,23 +207,27 @@ def test_bad_optimizer_state_in_a_file_is_one_line(tmp_path):
         load(path)
 
 
-@pytest.mark.parametrize("name,hyper,torch_hyper", [
-    ("momentum", {"beta": 0.9}, {"momentum": 0.9}),
-    ("momentum", {"beta": 0.9, "nesterov": True}, {"momentum": 0.9, "nesterov": True}),
-    ("adam", {"beta1": 0.9, "beta2": 0.99, "eps": 1e-8}, {"betas": (0.9, 0.99), "eps": 1e-8}),
-    ("rmsprop", {"rho": 0.9, "eps": 1e-8}, {"alpha": 0.9, "eps": 1e-8}),
+#: RMSProp at lr 0.02: near the minimum g/√s stays ±1, the steps oscillate and this net is
+#: chaotic after ~40 steps (float rounding, equal to 1e-15 until then, grows to 1e-2 by step
+#: 55, in the engine and in torch alike); at lr 0.002 the two agree to 2e-16 for 100 steps
+@pytest.mark.parametrize("name,hyper,torch_hyper,lr", [
+    ("momentum", {"beta": 0.9}, {"momentum": 0.9}, 0.02),
+    ("momentum", {"beta": 0.9, "nesterov": True}, {"momentum": 0.9, "nesterov": True}, 0.02),
+    ("adam", {"beta1": 0.9, "beta2": 0.99, "eps": 1e-8}, {"betas": (0.9, 0.99), "eps": 1e-8},
+     0.02),
+    ("rmsprop", {"rho": 0.9, "eps": 1e-8}, {"alpha": 0.9, "eps": 1e-8}, 0.002),
 ])
-def test_matches_torch_optim_for_100_steps(name, hyper, torch_hyper):
+def test_matches_torch_optim_for_100_steps(name, hyper, torch_hyper, lr):
     torch = pytest.importorskip("torch")
     X, y = data("mse", [2, 4, 1], n=16)
     net = make(opt=(name, hyper), sizes=(2, 4, 1))
     params = [torch.tensor(a.copy(), requires_grad=True)
               for layer in net.layers for a in (layer.W, layer.b)]
     cls = {"adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop}.get(name, torch.optim.SGD)
-    opt = cls(params, lr=0.02, **torch_hyper)
+    opt = cls(params, lr=lr, **torch_hyper)
     Xt, yt = torch.tensor(X), torch.tensor(y)
     for _ in range(100):
-        net.train_step(X, y, 0.02)
+        net.train_step(X, y, lr)
         opt.zero_grad()
         a = torch.tanh(Xt @ params[0] + params[1]) @ params[2] + params[3]
         ((a - yt) ** 2).mean().backward()
