@@ -106,10 +106,12 @@ out["screen"]["range"] = [min(values), max(values)] if values else None
 
 # ---- a sweep
 status, text, err = run(lambda a: sweep_main(a), ["--task", "xor", "--optimizer", "scaled",
-                                                  "--kappa", "1.5", "--seeds", "0-1", "--lr",
-                                                  "2", "--epochs", "20", "--quiet"])
-out["sweep"] = dict(status=status, err=err, head=text.splitlines()[0] if text else "",
-                    command="--optimizer scaled --kappa 1.5" in text)
+                                                  "--kappa", "1.5,0.25", "--seeds", "0-1",
+                                                  "--lr", "2", "--epochs", "20", "--quiet"])
+out["sweep"] = dict(status=status, err=err,
+                    heads=[line for line in text.splitlines() if line.startswith("xor: ")],
+                    commands=[k for k in ("1.5", "0.25")
+                              if f"--optimizer scaled --kappa {k} --epochs 20" in text])
 out["sweep_bounds"] = run(lambda a: sweep_main(a), ["--task", "xor", "--optimizer", "scaled",
                                                     "--kappa", "9", "--quiet"])[::2]
 
@@ -205,8 +207,10 @@ def test_the_settings_screen_shows_its_row_under_the_optimizer(seen):
 def test_a_sweep_trains_with_it(seen):
     sweep = seen["sweep"]
     assert sweep["status"] == 0, sweep["err"]
-    assert " scaled κ 1.5, 2 seeds × 1 lr × 1 init" in sweep["head"]
-    assert sweep["command"]                        # each run's command carries it
+    heads = sweep["heads"]                         # --kappa 1.5,0.25: an axis, a grid each
+    assert len(heads) == 2 and " scaled κ 1.5, 2 seeds × 1 lr × 1 init" in heads[0] \
+        and " scaled κ 0.25, 2 seeds × 1 lr × 1 init" in heads[1]
+    assert sweep["commands"] == ["1.5", "0.25"]    # each run's command carries its value
     assert seen["sweep_bounds"][0] == 2 and "kappa must be a number above 0 to 2" in \
         seen["sweep_bounds"][1]
 
