@@ -125,7 +125,7 @@ class Optimizer:
     @property
     def hyper(self) -> dict:
         """Hyper-parameters by name (what a file or a narration records): the declared
-        ones, then any fixed option of a variant."""
+        ones (a class with variants adds their options: Momentum's ``nesterov``)."""
         return {h.name: getattr(self, h.name) for h in self.hypers}
 
     def bind(self, n_params: int, dtype) -> "Optimizer":

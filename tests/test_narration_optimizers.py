@@ -345,7 +345,8 @@ def test_inspector_shows_the_optimizers_state_as_columns_or_below_when_narrow():
     assert state_view().plain.splitlines()[1].split()[-1] == "Δ"  # gd: no state, no column
 
 
-@pytest.mark.parametrize("optimizer,slots", [("momentum", ["v"]), ("adam", ["m", "v"])])
+@pytest.mark.parametrize("optimizer,slots", [("momentum", ["v"]), ("adam", ["m", "v"]),
+                                            ("rmsprop", ["s"])])
 def test_inspector_state_is_the_optimizers(optimizer, slots):
     s = session(task="xor", optimizer=optimizer)
     s.granularity = Granularity.EPOCH
