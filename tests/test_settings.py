@@ -300,3 +300,32 @@ async def test_settings_screen_changes_one_layers_activation():
     assert app.result == {"activation": ["tanh", "relu"]}
     assert s.net.activations == ["tanh", "relu", "sigmoid"]
     assert s.actions == [act.Configure({"activation": ["tanh", "relu"]})]
+
+
+async def test_the_chosen_optimizers_hyper_parameter_is_the_row_under_it(tmp_path):
+    """Optimizer → momentum: its β row appears under it (read from Momentum's declaration);
+    β 0.9 → 0.95 and apply; the session file replays to the same weights."""
+    from tui.app.screens.settings import SettingsTable
+
+    s = Session(build(RunConfig(task="xor", seed=1)))
+    s.play_chunk(3)
+    app = Host(s)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        labels = [r.label.strip() for r in screen.rows]
+        assert "momentum β" not in labels                   # gd has no β
+        screen.cursor = labels.index("optimizer")
+        await pilot.press("right")                          # gd → momentum
+        labels = [r.label.strip() for r in screen.rows]
+        assert labels[labels.index("optimizer") + 1] == "momentum β"
+        assert "[−] 0.9 [+]" in str(screen.query_one(SettingsTable).render())
+        await pilot.press("down", "right", "enter")         # β 0.9 → 0.95
+        await pilot.pause()
+    assert app.result == {"optimizer": "momentum", "momentum": 0.95}
+    assert s.net.optimizer.describe() == "momentum(beta=0.95, nesterov=False)"
+    s.play_chunk(4)
+    config, actions = load_session(s.save_session(tmp_path / "s.json"))
+    again = Session(build(config))
+    again.replay(actions)
+    np.testing.assert_array_equal(again.net.theta, s.net.theta)
