@@ -11,7 +11,7 @@ from tui.cli.main import make_parser
 from tui.cli.options import UsageError, config_from_args
 from tui.core import settings
 from nn.optimizers import hyper_settings
-from tui.core.config import RunConfig, build
+from tui.core.config import RunConfig, build, with_settings
 from tui.core.recording import load_session
 from tui.core.session import Session
 from tui.core.settings import SETTINGS, check, config_from_json, parse, read_changes
@@ -215,3 +215,41 @@ def test_a_configuration_round_trips_through_its_file_form():
     assert read_changes({"hidden": [3, 3]}) == {"hidden": [3, 3]}
     with pytest.raises(ValueError, match="cannot be changed here"):
         read_changes({"seed": 3})
+
+
+#: a session file written by release 0.2.0 (before the optimizers declared their settings):
+#: nesterov β 0.7, then β 0.5, a spell of gd, then momentum (β 0.5 kept across the gd)
+RELEASE_0_2_0 = (
+    '{"format":"tinynet-session-1","config":{"task":"circle","data":null,"hidden":[4]'
+    ',"activation":"tanh","lr":1.0,"seed":3,"epochs":5000,"load":null,"features":null'
+    ',"target":null,"test_fraction":0.0,"noise":null,"loss":"mse","optimizer":"nester'
+    'ov","momentum":0.7,"init":"default","sigma":null,"batch":null,"weight_decay":0.0'
+    ',"image":null},"actions":[{"do":"play","epochs":5},{"do":"configure","changes":{'
+    '"momentum":0.5}},{"do":"play","epochs":5},{"do":"configure","changes":{"optimize'
+    'r":"gd"}},{"do":"play","epochs":2},{"do":"configure","changes":{"optimizer":"mom'
+    'entum"}},{"do":"play","epochs":3}]}'
+)
+
+
+def test_a_session_file_of_release_0_2_0_replays_as_it_did(tmp_path):
+    """Its ``momentum`` key and configure actions are read as 0.2.0 read them; the replay
+    equals the same session carried out action by action (bit for bit; on the machine this
+    test was written on it also equalled 0.2.0's own replay bit for bit)."""
+    path = tmp_path / "old.json"
+    path.write_text(RELEASE_0_2_0)
+    config, actions = load_session(path)
+    assert (config.optimizer, config.hyper_value("momentum"), config.hyper_value("rho")) == (
+        "nesterov", 0.7, 0.9)
+    replayed = Session(build(config))
+    replayed.replay(actions)
+    assert replayed.net.optimizer.describe() == "momentum(beta=0.5, nesterov=False)"
+    by_hand = Session(build(with_settings(RunConfig(task="circle", seed=3, hidden=(4,)),
+                                          optimizer="nesterov", momentum=0.7)))
+    by_hand.play_chunk(5)
+    by_hand.configure({"momentum": 0.5})
+    by_hand.play_chunk(5)
+    by_hand.configure({"optimizer": "gd"})
+    by_hand.play_chunk(2)
+    by_hand.configure({"optimizer": "momentum"})
+    by_hand.play_chunk(3)
+    assert replayed.net.theta.tobytes() == by_hand.net.theta.tobytes()
