@@ -3,6 +3,7 @@ line, a session file, a configure action (settings screen, lessons, followers) â
 refuses exactly the same values.  A session saved at any setting's extreme replays."""
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -253,3 +254,16 @@ def test_a_session_file_of_release_0_2_0_replays_as_it_did(tmp_path):
     by_hand.configure({"optimizer": "momentum"})
     by_hand.play_chunk(3)
     assert replayed.net.theta.tobytes() == by_hand.net.theta.tobytes()
+
+
+def test_a_file_written_now_without_a_newer_optimizer_has_only_keys_0_2_0_reads():
+    old_keys = set(json.loads(RELEASE_0_2_0)["config"])
+    for optimizer in ("gd", "momentum", "nesterov", "adam"):
+        config = build(RunConfig(task="circle", optimizer=optimizer)).config
+        assert set(settings.config_to_json(config)) <= old_keys, optimizer
+    rms = settings.config_to_json(RunConfig(optimizer="rmsprop"))
+    assert rms["rho"] == 0.9 and "momentum" not in rms
+    assert settings.config_to_json(RunConfig(hyper={"momentum": 0.5}))["momentum"] == 0.5
+    # a configure action of any hyper-parameter setting, at its default too, reads one way
+    assert read_changes({"momentum": 0.9}) == {"momentum": 0.9}
+    assert read_changes({"rho": 0.9, "optimizer": "gd"}) == {"rho": 0.9, "optimizer": "gd"}

@@ -310,12 +310,15 @@ def parse(name: str, text: str):
 
 # ---------------------------------------------------------------- whole configurations
 def config_to_json(config: RunConfig) -> dict:
-    """A RunConfig as a session file's ``config`` object (lists, strings; every optimizer
-    hyper-parameter setting by its name, in the table's order)."""
+    """A RunConfig as a session file's ``config`` object (lists, strings).  An optimizer
+    hyper-parameter setting is written (by its name, in the table's order) when the config's
+    optimizer reads it or it differs from its default: a file that uses no newer optimizer
+    still opens in a release that knows fewer settings."""
     fields = asdict(config)
     fields.pop("hyper")
+    used = set(config.optimizer_settings()) | {name for name, _ in config.hyper}
     data = {name: config.hyper_value(name) if name in HYPER_SETTINGS else fields.pop(name)
-            for name in CONFIG_FIELDS}
+            for name in CONFIG_FIELDS if name not in HYPER_SETTINGS or name in used}
     data.update(fields)
     for key in ("data", "load"):
         data[key] = None if data[key] is None else str(data[key])
@@ -355,8 +358,10 @@ def read_changes(data) -> dict:
                              f"{', '.join(CONFIGURABLE)})")
         if value is None:
             raise ValueError(f"{key} must not be null")
-    as_json = config_to_json(config_from_json(dict(data)))
-    return {key: as_json[key] for key in data}
+    config = config_from_json(dict(data))
+    as_json = config_to_json(config)
+    return {key: config.hyper_value(key) if key in HYPER_SETTINGS else as_json[key]
+            for key in data}
 
 
 def typed_changes(changes: dict) -> dict:

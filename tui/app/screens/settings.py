@@ -221,8 +221,8 @@ def field_rows(draft: dict, task: str) -> list[Row]:
 
 def draft_of(config) -> dict:
     """The editable copy of ``config``'s configurable fields (JSON form, lists)."""
-    data = config_to_json(config)
-    draft = {key: data[key] for key in CONFIGURABLE}
+    data = config_to_json(config)  # (an optimizer's setting may be left out: its value)
+    draft = {key: data[key] if key in data else config.hyper_value(key) for key in CONFIGURABLE}
     draft["hidden"] = list(draft["hidden"] or [])
     draft["features"] = list(draft["features"] or DEFAULT_FEATURES)
     names = draft["activation"] or "sigmoid"
