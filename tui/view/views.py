@@ -82,6 +82,10 @@ class DiagramView:
     #: per layer (n_out,) bool: the node's value was ever computed (False: shown as –,
     #: not as the 0 a cache starts with); None: every node of a known layer was
     computed: tuple[np.ndarray, ...] | None = None
+    #: the layers whose data (weights, names, values, fresh, computed, titles) the view
+    #: holds, None for all: a network too deep to show whole holds only the layers the
+    #: diagram's width may show (:func:`tui.view.layout.diagram_layers`); the others' are None
+    layers: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
