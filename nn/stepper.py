@@ -221,10 +221,10 @@ class Stepper:
         if self.halted is not None:
             return []
         granularity = as_granularity(granularity)
-        self.travel.remember()
+        end = self.schedule.end_of_step(self.cursor, granularity)
+        self.travel.remember(*self._touches(self.cursor, end))
         if self.cursor == 0:
             self.travel.record_epoch_start()
-        end = self.schedule.end_of_step(self.cursor, granularity)
         events: list[StepEvent] = []
         with np.errstate(all="ignore"):
             for u, count in self.schedule.groups(self.cursor, end):
@@ -242,6 +242,22 @@ class Stepper:
             self._loss_sum = 0.0
         self.last_events = events
         return events
+
+    def _touches(self, start: int, end: int) -> tuple[set[int], bool]:
+        """(the layers whose arrays units ``start … end-1`` change, whether they replace
+        the pending ∂L/∂a): a forward pass of layer l writes its x, z, a and, through
+        a, layer l+1's x; a backward pass its δ, ∂L/∂a, dW, db and adds the pending
+        ∂L/∂a of layer l-1; an update its W, b and last change; the loss replaces the
+        pending ∂L/∂a."""
+        layers, loss, last = set(), False, len(self.net.layers) - 1
+        for u, _ in self.schedule.groups(start, end):
+            if u.phase is Phase.LOSS:
+                loss = True
+            else:
+                layers.add(u.layer)
+                if u.phase is Phase.FORWARD and u.layer < last:
+                    layers.add(u.layer + 1)
+        return layers, loss
 
     def finish_epoch(self) -> list[StepEvent]:
         """Run what is left of the current epoch (everything, at epoch start)."""
