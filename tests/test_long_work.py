@@ -102,3 +102,21 @@ async def test_keys_answer_quickly_with_a_1000_layer_network(tmp_path):
     assert kept and max(kept) <= 2, kept
     times.sort()
     assert times[len(times) // 2] < 1.0, times
+
+
+async def test_progress_arriving_after_esc_closed_the_check_is_ignored(tmp_path):
+    """The worker's last progress (or result) may reach the dialog after Esc removed it:
+    it crashed the app (NoMatches '#gc-verdict', WorkerFailed) on a 1 000-layer network."""
+    app = TinyNetApp(build(RunConfig(task="xor")), save_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, GradCheckScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, GradCheckScreen)
+        screen.show_progress(5, 9)  # as call_from_thread would run it now
+        net = NeuralNetwork.from_sizes([2, 2, 1], seed=0)
+        screen.show(gradcheck(net, np.eye(2), np.ones((2, 1))))
+        await pilot.pause()
+    assert app.return_code in (None, 0)
