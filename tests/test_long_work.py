@@ -39,7 +39,10 @@ async def test_the_gradient_check_runs_off_the_ui_thread_and_esc_stops_it(tmp_pa
         (worker,) = list(app.workers)  # the check, running
         start = time.perf_counter()
         await pilot.press("escape")  # answered while the check runs
-        assert time.perf_counter() - start < 0.5
+        # (loose: Pilot's press waits for the app to be idle, and the worker posts progress
+        # ten times a second; at a load of 9–13 on 2 cores a 0.5 s bound failed 2 runs of 3,
+        # also before this test's app changed, while the UI loop itself lagged < 70 ms)
+        assert time.perf_counter() - start < 2.0
         assert not isinstance(app.screen, GradCheckScreen)
         end = time.monotonic() + 2
         while not worker.is_finished and time.monotonic() < end:
