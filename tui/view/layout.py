@@ -56,11 +56,14 @@ def node_map_shape(sizes, label_widths, width: int, height: int) -> tuple[int, i
     keeps its plain labels).  The same rule as the diagram's layout: two lines
     of caption, one of titles, nodes spaced ``rows // n`` (at most 6) apart."""
     rows = height - 3
+    n_cols = len(sizes)
+    # the smallest map (4 chars) beside the narrowest labels: if even that is too wide, none
+    if n_cols < 2 or rows < MIN_ROWS or n_cols * MIN_LABEL_W + (n_cols - 1) * 7 > width:
+        return None  # (a 1 000-layer network: no walk over its layers)
     hidden = list(sizes[1:])
-    if not hidden or rows < MIN_ROWS or max(hidden) > rows:
+    if max(hidden) > rows:
         return None
     spacing = min(min(6, rows // n) for n in hidden)
-    n_cols = len(sizes)
     for lines, chars in _NODE_SHAPES:
         if lines > max(1, spacing - 1):
             continue
