@@ -68,3 +68,21 @@ def test_mini_batches_on_a_deep_network_too():
     held = windowed.layers
     for l in held:
         np.testing.assert_array_equal(windowed.values[l], full.values[l])
+
+
+def test_the_compare_view_of_deep_branches_reads_only_what_it_shows():
+    from tui.app.widgets.compare import DIAGRAM_HEIGHT, diagram_width
+    from tui.view.compare import compare_view
+
+    s = deep_session(1000)
+    s.step()
+    s.fork()
+    s.step()
+    each = diagram_width(2, 118)
+    windowed = compare_view(s, diagrams=True, diagram_width=each).diagrams
+    full = compare_view(s, diagrams=True).diagrams
+    assert len(windowed) == 2
+    for w, f in zip(windowed, full):
+        assert w.layers is not None and len(w.layers) <= 3 * (each // 9 + 1) + 2
+        assert styled(render_diagram(w, each, DIAGRAM_HEIGHT - 1)[0]) == \
+            styled(render_diagram(f, each, DIAGRAM_HEIGHT - 1)[0])
