@@ -36,9 +36,11 @@ Memory bounds (what a long session keeps; none grows with epochs played):
 * ``losses``, a :class:`~nn.history.LossHistory`: the last 2¹⁶ epochs exactly,
   older ones as min/max of at most 1024 bins — ≈ 545 KiB, fixed; its
   ``envelope(240)`` for the chart reads ≤ 3 000 numbers (≈ 30 µs) at any length;
-* recent steps, for ``back``: a full copy of the state before each step
-  (parameters, gradients, the layers' x/z/a/δ/dA, the changes, the events of
-  the step before: every array counted, X shared, not copied), newest last, in
+* recent steps, for ``back``: a copy of the state before each step of what that
+  step changes (the parameters, gradients, x/z/a/δ/dA and last changes of the
+  layers it runs, the optimizer's state, the pending ∂L/∂a it adds or replaces,
+  the events of the step before: every array counted, X shared, not copied; a
+  neuron step of a 1 000-layer network copies 2 layers), newest last, in
   at most ``undo_bytes`` (32 MiB by default; XOR 2–2–1 ≈ 5 700 steps, where
   Python object headers are most of a state; regression 2–16–1 on 400 points
   ≈ 150).  A state larger than the whole budget (big data sets) is not kept:
