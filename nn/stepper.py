@@ -41,7 +41,7 @@ Memory bounds (what a long session keeps; none grows with epochs played):
   layers it runs, the optimizer's state, the pending ∂L/∂a it adds or replaces,
   the events of the step before: every array counted, X shared, not copied; a
   neuron step of a 1 000-layer network copies 2 layers), newest last, in
-  at most ``undo_bytes`` (32 MiB by default; XOR 2–2–1 ≈ 5 700 steps, where
+  at most ``undo_bytes`` (32 MiB by default; XOR 2–2–1 ≈ 6 900 neuron steps, where
   Python object headers are most of a state; regression 2–16–1 on 400 points
   ≈ 150).  A state larger than the whole budget (big data sets) is not kept:
   going back then replays from the epoch's start;
