@@ -127,8 +127,7 @@ class TimeTravel:
         while self.undo and self.undo[-1].position > (epoch, cursor):
             state = self.undo.pop()
             self.nbytes -= state.nbytes
-            if state.partial:  # each holds only what its step changed: undo them in turn
-                restore(st, state)
+            restore(st, state)  # each may hold only what its step changed: undo them in turn
         if self.undo and self.undo[-1].epoch == epoch:
             state = self.undo.pop()
             self.nbytes -= state.nbytes

@@ -109,3 +109,28 @@ def test_a_neuron_step_of_a_deep_network_keeps_two_layers():
     st.step("neuron")
     st.back("neuron")
     assert fingerprint(st) == full
+
+
+class MixedUndo(Stepper):
+    """Every third undo state whole, the others partial."""
+
+    calls = 0
+
+    def _touches(self, start, end):
+        self.calls += 1
+        return (None, True) if self.calls % 3 == 0 else super()._touches(start, end)
+
+
+def test_whole_and_partial_states_mixed_go_back_exactly():
+    spec = CASES["sigmoid mse"]
+    st, ref = make(MixedUndo, spec, "mixed"), make(WholeUndo, spec, "mixed")
+    rng = random.Random(7)
+    for _ in range(300):
+        grain = rng.choice(GRAINS)
+        if rng.random() < 0.6:
+            st.step(grain)
+            ref.step(grain)
+        else:
+            st.back(grain)
+            ref.back(grain)
+        assert fingerprint(st) == fingerprint(ref), (st.epoch, st.cursor)
