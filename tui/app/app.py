@@ -169,11 +169,13 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
         self.query_one(StatusLine).show(status)
         if frame.diagram is not None:  # (None on image tasks: the diagram is hidden)
             self.query_one(NetworkDiagram).show(frame.diagram)
-        if self.first_run is not None:  # the maps' legend, until `m` has been seen once
-            maps = frame.diagram.maps if frame.diagram is not None else None
-            shown = maps is not None and maps.small is not None and not self.first_run.seen("map")
-            self.query_one("#diagram").border_subtitle = (
-                map_legend(color_system(self)) if shown else "")
+        maps = frame.diagram.maps if frame.diagram is not None else None
+        # the maps' legend, with "m: large" until m is seen once
+        fresh = self.first_run is not None and not self.first_run.seen("map")
+        diagram = self.query_one("#diagram")
+        diagram.border_subtitle = (
+            map_legend(color_system(self), large_hint=fresh, width=diagram.size.width - 6)
+            if maps is not None and maps.small is not None else "")
         self.query_one(Inspector).show(frame.neuron, playing=s.playing)
         self.query_one(Narration).show(frame.narration)
         chart = self.query_one(LossChart)
