@@ -10,6 +10,8 @@ digits (start-up time: the app's first frame needs few of them).
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 #: public name → the submodule that defines it
 _WHERE = {
@@ -52,3 +54,18 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _Engine(types.ModuleType):
+    """The package: a submodule named like one of its names (``nn.gradcheck``, the module
+    of :func:`gradcheck`) leaves the name, not the module, on the package when it is
+    imported (the import system sets ``nn.gradcheck`` to the module it loaded)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and value.__name__ == f"{__name__}.{name}" \
+                and _WHERE.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Engine

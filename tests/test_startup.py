@@ -245,3 +245,21 @@ async def test_the_app_turns_collections_back_on_after_its_first_frame():
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+# ── the engine's names, loaded on first use ────────────────────────────────────
+
+@pytest.mark.parametrize("code, out", [
+    ("import nn, sys; print(sorted(m for m in sys.modules if m.startswith('nn.')))", "[]"),
+    ("from nn import NeuralNetwork; import sys; print('nn.gradcheck' in sys.modules, "
+     "'nn.model_file' in sys.modules)", "False False"),
+    # the module nn.gradcheck imported first still leaves the function on the package
+    ("from nn.gradcheck import GradCheckResult; from nn import gradcheck; "
+     "print(callable(gradcheck), type(gradcheck).__name__)", "True function"),
+    ("import nn; print(sorted(set(nn.__all__) - set(dir(nn))), len(nn.__all__) == "
+     "len({n: getattr(nn, n) for n in nn.__all__}))", "[] True"),
+])
+def test_the_engine_loads_its_names_on_first_use(code, out):
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.strip() == out, result.stderr[-2000:]
