@@ -6,9 +6,9 @@ a minimal Textual app (a Static and a Footer) in the same terminal, side by side
 Each run spawns a fresh Python in a pseudo-terminal (``TERM=xterm-256color``,
 ``COLORTERM=truecolor``) and reads what it writes through :class:`bench_pty.Screen` (a tiny
 terminal model) until the screen shows the app's first full frame: for tinynet-tui the
-status line's ``epoch 0``, the loss chart's axis label (plotext has drawn) and the footer's
-``quit``; for the minimal app its Static's text and its footer's ``quit``.  That is the time a person waits,
-from pressing Enter to a usable screen: interpreter start, imports, app set-up, first layout
+status line's ``epoch 0``, the loss chart's axis label (the chart has drawn) and the
+footer's ``quit``; for the minimal app its Static's text and its footer's ``quit``.  That is
+the time a person waits, from pressing Enter to a usable screen: interpreter start, imports, app set-up, first layout
 and first paint, and the terminal's own bytes.  One untimed run of each first writes the
 bytecode (into a cache outside the checkout; see ``PYCACHE``) and warms the disk cache.  The
 two apps then take turns (minimal, tinynet, minimal, …) so a change in the shared VM's speed
