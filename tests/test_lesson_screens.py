@@ -126,6 +126,18 @@ def test_check_flags_numbers_typed_into_prose(tmp_path):
     assert any(":11:" in e and "3.6e-05" in e for e in errors)
 
 
+def test_check_flags_a_number_that_ends_a_sentence(tmp_path):
+    # "The loss is 0.04362." is how a teacher types it: the full stop must not hide it;
+    # a version number (0.2.0) is no engine number
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## One\ntask: xor\n\nThe weight is 0.04362.\nIn 0.2.0 it was 0.5.\n"
+                 "---\nb is -0.1234.\n", encoding="utf-8")
+    errors = [str(e) for e in live.check(load(f))]
+    assert len(errors) == 2, errors
+    assert any(":6:" in e and "0.04362 is typed" in e for e in errors)
+    assert any(":9:" in e and "-0.1234 is typed" in e for e in errors)
+
+
 def test_check_flags_a_loss_put_beside_the_next_epoch(tmp_path):
     f = tmp_path / "l.md"
     f.write_text("# T\n\n## One\ntask: xor\nhidden: 2\nlr: 5\nwait: play until loss 0.1\n\n"
