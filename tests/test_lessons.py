@@ -175,6 +175,9 @@ z is {z h₁ sample 2}.
 
 BAD = [  # (text, line, words in the message)
     (GOOD.replace("wait: step", "colour: red"), 6, "unknown key 'colour'"),
+    # a key with a digit or a Greek letter is a key too: not prose that swallows the header
+    (GOOD.replace("wait: step", "beta1: 0.8\nwait: step"), 6, "unknown key 'beta1'"),
+    (GOOD.replace("wait: step", "β: 0.8\nwait: step"), 6, "unknown key 'β'"),
     (GOOD.replace("{w h₁ 1}", "{q h₁ 1}"), 10, "bad placeholder: not a quantity: {q h₁ 1}"),
     (GOOD.replace("Look at {w h₁ 1}.", "Look at {w h₁ 1"), 10, "unmatched { or }"),
     (GOOD.replace("{w h₁ 1}", "{z h₂ sample 2}"), 10, "z of h₂ is not computed yet"),

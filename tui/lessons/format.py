@@ -392,7 +392,9 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
             if not line.strip():
                 in_header = False
                 continue
-            m = re.match(r"([A-Za-z_-]+)\s*:\s*(.*)$", line)
+            # a key is a word (letters first; digits, Greek, - and _ may follow): "beta1:"
+            # or "β:" is reported as an unknown key, not read as prose with the keys after it
+            m = re.match(r"([^\W\d][\w-]*)\s*:\s*(.*)$", line)
             if m:
                 key, value = m.group(1).lower(), m.group(2).strip()
                 if key.replace("_", "-") in LESSON_KEYS:  # weight_decay: weight-decay
