@@ -113,6 +113,18 @@ def test_check_says_when_a_question_becomes_computable(tmp_path):
     assert "malformed" not in str(e)
 
 
+@pytest.mark.parametrize("ask", ["loss", "loss epoch 3"])
+def test_a_loss_asked_before_any_play_says_which_wait_computes_it(tmp_path, ask):
+    # a well-formed question asked too early is not "malformed": the message names the fix
+    f = tmp_path / "l.md"
+    f.write_text(f"# T\n\n## One\ntask: xor\nask: {ask}\n\nPredict, then press Enter.\n",
+                 encoding="utf-8")
+    (e,) = live.check(load(f))
+    assert ":5: question not computable here:" in str(e) and "(at epoch 0)" in str(e)
+    assert "'wait: play N epochs'" in str(e)
+    assert "malformed" not in str(e)
+
+
 # ------------------------------------------------- item 7: numbers in prose
 def test_check_flags_numbers_typed_into_prose(tmp_path):
     f = tmp_path / "l.md"

@@ -539,6 +539,11 @@ def not_yet(session: Session, ch: Chapter, exc: ValueError) -> str:
     """Why a question cannot be asked where it is, and where it could be: the step that
     computes it, as a ``position:`` line to copy."""
     q, st = ch.ask, session.stepper
+    if q.kind == "loss" and ("not computed yet" in str(exc) or "no loss computed" in str(exc)):
+        # well formed, only asked too early: say which wait or position computes it
+        return (f"question not computable here: {exc} (at epoch {st.epoch}); an epoch's "
+                "loss step computes it — give the question a wait that plays first ('wait: "
+                "play N epochs': the answer is then the loss of the last epoch played)")
     phase = _COMPUTED_BY.get(q.kind)
     if phase is None or q.neuron is None or "not computed yet" not in str(exc):
         return f"malformed question: {exc}"
