@@ -189,6 +189,10 @@ BAD = [  # (text, line, words in the message)
     (GOOD.replace("ask: z h₁ sample 2", "ask: z h₁ sample 9"), 7, "malformed question"),
     (GOOD.replace("ask: z h₁ sample 2\n", ""), 7, "malformed question: 'hint' without 'ask:'"),
     (GOOD.replace("hint:", "tolerance: lots\nhint:"), 8, "malformed question: tolerance"),
+    (GOOD.replace("hint:", "tolerance: 0\nhint:"), 8,
+     "malformed question: tolerance '0': write a width above 0, absolute (0.5: ± 0.5) or "
+     "relative (1%)"),
+    (GOOD.replace("hint:", "tolerance: lots\nhint:"), 8, "tolerance 'lots': write a width"),
     (GOOD.replace("# A lesson\n", ""), 2, "missing title"),
     ("", 1, "missing title"),
     (GOOD.replace("task: xor", "task: chess"), 4, "task 'chess'"),

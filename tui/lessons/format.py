@@ -343,9 +343,13 @@ def _parse_value(key: str, v: str, settings: dict) -> object:
         m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", v)
         if m:
             return ("rel", float(m.group(1)) / 100)
-        tol = float(v)
+        how = "write a width above 0, absolute (0.5: ± 0.5) or relative (1%)"
+        try:
+            tol = float(v)
+        except ValueError:
+            raise ValueError(f"tolerance {v!r}: {how}") from None
         if not tol > 0:
-            raise ValueError(f"tolerance {v!r}: above 0")
+            raise ValueError(f"tolerance {v!r}: {how}")
         return ("abs", tol)
     if key == "hint":
         return v
