@@ -237,6 +237,14 @@ def run_cli(capsys, tmp_path, *argv):
     return rc, out.out, out.err
 
 
+def test_check_piped_starts_with_the_first_problem(tmp_path, capsys):
+    # stderr not a terminal: no progress bar, so no blank line before the first problem
+    bad = tmp_path / "bad.md"
+    bad.write_text(GOOD.replace("wait: step", "colour: red"), encoding="utf-8")
+    rc, out, err = run_cli(capsys, tmp_path, "--check", bad)
+    assert rc == 2 and err.startswith(f"{bad}:6: unknown key"), repr(err[:40])
+
+
 def test_check_exit_codes(tmp_path, capsys):
     good = tmp_path / "good.md"
     good.write_text(GOOD, encoding="utf-8")
