@@ -125,6 +125,17 @@ def test_a_loss_asked_before_any_play_says_which_wait_computes_it(tmp_path, ask)
     assert "malformed" not in str(e)
 
 
+def test_a_value_the_wait_computes_used_before_it_says_where_it_goes(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## One\ntask: xor\ngranularity: epoch\nwait: play 5 epochs\n"
+                 "ask: loss\nhint: it started at {loss epoch 0}\n\nPredict, then press Enter.\n"
+                 "\n## Two\ntask: xor\n\nNo wait: {loss}.\n", encoding="utf-8")
+    first, second = (str(e) for e in live.check(load(f)))
+    assert ":8: bad placeholder: {loss epoch 0}" in first
+    assert "filled in when the chapter opens, before its wait" in first
+    assert ":15: bad placeholder: {loss}" in second and "before its wait" not in second
+
+
 # ------------------------------------------------- item 7: numbers in prose
 def test_check_flags_numbers_typed_into_prose(tmp_path):
     f = tmp_path / "l.md"
