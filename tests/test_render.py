@@ -935,6 +935,21 @@ def test_inspector_drops_the_input_names_rather_than_cut_a_number():
     assert "w₁₀ (h²₁₀)" in wide
 
 
+
+def test_a_narrow_inspector_says_which_input_each_short_weight_name_stands_for():
+    """A lesson's narrow neuron panel names weights w₁ w₂ (no room for `w₁ (x₁)`); a line
+    under the table keeps the link to the inputs (seen by a teacher: `w₃` with features
+    x₁, x₂, x₁x₂ could only be matched to x₁x₂ through the diagram's order)."""
+    view = NeuronView(name="ŷ", title="output layer 1 · sigmoid", input_names=("x₁", "x₂", "x₁x₂"),
+                      w=A([0.5, -1.25, 2.0]), b=0.125, dw=A([0.0625, -0.375, 0.002517]), db=-0.5,
+                      change_w=A([-0.03125, 0.1875, -0.001258]), change_b=0.25, z=A([]), a=A([]),
+                      delta=A([]), sample=0, forward=FRESH, backward=FRESH, update=FRESH)
+    wide = render_inspector(view, 60).plain
+    assert "w₃ (x₁x₂)" in wide and "w₃ x₁x₂" not in wide
+    narrow = render_inspector(view, 30).plain.splitlines()
+    assert not any("(x" in line for line in narrow)
+    assert "w₁ x₁ · w₂ x₂ · w₃ x₁x₂" in narrow and all(len(line) <= 30 for line in narrow)
+
 # ── K classes: the output map's legend and drawing ──────────────────────────────
 
 def test_three_class_output_map_says_which_class_is_filled_and_drawing_is_refused():

@@ -94,8 +94,10 @@ def render_inspector(v: NeuronView, width: int | None = None, page: int = 0) -> 
     first = page % pages(n_w) * WEIGHTS_PAGE
     shown = range(first, min(n_w, first + WEIGHTS_PAGE))
     rows = _parameter_rows(v, back, upd, with_inputs=True, shown=shown)
+    named = True
     if width is not None and _width(rows) > width:  # narrow: w₁ instead of w₁ (h²₁)
         rows = _parameter_rows(v, back, upd, with_inputs=False, shown=shown)
+        named = False
     state = [[(slot, "bold")] + [(num(ws[k]), upd) for k in shown] + [(num(bs), upd)]
              for slot, ws, bs in v.state]
     state_cols = [list(col) for col in zip(*state)]  # one row per parameter
@@ -107,6 +109,10 @@ def render_inspector(v: NeuronView, width: int | None = None, page: int = 0) -> 
         if state:
             t.append("\n")
             _table(t, [[row[0]] + extra for row, extra in zip(rows, state_cols)])
+    if not named:  # the inputs the short names stand for, on one line when it fits
+        key = " · ".join(f"w{sub(k + 1)} {v.input_names[k]}" for k in shown)
+        if len(key) <= width:
+            t.append("\n" + key, style="dim")
     if len(shown) < n_w:
         more = n_w - len(shown)
         t.append(f"\nw{sub(shown[0] + 1)}…w{sub(shown[-1] + 1)} of {n_w} · … and {more} more"
