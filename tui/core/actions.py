@@ -355,6 +355,28 @@ class ClearPoints(Action):
         return session._draw(session._drawn_now().cleared())
 
 
+# ------------------------------------------------------------------ the play-merging rule
+def merged(last: "Action | None", action: Action) -> "Action | None":
+    """The one action that replays exactly as ``last`` then ``action``, or None when they
+    must stay two.  The only rule: consecutive plays become one (``play n`` then ``play m``
+    replays as ``play n+m``, the engine being deterministic) while the total stays within
+    ``MAX_PLAY_EPOCHS`` (what a session file may hold).  The session's recording, the
+    wire's logs and the teacher's play coalescer (:mod:`tui.net.share`) all use it."""
+    if isinstance(last, Play) and isinstance(action, Play) \
+            and last.epochs + action.epochs <= MAX_PLAY_EPOCHS:
+        return Play(last.epochs + action.epochs)
+    return None
+
+
+def append_merged(log: list, action: Action) -> None:
+    """Append ``action`` to ``log``, merged into its last action by :func:`merged`."""
+    joined = merged(log[-1] if log else None, action)
+    if joined is None:
+        log.append(action)
+    else:
+        log[-1] = joined
+
+
 ACTIONS: dict[str, type[Action]] = {cls.name: cls for cls in
                                     (Step, Back, Play, Reset, NewSeed, NextTask, SetLr, Edit, Jump,
                                      Fork, SwitchBranch, Configure, AddPoint, RemovePoint,

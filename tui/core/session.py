@@ -163,12 +163,7 @@ class Session:
         return self.problem.net
 
     def _record(self, action: act.Action) -> None:
-        last = self.actions[-1] if self.actions else None
-        if isinstance(action, act.Play) and isinstance(last, act.Play) \
-                and last.epochs + action.epochs <= act.MAX_PLAY_EPOCHS:
-            self.actions[-1] = act.Play(last.epochs + action.epochs)
-        else:
-            self.actions.append(action)
+        act.append_merged(self.actions, action)  # consecutive plays: one (the one rule)
         for listener in self.listeners:
             listener(action)
 

@@ -83,9 +83,8 @@ def replay_with_progress(session, actions, progress=None, cancelled=None) -> Non
         for piece in pieces:
             if cancelled is not None and cancelled():
                 raise Cancelled
-            try:
-                piece.check(session)
-                piece.apply(session)
+            try:  # through apply: checked once and recorded (the pieces of a play merge back)
+                session.apply(piece)
             except act.ActionError as exc:
                 raise act.ActionError(f"action {k + 1} ({action.name}): {exc}") from None
             done += replay_cost([piece])
@@ -509,7 +508,7 @@ class Follower:
             if seq != self.seq + 1:
                 self._note(f"missed the teacher's actions {self.seq + 1}–{seq - 1}: catching up")
                 raise Resync
-            wire.append_merged(self.teacher_log, action)
+            act.append_merged(self.teacher_log, action)
             self.seq = seq
             if self.session is None:
                 return

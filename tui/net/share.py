@@ -1,7 +1,7 @@
 """``tinynet-tui share``: the teacher's side of follow mode.
 
 A :class:`ShareServer` watches what its :class:`~tui.core.session.Session` records
-(every action goes through ``Session._record``) and sends each one, numbered, to
+(every action goes through ``Session.apply``, which calls its ``listeners``) and sends each one, numbered, to
 every follower that presented the join code.  A follower that joins late gets a
 ``hello`` with the starting configuration and the whole action log, and replays
 it (:mod:`tui.core.wire` has the format).  Nothing a follower sends is carried out:
@@ -50,7 +50,7 @@ class ShareServer:
         self.dropped = 0                       #: lines from followers dropped
         self.refused = 0                       #: connections closed (wrong code, full, bad)
         self._lock = threading.RLock()
-        self._pending_play = 0
+        self._pending_play: act.Play | None = None  #: plays gathered, not sent yet
         self._flush_scheduled = False
         self._queues: set[asyncio.Queue] = set()
         self._writers: set[asyncio.StreamWriter] = set()
@@ -195,9 +195,10 @@ class ShareServer:
                 self._flush_play()
                 self._emit(action)
                 return
-            if self._pending_play + action.epochs > act.MAX_PLAY_EPOCHS:
+            joined = act.merged(self._pending_play, action)  # the one play-merging rule
+            if joined is None:  # too many epochs for one play: send what is gathered
                 self._flush_play()
-            self._pending_play += action.epochs
+            self._pending_play = action if joined is None else joined
             if self._loop is not None and not self._flush_scheduled:
                 self._flush_scheduled = True
                 self._loop.call_soon_threadsafe(self._loop.call_later, PLAY_COALESCE_S,
@@ -211,17 +212,17 @@ class ShareServer:
     @property
     def pending_epochs(self) -> int:
         """Epochs played but not sent yet (at most ``PLAY_COALESCE_S`` old)."""
-        return self._pending_play
+        return 0 if self._pending_play is None else self._pending_play.epochs
 
     def _flush_play(self) -> None:
         self._flush_scheduled = False
-        if self._pending_play:
-            epochs, self._pending_play = self._pending_play, 0
-            self._emit(act.Play(epochs))
+        if self._pending_play is not None:
+            play, self._pending_play = self._pending_play, None
+            self._emit(play)
 
     def _emit(self, action: act.Action) -> None:
         self.seq += 1
-        wire.append_merged(self.log, action)
+        act.append_merged(self.log, action)
         line = wire.action_line(self.seq, action)
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._broadcast, line)
