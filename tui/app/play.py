@@ -31,6 +31,8 @@ import time
 
 from textual.message import Message
 
+from tui.core.actions_local import SetPlaying
+
 PLAY_CHUNK_S = 0.008           #: about the longest the worker trains under the lock at a time
 FRAME_S = 0.044                #: the worker asks for a frame this often (≈ 22.7 a second)
 MAX_WAIT_FOR_REDRAW_S = 0.05   #: longest it waits for the app to draw one
@@ -67,14 +69,12 @@ class Player:
     def start(self) -> None:
         self._asked.clear()
         self._ui_turn.clear()
-        self.app.session.playing = True
-        self.app.session.touch()
+        self.app.session.apply(SetPlaying(True))
         self.app.run_worker(self._loop, thread=True, exclusive=True, group="play")
 
     def stop(self) -> None:
-        self.app.session.playing = False
+        self.app.session.apply(SetPlaying(False))
         self.app.workers.cancel_group(self.app, "play")
-        self.app.session.touch()
 
     def _loop(self) -> None:
         from textual.worker import get_current_worker

@@ -131,11 +131,7 @@ def restart_session(session, config: RunConfig, actions: list[act.Action],
     or Cancelled."""
     fresh = fresh_session(config, lesson)
     replay_with_progress(fresh, actions, progress, cancelled)
-    with session.lock:
-        session.playing = False
-        for name in REPLAYED_STATE + (LESSON_STATE if lesson is not None else ()):
-            setattr(session, name, getattr(fresh, name))
-        session.touch()
+    session.adopt(fresh, REPLAYED_STATE + (LESSON_STATE if lesson is not None else ()))
 
 
 class Follower:
@@ -238,8 +234,8 @@ class Follower:
         self._changed()
 
     def _changed(self) -> None:
-        if self.session is not None:  # for the status line (``Session.link_status``)
-            self.session.link_status = self.short_status
+        if self.session is not None:  # the status line (redrawn when the text changes)
+            self.session.set_link_status(self.short_status)
         if self.on_change is not None:
             try:
                 self.on_change(self)
@@ -301,7 +297,7 @@ class Follower:
             # the app's banner (a cheap widget) shows it; the panels keep the old state
             self.catching_up = (done, total)
             if self.session is not None:
-                self.session.link_status = self.short_status
+                self.session.set_link_status(self.short_status, redraw=False)
 
         def cancelled() -> bool:
             return self._stop.is_set() or generation != self._generation
@@ -768,8 +764,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
                 if self.playing:
                     self.player.stop()
                 self.follower.attach(wait=False)  # off the UI thread, with progress
-            self.session.touch()
-            self.show_follow_status()
+            self.show_follow_status()  # (the status line: the link status changed)
 
     def guarded(action_name: str):
         original = getattr(TinyNetApp, f"action_{action_name}")
@@ -789,7 +784,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
 
     app = FollowApp(build(RunConfig()), **kw)
     app.follower = Follower(host, port, code, session=app.session, backoff=backoff,
-                            on_change=lambda f: app.session.touch(), name=name)
+                            name=name)
     return app
 
 

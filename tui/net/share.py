@@ -97,7 +97,7 @@ class ShareServer:
             self._unhook()
             self._unhook = None
         self.flush()
-        self.session.link_status = f"stopped sharing {self.address}"
+        self.session.set_link_status(f"stopped sharing {self.address}")
         asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
@@ -127,9 +127,8 @@ class ShareServer:
     def _show(self) -> None:
         """The short form for the status line (``Session.link_status``); the room's tally
         is :meth:`tally_text` (the app shows it on the lesson panel)."""
-        self.session.link_status = (f"sharing {self.address} · code {self.code} · "
-                                    f"{self.followers} following")
-        self.session.touch()
+        self.session.set_link_status(f"sharing {self.address} · code {self.code} · "
+                                     f"{self.followers} following")
 
     def tally_text(self) -> str:
         """``answered 2 of 3 · right 1`` while a question is open, else empty."""
