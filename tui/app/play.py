@@ -46,6 +46,9 @@ class Player:
     class Halted(Message):
         """Playing stopped on NaN/inf (the app: ``on_player_halted``)."""
 
+    class FrameWanted(Message):
+        """The worker asks for a frame (the app: ``on_player_frame_wanted`` → :meth:`draw`)."""
+
     class Breakpoint(Message):
         """Playing stopped on a breakpoint (the app: ``on_player_breakpoint``)."""
 
@@ -119,13 +122,13 @@ class Player:
             self._fast_switching(False)
 
     def _ask_for_frame(self) -> None:
-        """Post the app a redraw (``call_later`` posts a message: safe from this thread,
-        and it never blocks; if the app is closing nothing is posted)."""
-        if self.app.call_later(self._draw):
+        """Ask the app for a frame by message (``post_message`` is safe from this thread
+        and never blocks; if the app is closing nothing is posted)."""
+        if self.app.post_message(self.FrameWanted()):
             self._asked.set()
             self._asked_at = time.perf_counter()
 
-    def _draw(self) -> None:
+    def draw(self) -> None:
         """(UI thread) The screen's turn: the worker stops after its chunk under way and
         waits, the session lock free, until the frame is built."""
         self._drawn.clear()

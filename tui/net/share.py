@@ -495,10 +495,18 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
                    replay=None, lesson=None, progress=None, **kw):
     """The app with a (not yet started) ShareServer for its session as ``app.server``."""
     from textual.binding import Binding
+    from textual.message import Message
 
 
     class ShareApp(TinyNetApp):
         BINDINGS = [Binding("i", "share_info", "join code", tooltip="the join code again")]
+
+        class Alert(Message):
+            """(from the server's thread) A join-code alert to show the teacher."""
+
+            def __init__(self, text: str) -> None:
+                super().__init__()
+                self.text = text
 
         def on_mount(self) -> None:
             super().on_mount()
@@ -513,12 +521,12 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
                 self.share_chapter()
             self.set_interval(0.25, self.classroom_tick)
 
-        def _alert(self, text: str) -> None:  # from the server's thread
-            try:
-                self.call_from_thread(self.notify, text, title="join codes", severity="warning",
-                                      timeout=20, markup=False)
-            except RuntimeError:  # the app is not running (tests, closing)
-                pass
+        def _alert(self, text: str) -> None:  # from the server's thread: by message
+            self.post_message(self.Alert(text))  # (thread-safe; a closed app drops it)
+
+        def on_share_app_alert(self, message: Alert) -> None:
+            self.notify(message.text, title="join codes", severity="warning", timeout=20,
+                        markup=False)
 
         def action_share_info(self) -> None:
             self.notify(self.server.describe(), title="follow mode", timeout=6, markup=False)

@@ -131,6 +131,9 @@ class SteppingKeys:
     def on_player_breakpoint(self, message: Player.Breakpoint) -> None:
         self.on_breakpoint(message.reason)
 
+    def on_player_frame_wanted(self, _message: Player.FrameWanted) -> None:
+        self.player.draw()  # the worker waits, the lock free, while the frame is built
+
     def on_player_halted(self, _message: Player.Halted) -> None:
         self.on_halted()
 
