@@ -128,6 +128,39 @@ def test_each_local_action_changes_the_frame_and_its_version_and_records_nothing
     assert s.actions == recorded and sent == []  # not in the session file, not to followers
 
 
+DIGITS = [
+    ([], local.Paint(3, 3), lambda f: f.digits.source),
+    ([local.Paint(3, 3)], local.ClearDrawing(), lambda f: f.digits.source),
+    ([], local.ToggleMistakes(), lambda f: f.digits.source),
+    ([local.ToggleMistakes()], local.WalkMistakes(1), lambda f: f.digits.title),
+    ([], local.ToggleLargeDigit(), lambda f: f.digits.large),
+]
+
+
+@pytest.fixture(scope="module")
+def digits_problem():
+    return build(RunConfig(task="digits", hidden=(8,)))
+
+
+@pytest.mark.parametrize("setup,action,part", DIGITS, ids=[a.name for _, a, _ in DIGITS])
+def test_each_digits_action_changes_the_frame_and_its_version(digits_problem, setup, action,
+                                                              part):
+    s = Session(digits_problem)
+    s.play_chunk(1)  # (mistakes to walk)
+    for earlier in setup:
+        s.apply(earlier)
+    before, version = drawn(s), s.version
+    s.apply(action)
+    assert s.version > version and part(drawn(s)) != part(before)
+
+
+def test_a_stroke_over_inked_pixels_changes_nothing_and_draws_nothing(digits_problem):
+    s = Session(digits_problem)
+    assert s.apply(local.Paint(3, 3)) is True
+    version = s.version
+    assert s.apply(local.Paint(3, 3)) is False and s.version == version
+
+
 def test_a_follower_adopting_its_teachers_state_is_drawn():
     teacher = Session(build(RunConfig(task="xor")))
     teacher.play_chunk(7)
@@ -169,13 +202,15 @@ def test_a_lesson_answer_shows_in_the_quiz_score():
 
 def test_no_app_or_net_module_calls_touch_by_hand():
     """The session bumps its own version; outside it, ``touch()`` is left only where this
-    list says why (files other helpers own: see the report of issue 20's change)."""
+    list says why (lesson_mode.py: view state of the lesson layout, not yet an input of the
+    redraw key — issue 20, open)."""
     import pathlib
     import re
 
     root = pathlib.Path(__file__).resolve().parents[1] / "tui"
-    calls = {str(p.relative_to(root)): len(re.findall(r"\.touch\(\)", p.read_text()))
+    call = re.compile(r"^[^#`]*\.touch\(\)", re.M)  # (not in a comment or ``quoted``)
+    calls = {str(p.relative_to(root)): len(call.findall(p.read_text()))
              for p in root.rglob("*.py") if p.name != "session.py"}
-    for owned in ("app/controllers/stepping.py", "app/controllers/run.py", "net/follow.py",
-                  "net/share.py", "app/play.py", "lessons/live.py"):
-        assert calls[owned] == 0, owned
+    assert {name: n for name, n in calls.items() if n} == {
+        "app/lesson_mode.py": 2,  # the lesson panel's cell and its hidden numbers (view state)
+    }

@@ -122,6 +122,11 @@ class Action:
         returned ``result`` (None: nothing to record)."""
         return self
 
+    def changed(self, result) -> bool:
+        """Whether the screen must be redrawn after ``apply`` returned ``result``
+        (``Session.apply`` bumps the version then; almost every action: yes)."""
+        return True
+
 
 @dataclass(frozen=True)
 class Step(Action):

@@ -1,6 +1,7 @@
 """Session-local actions: what changes how one session is shown or driven, not its
 training — the selection, the sample, the step size, the speed, the quiz, the breakpoints,
-whether it is playing.  They go through :meth:`Session.apply` like every action (checked,
+whether it is playing, and the digits screen's state (:mod:`tui.core.digits_state`: the
+drawing, the mistake walked, the large picture).  They go through :meth:`Session.apply` like every action (checked,
 carried out under the lock, and the session's ``version`` bumped, so the screen is
 redrawn because an action was applied, never because someone remembered ``touch()``),
 but are never recorded in a session file nor sent to followers: a replay needs none of
@@ -16,6 +17,7 @@ from nn import Granularity
 from nn.breakpoints import Breakpoints
 
 from tui.core.actions import Action
+from tui.core.digits_state import digits_state
 
 #: epochs per second while playing; the last level means "as fast as possible"
 SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 0)
@@ -164,3 +166,88 @@ class MoveSample(LocalAction):
             else:
                 session.sample = members[0 if self.delta > 0 else -1]
         return session.sample
+
+
+# ------------------------------------------------------------------ the digits screen
+# (image tasks; on any other task ``digits_state`` is None and these change nothing)
+@dataclass(frozen=True)
+class Paint(LocalAction):
+    """Ink (``erase``: clear) pixel (row, col) of the drawn digit; returns whether any
+    pixel changed (only then is the screen redrawn)."""
+
+    row: int
+    col: int
+    erase: bool = False
+    name: ClassVar[str] = "paint"
+
+    def apply(self, session) -> bool:
+        state = digits_state(session)
+        return state is not None and state.paint(self.row, self.col, self.erase)
+
+    def changed(self, result: bool) -> bool:
+        return bool(result)
+
+
+@dataclass(frozen=True)
+class ClearDrawing(LocalAction):
+    """Forget the drawn digit (the panels show the data again); whether there was one."""
+
+    name: ClassVar[str] = "clear-drawing"
+
+    def apply(self, session) -> bool:
+        state = digits_state(session)
+        return state is not None and state.clear()
+
+
+@dataclass(frozen=True)
+class LabelDrawing(LocalAction):
+    """The class the drawn digit is meant to be (for stepping backprop on it)."""
+
+    label: int
+    name: ClassVar[str] = "label-drawing"
+
+    def apply(self, session) -> None:
+        state = digits_state(session)
+        if state is not None:
+            state.label = self.label
+
+
+@dataclass(frozen=True)
+class ToggleMistakes(LocalAction):
+    """Walk the misclassified test samples (from the first), or stop walking them; the
+    drawing is forgotten either way.  Returns whether the walk is on."""
+
+    name: ClassVar[str] = "toggle-mistakes"
+
+    def apply(self, session) -> bool:
+        state = digits_state(session)
+        if state is None:
+            return False
+        state.mistake = 0 if state.mistake is None else None
+        state.clear()
+        return state.mistake is not None
+
+
+@dataclass(frozen=True)
+class WalkMistakes(LocalAction):
+    """The ``delta``-th misclassified test sample from the one shown."""
+
+    delta: int
+    name: ClassVar[str] = "walk-mistakes"
+
+    def apply(self, session) -> None:
+        state = digits_state(session)
+        if state is not None and state.mistake is not None:
+            state.mistake += self.delta
+
+
+@dataclass(frozen=True)
+class ToggleLargeDigit(LocalAction):
+    """The weight panel: the selected neuron's picture large, or every neuron's small."""
+
+    name: ClassVar[str] = "toggle-large-digit"
+
+    def apply(self, session) -> None:
+        state = digits_state(session)
+        if state is not None:
+            state.large = not state.large

@@ -205,7 +205,8 @@ class Session:
         with self.lock:
             action.check(self)
             result = action.apply(self)
-            self.touch()  # the frame is rebuilt because an action was applied
+            if action.changed(result):
+                self.touch()  # the frame is rebuilt because an action was applied
             recorded = action.recorded(self, result)
             if recorded is not None:
                 self._record(recorded)
