@@ -39,11 +39,6 @@ def state_dict(net: NeuralNetwork) -> dict[str, np.ndarray]:
     return out
 
 
-#: the engine's optimizer state slots by the names torch.optim's state uses
-TORCH_STATE_NAMES = {"momentum": {"v": "momentum_buffer"},
-                     "adam": {"m": "exp_avg", "v": "exp_avg_sq"}}
-
-
 def optimizer_state(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray]] | None:
     """The optimizer's running state in torch.optim's names and layout, per parameter
     (``{"0.weight": {"exp_avg": (out, in), …}, …}``), or None before any step."""
@@ -56,7 +51,7 @@ def optimizer_state(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray]] | No
 def optimizer_state_arrays(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray]]:
     """:func:`optimizer_state` at any step ({} per parameter for plain descent)."""
     opt = net.optimizer
-    names = TORCH_STATE_NAMES.get(opt.name, {})
+    names = opt.torch_state  # the engine's slot → torch.optim's name (the class declares it)
     out: dict[str, dict[str, np.ndarray]] = {f"{2 * i}.{k}": {}
                                              for i in range(len(net.layers))
                                              for k in ("weight", "bias")}

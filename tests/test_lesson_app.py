@@ -15,7 +15,7 @@ from tui.app.app import TinyNetApp
 from tui.core.format import num
 from tui.app.lesson_mode import PANEL_IDS, LessonListScreen
 from tui.lessons import catalogue as cli
-from tui.lessons import live
+from tui.lessons import live, panels
 from tui.lessons.format import load
 from tui.lessons.progress import Progress
 from tui.app.widgets.lesson import AnswerInput, LessonView, progress_bar, render_todo
@@ -112,6 +112,7 @@ def assert_screen_is_about_the_chapter(app, ch) -> None:
     if ch.panel is not None:
         widget = app.query_one(f"#{PANEL_IDS[ch.panel]}")
         assert widget.has_class("lesson-focus") and on_screen(widget), (ch.title, ch.panel)
+    assert_named_panels_shown(app, ch)
     s = app.session
     sizes = tuple(s.net.sizes)
     want = (live.neuron_index(ch.ask.neuron, sizes) if ch.ask is not None and ch.ask.neuron
@@ -130,6 +131,20 @@ def assert_screen_is_about_the_chapter(app, ch) -> None:
     while panel.page(-1):
         pass
     assert scroll.scroll_y == 0
+
+
+def assert_named_panels_shown(app, ch) -> None:
+    """Issue 22 item 6: every panel the chapter names (panel:, show:, its prose) is on
+    screen, not zero-size, at this size (``maps``: the predictions area holds the large map)."""
+    if app.screen.has_class("digits"):
+        return
+    for name in panels.named(ch):
+        widget = app.query_one(f"#{PANEL_IDS[name]}")
+        assert on_screen(widget), (ch.title, name, widget.region)
+        if name == "maps":
+            assert app.view.large_map and app.frame.predictions.neuron_map is not None
+        elif name == "predictions":
+            assert not app.view.large_map, (ch.title, "the map hides the predictions")
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])

@@ -161,11 +161,12 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
                                          speed=f"{self.lessons.pace:g} s/step")
         self.query_one(StatusLine).show(status)
         self.query_one(NetworkDiagram).show(frame.diagram)
-        if self.first_run is not None:  # the maps' legend, until `m` has been seen once
-            maps = frame.diagram.maps
-            shown = maps is not None and maps.small is not None and not self.first_run.seen("map")
-            self.query_one("#diagram").border_subtitle = (
-                map_legend(color_system(self)) if shown else "")
+        maps = frame.diagram.maps  # the maps' legend, with "m: large" until m is seen once
+        fresh = self.first_run is not None and not self.first_run.seen("map")
+        diagram = self.query_one("#diagram")
+        diagram.border_subtitle = (
+            map_legend(color_system(self), large_hint=fresh, width=diagram.size.width - 6)
+            if maps is not None and maps.small is not None else "")
         self.query_one(Inspector).show(frame.neuron)
         self.query_one(Narration).show(frame.narration)
         chart = self.query_one(LossChart)

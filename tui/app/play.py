@@ -4,7 +4,7 @@ The worker and the UI thread share one GIL and the session lock, so they take
 turns.  The worker trains in chunks of at most about ``PLAY_CHUNK_S`` under the
 lock, one after another, with no rest between them (the old worker rested 6 ms
 after every 6 ms of training, and playing reached about a tenth of headless
-speed).  Every ``FRAME_S`` it asks the app for a frame (``call_later`` posts a
+speed).  Every ``FRAME_S`` it asks the app for a frame (a :class:`Player.FrameWanted`
 message, safe from a thread) and trains on; when the app starts drawing it, the
 worker stops after the chunk under way and waits, the lock free, until the frame
 is built (at most ``MAX_WAIT_FOR_REDRAW_S``).  So it rests only while the screen

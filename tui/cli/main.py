@@ -19,9 +19,9 @@ from tui.cli.options import (  # noqa: F401 (the options, re-exported for caller
     train_epoch_count,
     positive_float, port_number, feature_list, _no_limit_or_positive, limit, non_negative,
     HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _non_negative,
-    unit_interval, MAX_NOISE, MAX_TEST_FRACTION, test_fraction,
+    MAX_NOISE, MAX_TEST_FRACTION, test_fraction,
     noise_level, target_formula, hidden_sizes, app_command, existing_file, _add_model_options,
-    config_from_args, check_data_options, check_momentum, momentum_of, fail,
+    config_from_args, check_data_options, check_hyper, hyper_of, fail,
     apply_task_defaults)
 
 #: the end of ``tinynet-tui --help``: the three commands to try first

@@ -27,6 +27,12 @@ from tui.lessons.format import (PLACEHOLDER, Chapter, Lesson, LessonError, Lesso
 from tui.lessons.plant import plant_wrong_derivative
 from tui.lessons.format import BREAKPOINTS, MAX_EPOCH, RUN_SETTINGS
 from tui.lessons.lint import loss_epoch_mismatch, typed_numbers, unseen_panels
+from tui.lessons.panels import named
+
+#: the app's keys that lesson text names, as its footer shows them (tests/test_lesson_keys.py
+#: holds them equal to the key table, tui/app/keys.py; ``p`` plays as the chapter asks too)
+STEP_KEY, PLAY_KEY = "n", "space"
+from tui.view.frame import maps_available
 
 #: epochs played per chunk while a chapter waits for "play until loss"
 PLAY_CHUNK = 250
@@ -349,15 +355,16 @@ class ChapterRun:
         if self.wait_done:
             return None
         if w.kind == "step":
-            return f"press n ({self.steps_left} step{'s' * (self.steps_left != 1)} to go)"
+            return (f"press {STEP_KEY} ({self.steps_left} step"
+                    f"{'s' * (self.steps_left != 1)} to go)")
         if w.kind == "play" and w.nan:
-            return "press p to play until training stops (NaN/inf)"
+            return f"press {PLAY_KEY} to play until training stops (NaN/inf)"
         if w.kind == "play" and w.breakpoint is not None:
-            return f"press p to play until the {w.breakpoint!r} breakpoint pauses training"
+            return f"press {PLAY_KEY} to play until the {w.breakpoint!r} breakpoint pauses training"
         if w.kind == "play" and w.loss is None:
-            return f"press p to play {w.count} epochs"
+            return f"press {PLAY_KEY} to play {w.count} epochs"
         if w.kind == "play":
-            return f"press p to play until the loss is at most {num(w.loss)}"
+            return f"press {PLAY_KEY} to play until the loss is at most {num(w.loss)}"
         return f"press {w.key}"
 
     def press(self, key: str, perform: bool = True) -> bool:
@@ -373,7 +380,7 @@ class ChapterRun:
             self.steps_left -= 1
             self.wait_done = self.steps_left <= 0
             return True
-        if w.kind == "play" and key == "p":
+        if w.kind == "play" and key in ("p", PLAY_KEY):
             if perform:
                 self.play_reached = self._play() \
                     if w.loss is not None or w.breakpoint is not None else \
@@ -552,6 +559,10 @@ def check_chapter(lesson: Lesson, i: int, errors: list[LessonError]) -> None:
     run = ChapterRun(lesson, i, errors)
     session = run.session
     errors += loss_epoch_mismatch(session, ch.text, lesson.path)
+    if "maps" in named(ch) and not maps_available(session.problem):
+        errors.append(LessonError(lesson.path, ch.lines.get("show", ch.lines.get("panel", ch.line)),
+                                  "the chapter names the neuron maps, but this task has none "
+                                  "(maps need 2 inputs)"))
     if ch.ask is not None and ch.select is not None and ch.ask.neuron is not None:
         sizes = tuple(session.net.sizes)
         try:

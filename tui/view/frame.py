@@ -18,6 +18,7 @@ from nn.network import batch_order
 from tui.view.digits_frame import digits_view
 from tui.view.views import (DiagramView, Frame, Freshness, LossView, MapPoints, NarrationView,
                     NeuronMapsView, NeuronView, PredictionsView, StatusView)
+from tui.view.input_labels import input_labels
 from tui.view.layout import label_widths, node_map_shape
 
 
@@ -146,7 +147,8 @@ def _status(s) -> StatusView:
                       quiz=(s.quiz.right, s.quiz.asked) if s.quiz.on else None,
                       training=" · ".join(s.config.training_parts()),
                       link=getattr(s, "link_status", None),
-                      test_loss=_last_test_loss(st), batch_loss=_first_batch_loss(st, last))
+                      test_loss=_last_test_loss(st), batch_loss=_first_batch_loss(st, last),
+                      loss_epoch=None if last is None else len(st.losses) - 1)
 
 
 def _first_batch_loss(st, epoch_loss: float | None) -> float | None:
@@ -201,6 +203,8 @@ def diagram_view(s) -> DiagramView:
         sizes=sizes, weights=tuple(layer.W.copy() for layer in net.layers),
         input_values=s.problem.X[i].copy(),
         input_names=input_names(s.problem, 0, sizes),
+        input_labels=input_labels(s.problem.X[i], getattr(getattr(s.problem, "features", None),
+                                                          "keys", None)),
         names=names, quantity="δ" if show_delta else "a", values=tuple(values), known=tuple(known),
         fresh=tuple(fresh), computed=tuple(computed), activation_symbols=tuple(l.activation.symbol for l in net.layers),
         layer_titles=titles, selected=s.selected, highlighted=frozenset(s.current_unit_neurons()),
@@ -361,6 +365,7 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
 #: maps are recomputed only when the parameters (or the sizes asked for) change
 _MAPS_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 LEGEND_W = 12  #: the large map's colour scale and its labels, right of the map
+NOTES_W = 20   #: the notes right of the scale ("x₂ ↑ -0.1…1.1", "class 1: ●  others: ○")
 
 
 def map_inputs(problem) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -388,11 +393,14 @@ def maps_available(problem) -> bool:
 
 
 def _large_shape(sizes: PanelSizes) -> tuple[int, int]:
-    """(rows, cols) pixels of the large map: square, as many lines as the
-    predictions area has below its caption, leaving room for the colour scale."""
+    """(rows, cols) pixels of the large map: as many lines as the predictions area has
+    below its caption (a pixel is half a line: square on screen), and as wide as the
+    area leaves beside the colour scale and its notes — from square up to twice as wide
+    as tall (a 120×40 area is wide and short: a square map used a quarter of it)."""
     side = min(2 * (sizes.map_rows // 2 + 1), 2 * sizes.map_cols + 2 - LEGEND_W)
     side = max(2, side // 2 * 2)
-    return side, side
+    room = 2 * sizes.map_cols + 2 - LEGEND_W - NOTES_W
+    return side, max(side, min(2 * side, room))
 
 
 def _scale(layer, maps: list[np.ndarray], last: bool, kind: str, y: np.ndarray
@@ -426,7 +434,7 @@ def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsVi
     small_shape = None
     if sizes.neuron_maps and sizes.diagram_width > 0:
         small_shape = node_map_shape(
-            net.sizes, label_widths(diagram.input_names, diagram.names),
+            net.sizes, label_widths(diagram.input_names, diagram.names, diagram.input_labels),
             sizes.diagram_width, sizes.diagram_height)
     large_shape = _large_shape(sizes) if sizes.large_map else None
     if small_shape is None and large_shape is None:

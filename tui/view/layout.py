@@ -14,9 +14,18 @@ MIN_ROWS = 12
 VALUE_W = 5  #: a node's value as the diagram writes it, short(): "+0.73"
 
 
-def label_widths(input_names, names) -> list[int]:
-    """Width of each diagram column's node labels ("h¹₃ +0.73"), inputs first."""
-    return [max(len(nm) for nm in col) + 1 + VALUE_W for col in (input_names, *names)]
+def label_widths(input_names, names, input_labels=()) -> list[int]:
+    """Width of each diagram column's node labels ("h¹₃ +0.73"), inputs first; the
+    inputs' values as ``input_labels`` writes them ("x₁² 0.8428"), when given."""
+    widths = [max(len(nm) for nm in col) + 1 + VALUE_W for col in (input_names, *names)]
+    if input_labels:
+        widths[0] += max(0, input_value_width(input_labels) - VALUE_W)
+    return widths
+
+
+def input_value_width(input_labels) -> int:
+    """Cells the input column's values take: the longest label, at least VALUE_W."""
+    return max([VALUE_W, *map(len, input_labels)])
 
 
 def node_map_shape(sizes, label_widths, width: int, height: int) -> tuple[int, int] | None:

@@ -31,7 +31,7 @@ from textual.message import Message
 from tui.core.format import short
 from tui.view.views import DiagramView
 from tui.app.widgets.canvas import LineCanvas, runs
-from tui.view.layout import MIN_GAP, label_widths, node_map_shape
+from tui.view.layout import MIN_GAP, input_value_width, label_widths, node_map_shape
 from tui.app.widgets.neuron_map import heatmap
 
 POS = (76, 155, 232)   # blue
@@ -313,7 +313,8 @@ def render_diagram(data: DiagramView, width: int, height: int,
     right of its label; ``color_system`` as Rich names it, None for NO_COLOR."""
     n_cols = len(data.sizes)
     names = [data.input_names, *data.names]
-    label_w = label_widths(data.input_names, data.names)
+    label_w = label_widths(data.input_names, data.names, data.input_labels)
+    in_w = input_value_width(data.input_labels)
     node_map = _small_maps(data, label_w, width, height)
     text_w = list(label_w)
     if node_map is not None:
@@ -371,22 +372,26 @@ def render_diagram(data: DiagramView, width: int, height: int,
             continue  # a hidden layer left out (a marker stands for it)
         layer = c - 1
         for i, y in col:
+            if layer < 0:  # the inputs with the digits their arithmetic needs
+                label = data.input_labels[i] if data.input_labels else \
+                    short(data.input_values[i])
+                name = names[c][i].ljust(text_w[c] - in_w - 1)
+                put(xs[c], y, f"{name} {label.rjust(in_w)}", INPUT)
+                boxes.append(NodeBox(xs[c], y, layer, i, label_w[c]))
+                continue
             name = names[c][i].ljust(text_w[c] - VALUE_W - 1)
-            if layer < 0:
-                put(xs[c], y, f"{name} {short(data.input_values[i])}", INPUT)
-            else:
-                ever = data.computed is None or bool(data.computed[layer][i])
-                value = short(data.values[layer][i]) if data.known[layer] and ever else "  –  "
-                put(xs[c], y, f"{name} {value}", _node_style(data, layer, i))
-                if node_map is not None:
-                    lo, hi = data.maps.scales[layer]
-                    x0 = xs[c] + text_w[c] + 1
-                    for r, line in enumerate(heatmap(data.maps.small[layer][i], lo, hi,
-                                                     color_system)):
-                        k = 0
-                        for seg in line:
-                            put(x0 + k, y + r, seg.text, seg.style)
-                            k += len(seg.text)
+            ever = data.computed is None or bool(data.computed[layer][i])
+            value = short(data.values[layer][i]) if data.known[layer] and ever else "  –  "
+            put(xs[c], y, f"{name} {value}", _node_style(data, layer, i))
+            if node_map is not None:
+                lo, hi = data.maps.scales[layer]
+                x0 = xs[c] + text_w[c] + 1
+                for r, line in enumerate(heatmap(data.maps.small[layer][i], lo, hi,
+                                                 color_system)):
+                    k = 0
+                    for seg in line:
+                        put(x0 + k, y + r, seg.text, seg.style)
+                        k += len(seg.text)
             boxes.append(NodeBox(xs[c], y, layer, i, label_w[c]))
         if more[c]:
             y_last = (col[-1][1] + 1) if col else top
