@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import time
 from pathlib import Path
 
@@ -93,6 +94,7 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
         return MainScreen(id="_default")
 
     def on_main_screen_ready(self, _message: MainScreen.Ready) -> None:
+        bandwidth.answer_now(self)  # the first screen is not held back by the byte budget
         self.digits_mount()
         self._apply_size(self.size.width, self.size.height)
         if self.lessons.active:
@@ -100,6 +102,9 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
             self.lessons.refresh(focus=True)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
+        # the command line held back garbage collection for the start-up
+        # (tui.cli.main.collections_after_first_frame): on again once this frame is drawn
+        self.call_after_refresh(gc.enable)
         if self.first_run is not None and self.first_run.fresh("hint"):
             self.notify(HINT, timeout=20, markup=False)
 

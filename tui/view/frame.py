@@ -19,7 +19,7 @@ from tui.view.digits_frame import digits_view
 from tui.view.views import (DiagramView, Frame, Freshness, LossView, MapPoints, NarrationView,
                     NeuronMapsView, NeuronView, PredictionsView, StatusView)
 from tui.view.input_labels import input_labels
-from tui.view.layout import label_widths, node_map_shape
+from tui.view.layout import diagram_layers, label_widths, node_map_shape
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def row_of(sample: int, rows) -> int | None:
 def build_frame(session, sizes: PanelSizes) -> Frame:
     """Everything the screen shows now.  Call with ``session.lock`` held."""
     with np.errstate(all="ignore"):  # a blow-up about to be caught must not warn over the UI
-        diagram = diagram_view(session)
+        diagram = diagram_view(session, sizes.diagram_width)
         maps = neuron_maps_view(session, sizes, diagram)
         if maps is not None and maps.small is not None:
             diagram = replace(diagram, maps=maps)
@@ -167,48 +167,54 @@ def _last_phase(s) -> Phase | None:
     return s.events[-1].phase if s.events else None
 
 
-def diagram_view(s) -> DiagramView:
+def diagram_view(s, width: int = 0) -> DiagramView:
     """The diagram part of the frame for session ``s`` (lock held); branches call it
-    for each branch in turn."""
+    for each branch in turn.  ``width``: the diagram's (0: unknown) — a network with more
+    layers than it can show has only the layers it may show read (O(width), not O(layers))."""
     st, net, i = s.stepper, s.net, s.sample
     sizes = tuple(net.sizes)
     n_layers = len(net.layers)
     show_delta = _last_phase(s) is Phase.BACKWARD
     phase = Phase.BACKWARD if show_delta else Phase.FORWARD
-    values, fresh, known, computed = [], [], [], []
+    shown = diagram_layers(n_layers, s.selected[0], width)
+    values, fresh, computed, names, weights, titles = ([None] * n_layers for _ in range(6))
+    known = [False] * n_layers
     missing = False
-    for l, layer in enumerate(net.layers):
+    for l in range(n_layers) if shown is None else shown:
+        layer = net.layers[l]
         held = layer.delta if show_delta else layer.a
         if st.batch is None:
-            known.append(len(held) > i)
-            values.append(held[i].copy() if len(held) > i else np.zeros(layer.n_out))
+            known[l] = len(held) > i
+            values[l] = held[i].copy() if len(held) > i else np.zeros(layer.n_out)
         else:  # each neuron's cache holds the rows of the batch it last ran on
             rows = [row_of(i, held_rows(st, phase, l, j, len(held))) for j in range(layer.n_out)]
             ok = all(r is not None for r in rows) and len(held) > 0
             missing |= len(held) > 0 and not ok
-            known.append(ok)
-            values.append(np.array([held[r, j] for j, r in enumerate(rows)]) if ok
-                          else np.zeros(layer.n_out))
+            known[l] = ok
+            values[l] = (np.array([held[r, j] for j, r in enumerate(rows)]) if ok
+                         else np.zeros(layer.n_out))
         when = [freshness(st, phase, l, j) for j in range(layer.n_out)]
-        fresh.append(np.array([w.current for w in when]))
-        computed.append(np.array([w.current or w.epoch is not None for w in when]))
-    names = tuple(tuple(neuron_name(l, j, sizes) for j in range(layer.n_out))
-                  for l, layer in enumerate(net.layers))
+        fresh[l] = np.array([w.current for w in when])
+        computed[l] = np.array([w.current or w.epoch is not None for w in when])
+        names[l] = tuple(neuron_name(l, j, sizes) for j in range(layer.n_out))
+        weights[l] = layer.W.copy()
+        titles[l] = (("out " if l == n_layers - 1 else f"h{l + 1} " if n_layers > 2 else "h ")
+                     + layer.activation.symbol)
     halted = st.halted
     problem = (halted.problem_layer, halted.problem_neuron) \
         if halted is not None and halted.problem_layer is not None else None
-    titles = tuple(("out " if l == n_layers - 1 else f"h{l + 1} " if n_layers > 2 else "h ")
-                   + layer.activation.symbol for l, layer in enumerate(net.layers))
     return DiagramView(
-        sizes=sizes, weights=tuple(layer.W.copy() for layer in net.layers),
+        sizes=sizes, weights=tuple(weights),
         input_values=s.problem.X[i].copy(),
         input_names=input_names(s.problem, 0, sizes),
         input_labels=input_labels(s.problem.X[i], getattr(getattr(s.problem, "features", None),
                                                           "keys", None)),
-        names=names, quantity="δ" if show_delta else "a", values=tuple(values), known=tuple(known),
-        fresh=tuple(fresh), computed=tuple(computed), activation_symbols=tuple(l.activation.symbol for l in net.layers),
-        layer_titles=titles, selected=s.selected, highlighted=frozenset(s.current_unit_neurons()),
-        problem=problem, caption=_caption(s, show_delta, missing))
+        names=tuple(names), quantity="δ" if show_delta else "a", values=tuple(values),
+        known=tuple(known), fresh=tuple(fresh), computed=tuple(computed),
+        activation_symbols=tuple(l.activation.symbol for l in net.layers),
+        layer_titles=tuple(titles), selected=s.selected,
+        highlighted=frozenset(s.current_unit_neurons()),
+        problem=problem, caption=_caption(s, show_delta, missing), layers=shown)
 
 
 def input_names(problem, layer: int, sizes) -> tuple[str, ...]:

@@ -86,6 +86,10 @@ class DiagramView:
     #: the input values as the diagram writes them (tui.view.input_labels: the digits
     #: their arithmetic needs); () : short() labels
     input_labels: tuple[str, ...] = ()
+    #: the layers whose data (weights, names, values, fresh, computed, titles) the view
+    #: holds, None for all: a network too deep to show whole holds only the layers the
+    #: diagram's width may show (:func:`tui.view.layout.diagram_layers`); the others' are None
+    layers: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
