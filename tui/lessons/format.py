@@ -343,9 +343,13 @@ def _parse_value(key: str, v: str, settings: dict) -> object:
         m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", v)
         if m:
             return ("rel", float(m.group(1)) / 100)
-        tol = float(v)
+        how = "write a width above 0, absolute (0.5: ± 0.5) or relative (1%)"
+        try:
+            tol = float(v)
+        except ValueError:
+            raise ValueError(f"tolerance {v!r}: {how}") from None
         if not tol > 0:
-            raise ValueError(f"tolerance {v!r}: above 0")
+            raise ValueError(f"tolerance {v!r}: {how}")
         return ("abs", tol)
     if key == "hint":
         return v
@@ -392,7 +396,9 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
             if not line.strip():
                 in_header = False
                 continue
-            m = re.match(r"([A-Za-z_-]+)\s*:\s*(.*)$", line)
+            # a key is a word (letters first; digits, Greek, - and _ may follow): "beta1:"
+            # or "β:" is reported as an unknown key, not read as prose with the keys after it
+            m = re.match(r"([^\W\d][\w-]*)\s*:\s*(.*)$", line)
             if m:
                 key, value = m.group(1).lower(), m.group(2).strip()
                 if key.replace("_", "-") in LESSON_KEYS:  # weight_decay: weight-decay

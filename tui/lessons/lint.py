@@ -18,8 +18,9 @@ import re
 from tui.lessons.format import PLACEHOLDER, Lesson, LessonError
 from tui.lessons.panels import unshown
 
-#: a decimal number as prose writes it (a leading minus, an exponent)
-DECIMAL = re.compile(r"(?<![\w.])[-−]?\d*\.\d+(?:[eE][-+−]?\d+)?(?![\w.])")
+#: a decimal number as prose writes it (a leading minus, an exponent); a full stop after
+#: it ends the sentence ("the loss is 0.04362."), a digit after it is a version ("0.2.0")
+DECIMAL = re.compile(r"(?<![\w.])[-−]?\d*\.\d+(?:[eE][-+−]?\d+)?(?!\w|\.\d)")
 CODE = re.compile(r"`[^`]*`")
 #: significant digits from which a typed decimal counts as engine-sized
 ENGINE_DIGITS = 3

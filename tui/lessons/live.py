@@ -295,10 +295,16 @@ def after_operator(text: str, start: int) -> bool:
     return bool(before) and before[-1] in OPERATORS
 
 
+#: said after a value not yet computed where a chapter opens, when its wait comes after
+BEFORE_WAIT = ("; the text before '---' and the hint are filled in when the chapter opens, "
+               "before its wait: a value the wait computes goes after '---'")
+
+
 def render(session: Session, block: list[tuple[int, str]], path: str,
-           errors: list[LessonError] | None = None) -> str:
+           errors: list[LessonError] | None = None, before_wait: bool = False) -> str:
     """Fill the placeholders of ``block`` ((line, text) pairs); a failure is a LessonError
-    naming its line (collected in ``errors`` when given, else raised)."""
+    naming its line (collected in ``errors`` when given, else raised).  ``before_wait``:
+    the block is filled as the chapter opens, with a wait still to run (the message says so)."""
     out = []
     for line_no, text in block:
         def fill(m):
@@ -307,7 +313,8 @@ def render(session: Session, block: list[tuple[int, str]], path: str,
                 return f"({shown})" if shown.startswith("-") and after_operator(text, m.start()) \
                     else shown
             except ValueError as exc:
-                err = LessonError(path, line_no, f"bad placeholder: {exc}")
+                why = BEFORE_WAIT if before_wait and "computed yet" in str(exc) else ""
+                err = LessonError(path, line_no, f"bad placeholder: {exc}{why}")
                 if errors is None:
                     raise err from None
                 errors.append(err)
@@ -334,9 +341,10 @@ class ChapterRun:
         self.chapter = ch = lesson.chapters[index]
         self.path = lesson.path
         self.session = setup(ch, self.path)
-        self.text = render(self.session, ch.text, self.path, errors)
+        waits = ch.wait.kind != "none"
+        self.text = render(self.session, ch.text, self.path, errors, before_wait=waits)
         self.hint = render(self.session, [(ch.lines.get("hint", ch.line), ch.hint)], self.path,
-                           errors) if ch.hint else None
+                           errors, before_wait=waits) if ch.hint else None
         try:
             self.question = (f"Predict {question_words(self.session, ch)} = ?"
                              if ch.ask is not None else None)
@@ -539,6 +547,11 @@ def not_yet(session: Session, ch: Chapter, exc: ValueError) -> str:
     """Why a question cannot be asked where it is, and where it could be: the step that
     computes it, as a ``position:`` line to copy."""
     q, st = ch.ask, session.stepper
+    if q.kind == "loss" and ("not computed yet" in str(exc) or "no loss computed" in str(exc)):
+        # well formed, only asked too early: say which wait or position computes it
+        return (f"question not computable here: {exc} (at epoch {st.epoch}); an epoch's "
+                "loss step computes it — give the question a wait that plays first ('wait: "
+                "play N epochs': the answer is then the loss of the last epoch played)")
     phase = _COMPUTED_BY.get(q.kind)
     if phase is None or q.neuron is None or "not computed yet" not in str(exc):
         return f"malformed question: {exc}"
