@@ -51,6 +51,22 @@ def test_default_path_follows_xdg(monkeypatch, tmp_path):
     assert default_path() == tmp_path / "tinynet-tui" / "seen.json"
 
 
+@pytest.mark.parametrize("xdg", [None, "", "relative/state"])
+def test_the_state_files_share_one_folder_and_ignore_a_relative_xdg(monkeypatch, tmp_path, xdg):
+    """first_run and the lesson progress ask one function (tui.core.files.state_file);
+    unset, empty or relative (the XDG spec: ignore it), it is ~/.local/state."""
+    from tui.core.first_run import default_path
+    from tui.lessons.progress import default_path as progress_path
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    if xdg is None:
+        monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_STATE_HOME", xdg)
+    folder = tmp_path / ".local" / "state" / "tinynet-tui"
+    assert (default_path(), progress_path()) == (folder / "seen.json", folder / "progress.json")
+
+
 def test_legend_names_the_colours_and_the_no_color_glyphs():
     assert "orange low" in map_legend("truecolor") and "blue high" in map_legend("256")
     assert len(map_legend("truecolor")) <= 54 and len(map_legend(None)) <= 54  # fits 120 columns

@@ -228,7 +228,7 @@ def test_a_gap_in_the_stream_is_seen_and_caught_up(teacher, followers):
     wait_until(lambda: f.state == "following")
     with server._lock:  # one action logged but never sent: the follower notices the gap
         server.seq += 1
-        wire.append_merged(server.log, act.Step(Granularity.NEURON))
+        act.append_merged(server.log, act.Step(Granularity.NEURON))
         session.actions.append(act.Step(Granularity.NEURON))
         session.stepper.step(Granularity.NEURON)
     teacher_actions(session, 20, seed=9)
@@ -460,7 +460,7 @@ def test_wire_round_trip_and_addresses():
     assert wire.decode_from_teacher(lines[1]).data["actions"] == log
     merged = []
     for a in (act.Play(3), act.Play(4), act.Reset(), act.Play(1)):
-        wire.append_merged(merged, a)
+        act.append_merged(merged, a)
     assert merged == [act.Play(7), act.Reset(), act.Play(1)]
     assert parse_address("10.0.0.2:8765") == ("10.0.0.2", 8765)
     assert parse_address("[::1]:80") == ("::1", 80)

@@ -272,7 +272,6 @@ async def render_session(config, actions, path: Path, size=(120, 40), speed: flo
                     clock[0] += STEP_S / speed / (PLAY_FRAMES if piece is not action else 1)
                     with app.session.lock:
                         app.session.apply(piece)
-                        app.session.touch()
                     app.redraw(True)
                     await pilot.pause()
                 if progress is not None:

@@ -14,13 +14,15 @@ Keys (only on an image task; elsewhere they say so and do nothing):
 Their rows are in the key table (tui/app/keys.py, group "drawing").
 
 Clicking a picture in the weight grid selects that hidden neuron.  The state these change
-lives on the session (:mod:`tui.core.digits_state`), so the frame shows it.
+lives on the session (:mod:`tui.core.digits_state`) and changes by local actions through
+``Session.apply`` (:mod:`tui.core.actions_local`), so the frame shows it.
 """
 from __future__ import annotations
 
 from tui.app.widgets.confusion import ConfusionPanel
 from tui.app.widgets.digit_diagram import DigitDiagram
 from tui.app.widgets.weight_grid import WeightGrid
+from tui.core import actions_local as local
 from tui.core.digits_state import digits_state, probe_problem
 from tui.core.session import Session
 from tui.view.digits_frame import scored_set
@@ -94,8 +96,7 @@ class DigitsKeys:
         state = self.digits_state
         if state is None or state.mistake is None or state.drawing is not None:
             return False
-        state.mistake += delta
-        self.session.touch()
+        self.session.apply(local.WalkMistakes(delta))
         self.redraw()
         return True
 
@@ -103,11 +104,9 @@ class DigitsKeys:
         state = self._digits_or_say()
         if state is None:
             return
-        state.mistake = 0 if state.mistake is None else None
-        state.clear()
-        self.say("[ ] walk the misclassified test samples" if state.mistake is not None
+        walking = self.session.apply(local.ToggleMistakes())
+        self.say("[ ] walk the misclassified test samples" if walking
                  else "[ ] walk the training samples again", timeout=2)
-        self.session.touch()
         self.redraw()
 
     def on_key(self, event) -> None:
@@ -125,7 +124,7 @@ class DigitsKeys:
         if not 0 <= k < self.session.problem.y.shape[1]:
             self.say(f"this task has classes 0 to {self.session.problem.y.shape[1] - 1}")
             return
-        state.label = k
+        self.session.apply(local.LabelDrawing(k))
         self.say(f"your drawing is a {k}: n steps forward, loss and backprop on it (on a copy "
                  "of the network; Backspace comes back)", timeout=4)
 
@@ -142,7 +141,7 @@ class DigitsKeys:
         main = self.session
         with main.lock:
             probe = Session(probe_problem(main.problem, state.drawing, state.label))
-        probe.granularity = main.granularity
+        probe.apply(local.SetGranularity(main.granularity))
         probe.select(*main.selected)
         probe._digits_title = f"your {state.label}, on a copy of the net"
         self._digits_main = main
@@ -156,10 +155,7 @@ class DigitsKeys:
         if self._digits_main is None:
             return False
         self.session, self._digits_main = self._digits_main, None
-        state = self.digits_state
-        if state is not None:
-            state.clear()
-        self.session.touch()
+        self.session.apply(local.ClearDrawing())
         self.redraw(True)
         return True
 
@@ -170,9 +166,8 @@ class DigitsKeys:
         state = self._digits_or_say()
         if state is None:
             return
-        if state.clear():
+        if self.session.apply(local.ClearDrawing()):
             self.say("drawing cleared", timeout=1.5)
-        self.session.touch()
         self.redraw()
 
     def digits_toggle_large(self) -> bool:
@@ -180,8 +175,7 @@ class DigitsKeys:
         state = self.digits_state
         if state is None:
             return False
-        state.large = not state.large
-        self.session.touch()
+        self.session.apply(local.ToggleLargeDigit())
         self.redraw()
         return True
 
@@ -212,9 +206,8 @@ class DigitsKeys:
             self.say("stepping on a copy: Backspace returns to the real run, then draw again",
                      timeout=3)
             return
-        if state.paint(message.row, message.col, message.erase):
+        if self.session.apply(local.Paint(message.row, message.col, message.erase)):
             if state.strokes == 1:
                 self.say("drawing: the probabilities follow your digit; right click erases, "
                          "Backspace clears; 0–9 then n steps backprop on it", timeout=4)
-            self.session.touch()
             self.redraw()

@@ -4,7 +4,7 @@ The worker and the UI thread share one GIL and the session lock, so they take tu
 worker trains in chunks of at most about ``PLAY_CHUNK_S`` under the lock, one after another,
 with no rest between them (the old worker rested 6 ms after every 6 ms of training, and
 playing reached about a tenth of headless speed). Every ``FRAME_S`` it asks the app for a
-frame (``call_later`` posts a message, safe from a thread) and trains on; when the app
+frame (a :class:`Player.FrameWanted` message, safe from a thread) and trains on; when the app
 starts drawing it, the worker stops after the chunk under way and waits, the lock free,
 until the frame is built (at most ``MAX_WAIT_FOR_REDRAW_S``; :meth:`Player.frame_built`). So
 it rests only while the screen builds a frame — not while the message waits in the app's
@@ -32,6 +32,8 @@ import time
 
 from textual.message import Message
 
+from tui.core.actions_local import SetPlaying
+
 PLAY_CHUNK_S = 0.008           #: about the longest the worker trains under the lock at a time
 FRAME_S = 0.044                #: the worker asks for a frame this often (≈ 22.7 a second)
 MAX_WAIT_FOR_REDRAW_S = 0.05   #: longest it waits for the app to draw one
@@ -44,6 +46,9 @@ class Player:
 
     class Halted(Message):
         """Playing stopped on NaN/inf (the app: ``on_player_halted``)."""
+
+    class FrameWanted(Message):
+        """The worker asks for a frame (the app: ``on_player_frame_wanted`` → :meth:`draw`)."""
 
     class Breakpoint(Message):
         """Playing stopped on a breakpoint (the app: ``on_player_breakpoint``)."""
@@ -71,14 +76,12 @@ class Player:
     def start(self) -> None:
         self._asked.clear()
         self._ui_turn.clear()
-        self.app.session.playing = True
-        self.app.session.touch()
+        self.app.session.apply(SetPlaying(True))
         self.app.run_worker(self._loop, thread=True, exclusive=True, group="play")
 
     def stop(self) -> None:
-        self.app.session.playing = False
+        self.app.session.apply(SetPlaying(False))
         self.app.workers.cancel_group(self.app, "play")
-        self.app.session.touch()
 
     def _loop(self) -> None:
         from textual.worker import get_current_worker
@@ -125,9 +128,9 @@ class Player:
             self._fast_switching(False)
 
     def _ask_for_frame(self) -> None:
-        """Post the app a redraw (``call_later`` posts a message: safe from this thread,
-        and it never blocks; if the app is closing nothing is posted)."""
-        if self.app.call_later(self._draw):
+        """Ask the app for a frame by message (``post_message`` is safe from this thread
+        and never blocks; if the app is closing nothing is posted)."""
+        if self.app.post_message(self.FrameWanted()):
             self._asked.set()
             self._asked_at = time.perf_counter()
 
@@ -136,7 +139,7 @@ class Player:
         worker may train on while the widgets draw their parts of the frame."""
         self._drawn.set()
 
-    def _draw(self) -> None:
+    def draw(self) -> None:
         """(UI thread) The screen's turn: the worker stops after its chunk under way and
         waits, the session lock free, until the frame is built."""
         self._drawn.clear()

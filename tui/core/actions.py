@@ -122,6 +122,11 @@ class Action:
         returned ``result`` (None: nothing to record)."""
         return self
 
+    def changed(self, result) -> bool:
+        """Whether the screen must be redrawn after ``apply`` returned ``result``
+        (``Session.apply`` bumps the version then; almost every action: yes)."""
+        return True
+
 
 @dataclass(frozen=True)
 class Step(Action):
@@ -353,6 +358,28 @@ class ClearPoints(Action):
 
     def apply(self, session):
         return session._draw(session._drawn_now().cleared())
+
+
+# ------------------------------------------------------------------ the play-merging rule
+def merged(last: "Action | None", action: Action) -> "Action | None":
+    """The one action that replays exactly as ``last`` then ``action``, or None when they
+    must stay two.  The only rule: consecutive plays become one (``play n`` then ``play m``
+    replays as ``play n+m``, the engine being deterministic) while the total stays within
+    ``MAX_PLAY_EPOCHS`` (what a session file may hold).  The session's recording, the
+    wire's logs and the teacher's play coalescer (:mod:`tui.net.share`) all use it."""
+    if isinstance(last, Play) and isinstance(action, Play) \
+            and last.epochs + action.epochs <= MAX_PLAY_EPOCHS:
+        return Play(last.epochs + action.epochs)
+    return None
+
+
+def append_merged(log: list, action: Action) -> None:
+    """Append ``action`` to ``log``, merged into its last action by :func:`merged`."""
+    joined = merged(log[-1] if log else None, action)
+    if joined is None:
+        log.append(action)
+    else:
+        log[-1] = joined
 
 
 ACTIONS: dict[str, type[Action]] = {cls.name: cls for cls in

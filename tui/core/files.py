@@ -1,4 +1,5 @@
-"""What the app writes (models, sessions, traces, plots), each to a fresh name.
+"""What the app writes (models, sessions, traces, plots), each to a fresh name; and where
+its per-user state files live (:func:`state_file`).
 
 Nothing here overwrites: every name goes through :func:`tui.core.output.unused_path`
 (``name-2.ext`` when ``name.ext`` exists), and every write is atomic
@@ -7,10 +8,21 @@ Nothing here overwrites: every name goes through :func:`tui.core.output.unused_p
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tui.core.output import unused_path
 from tui.core.trace import write_csv, write_markdown
+
+
+def state_file(name: str) -> Path:
+    """Where the per-user state file ``name`` lives (the lesson progress, what a newcomer
+    has seen): ``$XDG_STATE_HOME/tinynet-tui/<name>``, else ``~/.local/state/tinynet-tui/``.
+    A relative ``$XDG_STATE_HOME`` is ignored, as the XDG base-directory spec says (it
+    would name a different folder from every working directory)."""
+    base = os.environ.get("XDG_STATE_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
+    return root / "tinynet-tui" / name
 
 
 def model_path(session, folder: Path) -> Path:

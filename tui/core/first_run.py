@@ -16,9 +16,9 @@ True
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from tui.core.files import state_file
 from tui.core.output import atomic_write_text
 
 #: the one-line hint of a first start
@@ -42,8 +42,7 @@ def map_legend(color_system: str | None, large_hint: bool = True, width: int = 5
 
 
 def default_path() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "tinynet-tui" / "seen.json"
+    return state_file("seen.json")
 
 
 class FirstRun:

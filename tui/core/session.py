@@ -26,6 +26,8 @@ from nn.breakpoints import Breakpoints
 from nn.naming import param_name
 
 from tui.core import actions as act
+from tui.core import actions_local as local
+from tui.core.actions_local import SPEEDS
 from tui.core import branches as br
 from tui.core import drawing as dr
 from tui.core.lock import HandoffLock
@@ -38,9 +40,6 @@ from nn import save
 #: the step trace (for ``x``) keeps at most this many bytes of event copies
 #: (playing adds none: it runs the fast path)
 TRACE_BYTES = 32 * 2**20
-
-#: epochs per second while playing; the last level means "as fast as possible"
-SPEEDS = (1, 2, 5, 10, 30, 100, 300, 1000, 3000, 0)
 
 
 def _new_task_training(config: RunConfig, task: str) -> dict:
@@ -65,7 +64,9 @@ class Session:
         self.start_config = problem.config  #: where the recorded actions start from
         self.actions: list[act.Action] = []  #: every action taken, for save/replay
         self.quiz = Quiz()
-        self.playing = False                #: set by the app's play loop
+        self.playing = False                #: set through SetPlaying by the app's play loop
+        #: the sharing/following line of the status bar (:meth:`set_link_status`), or None
+        self.link_status: str | None = None
         #: called with each action just recorded (after it is in ``actions``; a merged
         #: play is passed as the chunk that ran, not the merged total)
         self.listeners: list[Callable[[act.Action], None]] = []
@@ -92,7 +93,33 @@ class Session:
         self.touch()
 
     def touch(self) -> None:
+        """Mark the session changed (the app redraws when ``version`` moves).  The session
+        calls it itself: :meth:`apply` after every action, :meth:`adopt`,
+        :meth:`set_link_status` and a rebuild; code outside should not need it."""
         self.version += 1
+
+    def adopt(self, fresh: "Session", names: tuple[str, ...]) -> None:
+        """Take the state ``names`` of ``fresh`` (this very run, replayed elsewhere) in place
+        of this one's, and stop playing: a follower catching up with its teacher replays
+        the teacher's log on a fresh session off the lock, then swaps it in here (the same
+        object, so the app's widgets keep it).  Not an action: the actions that made
+        ``fresh`` were applied (and recorded) there, and ``actions`` is among ``names``."""
+        with self.lock:
+            self.playing = False
+            for name in names:
+                setattr(self, name, getattr(fresh, name))
+            self.touch()
+
+    def set_link_status(self, text: str | None, redraw: bool = True) -> None:
+        """The sharing/following line of the status bar (network threads set it).  Not an
+        action and not under the lock: a network thread must never wait for the play
+        worker (share's listener already runs under the session lock).  ``redraw=False``
+        for a change that must not rebuild every panel (a catch-up's percentage, which
+        the follow banner shows by itself)."""
+        if text != self.link_status:
+            self.link_status = text
+            if redraw:
+                self.touch()
 
     # ------------------------------------------------------------- branches
     # The followed branch's problem, stepper and step trace are the session's:
@@ -142,7 +169,6 @@ class Session:
     def _fork(self) -> int:
         self.branches.append(br.fork(self.followed, self.branch))
         self.branch = len(self.branches) - 1
-        self.touch()
         return self.branch
 
     def switch_branch(self, index: int) -> None:
@@ -152,7 +178,6 @@ class Session:
 
     def _switch_branch(self, index: int) -> None:
         self.branch = index
-        self.touch()
 
     @property
     def config(self) -> RunConfig:
@@ -163,12 +188,7 @@ class Session:
         return self.problem.net
 
     def _record(self, action: act.Action) -> None:
-        last = self.actions[-1] if self.actions else None
-        if isinstance(action, act.Play) and isinstance(last, act.Play) \
-                and last.epochs + action.epochs <= act.MAX_PLAY_EPOCHS:
-            self.actions[-1] = act.Play(last.epochs + action.epochs)
-        else:
-            self.actions.append(action)
+        act.append_merged(self.actions, action)  # consecutive plays: one (the one rule)
         for listener in self.listeners:
             listener(action)
 
@@ -176,12 +196,17 @@ class Session:
         """The one way a session changes: ``action`` is checked, carried out, recorded
         (consecutive plays merged) and sent to the listeners (followers), once, under the
         lock.  Keys, dialogs, lessons, replay and follow mode all come here; the methods
-        named like actions (``step``, ``set_lr`` …) only build the action.  Returns what
-        the action returns (the events of a step, the epochs a play ran …); ActionError
-        (nothing changed) if it cannot be carried out."""
+        named like actions (``step``, ``set_lr``, ``select`` …) only build the action.
+        Session-local actions (:mod:`tui.core.actions_local`: selection, speed, quiz,
+        breakpoints, playing) are carried out and drawn the same way, never recorded.
+        Every action bumps ``version``: the screen is redrawn because one was applied.
+        Returns what the action returns (the events of a step, the epochs a play ran …);
+        ActionError (nothing changed) if it cannot be carried out."""
         with self.lock:
             action.check(self)
             result = action.apply(self)
+            if action.changed(result):
+                self.touch()  # the frame is rebuilt because an action was applied
             recorded = action.recorded(self, result)
             if recorded is not None:
                 self._record(recorded)
@@ -254,8 +279,6 @@ class Session:
         self.drawn = drawn
         if problem is not None:
             self._load(problem)
-        else:
-            self.touch()
 
     def _drawn_now(self) -> "dr.Drawn":
         return self.drawn if self.drawn is not None else dr.start_from(self.problem)
@@ -302,7 +325,6 @@ class Session:
         self.stepper.reset()
         self.trace = []
         self._trace_bytes = 0
-        self.touch()
 
     def new_seed(self) -> int:
         """New initial weights from the next seed; returns it."""
@@ -334,7 +356,6 @@ class Session:
     def _set_lr(self, lr: float) -> None:
         self.stepper.lr = float(lr)
         self.problem.config = replace(self.config, lr=float(lr))
-        self.touch()
 
     # ------------------------------------------------------------- stepping
     def step(self) -> list[StepEvent]:
@@ -353,7 +374,6 @@ class Session:
         _keep_trace(self.followed, events)
         for b in self._others():  # lockstep: each branch steps from its own cursor
             _keep_trace(b, b.stepper.step(granularity))
-        self.touch()
         return events
 
     def back(self) -> bool:
@@ -372,7 +392,6 @@ class Session:
             _trim_trace(b)
         if moved and self.events:
             self._follow(self.events[-1])
-        self.touch()
         return moved
 
     def edit(self, layer: int, neuron: int, weight: int | None, value: float) -> None:
@@ -387,7 +406,6 @@ class Session:
                               self.net.sizes)
             self.followed.edits.append(f"{name} = {value:g} at epoch {self.stepper.epoch}")
         self._trim_trace()
-        self.touch()
 
     def go_to_epoch(self, epoch: int) -> None:
         """Jump back to the start of a recorded epoch."""
@@ -396,7 +414,6 @@ class Session:
     def _go_to_epoch(self, epoch: int) -> None:
         self.stepper.go_to(epoch, 0)
         self._trim_trace()
-        self.touch()
 
     def _trim_trace(self) -> None:
         _trim_trace(self.followed)
@@ -423,7 +440,6 @@ class Session:
         for b in self._others():  # lockstep: as many epochs as the followed run did
             if done:
                 b.stepper.run_epochs(done)
-        self.touch()
         return done
 
     def save_session(self, path: Path) -> Path:
@@ -432,38 +448,26 @@ class Session:
             return save_session(path, self.start_config, [a.to_json() for a in self.actions])
 
     def cycle_granularity(self) -> Granularity:
-        """neuron → layer → phase → batch → epoch → neuron; batch only with mini-batches
-        (with one batch per epoch it is the epoch step)."""
-        self.granularity = self.granularity.next()
-        if self.granularity is Granularity.BATCH and self.stepper.n_batches == 1:
-            self.granularity = self.granularity.next()
-        self.touch()
-        return self.granularity
+        """neuron → layer → phase → batch → epoch → neuron (:class:`~tui.core.actions_local.CycleGranularity`)."""
+        return self.apply(local.CycleGranularity())
 
     @property
     def speed(self) -> int:
         return SPEEDS[self.speed_index]
 
     def change_speed(self, delta: int) -> int:
-        self.speed_index = max(0, min(len(SPEEDS) - 1, self.speed_index + delta))
-        self.touch()
-        return self.speed
+        return self.apply(local.ChangeSpeed(int(delta)))
 
     # ------------------------------------------------------------ selection
     def neuron_list(self) -> list[tuple[int, int]]:
         return [(l, j) for l, layer in enumerate(self.net.layers) for j in range(layer.n_out)]
 
     def move_selection(self, delta: int) -> tuple[int, int]:
-        order = self.neuron_list()
-        i = order.index(self.selected) if self.selected in order else 0
-        self.selected = order[(i + delta) % len(order)]
-        self.touch()
-        return self.selected
+        return self.apply(local.MoveSelection(int(delta)))
 
     def select(self, layer: int, neuron: int) -> None:
-        if 0 <= layer < len(self.net.layers) and 0 <= neuron < self.net.layers[layer].n_out:
-            self.selected = (layer, neuron)
-            self.touch()
+        """Select a neuron (one that does not exist: nothing changes)."""
+        self.apply(local.Select(int(layer), int(neuron)))
 
     def _batch_on_screen(self) -> list[int]:
         """Sample indices of the mini-batch the panels show: the last step's, else the
@@ -481,18 +485,8 @@ class Session:
                 self.sample = members[0]
 
     def move_sample(self, delta: int) -> int:
-        """The next/previous sample; with mini-batches, of the batch on screen, so [ and ]
-        never land outside what was computed."""
-        if self.stepper.batch is None:
-            self.sample = (self.sample + delta) % len(self.problem.X)
-        else:
-            members = self._batch_on_screen()
-            if self.sample in members:
-                self.sample = members[(members.index(self.sample) + delta) % len(members)]
-            else:
-                self.sample = members[0 if delta > 0 else -1]
-        self.touch()
-        return self.sample
+        """The next/previous sample (:class:`~tui.core.actions_local.MoveSample`)."""
+        return self.apply(local.MoveSample(int(delta)))
 
     # ---------------------------------------------------------------- views
     def current_unit_neurons(self) -> set[tuple[int, int]]:

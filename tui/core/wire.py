@@ -329,18 +329,6 @@ def check_log_size(actions) -> None:
                         "are replayed")
 
 
-# ------------------------------------------------------------------ the action log
-def append_merged(log: list, action: act.Action) -> None:
-    """Append ``action`` to ``log`` the way :meth:`Session._record` does: consecutive
-    plays become one (replaying ``play n`` then ``play m`` equals ``play n+m``)."""
-    last = log[-1] if log else None
-    if isinstance(action, act.Play) and isinstance(last, act.Play) \
-            and last.epochs + action.epochs <= act.MAX_PLAY_EPOCHS:
-        log[-1] = act.Play(last.epochs + action.epochs)
-    else:
-        log.append(action)
-
-
 class RateLimit:
     """A token bucket: ``rate`` messages a second, bursts up to ``burst``."""
 

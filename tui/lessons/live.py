@@ -17,6 +17,7 @@ from nn import Granularity, Phase
 from nn.breakpoints import Breakpoints
 from nn.naming import SUB, SUP, neuron_name, sample_name, weight_name
 
+from tui.core.actions_local import AnswerQuiz
 from tui.core.config import RunConfig, build, task_config
 from tui.core.format import num
 from tui.core.quiz import Quiz
@@ -461,12 +462,11 @@ class ChapterRun:
         else:
             right = abs(number - truth) <= ch.tolerance[1]
         self.answered = self.answered or right
-        self.session.quiz.score(number, truth)
+        self.session.apply(AnswerQuiz(number, truth))  # the status line's score
         if pending and not right:
             self.take_back(presses, start)
             self.steps_left, self.wait_done, self.play_reached = steps_left, False, None
-            self.session.selected = selected
-            self.session.touch()
+            self.session.select(*selected)
         return Answer(right, truth, num(truth), None if right else self.hint)
 
     def take_back(self, presses: int, start: tuple[int, int]) -> None:

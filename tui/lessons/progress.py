@@ -15,13 +15,13 @@ import stat
 import sys
 from pathlib import Path
 
+from tui.core.files import state_file
 from tui.core.output import atomic_write_text
 from tui.core.text import printable
 
 
 def default_path() -> Path:
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "tinynet-tui" / "progress.json"
+    return state_file("progress.json")
 
 
 #: a progress file larger than this is not read (a real one is a few hundred bytes a lesson)

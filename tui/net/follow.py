@@ -83,9 +83,8 @@ def replay_with_progress(session, actions, progress=None, cancelled=None) -> Non
         for piece in pieces:
             if cancelled is not None and cancelled():
                 raise Cancelled
-            try:
-                piece.check(session)
-                piece.apply(session)
+            try:  # through apply: checked once and recorded (the pieces of a play merge back)
+                session.apply(piece)
             except act.ActionError as exc:
                 raise act.ActionError(f"action {k + 1} ({action.name}): {exc}") from None
             done += replay_cost([piece])
@@ -132,11 +131,7 @@ def restart_session(session, config: RunConfig, actions: list[act.Action],
     or Cancelled."""
     fresh = fresh_session(config, lesson)
     replay_with_progress(fresh, actions, progress, cancelled)
-    with session.lock:
-        session.playing = False
-        for name in REPLAYED_STATE + (LESSON_STATE if lesson is not None else ()):
-            setattr(session, name, getattr(fresh, name))
-        session.touch()
+    session.adopt(fresh, REPLAYED_STATE + (LESSON_STATE if lesson is not None else ()))
 
 
 class Follower:
@@ -239,8 +234,8 @@ class Follower:
         self._changed()
 
     def _changed(self) -> None:
-        if self.session is not None:  # for the status line (``Session.link_status``)
-            self.session.link_status = self.short_status
+        if self.session is not None:  # the status line (redrawn when the text changes)
+            self.session.set_link_status(self.short_status)
         if self.on_change is not None:
             try:
                 self.on_change(self)
@@ -302,7 +297,7 @@ class Follower:
             # the app's banner (a cheap widget) shows it; the panels keep the old state
             self.catching_up = (done, total)
             if self.session is not None:
-                self.session.link_status = self.short_status
+                self.session.set_link_status(self.short_status, redraw=False)
 
         def cancelled() -> bool:
             return self._stop.is_set() or generation != self._generation
@@ -509,7 +504,7 @@ class Follower:
             if seq != self.seq + 1:
                 self._note(f"missed the teacher's actions {self.seq + 1}–{seq - 1}: catching up")
                 raise Resync
-            wire.append_merged(self.teacher_log, action)
+            act.append_merged(self.teacher_log, action)
             self.seq = seq
             if self.session is None:
                 return
@@ -652,7 +647,10 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             following; the teacher's chapter, question, verdicts and views are shown."""
             f = self.follower
             status, notes = f.status, len(f.notes)
-            banner = self.screen_stack[0].query_one("#follow-banner", Static)
+            found = self.screen_stack[0].query("#follow-banner") if self.is_running else ()
+            if not found:  # mounting it (a slow start) or quitting (the panels are going)
+                return
+            banner = found.first(Static)
             alarm = ("⚠ DETACHED — exploring your own copy · u follows the teacher again"
                      if not f.attached else f"⟳ {status}" if f.catching_up is not None else
                      None if f.state in ("following", "connecting") else f"⚠ {status}")
@@ -768,8 +766,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
                 if self.playing:
                     self.player.stop()
                 self.follower.attach(wait=False)  # off the UI thread, with progress
-            self.session.touch()
-            self.show_follow_status()
+            self.show_follow_status()  # (the status line: the link status changed)
 
     def guarded(action_name: str):
         original = getattr(TinyNetApp, f"action_{action_name}")
@@ -789,7 +786,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
 
     app = FollowApp(build(RunConfig()), **kw)
     app.follower = Follower(host, port, code, session=app.session, backoff=backoff,
-                            on_change=lambda f: app.session.touch(), name=name)
+                            name=name)
     return app
 
 

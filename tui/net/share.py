@@ -1,7 +1,7 @@
 """``tinynet-tui share``: the teacher's side of follow mode.
 
 A :class:`ShareServer` watches what its :class:`~tui.core.session.Session` records
-(every action goes through ``Session._record``) and sends each one, numbered, to
+(every action goes through ``Session.apply``, which calls its ``listeners``) and sends each one, numbered, to
 every follower that presented the join code.  A follower that joins late gets a
 ``hello`` with the starting configuration and the whole action log, and replays
 it (:mod:`tui.core.wire` has the format).  Nothing a follower sends is carried out:
@@ -50,7 +50,7 @@ class ShareServer:
         self.dropped = 0                       #: lines from followers dropped
         self.refused = 0                       #: connections closed (wrong code, full, bad)
         self._lock = threading.RLock()
-        self._pending_play = 0
+        self._pending_play: act.Play | None = None  #: plays gathered, not sent yet
         self._flush_scheduled = False
         self._queues: set[asyncio.Queue] = set()
         self._writers: set[asyncio.StreamWriter] = set()
@@ -97,7 +97,7 @@ class ShareServer:
             self._unhook()
             self._unhook = None
         self.flush()
-        self.session.link_status = f"stopped sharing {self.address}"
+        self.session.set_link_status(f"stopped sharing {self.address}")
         asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
@@ -127,9 +127,8 @@ class ShareServer:
     def _show(self) -> None:
         """The short form for the status line (``Session.link_status``); the room's tally
         is :meth:`tally_text` (the app shows it on the lesson panel)."""
-        self.session.link_status = (f"sharing {self.address} · code {self.code} · "
-                                    f"{self.followers} following")
-        self.session.touch()
+        self.session.set_link_status(f"sharing {self.address} · code {self.code} · "
+                                     f"{self.followers} following")
 
     def tally_text(self) -> str:
         """``answered 2 of 3 · right 1`` while a question is open, else empty."""
@@ -195,9 +194,10 @@ class ShareServer:
                 self._flush_play()
                 self._emit(action)
                 return
-            if self._pending_play + action.epochs > act.MAX_PLAY_EPOCHS:
+            joined = act.merged(self._pending_play, action)  # the one play-merging rule
+            if joined is None:  # too many epochs for one play: send what is gathered
                 self._flush_play()
-            self._pending_play += action.epochs
+            self._pending_play = action if joined is None else joined
             if self._loop is not None and not self._flush_scheduled:
                 self._flush_scheduled = True
                 self._loop.call_soon_threadsafe(self._loop.call_later, PLAY_COALESCE_S,
@@ -211,17 +211,17 @@ class ShareServer:
     @property
     def pending_epochs(self) -> int:
         """Epochs played but not sent yet (at most ``PLAY_COALESCE_S`` old)."""
-        return self._pending_play
+        return 0 if self._pending_play is None else self._pending_play.epochs
 
     def _flush_play(self) -> None:
         self._flush_scheduled = False
-        if self._pending_play:
-            epochs, self._pending_play = self._pending_play, 0
-            self._emit(act.Play(epochs))
+        if self._pending_play is not None:
+            play, self._pending_play = self._pending_play, None
+            self._emit(play)
 
     def _emit(self, action: act.Action) -> None:
         self.seq += 1
-        wire.append_merged(self.log, action)
+        act.append_merged(self.log, action)
         line = wire.action_line(self.seq, action)
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._broadcast, line)
@@ -495,10 +495,18 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
                    replay=None, lesson=None, progress=None, **kw):
     """The app with a (not yet started) ShareServer for its session as ``app.server``."""
     from textual.binding import Binding
+    from textual.message import Message
 
 
     class ShareApp(TinyNetApp):
         BINDINGS = [Binding("i", "share_info", "join code", tooltip="the join code again")]
+
+        class Alert(Message):
+            """(from the server's thread) A join-code alert to show the teacher."""
+
+            def __init__(self, text: str) -> None:
+                super().__init__()
+                self.text = text
 
         def on_mount(self) -> None:
             super().on_mount()
@@ -513,12 +521,12 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
                 self.share_chapter()
             self.set_interval(0.25, self.classroom_tick)
 
-        def _alert(self, text: str) -> None:  # from the server's thread
-            try:
-                self.call_from_thread(self.notify, text, title="join codes", severity="warning",
-                                      timeout=20, markup=False)
-            except RuntimeError:  # the app is not running (tests, closing)
-                pass
+        def _alert(self, text: str) -> None:  # from the server's thread: by message
+            self.post_message(self.Alert(text))  # (thread-safe; a closed app drops it)
+
+        def on_share_app_alert(self, message: Alert) -> None:
+            self.notify(message.text, title="join codes", severity="warning", timeout=20,
+                        markup=False)
 
         def action_share_info(self) -> None:
             self.notify(self.server.describe(), title="follow mode", timeout=6, markup=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from nn.naming import neuron_name, weight_name
 
+from tui.core import actions_local as local
 from tui.core.errors import ActionError
 
 
@@ -117,8 +118,7 @@ class RunKeys:
 
         def apply(value) -> None:
             if value is not None:
-                self.session.breakpoints = value
-                self.session.touch()  # breakpoints are the session's (the lead's apply)
+                self.session.apply(local.SetBreakpoints(value))
                 self.redraw()
 
         self.push_screen(BreakpointsScreen(self.session.breakpoints), apply)

@@ -2,9 +2,8 @@
 and what the play worker reports (its messages, :class:`tui.app.play.Player`)."""
 from __future__ import annotations
 
-from nn import Granularity
-
 from tui.app.play import Player
+from tui.core import actions_local as local
 from tui.core.format import num
 from tui.core.quiz import question
 
@@ -48,14 +47,12 @@ class SteppingKeys:
 
     def action_quiz(self) -> None:
         q = self.session.quiz
-        q.on = not q.on
+        self.session.apply(local.SetQuiz(not q.on))  # on: steps go neuron by neuron
         if q.on:
-            self.session.granularity = Granularity.NEURON
             self.say("Quiz on: before each backward or update step, predict the value "
                      "(within 1 % counts). Step granularity set to neuron.", timeout=5)
         else:
             self.say(f"Quiz off · score {q.right}/{q.asked}", timeout=3)
-        self.session.touch()  # the quiz's state lives in the session (the lead's apply)
         self.redraw()
 
     def _ask(self, q) -> None:
@@ -76,7 +73,7 @@ class SteppingKeys:
                 self.redraw()
                 return
             truth = q.truth(events[-1])
-            ok = s.quiz.score(float(value), truth)
+            ok = s.apply(local.AnswerQuiz(float(value), truth))
             self.say(f"true value {num(truth, 6)}; you said {num(value, 6)} "
                      f"(off by {num(abs(value - truth), 3)}) · score {s.quiz.right}/{s.quiz.asked}",
                      title="✓ right" if ok else "✗ not quite",
@@ -136,18 +133,19 @@ class SteppingKeys:
     def on_player_breakpoint(self, message: Player.Breakpoint) -> None:
         self.on_breakpoint(message.reason)
 
+    def on_player_frame_wanted(self, _message: Player.FrameWanted) -> None:
+        self.player.draw()  # the worker waits, the lock free, while the frame is built
+
     def on_player_halted(self, _message: Player.Halted) -> None:
         self.on_halted()
 
     def on_breakpoint(self, reason: str) -> None:
-        self.session.playing = False
+        self.session.apply(local.SetPlaying(False))
         self.say(reason, title="Breakpoint", severity="warning", timeout=8)
-        self.session.touch()  # `playing` is the session's (the lead's apply)
         self.redraw()
 
     def on_halted(self) -> None:
-        self.session.playing = False
+        self.session.apply(local.SetPlaying(False))
         why = self.session.halt_problem
         self.say((why or "") + f" — {HALTED_HINT}", title="Training paused", severity="error")
-        self.session.touch()  # `playing` is the session's (the lead's apply)
         self.redraw()

@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
@@ -82,6 +83,20 @@ def when_text(epoch: int, cursor: int) -> str:
 class GradCheckScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,c", "dismiss", "close")]
 
+    class Progress(Message):
+        """(from the check's worker) ``done`` of ``total`` parameters checked."""
+
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done, self.total = done, total
+
+    class Checked(Message):
+        """(from the check's worker) The check's result."""
+
+        def __init__(self, result: GradCheckResult) -> None:
+            super().__init__()
+            self.result = result
+
     def __init__(self, net: NeuralNetwork, X: np.ndarray, y: np.ndarray,
                  when: str | None = None) -> None:
         super().__init__()
@@ -120,7 +135,7 @@ class GradCheckScreen(ModalScreen[None]):
             now = time.monotonic()
             if now - shown[0] > 0.1:
                 shown[0] = now
-                self.app.call_from_thread(self.show_progress, done, total)
+                self.post_message(self.Progress(done, total))  # thread-safe
             return True
 
         try:
@@ -128,7 +143,13 @@ class GradCheckScreen(ModalScreen[None]):
         except GradCheckCancelled:
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self.show, result)
+            self.post_message(self.Checked(result))
+
+    def on_grad_check_screen_progress(self, message: Progress) -> None:
+        self.show_progress(message.done, message.total)
+
+    def on_grad_check_screen_checked(self, message: Checked) -> None:
+        self.show(message.result)
 
     def show_progress(self, done: int, total: int) -> None:
         if not self.is_attached:  # Esc closed the dialog while this was on its way

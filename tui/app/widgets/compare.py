@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -358,6 +359,20 @@ class SweepScreen(Screen):
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "close")]
 
+    class Note(Message):
+        """(from the sweep worker) A line for the note: progress, or why nothing was trained."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Trained(Message):
+        """(from the sweep worker) The grid is trained: its :class:`Sweep` and rows."""
+
+        def __init__(self, sweep, rows: list[dict]) -> None:
+            super().__init__()
+            self.sweep, self.rows = sweep, rows
+
     def __init__(self, config=None, rows: list[dict] | None = None, note: str = "") -> None:
         """``config``: the run whose task is swept.  Dismisses with (the chosen run's
         config, its seed, its lr), or None.  ``rows`` given: a sweep trained elsewhere (the
@@ -392,22 +407,28 @@ class SweepScreen(Screen):
                         group="sweep")
 
     def _train(self, config) -> None:
+        """(thread worker) Train the grid; reports by message (``post_message`` is thread-safe)."""
         from tui.core.sweep import app_grid  # the sweep grid loads when first used: start-up time
 
+        def progress(done: int, total: int) -> None:
+            self.post_message(self.Note(f"training {total:,} run-epochs … "
+                                        f"{100 * done / max(1, total):.0f} %"))
         try:
-            sweep, rows = app_grid(config, progress=lambda done, total: self.app.call_from_thread(
-                self._progress, done, total))
+            sweep, rows = app_grid(config, progress=progress)
         except ValueError as exc:  # a grid too large for memory: one line
-            self.app.call_from_thread(self._note, f"cannot sweep: {exc}")
+            self.post_message(self.Note(f"cannot sweep: {exc}"))
             return
-        self.app.call_from_thread(self._show, sweep, rows)
+        self.post_message(self.Trained(sweep, rows))
+
+    def on_sweep_screen_note(self, message: Note) -> None:
+        self._note(message.text)
+
+    def on_sweep_screen_trained(self, message: Trained) -> None:
+        self._show(message.sweep, message.rows)
 
     def _note(self, text: str) -> None:
         if self.is_attached:
             self.query_one("#sweep-note", Static).update(Text(text))
-
-    def _progress(self, done: int, total: int) -> None:
-        self._note(f"training {total:,} run-epochs … {100 * done / max(1, total):.0f} %")
 
     def _show(self, sweep, rows: list[dict]) -> None:
         if not self.is_attached:

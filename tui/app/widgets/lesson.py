@@ -124,7 +124,7 @@ class AnswerInput(Input):
         if event.key == "question_mark":
             event.stop()
             event.prevent_default()
-            self.app.action_help()
+            await self.run_action("app.help")  # as > and < below: the app's action
             return
         step = {"greater_than_sign": 1, "less_than_sign": -1}.get(event.key)
         if step is not None:
