@@ -152,14 +152,14 @@ class GradCheckScreen(ModalScreen[None]):
         self.show(message.result)
 
     def show_progress(self, done: int, total: int) -> None:
-        if not self.is_attached:  # Esc closed the dialog while this was on its way
-            return
+        if not self.is_attached or not self.query("#gc-verdict"):
+            return  # Esc closed the dialog (its widgets may go before the screen) meanwhile
         self.progress = (done, total)
         self.query_one("#gc-verdict", Label).update(
             f"checking … {done:,} of {total:,} parameters (Esc stops)")
 
     def show(self, result: GradCheckResult) -> None:
-        if not self.is_attached:  # closed meanwhile
+        if not self.is_attached or not self.query("#gc-verdict"):  # closed meanwhile
             return
         self.result = result
         sizes = tuple(self.net.sizes)
