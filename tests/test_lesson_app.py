@@ -361,3 +361,26 @@ def test_reveal_with_a_value_not_computed_keeps_its_placeholder():
     run = live.ChapterRun(load(BUILTIN["backprop"]), 7)   # waits for one epoch step
     run.wait_done = True                                  # … marked done without it
     assert "{loss epoch 1}" in run.reveal
+
+
+async def test_numbers_a_question_hides_come_back_once_it_is_answered(tmp_path):
+    """backprop ch6 asks for h₁'s dw₂, which the neuron panel already holds: it is masked
+    while the question is open and drawn once answered.  The hidden value is an input of
+    the frame (``LessonMode.hidden`` in ``ViewKeys.view_key``), not a ``touch()``."""
+    from tui.app.widgets.inspector import Inspector
+
+    app = lesson_app(tmp_path, "backprop", 5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        run = app.lessons.run
+        truth = live.value(run.session, run.chapter.ask)
+        shown = num(truth)
+        inspector = app.query_one(Inspector)
+        assert app.lessons.hidden == truth and inspector.secret == truth
+        assert shown not in plain(inspector)
+        app.query_one(AnswerInput).value = shown
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert "Right" in panel_text(app) and app.lessons.hidden is None
+        assert shown in plain(inspector)

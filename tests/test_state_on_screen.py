@@ -201,9 +201,9 @@ def test_a_lesson_answer_shows_in_the_quiz_score():
 
 
 def test_no_app_or_net_module_calls_touch_by_hand():
-    """The session bumps its own version; outside it, ``touch()`` is left only where this
-    list says why (lesson_mode.py: view state of the lesson layout, not yet an input of the
-    redraw key — issue 20, open)."""
+    """The session bumps its own version; outside it, nothing calls ``touch()``: view
+    state (the lesson panel's cell, the numbers a question hides) is an input of the
+    redraw key (:meth:`ViewKeys.view_key`)."""
     import pathlib
     import re
 
@@ -211,6 +211,4 @@ def test_no_app_or_net_module_calls_touch_by_hand():
     call = re.compile(r"^[^#`]*\.touch\(\)", re.M)  # (not in a comment or ``quoted``)
     calls = {str(p.relative_to(root)): len(call.findall(p.read_text()))
              for p in root.rglob("*.py") if p.name != "session.py"}
-    assert {name: n for name, n in calls.items() if n} == {
-        "app/lesson_mode.py": 2,  # the lesson panel's cell and its hidden numbers (view state)
-    }
+    assert {name: n for name, n in calls.items() if n} == {}

@@ -99,6 +99,7 @@ class LessonMode:
         self.feedback: str | None = None
         self.right: bool | None = None
         self.finished = False
+        self.hidden: float | None = None  #: the open question's answer the panels hide
         self._seen = 0              #: session actions already told to the chapter
         self._play_from = 0         #: the epoch a play wait started from
         self.slow_timer = None
@@ -282,7 +283,7 @@ class LessonMode:
         here = self.cell()
         self.show_cell(cells[(cells.index(here) + 1) % len(cells)] if here in cells
                        else cells[0])
-        self.app.session.touch()
+        # the cell is the screen's classes, an input of the frame (ViewKeys.view_key)
         self.app.call_after_refresh(self.app.redraw, True)  # once the cell has its size
         return True
 
@@ -312,10 +313,9 @@ class LessonMode:
 
     def refresh(self, focus: bool = False) -> None:
         secret = self.secret() if self.active else None
+        self.hidden = secret  # an input of the frame (ViewKeys.view_key): a change redraws
         for widget in (self.app.query_one(Inspector), self.app.query_one(Narration)):
-            if widget.secret != secret:
-                widget.secret = secret
-                self.app.session.touch()
+            widget.secret = secret
         if not self.active:
             return
         panel = self.app.query_one(LessonPanel)

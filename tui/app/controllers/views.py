@@ -35,7 +35,7 @@ class ViewKeys:
         screen = self.screen_stack[0]
         return (self.view.log_scale, self.view.large_map, self.view.batch_losses,
                 tuple(screen.has_class(c) for c in self.VIEW_CLASSES),
-                self.lessons.slow, self.lessons.pace)
+                self.lessons.slow, self.lessons.pace, self.lessons.hidden)
 
     @property
     def large_map(self) -> bool:
