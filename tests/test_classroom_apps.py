@@ -1,8 +1,6 @@
 """The classroom in the apps, over real TCP: a teacher's share app walks a lesson with a
 room of followers (the chapter, its question, the tally, F on followers); a follow app at
 80×24 shows the teacher's chapter, answers through its panel, never drifts silently."""
-import time
-
 import pytest
 
 from tui.core.config import RunConfig, build
@@ -11,16 +9,7 @@ from tui.core.session import Session
 from tui.net.share import ShareServer, make_share_app, open_shared_lesson
 from tui.net.shared_lesson import LessonContext, open_chapter
 
-from conftest import FAST_BACKOFF
-
-
-async def await_until(predicate, timeout=20.0, what="condition"):
-    import asyncio
-
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        await asyncio.sleep(0.02)
+from helpers import FAST_BACKOFF, await_until
 
 
 def same(a, b) -> bool:

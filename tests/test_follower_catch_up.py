@@ -12,7 +12,7 @@ from tui.core import wire
 from tui.core.config import RunConfig
 from tui.net.follow import CATCH_UP_CHUNK, make_follow_app, replay_cost, replay_with_progress
 
-from conftest import FAST_BACKOFF
+from helpers import FAST_BACKOFF
 
 
 class FakeTeacher:

@@ -3,10 +3,7 @@ presses, counted per chapter), the lesson panel against the engine, the chapter 
 slow motion, and snapshots of a lesson chapter at 120×40 and 80×24."""
 from __future__ import annotations
 
-import io
-
 import pytest
-from rich.console import Console
 
 from nn import Granularity
 from tui.core import actions as act
@@ -14,30 +11,12 @@ from tui.view import handout
 from tui.app.app import TinyNetApp
 from tui.core.format import num
 from tui.app.lesson_mode import PANEL_IDS, LessonListScreen
-from tui.lessons import catalogue as cli
 from tui.lessons import live
 from tui.lessons.format import load
 from tui.lessons.progress import Progress
 from tui.app.widgets.lesson import AnswerInput, LessonView, progress_bar, render_todo
 
-BUILTIN = cli.builtin_lessons()
-
-
-def plain(widget) -> str:
-    console = Console(width=400, record=True, file=io.StringIO())
-    console.print(widget.content)
-    return console.export_text()
-
-
-def lesson_app(tmp_path, name: str, start: int = 0) -> TinyNetApp:
-    progress = Progress(tmp_path / "progress.json")
-    ls = live.LessonSession(load(BUILTIN[name]), name, start, progress)
-    return TinyNetApp(ls.chapter.session.problem, export_dir=tmp_path, save_dir=tmp_path,
-                      lesson=ls, progress=progress)
-
-
-def panel_text(app) -> str:
-    return plain(app.query_one("#lesson-text")) + plain(app.query_one("#lesson-todo"))
+from helpers import BUILTIN, lesson_app, panel_text, plain
 
 
 @pytest.fixture
@@ -143,7 +122,7 @@ async def test_pilot_runs_every_lesson_first_to_last(tmp_path, name, size, quick
         assert app.screen.has_class("lesson")
         for i, ch in enumerate(lesson.chapters):
             assert app.lessons.lesson.index == i
-            head = plain(app.query_one("#lesson-head"))
+            head = plain(app.query_one("#lesson-head"), 400)
             assert f"Chapter {i + 1} of {len(lesson.chapters)}" in head
             counts.append((ch.title, await take_chapter(app, pilot)))
         assert app.lessons.finished and "Lesson finished" in panel_text(app)
@@ -290,7 +269,7 @@ async def test_slow_motion_says_it_runs_and_keeps_the_sample_in_the_batch(tmp_pa
         await pilot.press("o")
         await pilot.pause()
         assert app.lessons.slow
-        todo = plain(app.query_one("#lesson-todo"))
+        todo = plain(app.query_one("#lesson-todo"), 400)
         assert "slow motion · 0.03 s per step · any key pauses" in todo
         for _ in range(200):                          # ≥ 2 steps (a loaded machine is slow)
             await pilot.pause(0.03)
@@ -300,7 +279,7 @@ async def test_slow_motion_says_it_runs_and_keeps_the_sample_in_the_batch(tmp_pa
         assert app.session.stepper.cursor >= 2 and not app.lessons.run.wait_done
         await pilot.press("x")                        # pauses: the line goes
         await pilot.pause()
-        assert not app.lessons.slow and "slow motion" not in plain(app.query_one("#lesson-todo"))
+        assert not app.lessons.slow and "slow motion" not in plain(app.query_one("#lesson-todo"), 400)
 
     app = TinyNetApp(build(RunConfig(task="spiral", batch=16)), export_dir=tmp_path,
                      save_dir=tmp_path)
@@ -338,7 +317,7 @@ async def test_lesson_scrolls_to_the_reveal_at_80x24(tmp_path):
         await pilot.pause()
         assert run.reveal and scroll.scroll_y <= line < scroll.scroll_y + scroll.size.height
         first = run.reveal.split()[:3]
-        assert " ".join(first) in plain(app.query_one("#lesson-text")).replace("\n", " ")
+        assert " ".join(first) in plain(app.query_one("#lesson-text"), 400).replace("\n", " ")
 
 
 def test_reveal_with_a_value_not_computed_keeps_its_placeholder():

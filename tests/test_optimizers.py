@@ -4,7 +4,8 @@ import pytest
 
 from nn import (OPTIMIZERS, Adam, GD, Granularity, ModelFileError, Momentum, NeuralNetwork,
                 Stepper, get_optimizer, load, save)
-from test_stepper import step_epoch
+
+from helpers import step_epoch
 
 G = Granularity
 

@@ -16,7 +16,7 @@ from tui.net.follow import Follower, parse_address
 from tui.core.session import Session
 from tui.net.share import ShareServer
 
-from conftest import FAST_BACKOFF, wait_until
+from helpers import FAST_BACKOFF, wait_until
 
 
 def runs(session: Session):
