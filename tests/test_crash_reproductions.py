@@ -104,7 +104,8 @@ def test_ctrl_c_during_train_stops_after_the_epoch_and_still_saves_and_exports(t
 
 
 def test_epochs_beyond_the_bound_are_one_line(capsys):
-    from tui.cli.main import MAX_EPOCHS, main
+    from tui.cli.main import main
+    from tui.cli.options import MAX_EPOCHS
 
     assert main(["train", "--epochs", "99999999999999999999", "--quiet"]) == 2
     assert f"from 1 to {MAX_EPOCHS}" in capsys.readouterr().err
