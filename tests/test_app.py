@@ -131,7 +131,7 @@ async def test_play_and_pause():
         assert app.redraws > 2
 
 
-async def test_keys_mid_play_do_not_crash():
+async def test_keys_mid_play_do_not_crash(brisk_keys):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")

@@ -124,13 +124,13 @@ def caught_up(fs, server):
 
 # ------------------------------------------------------------------ mirroring
 @pytest.mark.slow
-def test_thirty_followers_mirror_a_thousand_actions_bit_for_bit(teacher, followers):
+def test_thirty_followers_mirror_two_hundred_actions_bit_for_bit(teacher, followers):
     session, server = teacher
     fs = followers(server, 30)
     wait_until(lambda: all(f.state == "following" for f in fs), what="30 hellos")
-    assert teacher_actions(session, 1000, seed=1, tasks=2) == 1000
+    assert teacher_actions(session, 200, seed=1, tasks=2) == 200
     wait_until(lambda: server.pending_epochs == 0)
-    assert server.seq > 900  # (consecutive plays within 50 ms travel as one)
+    assert server.seq > 180  # (consecutive plays within 50 ms travel as one)
     wait_until(caught_up(fs, server), timeout=40, what="followers to catch up")
     assert session.config.task != "xor"  # the task changed along the way
     kinds = {a.name for a in session.actions}
