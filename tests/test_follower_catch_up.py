@@ -1,5 +1,6 @@
 """A follower fed a huge log catches up off the UI thread, with progress, and its keys
 keep answering (2·10⁷ played epochs of spiral 64,64; 50 000 neuron steps)."""
+import os
 import socket
 import threading
 import time
@@ -85,10 +86,12 @@ async def test_keys_answer_while_a_huge_log_is_replayed(config, log):
             waits = await latencies()
             print(f"key latencies idle {[round(w * 1000) for w in idle]} ms, while catching "
                   f"up {[round(w * 1000) for w in waits]} ms")
-            # the UI never waits for the replay (or a piece of it: seconds): each key answers
-            # within a second more than twice the slowest answer with nothing to replay (tens
-            # of ms on a quiet machine; a busy one slows both)
-            assert max(waits) < 1.0 + 2 * max(idle), (waits, idle)
+            # the UI never waits for the replay (or a piece of it: seconds): on a quiet machine
+            # each key answers within half a second more than twice the slowest answer with
+            # nothing to replay (tens of ms); a machine with more to run than cores stretches
+            # every wait (the replay thread shares the interpreter with the UI), so the bound too
+            busy = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+            assert max(waits) < busy * (0.5 + 2 * max(idle)), (waits, idle, busy)
             first = app.follower.catching_up
             await await_until(lambda: app.follower.catching_up is not None
                               and app.follower.catching_up[0] > first[0], timeout=10,

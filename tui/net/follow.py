@@ -653,7 +653,10 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             following; the teacher's chapter, question, verdicts and views are shown."""
             f = self.follower
             status, notes = f.status, len(f.notes)
-            banner = self.screen_stack[0].query_one("#follow-banner", Static)
+            found = self.screen_stack[0].query("#follow-banner")
+            if not found:  # on_mount's mount of it not done yet (a busy machine): next tick
+                return
+            banner = found.first(Static)
             alarm = ("⚠ DETACHED — exploring your own copy · u follows the teacher again"
                      if not f.attached else f"⟳ {status}" if f.catching_up is not None else
                      None if f.state in ("following", "connecting") else f"⚠ {status}")
