@@ -1,19 +1,23 @@
 """Start-up: how long until the first full frame of ``tinynet-tui`` is on a terminal, against
 a minimal Textual app (a Static and a Footer) in the same terminal, side by side.
 
-    python bench/bench_startup.py [--runs 9] [--size 120x40]
+    python bench/bench_startup.py [--runs 9] [--size 120x40] [--before DIR] [--floor]
 
 Each run spawns a fresh Python in a pseudo-terminal (``TERM=xterm-256color``,
 ``COLORTERM=truecolor``) and reads what it writes through :class:`bench_pty.Screen` (a tiny
 terminal model) until the screen shows the app's first full frame: for tinynet-tui the
-status line's ``epoch 0``, the loss chart's axis label (plotext has drawn) and the footer's
-``quit``; for the minimal app its Static's text and its footer's ``quit``.  That is the time a person waits,
-from pressing Enter to a usable screen: interpreter start, imports, app set-up, first layout
+status line's ``epoch 0``, the loss chart's axis label (the chart has drawn) and the
+footer's ``quit``; for the minimal app its Static's text and its footer's ``quit``.  That is
+the time a person waits, from pressing Enter to a usable screen: interpreter start, imports, app set-up, first layout
 and first paint, and the terminal's own bytes.  One untimed run of each first writes the
 bytecode (into a cache outside the checkout; see ``PYCACHE``) and warms the disk cache.  The
 two apps then take turns (minimal, tinynet, minimal, …) so a change in the shared VM's speed
 hits both alike; the table gives the median and the range of each, and the median ratio of
-adjacent pairs.  ``--root DIR`` times another checkout's tinynet-tui (e.g. before a change).
+adjacent pairs — for the wall time a person waits and for the CPU time the process used
+until then (``/proc/PID/schedstat``: far less disturbed by other programs on a shared
+machine).  ``--root DIR`` times another checkout's tinynet-tui; ``--before DIR`` times
+another checkout's beside this one's, in the same turns (e.g. before a change); ``--floor``
+adds the minimal app after ``import numpy`` (NumPy alone: tinynet-tui cannot start faster).
 """
 from __future__ import annotations
 
@@ -61,9 +65,24 @@ APPS = {"minimal": (MINIMAL, ("a minimal Textual app", "quit")),
         "tinynet-tui": (TINYNET, ("epoch 0", "loss (log scale)", "quit"))}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds the process ``pid`` has run so far (all its threads; Linux's
+    ``/proc/PID/schedstat``, nanoseconds on a CPU), NaN where that is not readable."""
+    try:
+        total = 0
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+        return total / 1e9
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def first_frame(code: str, markers: tuple[str, ...], cols: int, rows: int,
-                timeout: float = 30.0, root: Path = ROOT) -> float:
-    """Seconds from spawning ``python -c code`` in a pty until every marker is on screen."""
+                timeout: float = 30.0, root: Path = ROOT) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) from spawning ``python -c code`` in a pty until every
+    marker is on screen: the wall time is what a person waits; the CPU time is the work the
+    app did, which another program on a shared machine slows down far less."""
     env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor",
                PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                PYTHONPYCACHEPREFIX=PYCACHE)
@@ -89,7 +108,7 @@ def first_frame(code: str, markers: tuple[str, ...], cols: int, rows: int,
             screen.feed(data.decode("utf-8", "replace"))
             text = screen.text()
             if all(m in text for m in markers):
-                return time.perf_counter() - start
+                return time.perf_counter() - start, cpu_seconds(pid)
         raise RuntimeError(f"no first frame within {timeout} s:\n{screen.text()}")
     finally:
         os.kill(pid, signal.SIGKILL)
@@ -103,23 +122,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="120x40")
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the checkout whose tinynet-tui runs (default: this one)")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="also time the tinynet-tui of checkout DIR (e.g. before a change), "
+                             "in the same turns")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time the minimal app after `import numpy` (what NumPy "
+                             "alone costs)")
     args = parser.parse_args(argv)
     cols, rows = map(int, args.size.split("x"))
-    times: dict[str, list[float]] = {name: [] for name in APPS}
-    for name, (code, markers) in APPS.items():  # warm the disk cache: not counted
-        first_frame(code, markers, cols, rows, root=args.root)
+    minimal_code, minimal_markers = APPS["minimal"]
+    tinynet_code, tinynet_markers = APPS["tinynet-tui"]
+    runs = {"minimal": (minimal_code, minimal_markers, args.root)}
+    if args.floor:
+        runs["minimal+numpy"] = ("import numpy\n" + minimal_code, minimal_markers, args.root)
+    if args.before:
+        runs["before"] = (tinynet_code, tinynet_markers, args.before.resolve())
+    runs["tinynet-tui"] = (tinynet_code, tinynet_markers, args.root)
+    wall: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
+    for code, markers, root in runs.values():  # bytecode and disk cache: not counted
+        first_frame(code, markers, cols, rows, root=root)
     for _ in range(args.runs):
-        for name, (code, markers) in APPS.items():
-            times[name].append(first_frame(code, markers, cols, rows, root=args.root))
+        for name, (code, markers, root) in runs.items():
+            w, c = first_frame(code, markers, cols, rows, root=root)
+            wall[name].append(w)
+            cpu[name].append(c)
             time.sleep(0.2)
-    print(f"first full frame, {args.runs} runs each at {cols}×{rows}, taking turns:")
-    for name, ts in times.items():
-        print(f"  {name:<12} median {statistics.median(ts):.3f} s  "
-              f"(min {min(ts):.3f}, max {max(ts):.3f})")
-    ratios = [t / m for t, m in zip(times["tinynet-tui"], times["minimal"])]
-    print(f"  ratio        median {statistics.median(ratios):.2f}×  "
-          f"(min {min(ratios):.2f}, max {max(ratios):.2f}); "
-          f"ratio of medians {statistics.median(times['tinynet-tui']) / statistics.median(times['minimal']):.2f}×")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"first full frame, {args.runs} runs each at {cols}×{rows}, taking turns "
+          f"(load average {load:.1f} at the end):")
+    print(f"  {'':<14} {'wall median (min–max)':>26}  {'× minimal':>10}  "
+          f"{'CPU median':>10}  {'× minimal':>9}")
+    for name in runs:
+        ratios = [t / m for t, m in zip(wall[name], wall["minimal"])]
+        cpu_ratios = [t / m for t, m in zip(cpu[name], cpu["minimal"])]
+        print(f"  {name:<14} {statistics.median(wall[name]):8.3f} s "
+              f"({min(wall[name]):.3f}–{max(wall[name]):.3f})  "
+              f"{statistics.median(ratios):9.2f}×  {statistics.median(cpu[name]):8.3f} s  "
+              f"{statistics.median(cpu_ratios):8.2f}×")
+    print("  (× minimal: the median of each run's ratio to the minimal app's run beside it)")
     return 0
 
 

@@ -33,8 +33,9 @@ def load(path: str | Path, defaults: dict | None = None,
          budget=None) -> tuple[NeuralNetwork, dict]:
     """``(net, meta)`` from a model file, checked before any value is read;
     ``defaults``: the settings a state dict saved by PyTorch does not record (see
-    :func:`nn.state_dict.load_state_dict`); ``budget(sizes)`` may refuse a ``.npz``
-    network from its header (:func:`nn.io.load`).  ModelFileError (one line) for a bad file."""
+    :func:`nn.state_dict.load_state_dict`); ``budget(sizes)`` (layer widths, inputs
+    first) may refuse the network from the file's header, before any value is read (both
+    formats).  ModelFileError (one line) for a bad file."""
     if Path(path).suffix == SAFETENSORS:
-        return load_state_dict(path, defaults)
+        return load_state_dict(path, defaults, budget=budget)
     return io.load(path, budget=budget)

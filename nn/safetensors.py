@@ -165,10 +165,8 @@ def read_header(path: Path, f, size: int) -> tuple[dict, dict[str, str] | None, 
     return entries, metadata, start
 
 
-def read(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, str] | None]:
-    """The tensors (native-endian, writable copies) and metadata of a ``.safetensors``
-    file, the header checked first (see the module docstring)."""
-    path = Path(path)
+def _open_checked(path: Path):
+    """``path`` opened for reading once it is known to be a regular file, with its size."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -179,11 +177,36 @@ def read(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, str] | None
         raise _fail(path, "is a directory, not a model file")
     if not stat.S_ISREG(st.st_mode):
         raise _fail(path, "is not a regular file")
+    return open(path, "rb"), st.st_size
+
+
+def read_metadata(path: str | Path) -> tuple[dict, dict[str, str] | None]:
+    """The checked header of a ``.safetensors`` file without reading a value: ({name:
+    (dtype, shape)}, metadata or None)."""
+    path = Path(path)
+    try:
+        f, size = _open_checked(path)
+        with f:
+            entries, metadata, _ = read_header(path, f, size)
+    except OSError as exc:
+        raise _fail(path, f"cannot read ({exc.strerror or exc})") from None
+    return {name: (dtype, shape) for name, (dtype, shape, _, _) in entries.items()}, metadata
+
+
+def read(path: str | Path, check=None) -> tuple[dict[str, np.ndarray], dict[str, str] | None]:
+    """The tensors (native-endian, writable copies) and metadata of a ``.safetensors``
+    file, the header checked first (see the module docstring).  ``check(shapes,
+    metadata)`` ({name: (dtype, shape)}) runs after the header's checks and before any
+    value is read: it may refuse the file by raising (a memory budget)."""
+    path = Path(path)
     tensors = {}
     try:
-        with open(path, "rb") as f:
-            size = st.st_size
+        f, size = _open_checked(path)
+        with f:
             entries, metadata, start = read_header(path, f, size)
+            if check is not None:
+                check({name: (dtype, shape) for name, (dtype, shape, _, _) in entries.items()},
+                      metadata)
             for name, (dtype, shape, b, e) in entries.items():
                 f.seek(start + b)
                 data = f.read(e - b)

@@ -16,8 +16,8 @@ over the last two axes, the gradient or fused δ with one run's factor) and
 the optimizer's own ``_update`` formula (gradient descent, with a column of
 learning rates) are used; only the products become stacked (``np.matmul``
 over the run axis).  Weight decay λ adds λ·W to dW and λ/2·Σw² to each run's
-loss, as in ``NeuralNetwork``.  The runs share one optimizer (gradient descent,
-momentum, Nesterov or Adam, nn/optimizers.py): its ``_update`` runs once on the
+loss, as in ``NeuralNetwork``.  The runs share one optimizer (any of nn/optimizers.py:
+gradient descent, momentum, Nesterov, Adam, RMSProp …): its ``_update`` runs once on the
 stacked θ (R, P) with state vectors (R, P), so the formula has one home.  Run r
 of a stack gives the same parameters as ``NeuralNetwork.train_step`` on run r alone,
 bit for bit (tested): ``np.matmul`` over the run axis makes the very BLAS call a

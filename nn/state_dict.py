@@ -39,11 +39,6 @@ def state_dict(net: NeuralNetwork) -> dict[str, np.ndarray]:
     return out
 
 
-#: the engine's optimizer state slots by the names torch.optim's state uses
-TORCH_STATE_NAMES = {"momentum": {"v": "momentum_buffer"},
-                     "adam": {"m": "exp_avg", "v": "exp_avg_sq"}}
-
-
 def optimizer_state(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray]] | None:
     """The optimizer's running state in torch.optim's names and layout, per parameter
     (``{"0.weight": {"exp_avg": (out, in), …}, …}``), or None before any step."""
@@ -56,7 +51,7 @@ def optimizer_state(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray]] | No
 def optimizer_state_arrays(net: NeuralNetwork) -> dict[str, dict[str, np.ndarray]]:
     """:func:`optimizer_state` at any step ({} per parameter for plain descent)."""
     opt = net.optimizer
-    names = TORCH_STATE_NAMES.get(opt.name, {})
+    names = opt.torch_state  # the engine's slot → torch.optim's name (the class declares it)
     out: dict[str, dict[str, np.ndarray]] = {f"{2 * i}.{k}": {}
                                              for i in range(len(net.layers))
                                              for k in ("weight", "bias")}
@@ -86,36 +81,55 @@ def save_state_dict(net: NeuralNetwork, path: str | Path, **extra) -> Path:
     return path
 
 
-def _layers_of(tensors: dict[str, np.ndarray], fail) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(W (n_in, n_out), b (n_out,)) per Linear, in module order, checked."""
-    found: dict[int, dict[str, np.ndarray]] = {}
-    for name, array in tensors.items():
+def _linear_shapes(shapes: dict[str, tuple], fail) -> list[tuple[int, int]]:
+    """(n_in, n_out) per Linear in module order from the tensors' names and shapes alone
+    (a header: nothing read yet), checked: each a weight (out, in) and a bias (out,),
+    each taking what the one before gives."""
+    found: dict[int, dict[str, tuple]] = {}
+    for name, shape in shapes.items():
         m = _KEY.fullmatch(name)
         if m is None:
             raise fail(f"unexpected tensor {ascii(name[:40])} (expected the state dict of a "
                        "torch.nn.Sequential of Linear layers: 0.weight, 0.bias, 2.weight, …)")
-        found.setdefault(int(m[1]), {})[m[2]] = array
+        found.setdefault(int(m[1]), {})[m[2]] = tuple(shape)
     if not found:
         raise fail("holds no tensors (expected 0.weight, 0.bias, …)")
-    layers, n_prev = [], None
+    out, n_prev = [], None
     for index in sorted(found):
         part = found[index]
         if "weight" not in part or "bias" not in part:
             missing = "weight" if "weight" not in part else "bias"
             raise fail(f"{index}.{missing} is missing (each Linear needs a weight and a bias)")
         weight, bias = part["weight"], part["bias"]
-        if weight.ndim != 2 or bias.shape != weight.shape[:1] or 0 in weight.shape:
-            raise fail(f"{index}.weight has shape {weight.shape} and {index}.bias "
-                       f"{bias.shape}: expected (out, in) and (out,)")
-        if n_prev is not None and weight.shape[1] != n_prev:
-            raise fail(f"{index}.weight takes {weight.shape[1]} inputs, but the layer before "
+        if len(weight) != 2 or bias != weight[:1] or 0 in weight:
+            raise fail(f"{index}.weight has shape {weight} and {index}.bias "
+                       f"{bias}: expected (out, in) and (out,)")
+        if n_prev is not None and weight[1] != n_prev:
+            raise fail(f"{index}.weight takes {weight[1]} inputs, but the layer before "
                        f"gives {n_prev}")
+        out.append((weight[1], weight[0]))
+        n_prev = weight[0]
+    return out
+
+
+def header_sizes(shapes: dict[str, tuple], fail) -> list[int]:
+    """The layer widths, inputs first, that a state dict's header declares (for a
+    memory budget checked before any value is read)."""
+    linears = _linear_shapes(shapes, fail)
+    return [linears[0][0]] + [n_out for _, n_out in linears]
+
+
+def _layers_of(tensors: dict[str, np.ndarray], fail) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(W (n_in, n_out), b (n_out,)) per Linear, in module order, checked."""
+    _linear_shapes({name: array.shape for name, array in tensors.items()}, fail)
+    layers = []
+    for index in sorted({int(_KEY.fullmatch(name)[1]) for name in tensors}):
+        weight, bias = tensors[f"{index}.weight"], tensors[f"{index}.bias"]
         if weight.dtype != bias.dtype or (layers and weight.dtype != layers[0][0].dtype):
             raise fail("all tensors must have the same dtype")
         if not (np.isfinite(weight).all() and np.isfinite(bias).all()):
             raise fail(f"{index}.weight or {index}.bias holds NaN or inf")
         layers.append((np.ascontiguousarray(weight.T), bias.copy()))
-        n_prev = weight.shape[0]
     return layers
 
 
@@ -139,20 +153,30 @@ def _activations(metadata: dict, defaults: dict, n_layers: int, fail) -> list[st
     return [*hidden, output]
 
 
-def load_state_dict(path: str | Path, defaults: dict | None = None
+def load_state_dict(path: str | Path, defaults: dict | None = None, budget=None
                     ) -> tuple[NeuralNetwork, dict]:
     """Read a network from a ``.safetensors`` state dict; returns ``(net, meta)`` as
     :func:`nn.io.load`.  A file this app wrote carries its settings (``tinynet``
     metadata); for any other, ``defaults`` gives them: ``hidden`` (activation name, or
     one per hidden layer), ``output`` (the output activation), and optionally ``loss``,
     ``optimizer`` (an Optimizer), ``weight_decay``, ``seed``.  ``meta`` is the recorded
-    metadata, or {} for a foreign file.  Problems raise ModelFileError (one line)."""
+    metadata, or {} for a foreign file.  ``budget(sizes)`` (layer widths, inputs first,
+    from the header) may refuse the network with a ``ValueError`` before any value is
+    read, as for ``.npz`` (:func:`nn.io.load`).  Problems raise ModelFileError (one line)."""
     path = Path(path)
 
     def fail(why: str) -> ModelFileError:
         return ModelFileError(f"{path}: {why}")
 
-    tensors, metadata = safetensors.read(path)
+    def check_budget(shapes: dict, _metadata) -> None:
+        sizes = header_sizes({name: shape for name, (_, shape) in shapes.items()}, fail)
+        if budget is not None:
+            try:
+                budget(sizes)
+            except ValueError as exc:
+                raise fail(str(exc)) from None
+
+    tensors, metadata = safetensors.read(path, check=check_budget)
     metadata = metadata or {}
     params = _layers_of(tensors, fail)
     sizes = [params[0][0].shape[0]] + [W.shape[1] for W, _ in params]
@@ -185,9 +209,9 @@ def load_state_dict(path: str | Path, defaults: dict | None = None
 
 def recorded_meta(path: str | Path) -> dict:
     """The ``tinynet`` metadata of a ``.safetensors`` file ({} for a foreign state dict),
-    after the same checks as :func:`load_state_dict` minus building the network."""
+    from the header alone (checked as :func:`load_state_dict` checks it; no value is read)."""
     path = Path(path)
-    _, metadata = safetensors.read(path)
+    _, metadata = safetensors.read_metadata(path)  # the header only: no value is read
     try:
         meta = json.loads((metadata or {}).get("tinynet", "{}"))
     except (ValueError, RecursionError):

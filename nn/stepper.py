@@ -36,10 +36,12 @@ Memory bounds (what a long session keeps; none grows with epochs played):
 * ``losses``, a :class:`~nn.history.LossHistory`: the last 2¹⁶ epochs exactly,
   older ones as min/max of at most 1024 bins — ≈ 545 KiB, fixed; its
   ``envelope(240)`` for the chart reads ≤ 3 000 numbers (≈ 30 µs) at any length;
-* recent steps, for ``back``: a full copy of the state before each step
-  (parameters, gradients, the layers' x/z/a/δ/dA, the changes, the events of
-  the step before: every array counted, X shared, not copied), newest last, in
-  at most ``undo_bytes`` (32 MiB by default; XOR 2–2–1 ≈ 5 700 steps, where
+* recent steps, for ``back``: a copy of the state before each step of what that
+  step changes (the parameters, gradients, x/z/a/δ/dA and last changes of the
+  layers it runs, the optimizer's state, the pending ∂L/∂a it adds or replaces,
+  the events of the step before: every array counted, X shared, not copied; a
+  neuron step of a 1 000-layer network copies 2 layers), newest last, in
+  at most ``undo_bytes`` (32 MiB by default; XOR 2–2–1 ≈ 6 900 neuron steps, where
   Python object headers are most of a state; regression 2–16–1 on 400 points
   ≈ 150).  A state larger than the whole budget (big data sets) is not kept:
   going back then replays from the epoch's start;
@@ -221,10 +223,10 @@ class Stepper:
         if self.halted is not None:
             return []
         granularity = as_granularity(granularity)
-        self.travel.remember()
+        end = self.schedule.end_of_step(self.cursor, granularity)
+        self.travel.remember(*self._touches(self.cursor, end))
         if self.cursor == 0:
             self.travel.record_epoch_start()
-        end = self.schedule.end_of_step(self.cursor, granularity)
         events: list[StepEvent] = []
         with np.errstate(all="ignore"):
             for u, count in self.schedule.groups(self.cursor, end):
@@ -242,6 +244,22 @@ class Stepper:
             self._loss_sum = 0.0
         self.last_events = events
         return events
+
+    def _touches(self, start: int, end: int) -> tuple[set[int], bool]:
+        """(the layers whose arrays units ``start … end-1`` change, whether they replace
+        the pending ∂L/∂a): a forward pass of layer l writes its x, z, a and, through
+        a, layer l+1's x; a backward pass its δ, ∂L/∂a, dW, db and adds the pending
+        ∂L/∂a of layer l-1; an update its W, b and last change; the loss replaces the
+        pending ∂L/∂a."""
+        layers, loss, last = set(), False, len(self.net.layers) - 1
+        for u, _ in self.schedule.groups(start, end):
+            if u.phase is Phase.LOSS:
+                loss = True
+            else:
+                layers.add(u.layer)
+                if u.phase is Phase.FORWARD and u.layer < last:
+                    layers.add(u.layer + 1)
+        return layers, loss
 
     def finish_epoch(self) -> list[StepEvent]:
         """Run what is left of the current epoch (everything, at epoch start)."""

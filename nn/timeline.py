@@ -28,14 +28,24 @@ class StepperState:
     epoch: int
     cursor: int
     n_losses: int
-    layers: list[dict[str, np.ndarray]]
-    changes: list[tuple[np.ndarray, np.ndarray]]
+    layers: dict[int, dict[str, np.ndarray]]  #: per layer kept: its LAYER_FIELDS' copies
+    changes: dict[int, tuple[np.ndarray, np.ndarray]]  #: per layer kept: its last ΔW, Δb
     dA: dict[int, np.ndarray]
     events: list
     nbytes: int
     optimizer: dict | None = None  #: ``optimizer.get_state()``
     n_batch_losses: int = 0
     loss_sum: float = 0.0          #: the stepper's Σ batch loss · size of this epoch so far
+    #: None: ``dA`` is the stepper's whole pending ∂L/∂a; else the keys it had, ``dA``
+    #: holding only those a step may overwrite (a partial state: :func:`capture`)
+    dA_keys: tuple[int, ...] | None = None
+    #: whether it holds only what one step changes (some layers): restore it only onto
+    #: the state that step left, i.e. undo states newest first
+    partial: bool = False
+    #: a partial state's links to arrays it does not hold, to put back: (layer, field,
+    #: "prev a" / "next x" / "pending") where the live layer's x was the layer before's a,
+    #: its a the next layer's x, or its dA the pending ∂L/∂a of its layer
+    links: tuple = ()
 
     @property
     def position(self) -> tuple[int, int]:
@@ -58,10 +68,17 @@ def event_nbytes(events, shared=()) -> int:
     return total
 
 
-def capture(stepper) -> StepperState:
+def capture(stepper, layers=None, whole_dA: bool = True) -> StepperState:
     """Copy the stepper's state.  An array that several layers share (layer l's
     ``a`` is layer l+1's ``x``) is copied once; X is kept by reference.  ``nbytes``
-    counts every object kept: arrays with their headers, dicts, lists, events."""
+    counts every object kept: arrays with their headers, dicts, lists, events.
+
+    ``layers`` (an iterable of layer indices; None: all) keeps only those layers'
+    arrays and last changes: a *partial* state, for a step that changes no other layer
+    (the stepper knows which a step touches), so that a step of one neuron of a
+    1 000-layer network copies two layers, not all.  With ``whole_dA`` False the
+    pending ∂L/∂a is kept as its keys and the entries of the layers before those kept
+    (what a backward step adds); True keeps it whole (a loss step replaces it)."""
     X = stepper.X
     memo: dict[int, np.ndarray] = {id(X): X}
 
@@ -70,22 +87,44 @@ def capture(stepper) -> StepperState:
             memo[id(a)] = np.array(a, copy=True)
         return memo[id(a)]
 
-    layers = [{f: keep(getattr(layer, f)) for f in LAYER_FIELDS} for layer in stepper.net.layers]
-    changes = [(cw.copy(), cb.copy()) for cw, cb in stepper.changes]
-    dA = {k: keep(v) for k, v in stepper._dA.items()}
+    net_layers = stepper.net.layers
+    index = range(len(net_layers)) if layers is None else sorted(set(layers))
+    saved = {l: {f: keep(getattr(net_layers[l], f)) for f in LAYER_FIELDS} for l in index}
+    changes = {l: (stepper.changes[l][0].copy(), stepper.changes[l][1].copy()) for l in index}
+    pending = stepper._dA
+    links = []
+    if layers is not None:  # arrays shared with what this state does not hold
+        for l in index:
+            layer = net_layers[l]
+            if l > 0 and l - 1 not in saved and layer.x is net_layers[l - 1].a:
+                links.append((l, "x", "prev a"))
+            if l + 1 < len(net_layers) and l + 1 not in saved and layer.a is net_layers[l + 1].x:
+                links.append((l, "a", "next x"))
+            if layer.dA is pending.get(l):
+                links.append((l, "dA", "pending"))
+    if whole_dA or layers is None:
+        dA, dA_keys = {k: keep(v) for k, v in pending.items()}, None
+    else:
+        dA = {l - 1: keep(pending[l - 1]) for l in index if l - 1 in pending}
+        dA_keys = tuple(pending)
     events = list(stepper.last_events)
     opt = stepper.net.optimizer.get_state()
     nbytes = sys.getsizeof(opt) + sum(array_bytes(v) for v in opt.values()
                                       if isinstance(v, np.ndarray))
     nbytes += STATE_OVERHEAD + sum(array_bytes(a) for a in memo.values() if a is not X) + \
-        sum(sys.getsizeof(d) for d in layers) + sys.getsizeof(layers) + \
-        sum(array_bytes(cw) + array_bytes(cb) + TUPLE_BYTES for cw, cb in changes) + \
+        sum(sys.getsizeof(d) for d in saved.values()) + sys.getsizeof(saved) + \
+        sum(array_bytes(cw) + array_bytes(cb) + TUPLE_BYTES for cw, cb in changes.values()) + \
         sys.getsizeof(changes) + sys.getsizeof(dA) + event_nbytes(events, (X, stepper.y))
-    return StepperState(stepper.epoch, stepper.cursor, len(stepper.losses), layers, changes, dA,
-                        events, nbytes, opt, len(stepper.batch_losses), stepper._loss_sum)
+    if dA_keys is not None:
+        nbytes += sys.getsizeof(dA_keys)
+    return StepperState(stepper.epoch, stepper.cursor, len(stepper.losses), saved, changes, dA,
+                        events, nbytes, opt, len(stepper.batch_losses), stepper._loss_sum,
+                        dA_keys, layers is not None, tuple(links))
 
 
 def restore(stepper, state: StepperState) -> None:
+    """Put ``state`` back; a partial one (see :func:`capture`) only onto the state the
+    step after it left."""
     memo: dict[int, np.ndarray] = {id(stepper.X): stepper.X}
 
     def fresh(a: np.ndarray) -> np.ndarray:  # one copy per saved array: sharing is kept
@@ -93,15 +132,29 @@ def restore(stepper, state: StepperState) -> None:
             memo[id(a)] = a.copy()
         return memo[id(a)]
 
-    for layer, saved in zip(stepper.net.layers, state.layers):
+    net_layers = stepper.net.layers
+    for l, saved in state.layers.items():
+        layer = net_layers[l]
         for f in ("W", "b", "dW", "db"):  # in place: Neuron views stay attached
             getattr(layer, f)[...] = saved[f]
         for f in ("x", "z", "a", "delta", "dA"):
             setattr(layer, f, fresh(saved[f]))
-    for (cw, cb), (sw, sb) in zip(stepper.changes, state.changes):
+    for l, (sw, sb) in state.changes.items():
+        cw, cb = stepper.changes[l]
         cw[...] = sw
         cb[...] = sb
-    stepper._dA = {k: fresh(v) for k, v in state.dA.items()}
+    if state.dA_keys is None:
+        stepper._dA = {k: fresh(v) for k, v in state.dA.items()}
+    else:
+        stepper._dA = {k: fresh(state.dA[k]) if k in state.dA else stepper._dA[k]
+                       for k in state.dA_keys}
+    for l, field, other in state.links:  # shared again as they were
+        if other == "prev a":
+            net_layers[l].x = net_layers[l - 1].a
+        elif other == "next x":
+            net_layers[l + 1].x = net_layers[l].a
+        elif l in stepper._dA:
+            net_layers[l].dA = stepper._dA[l]
     if state.optimizer is not None:
         stepper.net.optimizer.set_state(state.optimizer)
     stepper.epoch, stepper.cursor = state.epoch, state.cursor

@@ -2,8 +2,11 @@
 
 Two memories, both bounded (see the :mod:`nn.stepper` docstring for the budgets):
 
-* ``undo``: a full copy of the state before each recent step
-  (:class:`~nn.timeline.StepperState`), newest last, within ``undo_bytes``;
+* ``undo``: a copy of the state before each recent step
+  (:class:`~nn.timeline.StepperState`), newest last, within ``undo_bytes``: of what
+  that step changes only (the layers it runs, the pending ∂L/∂a it adds), so a step of
+  one neuron of a 1 000-layer network copies two layers; going back undoes them newest
+  first;
 * ``history`` / ``opt_history``: θ and the optimizer's state at the start of each
   recent epoch, in preallocated rings (:class:`~nn.timeline.EpochSnapshots`).
 
@@ -53,10 +56,11 @@ class TimeTravel:
         self.undo.clear()
         self.nbytes = 0
 
-    def remember(self) -> None:
+    def remember(self, layers=None, whole_dA: bool = True) -> None:
         """Push the state before a step; drop the oldest beyond ``undo_bytes`` (all of
-        them, this one too, if it alone is larger)."""
-        state = capture(self.stepper)
+        them, this one too, if it alone is larger).  ``layers``: only the layers the
+        step will change (a partial state, :func:`~nn.timeline.capture`); None: all."""
+        state = capture(self.stepper, layers, whole_dA)
         self.undo.append(state)
         self.nbytes += state.nbytes
         while self.nbytes > self.undo_bytes and self.undo:  # never over budget
@@ -121,7 +125,9 @@ class TimeTravel:
         if (epoch, cursor) == (st.epoch, st.cursor):
             return
         while self.undo and self.undo[-1].position > (epoch, cursor):
-            self.nbytes -= self.undo.pop().nbytes
+            state = self.undo.pop()
+            self.nbytes -= state.nbytes
+            restore(st, state)  # each may hold only what its step changed: undo them in turn
         if self.undo and self.undo[-1].epoch == epoch:
             state = self.undo.pop()
             self.nbytes -= state.nbytes

@@ -22,7 +22,8 @@ from tui.app.screens.settings import SettingsScreen
 from tui.app.widgets.narration import Narration
 from tui.core.config import RunConfig, build
 from tui.core.session import Session
-from tui.lessons import catalogue, live
+from tui.app.lesson_mode import PANEL_IDS
+from tui.lessons import catalogue, live, panels
 from tui.lessons.format import load
 from tui.lessons.progress import Progress
 from tui.view.views import FRESH, Freshness, NeuronView
@@ -158,6 +159,27 @@ def panel_text(app) -> str:
     """The lesson panel's text and to-do, as plain text (400 columns: no wrapping)."""
     return (plain(app.query_one("#lesson-text"), 400)
             + plain(app.query_one("#lesson-todo"), 400))
+
+
+def on_screen(widget) -> bool:
+    """Displayed, with a region inside the screen."""
+    region = widget.region
+    return widget.display and widget.visible and region.width > 2 and region.height > 2 \
+        and widget.screen.region.contains_region(region)
+
+
+def assert_named_panels_shown(app, ch) -> None:
+    """Issue 22 item 6: every panel the chapter names (panel:, show:, its prose) is on
+    screen, not zero-size, at this size (``maps``: the predictions area holds the large map)."""
+    if app.screen.has_class("digits"):
+        return
+    for name in panels.named(ch):
+        widget = app.query_one(f"#{PANEL_IDS[name]}")
+        assert on_screen(widget), (ch.title, name, widget.region)
+        if name == "maps":
+            assert app.view.large_map and app.frame.predictions.neuron_map is not None
+        elif name == "predictions":
+            assert not app.view.large_map, (ch.title, "the map hides the predictions")
 
 
 # ── the classroom (sockets) ─────────────────────────────────────────────────────

@@ -86,6 +86,75 @@ def test_a_model_too_large_for_memory_is_refused_from_its_header(tmp_path, monke
     assert peak < 20 * 2**20, peak  # no parameter array was read
 
 
+def _sparse_safetensors(path: Path, sizes, metadata: dict | None = None) -> Path:
+    """A ``.safetensors`` state dict whose header declares a network of layer widths
+    ``sizes``: its values are a hole in a sparse file (zeros, nothing on disk), so the
+    file is valid, small to make, and large only once read."""
+    import struct
+
+    header, offset = {}, 0
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        for name, shape in ((f"{2 * i}.weight", [n_out, n_in]), (f"{2 * i}.bias", [n_out])):
+            size = 8 * int(np.prod(shape))
+            header[name] = {"dtype": "F64", "shape": shape, "data_offsets": [offset, offset + size]}
+            offset += size
+    if metadata:
+        header["__metadata__"] = metadata
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text)
+        f.truncate(8 + len(text) + offset)
+    return path
+
+
+def _tinynet_metadata(sizes) -> dict:
+    meta = dict(format="tinynet-1", sizes=list(sizes), activations=["tanh"] * (len(sizes) - 2)
+                + ["sigmoid"], seed=0, dtype="float64", loss="mse",
+                optimizer=dict(name="gd", hyper={}, t=0), weight_decay=0.0, init="default",
+                task="xor")
+    return {"format": "pt", "tinynet": json.dumps(meta)}
+
+
+@pytest.mark.parametrize("saved_by", ["tinynet", "pytorch"])
+def test_a_safetensors_model_too_large_for_memory_is_refused_from_its_header(
+        saved_by, tmp_path, monkeypatch, capsys):
+    """As for .npz: the declared tensor sizes are checked against the memory budget
+    before a value is read (a state dict saved here, and a foreign PyTorch one)."""
+    sizes = [2, 3000, 3000, 1]  # 9 million float64: 72 MB read, ~600 MB to train
+    metadata = _tinynet_metadata(sizes) if saved_by == "tinynet" else None
+    path = _sparse_safetensors(tmp_path / "big.safetensors", sizes, metadata)
+    monkeypatch.setattr(tui.core.config, "memory_cap", lambda: 100 * 2**20)
+    argv = ["train", "--load", str(path), "--quiet"]
+    if saved_by == "pytorch":  # a foreign state dict records no activations or task
+        argv += ["--task", "xor", "--activation", "tanh"]
+    tracemalloc.start()
+    try:
+        code = main(argv)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and f"{path}: a 2–3000–3000–1 network" in err, err
+    assert "would need about" in err and "too large to train here" in err, err
+    assert peak < 20 * 2**20, peak  # no tensor was read
+
+
+def test_a_safetensors_task_is_read_from_the_header_alone(tmp_path):
+    """The app asks a model file for its task before loading it: only the header is read."""
+    from tui.core.config import saved_task
+
+    sizes = [2, 3000, 3000, 1]
+    path = _sparse_safetensors(tmp_path / "big.safetensors", sizes, _tinynet_metadata(sizes))
+    tracemalloc.start()
+    try:
+        task = saved_task(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert task == "xor" and peak < 2**20, peak
+
+
 # ------------------------------------------------------------------ replays
 def _session(tmp_path: Path, config: dict, actions: list) -> Path:
     path = tmp_path / "s.json"

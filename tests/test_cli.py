@@ -319,7 +319,8 @@ def test_a_loaded_model_keeps_its_loss_and_optimizer(tmp_path, capsys):
                  "nesterov", "--momentum", "0.5", "--epochs", "20", "--quiet",
                  "--save", str(path)]) == 0
     p = _problem("--load", str(path), "--task", "circle")
-    assert (p.config.loss, p.config.optimizer, p.config.momentum) == ("bce", "nesterov", 0.5)
+    assert (p.config.loss, p.config.optimizer, p.config.hyper_value("momentum")) == (
+        "bce", "nesterov", 0.5)
     assert p.net.optimizer.t == 20
     assert main(["train", "--load", str(path), "--optimizer", "adam", "--quiet"]) == 2
     assert "trained with optimizer nesterov, not --optimizer adam" in capsys.readouterr().err
@@ -379,3 +380,19 @@ def test_load_checks_each_layers_activation(tmp_path, capsys):
     assert p.config.activation == "tanh"
     assert main(["train", "--load", str(same), "--activation", "relu", "--quiet"]) == 2
     assert "hidden activation is tanh, not --activation relu" in capsys.readouterr().err
+
+
+def test_the_app_command_of_every_optimizer_is_one_the_app_accepts():
+    """``serve`` runs app_command's line for each browser: it carries the optimizer's own
+    hyper-parameter options, never another's (``--optimizer adam --momentum 0.9`` was refused)."""
+    from tui.cli.options import app_command, check_data_options
+    from tui.core.config import OPTIMIZER_CHOICES
+
+    for word in OPTIMIZER_CHOICES:
+        args = make_parser().parse_args(["serve", "--task", "xor", "--optimizer", word])
+        argv = app_command(args)[3:]
+        again = make_parser().parse_args(argv)
+        check_data_options(again)                   # raises for a stray hyper-parameter option
+        assert (again.optimizer or "gd") == word      # gd: left out, the default
+        assert ("--momentum" in argv) == (word in ("momentum", "nesterov"))
+        assert ("--rho" in argv) == (word == "rmsprop")

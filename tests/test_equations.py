@@ -106,3 +106,38 @@ def test_every_equation_line_recomputes_from_what_it_displays(case):
                 assert recomputes(expr, result), f"{case}: {line!r}"
                 checked += 1
     assert checked or session.is_halted
+
+
+# ------------------------------------------- the diagram's input labels (issue 22 item 8)
+FEATURE_SETS = [("x1", "x2", "x1^2", "x2^2"), ("x1", "x2", "x1x2"),
+                ("x1", "x2", "sin(x1)", "sin(x2)"), ("x1", "x2", "x1^2", "x2^2", "x1x2",
+                                                      "sin(x1)", "sin(x2)")]
+DERIVED_BY_HAND = {"x1^2": "{x1}²", "x2^2": "{x2}²", "x1x2": "{x1}·{x2}",
+                   "sin(x1)": "sin({x1})", "sin(x2)": "sin({x2})"}
+
+
+def test_the_diagram_example_is_caught():
+    """``x₁ +0.28`` beside ``x₁² +0.08``: 0.28² is 0.0784, one significant digit shown."""
+    assert not recomputes("(0.28)²", "0.08")
+    assert recomputes("(-0.91805)²", "0.8428") and not recomputes("(-0.9181)²", "0.8428")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(task=st.sampled_from(["circle", "spiral", "regression", "xor"]),
+       features=st.sampled_from(FEATURE_SETS), seed=st.integers(0, 30),
+       sample=st.integers(0, 200))
+def test_every_derived_input_on_the_diagram_recomputes_from_the_raw_inputs_shown(
+        task, features, seed, sample):
+    session = Session(build(RunConfig(task=task, hidden=(2,), features=features, seed=seed)))
+    session.sample = sample % len(session.problem.X)
+    with session.lock:
+        d = build_frame(session, SIZES).diagram
+    labels = dict(zip(features, d.input_labels))
+    x = session.problem.X[session.sample]
+    for k, label in zip(features, d.input_labels):   # each is the engine's input …
+        assert recomputes(label, f"{x[features.index(k)]:.17g}") or \
+            recomputes(f"{x[features.index(k)]:.17g}", label), (k, label)
+        form = DERIVED_BY_HAND.get(k)                # … and a derived one recomputes
+        if form is not None:
+            expr = form.format(**{r: f"({labels[r]})" for r in ("x1", "x2")})
+            assert recomputes(expr, label), (k, expr, label)

@@ -55,6 +55,9 @@ def test_legend_names_the_colours_and_the_no_color_glyphs():
     assert "orange low" in map_legend("truecolor") and "blue high" in map_legend("256")
     assert len(map_legend("truecolor")) <= 54 and len(map_legend(None)) <= 54  # fits 120 columns
     assert "░" in map_legend(None) and "orange" not in map_legend(None)
+    for width in range(13, 60):                       # a lesson's narrow diagram: shorter
+        assert len(map_legend("truecolor", width=width)) <= width
+        assert map_legend("truecolor", width=width).startswith("maps")
 
 
 def test_help_ends_with_three_commands_to_try():
@@ -76,25 +79,29 @@ async def test_first_start_shows_the_hint_and_the_legend_until_m(tmp_path):
         await pilot.pause()
         assert [n.message for n in app._notifications] == [HINT]
         diagram = app.query_one("#diagram")
-        assert str(diagram.border_subtitle) == map_legend(color_system(app))
+        assert str(diagram.border_subtitle) == map_legend(color_system(app),
+                                                          width=diagram.size.width - 6)
         await pilot.press("m")
         await pilot.pause()
-        app.redraw(True)
-        assert str(diagram.border_subtitle) == ""
+        app.redraw(True)                              # the maps stay labelled, without "m"
+        assert str(diagram.border_subtitle) == map_legend(color_system(app), large_hint=False,
+                                                          width=diagram.size.width - 6)
     assert FirstRun(tmp_path / "seen.json").things == {"hint", "map"}
     again = TinyNetApp(build(RunConfig(task="spiral")), first_run=FirstRun(tmp_path / "seen.json"))
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not list(again._notifications)
-        assert str(again.query_one("#diagram").border_subtitle) == ""
+        assert "m: large" not in str(again.query_one("#diagram").border_subtitle)
+        assert "a(x₁,x₂)" in str(again.query_one("#diagram").border_subtitle)
 
 
-async def test_apps_made_without_first_run_show_neither(tmp_path):
-    """Tests, snapshots, lessons and followers build the app without it: no hint, no legend."""
+async def test_apps_made_without_first_run_show_no_hint(tmp_path):
+    """Tests, snapshots, lessons and followers build the app without it: no hint; the maps'
+    legend says what they are (issue 22: never unlabelled maps), without "m: large"."""
     from tui.app.app import TinyNetApp
 
     app = TinyNetApp(build(RunConfig(task="spiral")))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not list(app._notifications)
-        assert not app.query_one("#diagram").border_subtitle
+        assert str(app.query_one("#diagram").border_subtitle).startswith("maps a(x₁,x₂): ")

@@ -16,7 +16,7 @@ from tui.lessons.format import load
 from tui.lessons.progress import Progress
 from tui.app.widgets.lesson import AnswerInput, LessonView, progress_bar, render_todo
 
-from helpers import BUILTIN, lesson_app, panel_text, plain
+from helpers import BUILTIN, assert_named_panels_shown, lesson_app, on_screen, panel_text, plain
 
 
 @pytest.fixture
@@ -75,13 +75,6 @@ async def take_chapter(app, pilot) -> int:
     return presses + 1
 
 
-def on_screen(widget) -> bool:
-    """Displayed, with a region inside the screen."""
-    region = widget.region
-    return widget.display and widget.visible and region.width > 2 and region.height > 2 \
-        and widget.screen.region.contains_region(region)
-
-
 def assert_screen_is_about_the_chapter(app, ch) -> None:
     """Issue 22: the chapter's text starts at its top and can be read to its end by key;
     the panel it names is on screen (outlined); the neuron it asks about (or selects) is
@@ -91,6 +84,7 @@ def assert_screen_is_about_the_chapter(app, ch) -> None:
     if ch.panel is not None:
         widget = app.query_one(f"#{PANEL_IDS[ch.panel]}")
         assert widget.has_class("lesson-focus") and on_screen(widget), (ch.title, ch.panel)
+    assert_named_panels_shown(app, ch)
     s = app.session
     sizes = tuple(s.net.sizes)
     want = (live.neuron_index(ch.ask.neuron, sizes) if ch.ask is not None and ch.ask.neuron

@@ -42,8 +42,16 @@ def test_the_doc_names_every_key_wait_panel_and_quantity():
     for name in list(PANELS) + list(BREAKPOINTS):
         assert f"`{name}`" in text, name
     for q in ("`loss`", "`loss epoch E`", "`epoch`", "`last epoch`", "`lr`", "`accuracy`",
-              "`dL/dy", "`w NEURON I`", "`b NEURON`", "`x I [sample S]`", "`f' …`"):
+              "`dL/dy", "`w NEURON I`", "`b NEURON`", "`x I [sample S]`", "`f' …`",
+              "`digit NEURON`"):
         assert q in text, q
+
+
+def test_the_doc_lists_every_builtin_lesson():
+    text = DOC.read_text(encoding="utf-8")
+    table = text.split("## The built-in lessons", 1)[1].split("\n## ", 1)[0]
+    for name in cli.builtin_lessons():
+        assert f"| `{name}` |" in table, name
 
 
 def test_the_readme_links_the_doc_instead_of_repeating_it():

@@ -9,11 +9,12 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Footer
 
+from tui.app.app import TinyNetApp
 from tui.lessons import live
 from tui.lessons.format import load
 from tui.lessons.progress import Progress
 
-from helpers import BUILTIN, lesson_app, panel_text, plain
+from helpers import BUILTIN, assert_named_panels_shown, lesson_app, on_screen, panel_text, plain
 
 PANELS = ("#diagram", "#inspector-box", "#narration", "#loss", "#predictions", "#lesson")
 
@@ -46,9 +47,12 @@ async def test_a_chapter_about_the_loss_chart_shows_it(tmp_path, size):
         await pilot.press("v")                        # v swaps the chart cell …
         await pilot.pause()
         assert predictions.display and not loss.display and predictions.region.height >= 8
-        await pilot.press("v")                        # … and on (loss, or the chain rule
-        await pilot.pause()                           # once app.py calls swap_panel)
-        assert not predictions.display and (loss.display or size == (80, 24))
+        await pilot.press("v")                        # … and on (loss; at 80×24 the
+        await pilot.pause()                           # large neuron map next)
+        if size == (80, 24):
+            assert predictions.display and app.view.large_map and not loss.display
+        else:
+            assert not predictions.display and loss.display
 
 
 async def test_v_cycles_the_small_lesson_layouts_second_cell(tmp_path):
@@ -57,12 +61,13 @@ async def test_v_cycles_the_small_lesson_layouts_second_cell(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         shown = []
-        for _ in range(4):  # issue 22: the neuron panel is one of the cells too
+        for _ in range(5):  # issue 22: the neuron panel and the large map are cells too
             assert app.lessons.swap_panel()
             await pilot.pause()
             shown.append([w for w in ("narration", "inspector-box", "loss", "predictions")
-                          if app.query_one(f"#{w}").display])
-        assert shown == [["inspector-box"], ["loss"], ["predictions"], ["narration"]]
+                          if app.query_one(f"#{w}").display] + ["map"] * app.view.large_map)
+        assert shown == [["inspector-box"], ["loss"], ["predictions"], ["predictions", "map"],
+                         ["narration"]]
 
 
 def assert_whole(app, width: int, height: int) -> None:
@@ -117,3 +122,82 @@ async def test_progress_counts_chapters_done_not_the_index(tmp_path):
     ls = live.LessonSession(load(BUILTIN["backprop"]), "backprop", 4,
                             Progress(tmp_path / "progress.json"))
     assert ls.note_done() == 1 and ls.completed == {0}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("name", list(BUILTIN))
+async def test_every_chapter_shows_the_panels_it_names(tmp_path, name, size):
+    """Issue 22 item 6, a scripted walk: each built-in chapter opened in turn shows every
+    panel it names (panel:, show:, its prose), on screen and not zero-size."""
+    app = lesson_app(tmp_path, name)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for i, ch in enumerate(app.lessons.lesson.lesson.chapters):
+            if i:
+                app.lessons.go(i)
+                await pilot.pause()
+            assert_named_panels_shown(app, ch)
+            app.redraw(True)
+            for sel in PANELS:                        # no border line cut ("maps a(x₁,x₂…")
+                w = app.query_one(sel)
+                sub = str(w.border_subtitle or "")
+                assert not sub or cell_len(sub) + 6 <= w.region.width, (ch.title, sel, sub)
+
+
+SHOWING = """# Panels
+
+## Loss and predictions
+task: xor
+hidden: 2
+lr: 5
+show: loss, predictions
+
+Two charts.
+
+## Maps in prose
+Look at the neuron maps: each hidden neuron's map of a over the plane.
+"""
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_show_and_prose_show_the_panels_they_name(tmp_path, size):
+    path = tmp_path / "panels.md"
+    path.write_text(SHOWING)
+    progress = Progress(tmp_path / "progress.json")
+    ls = live.LessonSession(load(path), str(path), 0, progress)
+    app = TinyNetApp(ls.chapter.session.problem, export_dir=tmp_path, save_dir=tmp_path,
+                     lesson=ls, progress=progress)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        loss, predictions = app.query_one("#loss"), app.query_one("#predictions")
+        if size == (120, 40):                         # both charts, side by side
+            assert on_screen(loss) and on_screen(predictions)
+            assert loss.region.y == predictions.region.y and loss.region.x < predictions.region.x
+        else:                                         # the first named; v shows the next
+            assert on_screen(loss) and not predictions.display
+        app.lessons.go(1)
+        await pilot.pause()
+        await pilot.pause()
+        assert on_screen(predictions) and app.view.large_map   # the maps: the large map
+        assert app.frame.predictions.neuron_map is not None
+        app.lessons.go(0)
+        await pilot.pause()
+        assert not app.view.large_map                 # the chapter before shows the table
+
+
+def test_check_flags_panels_the_small_layout_cannot_show(tmp_path):
+    path = tmp_path / "two.md"
+    path.write_text(SHOWING.replace("show: loss, predictions", "show: loss")
+                    .replace("Two charts.", "Read the neuron panel and the chain-rule panel."))
+    errors = [str(e) for e in live.check(load(path))]
+    assert any("80×24" in e and "narration panel" in e for e in errors), errors
+    assert not any("120×40" in e for e in errors)     # the large layout shows all three
+    ok = tmp_path / "ok.md"
+    ok.write_text(SHOWING)
+    assert live.check(load(ok)) == [] or all("80×24" in str(e) for e in live.check(load(ok)))
+
+
+def test_check_flags_maps_on_a_task_without_them(tmp_path):
+    path = tmp_path / "maps.md"
+    path.write_text(SHOWING.replace("task: xor", "task: digits").replace("hidden: 2", "hidden: 4"))
+    assert any("maps need 2 inputs" in str(e) for e in live.check(load(path)))

@@ -113,6 +113,29 @@ def test_check_says_when_a_question_becomes_computable(tmp_path):
     assert "malformed" not in str(e)
 
 
+@pytest.mark.parametrize("ask", ["loss", "loss epoch 3"])
+def test_a_loss_asked_before_any_play_says_which_wait_computes_it(tmp_path, ask):
+    # a well-formed question asked too early is not "malformed": the message names the fix
+    f = tmp_path / "l.md"
+    f.write_text(f"# T\n\n## One\ntask: xor\nask: {ask}\n\nPredict, then press Enter.\n",
+                 encoding="utf-8")
+    (e,) = live.check(load(f))
+    assert ":5: question not computable here:" in str(e) and "(at epoch 0)" in str(e)
+    assert "'wait: play N epochs'" in str(e)
+    assert "malformed" not in str(e)
+
+
+def test_a_value_the_wait_computes_used_before_it_says_where_it_goes(tmp_path):
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## One\ntask: xor\ngranularity: epoch\nwait: play 5 epochs\n"
+                 "ask: loss\nhint: it started at {loss epoch 0}\n\nPredict, then press Enter.\n"
+                 "\n## Two\ntask: xor\n\nNo wait: {loss}.\n", encoding="utf-8")
+    first, second = (str(e) for e in live.check(load(f)))
+    assert ":8: bad placeholder: {loss epoch 0}" in first
+    assert "filled in when the chapter opens, before its wait" in first
+    assert ":15: bad placeholder: {loss}" in second and "before its wait" not in second
+
+
 # ------------------------------------------------- item 7: numbers in prose
 def test_check_flags_numbers_typed_into_prose(tmp_path):
     f = tmp_path / "l.md"
@@ -124,6 +147,18 @@ def test_check_flags_numbers_typed_into_prose(tmp_path):
     assert any(":8:" in e and "0.2257" in e for e in errors)       # the hint
     assert any(":10:" in e and "0.04362" in e for e in errors)
     assert any(":11:" in e and "3.6e-05" in e for e in errors)
+
+
+def test_check_flags_a_number_that_ends_a_sentence(tmp_path):
+    # "The loss is 0.04362." is how a teacher types it: the full stop must not hide it;
+    # a version number (0.2.0) is no engine number
+    f = tmp_path / "l.md"
+    f.write_text("# T\n\n## One\ntask: xor\n\nThe weight is 0.04362.\nIn 0.2.0 it was 0.5.\n"
+                 "---\nb is -0.1234.\n", encoding="utf-8")
+    errors = [str(e) for e in live.check(load(f))]
+    assert len(errors) == 2, errors
+    assert any(":6:" in e and "0.04362 is typed" in e for e in errors)
+    assert any(":9:" in e and "-0.1234 is typed" in e for e in errors)
 
 
 def test_check_flags_a_loss_put_beside_the_next_epoch(tmp_path):

@@ -175,6 +175,9 @@ z is {z h₁ sample 2}.
 
 BAD = [  # (text, line, words in the message)
     (GOOD.replace("wait: step", "colour: red"), 6, "unknown key 'colour'"),
+    # a key with a digit or a Greek letter is a key too: not prose that swallows the header
+    (GOOD.replace("wait: step", "beta1: 0.8\nwait: step"), 6, "unknown key 'beta1'"),
+    (GOOD.replace("wait: step", "β: 0.8\nwait: step"), 6, "unknown key 'β'"),
     (GOOD.replace("{w h₁ 1}", "{q h₁ 1}"), 10, "bad placeholder: not a quantity: {q h₁ 1}"),
     (GOOD.replace("Look at {w h₁ 1}.", "Look at {w h₁ 1"), 10, "unmatched { or }"),
     (GOOD.replace("{w h₁ 1}", "{z h₂ sample 2}"), 10, "z of h₂ is not computed yet"),
@@ -186,6 +189,10 @@ BAD = [  # (text, line, words in the message)
     (GOOD.replace("ask: z h₁ sample 2", "ask: z h₁ sample 9"), 7, "malformed question"),
     (GOOD.replace("ask: z h₁ sample 2\n", ""), 7, "malformed question: 'hint' without 'ask:'"),
     (GOOD.replace("hint:", "tolerance: lots\nhint:"), 8, "malformed question: tolerance"),
+    (GOOD.replace("hint:", "tolerance: 0\nhint:"), 8,
+     "malformed question: tolerance '0': write a width above 0, absolute (0.5: ± 0.5) or "
+     "relative (1%)"),
+    (GOOD.replace("hint:", "tolerance: lots\nhint:"), 8, "tolerance 'lots': write a width"),
     (GOOD.replace("# A lesson\n", ""), 2, "missing title"),
     ("", 1, "missing title"),
     (GOOD.replace("task: xor", "task: chess"), 4, "task 'chess'"),
@@ -228,6 +235,14 @@ def run_cli(capsys, tmp_path, *argv):
     rc = learn.main(["learn", *map(str, argv)], progress=Progress(tmp_path / "p.json"))
     out = capsys.readouterr()
     return rc, out.out, out.err
+
+
+def test_check_piped_starts_with_the_first_problem(tmp_path, capsys):
+    # stderr not a terminal: no progress bar, so no blank line before the first problem
+    bad = tmp_path / "bad.md"
+    bad.write_text(GOOD.replace("wait: step", "colour: red"), encoding="utf-8")
+    rc, out, err = run_cli(capsys, tmp_path, "--check", bad)
+    assert rc == 2 and err.startswith(f"{bad}:6: unknown key"), repr(err[:40])
 
 
 def test_check_exit_codes(tmp_path, capsys):

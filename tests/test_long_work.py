@@ -39,7 +39,10 @@ async def test_the_gradient_check_runs_off_the_ui_thread_and_esc_stops_it(tmp_pa
         (worker,) = list(app.workers)  # the check, running
         start = time.perf_counter()
         await pilot.press("escape")  # answered while the check runs
-        assert time.perf_counter() - start < 0.5
+        # (loose: Pilot's press waits for the app to be idle, and the worker posts progress
+        # ten times a second; at a load of 9–13 on 2 cores a 0.5 s bound failed 2 runs of 3,
+        # also before this test's app changed, while the UI loop itself lagged < 70 ms)
+        assert time.perf_counter() - start < 2.0
         assert not isinstance(app.screen, GradCheckScreen)
         end = time.monotonic() + 2
         while not worker.is_finished and time.monotonic() < end:
@@ -62,18 +65,61 @@ def test_a_1000_layer_diagram_is_laid_out_quickly():
     assert max(x for x in xs if x is not None) < 100
 
 
+async def _drawn(app, pilot) -> None:
+    """Until the frame of the session as it is now has been drawn (the redraw timer runs
+    at 24 Hz; a key's own redraw usually does it at once)."""
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        s = app.session
+        if app._drawn == (id(s), s.version, app.view_key()):
+            break
+        await pilot.pause(0.001)
+    await pilot.pause()
+
+
 @pytest.mark.slow
 async def test_keys_answer_quickly_with_a_1000_layer_network(tmp_path):
+    """Each key's work is O(what is shown), not O(layers): the frame holds the layers the
+    diagram can show (≤ 40 of 1 000 at 120 columns) and a step's undo state the layers
+    it changes (≤ 2 for a neuron step); measured key to frame, median of 14 keys, with a
+    loose bound (≈ 0.13 s here on 2 busy cores, ~0.22 s before, 10–21 s at first)."""
     net = NeuralNetwork.from_sizes([2] + [2] * 999 + [1], "tanh", "sigmoid", seed=0)
     problem = build(RunConfig(task="xor"))
     problem.net = net
     app = TinyNetApp(problem, save_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        slowest = 0.0
-        for key in ("n", "n", "g", "n", "b"):
+        await _drawn(app, pilot)
+        times, held, kept = [], [], []
+        keys = ("n", "n", "n", "down", "up", "right_square_bracket", "left_square_bracket",
+                "n", "g", "n", "b", "b", "g", "n")
+        for key in keys:
             start = time.perf_counter()
             await pilot.press(key)
-            await pilot.pause()
-            slowest = max(slowest, time.perf_counter() - start)
-    assert slowest < 2.0, slowest  # was ~10–21 s a key; measured 0.2–0.5 s on 2 busy cores
+            await _drawn(app, pilot)
+            times.append(time.perf_counter() - start)
+            held.append(len(app.frame.diagram.layers or app.session.net.layers))
+            undo = app.session.stepper.travel.undo
+            if key == "n" and app.session.granularity.value == "neuron":
+                kept.append(len(undo[-1].layers))
+    assert max(held) <= 40, held
+    assert kept and max(kept) <= 2, kept
+    times.sort()
+    assert times[len(times) // 2] < 1.0, times
+
+
+async def test_progress_arriving_after_esc_closed_the_check_is_ignored(tmp_path):
+    """The worker's last progress (or result) may reach the dialog after Esc removed it:
+    it crashed the app (NoMatches '#gc-verdict', WorkerFailed) on a 1 000-layer network."""
+    app = TinyNetApp(build(RunConfig(task="xor")), save_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, GradCheckScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, GradCheckScreen)
+        screen.show_progress(5, 9)  # as call_from_thread would run it now
+        net = NeuralNetwork.from_sizes([2, 2, 1], seed=0)
+        screen.show(gradcheck(net, np.eye(2), np.ones((2, 1))))
+        await pilot.pause()
+    assert app.return_code in (None, 0)

@@ -11,7 +11,7 @@ from nn import Granularity, Phase, Stepper
 from nn.losses import get_loss
 from nn.naming import sample_name
 from nn.optimizers import get_optimizer
-from tui.core.config import RunConfig, build
+from tui.core.config import RunConfig, build, with_settings
 from tui.core.format import num
 from tui.view.frame import PanelSizes, build_frame
 from tui.core.session import Session
@@ -20,13 +20,13 @@ from tui.app.widgets.inspector import render_inspector
 from tui.app.widgets.narration import fill, narrate
 
 SIZES = PanelSizes(loss_width=60, map_cols=16, map_rows=8)
-OPTIMIZERS = ["gd", "momentum", "nesterov", "adam"]
+OPTIMIZERS = ["gd", "momentum", "nesterov", "adam", "rmsprop"]
 
 
 def session(**config) -> Session:
     """A session whose stepper runs mini-batches of ``config["batch"]`` (made here if
     the session does not pass the batch size on yet)."""
-    s = Session(build(RunConfig(**config)))
+    s = Session(build(with_settings(RunConfig(), **config)))
     batch = config.get("batch")
     if s.stepper.batch != (batch if batch and batch < len(s.problem.X) else None):
         p = s.problem
@@ -345,7 +345,8 @@ def test_inspector_shows_the_optimizers_state_as_columns_or_below_when_narrow():
     assert state_view().plain.splitlines()[1].split()[-1] == "Δ"  # gd: no state, no column
 
 
-@pytest.mark.parametrize("optimizer,slots", [("momentum", ["v"]), ("adam", ["m", "v"])])
+@pytest.mark.parametrize("optimizer,slots", [("momentum", ["v"]), ("adam", ["m", "v"]),
+                                            ("rmsprop", ["s"])])
 def test_inspector_state_is_the_optimizers(optimizer, slots):
     s = session(task="xor", optimizer=optimizer)
     s.granularity = Granularity.EPOCH

@@ -17,12 +17,12 @@ import pytest
 from nn import safetensors
 from nn.state_dict import state_dict
 from tui.cli.main import main
-from tui.core.config import RunConfig, build
+from tui.core.config import RunConfig, build, with_settings
 from tui.core import pytorch_export as pe
 
 
 def run_of(**options) -> pe.Run:
-    problem = build(RunConfig(**options))
+    problem = build(with_settings(RunConfig(), **options))
     cfg = problem.config
     return pe.Run(problem.net, problem.X, problem.y, cfg.lr, cfg.epochs, cfg.batch,
                   label=cfg.label)
@@ -51,9 +51,15 @@ CASES = {  # name: RunConfig options (few epochs: quick)
                                         activation="relu"),
     "blobs-adam-decay": dict(task="blobs", optimizer="adam", lr=0.05, weight_decay=0.001,
                              epochs=20),
+    "circle-bce-rmsprop-batch-decay": dict(task="circle", loss="cross-entropy",
+                                           optimizer="rmsprop", rho=0.8, lr=0.01, batch=32,
+                                           weight_decay=0.01, epochs=10),
     # chaotic (Adam at lr 1): each compared epoch restarts from the engine's state
     "spiral3-ce-adam-batch-chaotic": dict(task="spiral3", loss="cross-entropy",
                                           optimizer="adam", batch=16, epochs=30, hidden=(8,)),
+    "spiral3-ce-rmsprop-batch-chaotic": dict(task="spiral3", loss="cross-entropy",
+                                             optimizer="rmsprop", lr=0.3, batch=16, epochs=30,
+                                             hidden=(8,)),
 }
 
 
@@ -93,6 +99,8 @@ def test_the_settings_are_mapped_to_torch():
     assert "torch.nn.MSELoss()" in xor and "torch.nn.Sigmoid(),  # the output" in xor
     regression = pe.script(pe.prepare(run_of(**CASES["regression-momentum-batch"])))
     assert "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)\n" in regression
+    rmsprop = pe.script(pe.prepare(run_of(**CASES["circle-bce-rmsprop-batch-decay"])))
+    assert "torch.optim.RMSprop(groups, lr=LR, alpha=0.8, eps=1e-08)" in rmsprop
 
 
 def test_large_data_goes_to_a_safetensors_file_beside_the_script(tmp_path):
@@ -125,6 +133,21 @@ def test_a_run_continued_from_a_saved_optimizer_state_carries_it(tmp_path):
     m, _ = run.net.split(run.net.optimizer.state["m"])[0]
     np.testing.assert_array_equal(np.array(state["0.weight"]["exp_avg"]), m.T)
     assert 'optimizer.state[p]["step"] = torch.tensor(3.0)' in text
+
+
+def test_a_run_continued_with_rmsprop_carries_its_square_avg_and_step():
+    run = run_of(**CASES["circle-bce-rmsprop-batch-decay"])
+    run.net.fit(run.X, run.y, epochs=2, lr=run.lr)
+    text = pe.script(pe.prepare(run))
+    state = assignments(text)["STATE"]
+    s, _ = run.net.split(run.net.optimizer.state["s"])[0]
+    np.testing.assert_array_equal(np.array(state["0.weight"]["square_avg"]), s.T)
+    assert 'optimizer.state[p]["step"] = torch.tensor(2.0)' in text
+    chaotic = pe.script(pe.prepare(run_of(**CASES["spiral3-ce-rmsprop-batch-chaotic"])), "r.st")
+    assert 'state["step"] = torch.tensor(float(STEPS[epoch]))' in chaotic
+    momentum = pe.script(pe.prepare(run_of(task="spiral3", loss="cross-entropy", lr=3,
+                                           optimizer="momentum", batch=16, epochs=30)), "r.st")
+    assert "STEPS[epoch]" not in momentum.split("def restart_from_engine")[1].split("def ")[0]
 
 
 def test_a_diverged_run_is_compared_up_to_its_last_finite_loss():

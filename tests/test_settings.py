@@ -141,9 +141,9 @@ async def test_settings_screen_apply_changes_the_network_by_keys_and_mouse():
         await pilot.pause()
         # keys: add a layer, widen hidden layer 1 by one neuron
         await pilot.press("a", "down", "right")
-        # mouse: the x₁² toggle is row 8 (hidden layers, 2 layers each with its activation,
-        # the activation of all, x₁, x₂, x₁²)
-        await pilot.click("#settings-table", offset=(2, 8))
+        # mouse: the x₁² toggle is row 7 (hidden layers, 2 layers each with its activation,
+        # x₁, x₂, x₁²)
+        await pilot.click("#settings-table", offset=(2, 7))
         await pilot.click("#settings-apply")
         await pilot.pause()
     assert app.result == {"hidden": [9, 8], "features": ["x1", "x2", "x1^2"]}
@@ -237,21 +237,44 @@ def test_layer_rows_keep_one_activation_per_hidden_layer():
     draft, original = draft_of(s.config), draft_of(s.config)
     assert draft["activation"] == ["tanh", "relu"]
     labels = [r.label.strip() for r in field_rows(draft, "circle")][:6]
+    # one way to choose an activation: the row under each layer (issue 22 item 15)
     assert labels == ["hidden layers", "hidden layer 1", "activation", "hidden layer 2",
-                      "activation", "hidden activation"]
+                      "activation", "input x₁"]
+    assert "hidden activation" not in [r.label.strip() for r in field_rows(draft, "circle")]
     rows = field_rows(draft, "circle")
-    assert rows[5].show(draft) == "mixed"
     rows[0].change(draft, 1)                      # a new layer takes the last one's
     assert draft["hidden"] == [4, 4, 4] and draft["activation"] == ["tanh", "relu", "relu"]
     rows[0].change(draft, -1)
     rows[0].change(draft, -1)                     # one layer left: one name, sent as a name
     assert changed(draft, original) == {"hidden": [4], "activation": "tanh"}
     rows = field_rows(draft, "circle")
-    assert [r.label for r in rows][:3] == ["hidden layers", "  hidden layer 1",
-                                           "hidden activation"]
+    assert [r.label for r in rows][:4] == ["hidden layers", "  hidden layer 1",
+                                           "    activation", "  input x₁"]
     rows[0].change(draft, -1)
     rows[0].change(draft, 1)                      # none, then one again: the same name
     assert draft["activation"] == ["tanh"]
+
+
+def test_same_activation_gives_every_layer_the_chosen_rows():
+    from tui.app.screens.settings import same_activation
+
+    draft = draft_of(RunConfig(hidden=(4, 4, 4), activation=("tanh", "relu", "identity")))
+    assert not same_activation(draft, 1) and not same_activation(draft, 8)  # not an activation
+    assert draft["activation"] == ["tanh", "relu", "identity"]
+    assert same_activation(draft, 4)              # hidden layer 2's activation row
+    assert draft["activation"] == ["relu"] * 3
+
+
+async def test_settings_screen_A_gives_every_layer_this_activation():
+    s = Session(build(RunConfig(task="circle", hidden=(4, 4), activation=("tanh", "relu"))))
+    app = Host(s)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down")         # hidden layer 1's activation: tanh
+        assert "A: every hidden layer" in str(app.screen.query_one("#settings-table").render())
+        await pilot.press("A", "enter")
+        await pilot.pause()
+    assert app.result == {"activation": "tanh"} and s.net.activations == ["tanh"] * 2 + ["sigmoid"]
 
 
 async def test_settings_screen_changes_one_layers_activation():
@@ -261,10 +284,40 @@ async def test_settings_screen_changes_one_layers_activation():
         await pilot.pause()
         # row 4 is hidden layer 2's activation: tanh → relu (identity, sigmoid, tanh, relu)
         await pilot.press("down", "down", "down", "down", "right")
-        table = str(app.screen.query_one("#settings-table").render())
-        assert "mixed" in table
+        table = str(app.screen.query_one("#settings-table").render()).splitlines()
+        assert table[2].split() == ["activation", "[−]", "tanh", "[+]"]
+        assert table[4].split() == ["activation", "[−]", "relu", "[+]"]
         await pilot.press("enter")
         await pilot.pause()
     assert app.result == {"activation": ["tanh", "relu"]}
     assert s.net.activations == ["tanh", "relu", "sigmoid"]
     assert s.actions == [act.Configure({"activation": ["tanh", "relu"]})]
+
+
+async def test_the_chosen_optimizers_hyper_parameter_is_the_row_under_it(tmp_path):
+    """Optimizer → momentum: its β row appears under it (read from Momentum's declaration);
+    β 0.9 → 0.95 and apply; the session file replays to the same weights."""
+    from tui.app.screens.settings import SettingsTable
+
+    s = Session(build(RunConfig(task="xor", seed=1)))
+    s.play_chunk(3)
+    app = Host(s)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        labels = [r.label.strip() for r in screen.rows]
+        assert "momentum β" not in labels                   # gd has no β
+        screen.cursor = labels.index("optimizer")
+        await pilot.press("right")                          # gd → momentum
+        labels = [r.label.strip() for r in screen.rows]
+        assert labels[labels.index("optimizer") + 1] == "momentum β"
+        assert "[−] 0.9 [+]" in str(screen.query_one(SettingsTable).render())
+        await pilot.press("down", "right", "enter")         # β 0.9 → 0.95
+        await pilot.pause()
+    assert app.result == {"optimizer": "momentum", "momentum": 0.95}
+    assert s.net.optimizer.describe() == "momentum(beta=0.95, nesterov=False)"
+    s.play_chunk(4)
+    config, actions = load_session(s.save_session(tmp_path / "s.json"))
+    again = Session(build(config))
+    again.replay(actions)
+    np.testing.assert_array_equal(again.net.theta, s.net.theta)

@@ -3,6 +3,7 @@ line, a session file, a configure action (settings screen, lessons, followers) �
 refuses exactly the same values.  A session saved at any setting's extreme replays."""
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from tui.cli.main import make_parser
 from tui.cli.options import UsageError, config_from_args
 from tui.core import settings
-from tui.core.config import RunConfig, build
+from nn.optimizers import hyper_settings
+from tui.core.config import RunConfig, build, with_settings
 from tui.core.recording import load_session
 from tui.core.session import Session
 from tui.core.settings import SETTINGS, check, config_from_json, parse, read_changes
@@ -30,7 +32,8 @@ def edges(s) -> list:
 
 
 def cli_accepts(flag: str, text: str) -> bool:
-    args = ["train", "--optimizer", "momentum"] if flag == "--momentum" else ["train"]
+    hyper = next((s for s in SETTINGS.values() if s.flag == flag and s.optimizers), None)
+    args = ["train", "--optimizer", hyper.optimizers[0]] if hyper else ["train"]
     try:
         make_parser().parse_args(args + [f"{flag}={text}"])
     except UsageError:
@@ -96,8 +99,11 @@ def test_nan_and_infinities_are_refused_everywhere():
 
 def test_every_setting_has_one_declaration_that_every_reader_uses():
     assert settings.CONFIG_FIELDS == tuple(SETTINGS)
-    fields = set(RunConfig.__dataclass_fields__) - {"data_kind"}
-    assert set(SETTINGS) == fields
+    fields = set(RunConfig.__dataclass_fields__) - {"data_kind", "hyper"}
+    # the optimizers' hyper-parameter settings are kept in RunConfig.hyper, each made from
+    # its optimizer class's declaration (nn.optimizers)
+    assert set(SETTINGS) - set(settings.HYPER_SETTINGS) == fields
+    assert settings.HYPER_SETTINGS == tuple(hyper_settings()) == ("momentum", "rho")
     parser = make_parser()
     flags = {a.option_strings[0] for a in parser._actions if a.option_strings}
     assert {s.flag for s in SETTINGS.values() if s.flag} <= flags
@@ -129,6 +135,7 @@ EXTREMES = [
     ["--noise", "10", "--task", "circle"],
     ["--test-fraction", "0.9", "--task", "circle"],
     ["--optimizer", "nesterov", "--momentum", "0.999999"],
+    ["--optimizer", "rmsprop", "--rho", "0.999999"],
     ["--batch", "1"],
 ]
 
@@ -168,7 +175,9 @@ def test_the_check_can_fail():
     ("batch", 0, "batch must be a whole number from 1 to 1000000000, got 0"),
     ("hidden", [True], "a hidden layer size must be a whole number from 1 to 4096, got True"),
     ("hidden", [4] * 17, "hidden must be a list of at most 16 layer sizes"),
-    ("optimizer", "sgd", "optimizer must be one of gd, momentum, nesterov, adam, got 'sgd'"),
+    ("optimizer", "sgd", "optimizer must be one of gd, momentum, nesterov, adam, rmsprop, "
+                         "got 'sgd'"),
+    ("rho", -0.1, "rho must be a number from 0 to 1 (not included), got -0.1"),
     ("features", ["x1", "x1"], "features must not repeat a feature"),
     ("features", [], "features must be a list of feature names"),
     ("data", "", "data must be a file name, got ''"),
@@ -207,3 +216,54 @@ def test_a_configuration_round_trips_through_its_file_form():
     assert read_changes({"hidden": [3, 3]}) == {"hidden": [3, 3]}
     with pytest.raises(ValueError, match="cannot be changed here"):
         read_changes({"seed": 3})
+
+
+#: a session file written by release 0.2.0 (before the optimizers declared their settings):
+#: nesterov β 0.7, then β 0.5, a spell of gd, then momentum (β 0.5 kept across the gd)
+RELEASE_0_2_0 = (
+    '{"format":"tinynet-session-1","config":{"task":"circle","data":null,"hidden":[4]'
+    ',"activation":"tanh","lr":1.0,"seed":3,"epochs":5000,"load":null,"features":null'
+    ',"target":null,"test_fraction":0.0,"noise":null,"loss":"mse","optimizer":"nester'
+    'ov","momentum":0.7,"init":"default","sigma":null,"batch":null,"weight_decay":0.0'
+    ',"image":null},"actions":[{"do":"play","epochs":5},{"do":"configure","changes":{'
+    '"momentum":0.5}},{"do":"play","epochs":5},{"do":"configure","changes":{"optimize'
+    'r":"gd"}},{"do":"play","epochs":2},{"do":"configure","changes":{"optimizer":"mom'
+    'entum"}},{"do":"play","epochs":3}]}'
+)
+
+
+def test_a_session_file_of_release_0_2_0_replays_as_it_did(tmp_path):
+    """Its ``momentum`` key and configure actions are read as 0.2.0 read them; the replay
+    equals the same session carried out action by action (bit for bit; on the machine this
+    test was written on it also equalled 0.2.0's own replay bit for bit)."""
+    path = tmp_path / "old.json"
+    path.write_text(RELEASE_0_2_0)
+    config, actions = load_session(path)
+    assert (config.optimizer, config.hyper_value("momentum"), config.hyper_value("rho")) == (
+        "nesterov", 0.7, 0.9)
+    replayed = Session(build(config))
+    replayed.replay(actions)
+    assert replayed.net.optimizer.describe() == "momentum(beta=0.5, nesterov=False)"
+    by_hand = Session(build(with_settings(RunConfig(task="circle", seed=3, hidden=(4,)),
+                                          optimizer="nesterov", momentum=0.7)))
+    by_hand.play_chunk(5)
+    by_hand.configure({"momentum": 0.5})
+    by_hand.play_chunk(5)
+    by_hand.configure({"optimizer": "gd"})
+    by_hand.play_chunk(2)
+    by_hand.configure({"optimizer": "momentum"})
+    by_hand.play_chunk(3)
+    assert replayed.net.theta.tobytes() == by_hand.net.theta.tobytes()
+
+
+def test_a_file_written_now_without_a_newer_optimizer_has_only_keys_0_2_0_reads():
+    old_keys = set(json.loads(RELEASE_0_2_0)["config"])
+    for optimizer in ("gd", "momentum", "nesterov", "adam"):
+        config = build(RunConfig(task="circle", optimizer=optimizer)).config
+        assert set(settings.config_to_json(config)) <= old_keys, optimizer
+    rms = settings.config_to_json(RunConfig(optimizer="rmsprop"))
+    assert rms["rho"] == 0.9 and "momentum" not in rms
+    assert settings.config_to_json(RunConfig(hyper={"momentum": 0.5}))["momentum"] == 0.5
+    # a configure action of any hyper-parameter setting, at its default too, reads one way
+    assert read_changes({"momentum": 0.9}) == {"momentum": 0.9}
+    assert read_changes({"rho": 0.9, "optimizer": "gd"}) == {"rho": 0.9, "optimizer": "gd"}

@@ -187,3 +187,21 @@ def test_a_sweep_nobody_passes_on_overlapping_classes_says_how_to_set_a_bar():
                 console=console) == 0
     text = console.export_text()
     assert "0%" in text and "--target-loss" in text
+
+
+def test_an_optimizer_hyper_parameter_is_an_axis_with_a_grid_and_a_folder_each(tmp_path):
+    """``--momentum 0.5,0.9``: a grid per β, each reported with its β, its runs' commands
+    carrying it, exported into DIR/momentum-0.5/ and DIR/momentum-0.9/; bounds as everywhere."""
+    console = Console(record=True, width=200)
+    assert main(["--task", "xor", "--optimizer", "momentum", "--momentum", "0.5,0.9", "--seeds",
+                 "0-1", "--lr", "2", "--epochs", "30", "--quiet", "--export",
+                 str(tmp_path)], console=console) == 0
+    text = console.export_text()
+    assert "momentum β 0.5, 2 seeds" in text and "momentum β 0.9, 2 seeds" in text
+    assert "--optimizer momentum --momentum 0.5 --epochs 30" in text
+    assert "--optimizer momentum --momentum 0.9 --epochs 30" in text
+    for beta in ("0.5", "0.9"):
+        assert (tmp_path / f"momentum-{beta}" / "sweep.csv").is_file()
+    assert make_parser().parse_args(["--momentum", "0.9,0.5,0.9"]).momentum == [0.9, 0.5]
+    with pytest.raises(Exception, match="momentum must be a number from 0 to 1"):
+        make_parser().parse_args(["--momentum", "0.5,1"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import time
 from pathlib import Path
 
@@ -93,6 +94,7 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
         return MainScreen(id="_default")
 
     def on_main_screen_ready(self, _message: MainScreen.Ready) -> None:
+        bandwidth.answer_now(self)  # the first screen is not held back by the byte budget
         self.digits_mount()
         self._apply_size(self.size.width, self.size.height)
         if self.lessons.active:
@@ -100,6 +102,9 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
             self.lessons.refresh(focus=True)
         self.set_interval(1 / REDRAW_HZ, self.redraw)
         self.redraw()
+        # the command line held back garbage collection for the start-up
+        # (tui.cli.main.collections_after_first_frame): on again once this frame is drawn
+        self.call_after_refresh(gc.enable)
         if self.first_run is not None and self.first_run.fresh("hint"):
             self.notify(HINT, timeout=20, markup=False)
 
@@ -161,11 +166,12 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
                                          speed=f"{self.lessons.pace:g} s/step")
         self.query_one(StatusLine).show(status)
         self.query_one(NetworkDiagram).show(frame.diagram)
-        if self.first_run is not None:  # the maps' legend, until `m` has been seen once
-            maps = frame.diagram.maps
-            shown = maps is not None and maps.small is not None and not self.first_run.seen("map")
-            self.query_one("#diagram").border_subtitle = (
-                map_legend(color_system(self)) if shown else "")
+        maps = frame.diagram.maps  # the maps' legend, with "m: large" until m is seen once
+        fresh = self.first_run is not None and not self.first_run.seen("map")
+        diagram = self.query_one("#diagram")
+        diagram.border_subtitle = (
+            map_legend(color_system(self), large_hint=fresh, width=diagram.size.width - 6)
+            if maps is not None and maps.small is not None else "")
         self.query_one(Inspector).show(frame.neuron)
         self.query_one(Narration).show(frame.narration)
         chart = self.query_one(LossChart)

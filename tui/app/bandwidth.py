@@ -16,7 +16,8 @@ app's compositor and its driver:
   screen); a flush also waits while the driver's writer still has queued output (the terminal,
   or the SSH link, is behind), and at most ``fps`` flushes a second are made;
 * a key press or click is answered at once: for :data:`KEY_WINDOW_S` after it, flushes ignore
-  the budget and the backlog (as long as the debt is under :data:`KEY_DEBT_S` seconds of budget).
+  the budget and the backlog (as long as the debt is under :data:`KEY_DEBT_S` seconds of budget);
+  so is the first screen (:func:`answer_now`, when the app's main screen is ready).
 
 Idle costs nothing: no change, no bytes.  ``TINYNET_BANDWIDTH=off`` disables it,
 ``TINYNET_MAX_KBPS`` / ``TINYNET_FPS`` set the defaults (0 = no limit) when the app passes none.
@@ -110,11 +111,22 @@ def install(app, max_kbps: float | None = None, fps: float | None = None) -> "Ba
 
     app._display = _display
     app.on_event = on_event
+    bw.input_at = time.perf_counter()  # the first screen is sent at once, like a key's answer
     try:
         app.app_resume_signal.subscribe(app, lambda _app: bw.forget())
     except Exception:  # pragma: no cover - older Textual: a resume repaints everything anyway
         pass
     return bw
+
+
+def answer_now(app) -> None:
+    """What changes on ``app``'s screen in the next :data:`KEY_WINDOW_S` is sent at once, as
+    the answer to a key is: for the first screen (the panels' contents and the footer's keys
+    come a few refreshes after the empty panels, and the budget the empty panels used would
+    hold them back ≈ 0.1–0.3 s).  Nothing where no :class:`Bandwidth` is installed."""
+    bw = getattr(app, "bandwidth", None)
+    if isinstance(bw, Bandwidth):
+        bw.input_at = time.perf_counter()
 
 
 class Bandwidth:

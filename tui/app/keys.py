@@ -52,7 +52,8 @@ KEYS: tuple[Key, ...] = (
         "time travel", True),
     Key("g", "granularity", "grain",
         "granularity: neuron → layer → phase → (batch) → epoch", "stepping", True),
-    Key("space", "play", "play", "play / pause whole epochs", "stepping", True),
+    Key("space", "play", "play",
+        "play / pause epochs (a lesson: as it asks)", "stepping", True),
     Key("plus,equals_sign", "speed(1)", "faster", "play faster", "stepping"),
     Key("minus", "speed(-1)", "slower", "play slower", "stepping"),
     Key("up", "select(-1)", "prev neuron", "select the previous neuron", "stepping",
@@ -91,7 +92,7 @@ KEYS: tuple[Key, ...] = (
     Key("o", "slow_motion", "slow",
         "slow motion: one neuron every few seconds, narrated (+/− pace, any key pauses)",
         "lessons"),
-    Key("p", "lesson_play", "play", "in a lesson: play as the chapter asks (else as space)",
+    Key("p", "lesson_play", "play", "as space (in a lesson: as the chapter asks)",
         "lessons"),
     Key("pagedown", "next_chapter", "next chapter",
         "in a lesson: read on (the chapter's text), then the next chapter (else: scroll the "

@@ -34,10 +34,8 @@ SLOW_DEFAULT = 3  # 1.5 s per step
 
 #: ``panel:`` names → the app's widget ids
 PANEL_IDS = {"diagram": "diagram", "neuron": "inspector-box", "narration": "narration",
-             "loss": "loss", "predictions": "predictions"}
+             "loss": "loss", "predictions": "predictions", "maps": "predictions"}
 
-#: what the second cell of the small-screen lesson layout can show (v cycles them)
-SMALL_CELLS = ("narration", "neuron", "loss", "predictions")
 
 #: keys that adjust slow motion instead of pausing it
 SLOW_KEYS = {"o": 0, "plus": 1, "equals_sign": 1, "minus": -1}
@@ -210,44 +208,80 @@ class LessonMode:
         self._enter_chapter()
 
     def apply_classes(self) -> None:
-        """Show the panel; outline the panel the chapter is about."""
+        """Show the lesson panel; outline the panel the chapter is about; show every panel
+        the chapter names (``panel:``, ``show:``, its prose: :mod:`tui.lessons.panels`)."""
         app = self.app
         screen = app.screen_stack[0]
         screen.set_class(self.active, "lesson")
         focus = self.run.chapter.panel if self.active else None
-        for name, wid in PANEL_IDS.items():
-            app.query_one(f"#{wid}").set_class(name == focus, "lesson-focus")
-        # the lesson layouts show one chart cell: the chapter's (v swaps it); on small
-        # screens the second cell is the chapter's panel (chain rule, neuron, loss or
-        # predictions): a chapter that names a panel shows it
-        self.show_cell(focus if focus in SMALL_CELLS else "narration")
+        outlined = PANEL_IDS.get(focus)
+        for wid in set(PANEL_IDS.values()):
+            app.query_one(f"#{wid}").set_class(wid == outlined, "lesson-focus")
+        if not self.active or screen.has_class("digits"):
+            self._set_large_map(False)
+            screen.set_class(False, "lesson-charts2")
+            if self.active:
+                self.show_cell("narration")
+            return
+        from tui.lessons import panels  # lessons load when one opens: start-up time
+
+        names = [n for n in panels.named(self.run.chapter) if n in self.cells()]
+        large, small = panels.layout(names, compact=False), panels.layout(names, compact=True)
+        charts = large.charts
+        # large screens: the chart row holds one or two of loss / predictions / large map
+        screen.set_class(len(charts) == 2, "lesson-charts2")
+        screen.set_class(charts[0] != "loss", "show-predictions")
+        # small screens: the second cell is the chapter's panel
+        self.show_cell(small.cells[1])
+        self._set_large_map("maps" in charts or small.cells[1] == "maps")
+
+    def cells(self) -> tuple[str, ...]:
+        """What the small-screen lesson layout's second cell can show (``v`` cycles them):
+        the large map only on a task that has neuron maps."""
+        from tui.lessons.panels import SMALL_CELLS  # lessons load when one opens: start-up time
+        from tui.view.frame import maps_available  # the frame builder's rule: start-up time
+
+        has_maps = maps_available(self.app.session.problem)
+        return tuple(c for c in SMALL_CELLS if c != "maps" or has_maps) + ("diagram",)
+
+    def _set_large_map(self, on: bool) -> None:
+        """The predictions area shows the selected neuron's map (``m``'s view state)."""
+        if self.app.view.large_map != on:
+            self.app.view.large_map = on
+            self.app.call_after_refresh(self.app.redraw, True)
 
     def show_cell(self, name: str) -> None:
         """The small-screen lesson layout's second cell (SMALL_CELLS); on large screens
-        the loss or the predictions chart (the neuron panel and the chain rule are
-        always there)."""
+        the chart row follows :meth:`apply_classes` (the neuron panel and the chain rule
+        are always there)."""
         screen = self.app.screen_stack[0]
-        screen.set_class(name in ("loss", "predictions"), "lesson-chart")
+        screen.set_class(name in ("loss", "predictions", "maps"), "lesson-chart")
         screen.set_class(name == "neuron", "lesson-neuron")
-        if name in ("loss", "predictions"):
-            screen.set_class(name == "predictions", "show-predictions")
+        if name in ("loss", "predictions", "maps"):
+            screen.set_class(name != "loss", "show-predictions")
+        self._set_large_map(name == "maps")
 
     def cell(self) -> str:
         screen = self.app.screen_stack[0]
         if screen.has_class("lesson-neuron"):
             return "neuron"
         if screen.has_class("lesson-chart"):
-            return "predictions" if screen.has_class("show-predictions") else "loss"
+            if not screen.has_class("show-predictions"):
+                return "loss"
+            return "maps" if self.app.view.large_map else "predictions"
         return "narration"
 
     def swap_panel(self) -> bool:
         """``v`` in the small-screen lesson layout: its second cell cycles chain rule →
-        neuron → loss chart → predictions.  False outside that layout (``v`` swaps as
-        usual)."""
+        neuron → loss chart → predictions (→ the large neuron map).  False outside that
+        layout (``v`` swaps as usual)."""
         screen = self.app.screen_stack[0]
         if not (self.active and screen.has_class("compact")):
             return False
-        self.show_cell(SMALL_CELLS[(SMALL_CELLS.index(self.cell()) + 1) % len(SMALL_CELLS)])
+        cells = [c for c in self.cells() if c != "diagram"]
+        here = self.cell()
+        self.show_cell(cells[(cells.index(here) + 1) % len(cells)] if here in cells
+                       else cells[0])
         self.app.session.touch()
         self.app.call_after_refresh(self.app.redraw, True)  # once the cell has its size
         return True

@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.app import digits_keys
 from tui.app.widgets.diagram import NetworkDiagram
+from tui.app.widgets.footer import KeyFooter
 from tui.app.widgets.inspector import Inspector
 from tui.app.widgets.lesson import LessonPanel
 from tui.app.widgets.loss_chart import LossChart
@@ -46,7 +47,7 @@ class MainScreen(Screen):
             yield from digits_keys.compose_after()
         yield LessonPanel(id="lesson", classes="panel")
         # the palette's key is in the help and the table (ctrl+p), not the footer
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         for wid, title in TITLES.items():

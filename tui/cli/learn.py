@@ -29,13 +29,16 @@ def print(*parts, file=None) -> None:  # noqa: A001 - every line this module pri
 def check_lesson(lesson: Lesson) -> list[LessonError]:
     """:func:`tui.lessons.checking.check_lesson` with a transient progress bar on stderr
     (which chapter of how many, time so far)."""
-    if not lesson.chapters:
+    from rich.console import Console  # only --check and --worksheet draw the bar
+
+    console = Console(stderr=True)
+    if not lesson.chapters or not console.is_terminal:
+        # piped or in a file, a transient bar leaves only a blank line before the problems
         return checking.check_lesson(lesson)
-    from rich.console import Console
     from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn
 
     bar = Bar(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-              console=Console(stderr=True), transient=True)
+              console=console, transient=True)
     with bar:
         task = bar.add_task("checking", total=len(lesson.chapters))
 

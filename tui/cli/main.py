@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import sys
 from pathlib import Path
 
@@ -26,10 +27,49 @@ try first:
 docs: README.md and docs/ (docs/cli.md: every subcommand and option)"""
 
 
-def make_parser() -> Parser:
+class NeedsFullParser(Exception):
+    """Raised by the app-only parser (:func:`make_parser` without subcommands) for
+    ``-h``/``--help``: the help lists the subcommands, so the full parser prints it."""
+
+
+class _FullHelp(argparse.Action):
+    """``-h``/``--help`` of the app-only parser: hand over to the full parser."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show this help message and exit"):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        raise NeedsFullParser
+
+
+#: the subcommands' names (tests/test_startup.py holds them to the full parser's)
+SUBCOMMANDS = ("train", "serve", "share", "follow", "sweep", "learn", "record")
+
+
+def make_parser(subcommands: bool = True) -> Parser:
+    """The command line's parser.  ``subcommands=False``: the app's own options only (the
+    same options, defaults and ``command=None``), without building the subcommands'
+    parsers or importing their modules — :func:`parse_command_line` uses it for a plain
+    ``tinynet-tui …`` (start-up time) and falls back to the full parser for ``--help``,
+    any error and any subcommand."""
     parser = Parser(prog=PROG, description="Watch a from-scratch NumPy neural network learn.",
-                    epilog=TRY_FIRST, formatter_class=argparse.RawDescriptionHelpFormatter)
+                    epilog=TRY_FIRST, formatter_class=argparse.RawDescriptionHelpFormatter,
+                    add_help=subcommands)
+    if not subcommands:
+        parser.add_argument("-h", "--help", action=_FullHelp)
     _add_model_options(parser)
+    if subcommands:
+        _add_subcommands(parser)
+    else:
+        parser.set_defaults(command=None)
+    _add_app_options(parser)
+    return parser
+
+
+def _add_subcommands(parser: Parser) -> None:
+    """train, serve, share, follow, sweep, learn, record … (each its own parser)."""
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     train = sub.add_parser("train", help="train headless, print a summary",
                            description="Train without the app; rich progress, then a summary.")
@@ -77,6 +117,10 @@ def make_parser() -> Parser:
     from tui.app.cast import add_record_parser  # loaded only when this is used: start-up time
 
     add_record_parser(sub)
+
+
+def _add_app_options(parser: Parser) -> None:
+    """The options of the app itself (not of a subcommand)."""
     parser.add_argument("--record", metavar="FILE.cast",
                         help="record what the terminal shows into an asciinema cast (in any "
                              "mode: the app, learn, share, follow; never overwrites)")
@@ -86,7 +130,21 @@ def make_parser() -> Parser:
                         help="most KB/s the app sends to the terminal (default 50; 0 = no limit)")
     parser.add_argument("--fps", type=limit, metavar="N",
                         help="most screen updates a second (default: as the byte budget allows)")
-    return parser
+
+
+def parse_command_line(words: list[str]) -> tuple[Parser, argparse.Namespace]:
+    """The parser and the parsed ``words``.  Words that name no subcommand are first parsed
+    by the app-only parser (the subcommands' parsers and modules are not needed to
+    start the app: start-up time); ``--help``, a subcommand or any error goes to the full
+    parser, which says what it has always said."""
+    if not set(words) & set(SUBCOMMANDS):
+        try:
+            light = make_parser(subcommands=False)
+            return light, light.parse_args(words)
+        except (UsageError, NeedsFullParser):
+            pass
+    parser = make_parser()
+    return parser, parser.parse_args(words)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -223,11 +281,11 @@ def _misplaced_option(parser: argparse.ArgumentParser, argv: list[str]) -> str |
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = make_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
     try:
-        args = parser.parse_args(argv)
+        parser, args = parse_command_line(words)
     except UsageError as exc:
-        words = sys.argv[1:] if argv is None else list(argv)
+        parser = make_parser()
         message = str(exc)
         if message.endswith("expected one argument"):  # --lr -inf: argparse saw an option
             option = message.split(":")[0].removeprefix("argument ").split("/")[-1]
@@ -267,7 +325,7 @@ def _main(argv: list[str] | None) -> int:
     actions = None
     replaying = getattr(args, "replay", None) is not None and args.command is None
     if replaying:
-        plain = make_parser().parse_args([])
+        plain = make_parser(subcommands=False).parse_args([])
         _resolve_task(plain)
         if app_command(args) != app_command(plain):  # they would be silently ignored
             return fail("argument --replay: the session file holds the network and its "
@@ -316,18 +374,38 @@ def _main(argv: list[str] | None) -> int:
         return run_training(problem, until_loss=args.until_loss, save=args.save,
                             export=args.export, quiet=args.quiet, force=args.force,
                             export_pytorch=args.export_pytorch)
-    from tui.app.app import TinyNetApp  # loaded only when this subcommand runs: start-up time
+    with collections_after_first_frame(not replaying):
+        from tui.app.app import TinyNetApp  # loaded only when the app runs: start-up time
 
-    try:
-        seconds = replay_estimate(problem, actions) if actions else None
-        with replay_progress(args.replay, actions, seconds) as step:
-            app = TinyNetApp(problem, replay=actions, replay_step=step,
-                             first_run=None if replaying else FirstRun())
-    except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
-        return fail(f"{args.replay}: {exc}")
-    app.max_kbps, app.fps = args.max_kbps, args.fps
-    app.run()
+        try:
+            seconds = replay_estimate(problem, actions) if actions else None
+            with replay_progress(args.replay, actions, seconds) as step:
+                app = TinyNetApp(problem, replay=actions, replay_step=step,
+                                 first_run=None if replaying else FirstRun())
+        except (ValueError, OSError) as exc:  # a replayed action that cannot be carried out
+            return fail(f"{args.replay}: {exc}")
+        app.max_kbps, app.fps = args.max_kbps, args.fps
+        app.run()
     return app.return_code or 0  # Textual sets 1 after an unhandled exception
+
+
+@contextlib.contextmanager
+def collections_after_first_frame(wanted: bool = True):
+    """No cyclic garbage collection while the app is imported and builds its first frame
+    (``wanted``): the App turns it back on once that frame is drawn
+    (``TinyNetApp.on_main_screen_ready``), and leaving this block always does.  Start-up
+    allocates ~10⁵ long-lived objects (modules, classes, widgets, styles), so the collector
+    ran ~160 times before the first frame and a full pass (~50 ms) went over them all for
+    no garbage; those are 10–15 % of the start-up (bench/README.md).  Not while replaying a
+    session (a long replay makes garbage of its own)."""
+    if not wanted or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 if __name__ == "__main__":  # pragma: no cover

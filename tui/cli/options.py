@@ -15,8 +15,8 @@ from nn.images import parse_image_size
 from tui.core.text import printable
 from tui.core.config import IMAGE_TASKS, TARGET_TASKS, RunConfig, task_defaults
 from tui.core.parsing import finite_number, positive_number, whole_number
-from tui.core.settings import (HIDDEN_ACTIVATIONS, MAX_EPOCHS, MAX_NOISE, MAX_TEST_FRACTION, SETTINGS,  # noqa: F401
-                               Setting, parse)
+from tui.core.settings import (HIDDEN_ACTIVATIONS, HYPER_SETTINGS, MAX_EPOCHS, MAX_NOISE,  # noqa: F401
+                               MAX_TEST_FRACTION, SETTINGS, Setting, parse)
 
 PROG = "tinynet-tui"
 
@@ -113,7 +113,7 @@ def app_command(args: argparse.Namespace) -> list[str]:
     if args.loss is not None:
         argv += ["--loss", args.loss]
     if args.optimizer not in (None, "gd"):  # None: left out (the task's own)
-        argv += ["--optimizer", args.optimizer, "--momentum", repr(momentum_of(args))]
+        argv += ["--optimizer", args.optimizer] + hyper_argv(args.optimizer, hyper_of(args))
     if args.init != "default":
         argv += ["--init", args.init] + (["--sigma", repr(args.sigma)] if args.sigma else [])
     if args.batch is not None:
@@ -142,7 +142,6 @@ hidden_activations = _setting_reader("activation")
 test_fraction = _setting_reader("test_fraction")
 noise_level = _setting_reader("noise")
 target_formula = _setting_reader("target")
-unit_interval = _setting_reader("momentum")
 
 
 def _setting_type(setting: Setting):
@@ -157,10 +156,11 @@ def add_setting_option(p: argparse.ArgumentParser, name: str, **overrides) -> No
     """The command-line option of setting ``name``, generated from its one declaration
     (flag, reader with its bounds, help, metavar, choices, default)."""
     s = SETTINGS[name]
-    # momentum and task stay None when not given (momentum_of, the --load model's task decide)
-    # (and the training settings a task has its own defaults for: apply_task_defaults)
-    options = dict(help=s.help, default=None if name in (
-        "momentum", "task", "optimizer", "batch", "test_fraction", "weight_decay") else s.default)
+    # an optimizer's hyper-parameters and the task stay None when not given (hyper_of, the
+    # --load model's task decide), and so do the training settings a task has its own
+    # defaults for (apply_task_defaults)
+    options = dict(help=s.help, default=None if s.hyper is not None or name in (
+        "task", "optimizer", "batch", "test_fraction", "weight_decay") else s.default)
     if s.kind == "choice":
         options["choices"] = list(s.choices())
     else:
@@ -202,8 +202,7 @@ def config_from_args(args: argparse.Namespace) -> RunConfig:
                      epochs=getattr(args, "epochs", None), load=args.load,
                      features=args.features, target=args.target,
                      test_fraction=args.test_fraction, noise=args.noise,
-                     loss=args.loss, optimizer=args.optimizer,
-                     momentum=momentum_of(args),
+                     loss=args.loss, optimizer=args.optimizer, hyper=hyper_of(args),
                      init=args.init, sigma=args.sigma, batch=args.batch,
                      weight_decay=args.weight_decay, image=getattr(args, "image", None))
 
@@ -224,21 +223,33 @@ def check_data_options(args: argparse.Namespace) -> None:
                          f"({', '.join(GENERATED)}), not {task}")
     if args.sigma is not None and args.init != "normal":
         raise ValueError("argument --sigma: only with --init normal")
-    check_momentum(args)
+    check_hyper(args)
     if args.test_fraction and task in ("and", "xor"):
         raise ValueError(f"argument --test-fraction: {task} has only 4 samples; "
                          "a test set needs a generated task or --data")
 
 
-def check_momentum(args: argparse.Namespace) -> None:
-    """``--momentum`` only with an optimizer that has one (else it would be ignored)."""
-    if args.momentum is not None and args.optimizer not in ("momentum", "nesterov"):
-        raise ValueError("argument --momentum: only with --optimizer momentum or nesterov")
+def check_hyper(args: argparse.Namespace) -> None:
+    """An optimizer's hyper-parameter option (``--momentum``) only with an optimizer that
+    reads it (else it would be ignored): ValueError, one line."""
+    for name, value in hyper_of(args).items():
+        s = SETTINGS[name]
+        if args.optimizer not in s.optimizers:
+            raise ValueError(f"argument {s.flag}: only with --optimizer "
+                             f"{' or '.join(s.optimizers)}")
 
 
-def momentum_of(args: argparse.Namespace) -> float:
-    """``--momentum``, or :class:`RunConfig`'s default β when it was left out."""
-    return RunConfig.momentum if args.momentum is None else args.momentum
+def hyper_of(args: argparse.Namespace) -> dict:
+    """The optimizer hyper-parameter options given (``{"momentum": 0.5}``; left out: absent)."""
+    return {name: getattr(args, name) for name in HYPER_SETTINGS
+            if getattr(args, name, None) is not None}
+
+
+def hyper_argv(optimizer: str, hyper: dict) -> list[str]:
+    """The options of ``optimizer``'s hyper-parameters with their values (defaults where
+    ``hyper`` has none): ``["--momentum", "0.9"]``."""
+    return [part for name in HYPER_SETTINGS if optimizer in SETTINGS[name].optimizers
+            for part in (SETTINGS[name].flag, repr(hyper.get(name, SETTINGS[name].default)))]
 
 
 def fail(message: str, status: int = 2) -> int:

@@ -3,16 +3,18 @@ CSV and PNG exports.  The grid runner itself is :mod:`tui.core.sweep`."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from tui.cli.options import (HIDDEN_ACTIVATIONS, Parser, UsageError, _argument, check_momentum,
-                             epoch_count, existing_file, hidden_sizes, momentum_of, positive_float,
-                             positive_int, unit_interval)
-from tui.core.config import OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig, task_defaults
+from tui.cli.options import (HIDDEN_ACTIVATIONS, HYPER_SETTINGS, SETTINGS, Parser, UsageError,
+                             _argument, add_setting_option, check_hyper, epoch_count,
+                             existing_file, hidden_sizes, hyper_of, parse, positive_float,
+                             positive_int)
+from tui.core.config import OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig, task_defaults, with_settings
 from tui.core.output import atomic_write_text, atomic_write_with, check_output_files
 from tui.core.text import printable
 from tui.core.sweep import (PLATEAU_DROP, PLATEAU_PART, PROG, STATES, Sweep, app_command,
@@ -43,8 +45,12 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--optimizer", choices=OPTIMIZER_CHOICES, default=None,
                    help="optimizer of every run (default gd: plain gradient descent; "
                         "digits: adam)")
-    p.add_argument("--momentum", type=unit_interval, metavar="BETA",
-                   help="β of --optimizer momentum or nesterov (default 0.9)")
+    for name in HYPER_SETTINGS:  # --momentum, --rho: each declared by its optimizer class
+        s = SETTINGS[name]
+        add_setting_option(p, name, type=_argument(lambda text, name=name: hyper_list(name, text)),
+                           metavar=f"{s.metavar}S", help=f"{s.help}; several, e.g. "
+                           f"{s.hyper.default:g},{s.hyper.ladder[-1] if s.hyper.ladder else s.high:g}"
+                           ": a sweep for each (an axis of the grid)")
     p.add_argument("--epochs", type=epoch_count, help="epochs per run (default: per task)")
     p.add_argument("--target-loss", type=positive_float, metavar="LOSS",
                    help="success = loss at or below LOSS (default: 100%% accuracy, or R² ≥ 0.98)")
@@ -56,6 +62,22 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true",
                    help="overwrite those files when DIR already has them")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def hyper_list(name: str, text: str) -> list[float]:
+    """``"0.5,0.9"`` → [0.5, 0.9]: values of an optimizer's hyper-parameter setting, each read
+    by its one declaration (tui/core/settings.py: the same bounds as everywhere), each once."""
+    parts = [p.strip() for p in text.split(",")]
+    if not text.strip() or any(not p for p in parts):
+        raise ValueError(f"{text!r}: give values like 0.5,0.9")
+    return list(dict.fromkeys(parse(name, p) for p in parts))
+
+
+def hyper_axis(args: argparse.Namespace) -> list[dict]:
+    """The grid's optimizer hyper-parameter axis: one {setting: value} per sweep, every
+    combination of the lists given ([{}] when none is given)."""
+    given = hyper_of(args)
+    return [dict(zip(given, values)) for values in itertools.product(*given.values())]
 
 
 def add_sweep_parser(subparsers) -> argparse.ArgumentParser:
@@ -92,8 +114,7 @@ def table_lines(headers: list[tuple[str, ...]], rows: list[list[str]],
 def print_report(sweep: Sweep, rows: list[dict], args, console) -> None:
     net = sweep.problem.net
     cfg = sweep.problem.config
-    trains = "" if cfg.optimizer == "gd" else f" {cfg.optimizer}" + (
-        f" β {cfg.momentum:g}," if cfg.optimizer in ("momentum", "nesterov") else ",")
+    trains = "" if cfg.optimizer == "gd" else f" {cfg.optimizer_text()},"
     console.print(f"{cfg.label}: {net.describe()},{trains} {len(sweep.seeds)} seeds × "
                   f"{len(sweep.lrs)} lr × {len(sweep.inits)} init, {sweep.epochs} epochs — "
                   f"success: {sweep.criterion}", highlight=False)
@@ -242,22 +263,37 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
     config = RunConfig(task=args.task, data=args.data, hidden=args.hidden,
                        activation=args.activation, epochs=args.epochs,
                        optimizer=args.optimizer or defaults.get("optimizer", "gd"),
-                       momentum=momentum_of(args), batch=defaults.get("batch"),
+                       batch=defaults.get("batch"),
                        test_fraction=defaults.get("test_fraction", 0.0),
                        weight_decay=defaults.get("weight_decay", 0.0))
+    axis = hyper_axis(args)
+    # several hyper-parameter values: a grid for each, exported into a folder each
+    folders = ([args.export] * len(axis) if len(axis) == 1 or args.export is None else
+               [args.export / "_".join(f"{k}-{v:g}" for k, v in values.items())
+                for values in axis])
     progress = Progress(TextColumn("[bold]sweep[/]"), BarColumn(),
                         TextColumn("{task.percentage:>3.0f} %"), TimeElapsedColumn(),
                         console=console, transient=True, disable=args.quiet)
     try:
-        check_momentum(args)
+        check_hyper(args)
     except ValueError as exc:
         print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2
     # checked before any training, so a sweep never runs for minutes and then fails
-    if args.export is not None and (why := check_output_files(args.export, EXPORT_NAMES,
-                                                              args.force)):
-        print(f"{PROG}: error: {printable(why)}", file=sys.stderr)
-        return 2
+    for folder in folders if args.export is not None else ():  # (each grid's own folder)
+        if why := check_output_files(folder, EXPORT_NAMES, args.force):
+            print(f"{PROG}: error: {printable(why)}", file=sys.stderr)
+            return 2
+    for values, folder in zip(axis, folders):
+        status = _one_grid(with_settings(config, **values), args, progress, console, folder)
+        if status:
+            return status
+    return 0
+
+
+def _one_grid(config: RunConfig, args: argparse.Namespace, progress, console,
+              folder: Path | None) -> int:
+    """Train, report and (into ``folder``) export the grid of one configuration."""
     try:
         inits = resolve_inits(args.init, args.sigma)
         with progress:
@@ -268,16 +304,17 @@ def run_sweep(args: argparse.Namespace, console=None) -> int:
 
             sweep = run_grid(config, args.seeds, args.lr, args.epochs, args.target_loss,
                              args.check_every, progress=tick, inits=inits)
+            progress.remove_task(bar)
     except (ValueError, OSError) as exc:
         print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2
     rows = setting_rows(sweep)
     print_report(sweep, rows, args, console)
-    if args.export is not None:
+    if folder is not None:
         try:
-            written = export(sweep, rows, args.export)
+            written = export(sweep, rows, folder)
         except OSError as exc:
-            print(f"{PROG}: error: cannot write to {printable(args.export)}: {exc.strerror or exc}",
+            print(f"{PROG}: error: cannot write to {printable(folder)}: {exc.strerror or exc}",
                   file=sys.stderr)
             return 2
         console.print("exported " + ", ".join(str(p) for p in written))

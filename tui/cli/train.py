@@ -19,6 +19,7 @@ from rich.table import Table
 from nn import ModelFileError, save
 from nn.model_file import model_path
 from tui.core.pytorch_export import Run, sidecar_path, write
+from tui.core.pytorch_script import check_exportable
 
 from nn.confusion import confusion_matrix
 from tui.cli.summary import confusion_table
@@ -68,6 +69,11 @@ def run_training(problem: Problem, until_loss: float | None = None, save: Path |
     divergence instead."""
     images = IMAGE_PNGS if problem.config.image_shape is not None else []  # digits' pictures
     why = check_outputs(save, export, names_for(problem) + images, force, export_pytorch)
+    if not why and export_pytorch is not None:  # refused before training, not after
+        try:
+            check_exportable(problem.net)
+        except ValueError as exc:
+            why = f"--export-pytorch: {exc}"
     if why:
         _error(why)
         return 2

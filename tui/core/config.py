@@ -24,7 +24,7 @@ from nn.formula import Formula, FormulaError
 from nn.images import load_image_csv
 from nn.metrics import accuracy, r_squared
 from nn.losses import cross_entropy_for, get_loss
-from nn.optimizers import get_optimizer
+from nn.optimizers import from_word, hyper_settings, optimizer_words
 from nn.split import stratified_split_indices
 from nn.presets import CLASS_PRESETS, CSV_PRESETS, IMAGE_PRESETS, PRESETS, Preset
 
@@ -55,10 +55,13 @@ def task_defaults(task: str | None, image: bool = False) -> dict:
 
 def task_config(task: str, **changes) -> "RunConfig":
     """A RunConfig for ``task`` with its own training defaults (:func:`task_defaults`), as
-    ``tinynet-tui --task TASK`` builds it; ``changes`` override any field."""
-    return RunConfig(task=task, **{**task_defaults(task), **changes})
-#: ``--optimizer`` names: the registry's, with Nesterov momentum as its own word.
-OPTIMIZER_CHOICES = ("gd", "momentum", "nesterov", "adam")
+    ``tinynet-tui --task TASK`` builds it; ``changes`` override any field or optimizer
+    hyper-parameter setting (``momentum=0.5``)."""
+    return with_settings(RunConfig(task=task, **task_defaults(task)), **changes)
+
+
+#: ``--optimizer`` words: the registry's (nn.optimizers), Nesterov momentum as its own word.
+OPTIMIZER_CHOICES = tuple(optimizer_words())
 #: ``--loss`` names: the registry's, and ``cross-entropy`` (bce or softmax-ce, by the output).
 LOSS_CHOICES = ("mse", "bce", "softmax-ce", "cross-entropy")
 #: Tasks a --target formula can replace the target of.
@@ -147,7 +150,10 @@ class RunConfig:
     noise: float | None = None        #: noise σ of a generated task (None: the task's own)
     loss: str | None = None           #: a LOSS_CHOICES name (None: the task's own, mse for most)
     optimizer: str = "gd"             #: an OPTIMIZER_CHOICES name
-    momentum: float = 0.9             #: β of momentum / Nesterov
+    #: the optimizers' hyper-parameter settings that differ from their declared defaults
+    #: (nn.optimizers ``Hyper.setting``), sorted: (("momentum", 0.5),); read them with
+    #: :meth:`hyper_value`, change them with :func:`with_settings`
+    hyper: tuple[tuple[str, float], ...] = ()
     init: str = "default"             #: a scheme in nn.init.INITS
     sigma: float | None = None        #: σ of the ``normal`` init (None: 1)
     batch: int | None = None          #: mini-batch size (None: all samples, full batch)
@@ -157,6 +163,17 @@ class RunConfig:
     image: tuple[int, int] | None = None
 
     data_kind: str | None = None      #: "binary"/"regression"/"image", known once the CSV is read
+
+    def __post_init__(self):
+        declared = hyper_settings()
+        values = dict(self.hyper)
+        kept = tuple(sorted((k, float(v)) for k, v in values.items() if v is not None and (
+            k not in declared or float(v) != declared[k][0].default)))
+        object.__setattr__(self, "hyper", kept)
+
+    def hyper_value(self, setting: str) -> float:
+        """The value of an optimizer's hyper-parameter setting (its default when unset)."""
+        return dict(self.hyper).get(setting, hyper_settings()[setting][0].default)
 
     @property
     def preset(self) -> Preset:
@@ -212,18 +229,25 @@ class RunConfig:
 
     def make_optimizer(self):
         """A fresh optimizer object for this config (nn.optimizers registry)."""
-        if self.optimizer in ("momentum", "nesterov"):
-            return get_optimizer("momentum", beta=self.momentum,
-                                 nesterov=self.optimizer == "nesterov")
-        return get_optimizer(self.optimizer)
+        return from_word(self.optimizer, **{k: self.hyper_value(k)
+                                            for k in self.optimizer_settings()})
+
+    def optimizer_settings(self) -> tuple[str, ...]:
+        """The hyper-parameter settings this config's optimizer reads: ("momentum",)."""
+        return tuple(k for k, (_, words) in hyper_settings().items() if self.optimizer in words)
+
+    def optimizer_text(self) -> str:
+        """The optimizer and its settable hyper-parameters: "nesterov β 0.9", "adam"."""
+        declared = hyper_settings()
+        return " ".join([self.optimizer] + [f"{declared[k][0].symbol} {self.hyper_value(k):g}"
+                                            for k in self.optimizer_settings()])
 
     def training_parts(self) -> list[str]:
         """How this run trains, where it differs from plain full-batch gradient descent on
         the task's own loss: ["adam", "batch 16", "λ 0.001", "init zeros", "bce"]."""
         parts = []
         if self.optimizer != "gd":
-            beta = f" β {self.momentum:g}" if self.optimizer in ("momentum", "nesterov") else ""
-            parts.append(self.optimizer + beta)
+            parts.append(self.optimizer_text())
         if self.batch is not None:
             parts.append(f"batch {self.batch}")
         if self.weight_decay:
@@ -251,6 +275,16 @@ class RunConfig:
     def init_options(self) -> dict:
         """Keyword arguments for ``NeuralNetwork.from_sizes``'s init."""
         return {"init": self.init, "sigma": self.sigma if self.init == "normal" else None}
+
+
+def with_settings(config: RunConfig, **changes) -> RunConfig:
+    """``dataclasses.replace`` that also takes optimizer hyper-parameter settings by name
+    (``with_settings(cfg, optimizer="nesterov", momentum=0.5)``)."""
+    declared = hyper_settings()
+    hyper = {k: changes.pop(k) for k in list(changes) if k in declared}
+    if hyper:
+        changes["hyper"] = {**dict(config.hyper), **hyper}
+    return replace(config, **changes)
 
 
 @lru_cache(maxsize=8)
@@ -498,25 +532,29 @@ def _fit_loaded(config: RunConfig, cfg: RunConfig, net: NeuralNetwork, meta: dic
                          f"{_a(cfg.preset.output)} output")
     lr = config.lr if config.lr is not None else meta.get("lr") or cfg.lr
     saved = _training_of(net)
+    declared = hyper_settings()
     for key, value in saved.items():
-        given = getattr(config, key)
-        if given is not None and given != RunConfig.__dataclass_fields__[key].default \
+        if key in declared:
+            given, default = dict(config.hyper).get(key), declared[key][0].default
+        else:
+            given, default = getattr(config, key), RunConfig.__dataclass_fields__[key].default
+        if given is not None and given != default \
                 and given != value and not (key == "loss" and cfg.loss == value):
             flag = "--" + key.replace("_", "-")
             raise ValueError(f"{where}: the model was trained with {key.replace('_', ' ')} "
                              f"{value}, not {flag} {given} (leave {flag} out)")
-    return replace(cfg, hidden=hidden, activation=activation, lr=float(lr), **saved)
+    return with_settings(cfg, hidden=hidden, activation=activation, lr=float(lr), **saved)
 
 
 def _training_of(net: NeuralNetwork) -> dict:
-    """The RunConfig fields a saved network carries: loss, optimizer (and β), weight decay."""
+    """The RunConfig fields a saved network carries: loss, optimizer (its ``--optimizer``
+    word and its settable hyper-parameters, by their settings' names), weight decay."""
     opt = net.optimizer
-    name = opt.name
-    out = {"loss": net.loss.name, "weight_decay": float(net.weight_decay)}
-    if name == "momentum":
-        out["momentum"] = float(opt.hyper.get("beta", 0.9))
-        name = "nesterov" if opt.hyper.get("nesterov") else "momentum"
-    out["optimizer"] = name
+    out = {"loss": net.loss.name, "weight_decay": float(net.weight_decay),
+           "optimizer": opt.word()}
+    for h in opt.hypers:
+        if h.setting is not None:
+            out[h.setting] = float(opt.hyper[h.name])
     return out
 
 

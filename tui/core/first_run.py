@@ -1,8 +1,8 @@
 """What a newcomer has already seen: ``$XDG_STATE_HOME/tinynet-tui/seen.json``
 (or ``~/.local/state/tinynet-tui/seen.json``, beside the lesson progress).
 
-The app shows a one-line hint on its very first start and a legend under the neuron maps until
-``m`` has been pressed once; this file remembers both.  It holds ``{"version": 1, "seen":
+The app shows a one-line hint on its very first start and, under the neuron maps, "m: large"
+until ``m`` has been pressed once; this file remembers both.  It holds ``{"version": 1, "seen":
 ["hint", "map"]}``.  Anything odd about it (missing, not a regular file, over 4 KiB, not JSON,
 unwritable) counts as "not seen yet" and is never an error: a hint shown twice is harmless.
 
@@ -27,12 +27,18 @@ HINT = "new here? L opens the lessons, ? the keys"
 MAX_BYTES = 4096
 
 
-def map_legend(color_system: str | None) -> str:
-    """The one line under the diagram that says what the neuron maps' colours mean
-    (``color_system`` None: ``NO_COLOR``, where the maps use glyph densities)."""
-    if color_system is None:
-        return "maps: · low ░ ▒ ▓ █ high · m: large"
-    return "maps: orange low · white mid · blue high · m: large"
+def map_legend(color_system: str | None, large_hint: bool = True, width: int = 54) -> str:
+    """The one line under the diagram that says what the neuron maps are — each neuron's a
+    over the input plane — and what their colours mean (``color_system`` None: ``NO_COLOR``,
+    where the maps use glyph densities); ``large_hint``: with "m: large" (until m is seen).
+    The longest wording that fits ``width`` cells (a lesson's narrow diagram: the short one)."""
+    scale = "low ░ ▒ ▓ █ high" if color_system is None else "orange low · blue high"
+    hint = " · m: large" if large_hint else ""
+    for text in (f"maps a(x₁,x₂): {scale}{hint}", f"maps a(x₁,x₂): {scale}",
+                 f"maps: a over x₁,x₂{hint}", "maps: a over x₁,x₂", "maps a(x₁,x₂)"):
+        if len(text) <= width:
+            return text
+    return ""
 
 
 def default_path() -> Path:

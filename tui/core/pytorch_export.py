@@ -26,7 +26,7 @@ from nn import safetensors
 from nn.io import atomic_write
 from nn.state_dict import optimizer_state_arrays, state_dict
 
-from .pytorch_script import LIMIT, script  # noqa: F401 - LIMIT: re-exported
+from .pytorch_script import LIMIT, check_exportable, script  # noqa: F401 - LIMIT: re-exported
 
 #: at most this many numbers (data + weights) are written into the script itself
 EMBED_LIMIT = 40_000
@@ -81,7 +81,9 @@ class Plan:
 
 
 def prepare(run: Run, embed_limit: int = EMBED_LIMIT) -> Plan:
-    """The losses to compare, and whether the run is chaotic (:func:`sensitivity`)."""
+    """The losses to compare, and whether the run is chaotic (:func:`sensitivity`);
+    ValueError (one line) for an optimizer without a torch.optim equivalent."""
+    check_exportable(run.net)
     n = len(run.X)
     if run.batch is not None and run.batch >= n:  # one batch of all: the engine's full batch
         run = replace(run, batch=None)

@@ -79,21 +79,20 @@ def _model_lines(net: NeuralNetwork) -> list[str]:
     return lines
 
 
+def check_exportable(net: NeuralNetwork) -> None:
+    """ValueError (one line) when the network's optimizer declares no torch.optim equivalent."""
+    if net.optimizer.torch_call is None:
+        raise ValueError(f"the PyTorch export has no torch.optim equivalent of the optimizer "
+                         f"{net.optimizer.word()}: choose another optimizer to export")
+
+
 def _optimizer_call(net: NeuralNetwork, params: str) -> tuple[str, str]:
-    """(the torch.optim call, a comment saying what it computes)."""
+    """(the torch.optim call, a comment saying what it computes), as the optimizer class
+    declares them (``torch_call``, ``torch_note``)."""
+    check_exportable(net)
     opt = net.optimizer
-    h = opt.hyper
-    if opt.name == "gd":
-        return f"torch.optim.SGD({params}, lr=LR)", "plain gradient descent: θ ← θ − lr·g"
-    if opt.name == "momentum":
-        nesterov = ", nesterov=True" if h["nesterov"] else ""
-        what = ("Nesterov: v ← β·v + g;  θ ← θ − lr·(g + β·v)" if h["nesterov"]
-                else "heavy ball: v ← β·v + g;  θ ← θ − lr·v")
-        return (f"torch.optim.SGD({params}, lr=LR, momentum={_num(h['beta'])}{nesterov})",
-                f"{what} (v starts at 0, dampening 0: the first step is v = g)")
-    return (f"torch.optim.Adam({params}, lr=LR, betas=({_num(h['beta1'])}, "
-            f"{_num(h['beta2'])}), eps={_num(h['eps'])})",
-            "Adam, bias corrections (1 − β₁ᵗ, √(1 − β₂ᵗ)) arranged as the engine does")
+    numbers = {h.name: _num(opt.hyper[h.name]) for h in opt.hypers}
+    return opt.torch_call.format(params=params, **numbers), opt.torch_note
 
 
 def _header(plan: "Plan", sidecar: str | None) -> str:
@@ -200,7 +199,7 @@ def script(plan: "Plan", sidecar: str | None = None) -> str:
     # {net.optimizer.t} steps, in torch's names (the engine keeps it as flat vectors).
     for name, p in model.named_parameters():
         optimizer.state[p] = {{key: torch.tensor(value) for key, value in STATE[name].items()}}''')
-        if net.optimizer.name == "adam":
+        if net.optimizer.torch_step:  # Adam, RMSprop count their steps
             add(f"        optimizer.state[p][\"step\"] = torch.tensor({float(net.optimizer.t)!r})")
     add("    return optimizer\n\n")
 
@@ -215,11 +214,10 @@ def script(plan: "Plan", sidecar: str | None = None) -> str:
             prefix = f"{epoch}/{name}/"
             state = {key[len(prefix):]: value.clone() for key, value in saved.items()
                      if key.startswith(prefix)}
-            if "exp_avg" in state:  # Adam counts its steps for the bias corrections
-                state["step"] = torch.tensor(float(STEPS[epoch]))
             optimizer.state[p] = state
-
-''')
+''' + ("" if not net.optimizer.torch_step else '''            # {title} counts its steps in its state
+            state["step"] = torch.tensor(float(STEPS[epoch]))
+'''.format(title=net.optimizer.title)) + "\n")
     if decay:
         add('''def penalty(model):
     """λ/2·Σw² over the weights (not the biases): part of the loss the engine records.
@@ -316,7 +314,7 @@ def train_epoch(model, loss_fn, optimizer, X, Y, epoch):
     if plan.chaos:
         add(f"CHAOS = {plan.chaos!r}")
         add("STEPS = {" + ", ".join(f"{e}: {t}" for e, (_, _, t) in
-                                     sorted(plan.restarts.items())) + "}  # Adam's step count")
+                                     sorted(plan.restarts.items())) + "}  # the optimizer's step count")
     if sidecar:
         add(f"SIDECAR = {sidecar!r}  # beside this file")
     if plan.embed:

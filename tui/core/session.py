@@ -29,7 +29,7 @@ from tui.core import actions as act
 from tui.core import branches as br
 from tui.core import drawing as dr
 from tui.core.lock import HandoffLock
-from tui.core.config import ALL_TASKS, Problem, RunConfig, build, task_defaults
+from tui.core.config import ALL_TASKS, Problem, RunConfig, build, task_defaults, with_settings
 from tui.core.quiz import Quiz
 from tui.core.settings import MAX_SEED, typed_changes
 from tui.core.recording import save_session
@@ -228,7 +228,7 @@ class Session:
         self.apply(act.Configure(act._changes(changes)))
 
     def _configure(self, changes: dict) -> None:
-        config = replace(self.config, load=None, **typed_changes(changes))
+        config = with_settings(self.config, load=None, **typed_changes(changes))
         try:
             problem = self._build(config)
         except ValueError as exc:

@@ -11,7 +11,10 @@ Adding a setting: a :class:`RunConfig` field (tui/core/config.py) and one :class
 below.  The CLI option (tui/cli/options.py), the session-file reader (``config_from_json``),
 the ``configure`` action, the lesson key and — with a ``row`` — the settings screen follow.
 The choices of ``loss``, ``optimizer``, ``init`` and the activations come from the engine's
-registries, so a new loss or optimizer class appears everywhere by itself.
+registries, and each optimizer hyper-parameter an optimizer class declares with a
+``setting`` (nn.optimizers ``Hyper``: ``momentum``, ``rho``) is a setting made here from that
+declaration (:func:`_hyper_setting`; kept in :attr:`RunConfig.hyper`), so a new loss or
+optimizer class appears everywhere by itself.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from nn.features import FEATURES, parse_features
 from nn.formula import Formula, FormulaError
 from nn.init import INITS
 from nn.io import MAX_SEED, MAX_WIDTH
+from nn.optimizers import Hyper, hyper_settings
 
 from nn.images import MAX_SIDE
 from tui.core.config import LOSS_CHOICES, OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig
@@ -73,6 +77,10 @@ class Setting:
     choices: Callable[[], tuple] | None = None
     configurable: bool = True   #: a configure action, a lesson and the screen may change it
     row: Row | None = None      #: its settings-screen row (None: not a plain row)
+    #: an optimizer's hyper-parameter: the declaration it is made from, and the
+    #: ``--optimizer`` words that read it (its row shows, its flag is taken, only with them)
+    hyper: Hyper | None = None
+    optimizers: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -86,6 +94,8 @@ class Setting:
 
     @property
     def default(self):
+        if self.hyper is not None:
+            return self.hyper.default
         return RunConfig.__dataclass_fields__[self.name].default
 
     def bounds_text(self) -> str:
@@ -102,7 +112,31 @@ def _choices(names) -> Callable[[], tuple]:
     return lambda: tuple(names() if callable(names) else names)
 
 
-SETTINGS: dict[str, Setting] = {s.name: s for s in (
+def _hyper_setting(name: str, h: Hyper, words: tuple[str, ...]) -> Setting:
+    """The run setting of an optimizer's hyper-parameter, from its one declaration
+    (nn.optimizers): flag ``--<name>``, session-file and lesson key ``name``, a row under the
+    optimizer's (a ladder of the declared values, else ± a twentieth of its range)."""
+    label = f"  {name.replace('_', ' ')} {h.symbol}"
+    row = (Row(label, "ladder", 4, values=h.ladder) if h.ladder else
+           Row(label, "number", 4, step=((h.high or 1.0) - h.low) / 20))
+    return Setting(name, "float", h.help or f"{h.symbol} of --optimizer {' or '.join(words)} "
+                   f"(default {h.default:g})", "--" + name.replace("_", "-"), h.metavar,
+                   low=h.low, high=h.high, low_open=h.low_open, high_open=h.high_open,
+                   row=row, hyper=h, optimizers=words)
+
+
+def _with_hypers(table: tuple[Setting, ...]) -> dict[str, Setting]:
+    """The table with each optimizer hyper-parameter setting right after ``optimizer``."""
+    out: dict[str, Setting] = {}
+    for s in table:
+        out[s.name] = s
+        if s.name == "optimizer":
+            out.update({name: _hyper_setting(name, h, words)
+                        for name, (h, words) in hyper_settings().items()})
+    return out
+
+
+SETTINGS: dict[str, Setting] = _with_hypers((
     Setting("task", "choice", "built-in data set (default: the --load model's task, else xor)",
             "--task", choices=_choices(TASK_CHOICES), configurable=False),
     Setting("data", "path", "your own data: rows of x1,x2,y (overrides --task)", "--data",
@@ -141,8 +175,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("optimizer", "choice", "gd (plain gradient descent, default), "
             + ", ".join(OPTIMIZER_CHOICES[1:]), "--optimizer", choices=_choices(OPTIMIZER_CHOICES),
             row=Row("optimizer", "choice", 4)),
-    Setting("momentum", "float", "β of momentum / nesterov, from 0 to below 1 (default 0.9)",
-            "--momentum", "BETA", low=0.0, high=1.0, high_open=True),
+    # (then each optimizer hyper-parameter setting: _with_hypers)
     Setting("init", "choice", "weight initialisation (default: per activation)", "--init",
             choices=lambda: tuple(INITS), row=Row("initial weights", "choice", 6)),
     Setting("sigma", "float", "σ of --init normal (default 1)", "--sigma", "SIGMA", low=0.0,
@@ -156,7 +189,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     # --data FILE --image HxW (tui/cli/options.py adds the flag: it reads "8x8")
     Setting("image", "image", "with --data: each row is H·W pixels and a class label",
             None, "HxW", configurable=False),
-)}
+))
+#: the optimizers' hyper-parameter settings (kept in RunConfig.hyper, not as fields)
+HYPER_SETTINGS = tuple(name for name, s in SETTINGS.items() if s.hyper is not None)
 
 #: the fields of a session file's ``config`` object (RunConfig's, less ``data_kind``)
 CONFIG_FIELDS = tuple(SETTINGS)
@@ -275,8 +310,16 @@ def parse(name: str, text: str):
 
 # ---------------------------------------------------------------- whole configurations
 def config_to_json(config: RunConfig) -> dict:
-    """A RunConfig as a session file's ``config`` object (lists, strings)."""
-    data = asdict(config)
+    """A RunConfig as a session file's ``config`` object (lists, strings).  An optimizer
+    hyper-parameter setting is written (by its name, in the table's order) when the config's
+    optimizer reads it or it differs from its default: a file that uses no newer optimizer
+    still opens in a release that knows fewer settings."""
+    fields = asdict(config)
+    fields.pop("hyper")
+    used = set(config.optimizer_settings()) | {name for name, _ in config.hyper}
+    data = {name: config.hyper_value(name) if name in HYPER_SETTINGS else fields.pop(name)
+            for name in CONFIG_FIELDS if name not in HYPER_SETTINGS or name in used}
+    data.update(fields)
     for key in ("data", "load"):
         data[key] = None if data[key] is None else str(data[key])
     for key in ("hidden", "features", "image"):
@@ -296,12 +339,12 @@ def config_from_json(data) -> RunConfig:
     unknown = set(data) - set(CONFIG_FIELDS)
     if unknown:
         raise ValueError(f"unknown configuration field {sorted(unknown)[0]!r}")
-    values = {}
+    values, hyper = {}, {}
     for name in CONFIG_FIELDS:
         value = check(name, data.get(name))
         if value is not None:
-            values[name] = value
-    return RunConfig(**values)
+            (hyper if name in HYPER_SETTINGS else values)[name] = value
+    return RunConfig(**values, hyper=hyper)
 
 
 def read_changes(data) -> dict:
@@ -315,11 +358,15 @@ def read_changes(data) -> dict:
                              f"{', '.join(CONFIGURABLE)})")
         if value is None:
             raise ValueError(f"{key} must not be null")
-    as_json = config_to_json(config_from_json(dict(data)))
-    return {key: as_json[key] for key in data}
+    config = config_from_json(dict(data))
+    as_json = config_to_json(config)
+    return {key: config.hyper_value(key) if key in HYPER_SETTINGS else as_json[key]
+            for key in data}
 
 
 def typed_changes(changes: dict) -> dict:
-    """``read_changes``'s JSON form as RunConfig values (tuples, floats), for ``replace``."""
+    """``read_changes``'s JSON form as RunConfig values (tuples, floats), for
+    :func:`tui.core.config.with_settings` (which takes the hyper-parameter settings too)."""
     config = config_from_json(dict(changes))
-    return {key: getattr(config, key) for key in changes}
+    return {key: config.hyper_value(key) if key in HYPER_SETTINGS else getattr(config, key)
+            for key in changes}

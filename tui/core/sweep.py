@@ -321,8 +321,8 @@ def app_command(sweep: Sweep, seed: int, lr: float, args: argparse.Namespace | N
     parts += ["--seed", str(seed), "--lr", repr(lr)]
     if cfg.optimizer != "gd":
         parts += ["--optimizer", cfg.optimizer]
-    if cfg.optimizer in ("momentum", "nesterov"):
-        parts += ["--momentum", repr(cfg.momentum)]
+    for name in cfg.optimizer_settings():  # --momentum 0.9, --rho 0.9
+        parts += ["--" + name.replace("_", "-"), repr(cfg.hyper_value(name))]
     name, sigma = init or sweep.inits[0]
     if name != "default":
         parts += ["--init", name]

@@ -23,7 +23,9 @@ Header keys (the first six are inherited by the next chapter):
     steps: N [granularity]      steps taken after reaching the position
     sample: S                   the selected sample (from 1)
     select: NEURON              the selected neuron (h₁, h1, ŷ, y)
-    panel: diagram | neuron | narration | loss | predictions   (the app outlines it)
+    panel: diagram | neuron | narration | loss | predictions | maps   (the app outlines it)
+    show: PANEL, PANEL          more panels the chapter shows (prose that names a panel,
+              "the predictions panel", shows it too: tui/lessons/panels.py)
     plant: wrong derivative NEURON   (inherited; a bug planted in the lesson's copy of
               the network: that neuron's activation derivative is f'(z) = a, not the true one)
     wait: none | step | steps N | play N epochs | play until loss L | play until nan
@@ -49,6 +51,7 @@ from tui.core.text import printable
 from tui.core.settings import CONFIGURABLE as _CONFIGURABLE
 from tui.core.settings import SETTINGS as _SETTINGS
 from tui.core.settings import parse as parse_setting
+from tui.lessons.panels import NAMES as _PANEL_NAMES
 
 #: the run settings a lesson sets, each read by the one settings table
 #: (:mod:`tui.core.settings`: the CLI's, the session files' and the settings screen's
@@ -57,10 +60,11 @@ RUN_SETTINGS = ("task", "seed") + tuple(k for k in _CONFIGURABLE if k != "data")
 #: a lesson's key for a setting (``weight-decay``) → the setting (``weight_decay``)
 LESSON_KEYS = {_SETTINGS[k].lesson_key: k for k in RUN_SETTINGS}
 INHERITED = tuple(_SETTINGS[k].lesson_key for k in RUN_SETTINGS) + ("granularity", "plant")
-KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "wait", "ask", "tolerance",
-                    "hint")
-#: panels a chapter can point at (``panel:``); the app outlines the one named
-PANELS = ("diagram", "neuron", "narration", "loss", "predictions")
+KEYS = INHERITED + ("position", "steps", "sample", "select", "panel", "show", "wait", "ask",
+                    "tolerance", "hint")
+#: panels a chapter can point at (``panel:``, outlined; ``show:``, shown): see
+#: :mod:`tui.lessons.panels`
+PANELS = _PANEL_NAMES
 GRANULARITIES = ("neuron", "layer", "phase", "epoch")
 PHASES = ("forward", "loss", "backward", "update")
 MAX_EPOCH = 20_000
@@ -142,6 +146,7 @@ class Chapter:
     sample: int | None = None                   #: from 1
     select: str | None = None
     panel: str | None = None                    #: a panel the chapter is about (PANELS)
+    show: tuple[str, ...] = ()                  #: more panels it shows (PANELS)
     wait: Wait = field(default_factory=Wait)
     ask: Quantity | None = None
     tolerance: tuple[str, float] | None = None  #: ("rel", 0.01) or ("abs", 0.001)
@@ -312,6 +317,13 @@ def _parse_value(key: str, v: str, settings: dict) -> object:
         if v not in PANELS:
             raise ValueError(f"panel {v!r}: one of {', '.join(PANELS)}")
         return v
+    if key == "show":
+        names = tuple(n.strip() for n in v.split(","))
+        bad = [n for n in names if n not in PANELS]
+        if bad:
+            raise ValueError(f"show {v!r}: panels from {', '.join(PANELS)}, "
+                             "separated by commas")
+        return names
     if key == "plant":
         m = re.fullmatch(r"wrong derivative\s+(\S+)", v)
         if v == "none":
@@ -331,9 +343,13 @@ def _parse_value(key: str, v: str, settings: dict) -> object:
         m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", v)
         if m:
             return ("rel", float(m.group(1)) / 100)
-        tol = float(v)
+        how = "write a width above 0, absolute (0.5: ± 0.5) or relative (1%)"
+        try:
+            tol = float(v)
+        except ValueError:
+            raise ValueError(f"tolerance {v!r}: {how}") from None
         if not tol > 0:
-            raise ValueError(f"tolerance {v!r}: above 0")
+            raise ValueError(f"tolerance {v!r}: {how}")
         return ("abs", tol)
     if key == "hint":
         return v
@@ -380,7 +396,9 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
             if not line.strip():
                 in_header = False
                 continue
-            m = re.match(r"([A-Za-z_-]+)\s*:\s*(.*)$", line)
+            # a key is a word (letters first; digits, Greek, - and _ may follow): "beta1:"
+            # or "β:" is reported as an unknown key, not read as prose with the keys after it
+            m = re.match(r"([^\W\d][\w-]*)\s*:\s*(.*)$", line)
             if m:
                 key, value = m.group(1).lower(), m.group(2).strip()
                 if key.replace("_", "-") in LESSON_KEYS:  # weight_decay: weight-decay

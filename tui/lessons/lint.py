@@ -9,15 +9,18 @@
   one, and ``{epoch}`` the epoch to run next: after playing they differ by one, so
   "the loss is {loss} at epoch {epoch}" names the wrong epoch.  Flagged where the two
   differ at the chapter's state; ``{last epoch}`` is the epoch ``{loss}`` belongs to.
+* :func:`unseen_panels` — a panel the chapter names that its lesson layout cannot show.
 """
 from __future__ import annotations
 
 import re
 
 from tui.lessons.format import PLACEHOLDER, Lesson, LessonError
+from tui.lessons.panels import unshown
 
-#: a decimal number as prose writes it (a leading minus, an exponent)
-DECIMAL = re.compile(r"(?<![\w.])[-−]?\d*\.\d+(?:[eE][-+−]?\d+)?(?![\w.])")
+#: a decimal number as prose writes it (a leading minus, an exponent); a full stop after
+#: it ends the sentence ("the loss is 0.04362."), a digit after it is a version ("0.2.0")
+DECIMAL = re.compile(r"(?<![\w.])[-−]?\d*\.\d+(?:[eE][-+−]?\d+)?(?!\w|\.\d)")
 CODE = re.compile(r"`[^`]*`")
 #: significant digits from which a typed decimal counts as engine-sized
 ENGINE_DIGITS = 3
@@ -68,23 +71,9 @@ def loss_epoch_mismatch(session, block: list[tuple[int, str]], path: str) -> lis
             for line, text in block if _LOSS_AT_EPOCH.search(text)]
 
 
-#: how prose names a panel → its ``panel:`` name
-PANEL_WORDS = {"loss chart": "loss", "predictions panel": "predictions",
-               "neuron panel": "neuron", "chain-rule panel": "narration",
-               "chain rule panel": "narration"}
-
-
 def unseen_panels(lesson: Lesson) -> list[LessonError]:
-    """Prose that points at a panel the chapter does not show: at 80×24 a lesson shows the
-    diagram and the chapter's ``panel:`` only (at 120×40 one of loss/predictions)."""
-    errors = []
-    for ch in lesson.chapters:
-        for line, text in ch.text + ch.reveal:
-            low = text.lower()
-            for words, panel in PANEL_WORDS.items():
-                if words in low and panel != ch.panel:
-                    errors.append(LessonError(
-                        lesson.path, line, f"the text points at the {words}, which this chapter "
-                        f"does not show: add 'panel: {panel}' (a chapter shows the one panel "
-                        "it names beside the diagram)"))
-    return errors
+    """Panels a chapter names (``panel:``, ``show:`` or its prose) that the lesson layout
+    cannot show at 120×40 or at 80×24 (:mod:`tui.lessons.panels`: the layout shows every
+    panel a chapter names, up to what fits)."""
+    return [LessonError(lesson.path, line, message)
+            for ch in lesson.chapters for line, message in unshown(ch)]

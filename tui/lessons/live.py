@@ -26,6 +26,12 @@ from tui.lessons.format import (PLACEHOLDER, Chapter, Lesson, LessonError, Lesso
 from tui.lessons.plant import plant_wrong_derivative
 from tui.lessons.format import BREAKPOINTS, MAX_EPOCH, RUN_SETTINGS
 from tui.lessons.lint import loss_epoch_mismatch, typed_numbers, unseen_panels
+from tui.lessons.panels import named
+
+#: the app's keys that lesson text names, as its footer shows them (tests/test_lesson_keys.py
+#: holds them equal to the key table, tui/app/keys.py; ``p`` plays as the chapter asks too)
+STEP_KEY, PLAY_KEY = "n", "space"
+from tui.view.frame import maps_available
 
 #: epochs played per chunk while a chapter waits for "play until loss"
 PLAY_CHUNK = 250
@@ -288,10 +294,16 @@ def after_operator(text: str, start: int) -> bool:
     return bool(before) and before[-1] in OPERATORS
 
 
+#: said after a value not yet computed where a chapter opens, when its wait comes after
+BEFORE_WAIT = ("; the text before '---' and the hint are filled in when the chapter opens, "
+               "before its wait: a value the wait computes goes after '---'")
+
+
 def render(session: Session, block: list[tuple[int, str]], path: str,
-           errors: list[LessonError] | None = None) -> str:
+           errors: list[LessonError] | None = None, before_wait: bool = False) -> str:
     """Fill the placeholders of ``block`` ((line, text) pairs); a failure is a LessonError
-    naming its line (collected in ``errors`` when given, else raised)."""
+    naming its line (collected in ``errors`` when given, else raised).  ``before_wait``:
+    the block is filled as the chapter opens, with a wait still to run (the message says so)."""
     out = []
     for line_no, text in block:
         def fill(m):
@@ -300,7 +312,8 @@ def render(session: Session, block: list[tuple[int, str]], path: str,
                 return f"({shown})" if shown.startswith("-") and after_operator(text, m.start()) \
                     else shown
             except ValueError as exc:
-                err = LessonError(path, line_no, f"bad placeholder: {exc}")
+                why = BEFORE_WAIT if before_wait and "computed yet" in str(exc) else ""
+                err = LessonError(path, line_no, f"bad placeholder: {exc}{why}")
                 if errors is None:
                     raise err from None
                 errors.append(err)
@@ -327,9 +340,10 @@ class ChapterRun:
         self.chapter = ch = lesson.chapters[index]
         self.path = lesson.path
         self.session = setup(ch, self.path)
-        self.text = render(self.session, ch.text, self.path, errors)
+        waits = ch.wait.kind != "none"
+        self.text = render(self.session, ch.text, self.path, errors, before_wait=waits)
         self.hint = render(self.session, [(ch.lines.get("hint", ch.line), ch.hint)], self.path,
-                           errors) if ch.hint else None
+                           errors, before_wait=waits) if ch.hint else None
         try:
             self.question = (f"Predict {question_words(self.session, ch)} = ?"
                              if ch.ask is not None else None)
@@ -348,15 +362,16 @@ class ChapterRun:
         if self.wait_done:
             return None
         if w.kind == "step":
-            return f"press n ({self.steps_left} step{'s' * (self.steps_left != 1)} to go)"
+            return (f"press {STEP_KEY} ({self.steps_left} step"
+                    f"{'s' * (self.steps_left != 1)} to go)")
         if w.kind == "play" and w.nan:
-            return "press p to play until training stops (NaN/inf)"
+            return f"press {PLAY_KEY} to play until training stops (NaN/inf)"
         if w.kind == "play" and w.breakpoint is not None:
-            return f"press p to play until the {w.breakpoint!r} breakpoint pauses training"
+            return f"press {PLAY_KEY} to play until the {w.breakpoint!r} breakpoint pauses training"
         if w.kind == "play" and w.loss is None:
-            return f"press p to play {w.count} epochs"
+            return f"press {PLAY_KEY} to play {w.count} epochs"
         if w.kind == "play":
-            return f"press p to play until the loss is at most {num(w.loss)}"
+            return f"press {PLAY_KEY} to play until the loss is at most {num(w.loss)}"
         return f"press {w.key}"
 
     def press(self, key: str, perform: bool = True) -> bool:
@@ -372,7 +387,7 @@ class ChapterRun:
             self.steps_left -= 1
             self.wait_done = self.steps_left <= 0
             return True
-        if w.kind == "play" and key == "p":
+        if w.kind == "play" and key in ("p", PLAY_KEY):
             if perform:
                 self.play_reached = self._play() \
                     if w.loss is not None or w.breakpoint is not None else \
@@ -532,6 +547,11 @@ def not_yet(session: Session, ch: Chapter, exc: ValueError) -> str:
     """Why a question cannot be asked where it is, and where it could be: the step that
     computes it, as a ``position:`` line to copy."""
     q, st = ch.ask, session.stepper
+    if q.kind == "loss" and ("not computed yet" in str(exc) or "no loss computed" in str(exc)):
+        # well formed, only asked too early: say which wait or position computes it
+        return (f"question not computable here: {exc} (at epoch {st.epoch}); an epoch's "
+                "loss step computes it — give the question a wait that plays first ('wait: "
+                "play N epochs': the answer is then the loss of the last epoch played)")
     phase = _COMPUTED_BY.get(q.kind)
     if phase is None or q.neuron is None or "not computed yet" not in str(exc):
         return f"malformed question: {exc}"
@@ -552,6 +572,10 @@ def check_chapter(lesson: Lesson, i: int, errors: list[LessonError]) -> None:
     run = ChapterRun(lesson, i, errors)
     session = run.session
     errors += loss_epoch_mismatch(session, ch.text, lesson.path)
+    if "maps" in named(ch) and not maps_available(session.problem):
+        errors.append(LessonError(lesson.path, ch.lines.get("show", ch.lines.get("panel", ch.line)),
+                                  "the chapter names the neuron maps, but this task has none "
+                                  "(maps need 2 inputs)"))
     if ch.ask is not None and ch.select is not None and ch.ask.neuron is not None:
         sizes = tuple(session.net.sizes)
         try:

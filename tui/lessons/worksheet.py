@@ -17,15 +17,16 @@ PAPER = [
     (re.compile(r",\s+type it in,\s+then\s+press\s+Enter\b[^.]*\."), "."),
     (re.compile(r",\s+then\s+press\s+Enter\b[^.]*\."), "."),
     (re.compile(r"[ \t]*\bEsc closes it\."), ""),
-    (re.compile(r"[ \t]+Press\s+\w\.(?=\s|$)"), ""),
-    (re.compile(r"^Press\s+\w\.[ \t]*", re.M), ""),
-    (re.compile(r"\bPress\s+\w(?:\s+once)?(?:\s+to|:)\s+(\w)"), lambda m: m.group(1).upper()),
-    (re.compile(r"\bpress\s+\w(?:\s+once)?\s+to\s+"), ""),
+    (re.compile(r"[ \t]+Press\s+(?:space|\w)\.(?=\s|$)"), ""),
+    (re.compile(r"^Press\s+(?:space|\w)\.[ \t]*", re.M), ""),
+    (re.compile(r"\bPress\s+(?:space|\w)(?:\s+once)?(?:\s+to|:)\s+(\w)"),
+     lambda m: m.group(1).upper()),
+    (re.compile(r"\bpress\s+(?:space|\w)(?:\s+once)?\s+to\s+"), ""),
 ]
 
 
 def for_paper(text: str) -> str:
-    """Lesson text without the app's key instructions ("then press Enter", "Press p to
+    """Lesson text without the app's key instructions ("then press Enter", "Press space to
     play …" → "Play …"), for a reader with paper and pencil."""
     for pattern, repl in PAPER:
         text = pattern.sub(repl, text)

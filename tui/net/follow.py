@@ -586,10 +586,9 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
             self.show(self.draft)
 
         def show(self, changes: dict | None) -> None:
-            from dataclasses import replace as with_fields
-
             # loaded when used: start-up time
             from tui.app.screens.settings import LABEL_W, draft_of, field_rows
+            from tui.core.config import with_settings  # loaded when used: start-up time
             from tui.core.settings import typed_changes  # loaded when used: start-up time
 
             self.draft = changes or {}
@@ -597,7 +596,7 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
                 return  # on_mount shows it
             text = Text("The teacher is choosing (read-only)\n", style="bold")
             try:
-                config = with_fields(self.session.config, **typed_changes(self.draft))
+                config = with_settings(self.session.config, **typed_changes(self.draft))
                 draft = draft_of(config)
                 for row in field_rows(draft, config.task):
                     text.append(row.label.ljust(LABEL_W) + row.show(draft) + "\n")

@@ -58,29 +58,32 @@ def param_at(net, k: int) -> str:
     return param_name(layer, kind, index, net.sizes)
 
 
-def branch_diagrams(session) -> tuple:
+def branch_diagrams(session, width: int = 0) -> tuple:
     """Every branch's DiagramView, built by the frame's own builder with each branch
-    followed in turn (under the lock; the followed branch is put back)."""
+    followed in turn (under the lock; the followed branch is put back); ``width``: each
+    diagram's (0: unknown; a deep network's view then holds every layer)."""
     diagram = diagram_view
     saved, out = session.branch, []
     try:
         with np.errstate(all="ignore"):
             for i in range(len(session.branches)):
                 session.branch = i
-                out.append(diagram(session))
+                out.append(diagram(session, width))
     finally:
         session.branch = saved
     return tuple(out)
 
 
-def compare_view(session, points: int = 240, diagrams: bool = False) -> CompareView:
+def compare_view(session, points: int = 240, diagrams: bool = False,
+                 diagram_width: int = 0) -> CompareView:
     """The compare view's data (copies) of ``session``'s branches, with their diagrams if
-    ``diagrams``; takes ``session.lock``."""
+    ``diagrams`` (each ``diagram_width`` wide, 0: unknown); takes ``session.lock``."""
     with session.lock:
-        return build_compare(session, points, diagrams)
+        return build_compare(session, points, diagrams, diagram_width)
 
 
-def build_compare(session, points: int = 240, diagrams: bool = False) -> CompareView:
+def build_compare(session, points: int = 240, diagrams: bool = False,
+                  diagram_width: int = 0) -> CompareView:
     """The compare view of ``session``'s branches (with their diagrams if
     ``diagrams``); call under ``session.lock``."""
     branches = session.branches
@@ -105,4 +108,4 @@ def build_compare(session, points: int = 240, diagrams: bool = False) -> Compare
             max_where=None if k is None else param_at(b.problem.net, k),
             epochs=epochs, lo=lo, hi=hi))
     return CompareView(tuple(rows), getattr(session, "baseline_loss", None), session.version,
-                       branch_diagrams(session) if diagrams else ())
+                       branch_diagrams(session, diagram_width) if diagrams else ())

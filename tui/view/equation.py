@@ -20,7 +20,7 @@ MAX_DIGITS = 17   #: where :func:`fitted` gives up (a float64 written exactly)
 
 #: σ as the engine defines it: e^−z capped at e^500 (nn.activations.Sigmoid), so that
 #: σ(−659) is the engine's 7.1e-218, not 1e-286
-_FUNCS = {"log": math.log, "sqrt": math.sqrt,
+_FUNCS = {"log": math.log, "sqrt": math.sqrt, "sin": math.sin,
           "sig": lambda x: 1.0 / (1.0 + math.exp(min(-x, 500.0))),
           "tanh": math.tanh, "relu": lambda x: max(0.0, x), "ident": lambda x: x}
 _NUMBER = r"[-−]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?"
@@ -34,7 +34,7 @@ def _python(expr: str) -> str:
     s = re.sub(rf"log\s+({_NUMBER}|\([^()]*\))", r"log(\1)", s)
     s = re.sub(rf"√\s*({_NUMBER}|\([^()]*\))", r"sqrt(\1)", s)
     s = s.replace("σ(", "sig(").replace("id(", "ident(")
-    bare = re.sub(r"\b(log|sqrt|sig|tanh|relu|ident)\(", "(", s)
+    bare = re.sub(r"\b(log|sqrt|sig|tanh|relu|ident|sin)\(", "(", s)
     if not _ALLOWED.match(bare.replace("**", "*")) or not re.search(r"\d", bare):
         raise ValueError(f"not a numeric expression: {expr!r}")
     return s

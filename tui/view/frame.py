@@ -18,7 +18,8 @@ from nn.network import batch_order
 from tui.view.digits_frame import digits_view
 from tui.view.views import (DiagramView, Frame, Freshness, LossView, MapPoints, NarrationView,
                     NeuronMapsView, NeuronView, PredictionsView, StatusView)
-from tui.view.layout import label_widths, node_map_shape
+from tui.view.input_labels import input_labels
+from tui.view.layout import diagram_layers, label_widths, node_map_shape
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def row_of(sample: int, rows) -> int | None:
 def build_frame(session, sizes: PanelSizes) -> Frame:
     """Everything the screen shows now.  Call with ``session.lock`` held."""
     with np.errstate(all="ignore"):  # a blow-up about to be caught must not warn over the UI
-        diagram = diagram_view(session)
+        diagram = diagram_view(session, sizes.diagram_width)
         maps = neuron_maps_view(session, sizes, diagram)
         if maps is not None and maps.small is not None:
             diagram = replace(diagram, maps=maps)
@@ -146,7 +147,8 @@ def _status(s) -> StatusView:
                       quiz=(s.quiz.right, s.quiz.asked) if s.quiz.on else None,
                       training=" · ".join(s.config.training_parts()),
                       link=getattr(s, "link_status", None),
-                      test_loss=_last_test_loss(st), batch_loss=_first_batch_loss(st, last))
+                      test_loss=_last_test_loss(st), batch_loss=_first_batch_loss(st, last),
+                      loss_epoch=None if last is None else len(st.losses) - 1)
 
 
 def _first_batch_loss(st, epoch_loss: float | None) -> float | None:
@@ -165,46 +167,54 @@ def _last_phase(s) -> Phase | None:
     return s.events[-1].phase if s.events else None
 
 
-def diagram_view(s) -> DiagramView:
+def diagram_view(s, width: int = 0) -> DiagramView:
     """The diagram part of the frame for session ``s`` (lock held); branches call it
-    for each branch in turn."""
+    for each branch in turn.  ``width``: the diagram's (0: unknown) — a network with more
+    layers than it can show has only the layers it may show read (O(width), not O(layers))."""
     st, net, i = s.stepper, s.net, s.sample
     sizes = tuple(net.sizes)
     n_layers = len(net.layers)
     show_delta = _last_phase(s) is Phase.BACKWARD
     phase = Phase.BACKWARD if show_delta else Phase.FORWARD
-    values, fresh, known, computed = [], [], [], []
+    shown = diagram_layers(n_layers, s.selected[0], width)
+    values, fresh, computed, names, weights, titles = ([None] * n_layers for _ in range(6))
+    known = [False] * n_layers
     missing = False
-    for l, layer in enumerate(net.layers):
+    for l in range(n_layers) if shown is None else shown:
+        layer = net.layers[l]
         held = layer.delta if show_delta else layer.a
         if st.batch is None:
-            known.append(len(held) > i)
-            values.append(held[i].copy() if len(held) > i else np.zeros(layer.n_out))
+            known[l] = len(held) > i
+            values[l] = held[i].copy() if len(held) > i else np.zeros(layer.n_out)
         else:  # each neuron's cache holds the rows of the batch it last ran on
             rows = [row_of(i, held_rows(st, phase, l, j, len(held))) for j in range(layer.n_out)]
             ok = all(r is not None for r in rows) and len(held) > 0
             missing |= len(held) > 0 and not ok
-            known.append(ok)
-            values.append(np.array([held[r, j] for j, r in enumerate(rows)]) if ok
-                          else np.zeros(layer.n_out))
+            known[l] = ok
+            values[l] = (np.array([held[r, j] for j, r in enumerate(rows)]) if ok
+                         else np.zeros(layer.n_out))
         when = [freshness(st, phase, l, j) for j in range(layer.n_out)]
-        fresh.append(np.array([w.current for w in when]))
-        computed.append(np.array([w.current or w.epoch is not None for w in when]))
-    names = tuple(tuple(neuron_name(l, j, sizes) for j in range(layer.n_out))
-                  for l, layer in enumerate(net.layers))
+        fresh[l] = np.array([w.current for w in when])
+        computed[l] = np.array([w.current or w.epoch is not None for w in when])
+        names[l] = tuple(neuron_name(l, j, sizes) for j in range(layer.n_out))
+        weights[l] = layer.W.copy()
+        titles[l] = (("out " if l == n_layers - 1 else f"h{l + 1} " if n_layers > 2 else "h ")
+                     + layer.activation.symbol)
     halted = st.halted
     problem = (halted.problem_layer, halted.problem_neuron) \
         if halted is not None and halted.problem_layer is not None else None
-    titles = tuple(("out " if l == n_layers - 1 else f"h{l + 1} " if n_layers > 2 else "h ")
-                   + layer.activation.symbol for l, layer in enumerate(net.layers))
     return DiagramView(
-        sizes=sizes, weights=tuple(layer.W.copy() for layer in net.layers),
+        sizes=sizes, weights=tuple(weights),
         input_values=s.problem.X[i].copy(),
         input_names=input_names(s.problem, 0, sizes),
-        names=names, quantity="δ" if show_delta else "a", values=tuple(values), known=tuple(known),
-        fresh=tuple(fresh), computed=tuple(computed), activation_symbols=tuple(l.activation.symbol for l in net.layers),
-        layer_titles=titles, selected=s.selected, highlighted=frozenset(s.current_unit_neurons()),
-        problem=problem, caption=_caption(s, show_delta, missing))
+        input_labels=input_labels(s.problem.X[i], getattr(getattr(s.problem, "features", None),
+                                                          "keys", None)),
+        names=tuple(names), quantity="δ" if show_delta else "a", values=tuple(values),
+        known=tuple(known), fresh=tuple(fresh), computed=tuple(computed),
+        activation_symbols=tuple(l.activation.symbol for l in net.layers),
+        layer_titles=tuple(titles), selected=s.selected,
+        highlighted=frozenset(s.current_unit_neurons()),
+        problem=problem, caption=_caption(s, show_delta, missing), layers=shown)
 
 
 def input_names(problem, layer: int, sizes) -> tuple[str, ...]:
@@ -361,6 +371,7 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
 #: maps are recomputed only when the parameters (or the sizes asked for) change
 _MAPS_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 LEGEND_W = 12  #: the large map's colour scale and its labels, right of the map
+NOTES_W = 20   #: the notes right of the scale ("x₂ ↑ -0.1…1.1", "class 1: ●  others: ○")
 
 
 def map_inputs(problem) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -388,11 +399,14 @@ def maps_available(problem) -> bool:
 
 
 def _large_shape(sizes: PanelSizes) -> tuple[int, int]:
-    """(rows, cols) pixels of the large map: square, as many lines as the
-    predictions area has below its caption, leaving room for the colour scale."""
+    """(rows, cols) pixels of the large map: as many lines as the predictions area has
+    below its caption (a pixel is half a line: square on screen), and as wide as the
+    area leaves beside the colour scale and its notes — from square up to twice as wide
+    as tall (a 120×40 area is wide and short: a square map used a quarter of it)."""
     side = min(2 * (sizes.map_rows // 2 + 1), 2 * sizes.map_cols + 2 - LEGEND_W)
     side = max(2, side // 2 * 2)
-    return side, side
+    room = 2 * sizes.map_cols + 2 - LEGEND_W - NOTES_W
+    return side, max(side, min(2 * side, room))
 
 
 def _scale(layer, maps: list[np.ndarray], last: bool, kind: str, y: np.ndarray
@@ -426,7 +440,7 @@ def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsVi
     small_shape = None
     if sizes.neuron_maps and sizes.diagram_width > 0:
         small_shape = node_map_shape(
-            net.sizes, label_widths(diagram.input_names, diagram.names),
+            net.sizes, label_widths(diagram.input_names, diagram.names, diagram.input_labels),
             sizes.diagram_width, sizes.diagram_height)
     large_shape = _large_shape(sizes) if sizes.large_map else None
     if small_shape is None and large_shape is None:

@@ -133,10 +133,9 @@ def names_for(problem) -> list[str]:
 
 
 def optimizer_text(cfg) -> str:
+    """"gradient descent", "nesterov β 0.9", "rmsprop ρ 0.9", "adam"."""
     name = getattr(cfg, "optimizer", "gd") or "gd"
-    if name in ("momentum", "nesterov"):
-        return f"{name} β {cfg.momentum:g}"
-    return {"gd": "gradient descent"}.get(name, name)
+    return "gradient descent" if name == "gd" else cfg.optimizer_text()
 
 
 def run_title(d: HandoutData, index: int | None = None, what: str = "", width: int = 70) -> str:

@@ -59,6 +59,7 @@ class StatusView:
     #: with mini-batches, before the first epoch's loss exists: the last batch's loss
     batch_loss: float | None = None
     branch: str | None = None   #: with branches: "branch B of 2" (the one the panels follow)
+    loss_epoch: int | None = None  #: the epoch ``loss`` was computed in (epoch − 1 between epochs)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,13 @@ class DiagramView:
     #: per layer (n_out,) bool: the node's value was ever computed (False: shown as –,
     #: not as the 0 a cache starts with); None: every node of a known layer was
     computed: tuple[np.ndarray, ...] | None = None
+    #: the input values as the diagram writes them (tui.view.input_labels: the digits
+    #: their arithmetic needs); () : short() labels
+    input_labels: tuple[str, ...] = ()
+    #: the layers whose data (weights, names, values, fresh, computed, titles) the view
+    #: holds, None for all: a network too deep to show whole holds only the layers the
+    #: diagram's width may show (:func:`tui.view.layout.diagram_layers`); the others' are None
+    layers: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,8 @@ class SteppingKeys:
         self.redraw()
 
     def action_play(self) -> None:
+        if not self.playing and self.lessons.play():  # a lesson's play wait: as it asks
+            return
         if self.playing:
             self.pause()
         elif not self._refuse_training():

@@ -25,7 +25,8 @@ class ViewKeys:
     """App mixin (see :mod:`tui.app.controllers`); needs ``self.view`` (a ViewState)."""
 
     #: main-screen classes that change what a panel shows (and so its size)
-    VIEW_CLASSES = ("compact", "show-predictions", "lesson", "lesson-chart", "too-small")
+    VIEW_CLASSES = ("compact", "show-predictions", "lesson", "lesson-chart", "lesson-neuron",
+                    "lesson-charts2", "too-small")
 
     def view_key(self) -> tuple:
         """Everything besides the session that the drawn frame depends on."""

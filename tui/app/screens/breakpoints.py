@@ -23,6 +23,16 @@ ROWS = [
 ]
 
 
+class MarkedCheckbox(Checkbox):
+    """A checkbox whose state reads without colour: ``▐✓▌`` on, ``▐ ▌`` off (Textual's
+    draws an X either way and tells them apart by colour only)."""
+
+    @property
+    def _button(self):
+        self.BUTTON_INNER = "✓" if self.value else " "  # the instance's, read by the base
+        return super()._button
+
+
 class BreakpointsScreen(ModalScreen[Breakpoints | None]):
     """Returns the edited Breakpoints (Enter / Apply) or None (Esc)."""
 
@@ -37,7 +47,7 @@ class BreakpointsScreen(ModalScreen[Breakpoints | None]):
             yield Label("Breakpoints: playing pauses when one fires (NaN/inf always stops).")
             for flag, field, label in ROWS:
                 with Horizontal(classes="bp-row"):
-                    yield Checkbox(label, getattr(self.current, flag), id=f"bp-{flag}")
+                    yield MarkedCheckbox(label, getattr(self.current, flag), id=f"bp-{flag}")
                     if field:
                         yield Input(f"{getattr(self.current, field):g}", id=f"bp-{field}",
                                     classes="bp-value")

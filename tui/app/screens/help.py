@@ -83,6 +83,10 @@ GLOSSARY = [
     ("batch", "with --batch B an epoch is ⌈N/B⌉ updates, each on B shuffled samples"),
     ("last Δ", "how much the parameter changed at its last update (−lr·dw)"),
     ("epoch", "one pass over all samples: forward, loss, backward, update"),
+    ("unit", "one neuron of one phase, the smallest step; \"epoch 12 (8/10 units)\": 8 of "
+             "epoch 12's 10 units have run"),
+    ("predict the mean", "the loss chart's grey line: the loss of always answering the mean "
+                         "target (ignoring the inputs); below it, the network has learned"),
     ("granularity", "how much one step runs: neuron, layer, phase, batch (with --batch) or epoch"),
     ("sample n", "one row of the data set; [ and ] choose which the panels show"),
 ]

@@ -1,8 +1,9 @@
 """The settings screen: change the network and the data without leaving the app.
 
-Hidden layers (add, remove, neurons per layer), the hidden activation (one for all
-layers, or each layer's own, on the row under its neuron count), the input
-features, noise, the test fraction, the learning rate, optimizer, loss, initial weights,
+Hidden layers (add, remove, neurons per layer), each layer's activation (on the row under
+its neuron count; ``A`` there gives every layer that one), the input
+features, noise, the test fraction, the learning rate, optimizer (and, under it, the
+chosen optimizer's hyper-parameters: momentum's β …), loss, initial weights,
 mini-batch and weight decay, as rows of a table: ↑/↓ choose
 a row, ←/→ (or − / +) change it, space toggles a feature, ``a`` adds a hidden layer,
 ``x`` removes the last, Enter applies, Esc cancels.  With the mouse: click ``[−]`` or
@@ -70,9 +71,12 @@ def choice(key: str, label: str, options: tuple) -> Row:
 
 
 def number(key: str, label: str, step: float, low: float, high: float,
-           default: Callable[[dict], str] = lambda d: "default", start: float = 0.0) -> Row:
-    """A number from ``low`` to ``high`` in steps of ``step``; None (shown as ``default``)
-    counts as ``start``."""
+           default: Callable[[dict], str] = lambda d: "default", start: float = 0.0,
+           open_ends: tuple[bool, bool] = (False, False)) -> Row:
+    """A number from ``low`` to ``high`` in steps of ``step`` (a step short of a bound that
+    ``open_ends`` says is refused); None (shown as ``default``) counts as ``start``."""
+    low, high = low + step * open_ends[0], high - step * open_ends[1]
+
     def change(draft: dict, delta: int) -> None:
         value = draft[key] if draft[key] is not None else start
         draft[key] = round(min(high, max(low, value + delta * step)), 10)
@@ -90,10 +94,18 @@ def scaled(key: str, label: str, low: float, high: float) -> Row:
 
 
 def ladder(key: str, label: str, values: tuple, show: Callable = str) -> Row:
-    """One of ``values`` (in order; ± moves one rung, stopping at the ends)."""
+    """One of ``values`` (in order; ± moves one rung, stopping at the ends; a number
+    between rungs moves to the next rung that way)."""
     def change(draft: dict, delta: int) -> None:
-        i = values.index(draft[key]) if draft[key] in values else 0
-        draft[key] = values[max(0, min(len(values) - 1, i + delta))]
+        value = draft[key]
+        if value in values:
+            i = values.index(value) + delta
+        elif isinstance(value, (int, float)) and all(isinstance(v, (int, float)) for v in values):
+            above = [k for k, v in enumerate(values) if v > value]
+            i = (above[0] if above else len(values)) - (delta < 0)
+        else:
+            i = 0
+        draft[key] = values[max(0, min(len(values) - 1, i))]
     return Row(label, lambda d: show(d[key]), change)
 
 
@@ -118,8 +130,9 @@ def _neurons(n: int, delta: int) -> int:
 
 
 def layer_rows(draft: dict) -> list[Row]:
-    """'hidden layers: N' (± adds/removes the last layer), then one row per layer and,
-    with two or more layers, each layer's activation under it.  The draft's
+    """'hidden layers: N' (± adds/removes the last layer), then one row per layer, each
+    with its activation on the row under it — the one place an activation is chosen (``A``
+    on one gives every layer that one: :func:`same_activation`).  The draft's
     ``activation`` is a list with one name per hidden layer (one name while there is
     none); a new layer takes the last one's width and activation."""
     def count(d: dict, delta: int) -> None:
@@ -140,8 +153,7 @@ def layer_rows(draft: dict) -> list[Row]:
             d["hidden"][k] = _neurons(d["hidden"][k], delta)
         name = layer_name(k, len(draft["hidden"]) + 1)
         rows.append(Row(f"  {name}", lambda d, k=k: f"{d['hidden'][k]} neurons", change))
-        if len(draft["hidden"]) > 1:
-            rows.append(layer_activation(k))
+        rows.append(layer_activation(k))
     return rows
 
 
@@ -154,20 +166,14 @@ def layer_activation(k: int) -> Row:
     return Row("    activation", lambda d: d["activation"][k], change)
 
 
-def all_activations() -> Row:
-    """Every hidden layer's activation at once ("mixed" while they differ; from mixed,
-    the first press gives every layer the first one's)."""
-    def change(d: dict, delta: int) -> None:
-        names = d["activation"]
-        i = HIDDEN_ACTIVATIONS.index(names[0]) if names[0] in HIDDEN_ACTIVATIONS else 0
-        if len(set(names)) == 1:
-            i = (i + delta) % len(HIDDEN_ACTIVATIONS)
-        names[:] = [HIDDEN_ACTIVATIONS[i]] * len(names)
-
-    def show(d: dict) -> str:
-        names = d["activation"]
-        return names[0] if len(set(names)) == 1 else "mixed"
-    return Row("hidden activation", show, change)
+def same_activation(draft: dict, row: int) -> bool:
+    """Give every hidden layer the activation of the layer whose activation row is ``row``
+    (of :func:`layer_rows`: 2, 4, 6 …); False (nothing changes) on any other row."""
+    k, rest = divmod(row - 2, 2)
+    if rest or not 0 <= k < len(draft["hidden"]):
+        return False
+    draft["activation"][:] = [draft["activation"][k]] * len(draft["activation"])
+    return True
 
 
 def task_noise(task: str) -> float | None:
@@ -197,24 +203,26 @@ def setting_row(name: str, task: str) -> Row:
         return number(name, spec.label, spec.step, s.low, s.high,
                       lambda d: "none (a gate)" if own is None else f"{own:g} (the task's)",
                       start=own or 0.0)
-    return number(name, spec.label, spec.step, s.low, s.high)
+    return number(name, spec.label, spec.step, s.low, s.high, start=s.default or s.low,
+                  open_ends=(s.low_open, s.high_open))
 
 
 def field_rows(draft: dict, task: str) -> list[Row]:
-    """Every row, top to bottom: the hidden layers and their activations, the input
-    features, then one row per setting that declares one (in the table's order)."""
+    """Every row, top to bottom: the hidden layers, each with its activation, the input
+    features, then one row per setting that declares one (in the table's order; an
+    optimizer's hyper-parameter only while that optimizer is chosen)."""
     rows = layer_rows(draft)
-    rows.append(all_activations())
     rows += [feature(key) for key in FEATURES]
-    shown = sorted((s for s in SETTINGS.values() if s.row is not None), key=lambda s: s.row.order)
+    shown = sorted((s for s in SETTINGS.values() if s.row is not None and (
+        not s.optimizers or draft.get("optimizer") in s.optimizers)), key=lambda s: s.row.order)
     rows += [setting_row(s.name, task) for s in shown]
     return rows
 
 
 def draft_of(config) -> dict:
     """The editable copy of ``config``'s configurable fields (JSON form, lists)."""
-    data = config_to_json(config)
-    draft = {key: data[key] for key in CONFIGURABLE}
+    data = config_to_json(config)  # (an optimizer's setting may be left out: its value)
+    draft = {key: data[key] if key in data else config.hyper_value(key) for key in CONFIGURABLE}
     draft["hidden"] = list(draft["hidden"] or [])
     draft["features"] = list(draft["features"] or DEFAULT_FEATURES)
     names = draft["activation"] or "sigmoid"
@@ -275,6 +283,7 @@ class SettingsScreen(ModalScreen[object]):
         Binding("right,plus,equals_sign,l", "change(1)", "more", show=False),
         Binding("space", "change(1)", "toggle", show=False),
         Binding("a", "add_layer", "add layer", show=False),
+        Binding("A", "same_activation", "every layer's activation like this one", show=False),
         Binding("x,delete", "remove_layer", "remove layer", show=False),
     ]
 
@@ -321,8 +330,12 @@ class SettingsScreen(ModalScreen[object]):
     def summary(self) -> str:
         sizes = [len(self.draft["features"]), *self.draft["hidden"], self.session.net.sizes[-1]]
         what = changed(self.draft, self.original)
+        on_activation = (len(self.draft["hidden"]) > 1 and self.cursor % 2 == 0
+                         and 2 <= self.cursor <= 2 * len(self.draft["hidden"]))
         return (f"network {'–'.join(map(str, sizes))}"
-                + (f" · changes: {', '.join(what)}" if what else " · unchanged"))
+                + (f" · changes: {', '.join(what)}" if what else " · unchanged")
+                + ("\nA: every hidden layer's activation like this one" if on_activation
+                   else ""))
 
     def refresh_table(self) -> None:
         self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
@@ -342,6 +355,10 @@ class SettingsScreen(ModalScreen[object]):
     def action_add_layer(self) -> None:
         self.rows[0].change(self.draft, 1)
         self.refresh_table()
+
+    def action_same_activation(self) -> None:
+        if same_activation(self.draft, self.cursor):
+            self.refresh_table()
 
     def action_remove_layer(self) -> None:
         self.rows[0].change(self.draft, -1)

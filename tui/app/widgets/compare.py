@@ -229,13 +229,18 @@ def diagrams_fit(n: int, width: int, height: int) -> bool:
         height >= 10 + (n + 3) + DIAGRAM_HEIGHT
 
 
+def diagram_width(n: int, width: int) -> int:
+    """Each of ``n`` diagrams' width side by side in ``width`` cells."""
+    return (width - 2 * (n - 1)) // n
+
+
 def render_diagrams(view: CompareView, width: int, height: int = DIAGRAM_HEIGHT) -> Table:
     """The branches' network diagrams side by side, each titled with its letter."""
     # the sweep grid loads when first used: start-up time
     from tui.app.widgets.diagram import render_diagram
 
     n = len(view.diagrams)
-    each = (width - 2 * (n - 1)) // n
+    each = diagram_width(n, width)
     grid = Table.grid(padding=(0, 2))
     cells = []
     for row, data in zip(view.rows, view.diagrams):
@@ -312,8 +317,10 @@ class CompareScreen(Screen):
             return
         self._shown = key
         width, height = max(20, box.size.width - 2), max(10, box.size.height)
+        n = len(session.branches)
         view = compare_view(session, points=max(20, width * 2),
-                               diagrams=diagrams_fit(len(session.branches), width, height))
+                            diagrams=diagrams_fit(n, width, height),
+                            diagram_width=diagram_width(max(1, n), width))
         box.update(render_compare(view, width, height, self.log_scale))
 
 

@@ -20,6 +20,7 @@ out, and always the output layer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 from rich.color import Color
@@ -31,7 +32,7 @@ from textual.message import Message
 from tui.core.format import short
 from tui.view.views import DiagramView
 from tui.app.widgets.canvas import LineCanvas, runs
-from tui.view.layout import MIN_GAP, label_widths, node_map_shape
+from tui.view.layout import MIN_GAP, input_value_width, label_widths, node_map_shape
 from tui.app.widgets.neuron_map import heatmap
 
 POS = (76, 155, 232)   # blue
@@ -153,7 +154,8 @@ def _edge_geometry(starts: tuple, ends: tuple, columns: tuple, width: int, heigh
 def _draw_edges(grid, g: EdgeGeometry, weights) -> None:
     """Colour and dash every edge by its weight; per cell the brightest edge wins."""
     levels, negatives = [], []
-    for l, W in enumerate(weights):
+    for l in np.unique(g.edge_layer).tolist():  # the layers with edges drawn, in order
+        W = weights[l]
         sel = g.edge_layer == l
         w = W[g.edge_i[sel], g.edge_j[sel]]
         scale = float(np.abs(W[np.isfinite(W)]).max(initial=0.0)) or 1.0
@@ -257,13 +259,8 @@ def _overflow_layout(sizes, col_w: list[int], width: int, rows: int, selected: i
         runs_out = [r for r in ((1, start - 1), (start + k, n_hidden)) if r[0] <= r[1]]
         run_at = {r[0]: r for r in runs_out}
         # the columns left to right: a layer's index, or a run of hidden layers left out
-        items: list = [0]
-        for c in range(1, n_cols - 1):
-            if start <= c < start + k:
-                items.append(c)
-            elif c in run_at:
-                items.append(run_at[c])
-        items.append(n_cols - 1)
+        items: list = [0, *([run_at[1]] if 1 in run_at and start > 1 else []), *range(start, start + k),
+                       *([run_at[start + k]] if start + k in run_at else []), n_cols - 1]
         gaps = [MIN_GAP if isinstance(a, int) and isinstance(b, int) else MARK_GAP
                 for a, b in zip(items, items[1:])]
         fixed = sum(col_w[c] for c in items if isinstance(c, int)) + sum(gaps)
@@ -313,7 +310,8 @@ def render_diagram(data: DiagramView, width: int, height: int,
     right of its label; ``color_system`` as Rich names it, None for NO_COLOR."""
     n_cols = len(data.sizes)
     names = [data.input_names, *data.names]
-    label_w = label_widths(data.input_names, data.names)
+    label_w = label_widths(data.input_names, data.names, data.input_labels)
+    in_w = input_value_width(data.input_labels)
     node_map = _small_maps(data, label_w, width, height)
     text_w = list(label_w)
     if node_map is not None:
@@ -321,12 +319,16 @@ def render_diagram(data: DiagramView, width: int, height: int,
     top = 2  # the first two lines are the caption
     rows = max(1, height - top - 1)
     gap = max(2, (width - sum(label_w)) // max(1, n_cols - 1))
-    xs = [sum(label_w[:c]) + c * gap for c in range(n_cols)]
+    xs = [left + c * gap for c, left in enumerate(accumulate(label_w[:-1], initial=0))]
 
     # which nodes are shown, and where
     columns: list[list[tuple[int, int]]] = []  # (index, y) per column
     more: list[str] = []  # per column: what its window leaves out ("" if nothing)
     for c, n in enumerate(data.sizes):
+        if names[c] is None:  # a layer the view left out (too deep to show whole)
+            columns.append([])
+            more.append("")
+            continue
         focus = data.selected[1] if c - 1 == data.selected[0] else None
         idx, cut = visible_rows(n, rows, focus)
         span = len(idx) + (1 if cut else 0)
@@ -346,8 +348,8 @@ def render_diagram(data: DiagramView, width: int, height: int,
         shown_xs, markers = _overflow_layout(data.sizes, col_w, width, rows, data.selected[0] + 1)
         columns = [col if shown_xs[c] is not None else [] for c, col in enumerate(columns)]
         lefts = sorted([x for x in shown_xs if x is not None] + [m.x for m in markers])
-        title_w = [0 if x is None else next((l for l in lefts if l > x), width + 1) - x - 1
-                   for x in shown_xs]
+        after = dict(zip(lefts, [*lefts[1:], width + 1]))  # each left edge: the next one
+        title_w = [0 if x is None else after[x] - x - 1 for x in shown_xs]
         xs = [0 if x is None else x for x in shown_xs]
 
     grid = [[(" ", None)] * width for _ in range(height)]
@@ -371,22 +373,26 @@ def render_diagram(data: DiagramView, width: int, height: int,
             continue  # a hidden layer left out (a marker stands for it)
         layer = c - 1
         for i, y in col:
+            if layer < 0:  # the inputs with the digits their arithmetic needs
+                label = data.input_labels[i] if data.input_labels else \
+                    short(data.input_values[i])
+                name = names[c][i].ljust(text_w[c] - in_w - 1)
+                put(xs[c], y, f"{name} {label.rjust(in_w)}", INPUT)
+                boxes.append(NodeBox(xs[c], y, layer, i, label_w[c]))
+                continue
             name = names[c][i].ljust(text_w[c] - VALUE_W - 1)
-            if layer < 0:
-                put(xs[c], y, f"{name} {short(data.input_values[i])}", INPUT)
-            else:
-                ever = data.computed is None or bool(data.computed[layer][i])
-                value = short(data.values[layer][i]) if data.known[layer] and ever else "  –  "
-                put(xs[c], y, f"{name} {value}", _node_style(data, layer, i))
-                if node_map is not None:
-                    lo, hi = data.maps.scales[layer]
-                    x0 = xs[c] + text_w[c] + 1
-                    for r, line in enumerate(heatmap(data.maps.small[layer][i], lo, hi,
-                                                     color_system)):
-                        k = 0
-                        for seg in line:
-                            put(x0 + k, y + r, seg.text, seg.style)
-                            k += len(seg.text)
+            ever = data.computed is None or bool(data.computed[layer][i])
+            value = short(data.values[layer][i]) if data.known[layer] and ever else "  –  "
+            put(xs[c], y, f"{name} {value}", _node_style(data, layer, i))
+            if node_map is not None:
+                lo, hi = data.maps.scales[layer]
+                x0 = xs[c] + text_w[c] + 1
+                for r, line in enumerate(heatmap(data.maps.small[layer][i], lo, hi,
+                                                 color_system)):
+                    k = 0
+                    for seg in line:
+                        put(x0 + k, y + r, seg.text, seg.style)
+                        k += len(seg.text)
             boxes.append(NodeBox(xs[c], y, layer, i, label_w[c]))
         if more[c]:
             y_last = (col[-1][1] + 1) if col else top

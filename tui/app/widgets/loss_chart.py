@@ -8,13 +8,21 @@ linear axis (plotext's own log axis fails on repeated builds) and labels the
 ticks in loss units (10⁻¹, 10⁻², …).  Epochs are counted from 0, as on the
 status line.  A grey line marks the loss of predicting the mean target, which a
 network with no signal gets.
+
+Until the chart has a point (the first screen, at epoch 0) it is an empty frame with a
+title and two axis labels: :func:`empty_chart` writes exactly what plotext writes for
+it, and plotext (≈ 50 ms to import) loads when the first point is drawn (start-up time;
+tests/test_startup.py holds the two to the same bytes).
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from textual_plotext import PlotextPlot
+from rich.cells import cell_len
+from rich.text import Text
+from textual.color import Color
+from textual.widget import Widget
 
 from nn.naming import sup
 
@@ -157,11 +165,107 @@ def legend_headroom(y_lo: float, y_hi: float, n_labels: int, rows: int
     return y_lo, y_lo + (y_hi - y_lo) * (dots - 1) / under
 
 
-class LossChart(PlotextPlot):
+def empty_chart(width: int, height: int, title: str, xlabel: str, ylabel: str,
+                fg: tuple[int, int, int], bg: tuple[int, int, int]) -> str | None:
+    """What plotext's ``build()`` returns for a ``width`` × ``height`` chart with no data,
+    only ``title``, ``xlabel`` and ``ylabel`` (in colour ``fg`` on ``bg``): a title row, a
+    box and a label row (the y label at the left, the x label centred on the canvas).
+    None where plotext would lay it out otherwise (too small, a label that does not fit
+    or touches another, wide characters): plotext then draws it."""
+    inner = width - 2                                 # the canvas inside the box
+    centre = 1 + inner // 2                           # plotext centres on the canvas
+    left = centre - len(title) // 2
+    right = width - left - len(title)
+    at = centre - len(xlabel) // 2
+    gap, tail = at - len(ylabel), width - at - len(xlabel)
+    if height < 5 or min(inner, left, right, gap, tail) < 1 or not title or not xlabel \
+            or not ylabel or any(cell_len(t) != len(t) for t in (title, xlabel, ylabel)):
+        return None
+    b, f, r = "\x1b[48;2;%d;%d;%dm" % bg, "\x1b[38;2;%d;%d;%dm" % fg, "\x1b[0m"
+
+    def blank(n: int) -> str:
+        return b + " " * n + r
+
+    def ink(text: str) -> str:
+        return b + f + text + r
+
+    rows = [blank(left) + ink(title) + blank(right), ink("┌" + "─" * inner + "┐")]
+    rows += [ink("│") + blank(inner) + ink("│")] * (height - 4)
+    rows += [ink("└" + "─" * inner + "┘"), ink(ylabel) + blank(gap) + ink(xlabel) + blank(tail)]
+    return "\n".join(rows) + "\n"
+
+
+class LossChart(Widget):
+    """The loss chart: plotext through textual-plotext's ``Plot`` (as its ``PlotextPlot``
+    widget draws it), loaded when the first point is drawn."""
+
+    DEFAULT_CSS = """
+    LossChart {
+        width: 1fr;
+        height: 1fr;
+    }
+    """
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.log_scale = True
         self._shown: tuple = ()
+        self._plot = None    #: textual-plotext's Plot, made when first needed
+        #: (title, y label) while there is nothing to plot (see :func:`empty_chart`)
+        self._empty: tuple[str, str] | None = None
+
+    @property
+    def plt(self):
+        """The plotext figure (textual-plotext's ``Plot``), loaded on first use."""
+        if self._plot is None:
+            # plotext loads when the chart first has points: start-up time
+            from textual_plotext.plot import Plot
+
+            self._plot = Plot()
+            if self._empty is not None:
+                self._label(*self._empty)
+        return self._plot
+
+    def _label(self, title: str, ylabel: str) -> None:
+        plt = self._plot
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(title)
+        plt.xlabel("epoch")
+        plt.ylabel(ylabel)
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh())
+
+    def _colours(self) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+        """(foreground, background) RGB of the chart: the app theme's, as textual-plotext
+        gives them to plotext."""
+        theme = self.app.theme_variables
+        return Color.parse(theme.get("foreground")).rgb, Color.parse(theme.get("surface")).rgb
+
+    def render(self):
+        width, height = self.size
+        if self._plot is None and self._empty is None:  # before the first show(): blank
+            return Text()
+        if self._empty is not None:
+            text = empty_chart(width, height, self._empty[0], "epoch", self._empty[1],
+                               *self._colours())
+            if text is not None:
+                return Text.from_ansi(text)
+        # as textual-plotext's PlotextPlot draws (its "auto" theme: the app theme's colours)
+        # plotext loads when the chart first has points: start-up time
+        from plotext._dict import themes
+        from textual_plotext.plot import _rgbify_theme, _sequence
+
+        plot = self.plt
+        plot.plotsize(width, height)
+        plot._set_size(width, height)
+        name = f"textual-auto-{self.app.theme}"
+        if name not in themes:
+            fg, bg = self._colours()
+            themes[name] = _rgbify_theme(bg, bg, fg, "default", _sequence)
+        plot.theme(name)
+        return Text.from_ansi(plot.build())
 
     def show(self, view: LossView) -> None:
         key = (len(view.epochs), float(view.hi[-1]) if len(view.hi) else None,
@@ -171,9 +275,6 @@ class LossChart(PlotextPlot):
         if key == self._shown:
             return
         self._shown = key
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
         has_mean = view.baseline is not None and view.baseline > 0
         test = _test_series(view, self.log_scale)
         n_labels = has_mean + 2 * (test is not None and len(view.epochs) > 0)
@@ -186,48 +287,53 @@ class LossChart(PlotextPlot):
             title += f" · mean guess {num(view.baseline, 3)}" if has_mean else ""  # the grey line
             if test is not None and len(view.epochs):
                 ylabel = ("loss (log)" if self.log_scale else "loss") + " · test: orange"
-        plt.title(title)
-        plt.xlabel("epoch")
-        plt.ylabel(ylabel)
         x, lo, hi = view.epochs, view.lo, view.hi
         ok = np.isfinite(lo) & np.isfinite(hi) & ((lo > 0) if self.log_scale else True)
         x, lo, hi = x[ok], lo[ok], hi[ok]
+        if not len(x):  # nothing to plot: the frame and labels (empty_chart, no plotext)
+            self._empty = (title, ylabel)
+            if self._plot is not None:
+                self._label(title, ylabel)
+            self.refresh()
+            return
+        self._empty = None
+        plt = self.plt
+        self._label(title, ylabel)
         if self.log_scale:
             lo, hi = np.log10(lo), np.log10(hi)
-        if len(x):
-            x_end = max(float(x[-1]), 1.0)
-            y_lo, y_hi = float(lo.min()), float(hi.max())
-            if has_mean:  # drawn first: the loss on top
-                b = math.log10(view.baseline) if self.log_scale else view.baseline
-                plt.plot([0.0, x_end], [b, b], marker="braille", color="gray",
-                         label=f"predict the mean: {num(view.baseline, 3)}" if n_labels else None)
-                y_lo, y_hi = min(y_lo, b), max(y_hi, b)
-            if test is not None:  # held-out rows, drawn under the training loss
-                tx, tlo, thi = test
-                plt.plot(tx.tolist(), thi.tolist(), marker="braille", color="orange",
-                         label="test" if n_labels else None)
-                if np.any(thi != tlo):
-                    plt.plot(tx.tolist(), tlo.tolist(), marker="braille", color="orange")
-                y_lo, y_hi = min(y_lo, float(tlo.min())), max(y_hi, float(thi.max()))
-            plt.plot(x.tolist(), hi.tolist(), marker="braille", color="cyan",
-                     label="training" if test is not None and n_labels else None)
-            if np.any(hi != lo):
-                plt.plot(x.tolist(), lo.tolist(), marker="braille", color="cyan")
-            plt.xlim(0, x_end)
-            xt = nice_ticks(0, x_end, max(2, self.size.width // 12), integer=True)
-            plt.xticks(xt, [f"{int(t)}" for t in xt])
-            top = legend_headroom(y_lo, y_hi, n_labels, rows)
-            a, b = top if top is not None else (y_lo, y_hi)
-            if b <= a:
-                pad = max(abs(b) * 0.05, 1e-9)
-                a, b = a - pad, b + pad
-            plt.ylim(a, b)  # the axis exactly: the row ticks below are its rows
-            if self.log_scale:  # no more labels than every other row can show apart
-                yt, labels = axis_ticks(a, b, rows, most=max(2, min(6, rows // 2)))
-            else:
-                yt, labels = distinct_labels(nice_ticks(y_lo, y_hi, max(2, self.size.height // 4)))
-            if yt:
-                plt.yticks(yt, labels)
+        x_end = max(float(x[-1]), 1.0)
+        y_lo, y_hi = float(lo.min()), float(hi.max())
+        if has_mean:  # drawn first: the loss on top
+            b = math.log10(view.baseline) if self.log_scale else view.baseline
+            plt.plot([0.0, x_end], [b, b], marker="braille", color="gray",
+                     label=f"predict the mean: {num(view.baseline, 3)}" if n_labels else None)
+            y_lo, y_hi = min(y_lo, b), max(y_hi, b)
+        if test is not None:  # held-out rows, drawn under the training loss
+            tx, tlo, thi = test
+            plt.plot(tx.tolist(), thi.tolist(), marker="braille", color="orange",
+                     label="test" if n_labels else None)
+            if np.any(thi != tlo):
+                plt.plot(tx.tolist(), tlo.tolist(), marker="braille", color="orange")
+            y_lo, y_hi = min(y_lo, float(tlo.min())), max(y_hi, float(thi.max()))
+        plt.plot(x.tolist(), hi.tolist(), marker="braille", color="cyan",
+                 label="training" if test is not None and n_labels else None)
+        if np.any(hi != lo):
+            plt.plot(x.tolist(), lo.tolist(), marker="braille", color="cyan")
+        plt.xlim(0, x_end)
+        xt = nice_ticks(0, x_end, max(2, self.size.width // 12), integer=True)
+        plt.xticks(xt, [f"{int(t)}" for t in xt])
+        top = legend_headroom(y_lo, y_hi, n_labels, rows)
+        a, b = top if top is not None else (y_lo, y_hi)
+        if b <= a:
+            pad = max(abs(b) * 0.05, 1e-9)
+            a, b = a - pad, b + pad
+        plt.ylim(a, b)  # the axis exactly: the row ticks below are its rows
+        if self.log_scale:  # no more labels than every other row can show apart
+            yt, labels = axis_ticks(a, b, rows, most=max(2, min(6, rows // 2)))
+        else:
+            yt, labels = distinct_labels(nice_ticks(y_lo, y_hi, max(2, self.size.height // 4)))
+        if yt:
+            plt.yticks(yt, labels)
         self.refresh()
 
     def toggle_log(self) -> bool:

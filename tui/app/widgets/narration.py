@@ -45,8 +45,6 @@ def _equation(t: Text, build) -> None:
     t.append(result, style="bold")
 
 
-OPTIMIZER_TITLES = {"gd": "gradient descent", "momentum": "momentum", "adam": "Adam"}
-HYPER_NAMES = {"beta": "β", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
 MAX_OUTPUTS = 4  #: outputs of the selected sample narrated at the loss
 
 
@@ -146,15 +144,12 @@ def _update(t: Text, v: UpdateEvent, c: int) -> None:
     """The optimizer's update of each weight and the bias, from its ``explain``."""
     lr = v.lr
     opt = get_optimizer(v.optimizer, **v.hyper)
-    title = OPTIMIZER_TITLES.get(opt.name, opt.name)
-    hyper = dict(v.hyper)
-    if hyper.pop("nesterov", False):
-        title = "Nesterov " + title
-    parts = [f"{HYPER_NAMES.get(k, k)} = {num(x)}" for k, x in hyper.items()]
+    # the title and each hyper-parameter's symbol, as the optimizer class declares them
+    parts = [f"{h.symbol} = {num(opt.hyper[h.name])}" for h in opt.hypers]
     parts.append(f"lr = {num(lr)}")
     if opt.slots:
         parts.append(f"t = {v.t}")
-    t.append(f"{title}, {', '.join(parts)}")
+    t.append(f"{opt.display_title()}, {', '.join(parts)}")
     wb, dw = v.w_before[:, c], v.dw[:, c]
     for k in range(min(len(wb), MAX_TERMS)):
         state = {s: float(v.slots[s].w_before[k, c]) for s in opt.slots}

@@ -30,9 +30,11 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         (f" · lr {v.lr:g}", "", 5),
         (f" · {v.training}" if v.training else "", "", 2),
         (" · step: ", "", 4), (v.granularity, "bold yellow", 4),
-        (f" · epoch {v.epoch}", "", 8),
+        # whose loss (below) outlives the epoch on a narrow line: "loss 0.25 (epoch 1999)"
+        (f" · epoch {v.epoch}", "", 6 if _whose(v) else 8),
         (f" · batch loss {loss_text(v.batch_loss)}" if v.loss is None and v.batch_loss is not None
          else f" · loss {loss_text(v.loss)}", "", 7),
+        (_whose(v), "", 8),
         (f" · test {loss_text(v.test_loss)}" if v.test_loss is not None else "", "", 7),
         (" · ", "", 9), state + (9,),
     ]
@@ -51,6 +53,14 @@ def render_status(v: StatusView, width: int = 200) -> Text:
     for text, style in kept:
         t.append(text, style=style)
     return t
+
+
+def _whose(v: StatusView) -> str:
+    """" (epoch E)" when the loss shown is not the epoch named before it: between epochs
+    the last loss is the previous epoch's (computed before its update)."""
+    if v.loss is None or v.loss_epoch is None or v.loss_epoch == v.epoch:
+        return ""
+    return f" (epoch {v.loss_epoch})"
 
 
 def _joined(parts: list[tuple[str, str, int]], label: tuple) -> list[tuple[str, str]]:

@@ -1,0 +1,80 @@
+"""Issue 22 item 15: what the screen says reads right without guessing — the status line
+says whose loss it shows, breakpoint checkboxes read without colour."""
+from __future__ import annotations
+
+from nn import Granularity
+from tui.app.app import TinyNetApp
+from tui.app.screens.breakpoints import BreakpointsScreen, MarkedCheckbox
+from tui.app.widgets.status import render_status
+from tui.core.config import RunConfig, build
+from tui.core.session import Session
+from tui.view.frame import PanelSizes, build_frame
+
+
+def status(session) -> str:
+    return render_status(build_frame(session, PanelSizes()).status, 200).plain
+
+
+def test_the_status_line_says_whose_loss_it_shows():
+    s = Session(build(RunConfig(task="xor")))
+    assert "epoch 0 · loss –" in status(s)
+    s.granularity = Granularity.EPOCH
+    s.step()                                   # epoch 0 done: its loss, beside epoch 1
+    text = status(s)
+    assert "epoch 1 · " in text and f"(epoch 0)" in text, text
+    s.granularity = Granularity.PHASE
+    s.step()                                   # epoch 1's forward pass
+    s.step()                                   # epoch 1's loss: now the epoch named
+    text = status(s)
+    assert "epoch 1 · loss" in text and "(epoch" not in text, text
+
+
+async def test_breakpoint_checkboxes_read_without_colour():
+    s = Session(build(RunConfig(task="xor")))
+    app = TinyNetApp(s.problem)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, BreakpointsScreen)
+        boxes = list(app.screen.query(MarkedCheckbox))
+        assert len(boxes) == 4
+        for box in boxes:
+            inner = box._button.plain
+            assert inner[1] == ("✓" if box.value else " "), (box.id, inner)
+        box = boxes[0]
+        was = box.value
+        box.toggle()
+        await pilot.pause()
+        assert box._button.plain[1] == ("✓" if not was else " ")
+
+
+async def test_the_large_map_uses_the_predictions_area():
+    """At 120×40 the predictions area is 56×8 cells: the map was a 14×7 square; it now
+    takes the width beside its colour scale and notes (at most twice as wide as tall)."""
+    app = TinyNetApp(build(RunConfig(task="spiral")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        app.redraw(True)
+        rows, cols = app.frame.predictions.neuron_map.large.shape
+        assert cols >= 20 and rows <= cols <= 2 * rows, (rows, cols)
+        width = app.query_one("#predictions").content_size.width
+        assert max(sum(len(s.text) for s in line)
+                   for line in app.query_one("#predictions")._lines) <= width
+
+
+def test_whose_loss_stays_on_an_80_column_status_line():
+    s = Session(build(RunConfig(task="spiral")))
+    s.play_chunk(1500, breakpoints=False)
+    text = render_status(build_frame(s, PanelSizes()).status, 80).plain
+    assert len(text) <= 80 and "(epoch 1499)" in text and text.endswith("? help"), text
+
+
+def test_a_narrow_status_line_keeps_whose_loss_before_the_epoch():
+    """A lesson's status line is 74 columns: after a breakpoint the loss keeps its epoch."""
+    s = Session(build(RunConfig(task="regression")))
+    s.play_chunk(1150, breakpoints=False)
+    view = build_frame(s, PanelSizes()).status
+    for width in (74, 60):
+        text = render_status(view, width).plain
+        assert len(text) <= width and "(epoch 1149)" in text, text
