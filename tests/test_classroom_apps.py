@@ -121,7 +121,8 @@ async def test_a_follow_app_at_80x24_shows_the_chapter_and_answers_through_its_p
             await await_until(lambda: type(app.screen).__name__ == "SweepScreen")
             from textual.widgets import DataTable
 
-            await await_until(lambda: app.screen.query_one(DataTable).row_count == 4)
+            await await_until(lambda: app.screen.query(DataTable)   # (composed, then filled)
+                              and app.screen.query_one(DataTable).row_count == 4)
             table = app.screen.query_one(DataTable)
             assert app.screen.sweep is None                             # nothing trained here
             assert [table.get_row_at(k)[2] for k in range(4)] == ["✓", "… not yet"] * 2

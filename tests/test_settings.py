@@ -267,7 +267,7 @@ def test_same_activation_gives_every_layer_the_chosen_rows():
 
 async def test_settings_screen_A_gives_every_layer_this_activation():
     s = Session(build(RunConfig(task="circle", hidden=(4, 4), activation=("tanh", "relu"))))
-    app = Host(s)
+    app = SettingsHost(s)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("down", "down")         # hidden layer 1's activation: tanh
@@ -301,7 +301,7 @@ async def test_the_chosen_optimizers_hyper_parameter_is_the_row_under_it(tmp_pat
 
     s = Session(build(RunConfig(task="xor", seed=1)))
     s.play_chunk(3)
-    app = Host(s)
+    app = SettingsHost(s)
     async with app.run_test(size=(80, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
