@@ -1,6 +1,4 @@
-import time
-
-import numpy as np
+"""Fixtures every test file may use (shared functions live in tests/helpers.py)."""
 import pytest
 
 from nn import NeuralNetwork, datasets
@@ -16,14 +14,6 @@ def xor_net():
     return NeuralNetwork.from_sizes([2, 2, 1], "sigmoid", "sigmoid", seed=0)
 
 
-def random_net(sizes, hidden="tanh", output="sigmoid", seed=0):
-    net = NeuralNetwork.from_sizes(sizes, hidden, output, seed=seed)
-    rng = np.random.default_rng(seed + 100)
-    for layer in net.layers:  # non-zero biases so their gradients are exercised
-        layer.b[...] = rng.normal(0, 0.5, layer.b.shape)
-    return net
-
-
 @pytest.fixture(autouse=True)
 def _private_state_dir(tmp_path_factory, monkeypatch):
     """Apps started by tests (in-process or as subprocesses) keep their state — lesson
@@ -31,15 +21,16 @@ def _private_state_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
 
 
-#: join-guard back-off (first delay, cap) small enough for tests that try wrong codes
-FAST_BACKOFF = (0.02, 0.2)
+@pytest.fixture
+def brisk_keys(monkeypatch):
+    """``pilot.press`` waits (twice, up to 1 s each) for the process to go idle, which it
+    never does while the app plays: wait at most 50 ms, so a key pressed mid-play costs
+    about what a key pressed while paused does.  The key is still handled before
+    ``press`` returns (Pilot waits for the screen's messages as before)."""
+    import textual.app
+    from textual._wait import wait_for_idle
 
+    async def brisk(min_sleep: float = 0.02, max_sleep: float = 1) -> None:
+        await wait_for_idle(min_sleep, min(max_sleep, 0.05))
 
-def wait_until(predicate, timeout=20.0, what="condition"):
-    """Poll ``predicate`` (every 5 ms) until it is true; AssertionError after ``timeout`` s."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.005)
-    raise AssertionError(f"timed out waiting for {what}")
+    monkeypatch.setattr(textual.app, "wait_for_idle", brisk)

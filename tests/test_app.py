@@ -15,22 +15,7 @@ from tui.app.screens.number import NumberScreen
 from tui.app.widgets.diagram import NetworkDiagram
 from tui.app.widgets.narration import Narration, narrate
 
-
-def make_app(tmp_path=None, **config):
-    return TinyNetApp(build(RunConfig(**config)), export_dir=tmp_path, save_dir=tmp_path)
-
-
-def plain(widget) -> str:
-    """What a Static (or the narration panel) shows, as plain text."""
-    if isinstance(widget, Narration):
-        widget = widget.query_one("#narration-text")
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(widget.content)
-    return console.export_text()
-
-
-def status(app) -> str:
-    return plain(app.query_one("#status"))
+from helpers import make_app, plain, status
 
 
 async def test_starts_on_xor_221_paused_at_epoch_0():
@@ -146,7 +131,7 @@ async def test_play_and_pause():
         assert app.redraws > 2
 
 
-async def test_keys_mid_play_do_not_crash():
+async def test_keys_mid_play_do_not_crash(brisk_keys):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("space")

@@ -11,7 +11,8 @@ import pytest
 from nn import NeuralNetwork, save
 from nn.io import ModelFileError, load
 from tui.app.app import TinyNetApp
-from tui.cli.main import config_from_args, main, make_parser
+from tui.cli.main import main, make_parser
+from tui.cli.options import config_from_args
 from tui.core.config import build
 from tui.core.settings import SETTINGS
 
@@ -82,7 +83,7 @@ def test_a_new_seed_after_the_largest_wraps_and_still_replays(tmp_path):
     (["train", "--seed", str(10**40)], "--seed: seed must be a whole number from 0 to 4294967295"),
 ])
 def test_values_past_a_bound_are_refused_up_front(argv, words):
-    from tui.cli.main import UsageError
+    from tui.cli.options import UsageError
 
     with pytest.raises(UsageError, match=re.escape(words)):  # by the parser: nothing runs
         make_parser().parse_args(argv)

@@ -17,6 +17,8 @@ from tui.core.config import RunConfig, build
 from tui.core.recording import load_session
 from tui.core.session import Session
 
+from helpers import await_until
+
 XOR = RunConfig(task="xor")
 
 
@@ -256,16 +258,14 @@ async def test_sweep_screen_trains_lists_and_opens_a_run(monkeypatch):
     monkeypatch.setattr(sweep, "APP_SEEDS", 3)
     monkeypatch.setattr(sweep, "APP_MAX_WORK", 800)     # XOR: 200 epochs
     app = TinyNetApp(build(XOR))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40)):
         app.session.fork()
         app.action_sweep()  # the screen dismisses with the chosen run; the app opens it
-        await pilot.pause()
+        await await_until(lambda: isinstance(app.screen, SweepScreen), what="the sweep screen")
         screen = app.screen
-        assert isinstance(screen, SweepScreen)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if screen.rows:
-                break
+        await await_until(lambda: screen.rows and screen.query(DataTable)
+                          and screen.query_one(DataTable).row_count == len(screen.rows),
+                          timeout=60, what="the sweep's runs listed")
         table = screen.query_one(DataTable)
         assert table.row_count == 12 and screen.sweep.epochs == 200
         assert "lr 5: " in sweep_summary(screen.rows)
@@ -275,14 +275,14 @@ async def test_sweep_screen_trains_lists_and_opens_a_run(monkeypatch):
         assert app.playing                   # opening a run stops the play worker first
         table.move_cursor(row=5)
         table.action_select_cursor()
-        await pilot.pause()
         row = screen.rows[5]
+        opened = (f"opened seed {row['seed']}, lr {row['lr']:g} at epoch 0"
+                  " (branch B was closed: a new run starts alone)")
+        await await_until(lambda: any(str(n.message) == opened for n in app._notifications),
+                          what="the run opened")
         assert app.screen is not screen and len(app.session.branches) == 1
         assert not app.playing and app.session.stepper.epoch == 0
         assert (app.session.config.seed, app.session.config.lr) == (row["seed"], row["lr"])
-        assert any(str(n.message) == f"opened seed {row['seed']}, lr {row['lr']:g} at epoch 0"
-                   " (branch B was closed: a new run starts alone)"
-                   for n in app._notifications)
 
 
 def test_sweep_cells_say_what_each_run_did():

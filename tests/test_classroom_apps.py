@@ -1,8 +1,6 @@
 """The classroom in the apps, over real TCP: a teacher's share app walks a lesson with a
 room of followers (the chapter, its question, the tally, F on followers); a follow app at
 80×24 shows the teacher's chapter, answers through its panel, never drifts silently."""
-import time
-
 import pytest
 
 from tui.core.config import RunConfig, build
@@ -11,16 +9,7 @@ from tui.core.session import Session
 from tui.net.share import ShareServer, make_share_app, open_shared_lesson
 from tui.net.shared_lesson import LessonContext, open_chapter
 
-from conftest import FAST_BACKOFF
-
-
-async def await_until(predicate, timeout=20.0, what="condition"):
-    import asyncio
-
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, f"timed out waiting for {what}"
-        await asyncio.sleep(0.02)
+from helpers import FAST_BACKOFF, await_until
 
 
 def same(a, b) -> bool:
@@ -63,10 +52,9 @@ async def test_the_teachers_app_takes_the_room_through_a_lesson(size):
             await await_until(lambda: server.room.tally()["answered"] == 3)
             t = server.room.tally()
             assert (t["answered"], t["of"], t["right"]) == (3, 3, 2)
-            await pilot.pause(0.5)
             assert app.server.tally_text() == "answered 3 of 3 · right 2"
-            assert "the room: answered 3 of 3 · right 2" in str(
-                app.query_one("#lesson").border_subtitle)
+            await await_until(lambda: "the room: answered 3 of 3 · right 2" in str(
+                app.query_one("#lesson").border_subtitle), what="the tally on the teacher's panel")
             app.set_focus(None)                                 # (the answer field had it)
             seq = server.seq
             await pilot.press("n")                              # the wait: a step, mirrored
@@ -108,16 +96,17 @@ async def test_a_follow_app_at_80x24_shows_the_chapter_and_answers_through_its_p
                               what="the chapter shown")
             assert app.lessons.run.session is app.session
             assert same(app.session, lesson.chapter.session)
-            status = str(app.query_one("#status").render())
-            assert f"following {server.address}" in status and "epoch" in status
+            await await_until(lambda: f"following {server.address}" in str(
+                app.query_one("#status").render()), what="the status line following")
+            assert "epoch" in str(app.query_one("#status").render())
             await await_until(lambda: app.follower.question is not None)
             answer = app.query_one("#lesson-answer", Input)
             answer.focus()
             answer.value = "0.1"
             await pilot.press("enter")
             await await_until(lambda: server.room.tally()["answered"] == 1)
-            await pilot.pause(0.5)
-            assert app.lessons.feedback.startswith(("✗ Not quite", "✓ Right"))
+            await await_until(lambda: app.lessons.feedback.startswith(("✗ Not quite", "✓ Right")),
+                              what="the answer's feedback")
             assert app.follower.attached                       # answering is not an action
             assert [n for n, _, _ in server.room.who()] == ["dee"]
             server.present("compare")
@@ -132,7 +121,8 @@ async def test_a_follow_app_at_80x24_shows_the_chapter_and_answers_through_its_p
             await await_until(lambda: type(app.screen).__name__ == "SweepScreen")
             from textual.widgets import DataTable
 
-            await await_until(lambda: app.screen.query_one(DataTable).row_count == 4)
+            await await_until(lambda: app.screen.query(DataTable)   # (composed, then filled)
+                              and app.screen.query_one(DataTable).row_count == 4)
             table = app.screen.query_one(DataTable)
             assert app.screen.sweep is None                             # nothing trained here
             assert [table.get_row_at(k)[2] for k in range(4)] == ["✓", "… not yet"] * 2
@@ -160,11 +150,11 @@ async def test_a_follower_with_no_teacher_says_so_until_it_can():
     app = make_follow_app("127.0.0.1:1", "ABCDEF", backoff=FAST_BACKOFF)
     app.follower.start()
     try:
-        async with app.run_test(size=(80, 24)) as pilot:
+        async with app.run_test(size=(80, 24)):
             await await_until(lambda: app.follower.state == "unreachable")
-            await pilot.pause(1.0)                             # long after any toast
-            assert "can't reach 127.0.0.1:1" in str(app.query_one("#status").render())
-            assert "cannot reach the teacher" in str(app.query_one("#follow-banner").render())
+            await await_until(lambda: "can't reach 127.0.0.1:1" in str(  # (once any toast is gone)
+                app.query_one("#status").render()) and "cannot reach the teacher" in str(
+                app.query_one("#follow-banner").render()), what="the status line and banner")
     finally:
         app.follower.stop()
 

@@ -229,7 +229,8 @@ def test_three_class_tasks_train_to_high_argmax_accuracy(task, capsys):
 
 
 def test_app_command_keeps_the_data_options():
-    from tui.cli.main import app_command, make_parser
+    from tui.cli.main import make_parser
+    from tui.cli.options import app_command
 
     args = make_parser().parse_args(["--task", "regression", "--target", "x1*x2",
                                      "--features", "x1,x2,x1x2", "--test-fraction", "0.3",
@@ -261,7 +262,8 @@ def test_switching_task_keeps_options_that_do_not_apply_without_failing():
 
 
 # ------------------------------------------------------------ issue 11: training knobs
-from tui.cli.main import config_from_args, make_parser  # noqa: E402
+from tui.cli.main import make_parser  # noqa: E402
+from tui.cli.options import config_from_args  # noqa: E402
 from tui.core.config import build  # noqa: E402
 
 
@@ -325,7 +327,8 @@ def test_a_loaded_model_keeps_its_loss_and_optimizer(tmp_path, capsys):
 
 
 def test_activation_takes_one_name_for_all_or_one_per_hidden_layer():
-    from tui.cli.main import app_command, make_parser
+    from tui.cli.main import make_parser
+    from tui.cli.options import app_command
 
     p = _problem("--task", "xor", "--hidden", "4,4", "--activation", "tanh,relu")
     assert p.net.activations == ["tanh", "relu", "sigmoid"]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from test_render import braille_in, plot_rows, x_ticks, y_ticks
+from helpers import braille_in, plot_rows, x_ticks, y_ticks
 from tui.view.compare import BranchRow, CompareView, compare_view
 from tui.app.widgets.compare import (DIAGRAM_HEIGHT, DIAGRAM_MIN_WIDTH, _where, diagrams_fit,
                                  render_chart, render_compare, render_table)

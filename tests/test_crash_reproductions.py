@@ -7,7 +7,7 @@ from tui.core.config import ALL_TASKS, RunConfig, build
 from tui.core.session import Session
 from tui.view.compare import compare_view
 
-from test_app import make_app
+from helpers import STALE0, SettingsHost, make_app, neuron
 
 
 async def test_text_that_looks_like_markup_in_a_number_box_is_an_error_line_not_a_crash():
@@ -104,7 +104,8 @@ def test_ctrl_c_during_train_stops_after_the_epoch_and_still_saves_and_exports(t
 
 
 def test_epochs_beyond_the_bound_are_one_line(capsys):
-    from tui.cli.main import MAX_EPOCHS, main
+    from tui.cli.main import main
+    from tui.cli.options import MAX_EPOCHS
 
     assert main(["train", "--epochs", "99999999999999999999", "--quiet"]) == 2
     assert f"from 1 to {MAX_EPOCHS}" in capsys.readouterr().err
@@ -302,13 +303,11 @@ async def test_settings_refuse_to_close_open_branches_unasked():
     """N builds a new network: with branches open, applying used to drop them silently."""
     from tui.app.screens.settings import SettingsScreen
 
-    from test_settings import Host
-
     s = Session(build(RunConfig(task="xor")))
     s.play_chunk(5)
     s.fork()
     s.set_lr(0.5)
-    app = Host(s)
+    app = SettingsHost(s)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("down", "right", "enter")            # 3 hidden neurons, apply
@@ -380,7 +379,6 @@ def test_the_status_line_sets_the_branch_apart_from_the_architecture():
 
 
 def test_the_neuron_panels_stale_notes_go_one_a_line_when_narrow():
-    from test_render import STALE0, neuron
     from tui.app.widgets.inspector import render_inspector
 
     narrow = render_inspector(neuron(STALE0, STALE0, STALE0), 30).plain.splitlines()

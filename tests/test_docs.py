@@ -363,7 +363,8 @@ def _save_model_for(argv: list[str], k: int, path: Path) -> None:
     """A model for the ``--load`` at ``argv[k]``: the network the same command builds without
     it (so its task, sizes and activations fit), saved in the format its name asks for."""
     import nn
-    from tui.cli.main import _resolve_task, config_from_args, make_parser
+    from tui.cli.main import _resolve_task, make_parser
+    from tui.cli.options import config_from_args
     from tui.core.config import build
 
     rest = argv[:k - 1] + argv[k + 1:] if k and argv[k - 1] == "--load" else list(argv)
@@ -397,8 +398,8 @@ def _cheap(argv: list[str], args: argparse.Namespace) -> list[str] | None:
 
 @pytest.mark.parametrize("line", list(_command_lines()))
 def test_documented_command_parses_and_cheap_ones_run(line, tmp_path, monkeypatch, capsys):
-    from tui.cli.main import (UsageError, _resolve_task, check_data_options, config_from_args,
-                         make_parser, main)
+    from tui.cli.main import _resolve_task, main, make_parser
+    from tui.cli.options import UsageError, check_data_options, config_from_args
     from tui.core.config import build
 
     from tui.app.cast import take_record_option
@@ -427,7 +428,8 @@ def test_documented_command_parses_and_cheap_ones_run(line, tmp_path, monkeypatc
 
 def test_command_lines_are_found_and_checked(tmp_path):
     """The collector sees continuation lines and comments; a wrong option fails."""
-    from tui.cli.main import UsageError, make_parser
+    from tui.cli.main import make_parser
+    from tui.cli.options import UsageError
 
     assert _argv("tinynet-tui share --task xor [--port 8765]   # teacher") == \
         ["share", "--task", "xor", "--port", "8765"]

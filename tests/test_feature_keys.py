@@ -8,7 +8,7 @@ from tui.core.config import RunConfig, build
 from tui.app.widgets.compare import CompareScreen, SweepScreen
 from tui.app.widgets.diagram import NetworkDiagram
 
-from test_app import make_app, plain, status
+from helpers import make_app, plain, status
 
 
 async def test_m_shows_the_selected_neurons_map_large_and_back():

@@ -17,6 +17,8 @@ from tui.app.widgets.loss_chart import log_ticks, nice_ticks
 from tui.app.widgets.narration import narrate
 from tui.app.widgets.status import render_status
 
+from helpers import blown_up
+
 SIZES = PanelSizes(loss_width=60, map_cols=16, map_rows=8)
 
 
@@ -231,17 +233,6 @@ def test_loss_narration_reads_the_selected_sample():
         grad = f.narration.event.dL_dyhat[sample, 0]
         assert bold_numbers(text)[-1] == num(grad)
         assert f"{sample_name(sample)}: ŷ" in text.plain
-
-
-def blown_up() -> Session:
-    """Regression at lr 1000, stepped epoch by epoch until NaN/inf stops it."""
-    session = Session(build(RunConfig(task="regression", lr=1000.0)))
-    session.granularity = Granularity.EPOCH
-    for _ in range(60):
-        session.step()
-        if session.is_halted:
-            break
-    return session
 
 
 def test_after_nan_the_narration_says_where_and_what_to_do():

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from nn import NeuralNetwork, gradcheck
 from nn.gradcheck import analytic_gradients
 
-from conftest import random_net
+from helpers import random_net
 
 smooth = st.sampled_from(["sigmoid", "tanh", "identity"])
 

@@ -29,6 +29,7 @@ def test_xor_lr_half_separates_stuck_from_not_yet():
 
 def test_the_cli_counts_them_apart_and_every_command_carries_its_budget():
     from tui.cli import main as cli
+    from tui.cli.options import config_from_args
 
     console = Console(record=True, width=80)
     assert main(["--task", "xor", "--seeds", "0-19", "--lr", "0.5", "--quiet"],
@@ -43,7 +44,7 @@ def test_the_cli_counts_them_apart_and_every_command_carries_its_budget():
     for command in commands:       # each reruns the very run, with its budget
         args = cli.make_parser().parse_args(command.split()[1:])
         assert args.command == "train" and args.epochs == 5000
-        problem = build(cli.config_from_args(args))
+        problem = build(config_from_args(args))
         result = problem.net.fit(problem.X, problem.y, args.epochs, problem.config.lr)
         r = sweep.seeds.index(args.seed)
         np.testing.assert_allclose(sweep.fit.losses[r], result.losses, rtol=1e-12)

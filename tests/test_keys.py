@@ -1,10 +1,7 @@
 """The key table is the one source of the keys: the bindings, the footer, the help screen
 and the command palette all come from tui.app.keys.KEYS; the App file only routes."""
 import asyncio
-import io
 from pathlib import Path
-
-from rich.console import Console
 
 from tui.app import keys as key_table
 from tui.app.app import TinyNetApp
@@ -12,17 +9,9 @@ from tui.app.keys import KEYS, Key, KeyCommands, display_keys
 from tui.app.screens.help import HelpScreen
 from tui.core.config import RunConfig, build
 
+from helpers import make_app, plain
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def make_app():
-    return TinyNetApp(build(RunConfig()))
-
-
-def plain(widget) -> str:
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(widget.content)
-    return console.export_text()
 
 
 def test_the_apps_bindings_are_the_table():

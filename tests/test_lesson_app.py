@@ -3,10 +3,7 @@ presses, counted per chapter), the lesson panel against the engine, the chapter 
 slow motion, and snapshots of a lesson chapter at 120×40 and 80×24."""
 from __future__ import annotations
 
-import io
-
 import pytest
-from rich.console import Console
 
 from nn import Granularity
 from tui.core import actions as act
@@ -14,30 +11,12 @@ from tui.view import handout
 from tui.app.app import TinyNetApp
 from tui.core.format import num
 from tui.app.lesson_mode import PANEL_IDS, LessonListScreen
-from tui.lessons import catalogue as cli
-from tui.lessons import live, panels
+from tui.lessons import live
 from tui.lessons.format import load
 from tui.lessons.progress import Progress
 from tui.app.widgets.lesson import AnswerInput, LessonView, progress_bar, render_todo
 
-BUILTIN = cli.builtin_lessons()
-
-
-def plain(widget) -> str:
-    console = Console(width=400, record=True, file=io.StringIO())
-    console.print(widget.content)
-    return console.export_text()
-
-
-def lesson_app(tmp_path, name: str, start: int = 0) -> TinyNetApp:
-    progress = Progress(tmp_path / "progress.json")
-    ls = live.LessonSession(load(BUILTIN[name]), name, start, progress)
-    return TinyNetApp(ls.chapter.session.problem, export_dir=tmp_path, save_dir=tmp_path,
-                      lesson=ls, progress=progress)
-
-
-def panel_text(app) -> str:
-    return plain(app.query_one("#lesson-text")) + plain(app.query_one("#lesson-todo"))
+from helpers import BUILTIN, assert_named_panels_shown, lesson_app, on_screen, panel_text, plain
 
 
 @pytest.fixture
@@ -96,13 +75,6 @@ async def take_chapter(app, pilot) -> int:
     return presses + 1
 
 
-def on_screen(widget) -> bool:
-    """Displayed, with a region inside the screen."""
-    region = widget.region
-    return widget.display and widget.visible and region.width > 2 and region.height > 2 \
-        and widget.screen.region.contains_region(region)
-
-
 def assert_screen_is_about_the_chapter(app, ch) -> None:
     """Issue 22: the chapter's text starts at its top and can be read to its end by key;
     the panel it names is on screen (outlined); the neuron it asks about (or selects) is
@@ -133,20 +105,6 @@ def assert_screen_is_about_the_chapter(app, ch) -> None:
     assert scroll.scroll_y == 0
 
 
-def assert_named_panels_shown(app, ch) -> None:
-    """Issue 22 item 6: every panel the chapter names (panel:, show:, its prose) is on
-    screen, not zero-size, at this size (``maps``: the predictions area holds the large map)."""
-    if app.screen.has_class("digits"):
-        return
-    for name in panels.named(ch):
-        widget = app.query_one(f"#{PANEL_IDS[name]}")
-        assert on_screen(widget), (ch.title, name, widget.region)
-        if name == "maps":
-            assert app.view.large_map and app.frame.predictions.neuron_map is not None
-        elif name == "predictions":
-            assert not app.view.large_map, (ch.title, "the map hides the predictions")
-
-
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 @pytest.mark.parametrize("name", list(BUILTIN))
 async def test_pilot_runs_every_lesson_first_to_last(tmp_path, name, size, quick_export):
@@ -158,7 +116,7 @@ async def test_pilot_runs_every_lesson_first_to_last(tmp_path, name, size, quick
         assert app.screen.has_class("lesson")
         for i, ch in enumerate(lesson.chapters):
             assert app.lessons.lesson.index == i
-            head = plain(app.query_one("#lesson-head"))
+            head = plain(app.query_one("#lesson-head"), 400)
             assert f"Chapter {i + 1} of {len(lesson.chapters)}" in head
             counts.append((ch.title, await take_chapter(app, pilot)))
         assert app.lessons.finished and "Lesson finished" in panel_text(app)
@@ -305,7 +263,7 @@ async def test_slow_motion_says_it_runs_and_keeps_the_sample_in_the_batch(tmp_pa
         await pilot.press("o")
         await pilot.pause()
         assert app.lessons.slow
-        todo = plain(app.query_one("#lesson-todo"))
+        todo = plain(app.query_one("#lesson-todo"), 400)
         assert "slow motion · 0.03 s per step · any key pauses" in todo
         for _ in range(200):                          # ≥ 2 steps (a loaded machine is slow)
             await pilot.pause(0.03)
@@ -315,7 +273,7 @@ async def test_slow_motion_says_it_runs_and_keeps_the_sample_in_the_batch(tmp_pa
         assert app.session.stepper.cursor >= 2 and not app.lessons.run.wait_done
         await pilot.press("x")                        # pauses: the line goes
         await pilot.pause()
-        assert not app.lessons.slow and "slow motion" not in plain(app.query_one("#lesson-todo"))
+        assert not app.lessons.slow and "slow motion" not in plain(app.query_one("#lesson-todo"), 400)
 
     app = TinyNetApp(build(RunConfig(task="spiral", batch=16)), export_dir=tmp_path,
                      save_dir=tmp_path)
@@ -353,7 +311,7 @@ async def test_lesson_scrolls_to_the_reveal_at_80x24(tmp_path):
         await pilot.pause()
         assert run.reveal and scroll.scroll_y <= line < scroll.scroll_y + scroll.size.height
         first = run.reveal.split()[:3]
-        assert " ".join(first) in plain(app.query_one("#lesson-text")).replace("\n", " ")
+        assert " ".join(first) in plain(app.query_one("#lesson-text"), 400).replace("\n", " ")
 
 
 def test_reveal_with_a_value_not_computed_keeps_its_placeholder():

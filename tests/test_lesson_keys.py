@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from test_lesson_app import BUILTIN, lesson_app, panel_text
 from tui.app.keys import KEYS
 from tui.lessons import live
 from tui.lessons.format import load
+
+from helpers import BUILTIN, lesson_app, panel_text
 
 #: how a key's Textual name is written in prose
 PROSE = {"space": "space", "question_mark": "?"}

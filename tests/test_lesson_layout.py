@@ -9,12 +9,12 @@ import pytest
 from rich.cells import cell_len
 from textual.widgets import Footer
 
-from test_lesson_app import (BUILTIN, assert_named_panels_shown, lesson_app, on_screen,
-                             panel_text, plain)
 from tui.app.app import TinyNetApp
 from tui.lessons import live
 from tui.lessons.format import load
 from tui.lessons.progress import Progress
+
+from helpers import BUILTIN, assert_named_panels_shown, lesson_app, on_screen, panel_text, plain
 
 PANELS = ("#diagram", "#inspector-box", "#narration", "#loss", "#predictions", "#lesson")
 
@@ -24,7 +24,7 @@ def screen_lines(app) -> list[str]:
 
 
 def head(app) -> str:
-    return plain(app.query_one("#lesson-head"))
+    return plain(app.query_one("#lesson-head"), 400)
 
 
 def test_chapters_that_say_watch_the_loss_chart_are_about_the_loss_panel():

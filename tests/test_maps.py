@@ -23,7 +23,7 @@ from tui.app.widgets.neuron_map import (LEVELS, SHADES, heatmap, large_map_point
                                         map_with_points, palette, render_large)
 from tui.view.layout import node_map_shape
 
-from conftest import random_net
+from helpers import random_net
 
 #: the sizes the app has at 120×40 (diagram content 58×35) with the large map on
 BIG = PanelSizes(loss_width=60, map_cols=29, map_rows=14, diagram_width=58,

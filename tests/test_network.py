@@ -8,7 +8,7 @@ from nn import MSE, NeuralNetwork, datasets
 from nn.metrics import binary_accuracy, r_squared
 from nn.presets import PRESETS
 
-from conftest import random_net
+from helpers import random_net
 
 
 def sig(z):

@@ -5,7 +5,8 @@ import pytest
 from nn import (OPTIMIZERS, Adam, GD, Granularity, ModelFileError, Momentum, NeuralNetwork,
                 Stepper, get_optimizer, load, save)
 from nn.optimizers import RMSProp
-from test_stepper import step_epoch
+
+from helpers import step_epoch
 
 G = Granularity
 

@@ -14,11 +14,13 @@ from tui.core.config import RunConfig, build
 from tui.core.format import num, paren, short
 from tui.view.frame import PanelSizes, build_frame
 from tui.core.session import Session
-from tui.view.views import FRESH, Freshness, LossView, NarrationView, NeuronView, StatusView
+from tui.view.views import FRESH, Freshness, LossView, NarrationView, StatusView
 from tui.app.widgets.inspector import render_inspector
 from tui.app.widgets.loss_chart import LossChart, distinct_labels, log_ticks, loss_text, nice_ticks, power_label
 from tui.app.widgets.narration import HALTED_HELP, narrate
 from tui.app.widgets.status import render_status
+
+from helpers import STALE0, blown_up, braille_in, neuron, plot_rows, x_ticks, y_ticks
 
 A = np.array
 
@@ -227,21 +229,6 @@ def draw(view: LossView, log=True, width=60, height=16) -> list[str]:
     return chart.drawn()
 
 
-def y_ticks(lines) -> list[str]:
-    return [line.split("┤")[0].strip() for line in lines if "┤" in line]
-
-
-def x_ticks(lines) -> list[str]:
-    axis = next(k for k, line in enumerate(lines) if "└" in line)
-    return lines[axis + 1].split()
-
-
-def plot_rows(lines) -> list[str]:
-    """The inside of the plot frame, one string per row."""
-    return [re.split(r"[┤│]", line, maxsplit=1)[1][:-1] for line in lines
-            if ("┤" in line or line.lstrip().startswith("│")) and "┌" not in line]
-
-
 def loss_view(epochs, lo, hi=None, baseline=None, title="xor · epoch 9"):
     lo = A(lo, dtype=float)
     return LossView(epochs=A(epochs, dtype=float), lo=lo, hi=lo if hi is None else A(hi, dtype=float),
@@ -295,17 +282,6 @@ def braille_colours(chart: SizedChart) -> dict[str, int]:
     number: 6 is cyan, 8 is grey)."""
     chart.plt.plotsize(chart._size.width, chart._size.height)
     return braille_in(chart.plt.build())
-
-
-def braille_in(ansi: str) -> dict[str, int]:
-    """Braille cells per foreground colour (256-colour number) in plotext's ANSI text."""
-    found: dict[str, int] = {}
-    for m in re.finditer(r"((?:\x1b\[[0-9;]*m)+)([^\x1b]+)", ansi):
-        colour = re.findall(r"38;5;(\d+)", m.group(1))
-        for ch in m.group(2):
-            if 0x2800 <= ord(ch) <= 0x28FF and colour:
-                found[colour[-1]] = found.get(colour[-1], 0) + 1
-    return found
 
 
 def test_chart_draws_the_loss_in_cyan_braille_and_the_mean_in_grey():
@@ -403,17 +379,6 @@ def test_chart_redraws_only_when_something_changed_and_toggles_log():
 
 
 # ── neuron inspector ────────────────────────────────────────────────────────────
-
-STALE0 = Freshness(0, False)
-
-
-def neuron(forward=FRESH, backward=FRESH, update=FRESH, n=3, sample=1, delta=True) -> NeuronView:
-    z = A([0.5, -1.25, 2.0, 0.125, -0.5, 3.0, 1.5, -2.0, 0.25, 4.0])[:n]
-    return NeuronView(name="h₂", title="hidden layer 1 · sigmoid", input_names=("x₁", "x₂"),
-                      w=A([0.5, -1.25]), b=0.125, dw=A([0.0625, -0.375]), db=-0.5,
-                      change_w=A([-0.03125, 0.1875]), change_b=0.25, z=z, a=z / 10,
-                      delta=z / 100 if delta else A([]), sample=sample,
-                      forward=forward, backward=backward, update=update)
 
 
 WEIGHTS = """\
@@ -803,8 +768,6 @@ def session_speeds():
 
 
 def test_frame_status_and_caption_after_a_blow_up():
-    from test_frame import blown_up
-
     session = blown_up()
     session.playing = True
     f = built(session)

@@ -12,7 +12,7 @@ from tui.net.room import Room, histogram_lines, normalise, number_checker, tally
 from tui.core.session import Session
 from tui.net.share import ShareServer
 
-from conftest import FAST_BACKOFF, wait_until
+from helpers import FAST_BACKOFF, wait_until
 
 
 @pytest.fixture

@@ -202,7 +202,8 @@ def test_a_state_dict_saved_from_pytorch_steps_to_autograds_gradients(tmp_path):
     """A torch nn.Sequential's state dict, written from its tensors' numpy(), opens through
     the command line's --load and its first backward step's dw equals torch.autograd's."""
     torch = pytest.importorskip("torch")
-    from tui.cli.main import config_from_args, make_parser
+    from tui.cli.main import make_parser
+    from tui.cli.options import config_from_args
     from tui.core.config import build
 
     torch.manual_seed(0)

@@ -16,7 +16,8 @@ import aiohttp
 from aiohttp import web
 
 from cdp import Browser, find_chromium, free_port, wait_for_http
-from tui.cli.main import app_command, main, make_parser
+from tui.cli.main import main, make_parser
+from tui.cli.options import app_command
 from tui.net.serve import (MAX_COLUMNS, MAX_ROWS, add_follow_option, check_address,
                        follow_command, make_server)
 

@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-from textual.app import App
 
 from tui.core import actions as act
 from tui.core.config import RunConfig, build
@@ -12,6 +11,8 @@ from tui.core.recording import SessionFileError, load_session
 from tui.core.settings import config_from_json, config_to_json
 from tui.app.screens.settings import SettingsScreen, changed, draft_of, field_rows
 from tui.core.session import Session
+
+from helpers import SettingsHost
 
 
 def params(session):
@@ -133,18 +134,9 @@ def test_rows_change_the_draft_within_limits():
     assert changed(draft, original) == {"hidden": [], "features": ["x2"]}
 
 
-class Host(App):
-    def __init__(self, session):
-        super().__init__()
-        self.session, self.result = session, "open"
-
-    def on_mount(self):
-        self.push_screen(SettingsScreen(self.session), lambda r: setattr(self, "result", r))
-
-
 async def test_settings_screen_apply_changes_the_network_by_keys_and_mouse():
     s = Session(build(RunConfig(task="circle")))
-    app = Host(s)
+    app = SettingsHost(s)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         # keys: add a layer, widen hidden layer 1 by one neuron
@@ -164,7 +156,7 @@ async def test_settings_screen_shows_why_a_network_cannot_be_built(monkeypatch):
 
     s = Session(build(RunConfig(task="xor")))
     monkeypatch.setattr(tui.core.config, "memory_cap", lambda: 64 * 2**20)
-    app = Host(s)
+    app = SettingsHost(s)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("down", *["right"] * 12, "enter")
@@ -275,7 +267,7 @@ def test_same_activation_gives_every_layer_the_chosen_rows():
 
 async def test_settings_screen_A_gives_every_layer_this_activation():
     s = Session(build(RunConfig(task="circle", hidden=(4, 4), activation=("tanh", "relu"))))
-    app = Host(s)
+    app = SettingsHost(s)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("down", "down")         # hidden layer 1's activation: tanh
@@ -287,7 +279,7 @@ async def test_settings_screen_A_gives_every_layer_this_activation():
 
 async def test_settings_screen_changes_one_layers_activation():
     s = Session(build(RunConfig(task="circle", hidden=(4, 4), activation="tanh")))
-    app = Host(s)
+    app = SettingsHost(s)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         # row 4 is hidden layer 2's activation: tanh → relu (identity, sigmoid, tanh, relu)
@@ -309,7 +301,7 @@ async def test_the_chosen_optimizers_hyper_parameter_is_the_row_under_it(tmp_pat
 
     s = Session(build(RunConfig(task="xor", seed=1)))
     s.play_chunk(3)
-    app = Host(s)
+    app = SettingsHost(s)
     async with app.run_test(size=(80, 40)) as pilot:
         await pilot.pause()
         screen = app.screen

@@ -16,7 +16,7 @@ from tui.net.follow import Follower, parse_address
 from tui.core.session import Session
 from tui.net.share import ShareServer
 
-from conftest import FAST_BACKOFF, wait_until
+from helpers import FAST_BACKOFF, await_until, wait_until
 
 
 def runs(session: Session):
@@ -124,13 +124,13 @@ def caught_up(fs, server):
 
 # ------------------------------------------------------------------ mirroring
 @pytest.mark.slow
-def test_thirty_followers_mirror_a_thousand_actions_bit_for_bit(teacher, followers):
+def test_thirty_followers_mirror_two_hundred_actions_bit_for_bit(teacher, followers):
     session, server = teacher
     fs = followers(server, 30)
     wait_until(lambda: all(f.state == "following" for f in fs), what="30 hellos")
-    assert teacher_actions(session, 1000, seed=1, tasks=2) == 1000
+    assert teacher_actions(session, 200, seed=1, tasks=2) == 200
     wait_until(lambda: server.pending_epochs == 0)
-    assert server.seq > 900  # (consecutive plays within 50 ms travel as one)
+    assert server.seq > 180  # (consecutive plays within 50 ms travel as one)
     wait_until(caught_up(fs, server), timeout=40, what="followers to catch up")
     assert session.config.task != "xor"  # the task changed along the way
     kinds = {a.name for a in session.actions}
@@ -492,15 +492,6 @@ def test_joining_while_the_teacher_acts_needs_no_resync(teacher, followers):
 
 
 # ------------------------------------------------------------------ the apps
-async def await_until(predicate, timeout=20.0):
-    import asyncio
-
-    end = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < end, "timed out"
-        await asyncio.sleep(0.01)
-
-
 async def test_the_share_app_serves_its_keys_to_followers(tmp_path):
     from tui.net.share import make_share_app
 
@@ -530,8 +521,8 @@ async def test_the_follow_app_detaches_and_reattaches_by_key(teacher):
         async with app.run_test(size=(120, 40)) as pilot:
             await await_until(caught_up([app.follower], server))
             assert same_network(app.session, session)
-            await pilot.pause(0.3)
-            assert app.sub_title.startswith("following teacher at 127.0.0.1:")
+            await await_until(lambda: app.sub_title.startswith("following teacher at 127.0.0.1:"),
+                              what="the title following")
             await pilot.press("u")  # detach
             assert not app.follower.attached and app.follower.status.startswith("detached")
             await pilot.press("n", "n")  # the learner's own steps
@@ -544,15 +535,19 @@ async def test_the_follow_app_detaches_and_reattaches_by_key(teacher):
             assert app.follower.attached
             epoch_cursor = (app.session.stepper.epoch, app.session.stepper.cursor)
             await pilot.press("n")  # an own key while attached asks first …
-            assert type(app.screen).__name__ == "Confirm" and app.follower.attached
+            await await_until(lambda: type(app.screen).__name__ == "Confirm", what="the question")
+            assert app.follower.attached
             await pilot.press("n")  # … no: still following, nothing done
-            assert type(app.screen).__name__ != "Confirm" and app.follower.attached
+            await await_until(lambda: type(app.screen).__name__ != "Confirm", what="no answered")
+            assert app.follower.attached
             assert (app.session.stepper.epoch, app.session.stepper.cursor) == epoch_cursor
-            await pilot.press("n", "y")  # yes: detached, and the step is taken
-            await pilot.pause(0.3)
-            assert not app.follower.attached and same_network(app.session, session) is False
-            assert app.sub_title.startswith("detached")
+            await pilot.press("n")
+            await await_until(lambda: type(app.screen).__name__ == "Confirm", what="the question")
+            await pilot.press("y")  # yes: detached, and the step is taken
             banner = app.query_one("#follow-banner")
+            await await_until(lambda: not app.follower.attached and app.sub_title.startswith(
+                "detached") and banner.has_class("shown"), what="detached on screen")
+            assert same_network(app.session, session) is False
             assert banner.has_class("shown") and "DETACHED" in str(banner.render())
             assert "DETACHED · u follows" in str(app.query_one("#status").render())
     finally:

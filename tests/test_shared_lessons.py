@@ -13,7 +13,7 @@ from tui.net.share import ShareServer
 from tui.lessons.live import ChapterRun, value
 from tui.net.shared_lesson import LessonContext, context_from_json, open_chapter
 
-from conftest import FAST_BACKOFF, wait_until
+from helpers import FAST_BACKOFF, wait_until
 
 
 def same(a: Session, b: Session) -> bool:

@@ -2,30 +2,13 @@
 mouse reporting, and the process exits (through a real pty, as a terminal runs it)."""
 import os
 import pty
-import select
 import signal
 import sys
 import time
 
 import pytest
 
-
-def read_until(fd, needle: bytes, timeout: float) -> bytes:
-    out = b""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-            if needle in out:
-                break
-    return out
+from helpers import read_until
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])

@@ -6,7 +6,7 @@ import pytest
 from nn import Granularity, NeuralNetwork, Phase, Stepper, datasets
 from nn.network import batch_order
 
-from conftest import random_net
+from helpers import random_net, step_epoch
 
 G = Granularity
 
@@ -16,14 +16,6 @@ def assert_same_params(a: NeuralNetwork, b: NeuralNetwork, atol=1e-12):
         np.testing.assert_allclose(la.W, lb.W, rtol=0, atol=atol)
         np.testing.assert_allclose(la.b, lb.b, rtol=0, atol=atol)
         np.testing.assert_allclose(la.dW, lb.dW, rtol=0, atol=atol)
-
-
-def step_epoch(stepper: Stepper, plan) -> None:
-    """Take the steps of ``plan`` (granularities) until the epoch is complete."""
-    for g in plan:
-        stepper.step(g)
-        if stepper.at_epoch_start:
-            break
 
 
 @pytest.mark.parametrize("plan", [

@@ -137,10 +137,11 @@ def test_sweep_over_inits_prints_table_csv_heatmap_and_commands_that_reopen_the_
 def assert_commands_reopen_their_runs(sweep, commands, epochs):
     """Each printed ``tinynet-tui …`` command builds the very run the sweep trained."""
     from tui.cli import main as cli
+    from tui.cli.options import config_from_args
 
     for command in commands:
         args = cli.make_parser().parse_args(command.split()[1:])
-        problem = build(replace(cli.config_from_args(args), epochs=epochs))
+        problem = build(replace(config_from_args(args), epochs=epochs))
         result = problem.net.fit(problem.X, problem.y, epochs, problem.config.lr)
         setting = sweep.settings.index((problem.config.lr, (args.init, args.sigma)))
         r = sweep.runs(setting).start + sweep.seeds.index(args.seed)
@@ -151,6 +152,7 @@ def assert_commands_reopen_their_runs(sweep, commands, epochs):
                                        ["--optimizer", "adam"]])
 def test_sweep_with_an_optimizer_reopens_each_run_exactly(optimizer):
     from tui.cli import main as cli
+    from tui.cli.options import config_from_args
 
     console = Console(record=True, width=200)
     assert main(["--task", "xor", "--seeds", "0-2", "--lr", "0.1,1", "--init", "he,default",
@@ -160,7 +162,7 @@ def test_sweep_with_an_optimizer_reopens_each_run_exactly(optimizer):
     commands = [line.split(": ", 1)[1] for line in text.splitlines()
                 if line.startswith("lr ") and "seed" in line]
     assert commands and all(" ".join(optimizer) in c for c in commands)
-    config = cli.config_from_args(cli.make_parser().parse_args(["--task", "xor"] + optimizer))
+    config = config_from_args(cli.make_parser().parse_args(["--task", "xor"] + optimizer))
     sweep = run_grid(config, [0, 1, 2], [0.1, 1.0], epochs=150,
                      inits=[("he", None), ("default", None)])
     assert_commands_reopen_their_runs(sweep, commands, 150)

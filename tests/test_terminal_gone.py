@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.test_signals import read_until
+from helpers import read_until
 from tui.app import terminal_watch
 
 

@@ -11,19 +11,11 @@ import gc
 import sys
 from pathlib import Path
 
-
-from tui.core.config import ALL_TASKS, LOSS_CHOICES, OPTIMIZER_CHOICES, TARGET_TASKS, RunConfig
 from tui.core.first_run import FirstRun
-from tui.core.parsing import finite_number, positive_number, whole_number
-from tui.cli.options import (  # noqa: F401 (the options, re-exported for callers of main)
-    PROG, UsageError, Parser, _argument, positive_int, MAX_EPOCHS, epoch_count, seed_int,
-    train_epoch_count,
-    positive_float, port_number, feature_list, _no_limit_or_positive, limit, non_negative,
-    HIDDEN_ACTIVATIONS, hidden_activations, activation_text, _non_negative,
-    MAX_NOISE, MAX_TEST_FRACTION, test_fraction,
-    noise_level, target_formula, hidden_sizes, app_command, existing_file, _add_model_options,
-    config_from_args, check_data_options, check_hyper, hyper_of, fail,
-    apply_task_defaults)
+from tui.cli.options import (PROG, Parser, UsageError, _add_model_options, app_command,
+                             apply_task_defaults, check_data_options, config_from_args,
+                             existing_file, fail, limit, port_number, positive_float,
+                             positive_int, train_epoch_count)
 
 #: the end of ``tinynet-tui --help``: the three commands to try first
 TRY_FIRST = """\
