@@ -21,7 +21,7 @@ from tui.net.follow import make_follow_app, restart_session
 from tui.net.share import ShareServer
 from tui.view.frame import PanelSizes, build_frame
 
-from conftest import FAST_BACKOFF
+from helpers import FAST_BACKOFF
 
 
 def status(app) -> str:
