@@ -31,6 +31,18 @@ def view(session):
     return digits_view(session)
 
 
+def grid_cells(view, layout, grid):
+    """Each half-block cell of the weight grid: (neuron k, text row t, column c, its style,
+    the neuron's 8×8 diverging levels); every cell must be "▀" (top pixel fg, bottom bg)."""
+    for k, w in enumerate(view.weights):
+        x, y = layout.origin(k)
+        lv = diverging_levels(w.reshape(8, 8), np.abs(w).max())
+        for t in range(4):
+            for c in range(8):
+                ch, style = grid[y + t][x + c]
+                assert ch == "▀", (k, t, c)
+                yield k, t, c, style, lv
+
 def test_levels_scale_and_centre():
     assert grey_levels(np.array([0.0, 0.5, 1.0, 2.0, np.nan])).tolist() == [0, 8, 16, 16, 0]
     assert diverging_levels(np.array([-2.0, -1.0, 0.0, 0.5, 1.0]), 1.0).tolist() == \
@@ -92,14 +104,8 @@ def test_every_grid_cell_against_the_weights(view):
     pal = palette("diverging", "truecolor")
     assert layout.across == 7 and layout.rows == 5 and layout.first_row == 0 \
         and layout.vgap == 0
-    for k, w in enumerate(view.weights):
-        x, y = layout.origin(k)
-        lv = diverging_levels(w.reshape(8, 8), np.abs(w).max())
-        for t in range(4):
-            for c in range(8):
-                ch, style = grid[y + t][x + c]
-                assert ch == "▀", (k, t, c)
-                assert style.color == pal[lv[2 * t, c]] and style.bgcolor == pal[lv[2 * t + 1, c]]
+    for k, t, c, style, lv in grid_cells(view, layout, grid):
+        assert style.color == pal[lv[2 * t, c]] and style.bgcolor == pal[lv[2 * t + 1, c]]
     # the column left of each picture: the neuron's activation for the image shown
     a_levels = diverging_levels(view.hidden, 1.0)  # tanh: −1 … 1
     for k in range(len(view.weights)):
@@ -276,15 +282,9 @@ def test_grid_cells_in_256_and_16_colours_follow_the_weights(view, system):
         if level == mid:
             assert max(r, g, b) < 80, where  # 0: dark
 
-    for k, w in enumerate(view.weights):
-        x, y = layout.origin(k)
-        lv = diverging_levels(w.reshape(8, 8), np.abs(w).max())
-        for t in range(4):
-            for c in range(8):
-                ch, style = grid[y + t][x + c]
-                assert ch == "▀", (k, t, c)
-                check(style.color, int(lv[2 * t, c]), (k, 2 * t, c))
-                check(style.bgcolor, int(lv[2 * t + 1, c]), (k, 2 * t + 1, c))
+    for k, t, c, style, lv in grid_cells(view, layout, grid):
+        check(style.color, int(lv[2 * t, c]), (k, 2 * t, c))
+        check(style.bgcolor, int(lv[2 * t + 1, c]), (k, 2 * t + 1, c))
     a_levels = diverging_levels(view.hidden, 1.0)
     for k in range(len(view.weights)):
         x, y = layout.origin(k)
