@@ -14,7 +14,7 @@ from tui.core.config import RunConfig, build
 from tui.core.format import num, paren, short
 from tui.view.frame import PanelSizes, build_frame
 from tui.core.session import Session
-from tui.view.views import FRESH, Freshness, LossView, NarrationView, StatusView
+from tui.view.views import FRESH, Freshness, LossView, NarrationView, NeuronView, StatusView
 from tui.app.widgets.inspector import render_inspector
 from tui.app.widgets.loss_chart import LossChart, distinct_labels, log_ticks, loss_text, nice_ticks, power_label
 from tui.app.widgets.narration import HALTED_HELP, narrate
