@@ -129,10 +129,17 @@ class Player:
 
     def _ask_for_frame(self) -> None:
         """Ask the app for a frame by message (``post_message`` is safe from this thread
-        and never blocks; if the app is closing nothing is posted)."""
-        if self.app.post_message(self.FrameWanted()):
-            self._asked.set()
-            self._asked_at = time.perf_counter()
+        and never blocks; if the app is closing nothing is posted).
+
+        ``_asked`` is set *before* the message goes: posting wakes the UI thread, which
+        may draw the frame (and clear ``_asked``) before this thread has the GIL back; set
+        after, it stayed set with no frame pending, and the worker asked again only after
+        ``ASK_AGAIN_S`` (a quarter of a second without frames, several times a second
+        when xor's tiny epochs kept the GIL busy: 12–17 redraws/s instead of 22)."""
+        self._asked_at = time.perf_counter()
+        self._asked.set()
+        if not self.app.post_message(self.FrameWanted()):
+            self._asked.clear()
 
     def frame_built(self) -> None:
         """(UI thread; the app calls it once the frame is built and the lock let go) The
