@@ -93,6 +93,10 @@ def render_inspector(v: NeuronView, width: int | None = None, page: int = 0) -> 
     n_w = len(v.input_names)
     first = page % pages(n_w) * WEIGHTS_PAGE
     shown = range(first, min(n_w, first + WEIGHTS_PAGE))
+    if len(shown) < n_w:  # above the table: a short panel still shows how to page on
+        more = n_w - len(shown)
+        t.append(f"w{sub(shown[0] + 1)}…w{sub(shown[-1] + 1)} of {n_w} ({more} more:"
+                 f" {PAGE_KEY} next)\n", style="dim")  # 31 cells: fits the 80×24 panel
     rows = _parameter_rows(v, back, upd, with_inputs=True, shown=shown)
     named = True
     if width is not None and _width(rows) > width:  # narrow: w₁ instead of w₁ (h²₁)
@@ -113,10 +117,6 @@ def render_inspector(v: NeuronView, width: int | None = None, page: int = 0) -> 
         key = " · ".join(f"w{sub(k + 1)} {v.input_names[k]}" for k in shown)
         if len(key) <= width:
             t.append("\n" + key, style="dim")
-    if len(shown) < n_w:
-        more = n_w - len(shown)
-        t.append(f"\nw{sub(shown[0] + 1)}…w{sub(shown[-1] + 1)} of {n_w} · … and {more} more"
-                 f" ({PAGE_KEY}: next page)", style="dim")
     slots = "".join(f", {slot}" for slot, *_ in v.state)  # updated with last Δ
     if v.backward.note and v.backward.note == v.update.note:  # one short line (fits 80×24)
         t.append(f"\ndw, db, last Δ{slots}: {v.backward.note}", style=STALE)
