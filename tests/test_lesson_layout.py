@@ -10,8 +10,8 @@ from rich.cells import cell_len
 from textual.widgets import Footer
 
 from tui.app.app import TinyNetApp
-from tui.lessons import live
-from tui.lessons.format import load
+from tui.lessons import live, panels
+from tui.lessons.format import Chapter, load
 from tui.lessons.progress import Progress
 
 from helpers import BUILTIN, assert_named_panels_shown, lesson_app, on_screen, panel_text, plain
@@ -201,3 +201,66 @@ def test_check_flags_maps_on_a_task_without_them(tmp_path):
     path = tmp_path / "maps.md"
     path.write_text(SHOWING.replace("task: xor", "task: digits").replace("hidden: 2", "hidden: 4"))
     assert any("maps need 2 inputs" in str(e) for e in live.check(load(path)))
+
+
+# ── the rule itself (tui/lessons/panels.py), without an app: mutmut's survivors ───────
+
+def chapter(panel=None, show=(), text=(), reveal=(), task="xor", lines=None) -> Chapter:
+    return Chapter("t", 7, settings={"task": task}, panel=panel, show=tuple(show),
+                   text=list(text), reveal=list(reveal), lines=dict(lines or {}))
+
+
+def test_prose_names_panels_as_whole_words_in_any_case_the_longest_first():
+    lines = [(3, "Watch the LOSS CHART and the neuron maps."), (4, "The neuron's map, the "
+             "chain rule panel"), (5, "a neuron mapping, the diagram panels, a loss panelist")]
+    assert panels.prose_panels(lines) == [
+        (3, "loss chart", "loss"), (3, "neuron maps", "maps"),
+        (4, "neuron's map", "maps"), (4, "chain rule panel", "narration")]
+
+
+def test_named_lists_panel_then_show_then_prose_each_once():
+    ch = chapter(panel="neuron", show=("loss", "neuron"), text=[(2, "the predictions table")],
+                 reveal=[(9, "the loss chart and the large map")])
+    assert panels.named(ch) == ["neuron", "loss", "predictions", "maps"]
+    assert panels.named(chapter()) == []               # no panel: None is not a name
+
+
+@pytest.mark.parametrize("names, cells, missing", [
+    ([], ("diagram", "narration"), ()),
+    (["diagram"], ("diagram", "narration"), ()),
+    (["diagram", "loss", "predictions"], ("diagram", "loss"), ("predictions",)),
+    (["maps", "neuron", "narration"], ("diagram", "maps"), ("neuron", "narration")),
+])
+def test_the_small_layout_shows_the_diagram_and_the_first_named(names, cells, missing):
+    assert panels.layout(names, compact=True) == panels.Layout(cells, missing)
+
+
+@pytest.mark.parametrize("names, charts, missing", [
+    ([], ("loss",), ()),
+    (["neuron", "narration", "diagram"], ("loss",), ()),
+    (["predictions"], ("predictions",), ()),
+    (["maps", "loss"], ("maps", "loss"), ()),
+    (["predictions", "maps"], ("predictions",), ("maps",)),      # one area: the first wins
+    (["maps", "predictions"], ("maps",), ("predictions",)),
+    (["loss", "maps", "neuron", "predictions"], ("loss", "maps"), ("predictions",)),
+])
+def test_the_large_layout_shows_two_charts_below_the_three_panels(names, charts, missing):
+    lay = panels.layout(names, compact=False)
+    assert lay == panels.Layout(("diagram", "neuron", "narration") + charts, missing)
+    assert lay.charts == charts
+
+
+def test_unshown_says_where_and_what_at_each_size():
+    ch = chapter(show=("loss",), text=[(4, "no panel here"), (5, "the predictions panel, "
+                 "then the predictions table")], lines={"show": 3})
+    assert panels.unshown(ch) == [(5, (
+        "the chapter names the predictions panel, which the lesson layout at 80×24 cannot "
+        "show beside loss (80×24 shows the diagram and one panel: name one, or split the "
+        "chapter)"))]
+    both = chapter(show=("predictions", "maps"), lines={"show": 3})   # no prose: show's line
+    assert [line for line, _ in panels.unshown(both)] == [3, 3]
+    assert "at 120×40 cannot show beside neuron, narration, predictions (" \
+        in panels.unshown(both)[0][1]
+    assert panels.unshown(chapter(show=("predictions", "maps"))) == [
+        (7, m) for _, m in panels.unshown(both)]                     # nor show's: the title's
+    assert panels.unshown(chapter(show=("predictions", "maps"), task="digits")) == []
