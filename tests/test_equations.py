@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from nn import Granularity
 from tui.core.config import RunConfig, build
 from tui.view.equation import evaluate
+from tui.view.input_labels import equations, input_labels
 from tui.view.frame import PanelSizes, build_frame
 from tui.core.session import Session
 from tui.app.widgets.narration import narrate
@@ -141,3 +143,26 @@ def test_every_derived_input_on_the_diagram_recomputes_from_the_raw_inputs_shown
         if form is not None:
             expr = form.format(**{r: f"({labels[r]})" for r in ("x1", "x2")})
             assert recomputes(expr, label), (k, expr, label)
+
+
+def test_input_labels_give_the_raw_inputs_the_digits_the_derived_ones_need():
+    """tui/view/input_labels.py by hand (mutmut's survivors): the raw inputs get digits one
+    at a time from 4 until every derived feature recomputes; no derived feature, no labels."""
+    x1, x2 = -0.918049, 0.123456
+    assert input_labels(np.array([0.1, 0.3]), ("x1", "x1^2")) == (    # never agrees: it
+        "0.10000000000000001", "0.3")                   # gives up at 17 digits (float64 exact)
+    assert input_labels(np.array([x1, x2, x1 * x1]), ("x1", "x2", "x1^2")) == (
+        "-0.91805", "0.12346", "0.8428")                # (−0.918)² is 0.8427: one more digit
+    assert input_labels(np.array([0.5, x2, 0.25]), ("x1", "x2", "x1^2")) == (
+        "0.5", "0.1235", "0.25")                         # 4 digits suffice
+    assert input_labels(np.array([x1, x2 * x2]), ("x1", "x2^2")) == ("-0.918", "0.01524")
+    assert input_labels(np.array([x1, x2]), ("x1", "x2")) == ()
+    assert input_labels(np.array([x1, x2]), None) == ()
+    assert input_labels(np.array([x1, x2]), ("x1", "x1^2", "x2")) == ()   # keys ≠ values
+
+
+def test_input_equations_use_the_raw_inputs_shown_and_skip_the_others():
+    keys = ("x2", "x1^2", "x2^2", "x1x2", "sin(x1)", "sin(x2)", "x1")
+    assert equations(None, keys, list("abcdefg")) == [
+        (1, "(g)²"), (2, "(a)²"), (3, "(g)·(a)"), (4, "sin(g)"), (5, "sin(a)")]
+    assert equations(None, keys[:-1], list("abcdef")) == [(2, "(a)²"), (5, "sin(a)")]
