@@ -4,18 +4,20 @@ renderer that shows the wrong value, drops a part or dims the wrong cell fails.
 (tests/test_frame.py checks the same renderers against the engine.)"""
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from textual.geometry import Size
 
+from nn.naming import sub
 from nn import BackwardEvent, ForwardEvent, Granularity, LossEvent, Phase, StepEvent, UpdateEvent
 from tui.core.config import RunConfig, build
 from tui.core.format import num, paren, short
 from tui.view.frame import PanelSizes, build_frame
 from tui.core.session import Session
 from tui.view.views import FRESH, Freshness, LossView, NarrationView, NeuronView, StatusView
-from tui.app.widgets.inspector import render_inspector
+from tui.app.widgets.inspector import num_a, render_inspector
 from tui.app.widgets.loss_chart import LossChart, distinct_labels, log_ticks, loss_text, nice_ticks, power_label
 from tui.app.widgets.narration import HALTED_HELP, narrate
 from tui.app.widgets.status import render_status
@@ -995,3 +997,132 @@ def test_a_chart_too_low_for_a_legend_names_the_test_curve_in_its_title():
     assert "mean guess 0.21" in low and "test: orange" in low
     tall = "\n".join(draw(view, width=58, height=20))
     assert "test: orange" not in tall and "test" in tall and "training" in tall
+
+
+# ── the neuron panel's header, pages, optimizer state and batch rows (mutmut's survivors)
+
+def test_inspector_header_parts_go_to_the_next_line_only_when_they_do_not_fit():
+    v = replace(neuron(), title="hidden layer 1 · neuron 2 · sigmoid")
+    head = {w: render_inspector(v, w).plain.split("\n")[:2] for w in (18, 19, 29, 30, None)}
+    assert head[None][0] == "h₂ · hidden layer 1 · neuron 2 · sigmoid"
+    assert head[30] == ["h₂ · hidden layer 1 · neuron 2", "sigmoid"]           # 30 cells
+    assert head[29] == head[19] == ["h₂ · hidden layer 1", "neuron 2 · sigmoid"]
+    assert render_inspector(v, 18).plain.split("\n")[:3] == [
+        "h₂", "hidden layer 1", "neuron 2 · sigmoid"]
+
+
+def test_inspector_pages_the_weights_sixteen_at_a_time():
+    n = 20
+    v = replace(neuron(), input_names=tuple(f"x{i}" for i in range(n)), w=np.arange(n) / 8,
+                dw=np.arange(n) / 16, change_w=np.arange(n) / 32)
+    first, second = render_inspector(v), render_inspector(v, None, 1)   # page 0 first
+    assert first.plain.split("\n")[1] == "w₁…w₁₆ of 20 (4 more: . next)"
+    assert second.plain.split("\n")[1:9] == [
+        "w₁₇…w₂₀ of 20 (16 more: . next)",
+        "          value dw / db last Δ",
+        "w₁₇ (x16)     2       1    0.5",
+        "w₁₈ (x17) 2.125   1.062 0.5312",
+        "w₁₉ (x18)  2.25   1.125 0.5625",
+        "w₂₀ (x19) 2.375   1.188 0.5938",
+        "b         0.125    -0.5   0.25",
+        "sample     z      a       δ"]
+    assert styled(second, "dim") == ["w₁₇…w₂₀ of 20 (16 more: . next)"]
+    assert [line.split()[0] for line in first.plain.split("\n")[3:20]] == \
+        [f"w{sub(k)}" for k in range(1, 17)] + ["b"]
+    assert render_inspector(v, None, 2).plain == first.plain     # after the last: the first
+    assert "more:" not in render_inspector(neuron()).plain       # two weights: one page
+
+
+def test_inspector_shows_the_optimizer_state_beside_or_below_the_weights():
+    v = replace(neuron(), state=(("v", np.array([0.01, -0.02]), 0.03),))
+    wide = ["        value dw / db   last Δ     v",
+            "w₁ (x₁)   0.5  0.0625 -0.03125  0.01",                   # 36 cells
+            "w₂ (x₂) -1.25  -0.375   0.1875 -0.02",
+            "b       0.125    -0.5     0.25  0.03"]
+    assert render_inspector(v).plain.split("\n")[1:5] == wide
+    assert render_inspector(v, 36).plain.split("\n")[1:5] == wide
+    assert render_inspector(v, 35).plain.split("\n")[1:10] == [
+        "        value dw / db   last Δ", "w₁ (x₁)   0.5  0.0625 -0.03125",
+        "w₂ (x₂) -1.25  -0.375   0.1875", "b       0.125    -0.5     0.25",
+        "            v", "w₁ (x₁)  0.01", "w₂ (x₂) -0.02", "b        0.03", "sample     z      a       δ"]
+    assert styled(render_inspector(v, 35), "bold")[3:5] == ["last Δ", "v"]
+    t = render_inspector(replace(v, update=STALE0, backward=STALE0))
+    assert "\ndw, db, last Δ, v: from epoch 0\n" in t.plain     # the slot is updated too
+    assert "0.01" in styled(t, "dim") and "0.03" in styled(t, "dim")
+
+
+def test_inspector_narrow_names_weights_w1_and_keys_them_below_when_the_key_fits():
+    assert "w₁ (x₁)" in render_inspector(neuron(), 30).plain      # 30 cells: names fit
+    narrow = render_inspector(neuron(), 29)
+    assert "w₁ (x₁)" not in narrow.plain and "\nw₁   0.5  0.0625 -0.03125\n" in narrow.plain
+    assert "w₁ x₁ · w₂ x₂" in styled(narrow, "dim")
+    assert "\nw₁ x₁ · w₂ x₂" in render_inspector(neuron(), 13).plain    # 13 cells: it fits
+    assert "w₁ x₁ · w₂ x₂" not in render_inspector(neuron(), 12).plain
+
+
+def test_inspector_with_mini_batches_numbers_the_batchs_rows():
+    v = replace(neuron(), rows=(0, 4, 7), rows_note="batch 2 of 4", sample=4)
+    t = render_inspector(v)
+    assert t.plain.split("\n")[5:] == [
+        "sample     z      a       δ", "     1   0.5   0.05   0.005",
+        "     5 -1.25 -0.125 -0.0125", "     8     2    0.2    0.02",
+        "rows: batch 2 of 4 (3 samples); [ and ] change it"]
+    assert " ".join(styled(t, "reverse")) == "5 -1.25 -0.125 -0.0125"
+    assert styled(t, "dim") == ["rows: batch 2 of 4 (3 samples); [ and ] change it"]
+    t = render_inspector(replace(v, sample=1))
+    assert t.plain.endswith("\n     8     2    0.2    0.02\n"
+                            "sample 2 is not in batch 2 of 4 (3 samples)")
+    assert styled(t, "reverse") == [] and styled(t, "dim") == [
+        "sample 2 is not in batch 2 of 4 (3 samples)"]
+
+
+def test_activations_near_one_get_the_digits_that_keep_one_minus_a_readable():
+    """num_a: 3 + ⌈−log₁₀(1 − |a|)⌉ significant digits (at most 12) when 1 − |a| < 0.01."""
+    assert [num_a(a) for a in (0.9912345678, -0.9912345678, 0.9999999997123456)] == [
+        "0.991235", "-0.991235", "0.999999999712"]              # 6, 6 and 13 → 12 digits
+    assert [num_a(a) for a in (0.98765, 0.5564, 1.0, -1.0, 2.5)] == [
+        "0.9877", "0.5564", "1", "-1", "2.5"]                   # 1 − |a| ≥ 0.01 or 0: num
+
+
+def test_a_narrow_stale_inspector_splits_its_tables_and_notes_and_dims_every_old_value():
+    t = render_inspector(neuron(STALE0, STALE0, STALE0), 21)
+    assert t.plain == (
+        "h₂ · hidden layer 1\nsigmoid\n"
+        "   value dw / db\nw₁   0.5  0.0625\nw₂ -1.25  -0.375\nb  0.125    -0.5\n"
+        "     last Δ\nw₁ -0.03125\nw₂   0.1875\nb      0.25\n"      # moved below: not cut
+        "w₁ x₁ · w₂ x₂\ndw, db, last Δ: from epoch 0\n"
+        "sample     z      a\n     1   0.5   0.05\n     2 -1.25 -0.125\n     3     2    0.2\n"
+        "sample       δ\n     1   0.005\n     2 -0.0125\n     3    0.02\n"
+        "z, a from epoch 0\nδ from epoch 0")                          # one note a line
+    assert styled(t, "dim") == [
+        "0.0625", "-0.375", "-0.5", "-0.03125", "0.1875", "0.25", "w₁ x₁ · w₂ x₂",
+        "dw, db, last Δ: from epoch 0", "0.5", "0.05", "-1.25", "-0.125", "2", "0.2",
+        "0.005", "-0.0125", "0.02", "z, a from epoch 0\nδ from epoch 0"]
+    assert styled(t, "reverse") == ["2", "-1.25", "-0.125", "2", "-0.0125"]  # both tables
+    notes = {w: render_inspector(neuron(STALE0, STALE0, STALE0), w).plain.split("\n")[-2:]
+             for w in (33, 34)}
+    assert notes[34][1] == "z, a from epoch 0 · δ from epoch 0"      # 34 cells: one line
+    assert notes[33] == ["z, a from epoch 0", "δ from epoch 0"]
+
+
+def test_a_narrow_inspector_shows_only_the_page_of_weights():
+    n = 20
+    v = replace(neuron(), input_names=tuple(f"x{i}" for i in range(n)), w=np.arange(n) / 8,
+                dw=np.arange(n) / 16, change_w=np.arange(n) / 32)
+    assert render_inspector(v, 25, 1).plain.split("\n")[2:9] == [
+        "w₁₇…w₂₀ of 20 (16 more: . next)", "    value dw / db last Δ",
+        "w₁₇     2       1    0.5", "w₁₈ 2.125   1.062 0.5312", "w₁₉  2.25   1.125 0.5625",
+        "w₂₀ 2.375   1.188 0.5938", "b   0.125    -0.5   0.25"]
+    one = render_inspector(neuron())                    # one page: page 1 is page 0
+    assert render_inspector(neuron(), None, 1).plain == one.plain
+
+
+def test_inspector_names_every_optimizer_slot_in_the_update_note():
+    v = replace(neuron(update=STALE0), state=(("m", np.array([0.01, -0.02]), 0.03),
+                                              ("v", np.array([0.04, 0.05]), 0.06)))
+    assert render_inspector(v).plain.split("\n")[1:6] == [
+        "        value dw / db   last Δ     m    v",
+        "w₁ (x₁)   0.5  0.0625 -0.03125  0.01 0.04",
+        "w₂ (x₂) -1.25  -0.375   0.1875 -0.02 0.05",
+        "b       0.125    -0.5     0.25  0.03 0.06",
+        "last Δ, m, v: from epoch 0"]
