@@ -12,7 +12,8 @@ Keys are sent in rounds, the two apps alternately (one key each, in turn), so th
 load hits both alike; the medians per key are printed side by side.
 
 Keys: n (step), b (step back), g (granularity), ↓ ↑ → ← (select), ] [ (select layer),
-m (large map on / off: the first ``m`` of a run is timed apart as ``m first``), f (fork).
+m (large map on / off), f (fork; up to 4 branches, then a message): the first ``m`` and ``f``
+of a run are timed apart as ``m first`` and ``f first``.
 
 ``--before DIR``: also run the apps of another checkout (e.g. ``git archive`` of the commit
 before a change), interleaved with this one's in the same rounds: before and after side by side.
@@ -109,7 +110,7 @@ def pilot_medians(layers: int, rounds: int, cols: int, rows: int) -> dict[str, f
                         start = time.perf_counter()
                         await pilot.press(names.get(key, key))
                         await drawn()
-                        label = "m first" if key == "m" and r == 0 else key
+                        label = f"{key} first" if key in "mf" and r == 0 else key
                         times.setdefault(label, []).append(time.perf_counter() - start)
     asyncio.run(run())
     return {k: statistics.median(v) for k, v in times.items()}
@@ -151,7 +152,7 @@ def main() -> None:
             for r in range(a.rounds):
                 for key, data in KEYS:
                     for name, (pid, fd, screen) in apps.items():
-                        label = "m first" if key == "m" and r == 0 else key
+                        label = f"{key} first" if key in "mf" and r == 0 else key
                         t, _ = answer(fd, screen, data, a.quiet)
                         times[name].setdefault(label, []).append(t)
             print(f"median key → last byte on the terminal (ms), {a.rounds} rounds, {a.size}")
