@@ -171,3 +171,17 @@ def test_the_cached_forward_pass_follows_every_change_of_the_weights_and_of_x():
         np.testing.assert_array_equal(forward_cache.predict(net, X, "t"), net.predict(X))
     np.testing.assert_array_equal(forward_cache.predict(net, X[:2], "t"), net.predict(X[:2]))
     np.testing.assert_array_equal(forward_cache.predict(net, X[::-1], "t"), net.predict(X[::-1]))
+
+
+def test_a_large_network_is_not_cached(monkeypatch):
+    """The cache's key is a copy of every weight: above MAX_CACHED_PARAMS it would hold that
+    copy for good and copy it each frame, so a large network is computed straight away."""
+    from tui.core import forward_cache
+
+    net = NeuralNetwork.from_sizes([2, 8, 1], seed=0)
+    X = np.array([[0.0, 1.0]])
+    monkeypatch.setattr(forward_cache, "MAX_CACHED_PARAMS", 10)
+    before = forward_cache.passes
+    forward_cache.predict(net, X, "big")
+    forward_cache.predict(net, X, "big")
+    assert forward_cache.passes == before + 2 and net not in forward_cache._CACHE

@@ -18,6 +18,9 @@ import numpy as np
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 #: forward passes :func:`predict` ran (not served from the cache): tests count the work
 passes = 0
+#: above this many parameters the key (a copy of every weight, held) would cost memory and a
+#: copy per frame comparable to the pass itself: such networks are not cached
+MAX_CACHED_PARAMS = 1_000_000
 
 
 def weights_key(net) -> bytes:
@@ -30,6 +33,9 @@ def predict(net, X: np.ndarray, slot: str = "") -> np.ndarray:
     the dtype and ``X`` are those of the last call for ``slot``; a fresh copy each time."""
     global passes
     X = np.asarray(X)
+    if sum(layer.W.size + layer.b.size for layer in net.layers) > MAX_CACHED_PARAMS:
+        passes += 1
+        return net.predict(X)
     key = (weights_key(net), tuple(net.activations), str(net.dtype),
            X.shape, X.dtype.str, X.tobytes())
     slots = _CACHE.setdefault(net, {})
