@@ -123,3 +123,65 @@ async def test_progress_arriving_after_esc_closed_the_check_is_ignored(tmp_path)
         screen.show(gradcheck(net, np.eye(2), np.ones((2, 1))))
         await pilot.pause()
     assert app.return_code in (None, 0)
+
+
+async def test_keys_that_leave_the_weights_run_no_forward_pass_through_the_network(tmp_path):
+    """The gate task's prediction table (ŷ for its 4 rows) was a full forward pass through
+    every layer on every frame: ~60 % of a frame's build on a 1 000-layer network.  Now a
+    selection, a granularity change or a redraw runs none, and a step at most one."""
+    net = NeuralNetwork.from_sizes([2] + [2] * 199 + [1], "tanh", "sigmoid", seed=0)
+    problem = build(RunConfig(task="xor"))
+    problem.net = net
+    calls = []
+    predict = net.predict
+    net.predict = lambda X: calls.append(len(X)) or predict(X)
+    app = TinyNetApp(problem, save_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _drawn(app, pilot)
+        assert calls, "the first frame shows ŷ"
+        passes = {}
+        for key in ("down", "up", "right_square_bracket", "left_square_bracket", "g",
+                    "right", "left", "n", "n", "b", "g", "down"):
+            calls.clear()
+            await pilot.press(key)
+            await _drawn(app, pilot)
+            passes.setdefault(key, []).append(len(calls))
+    still = {k: v for k, v in passes.items() if k not in ("n", "b")}
+    assert all(n == 0 for v in still.values() for n in v), passes
+    assert max(passes["n"] + passes["b"]) <= 1, passes
+
+
+def test_the_cached_forward_pass_follows_every_change_of_the_weights_and_of_x():
+    """The cache's key is what ŷ depends on: a weight changed in place (a step, an edit,
+    undo), an activation, X; the answer is a copy (a caller may change it)."""
+    from tui.core import forward_cache
+
+    net = NeuralNetwork.from_sizes([2, 3, 1], "tanh", "sigmoid", seed=0)
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    first = forward_cache.predict(net, X, "t")
+    np.testing.assert_array_equal(first, net.predict(X))
+    first[:] = 7.0
+    assert forward_cache.predict(net, X, "t")[0, 0] != 7.0
+    before = forward_cache.passes
+    forward_cache.predict(net, X, "t")
+    assert forward_cache.passes == before  # the same weights and X: served from the cache
+    for change in (lambda: net.layers[0].W.__setitem__((1, 2), 0.5),
+                   lambda: net.layers[1].b.__iadd__(0.25)):
+        change()
+        np.testing.assert_array_equal(forward_cache.predict(net, X, "t"), net.predict(X))
+    np.testing.assert_array_equal(forward_cache.predict(net, X[:2], "t"), net.predict(X[:2]))
+    np.testing.assert_array_equal(forward_cache.predict(net, X[::-1], "t"), net.predict(X[::-1]))
+
+
+def test_a_large_network_is_not_cached(monkeypatch):
+    """The cache's key is a copy of every weight: above MAX_CACHED_PARAMS it would hold that
+    copy for good and copy it each frame, so a large network is computed straight away."""
+    from tui.core import forward_cache
+
+    net = NeuralNetwork.from_sizes([2, 8, 1], seed=0)
+    X = np.array([[0.0, 1.0]])
+    monkeypatch.setattr(forward_cache, "MAX_CACHED_PARAMS", 10)
+    before = forward_cache.passes
+    forward_cache.predict(net, X, "big")
+    forward_cache.predict(net, X, "big")
+    assert forward_cache.passes == before + 2 and net not in forward_cache._CACHE

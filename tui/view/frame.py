@@ -15,6 +15,7 @@ from nn import Granularity, Phase, datasets, maps as nn_maps
 from nn.naming import input_name, layer_name, neuron_name, sample_name
 from nn.network import batch_order
 
+from tui.core import forward_cache
 from tui.view.digits_frame import digits_view
 from tui.view.views import (DiagramView, Frame, Freshness, LossView, MapPoints, NarrationView,
                     NeuronMapsView, NeuronView, PredictionsView, StatusView)
@@ -345,7 +346,9 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
     X2 = X if X2 is None else X2      # the raw x₁, x₂ (X itself without extra features)
     inputs = getattr(s.problem, "inputs", None) or (lambda points: points)
     if s.config.is_gate:
-        return PredictionsView(caption=caption, table=(X2.copy(), y.copy(), s.net.predict(X)))
+        # from the cache while the weights and X stay (a selection or a redraw: no pass)
+        pred = forward_cache.predict(s.net, X, "table")
+        return PredictionsView(caption=caption, table=(X2.copy(), y.copy(), pred))
     cols, rows = sizes.map_cols, sizes.map_rows
     # [-1, 1]² where the data lives there (every built-in task but blobs); else the
     # square around the data the neuron maps use (a CSV's x₁ in 0 … 10)
@@ -356,12 +359,13 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
     area = bounds or datasets.UNIT_SQUARE
     pts = datasets.pixel_grid(cols, rows, area)
     if y.shape[1] > 1:  # K classes: the predicted class (argmax ŷ) beside the true one
-        pred = s.net.predict(inputs(pts)).argmax(axis=1).astype(float).reshape(rows, cols)
+        pred = forward_cache.predict(s.net, inputs(pts), "map")
+        pred = pred.argmax(axis=1).astype(float).reshape(rows, cols)
         target = rasterise(X2, y.argmax(axis=1)[:, None].astype(float), rows, cols, area)
         return PredictionsView(caption=f"class = argmax ŷ with the weights now ({when})",
                                maps=(pred, np.round(target), 0.0, float(y.shape[1] - 1)),
                                classes=y.shape[1], bounds=bounds)
-    pred = s.net.predict(inputs(pts))[:, 0].reshape(rows, cols)
+    pred = forward_cache.predict(s.net, inputs(pts), "map")[:, 0].reshape(rows, cols)
     truth = s.config.target_function
     target = truth(pts).reshape(rows, cols) if truth else \
         rasterise(X2, y[:, :1], rows, cols, area)
@@ -450,7 +454,7 @@ def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsVi
         return None
     bounds = nn_maps.data_bounds(X2 if X2_test is None else np.vstack([X2, X2_test]))
     small_px = (2 * small_shape[0], small_shape[1]) if small_shape else None
-    key = (b"".join(l.W.tobytes() + l.b.tobytes() for l in net.layers),
+    key = (forward_cache.weights_key(net),
            tuple(net.activations), small_px, large_shape, bounds, id(features))
     cached = _MAPS_CACHE.get(net)
     if cached is not None and cached[0] == key:
