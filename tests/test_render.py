@@ -1052,7 +1052,13 @@ def test_inspector_shows_the_optimizer_state_beside_or_below_the_weights():
 
 
 def test_inspector_narrow_names_weights_w1_and_keys_them_below_when_the_key_fits():
-    assert "w₁ (x₁)" in render_inspector(neuron(), 30).plain      # 30 cells: names fit
+    assert render_inspector(neuron(), 30).plain.split("\n")[1:5] == [   # 30 cells: one
+        "        value dw / db   last Δ", "w₁ (x₁)   0.5  0.0625 -0.03125",     # table, named
+        "w₂ (x₂) -1.25  -0.375   0.1875", "b       0.125    -0.5     0.25"]
+    assert render_inspector(neuron(), 13).plain.split("\n")[3:16] == [      # a column a
+        "   value", "w₁   0.5", "w₂ -1.25", "b  0.125",                      # table: no
+        "   dw / db", "w₁  0.0625", "w₂  -0.375", "b     -0.5",               # number cut
+        "     last Δ", "w₁ -0.03125", "w₂   0.1875", "b      0.25", "w₁ x₁ · w₂ x₂"]
     narrow = render_inspector(neuron(), 29)
     assert "w₁ (x₁)" not in narrow.plain and "\nw₁   0.5  0.0625 -0.03125\n" in narrow.plain
     assert "w₁ x₁ · w₂ x₂" in styled(narrow, "dim")
