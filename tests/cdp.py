@@ -51,7 +51,7 @@ class Browser:
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.profile = tempfile.TemporaryDirectory()
+        self.profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)  # (its helpers may still write as it exits)
         self.proc: subprocess.Popen | None = None
         self._id = 0
 
