@@ -139,3 +139,22 @@ def test_sweep_figures_have_legends_and_read_in_greyscale(tmp_path, monkeypatch)
     cmap = seeds.axes[0].images[0].get_cmap()
     grey = [float(np.dot(cmap(k)[:3], [0.299, 0.587, 0.114])) for k in range(4)]
     assert grey == sorted(grey, reverse=True) and min(np.diff(grey[::-1])) > 0.15
+
+
+def test_every_figure_is_closed_whether_or_not_it_was_written(tmp_path):
+    """pyplot keeps each open figure: ``_save_png`` closes the one it saves, written or not
+    (the exports, the digit pictures and the handout all save through it)."""
+    import matplotlib.pyplot as plt
+
+    from tui.view.plots import loss_curve
+    from tui.view.plots_digits import confusion_png, weights_png
+
+    plt.close("all")
+    loss_curve([1.0, 0.5, 0.25], tmp_path / "loss.png")
+    weights_png(np.eye(4), (2, 2), tmp_path / "w.png")
+    assert (tmp_path / "loss.png").exists() and (tmp_path / "w.png").exists()
+    assert plt.get_fignums() == []
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(OSError):  # a "folder" that is a file: nothing written …
+        confusion_png(np.eye(3, dtype=int), tmp_path / "a-file" / "c.png")
+    assert plt.get_fignums() == []  # … and the figure closed all the same

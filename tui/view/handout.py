@@ -170,13 +170,10 @@ def _pyplot():
 
 
 def _save(fig, path: Path) -> Path:
+    """Write ``fig`` as PNG atomically, then close it."""
     from tui.view.plots import _save_png  # loaded when a handout is drawn: start-up time
 
-    plt = _pyplot()
-    try:
-        return _save_png(fig, path)
-    finally:
-        plt.close(fig)
+    return _save_png(fig, path)
 
 
 # ------------------------------------------------------------------ figures

@@ -23,8 +23,12 @@ def export_names(with_surface: bool, images: bool = False) -> list[str]:
 
 
 def _save_png(fig, path: str | Path) -> Path:
-    """Write ``fig`` as PNG atomically: an existing file survives any failure."""
-    return atomic_write_with(path, lambda f: fig.savefig(f, format="png"))
+    """Write ``fig`` as PNG atomically (an existing file survives any failure), then close
+    it, written or not (pyplot keeps every open figure until it is closed)."""
+    try:
+        return atomic_write_with(path, lambda f: fig.savefig(f, format="png"))
+    finally:
+        _pyplot().close(fig)
 
 
 def _loss_series(losses) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -75,10 +79,7 @@ def loss_curve(losses, path: str | Path, title: str = "Training loss",
         ax.annotate(f"final {last:.3g}", xy=(epochs[finite][-1], last),
                     xytext=(-10, 12), textcoords="offset points", ha="right")
     fig.tight_layout()
-    try:
-        return _save_png(fig, path)
-    finally:
-        plt.close(fig)
+    return _save_png(fig, path)
 
 
 def surface(predict, target, path: str | Path, k: int = 41,
@@ -106,10 +107,7 @@ def surface(predict, target, path: str | Path, k: int = 41,
         ax.set_title(name if i == 0 else f"{name} (RMSE {rmse:.3f})")
     fig.colorbar(surf, ax=fig.axes, shrink=0.6, label="y")
     fig.suptitle(title)
-    try:
-        return _save_png(fig, path)
-    finally:
-        plt.close(fig)
+    return _save_png(fig, path)
 
 
 def export_all(folder: str | Path, losses, predict=None, target=None,

@@ -56,10 +56,7 @@ def weights_png(W: np.ndarray, shape: tuple[int, int], path: str | Path,
     fig.suptitle(f"{title}\n(each scaled to its own max |w|: orange −, dark 0, blue +)",
                  fontsize=10)
     fig.tight_layout()
-    try:
-        return _save_png(fig, path)
-    finally:
-        plt.close(fig)
+    return _save_png(fig, path)
 
 
 def confusion_png(counts: np.ndarray, path: str | Path, title: str = "Confusion matrix"
@@ -84,10 +81,7 @@ def confusion_png(counts: np.ndarray, path: str | Path, title: str = "Confusion 
     ax.set_title(f"{title}: {np.trace(counts) / max(1, total):.1%} of {int(total)} right",
                  fontsize=10)
     fig.tight_layout()
-    try:
-        return _save_png(fig, path)
-    finally:
-        plt.close(fig)
+    return _save_png(fig, path)
 
 
 def mistakes_png(X: np.ndarray, y: np.ndarray, probs: np.ndarray, shape: tuple[int, int],
@@ -110,10 +104,7 @@ def mistakes_png(X: np.ndarray, y: np.ndarray, probs: np.ndarray, shape: tuple[i
     fig.suptitle(f"{title}: {len(wrong)} of {len(X)}{more}; true → said (its probability)"
                  if len(wrong) else f"{title}: none of {len(X)}", fontsize=10)
     fig.tight_layout()
-    try:
-        return _save_png(fig, path)
-    finally:
-        plt.close(fig)
+    return _save_png(fig, path)
 
 
 def export_digits(folder: str | Path, W: np.ndarray, shape: tuple[int, int],
