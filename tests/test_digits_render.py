@@ -293,3 +293,18 @@ def test_grid_cells_in_256_and_16_colours_follow_the_weights(view, system):
     for k, w in enumerate(view.weights):
         lv = diverging_levels(w.reshape(8, 8), np.abs(w).max())
         assert lv.min() == 0 or lv.max() == LEVELS - 1
+
+
+def test_crop_keeps_exactly_width_cells_and_cuts_the_segment_at_the_edge():
+    from rich.segment import Segment
+
+    from tui.app.widgets.canvas import crop
+
+    def text(segs):
+        return "".join(s.text for s in segs)
+
+    line = [Segment("ab", "red"), Segment("cde", "blue"), Segment("f")]
+    assert text(crop(line, 5)) == "abcde"                  # ends on a segment's edge
+    assert [s for s in crop(line, 4) if s.text] == [Segment("ab", "red"), Segment("cd", "blue")]
+    assert crop(line, 6) == line and crop(line, 9) == line
+    assert text(crop(line, 1)) == "a" and text(crop(line, 0)) == ""

@@ -83,6 +83,19 @@ class LineCanvas(Widget):
         return Strip(segments).crop_extend(0, width, base)
 
 
+def crop(line: list[Segment], width: int) -> list[Segment]:
+    """The first ``width`` cells of ``line`` (segments of one-cell characters), the
+    segment that crosses the edge cut there."""
+    out, used = [], 0
+    for seg in line:
+        if used + len(seg.text) > width:
+            out.append(Segment(seg.text[:width - used], seg.style))
+            break
+        out.append(seg)
+        used += len(seg.text)
+    return out
+
+
 def runs(cells: list[tuple[str, Style | None]]) -> list[Segment]:
     """Merge neighbouring cells of the same style into one Segment each."""
     out: list[Segment] = []

@@ -11,7 +11,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from tui.view.digits_views import DigitsView
-from tui.app.widgets.canvas import ViewCanvas
+from tui.app.widgets.canvas import ViewCanvas, crop
 
 HEAD = Style(bold=True, color="cyan")
 RIGHT = Style(color="green")
@@ -43,18 +43,7 @@ def render_confusion(view: DigitsView, width: int, height: int) -> list[list[Seg
     if height > k + 1:
         lines.append([Segment(f"{view.accuracy:.1%} right · {view.mistakes} mistakes: "
                               "i, then [ ] walks them", HEAD)])
-    return [_cut(line, width) for line in lines[:max(1, height)]]
-
-
-def _cut(line: list[Segment], width: int) -> list[Segment]:
-    out, used = [], 0
-    for seg in line:
-        if used + len(seg.text) > width:
-            out.append(Segment(seg.text[:width - used], seg.style))
-            break
-        out.append(seg)
-        used += len(seg.text)
-    return out
+    return [crop(line, width) for line in lines[:max(1, height)]]
 
 
 class ConfusionPanel(ViewCanvas):

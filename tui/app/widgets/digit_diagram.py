@@ -17,7 +17,7 @@ from textual.message import Message
 
 from tui.view.digits_views import DigitsView
 from tui.app.widgets.diagram import color_system
-from tui.app.widgets.canvas import ViewCanvas, runs
+from tui.app.widgets.canvas import ViewCanvas, crop, runs
 from tui.app.widgets.digit_image import diverging_levels, palette, render_image, shade
 
 CAPTION = Style(color="cyan")
@@ -147,17 +147,7 @@ def render_digit_diagram(view: DigitsView, width: int, height: int,
         if y < len(grid):
             pad = col - sum(len(s.text) for s in grid[y])
             grid[y] += [Segment(" " * max(0, pad))] + line
-    out = []
-    for line in grid:
-        text_w, cut = 0, []
-        for seg in line:
-            if text_w + len(seg.text) > width:
-                cut.append(Segment(seg.text[:width - text_w], seg.style))
-                break
-            cut.append(seg)
-            text_w += len(seg.text)
-        out.append(cut)
-    return out, ImageBox(0, 1, px, view.shape)
+    return [crop(line, width) for line in grid], ImageBox(0, 1, px, view.shape)
 
 
 class DigitDiagram(ViewCanvas):
