@@ -575,3 +575,23 @@ def test_negative_edges_are_dashed_so_the_sign_reads_without_colour():
     dots = lambda t: sum(bin(ord(c) - 0x2800).count("1") for c in t if 0x2800 < ord(c) <= 0x28FF)
     assert dots(text) < 0.8 * dots(text2)  # half the negative edges' dots are gaps
     assert "h₁" in text and "ŷ" in text and "x₁" in text
+
+
+async def test_a_key_with_no_screen_on_the_stack_is_dropped_not_a_crash(tmp_path):
+    """A key that arrives before the first screen is pushed (or after the last is gone)
+    met Textual's binding check with an empty stack: ScreenStackError, the app lost (seen
+    in a follower test that pressed ? as the app started)."""
+    from textual import events
+
+    from tui.app.app import TinyNetApp
+    from tui.core.config import RunConfig, build
+
+    app = TinyNetApp(build(RunConfig(task="xor")), save_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        stack = app._screen_stacks[app._current_mode]
+        saved = list(stack)
+        stack.clear()
+        await app.on_event(events.Key("question_mark", "?"))
+        stack.extend(saved)
+        await pilot.press("question_mark")
+        assert app.screen.__class__.__name__ == "HelpScreen"

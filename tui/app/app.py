@@ -196,6 +196,8 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
         """Keys pass the lesson mode first: slow motion pauses on any key, and a chapter
         waiting for a key (``wait: key c``) sees the keys the app handled."""
         if isinstance(event, events.Key) and not event.is_forwarded:
+            if not self.screen_stack:  # typed before the first screen, or after the last
+                return  # (Textual's binding check would raise ScreenStackError)
             if self.lessons.intercept(event.key):
                 return
             in_app = len(self.screen_stack) == 1 and not isinstance(self.focused, Input)
