@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from textual import events
+from textual.app import ScreenStackError
 from textual.app import App
 from textual.css.query import NoMatches
 from textual.events import Resize
@@ -201,7 +202,10 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
             if self.lessons.intercept(event.key):
                 return
             in_app = len(self.screen_stack) == 1 and not isinstance(self.focused, Input)
-            await super().on_event(event)
+            try:
+                await super().on_event(event)
+            except ScreenStackError:  # the last screen went while the key was on its way
+                return
             if in_app:
                 self.lessons.saw_key(event.character)
             return
