@@ -9,6 +9,7 @@ cells share a handful of styles), not once per segment.
 """
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region
@@ -21,7 +22,8 @@ class LineCanvas(Widget):
         super().__init__(**kwargs)
         self._lines: list[list[Segment]] = []
         self._base: Style | None = None       #: the widget's style during one render pass
-        self._combined: dict = {}  #: id(segment style) → (it, base + it), for ``_combined_for``
+        #: segment → (the segment in base + its style, its cells), for ``_combined_for``
+        self._combined: dict = {}
         self._combined_for: Style | None = None
         self._lines_size = None                #: the size the shown lines were drawn at
 
@@ -68,20 +70,26 @@ class LineCanvas(Widget):
                 self._combined, self._combined_for = {}, base
         combined = self._combined
         segments = []
-        for text, style, _ in self._lines[y]:
-            if not style:
-                segments.append(Segment(text, base))
-                continue
-            # by identity (the entry keeps the style alive, so its id is not reused): equal
-            # styles from different palette levels would each cost a Style.__eq__
-            entry = combined.get(id(style))
-            if entry is None or entry[0] is not style:
-                if len(combined) > 4096:  # styles made afresh every frame: keep it small
+        add = segments.append
+        cells = 0
+        for segment in self._lines[y]:
+            # by value (text, style): a picture's cells are a few hundred ready-made segments,
+            # each combined with the widget's style once per style change of the widget, not
+            # once per cell per frame; a hit costs one hash, no Segment or Style is made
+            entry = combined.get(segment)
+            if entry is None:
+                if len(combined) > 4096:  # segments made afresh every frame: keep it small
                     combined.clear()
-                entry = combined[id(style)] = (style, base + style)
-            segments.append(Segment(text, entry[1]))
-        return Strip(segments).crop_extend(0, width, base)
-
+                text, style, _ = segment
+                entry = combined[segment] = (Segment(text, base + style if style else base),
+                                             cell_len(text))
+            add(entry[0])
+            cells += entry[1]
+        if cells < width:  # (what crop_extend gives, without its two intermediate strips)
+            add(Segment(" " * (width - cells), base))
+        elif cells > width:
+            return Strip(segments, cells).crop(0, width)
+        return Strip(segments, width)
 
 def crop(line: list[Segment], width: int) -> list[Segment]:
     """The first ``width`` cells of ``line`` (segments of one-cell characters), the
