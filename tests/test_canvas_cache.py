@@ -95,3 +95,31 @@ def test_weight_grid_lines_follow_the_weights_frame_by_frame():
             assert changed  # the pictures did move between frames
 
     asyncio.run(run())
+
+
+def test_loss_chart_lines_are_textuals_own_and_follow_each_build():
+    """The loss chart's lines (drawn from plotext's text without Textual's Content) are
+    segment for segment what Textual would draw from the same text, selection offsets
+    included, and a new build (new points) is drawn, not the lines kept from the last."""
+    from textual.visual import Visual
+
+    from tui.app.widgets.loss_chart import LossChart
+
+    async def run():
+        app = TinyNetApp(build(task_config("digits")))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            chart = app.query_one(LossChart)
+            before = None
+            for _ in range(3):
+                app.session.play_chunk(7)
+                app.redraw()
+                await pilot.pause()
+                ours = [list(chart.render_line(y)) for y in range(chart.size.height)]
+                textual = Visual.to_strips(chart, chart._render(), chart.size.width,
+                                           chart.size.height, chart.visual_style)
+                assert ours == [list(strip) for strip in textual]
+                assert ours != before  # more epochs: another curve
+                before = ours
+
+    asyncio.run(run())

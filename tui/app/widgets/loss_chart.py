@@ -21,8 +21,11 @@ import time
 
 import numpy as np
 from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.color import Color
+from textual.strip import Strip
 from textual.widget import Widget
 
 from nn.naming import sup
@@ -196,6 +199,26 @@ def empty_chart(width: int, height: int, title: str, xlabel: str, ylabel: str,
     return "\n".join(rows) + "\n"
 
 
+def chart_strips(text: Text, width: int, height: int, base: Style, console) -> list[Strip]:
+    """``text``'s first ``height`` lines as strips of ``width`` cells, each segment's style
+    over ``base`` with the offset of its first cell (``{"offset": (x, y)}``, as Textual's
+    Content gives it: text selection reads it), padded in ``base``, cut at ``width``."""
+    strips = []
+    combined: dict = {}
+    for y, line in enumerate(text.split("\n", allow_blank=True)[:height]):
+        segments = []
+        x = 0
+        for segment in line.render(console):
+            style = segment.style
+            if style not in combined:
+                combined[style] = base + style if style else base
+            segments.append(Segment(segment.text, combined[style] + Style(
+                meta={"offset": (x, y)})))
+            x += len(segment.text)
+        strips.append(Strip(segments).crop_extend(0, width, base))
+    return strips
+
+
 #: while playing, the chart is built again at most this often (plotext takes 10–15 ms a build
 #: at 120×40, as much as the rest of a frame; the curve moves little in 0.2 s)
 PLAYING_EVERY_S = 0.2
@@ -222,6 +245,7 @@ class LossChart(Widget):
         self._built_at = -1e9
         self._version = 0          #: counts the plots made (the render cache's key)
         self._rendered: tuple = ((), None)
+        self._strips: tuple = ((), [])  #: (key, the rendered chart's lines) for render_line
 
     @property
     def plt(self):
@@ -260,6 +284,35 @@ class LossChart(Widget):
         if self._rendered[0] != key:
             self._rendered = (key, self._render_chart())
         return self._rendered[1]
+
+    _base: Style | None = None  #: the widget's style during one render pass
+
+    def render_lines(self, crop):
+        """(Textual) every line of one screen update: the widget's style looked up once."""
+        self._base = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+
+    def render_line(self, y: int) -> Strip:
+        """(Textual) One line of the chart, from plotext's text straight to segments
+        (:func:`chart_strips`), not through Textual's Content (what ``render`` alone would
+        get: converting the text's hundreds of spans to Content and back cost ~11 ms a
+        build at 41×12, digits at 120×40, against ~3 ms this way).  The segments are the
+        same, text selection's offsets included (tests/test_canvas_cache.py); while text
+        is selected in the chart, Textual's own path draws the selection."""
+        if self.text_selection is not None:
+            return super().render_line(y)
+        width, height = self.size
+        base = self._base or self.rich_style
+        text = self.render()
+        key = (id(text), base, width, height)
+        if self._strips[0] != key:
+            # (the key keeps ``text`` alive in ``_rendered``: its id is not reused meanwhile)
+            self._strips = (key, chart_strips(text, width, height, base, self.app.console))
+        strips = self._strips[1]
+        return strips[y] if y < len(strips) else Strip.blank(width, base)
 
     def _render_chart(self):
         width, height = self.size
