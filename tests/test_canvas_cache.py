@@ -70,6 +70,13 @@ def test_a_cached_segment_follows_its_style_text_and_the_widget_style():
             c.set_lines([[Segment("abcdefgh", RED)], [Segment("a", RED)]])
             assert shown(c, 0) == afresh(c, 0) and sum(len(s.text) for s in shown(c, 0)) == 6
             assert shown(c, 1) == afresh(c, 1) and sum(len(s.text) for s in shown(c, 1)) == 6
+            # narrower: the screen's own update cuts at the new width
+            drawn.clear()
+            c.render_line = lambda y: drawn.append((y, line(y))) or drawn[-1][1]
+            c.styles.width = 4
+            await pilot.pause()
+            assert drawn and all(list(strip) == afresh(c, y) for y, strip in drawn)
+            assert all(sum(len(s.text) for s in strip) == 4 for _, strip in drawn)
 
     asyncio.run(run())
 

@@ -22,6 +22,7 @@ class LineCanvas(Widget):
         super().__init__(**kwargs)
         self._lines: list[list[Segment]] = []
         self._base: Style | None = None       #: the widget's style during one render pass
+        self._width = 0                        #: and its content width
         #: segment → (the segment in base + its style, its cells), for ``_combined_for``
         self._combined: dict = {}
         self._combined_for: Style | None = None
@@ -45,6 +46,7 @@ class LineCanvas(Widget):
     def render_lines(self, crop):
         """(Textual) every line of one screen update: the widget's style looked up once."""
         self._base = self.rich_style
+        self._width = self.content_size.width  # (a look-up of the widget on the screen)
         if self._base != self._combined_for:
             self._combined, self._combined_for = {}, self._base
         try:
@@ -60,14 +62,15 @@ class LineCanvas(Widget):
         self.set_lines(console.render_lines(renderable, options, pad=False, new_lines=False))
 
     def render_line(self, y: int) -> Strip:
-        width = self.content_size.width
-        if y >= len(self._lines):
-            return Strip.blank(width, self.rich_style)
         base = self._base
         if base is None:  # called on its own (tests, snapshots of one line)
+            self._width = self.content_size.width
             base = self.rich_style
             if base != self._combined_for:
                 self._combined, self._combined_for = {}, base
+        width = self._width
+        if y >= len(self._lines):
+            return Strip.blank(width, base)
         combined = self._combined
         segments = []
         add = segments.append

@@ -285,15 +285,18 @@ class LossChart(Widget):
             self._rendered = (key, self._render_chart())
         return self._rendered[1]
 
-    _base: Style | None = None  #: the widget's style during one render pass
+    #: the chart's lines during one render pass (None: Textual's path, for a selection)
+    _pass: list[Strip] | None = None
 
     def render_lines(self, crop):
-        """(Textual) every line of one screen update: the widget's style looked up once."""
-        self._base = self.rich_style
+        """(Textual) every line of one screen update: the widget's style, the selection and
+        the chart's lines looked up once (each is a walk of the DOM or the screen)."""
+        self._pass = None if self.text_selection is not None else \
+            self._chart_strips(self.rich_style)
         try:
             return super().render_lines(crop)
         finally:
-            self._base = None
+            self._pass = None
 
     def render_line(self, y: int) -> Strip:
         """(Textual) One line of the chart, from plotext's text straight to segments
@@ -302,17 +305,25 @@ class LossChart(Widget):
         build at 41×12, digits at 120×40, against ~3 ms this way).  The segments are the
         same, text selection's offsets included (tests/test_canvas_cache.py); while text
         is selected in the chart, Textual's own path draws the selection."""
-        if self.text_selection is not None:
-            return super().render_line(y)
-        width, height = self.size
-        base = self._base or self.rich_style
+        strips = self._pass
+        if strips is None:
+            if self.text_selection is not None:
+                return super().render_line(y)
+            strips = self._chart_strips(self.rich_style)
+        if y < len(strips):
+            return strips[y]
+        (_, size, *_), base = self._strips[0]
+        return Strip.blank(size.width, base)
+
+    def _chart_strips(self, base: Style) -> list[Strip]:
+        """The chart's lines in the widget's style ``base``, made again only when the chart
+        was built again (``render``'s key: a new plot, size or theme) or ``base`` changed."""
         text = self.render()
-        key = (id(text), base, width, height)
+        key = (self._rendered[0], base)
         if self._strips[0] != key:
-            # (the key keeps ``text`` alive in ``_rendered``: its id is not reused meanwhile)
+            width, height = key[0][1]
             self._strips = (key, chart_strips(text, width, height, base, self.app.console))
-        strips = self._strips[1]
-        return strips[y] if y < len(strips) else Strip.blank(width, base)
+        return self._strips[1]
 
     def _render_chart(self):
         width, height = self.size
