@@ -270,7 +270,7 @@ class SettingsScreen(ModalScreen[object]):
                     padding: 0 1; background: $surface; }
     #settings-scroll { height: auto; max-height: 60vh; }
     #settings-table { height: auto; }
-    #settings-error { color: $error; height: auto; }
+    #settings-error { color: $error; width: 100%; height: auto; }
     #settings-buttons { height: 1; margin-top: 1; }
     #settings-buttons Button { min-width: 10; height: 1; border: none; margin-right: 2; }
     """
