@@ -342,3 +342,23 @@ async def test_a_long_settings_refusal_wraps_inside_the_box(size):
         shown = " ".join(line.strip() for line in shown_lines(error))
         assert shown.endswith("R starts a new single run."), shown
         await pilot.press("escape")
+
+
+@pytest.mark.parametrize("task", ["xor", "digits"])
+async def test_settings_table_uses_the_height_of_a_short_terminal(task):
+    """At 80×24 the table was capped at 60% of the screen (14 rows): loss, initial weights,
+    mini-batch, weight decay and the summary scrolled away while blank rows sat around
+    Apply/Cancel. Every row and the summary show now, and the buttons stay on screen."""
+    s = Session(build(RunConfig(task=task)))
+    app = SettingsHost(s)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        scroll, table = screen.query_one("#settings-scroll"), screen.query_one("#settings-table")
+        assert table.region.height == len(screen.rows) + 1
+        assert scroll.region.contains_region(table.region), (scroll.region, table.region)
+        shown = "\n".join(shown_lines(table))
+        for label in ("loss", "initial weights", "mini-batch", "weight decay", "network "):
+            assert label in shown, label
+        assert screen.region.contains_region(screen.query_one("#settings-buttons").region)
+        await pilot.press("escape")
