@@ -93,17 +93,34 @@ def render_inspector(v: NeuronView, width: int | None = None, page: int = 0) -> 
     n_w = len(v.input_names)
     first = page % pages(n_w) * WEIGHTS_PAGE
     shown = range(first, min(n_w, first + WEIGHTS_PAGE))
-    if len(shown) < n_w:  # above the table: a short panel still shows how to page on
-        more = n_w - len(shown)
-        t.append(f"w{sub(shown[0] + 1)}…w{sub(shown[-1] + 1)} of {n_w} ({more} more:"
-                 f" {PAGE_KEY} next)\n", style="dim")  # 31 cells: fits the 80×24 panel
-    rows = _parameter_rows(v, back, upd, with_inputs=True, shown=shown)
+    paged = len(shown) < n_w
+    if paged:  # above the table: a short panel still shows how to page on
+        after = n_w - (shown[-1] + 1)  # the weights after this page
+        more = (f"{after} more: {PAGE_KEY} next" if after
+                else f"last: {PAGE_KEY} back to w{sub(1)}")
+        t.append(f"w{sub(shown[0] + 1)}…w{sub(shown[-1] + 1)} of {n_w} ({more})\n",
+                 style="dim")  # at most 35 cells: fits the 80×24 panel
+    # every page is laid out as the widest one (w₁₇ (x₁₇) is wider than w₁ (x₁)): its header
+    # cells padded to the widths of all the weights, the same columns (names, m and v) on
+    # every page, and nothing moves on `.`
+    everything = range(n_w)
+
+    def parameter_rows(with_inputs: bool) -> list:
+        rows = _parameter_rows(v, back, upd, with_inputs=with_inputs, shown=shown)
+        if not paged:
+            return rows
+        return _padded_header(rows, _parameter_rows(v, back, upd, with_inputs, everything))
+
+    rows = parameter_rows(with_inputs=True)
     named = True
     if width is not None and _width(rows) > width:  # narrow: w₁ instead of w₁ (h²₁)
-        rows = _parameter_rows(v, back, upd, with_inputs=False, shown=shown)
+        rows = parameter_rows(with_inputs=False)
         named = False
     state = [[(slot, "bold")] + [(num(ws[k]), upd) for k in shown] + [(num(bs), upd)]
              for slot, ws, bs in v.state]
+    if paged and state:  # each slot's heading as wide as its widest number on any page
+        state = [[(slot.rjust(max(len(slot), len(num(bs)), *(len(num(x)) for x in ws))),
+                   "bold")] + cells[1:] for (slot, ws, bs), cells in zip(v.state, state)]
     state_cols = [list(col) for col in zip(*state)]  # one row per parameter
     wide = [row + extra for row, extra in zip(rows, state_cols)] if state else rows
     if state and (width is None or _width(wide) <= width):
@@ -179,6 +196,14 @@ def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool,
              for k in (range(len(names)) if shown is None else shown)]
     rows.append([("b", ""), (num(v.b), ""), (grad(v.db), back), (change(v.change_b), upd)])
     return rows
+
+
+def _padded_header(rows: list, every: list) -> list:
+    """``rows`` with its header's cells padded to the widths of ``every``'s columns."""
+    widths = [max(len(r[k][0]) for r in every) for k in range(len(every[0]))]
+    header = [((text.ljust(w) if k == 0 else text.rjust(w)), style)
+              for k, ((text, style), w) in enumerate(zip(rows[0], widths))]
+    return [header] + rows[1:]
 
 
 def _width(rows) -> int:
