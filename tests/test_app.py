@@ -595,3 +595,34 @@ async def test_a_key_with_no_screen_on_the_stack_is_dropped_not_a_crash(tmp_path
         stack.extend(saved)
         await pilot.press("question_mark")
         assert app.screen.__class__.__name__ == "HelpScreen"
+
+
+async def test_the_neuron_panel_scrolls_to_the_selected_samples_row_at_80x24():
+    """At 80×24 the neuron panel scrolls; ] ] selected sample 4 while its row (below rows
+    1–2) stayed out of view. The panel scrolls to keep the selected row shown."""
+    from tui.app.widgets.inspector import Inspector
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        box, inspector = app.query_one("#inspector-box"), app.query_one(Inspector)
+
+        def row_in_view(sample: int) -> bool:
+            lines = str(inspector.render()).splitlines()
+            table = lines.index(next(line for line in lines if line.startswith("sample")))
+            row = next(k for k, line in enumerate(lines)
+                       if k > table and line.split()[:1] == [str(sample)])
+            return box.scroll_y <= row < box.scroll_y + box.scrollable_content_region.height
+
+        for key in ("n", "g", "n", "n", "right_square_bracket", "right_square_bracket"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert app.frame.neuron.sample == 3
+        assert box.max_scroll_y > 0  # the panel does scroll at this size
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        assert row_in_view(4), box.scroll_y
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await pilot.pause()
+        await pilot.pause()
+        assert row_in_view(1), box.scroll_y

@@ -8,6 +8,8 @@ import math
 import time
 
 from rich.text import Text
+from textual.containers import ScrollableContainer
+from textual.geometry import Region
 from textual.widgets import Static
 
 from nn.naming import sample_name, sub
@@ -251,6 +253,28 @@ class Inspector(Static):
         self.update(text, layout=relayout)
         if relayout:
             self._lines = lines
+        if self._follow:
+            self._follow = False
+            self._keep_in_view(text)
+
+    #: the user chose another sample ([ ]): its row is scrolled into view on the next show
+    _follow = False
+
+    def follow_sample(self) -> None:
+        """On the next show, scroll the selected sample's row into view (a short panel,
+        80×24, scrolls and held the row below the fold). Only when the user picks a
+        sample: a frame does not scroll the panel the user looks at."""
+        self._follow = True
+
+    def _keep_in_view(self, text: Text) -> None:
+        line = next((text.plain.count("\n", 0, span.start) for span in text.spans
+                     if "reverse" in str(span.style)), None)
+        if line is None:
+            return
+        box = self.parent
+        if isinstance(box, ScrollableContainer):
+            self.call_after_refresh(
+                lambda: box.scroll_to_region(Region(0, line, 1, 1), animate=False))
 
     _shown_width = -1
 
