@@ -223,3 +223,33 @@ async def test_full_stop_pages_through_a_hidden_neurons_64_weights():
             await pilot.pause()
         assert seen[:4] == [list(range(1 + 16 * p, 17 + 16 * p)) for p in range(4)]
         assert seen[4] == seen[0]  # after the last page, the first
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_a_mistakes_title_always_shows_its_true_class(size):
+    """`i` titled the picture 'test mistake 1 of 323 (row 1) · true class 5', cut at the
+    panel's width to '… · true cl' (120×40) and '… · true c' (80×24): the class is kept now."""
+    from helpers import shown_lines
+
+    app = digits_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        app.redraw(force=True)
+        await pilot.pause()
+        view = app.frame.digits
+        assert view.source == "test" and "(row " in view.title
+        title = shown_lines(app.query_one(DigitDiagram))[1].strip("│ ")
+        assert re.search(rf"\btrue (class )?{view.label}\b", title), title
+        assert title.startswith("test mistake 1 of "), title
+
+
+def test_a_digit_title_drops_words_before_the_true_class():
+    from tui.app.widgets.digit_diagram import fit_title
+
+    title = "test mistake 123 of 323 (row 456)"
+    assert fit_title(title, 7, 80) == "test mistake 123 of 323 (row 456) · true class 7"
+    assert fit_title(title, 7, 37) == "test mistake 123 of 323 · true 7"
+    assert fit_title(title, 7, 30).startswith("true 7 · test mistake")
+    assert fit_title("your drawing", None, 10) == "your drawing"  # no class: as it is
