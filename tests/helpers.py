@@ -124,10 +124,10 @@ def plain(widget, width: int = 200) -> str:
 
 
 def shown_lines(widget) -> list[str]:
-    """The lines a widget shows on screen now, at its laid-out size (right spaces cut)."""
+    """The lines a widget shows on screen now, border included (right spaces cut)."""
     from textual.geometry import Region
 
-    size = widget.size
+    size = widget.outer_size
     return [strip.text.rstrip() for strip in
             widget.render_lines(Region(0, 0, size.width, size.height))]
 

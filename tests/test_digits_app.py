@@ -253,3 +253,28 @@ def test_a_digit_title_drops_words_before_the_true_class():
     assert fit_title(title, 7, 37) == "test mistake 123 of 323 · true 7"
     assert fit_title(title, 7, 30).startswith("true 7 · test mistake")
     assert fit_title("your drawing", None, 10) == "your drawing"  # no class: as it is
+
+
+async def test_the_confusion_matrix_fits_80x24():
+    """`v` at 80×24: every class's line shows whole (its % too) and the summary (in the
+    title); before, the % column read '  0│', 8 and 9 and the summary were cut off."""
+    from helpers import shown_lines
+
+    app = digits_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        app.redraw(force=True)
+        await pilot.pause()
+        panel = app.query_one(ConfusionPanel)
+        assert panel.display and app.screen.region.contains_region(panel.region)
+        view = app.frame.digits
+        lines = shown_lines(panel)
+        rows = [line.strip("│ ").split() for line in lines[1:]]
+        rows = [row for row in rows if row and row[0].isdigit()]
+        assert [row[0] for row in rows] == [str(i) for i in range(10)], lines
+        c = view.confusion
+        for i, row in enumerate(rows):
+            assert row[-1] == f"{c[i, i] / c[i].sum():.0%}", lines
+        assert f"{view.accuracy:.1%}" in lines[0] and f"{view.mistakes} wrong: i" in lines[0]

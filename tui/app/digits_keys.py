@@ -81,7 +81,6 @@ class DigitsKeys:
         self.query_one(WeightGrid).show(view)
         self.query_one(DigitDiagram).show(view)
         confusion = self.query_one(ConfusionPanel)
-        confusion.border_title = f"confusion · {view.confusion_of} · {view.accuracy:.1%} right"
         confusion.show(view)
 
     def _digits_or_say(self):
