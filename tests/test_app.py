@@ -626,3 +626,26 @@ async def test_the_neuron_panel_scrolls_to_the_selected_samples_row_at_80x24():
         await pilot.pause()
         await pilot.pause()
         assert row_in_view(1), box.scroll_y
+
+
+async def test_the_network_panels_header_is_never_cut_inside_a_word_at_80x24():
+    """After playing, the header read 'epoch 8792 · next: forward hidden laye' at 80×24:
+    it takes a shorter wording now ('next: forward layer 1'), then drops whole words."""
+    from helpers import shown_lines
+    from tui.app.widgets.diagram import fit_words
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")  # steps of a layer
+        app.session.play_chunk(8792)
+        app.redraw(force=True)
+        await pilot.pause()
+        caption = app.frame.diagram.caption[0]
+        assert caption == "epoch 8792 · next: forward hidden layer 1"
+        diagram = app.query_one(NetworkDiagram)
+        shown = shown_lines(diagram)[1].strip("│ ")
+        assert shown == "epoch 8792 · next: forward layer 1", shown
+    assert fit_words(caption, 30) == "epoch 8792 · next: forward…"
+    assert fit_words(caption, 12) == "epoch 8792…"
+    assert fit_words("sample 3 (not in the batch: –) · nodes show a", 30) == \
+        "sample 3 (–: not in batch) · a"
