@@ -1161,3 +1161,13 @@ def test_every_page_of_weights_has_the_same_columns(width):
     v = _paged_neuron()
     headings = {render_inspector(v, width, page).plain.splitlines()[2] for page in range(4)}
     assert len(headings) == 1, (width, headings)
+
+
+def test_narration_after_playing_says_where_the_run_is():
+    """After playing, the chain rule still said 'Press n to take a step…' beside a status
+    at epoch 12160: it says the run was played to that epoch and that n steps from there."""
+    t = narrate(replace(narration_view(None), epoch=12160))
+    assert t.plain == ("Played to epoch 12160. Press n to step from here; each step's "
+                       "equation appears here with its real numbers.")
+    assert styled(t, "bold") == ["n"]
+    assert narrate(narration_view(None)).plain.startswith("Press n to take a step.")

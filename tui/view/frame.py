@@ -301,7 +301,8 @@ def _narration(s) -> NarrationView:
         event=event, neuron=neuron, sample=s.sample, sizes=tuple(s.net.sizes),
         activation_symbol=s.net.layers[layer].activation.symbol, n_samples=len(s.problem.X),
         halted=halted.problem if halted is not None else None,
-        all_zero_inputs=not np.any(s.problem.X[s.sample]), rows=rows, n_batches=st.n_batches)
+        all_zero_inputs=not np.any(s.problem.X[s.sample]), rows=rows, n_batches=st.n_batches,
+        epoch=st.epoch)
 
 
 def _loss(s, width: int, per_batch: bool = False) -> LossView:

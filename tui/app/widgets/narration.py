@@ -171,6 +171,12 @@ def narrate(view: NarrationView) -> Text:
         t.append(HALTED_HELP)
         return t
     event = view.event
+    if event is None and view.epoch:  # played (or loaded) to here: no step shown yet
+        t.append(f"Played to epoch {view.epoch}. Press ", style="dim")
+        t.append("n", style="bold")
+        t.append(" to step from here; each step's equation appears here with its real "
+                 "numbers.", style="dim")
+        return t
     if event is None:
         t.append("Press ", style="dim")
         t.append("n", style="bold")
