@@ -278,3 +278,27 @@ async def test_the_confusion_matrix_fits_80x24():
         for i, row in enumerate(rows):
             assert row[-1] == f"{c[i, i] / c[i].sum():.0%}", lines
         assert f"{view.accuracy:.1%}" in lines[0] and f"{view.mistakes} wrong: i" in lines[0]
+
+
+async def test_drawing_keys_with_nothing_drawn_say_how_to_draw():
+    """0–9 and Backspace did nothing visible when nothing was drawn: each says now that a
+    digit is drawn on the picture first (click or drag), and the run is left as it was."""
+    from tui.core import actions_local as local
+
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for key, said in (("7", "7: which digit a drawing is"),
+                          ("backspace", "Backspace clears a drawing")):
+            app.clear_notifications()
+            await pilot.press(key)
+            await pilot.pause()
+            messages = [str(n.message) for n in app._notifications]
+            assert any(m.startswith(said) and "draw a digit on the picture" in m
+                       and "click" in m for m in messages), messages
+        assert app.digits_state.drawing is None and app.session.actions == []
+        app.session.apply(local.Paint(3, 3, False))  # a drawing: Backspace clears it
+        app.clear_notifications()
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert [str(n.message) for n in app._notifications] == ["drawing cleared"]
