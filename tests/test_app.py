@@ -649,3 +649,20 @@ async def test_the_network_panels_header_is_never_cut_inside_a_word_at_80x24():
     assert fit_words(caption, 12) == "epoch 8792…"
     assert fit_words("sample 3 (not in the batch: –) · nodes show a", 30) == \
         "sample 3 (–: not in batch) · a"
+
+
+async def test_the_chain_rules_header_breaks_at_a_dot_not_inside_its_last_words():
+    """At 120×40 'Backward · ŷ (output layer 2, neuron 1) · sample 2 for' was followed by
+    'δ' alone on the next line: a header wider than the panel breaks at its last ' · '."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for key in ("g", "n", "n", "n", "n"):  # layer steps: forward, forward, loss, backward
+            await pilot.press(key)
+        await pilot.pause()
+        text = app.query_one("#narration-text")
+        lines = plain(app.query_one(Narration), text.size.width).splitlines()
+        assert lines[:2] == ["Backward · ŷ (output layer 2, neuron 1)", "sample 2 for δ"], lines
+    view = app.frame.narration
+    assert narrate(view).plain.startswith(
+        "Backward · ŷ (output layer 2, neuron 1) · sample 2 for δ\n")  # wide: one line
