@@ -666,3 +666,20 @@ async def test_the_chain_rules_header_breaks_at_a_dot_not_inside_its_last_words(
     view = app.frame.narration
     assert narrate(view).plain.startswith(
         "Backward · ŷ (output layer 2, neuron 1) · sample 2 for δ\n")  # wide: one line
+
+
+async def test_the_compare_screens_footer_has_no_stray_letter_at_80x24():
+    """At 80×24 the compare screen's footer read '… space▏^p commandst': the command
+    palette's key, docked right, kept Textual's compact 1-cell right margin, and the keys
+    running on under it showed a letter in the last column. It ends the line now."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in ("n", "n", "f", "n", "n", "F"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CompareScreen"
+        footer = app.screen.query_one("Footer")
+        palette = footer.query_one(".-command-palette")
+        assert footer.virtual_size.width > footer.region.width  # the keys run on under it
+        assert palette.region.right == footer.region.right == 80, palette.region
