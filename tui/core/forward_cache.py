@@ -44,3 +44,13 @@ def predict(net, X: np.ndarray, slot: str = "") -> np.ndarray:
         passes += 1
         cached = slots[slot] = (key, net.predict(X))
     return cached[1].copy()
+
+
+def inherit(net, copy) -> None:
+    """Let ``copy`` (a fork of ``net``, in the same state) start from ``net``'s cached
+    passes, so the first frame after a fork runs no pass.  Safe whatever happens next:
+    an entry is used only while its key (the weights' bytes, the activations, ``X``)
+    still matches ``copy``'s."""
+    slots = _CACHE.get(net)
+    if slots:
+        _CACHE[copy] = dict(slots)  # entries are (key, ŷ) tuples, never written: shared
