@@ -263,3 +263,71 @@ def test_the_engine_loads_its_names_on_first_use(code, out):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
     assert result.stdout.strip() == out, result.stderr[-2000:]
+
+
+# ── the first paint is the full frame ──────────────────────────────────────────
+
+async def test_nothing_is_painted_before_the_panels_have_their_frame():
+    """The main screen makes its first layout (the App needs the panels' sizes) but paints
+    nothing until the App has filled the panels: the terminal's first frame is the full one,
+    not empty panels and then the frame a refresh later."""
+    from tui.app.app import TinyNetApp
+    from tui.app.main_screen import MainScreen
+    from tui.core.config import RunConfig, build
+
+    app = TinyNetApp(build(RunConfig()))
+    painted: list[tuple[bool, bool]] = []  # (the app had a frame, the screen was painting)
+    display = app._display
+
+    def _display(screen, renderable) -> None:
+        if isinstance(screen, MainScreen) and renderable is not None:
+            painted.append((app.frame is not None, screen.painting))
+        display(screen, renderable)
+
+    app._display = _display
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen_stack[0].painting
+        assert painted and painted[0] == (True, True), painted
+        # and the screen is whole: the status line, the panels' contents, the footer
+        text = "\n".join("".join(s.text for s in app.screen._compositor.render_strips()[y])
+                         for y in range(40))
+        assert "epoch 0" in text and "loss (log scale)" in text and "quit" in text
+
+
+# ── --help and the subcommands' parsers load no App ────────────────────────────
+
+#: (the share/follow parsers load tui.net.share and tui.net.follow, not their App subclasses)
+HEAVY = ("textual", "rich", "textual_plotext", "plotext", "matplotlib", "tui.app.app",
+         "tui.app.main_screen")
+
+
+@pytest.mark.parametrize("words", [
+    ["--help"], ["share", "--help"], ["follow", "--help"], ["learn", "--help"],
+    ["serve", "--help"], ["train", "--help"], ["sweep", "--help"], ["record", "--help"],
+])
+def test_help_loads_neither_textual_nor_the_app(words):
+    code = ("import sys\nfrom tui.cli.main import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY[:5]!r} "
+            f"or m in {HEAVY[5:]!r}))")
+    out = subprocess.run([sys.executable, "-c", code, *words], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.strip().splitlines()
+    assert "usage: tinynet-tui" in out.stdout
+    assert lines[-1] == "[]", lines[-1]
+
+
+def test_importing_the_app_loads_no_plotting_no_data_and_no_subcommand():
+    code = ("import sys\nimport tui.app.app\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('matplotlib', 'plotext', 'textual_plotext') or m.startswith(%r)))"
+            % (("nn.gradcheck", "tui.net", "tui.cli.learn", "tui.cli.sweep", "tui.cli.train",
+                "tui.app.screens", "tui.app.widgets.compare", "tui.lessons.lint",
+                "tui.core.sweep", "tui.core.pytorch_export"),))
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
