@@ -105,19 +105,24 @@ def test_console_script_is_installed():
 
 
 def test_wheel_ships_the_stylesheet_and_console_script(tmp_path):
-    """setuptools drops .tcss files unless declared; check a real wheel."""
+    """setuptools drops .tcss files unless declared; check a real wheel: the stylesheet,
+    the digits data, the built-in lessons, the console script, and no 'package absent
+    from the packages configuration' warning (the data folders are listed packages)."""
     import zipfile
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-m", "pip", "wheel", str(root), "--no-deps",
-                          "--no-build-isolation", "-q", "-w", str(tmp_path)],
+                          "--no-build-isolation", "-v", "-w", str(tmp_path)],
                          capture_output=True, text=True)
     if out.returncode != 0:
         pytest.skip(f"cannot build a wheel here: {out.stderr.strip()[-200:]}")
     wheel = zipfile.ZipFile(next(tmp_path.glob("*.whl")))
     names = wheel.namelist()
     assert "tui/app/app.tcss" in names
+    assert {"nn/data/digits.csv.gz", "nn/data/README.md",
+            "tui/lessons/builtin/backprop.md", "tui/lessons/builtin/hidden-pictures.md"} <= set(names)
+    assert "absent from the `packages` configuration" not in out.stdout + out.stderr
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tinynet-tui = tui.cli.main:main" in wheel.read(entry).decode()
 

@@ -1,5 +1,6 @@
 """Crashes and lost work found by a random-key and bad-input hunt: each test is the
 minimal reproduction, and fails on the code before its fix."""
+import io
 import pytest
 from textual.widgets import Input, Label
 
@@ -67,11 +68,11 @@ def test_sweep_export_never_overwrites_a_users_file_unless_forced(tmp_path, caps
     mine = tmp_path / "sweep.csv"
     mine.write_text("MINE\n")
     argv = ["--seeds", "0-1", "--epochs", "20", "--quiet", "--export", str(tmp_path)]
-    assert main(argv, console=Console(file=open("/dev/null", "w"))) == 2
+    assert main(argv, console=Console(file=io.StringIO())) == 2
     err = capsys.readouterr().err
     assert f"{mine}: already exists (use --force to overwrite)" in err
     assert mine.read_text() == "MINE\n" and not (tmp_path / "heatmap.png").exists()
-    assert main(argv + ["--force"], console=Console(file=open("/dev/null", "w"))) == 0
+    assert main(argv + ["--force"], console=Console(file=io.StringIO())) == 0
     assert mine.read_text().startswith("lr,") and all((tmp_path / n).stat().st_size
                                                       for n in EXPORT_NAMES)
     afile = tmp_path / "afile"
@@ -199,7 +200,7 @@ def test_values_near_the_float_limit_give_no_numpy_warning(tmp_path):
         data = tmp_path / "big.csv"
         data.write_text("x1,x2,y\n0,0,1e308\n1,0,-1e308\n0,1,1e308\n1,1,0\n")
         assert main(["--data", str(data), "--seeds", "0-1", "--epochs", "5", "--quiet"],
-                    console=Console(file=open("/dev/null", "w"))) == 0
+                    console=Console(file=io.StringIO())) == 0
         s = Session(build(RunConfig(task="xor")))
         s.fork()
         s.edit(0, 0, 0, 1e308)
