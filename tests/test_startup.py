@@ -332,3 +332,40 @@ def test_importing_the_app_loads_no_plotting_no_data_and_no_subcommand():
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+# ── the digits panels: mounted on image tasks only ─────────────────────────────
+
+def _screen_text(app) -> str:
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(s.text for s in strip) for strip in strips)
+
+
+async def test_the_digits_panels_come_when_a_session_first_has_images():
+    """A run that starts on XOR composes no digits panels (three hidden widgets fewer before
+    the first frame); when its session becomes an image task (a lesson's chapter, a teacher
+    followed) they are mounted where an image task composes them, and the screen is the
+    one an app started on that task shows."""
+    from tui.app.app import TinyNetApp
+    from tui.core.config import RunConfig, build, task_config
+    from tui.core.session import Session
+
+    app = TinyNetApp(build(RunConfig()))
+    direct = TinyNetApp(build(task_config("digits")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.query("#weights") and not app.query("#confusion")
+        app.pause()
+        app.session = Session(build(task_config("digits")))  # as a lesson's chapter does
+        app.redraw(True)
+        for _ in range(4):
+            await pilot.pause()
+        ids = [w.id for w in app.query_one("#main").children]
+        assert ids[:3] == ["weights", "digit-diagram", "diagram"] and ids[-1] == "confusion"
+        assert app.query_one("#weights").border_title.startswith("weights")
+        switched = _screen_text(app)
+    async with direct.run_test(size=(120, 40)) as pilot:
+        for _ in range(4):
+            await pilot.pause()
+        assert [w.id for w in direct.query_one("#main").children] == ids
+        assert switched == _screen_text(direct)

@@ -58,14 +58,15 @@ class MainScreen(Screen):
         yield StatusLine(id="status")
         yield Static(id="too-small")
         with Grid(id="main"):
-            yield from digits_keys.compose_before()  # digits (tui/app/digits_keys.py)
+            # digits (tui/app/digits_keys.py): on image tasks
+            yield from digits_keys.compose_before(self.app.session)
             yield NetworkDiagram(id="diagram", classes="panel")
             with VerticalScroll(id="inspector-box", classes="panel"):
                 yield Inspector(id="inspector")
             yield Narration(id="narration", classes="panel")
             yield LossChart(id="loss", classes="panel")
             yield Predictions(id="predictions", classes="panel")
-            yield from digits_keys.compose_after()
+            yield from digits_keys.compose_after(self.app.session)
         yield LessonPanel(id="lesson", classes="panel")
         # the palette's key is in the help and the table (ctrl+p), not the footer
         yield KeyFooter(compact=True, show_command_palette=False)
