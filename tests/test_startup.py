@@ -5,7 +5,9 @@ point, the gradient check, the compare/sweep/settings/help screens, the subcomma
 parsers and modules, Matplotlib); the app-only command-line parser reads the same values
 as the full one; the empty loss chart is drawn without plotext to the byte; the footer's
 keys come with the first paint and are rebuilt only when they change; the byte budget
-does not hold back the first screen; garbage collection is back on after the first frame.
+does not hold back the first screen; garbage collection is back on after the first frame;
+nothing is painted before the panels have their frame; the digits panels are mounted on
+image tasks only; `--help` loads neither Textual nor the App.
 The time itself is measured by bench/bench_startup.py (bench/README.md).
 """
 from __future__ import annotations
