@@ -264,3 +264,30 @@ def test_unshown_says_where_and_what_at_each_size():
     assert panels.unshown(chapter(show=("predictions", "maps"))) == [
         (7, m) for _, m in panels.unshown(both)]                     # nor show's: the title's
     assert panels.unshown(chapter(show=("predictions", "maps"), task="digits")) == []
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_lesson_panel_says_when_more_text_is_below_and_how_to_read_it(tmp_path, size):
+    """Chapter 3 of backprop is longer than the panel at 80×24: the bottom border says
+    ``▼ more: PgDn`` (a scrollbar's colour is no cue) and, where the line of keys is
+    hidden, how to read on and change chapter; at the text's end the marker goes."""
+    app = lesson_app(tmp_path, "backprop", start=2)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        lesson = app.query_one("#lesson")
+        bottom = screen_lines(app)[lesson.region.bottom - 1]
+        scroll = app.query_one("#lesson-scroll")
+        more = scroll.max_scroll_y > 0
+        assert more == (size == (80, 24))  # the small screen cuts chapter 3's text
+        assert ("▼ more: PgDn" in bottom) == more, bottom
+        if size == (80, 24):
+            assert "▼ more: PgDn · >/< chapter" in bottom
+            await pilot.press("pagedown")
+            await pilot.pause()
+            await pilot.pause()
+            assert round(scroll.scroll_y) == scroll.max_scroll_y  # the end of the text
+            bottom = screen_lines(app)[lesson.region.bottom - 1]
+            assert "▼ more" not in bottom and "PgDn/PgUp: next/back · >/< chapter" in bottom
+        else:
+            assert "PgDn/PgUp read on" in "".join(screen_lines(app)[lesson.region.y:lesson.region.bottom])
