@@ -342,3 +342,28 @@ async def test_numbers_a_question_hides_come_back_once_it_is_answered(tmp_path):
         await pilot.pause()
         assert "Right" in panel_text(app) and app.lessons.hidden is None
         assert shown in plain(inspector)
+
+
+def test_feedback_comes_before_what_to_do_next():
+    """The verdict first, then "✓ Done" (it read in reverse: Done above Right)."""
+    v = LessonView("L", 2, 9, "T", "x", feedback="✓ Right: the engine got 0.2264.", right=True)
+    lines = render_todo(v).plain.splitlines()
+    assert lines == ["✓ Right: the engine got 0.2264.",
+                     "✓ Done: Enter or PgDn for the next chapter"]
+
+
+async def test_lesson_numbers_of_y_hat_read_as_the_predictions_panel_writes_them(tmp_path):
+    """backprop chapter 3 names ŷ of the four samples: written as the truth table beside
+    it writes them (0.4890, not 0.489), by the panel's own formatter."""
+    from tui.app.widgets.predictions import truth_table
+
+    app = lesson_app(tmp_path, "backprop", 2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = panel_text(app)
+        view = app.frame.predictions
+        table = truth_table(*view.table).plain.splitlines()[1:]
+        y_hat = [row.split()[3] for row in table]
+        assert len(y_hat) == 4 and all(len(v) == 6 for v in y_hat)  # 0.xxxx
+        assert f"The answers now are {y_hat[0]}, {y_hat[1]}, {y_hat[2]} and {y_hat[3]}" in text
+        assert any(v.endswith("0") for v in y_hat)  # the case that differed: 0.4890 vs 0.489

@@ -93,8 +93,11 @@ def render_todo(v: LessonView) -> Text:
     elif v.todo:
         t.append("▶ " + v.todo[:1].upper() + v.todo[1:], style="bold magenta")
     elif not v.finished:
+        if v.feedback:  # the verdict first, then what to do next
+            t.append(v.feedback + "\n", style="green" if v.right else "yellow")
         t.append("✓ Done: Enter or PgDn for the next chapter" if v.index + 1 < v.count
                  else "✓ Done: Enter or PgDn finishes the lesson", style="bold green")
+        return t
     if v.feedback:
         t.append("\n")
         t.append(v.feedback, style="green" if v.right else "yellow")
