@@ -126,6 +126,10 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
         self._drawn = None
         self.call_after_refresh(self.redraw, True)  # panels that resample need their new size
 
+    def on_network_diagram_resized(self, _message) -> None:
+        """A frame at the diagram's new size (its maps, and their legend, follow it)."""
+        self.call_after_refresh(self.redraw, True)
+
     def say(self, message: str, **kwargs) -> None:
         """A notification; never read as markup (file names and messages are the user's),
         and every control or bidi character shown visibly (:func:`printable`)."""

@@ -449,14 +449,14 @@ class NetworkDiagram(LineCanvas):
         self.data, self.legend = data, legend
         self._draw()
 
+    class Resized(Message):
+        """The diagram has a new size: its frame was built for the old one (maps or none);
+        the app builds one at this size (its own resize redraw can run before the layout
+        has settled, and leave the maps out)."""
+
     def on_resize(self) -> None:
         self._draw()
-        # the frame was built for the old size (maps or none): ask the app for one built
-        # at this size, once the layout has settled (the app's own resize redraw can run
-        # before it has, and leave the maps out)
-        redraw = getattr(self.app, "redraw", None)
-        if redraw is not None:
-            self.call_after_refresh(redraw, True)
+        self.post_message(self.Resized())
 
     def _draw(self) -> None:
         if self.data is not None:
