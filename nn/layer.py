@@ -32,6 +32,15 @@ from .activations import Activation, get_activation
 from .neuron import Neuron
 
 
+def copy_once(a: np.ndarray, memo: dict[int, np.ndarray]) -> np.ndarray:
+    """``a``'s copy in ``memo`` (id → copy), made on first sight: arrays shared between
+    owners stay shared in the copy.  An array put in ``memo`` as itself is not copied."""
+    new = memo.get(id(a))
+    if new is None:
+        new = memo[id(a)] = a.copy()
+    return new
+
+
 class Layer:
     """Weights, biases, gradients and the last forward/backward values of one layer."""
 
@@ -161,6 +170,23 @@ class Layer:
         for name, new in (("W", W), ("b", b), ("dW", dW), ("db", db)):
             new[...] = getattr(self, name)
             setattr(self, name, new)
+
+    def clone(self, W: np.ndarray, b: np.ndarray, dW: np.ndarray, db: np.ndarray,
+              memo: dict[int, np.ndarray]) -> "Layer":
+        """An independent layer in exactly this state, keeping its parameters and
+        gradients in the given arrays (the network's views into its copied θ and ∇θ,
+        already holding the values).  Its last pass x/z/a/δ/dA is copied through
+        ``memo`` (id → copy, shared by every owner the caller copies): an array two
+        owners hold (layer l's a is layer l+1's x; a layer's dA the stepper's pending
+        ∂L/∂a) is copied once and stays shared, and an array the caller put in
+        ``memo`` as itself (the data X, never written) is kept by reference.  The
+        activation is stateless and the cached ones vector never written: shared."""
+        new = Layer.__new__(Layer)
+        new.__dict__.update(self.__dict__, W=W, b=b, dW=dW, db=db,
+                            x=copy_once(self.x, memo), z=copy_once(self.z, memo),
+                            a=copy_once(self.a, memo), delta=copy_once(self.delta, memo),
+                            dA=copy_once(self.dA, memo))
+        return new
 
     def copy_params(self) -> tuple[np.ndarray, np.ndarray]:
         return self.W.copy(), self.b.copy()

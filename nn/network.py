@@ -355,6 +355,26 @@ class NeuralNetwork:
                              optimizer=self.optimizer.copy(dtype), weight_decay=self.weight_decay,
                              init=self.init)
 
+    def clone(self, memo: dict[int, np.ndarray] | None = None) -> "NeuralNetwork":
+        """An independent network in exactly this state, for a fork: θ and ∇θ copied
+        as two flat vectors (each layer's W, b, dW, db viewing into the copies as here),
+        the layers' last pass x/z/a/δ/dA (through ``memo``: see :meth:`Layer.clone`)
+        and the optimizer's state (:meth:`Optimizer.copy`).  Shared: the layout, the
+        loss and the activations (stateless).  Unlike :meth:`copy`, which starts a
+        fresh network from the parameters only, training the clone gives the very
+        numbers this one would."""
+        memo = {} if memo is None else memo
+        theta, grad = self._flat()  # a layer array replaced by assignment is adopted first
+        new = NeuralNetwork.__new__(NeuralNetwork)
+        new.__dict__.update(self.__dict__)
+        new.theta, new.grad = theta.copy(), grad.copy()
+        new.layers = [layer.clone(W, b, dW, db, memo) for layer, (W, b), (dW, db) in
+                      zip(self.layers, self.layout.split(new.theta),
+                          self.layout.split(new.grad))]
+        new.optimizer = self.optimizer.copy()
+        new._index_cache = dict(self._index_cache)  # index arrays, never written
+        return new
+
     def params_finite(self) -> bool:
         """Whether every weight and bias is a finite number (one pass over θ)."""
         return bool(np.isfinite(self._flat()[0]).all())

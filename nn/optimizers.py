@@ -30,10 +30,14 @@ declarations (tui/core/settings.py), so a new optimizer is its class here and it
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
 import numpy as np
+
+#: attribute values an optimizer's copy may share: they cannot be changed in place
+_IMMUTABLE = (bool, int, float, complex, str, bytes, type(None))
 
 
 @dataclass(frozen=True)
@@ -172,9 +176,21 @@ class Optimizer:
         self.t = int(row[start])
 
     def copy(self, dtype=None) -> "Optimizer":
-        new = type(self)(**self.hyper)
-        new.state = {k: v.astype(dtype or v.dtype) for k, v in self.state.items()}
-        new.t = self.t
+        """An independent optimizer in exactly this state (its vectors converted to
+        ``dtype`` if given): the hyper-parameters and ``t``, the ``state`` vectors
+        copied, and, so that a subclass keeping more is never copied wrongly by
+        default, every other attribute too: an array copied, a number, string or
+        None shared (immutable), anything else deep-copied.  A fork relies on this:
+        stepping the copy gives the very numbers this one would."""
+        new = type(self).__new__(type(self))
+        for name, value in vars(self).items():
+            if name == "state":
+                value = {k: v.astype(dtype or v.dtype) for k, v in value.items()}
+            elif isinstance(value, np.ndarray):
+                value = value.astype(dtype or value.dtype)
+            elif not isinstance(value, _IMMUTABLE):
+                value = copy.deepcopy(value)
+            setattr(new, name, value)
         return new
 
     def describe(self) -> str:

@@ -55,9 +55,7 @@ Memory bounds (what a long session keeps; none grows with epochs played):
 """
 from __future__ import annotations
 
-import copy
 import math
-from collections import deque
 
 import numpy as np
 
@@ -65,6 +63,7 @@ from . import phases
 from .breakpoints import Breakpoints, Stop
 from .events import LossEvent, StepEvent
 from .history import LossHistory
+from .layer import copy_once
 from .network import FiniteGuard, NeuralNetwork, batch_order
 from .playing import play
 from .schedule import BATCH, Granularity, Phase, Schedule, Unit, as_granularity
@@ -145,18 +144,36 @@ class Stepper:
         self.travel.forget()
 
     def copy(self) -> "Stepper":
-        """An independent stepper in exactly this state: parameters, gradients, the
-        layers' x/z/a/δ, epoch and cursor, pending ∂L/∂a, last changes, losses, the
-        per-epoch rings and the undo states.  Stepping or playing the copy gives the
-        very numbers this one would.  Shared, never copied: the data and the schedule
-        (never written) and the undo states (only ever copied out of); the rings are
-        copied for the epochs they hold only."""
-        shared = [self.X, self.y, self.X_test, self.y_test, self.schedule, self.units]
-        memo = {id(a): a for a in shared if a is not None}
-        memo[id(self.travel.undo)] = deque(self.travel.undo)
-        new = copy.deepcopy(self, memo)
-        new.net._flat()  # the layers' W, b, dW, db: views into the copy's θ and ∇θ again
+        """An independent stepper in exactly this state (a fork): stepping or playing
+        the copy gives the very numbers this one would.  Each owner copies its own state:
+
+        * the network (:meth:`~nn.network.NeuralNetwork.clone`): θ and ∇θ as two flat
+          vectors, the layers' x/z/a/δ/dA, the optimizer's state;
+        * here: epoch and cursor, the pending ∂L/∂a (through the same memo as the
+          layers', so a layer's dA that is a pending entry stays one array), the last
+          changes (one flat vector, re-split), the losses, the initial parameters;
+        * the time travel (:meth:`~nn.timetravel.TimeTravel.copy`): the per-epoch rings,
+          for the epochs they hold.
+
+        Shared, never copied, as nothing writes into them: the data and the test rows,
+        the schedule and its units, this epoch's batch order and batch data (a layer's
+        x may be one), the events of the last step (frozen copies) and the undo states
+        (only ever copied out of).  The NaN/inf guard is made again when next needed."""
+        new = Stepper.__new__(Stepper)
+        new.__dict__.update(self.__dict__)  # the numbers and the shared, never written
+        memo = {id(a): a for a in (self.X, self.y, *self._batch_cache[1:]) if a is not None}
+        new.net = self.net.clone(memo)
+        new._dA = {l: copy_once(a, memo) for l, a in self._dA.items()}
+        new._change_flat = self._change_flat.copy()
         new.changes = new.net.layout.split(new._change_flat)
+        new.initial_params = [(W.copy(), b.copy()) for W, b in self.initial_params]
+        new.initial_optimizer = {k: v.copy() if isinstance(v, np.ndarray) else v
+                                 for k, v in self.initial_optimizer.items()}
+        new.losses, new.batch_losses = self.losses.copy(), self.batch_losses.copy()
+        new.test_losses = self.test_losses.copy()
+        new.last_events = list(self.last_events)
+        new.travel = self.travel.copy(new)
+        new._finite_guard = None  # it holds the network: made for the copy's on first use
         return new
 
     @property

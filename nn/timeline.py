@@ -204,16 +204,19 @@ class EpochSnapshots:
         self.rows[(epoch % self.depth)] = theta
         self._count += 1
 
-    def __deepcopy__(self, memo) -> "EpochSnapshots":
+    def copy(self) -> "EpochSnapshots":
         """A copy of the rows in use only (a fork costs what the run has used, not the
         ring's preallocated size: untouched rows of ``np.empty`` take no memory)."""
         new = EpochSnapshots.__new__(EpochSnapshots)
         new.__dict__.update(self.__dict__)
         new.rows = np.empty_like(self.rows)
         if self._count:
-            kept = np.arange(self.oldest, self.newest + 1) % self.depth
-            new.rows[kept] = self.rows[kept]
-        memo[id(self)] = new
+            start, stop = self._first % self.depth, self.newest % self.depth + 1
+            if start < stop:  # one run of rows, or two when the epochs wrap round the ring
+                new.rows[start:stop] = self.rows[start:stop]
+            else:
+                new.rows[start:] = self.rows[start:]
+                new.rows[:stop] = self.rows[:stop]
         return new
 
     def get(self, epoch: int) -> np.ndarray | None:

@@ -44,6 +44,19 @@ class TimeTravel:
         self.undo: deque[StepperState] = deque()
         self.nbytes = 0  #: what the undo states hold
 
+    def copy(self, stepper) -> "TimeTravel":
+        """The memories of ``stepper``, a copy of this one's stepper (a fork): the rings
+        copied for the epochs they hold; the undo states shared, as the deque's items (a
+        new deque): a state is only ever copied out of (:func:`~nn.timeline.restore`),
+        never written."""
+        new = TimeTravel.__new__(TimeTravel)
+        new.__dict__.update(self.__dict__)
+        new.stepper = stepper
+        new.history = self.history.copy()
+        new.opt_history = None if self.opt_history is None else self.opt_history.copy()
+        new.undo = deque(self.undo)
+        return new
+
     # ------------------------------------------------------------- recording
     def clear(self) -> None:
         self.history.clear()

@@ -123,6 +123,15 @@ def plain(widget, width: int = 200) -> str:
     return console.export_text()
 
 
+def shown_lines(widget) -> list[str]:
+    """The lines a widget shows on screen now, border included (right spaces cut)."""
+    from textual.geometry import Region
+
+    size = widget.outer_size
+    return [strip.text.rstrip() for strip in
+            widget.render_lines(Region(0, 0, size.width, size.height))]
+
+
 def status(app) -> str:
     """The status line's text."""
     return plain(app.query_one("#status"))

@@ -595,3 +595,91 @@ async def test_a_key_with_no_screen_on_the_stack_is_dropped_not_a_crash(tmp_path
         stack.extend(saved)
         await pilot.press("question_mark")
         assert app.screen.__class__.__name__ == "HelpScreen"
+
+
+async def test_the_neuron_panel_scrolls_to_the_selected_samples_row_at_80x24():
+    """At 80×24 the neuron panel scrolls; ] ] selected sample 4 while its row (below rows
+    1–2) stayed out of view. The panel scrolls to keep the selected row shown."""
+    from tui.app.widgets.inspector import Inspector
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        box, inspector = app.query_one("#inspector-box"), app.query_one(Inspector)
+
+        def row_in_view(sample: int) -> bool:
+            lines = str(inspector.render()).splitlines()
+            table = lines.index(next(line for line in lines if line.startswith("sample")))
+            row = next(k for k, line in enumerate(lines)
+                       if k > table and line.split()[:1] == [str(sample)])
+            return box.scroll_y <= row < box.scroll_y + box.scrollable_content_region.height
+
+        for key in ("n", "g", "n", "n", "right_square_bracket", "right_square_bracket"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert app.frame.neuron.sample == 3
+        assert box.max_scroll_y > 0  # the panel does scroll at this size
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        assert row_in_view(4), box.scroll_y
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await pilot.pause()
+        await pilot.pause()
+        assert row_in_view(1), box.scroll_y
+
+
+async def test_the_network_panels_header_is_never_cut_inside_a_word_at_80x24():
+    """After playing, the header read 'epoch 8792 · next: forward hidden laye' at 80×24:
+    it takes a shorter wording now ('next: forward layer 1'), then drops whole words."""
+    from helpers import shown_lines
+    from tui.app.widgets.diagram import fit_words
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")  # steps of a layer
+        app.session.play_chunk(8792)
+        app.redraw(force=True)
+        await pilot.pause()
+        caption = app.frame.diagram.caption[0]
+        assert caption == "epoch 8792 · next: forward hidden layer 1"
+        diagram = app.query_one(NetworkDiagram)
+        shown = shown_lines(diagram)[1].strip("│ ")
+        assert shown == "epoch 8792 · next: forward layer 1", shown
+    assert fit_words(caption, 30) == "epoch 8792 · next: forward…"
+    assert fit_words(caption, 12) == "epoch 8792…"
+    assert fit_words("sample 3 (not in the batch: –) · nodes show a", 30) == \
+        "sample 3 (–: not in batch) · a"
+
+
+async def test_the_chain_rules_header_breaks_at_a_dot_not_inside_its_last_words():
+    """At 120×40 'Backward · ŷ (output layer 2, neuron 1) · sample 2 for' was followed by
+    'δ' alone on the next line: a header wider than the panel breaks at its last ' · '."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for key in ("g", "n", "n", "n", "n"):  # layer steps: forward, forward, loss, backward
+            await pilot.press(key)
+        await pilot.pause()
+        text = app.query_one("#narration-text")
+        lines = plain(app.query_one(Narration), text.size.width).splitlines()
+        assert lines[:2] == ["Backward · ŷ (output layer 2, neuron 1)", "sample 2 for δ"], lines
+    view = app.frame.narration
+    assert narrate(view).plain.startswith(
+        "Backward · ŷ (output layer 2, neuron 1) · sample 2 for δ\n")  # wide: one line
+
+
+async def test_the_compare_screens_footer_has_no_stray_letter_at_80x24():
+    """At 80×24 the compare screen's footer read '… space▏^p commandst': the command
+    palette's key, docked right, kept Textual's compact 1-cell right margin, and the keys
+    running on under it showed a letter in the last column. It ends the line now."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in ("n", "n", "f", "n", "n", "F"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CompareScreen"
+        footer = app.screen.query_one("Footer")
+        palette = footer.query_one(".-command-palette")
+        assert footer.virtual_size.width > footer.region.width  # the keys run on under it
+        assert palette.region.right == footer.region.right == 80, palette.region

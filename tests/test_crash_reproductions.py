@@ -82,26 +82,35 @@ def test_sweep_export_never_overwrites_a_users_file_unless_forced(tmp_path, caps
 
 
 def test_ctrl_c_during_train_stops_after_the_epoch_and_still_saves_and_exports(tmp_path):
+    """Ctrl-C is raised from inside training (epoch 50's callback), so it always meets the
+    handler ``train`` installs: a timer could fire before it (a loaded machine), and a
+    KeyboardInterrupt landing in a gc callback is swallowed, leaving 10⁷ epochs to run."""
     import signal
-    import threading
 
     from rich.console import Console
     from nn import load
     from tui.cli.train import run_training
 
     problem = build(RunConfig(task="regression", epochs=10_000_000))
-    timer = threading.Timer(0.5, signal.raise_signal, (signal.SIGINT,))
-    timer.start()
+    fit = problem.net.fit
+
+    def fit_with_ctrl_c(*args, callback, **kw):
+        def tick(epoch, loss):
+            if epoch == 50:
+                signal.raise_signal(signal.SIGINT)
+            return callback(epoch, loss)
+        return fit(*args, callback=tick, **kw)
+
+    problem.net.fit = fit_with_ctrl_c
     console = Console(record=True, width=120)
     status = run_training(problem, save=tmp_path / "m.npz", export=tmp_path / "ex",
                           quiet=True, console=console)
-    timer.join()
     text = console.export_text()
-    assert status == 130 and "Ctrl-C" in text and "interrupted after epoch" in text
+    assert status == 130 and "Ctrl-C" in text and "interrupted after epoch 51" in text, text
     saved = load(tmp_path / "m.npz")[0]
     assert saved.theta.tolist() == problem.net.theta.tolist()     # the whole, last epoch
     assert (tmp_path / "ex" / "loss.png").stat().st_size > 0
-    assert signal.getsignal(signal.SIGINT) is not None            # the old handler is back
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the old one back
 
 
 def test_epochs_beyond_the_bound_are_one_line(capsys):

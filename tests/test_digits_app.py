@@ -216,9 +216,89 @@ async def test_full_stop_pages_through_a_hidden_neurons_64_weights():
             for k, line in shown.items():
                 assert num(w[k - 1]) in line, (k, line)
             text = str(inspector.render())
-            assert "of 64 (48 more: . next)" in text
+            assert ("of 64 (last: . back to w₁)" if page == 3
+                    else f"of 64 ({48 - 16 * (page % 4)} more: . next)") in text
             assert text.index("of 64") < text.index("value")  # above the table: never cut off
             await pilot.press("full_stop")
             await pilot.pause()
         assert seen[:4] == [list(range(1 + 16 * p, 17 + 16 * p)) for p in range(4)]
         assert seen[4] == seen[0]  # after the last page, the first
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_a_mistakes_title_always_shows_its_true_class(size):
+    """`i` titled the picture 'test mistake 1 of 323 (row 1) · true class 5', cut at the
+    panel's width to '… · true cl' (120×40) and '… · true c' (80×24): the class is kept now."""
+    from helpers import shown_lines
+
+    app = digits_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        app.redraw(force=True)
+        await pilot.pause()
+        view = app.frame.digits
+        assert view.source == "test" and "(row " in view.title
+        title = shown_lines(app.query_one(DigitDiagram))[1].strip("│ ")
+        assert re.search(rf"\btrue (class )?{view.label}\b", title), title
+        assert title.startswith("test mistake 1 of "), title
+
+
+def test_a_digit_title_drops_words_before_the_true_class():
+    from tui.app.widgets.digit_diagram import fit_title
+
+    title = "test mistake 123 of 323 (row 456)"
+    assert fit_title(title, 7, 80) == "test mistake 123 of 323 (row 456) · true class 7"
+    assert fit_title(title, 7, 37) == "test mistake 123 of 323 · true 7"
+    assert fit_title(title, 7, 30).startswith("true 7 · test mistake")
+    assert fit_title("your drawing", None, 10) == "your drawing"  # no class: as it is
+
+
+async def test_the_confusion_matrix_fits_80x24():
+    """`v` at 80×24: every class's line shows whole (its % too) and the summary (in the
+    title); before, the % column read '  0│', 8 and 9 and the summary were cut off."""
+    from helpers import shown_lines
+
+    app = digits_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        app.redraw(force=True)
+        await pilot.pause()
+        panel = app.query_one(ConfusionPanel)
+        assert panel.display and app.screen.region.contains_region(panel.region)
+        view = app.frame.digits
+        lines = shown_lines(panel)
+        rows = [line.strip("│ ").split() for line in lines[1:]]
+        rows = [row for row in rows if row and row[0].isdigit()]
+        assert [row[0] for row in rows] == [str(i) for i in range(10)], lines
+        c = view.confusion
+        for i, row in enumerate(rows):
+            assert row[-1] == f"{c[i, i] / c[i].sum():.0%}", lines
+        assert f"{view.accuracy:.1%}" in lines[0] and f"{view.mistakes} wrong: i" in lines[0]
+
+
+async def test_drawing_keys_with_nothing_drawn_say_how_to_draw():
+    """0–9 and Backspace did nothing visible when nothing was drawn: each says now that a
+    digit is drawn on the picture first (click or drag), and the run is left as it was."""
+    from tui.core import actions_local as local
+
+    app = digits_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for key, said in (("7", "7: which digit a drawing is"),
+                          ("backspace", "Backspace clears a drawing")):
+            app.clear_notifications()
+            await pilot.press(key)
+            await pilot.pause()
+            messages = [str(n.message) for n in app._notifications]
+            assert any(m.startswith(said) and "draw a digit on the picture" in m
+                       and "click" in m for m in messages), messages
+        assert app.digits_state.drawing is None and app.session.actions == []
+        app.session.apply(local.Paint(3, 3, False))  # a drawing: Backspace clears it
+        app.clear_notifications()
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert [str(n.message) for n in app._notifications] == ["drawing cleared"]

@@ -332,3 +332,23 @@ def test_docs_say_what_the_true_class_mark_looks_like():
     assert "`◀` marks the true class, whose bar is green whether or not the network got it right" in doc
     assert "has a red bar when it is not the true class" in doc
     assert RIGHT.color.name == "green" and WRONG.color.name == "red"
+
+
+@pytest.mark.parametrize("width,height", [(38, 10), (39, 12), (60, 12)])
+def test_confusion_shows_every_class_and_its_share_right_in_the_panel(view, width, height):
+    """At 80×24 (38×10 inside the panel) the % column lost its digits ('  0│'), the lines
+    of 8 and 9 and the summary were cut: a narrow panel's lines lose their spare spaces, a
+    short one drops the header line, never a class's line (the title carries the summary)."""
+    from tui.app.widgets.confusion import title
+
+    c = view.confusion
+    text = ["".join(seg.text for seg in line) for line in render_confusion(view, width, height)]
+    assert len(text) <= height and max(map(len, text)) <= width
+    rows = [line.split() for line in text if line.split()[0].isdigit()]
+    assert [row[0] for row in rows] == [str(i) for i in range(10)]
+    for i, row in enumerate(rows):
+        assert [0 if v == "·" else int(v) for v in row[1:11]] == c[i].tolist()
+        assert row[11] == f"{c[i, i] / c[i].sum():.0%}"
+    said = " ".join(text) + " " + title(view, width + 2, height)
+    assert f"{view.accuracy:.1%}" in said and f"{view.mistakes} " in said and " i" in said
+    assert len(title(view, width + 2, height)) <= width - 4

@@ -402,3 +402,11 @@ def test_status_has_the_last_batch_loss_until_the_first_epoch_loss_exists():
     full.granularity = Granularity.EPOCH
     full.step()
     assert frame(full).status.batch_loss is None
+
+
+def test_the_narration_knows_the_epoch_played_to():
+    session = Session(build(RunConfig(task="xor")))
+    assert frame(session).narration.epoch == 0
+    session.play_chunk(37)
+    view = frame(session).narration
+    assert view.event is None and view.epoch == 37

@@ -1019,15 +1019,15 @@ def test_inspector_pages_the_weights_sixteen_at_a_time():
     first, second = render_inspector(v), render_inspector(v, None, 1)   # page 0 first
     assert first.plain.split("\n")[1] == "w₁…w₁₆ of 20 (4 more: . next)"
     assert second.plain.split("\n")[1:9] == [
-        "w₁₇…w₂₀ of 20 (16 more: . next)",
-        "          value dw / db last Δ",
-        "w₁₇ (x16)     2       1    0.5",
-        "w₁₈ (x17) 2.125   1.062 0.5312",
-        "w₁₉ (x18)  2.25   1.125 0.5625",
-        "w₂₀ (x19) 2.375   1.188 0.5938",
-        "b         0.125    -0.5   0.25",
+        "w₁₇…w₂₀ of 20 (last: . back to w₁)",   # the last page (it said "16 more")
+        "          value dw / db  last Δ",      # last Δ as wide as page 1's (0.46875)
+        "w₁₇ (x16)     2       1     0.5",
+        "w₁₈ (x17) 2.125   1.062  0.5312",
+        "w₁₉ (x18)  2.25   1.125  0.5625",
+        "w₂₀ (x19) 2.375   1.188  0.5938",
+        "b         0.125    -0.5    0.25",
         "sample     z      a       δ"]
-    assert styled(second, "dim") == ["w₁₇…w₂₀ of 20 (16 more: . next)"]
+    assert styled(second, "dim") == ["w₁₇…w₂₀ of 20 (last: . back to w₁)"]
     assert [line.split()[0] for line in first.plain.split("\n")[3:20]] == \
         [f"w{sub(k)}" for k in range(1, 17)] + ["b"]
     assert render_inspector(v, None, 2).plain == first.plain     # after the last: the first
@@ -1117,9 +1117,9 @@ def test_a_narrow_inspector_shows_only_the_page_of_weights():
     v = replace(neuron(), input_names=tuple(f"x{i}" for i in range(n)), w=np.arange(n) / 8,
                 dw=np.arange(n) / 16, change_w=np.arange(n) / 32)
     assert render_inspector(v, 25, 1).plain.split("\n")[2:9] == [
-        "w₁₇…w₂₀ of 20 (16 more: . next)", "    value dw / db last Δ",
-        "w₁₇     2       1    0.5", "w₁₈ 2.125   1.062 0.5312", "w₁₉  2.25   1.125 0.5625",
-        "w₂₀ 2.375   1.188 0.5938", "b   0.125    -0.5   0.25"]
+        "w₁₇…w₂₀ of 20 (last: . back to w₁)", "    value dw / db  last Δ",
+        "w₁₇     2       1     0.5", "w₁₈ 2.125   1.062  0.5312", "w₁₉  2.25   1.125  0.5625",
+        "w₂₀ 2.375   1.188  0.5938", "b   0.125    -0.5    0.25"]
     one = render_inspector(neuron())                    # one page: page 1 is page 0
     assert render_inspector(neuron(), None, 1).plain == one.plain
 
@@ -1195,3 +1195,42 @@ def test_every_y_label_is_a_value_drawn_where_it_is(curve, baseline, width, heig
     if log and curve is XOR_CURVE and height <= 9:  # coarse rows: labelled with their values
         top = min(labels)
         assert top[0] == first and f"{top[1]:.2g}" == f"{d_hi:.2g}", lines
+
+
+def _paged_neuron() -> NeuronView:
+    """A digits-like hidden neuron: 64 weights named x₁…x₆₄ and Adam's m and v."""
+    rng = np.random.default_rng(3)
+    w, dw, dv = (rng.normal(0, 0.1, 64) for _ in range(3))
+    return replace(neuron(), input_names=tuple(f"x{sub(k + 1)}" for k in range(64)), w=w,
+                   dw=dw, change_w=dv, state=(("m", dw / 10, 0.5), ("v", dw * dw, 0.25)))
+
+
+def test_each_page_of_weights_says_how_many_come_after_it():
+    """Every page said '(48 more: . next)': it counts the weights after the page now, and
+    the last page says how to get back to w₁."""
+    v = _paged_neuron()
+    said = [render_inspector(v, 37, page).plain.splitlines()[1] for page in range(5)]
+    assert said == ["w₁…w₁₆ of 64 (48 more: . next)", "w₁₇…w₃₂ of 64 (32 more: . next)",
+                    "w₃₃…w₄₈ of 64 (16 more: . next)", "w₄₉…w₆₄ of 64 (last: . back to w₁)",
+                    "w₁…w₁₆ of 64 (48 more: . next)"]
+    assert max(map(len, said)) <= 37  # the 120×40 panel's width
+
+
+@pytest.mark.parametrize("width", range(30, 100, 3))
+def test_every_page_of_weights_has_the_same_columns(width):
+    """The m and v columns (and the '(x₁₇)' input names) showed on pages 1 and 3 but not on
+    2 and 4, whose wider labels (w₁₇ (x₁₇)) pushed them out: every page is laid out as the
+    widest one now, so the table heading is the same line on every page."""
+    v = _paged_neuron()
+    headings = {render_inspector(v, width, page).plain.splitlines()[2] for page in range(4)}
+    assert len(headings) == 1, (width, headings)
+
+
+def test_narration_after_playing_says_where_the_run_is():
+    """After playing, the chain rule still said 'Press n to take a step…' beside a status
+    at epoch 12160: it says the run was played to that epoch and that n steps from there."""
+    t = narrate(replace(narration_view(None), epoch=12160))
+    assert t.plain == ("Played to epoch 12160. Press n to step from here; each step's "
+                       "equation appears here with its real numbers.")
+    assert styled(t, "bold") == ["n"]
+    assert narrate(narration_view(None)).plain.startswith("Press n to take a step.")

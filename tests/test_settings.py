@@ -12,7 +12,7 @@ from tui.core.settings import config_from_json, config_to_json
 from tui.app.screens.settings import SettingsScreen, changed, draft_of, field_rows
 from tui.core.session import Session
 
-from helpers import SettingsHost
+from helpers import SettingsHost, shown_lines
 
 
 def params(session):
@@ -321,3 +321,44 @@ async def test_the_chosen_optimizers_hyper_parameter_is_the_row_under_it(tmp_pat
     again = Session(build(config))
     again.replay(actions)
     np.testing.assert_array_equal(again.net.theta, s.net.theta)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_a_long_settings_refusal_wraps_inside_the_box(size):
+    """The refusal was one Label line as wide as its text: at 120×40 it showed '… would
+    close branch B. In' and nothing after. It wraps now: every word shows, inside the box."""
+    s = Session(build(RunConfig(task="xor")))
+    s.play_chunk(5)
+    s.fork()
+    app = SettingsHost(s)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "right", "enter")
+        await pilot.pause()
+        error = app.screen.query_one("#settings-error")
+        box = app.screen.query_one("#settings-box").content_region
+        assert box.contains_region(error.region), (error.region, box)
+        assert app.screen.region.contains_region(error.region)
+        shown = " ".join(line.strip() for line in shown_lines(error))
+        assert shown.endswith("R starts a new single run."), shown
+        await pilot.press("escape")
+
+
+@pytest.mark.parametrize("task", ["xor", "digits"])
+async def test_settings_table_uses_the_height_of_a_short_terminal(task):
+    """At 80×24 the table was capped at 60% of the screen (14 rows): loss, initial weights,
+    mini-batch, weight decay and the summary scrolled away while blank rows sat around
+    Apply/Cancel. Every row and the summary show now, and the buttons stay on screen."""
+    s = Session(build(RunConfig(task=task)))
+    app = SettingsHost(s)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        scroll, table = screen.query_one("#settings-scroll"), screen.query_one("#settings-table")
+        assert table.region.height == len(screen.rows) + 1
+        assert scroll.region.contains_region(table.region), (scroll.region, table.region)
+        shown = "\n".join(shown_lines(table))
+        for label in ("loss", "initial weights", "mini-batch", "weight decay", "network "):
+            assert label in shown, label
+        assert screen.region.contains_region(screen.query_one("#settings-buttons").region)
+        await pilot.press("escape")

@@ -29,6 +29,10 @@ from tui.view.digits_frame import scored_set
 from tui.view.plots_digits import export_digits
 
 #: ids of the digits widgets (tui/app.tcss shows them on Screen.digits only)
+#: the hint for a drawing key pressed with nothing drawn
+NOTHING_DRAWN = ("Nothing drawn yet: draw a digit on the picture in the network panel "
+                 "first (click or drag inks, right click erases)")
+
 WIDGET_IDS = ("weights", "digit-diagram", "confusion")
 
 
@@ -81,7 +85,6 @@ class DigitsKeys:
         self.query_one(WeightGrid).show(view)
         self.query_one(DigitDiagram).show(view)
         confusion = self.query_one(ConfusionPanel)
-        confusion.border_title = f"confusion · {view.confusion_of} · {view.accuracy:.1%} right"
         confusion.show(view)
 
     def _digits_or_say(self):
@@ -119,7 +122,11 @@ class DigitsKeys:
         state = self.digits_state
         if k is None:
             return
-        if state is None or state.drawing is None or self._digits_main is not None:
+        if state is None or self._digits_main is not None:
+            return
+        if state.drawing is None:
+            self.say(f"{k}: which digit a drawing is. {NOTHING_DRAWN}; then {k}, then n steps "
+                     "backprop on it", timeout=4)
             return
         if not 0 <= k < self.session.problem.y.shape[1]:
             self.say(f"this task has classes 0 to {self.session.problem.y.shape[1] - 1}")
@@ -168,6 +175,8 @@ class DigitsKeys:
             return
         if self.session.apply(local.ClearDrawing()):
             self.say("drawing cleared", timeout=1.5)
+        elif state.drawing is None:
+            self.say(f"Backspace clears a drawing. {NOTHING_DRAWN}", timeout=4)
         self.redraw()
 
     def digits_toggle_large(self) -> bool:

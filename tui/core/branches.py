@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from nn import StepEvent, Stepper
 
+from tui.core import forward_cache
 from tui.core.config import Problem
 
 #: at most this many runs at once (A and three forks)
@@ -69,6 +70,7 @@ class Branch:
 def fork(branch: Branch, index: int) -> Branch:
     """A new branch in exactly ``branch``'s state (``index`` is ``branch``'s own)."""
     stepper = branch.stepper.copy()
+    forward_cache.inherit(branch.stepper.net, stepper.net)  # the first frame: no pass
     problem = replace(branch.problem, net=stepper.net, X=stepper.X, y=stepper.y)
     return Branch(problem, stepper, trace=list(branch.trace), trace_bytes=branch.trace_bytes,
                   parent=index, fork_at=(branch.stepper.epoch, branch.stepper.cursor),

@@ -14,8 +14,21 @@ import weakref
 
 import numpy as np
 
+#: every per-network cache (this module's, the neuron maps'): what a fork inherits
+_CACHES: list = []
+
+
+def per_network() -> "weakref.WeakKeyDictionary":
+    """A new cache keyed by network, whose entries a fork of the network starts from
+    (:func:`inherit`).  An entry must carry its own key (the weights' bytes …) and be
+    checked against it before use, and be a tuple (shared) or a dict of them (copied)."""
+    cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+    _CACHES.append(cache)
+    return cache
+
+
 #: per network: {slot: (key, ŷ)}
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_CACHE = per_network()
 #: forward passes :func:`predict` ran (not served from the cache): tests count the work
 passes = 0
 #: above this many parameters the key (a copy of every weight, held) would cost memory and a
@@ -44,3 +57,14 @@ def predict(net, X: np.ndarray, slot: str = "") -> np.ndarray:
         passes += 1
         cached = slots[slot] = (key, net.predict(X))
     return cached[1].copy()
+
+
+def inherit(net, copy) -> None:
+    """Let ``copy`` (a fork of ``net``, in the same state) start from ``net``'s entries in
+    every per-network cache (the forward passes, the neuron maps), so the first frame
+    after a fork computes neither again.  Safe whatever happens next: an entry is used
+    only while its key (the weights' bytes, the activations, ``X`` …) still matches."""
+    for cache in _CACHES:
+        entry = cache.get(net)
+        if entry is not None:  # the (key, value) tuples are never written: shared
+            cache[copy] = dict(entry) if isinstance(entry, dict) else entry

@@ -6,7 +6,6 @@ pass.  Widgets render the frame's parts and compute nothing.
 """
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -301,7 +300,8 @@ def _narration(s) -> NarrationView:
         event=event, neuron=neuron, sample=s.sample, sizes=tuple(s.net.sizes),
         activation_symbol=s.net.layers[layer].activation.symbol, n_samples=len(s.problem.X),
         halted=halted.problem if halted is not None else None,
-        all_zero_inputs=not np.any(s.problem.X[s.sample]), rows=rows, n_batches=st.n_batches)
+        all_zero_inputs=not np.any(s.problem.X[s.sample]), rows=rows, n_batches=st.n_batches,
+        epoch=st.epoch)
 
 
 def _loss(s, width: int, per_batch: bool = False) -> LossView:
@@ -376,7 +376,7 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
 # ------------------------------------------------------------------ neuron maps
 #: per network: (key, small, large, scales) of the last maps computed, so that
 #: maps are recomputed only when the parameters (or the sizes asked for) change
-_MAPS_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_MAPS_CACHE = forward_cache.per_network()  # a fork starts from its original's maps
 LEGEND_W = 12  #: the large map's colour scale and its labels, right of the map
 NOTES_W = 20   #: the notes right of the scale ("x₂ ↑ -0.1…1.1", "class 1: ●  others: ○")
 

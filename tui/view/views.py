@@ -134,6 +134,7 @@ class NarrationView:
     #: the event's batch; None when full batch (row = sample)
     rows: tuple[int, ...] | None = None
     n_batches: int = 1
+    epoch: int = 0              #: the epoch the run is at (played to, with no step shown)
 
 
 @dataclass(frozen=True)

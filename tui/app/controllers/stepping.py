@@ -123,6 +123,8 @@ class SteppingKeys:
         if self.digits_walk(delta):  # digits: walking the test set's mistakes (i)
             return
         self.session.move_sample(delta)
+        for inspector in self.query("#inspector"):  # its row scrolls into view (80×24)
+            inspector.follow_sample()
         self.redraw()
 
     def on_network_diagram_neuron_clicked(self, message) -> None:

@@ -269,8 +269,12 @@ class SettingsScreen(ModalScreen[object]):
     #settings-box { width: 62; height: auto; max-height: 100%; border: round $accent;
                     padding: 0 1; background: $surface; }
     #settings-scroll { height: auto; max-height: 60vh; }
+    SettingsScreen.short #settings-box { height: 100%; }
+    SettingsScreen.short #settings-scroll { height: 1fr; max-height: 100%; }
+    SettingsScreen.short #settings-error.empty { display: none; }
+    SettingsScreen.short #settings-buttons { margin-top: 0; }
     #settings-table { height: auto; }
-    #settings-error { color: $error; height: auto; }
+    #settings-error { color: $error; width: 100%; height: auto; }
     #settings-buttons { height: 1; margin-top: 1; }
     #settings-buttons Button { min-width: 10; height: 1; border: none; margin-right: 2; }
     """
@@ -306,7 +310,7 @@ class SettingsScreen(ModalScreen[object]):
                         classes="hint")
             with SettingsScroll(id="settings-scroll"):
                 yield SettingsTable(self)
-            yield Label("", id="settings-error")
+            yield Label("", id="settings-error", classes="empty")
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply", id="settings-apply", variant="primary")
                 yield Button("Cancel", id="settings-cancel")
@@ -337,9 +341,23 @@ class SettingsScreen(ModalScreen[object]):
                 + ("\nA: every hidden layer's activation like this one" if on_activation
                    else ""))
 
+    def on_resize(self) -> None:
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """On a terminal too short for the whole box (80×24 is), the table takes every row
+        the box leaves (class ``short``) rather than 60% of the screen with blank rows
+        around the buttons; on a tall one the box keeps its natural height."""
+        table = self.render_table().plain.count("\n") + 1
+        error = self.query_one("#settings-error", Label)
+        natural = table + 6 + max(error.region.height, 1)  # border 2, title, hint, margin, buttons
+        self.set_class(natural > min(self.size.height, self.app.size.height * 0.6 + 7),
+                       "short")
+
     def refresh_table(self) -> None:
         self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         self.query_one(SettingsTable).update(self.render_table())
+        self.fit_height()
         self.query_one(SettingsScroll).scroll_to_region(
             Region(0, self.cursor, 1, 1), animate=False)
 
@@ -397,16 +415,22 @@ class SettingsScreen(ModalScreen[object]):
         others = len(self.session.branches) - 1
         if others:  # a new network is a new run: it would drop the branches unasked
             named = "branch B" if others == 1 else f"branches B–{'ABCD'[others]}"
-            self.query_one("#settings-error", Label).update(Text(
+            self.show_error(
                 f"Applying builds a new network and would close {named}. In a branch, "
-                "change its learning rate (l) or a weight (w); R starts a new single run."))
+                "change its learning rate (l) or a weight (w); R starts a new single run.")
             return
         try:
             self.session.configure(changes)
         except ActionError as exc:
-            self.query_one("#settings-error", Label).update(Text(str(exc)))
+            self.show_error(str(exc))
             return
         self.dismiss(changes)
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#settings-error", Label)
+        error.update(Text(message))
+        error.remove_class("empty")
+        self.call_after_refresh(self.fit_height)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

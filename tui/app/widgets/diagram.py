@@ -310,6 +310,29 @@ def title_place(title: str, x: int, w: int, left: int, right: int | None
     return x, title[:w]
 
 
+#: shorter wordings of a caption's words, tried in turn while it is too wide
+SHORTER = ((" pass", ""), ("hidden layer ", "layer "), ("output layer ", "output "),
+           (" (not in the batch: –)", " (–: not in batch)"), (" · nodes show ", " · "))
+
+
+def fit_words(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, never cut inside a word: its shorter wordings
+    (:data:`SHORTER`: "next: forward layer 1" for "next: forward hidden layer 1"), then
+    whole words dropped from its end, an "…" in their place."""
+    for old, new in SHORTER:
+        if len(text) <= width:
+            return text
+        text = text.replace(old, new)
+    if len(text) <= width:
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and len(" ".join(words)) + 1 > width:
+        words.pop()
+    while words and words[-1] in ("·", "next:"):  # no dangling separator before the "…"
+        words.pop()
+    return (" ".join(words) + "…")[:width] if words else text[:width]
+
+
 def render_diagram(data: DiagramView, width: int, height: int,
                    color_system: str | None = "truecolor"
                    ) -> tuple[list[list[Segment]], list["NodeBox"]]:
@@ -414,8 +437,8 @@ def render_diagram(data: DiagramView, width: int, height: int,
         y0 = top + max(0, (rows - len(m.lines)) // 2)
         for r, line in enumerate(m.lines):
             put(m.x, y0 + r, line, Style(color="grey62"))
-    put(0, 0, data.caption[0][:width], Style(color="cyan", bold=True))
-    put(0, 1, data.caption[1][:width], Style(color="cyan"))
+    put(0, 0, fit_words(data.caption[0], width), Style(color="cyan", bold=True))
+    put(0, 1, fit_words(data.caption[1], width), Style(color="cyan"))
 
     return [runs(row) for row in grid], boxes
 

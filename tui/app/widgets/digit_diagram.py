@@ -7,6 +7,7 @@ erases one (:class:`Painted`; the app keeps the drawing, :mod:`tui.core.digits_s
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,6 +106,23 @@ def hidden_lines(view: DigitsView, color_system: str | None, per_col: int
     return lines
 
 
+_ROW = re.compile(r" \(row \d+\)")
+
+
+def fit_title(title: str, label: int | None, width: int) -> str:
+    """The picture's title with its true class, in the first wording that fits ``width``:
+    the full one, then without "(row N)", then "true 7"; else the class first (what the
+    picture is), the rest cut. The class is never the part cut off."""
+    if label is None:
+        return title
+    short = _ROW.sub("", title)
+    for wording in (f"{title} · true class {label}", f"{short} · true class {label}",
+                    f"{short} · true {label}"):
+        if len(wording) <= width:
+            return wording
+    return f"true {label} · {short}"
+
+
 def render_digit_diagram(view: DigitsView, width: int, height: int,
                          color_system: str | None = "truecolor"
                          ) -> tuple[list[list[Segment]], ImageBox]:
@@ -118,7 +136,7 @@ def render_digit_diagram(view: DigitsView, width: int, height: int,
     img = render_image(view.image, view.shape, color_system, px if large else None)
     img_w = w * px[0]
     grid: list[list[Segment]] = [[] for _ in range(max(1, height))]
-    title = view.title + ("" if view.label is None else f" · true class {view.label}")
+    title = fit_title(view.title, view.label, width)
     if view.source == "drawing":
         title += " (right click erases, Backspace clears)"
     grid[0] = [Segment(title[:width], CAPTION)]

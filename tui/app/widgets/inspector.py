@@ -8,6 +8,8 @@ import math
 import time
 
 from rich.text import Text
+from textual.containers import ScrollableContainer
+from textual.geometry import Region
 from textual.widgets import Static
 
 from nn.naming import sample_name, sub
@@ -93,17 +95,34 @@ def render_inspector(v: NeuronView, width: int | None = None, page: int = 0) -> 
     n_w = len(v.input_names)
     first = page % pages(n_w) * WEIGHTS_PAGE
     shown = range(first, min(n_w, first + WEIGHTS_PAGE))
-    if len(shown) < n_w:  # above the table: a short panel still shows how to page on
-        more = n_w - len(shown)
-        t.append(f"w{sub(shown[0] + 1)}…w{sub(shown[-1] + 1)} of {n_w} ({more} more:"
-                 f" {PAGE_KEY} next)\n", style="dim")  # 31 cells: fits the 80×24 panel
-    rows = _parameter_rows(v, back, upd, with_inputs=True, shown=shown)
+    paged = len(shown) < n_w
+    if paged:  # above the table: a short panel still shows how to page on
+        after = n_w - (shown[-1] + 1)  # the weights after this page
+        more = (f"{after} more: {PAGE_KEY} next" if after
+                else f"last: {PAGE_KEY} back to w{sub(1)}")
+        t.append(f"w{sub(shown[0] + 1)}…w{sub(shown[-1] + 1)} of {n_w} ({more})\n",
+                 style="dim")  # at most 35 cells: fits the 80×24 panel
+    # every page is laid out as the widest one (w₁₇ (x₁₇) is wider than w₁ (x₁)): its header
+    # cells padded to the widths of all the weights, the same columns (names, m and v) on
+    # every page, and nothing moves on `.`
+    everything = range(n_w)
+
+    def parameter_rows(with_inputs: bool) -> list:
+        rows = _parameter_rows(v, back, upd, with_inputs=with_inputs, shown=shown)
+        if not paged:
+            return rows
+        return _padded_header(rows, _parameter_rows(v, back, upd, with_inputs, everything))
+
+    rows = parameter_rows(with_inputs=True)
     named = True
     if width is not None and _width(rows) > width:  # narrow: w₁ instead of w₁ (h²₁)
-        rows = _parameter_rows(v, back, upd, with_inputs=False, shown=shown)
+        rows = parameter_rows(with_inputs=False)
         named = False
     state = [[(slot, "bold")] + [(num(ws[k]), upd) for k in shown] + [(num(bs), upd)]
              for slot, ws, bs in v.state]
+    if paged and state:  # each slot's heading as wide as its widest number on any page
+        state = [[(slot.rjust(max(len(slot), len(num(bs)), *(len(num(x)) for x in ws))),
+                   "bold")] + cells[1:] for (slot, ws, bs), cells in zip(v.state, state)]
     state_cols = [list(col) for col in zip(*state)]  # one row per parameter
     wide = [row + extra for row, extra in zip(rows, state_cols)] if state else rows
     if state and (width is None or _width(wide) <= width):
@@ -181,6 +200,14 @@ def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool,
     return rows
 
 
+def _padded_header(rows: list, every: list) -> list:
+    """``rows`` with its header's cells padded to the widths of ``every``'s columns."""
+    widths = [max(len(r[k][0]) for r in every) for k in range(len(every[0]))]
+    header = [((text.ljust(w) if k == 0 else text.rjust(w)), style)
+              for k, ((text, style), w) in enumerate(zip(rows[0], widths))]
+    return [header] + rows[1:]
+
+
 def _width(rows) -> int:
     widths = [max(len(r[k][0]) for r in rows) for k in range(len(rows[0]))]
     return sum(widths) + len(widths) - 1
@@ -226,6 +253,28 @@ class Inspector(Static):
         self.update(text, layout=relayout)
         if relayout:
             self._lines = lines
+        if self._follow:
+            self._follow = False
+            self._keep_in_view(text)
+
+    #: the user chose another sample ([ ]): its row is scrolled into view on the next show
+    _follow = False
+
+    def follow_sample(self) -> None:
+        """On the next show, scroll the selected sample's row into view (a short panel,
+        80×24, scrolls and held the row below the fold). Only when the user picks a
+        sample: a frame does not scroll the panel the user looks at."""
+        self._follow = True
+
+    def _keep_in_view(self, text: Text) -> None:
+        line = next((text.plain.count("\n", 0, span.start) for span in text.spans
+                     if "reverse" in str(span.style)), None)
+        if line is None:
+            return
+        box = self.parent
+        if isinstance(box, ScrollableContainer):
+            self.call_after_refresh(
+                lambda: box.scroll_to_region(Region(0, line, 1, 1), animate=False))
 
     _shown_width = -1
 

@@ -10,6 +10,7 @@ mini-batches the event's arrays hold the batch's rows: the view's ``rows`` say
 which sample each row is, and a sample outside the batch is said to be so."""
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -163,14 +164,22 @@ def _update(t: Text, v: UpdateEvent, c: int) -> None:
                           name="b", grad="db"))
 
 
-def narrate(view: NarrationView) -> Text:
-    """The narration of ``view.event`` for ``view.neuron`` and ``view.sample``."""
+def narrate(view: NarrationView, width: int | None = None) -> Text:
+    """The narration of ``view.event`` for ``view.neuron`` and ``view.sample``; where its
+    header is wider than ``width``, the sample goes on a line of its own (not one word
+    left over: "… · sample 2 for" then "δ")."""
     t = Text()
     if view.halted:
         t.append("⚠ " + view.halted + "\n", style="bold red")
         t.append(HALTED_HELP)
         return t
     event = view.event
+    if event is None and view.epoch:  # played (or loaded) to here: no step shown yet
+        t.append(f"Played to epoch {view.epoch}. Press ", style="dim")
+        t.append("n", style="bold")
+        t.append(" to step from here; each step's equation appears here with its real "
+                 "numbers.", style="dim")
+        return t
     if event is None:
         t.append("Press ", style="dim")
         t.append("n", style="bold")
@@ -193,10 +202,16 @@ def narrate(view: NarrationView) -> Text:
         both = f"{first}, {last}" if event.neurons[1] - start == 2 else f"{first} … {last}"
         t.append(f"this step computed {both}; ↑↓ picks the one explained here\n", style="dim")
     f = view.activation_symbol
-    t.append(f"{event.phase.value.capitalize()} · {name} ({layer_name(layer, n_layers)}, "
-             f"neuron {view.neuron + 1})", style="bold")
+    head = (f"{event.phase.value.capitalize()} · {name} ({layer_name(layer, n_layers)}, "
+            f"neuron {view.neuron + 1})")
+    t.append(head, style="bold")
+    tail = sample_name(view.sample) + (" for δ" if event.phase is Phase.BACKWARD else "")
+    # the sample on its own line where the header fits one line and the sample does not
+    # (narrower, the header wraps anyway: its last line takes the sample, as before)
+    sep = "\n" if width and cell_len(head) <= width < cell_len(head) + 3 + cell_len(tail) \
+        else " · "
     if event.phase is Phase.FORWARD:
-        t.append(f" · {sample_name(view.sample)}\n", style="dim")
+        t.append(f"{sep}{tail}\n", style="dim")
         if i is None:  # not in this batch: say so, never read another sample's row
             t.append(_not_in_batch(view))
             return t
@@ -223,18 +238,19 @@ def narrate(view: NarrationView) -> Text:
             t.append(f"\na = {f}(z) = ")
             _equation(t, lambda d: (f"{f}({num(v.z[i, c], d)})", num(v.a[i, c])))
     elif event.phase is Phase.BACKWARD:
-        _backward(t, view, v, c, f)
+        _backward(t, view, v, c, f, sep)
     else:  # UPDATE: the same for every sample
         t.append("\n")
         _update(t, v, c)
     return t
 
 
-def _backward(t: Text, view: NarrationView, v: BackwardEvent, c: int, f: str) -> None:
+def _backward(t: Text, view: NarrationView, v: BackwardEvent, c: int, f: str,
+              sep: str = " · ") -> None:
     i = _row(view)
     n = view.n_samples if view.rows is None else len(v.x)
     layer = view.event.layer
-    t.append(f" · {sample_name(view.sample)} for δ\n", style="dim")
+    t.append(f"{sep}{sample_name(view.sample)} for δ\n", style="dim")
     if i is None:
         t.append(_not_in_batch(view))
         _backward_sums(t, view, v, c, None, n)
@@ -332,7 +348,9 @@ class Narration(VerticalScroll):
         yield Static(id="narration-text")
 
     def show(self, view: NarrationView) -> None:
-        text = mask(narrate(view), self.secret)
+        # the text's width with the scrollbar shown (it shows once the text is taller)
+        width = self.content_size.width - self.styles.scrollbar_size_vertical
+        text = mask(narrate(view, width if width > 0 else None), self.secret)
         if self._shown is not None and text == self._shown:
             return  # unchanged (e.g. while playing): no repaint
         self._shown = text
