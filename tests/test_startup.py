@@ -5,7 +5,9 @@ point, the gradient check, the compare/sweep/settings/help screens, the subcomma
 parsers and modules, Matplotlib); the app-only command-line parser reads the same values
 as the full one; the empty loss chart is drawn without plotext to the byte; the footer's
 keys come with the first paint and are rebuilt only when they change; the byte budget
-does not hold back the first screen; garbage collection is back on after the first frame.
+does not hold back the first screen; garbage collection is back on after the first frame;
+nothing is painted before the panels have their frame; the digits panels are mounted on
+image tasks only; `--help` loads neither Textual nor the App.
 The time itself is measured by bench/bench_startup.py (bench/README.md).
 """
 from __future__ import annotations
@@ -38,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_ON_THE_FIRST_FRAME = (
     "plotext", "textual_plotext", "matplotlib", "nn.gradcheck", "tui.app.widgets.compare",
     "tui.app.screens", "tui.cli.learn", "tui.cli.sweep", "tui.cli.train", "tui.net",
-    "tui.lessons.lint", "tui.core.sweep", "tui.core.pytorch_export")
+    "tui.lessons.lint", "tui.core.sweep", "tui.core.pytorch_export",
+    "numpy.ma.")  # (NumPy 2's np.unique loads numpy.ma: ≈ 15 ms)
 
 FIRST_FRAME = """
 import asyncio, sys
@@ -263,3 +266,108 @@ def test_the_engine_loads_its_names_on_first_use(code, out):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60)
     assert result.stdout.strip() == out, result.stderr[-2000:]
+
+
+# ── the first paint is the full frame ──────────────────────────────────────────
+
+async def test_nothing_is_painted_before_the_panels_have_their_frame():
+    """The main screen makes its first layout (the App needs the panels' sizes) but paints
+    nothing until the App has filled the panels: the terminal's first frame is the full one,
+    not empty panels and then the frame a refresh later."""
+    from tui.app.app import TinyNetApp
+    from tui.app.main_screen import MainScreen
+    from tui.core.config import RunConfig, build
+
+    app = TinyNetApp(build(RunConfig()))
+    painted: list[tuple[bool, bool]] = []  # (the app had a frame, the screen was painting)
+    display = app._display
+
+    def _display(screen, renderable) -> None:
+        if isinstance(screen, MainScreen) and renderable is not None:
+            painted.append((app.frame is not None, screen.painting))
+        display(screen, renderable)
+
+    app._display = _display
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen_stack[0].painting
+        assert painted and painted[0] == (True, True), painted
+        # and the screen is whole: the status line, the panels' contents, the footer
+        text = "\n".join("".join(s.text for s in app.screen._compositor.render_strips()[y])
+                         for y in range(40))
+        assert "epoch 0" in text and "loss (log scale)" in text and "quit" in text
+
+
+# ── --help and the subcommands' parsers load no App ────────────────────────────
+
+#: (the share/follow parsers load tui.net.share and tui.net.follow, not their App subclasses)
+HEAVY = ("textual", "rich", "textual_plotext", "plotext", "matplotlib", "tui.app.app",
+         "tui.app.main_screen")
+
+
+@pytest.mark.parametrize("words", [
+    ["--help"], ["share", "--help"], ["follow", "--help"], ["learn", "--help"],
+    ["serve", "--help"], ["train", "--help"], ["sweep", "--help"], ["record", "--help"],
+])
+def test_help_loads_neither_textual_nor_the_app(words):
+    code = ("import sys\nfrom tui.cli.main import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY[:5]!r} "
+            f"or m in {HEAVY[5:]!r}))")
+    out = subprocess.run([sys.executable, "-c", code, *words], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.strip().splitlines()
+    assert "usage: tinynet-tui" in out.stdout
+    assert lines[-1] == "[]", lines[-1]
+
+
+def test_importing_the_app_loads_no_plotting_no_data_and_no_subcommand():
+    code = ("import sys\nimport tui.app.app\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('matplotlib', 'plotext', 'textual_plotext') or m.startswith(%r)))"
+            % (("nn.gradcheck", "tui.net", "tui.cli.learn", "tui.cli.sweep", "tui.cli.train",
+                "tui.app.screens", "tui.app.widgets.compare", "tui.lessons.lint",
+                "tui.core.sweep", "tui.core.pytorch_export"),))
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+# ── the digits panels: mounted on image tasks only ─────────────────────────────
+
+def _screen_text(app) -> str:
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(s.text for s in strip) for strip in strips)
+
+
+async def test_the_digits_panels_come_when_a_session_first_has_images():
+    """A run that starts on XOR composes no digits panels (three hidden widgets fewer before
+    the first frame); when its session becomes an image task (a lesson's chapter, a teacher
+    followed) they are mounted where an image task composes them, and the screen is the
+    one an app started on that task shows."""
+    from tui.app.app import TinyNetApp
+    from tui.core.config import RunConfig, build, task_config
+    from tui.core.session import Session
+
+    app = TinyNetApp(build(RunConfig()))
+    direct = TinyNetApp(build(task_config("digits")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not app.query("#weights") and not app.query("#confusion")
+        app.pause()
+        app.session = Session(build(task_config("digits")))  # as a lesson's chapter does
+        app.redraw(True)
+        for _ in range(4):
+            await pilot.pause()
+        ids = [w.id for w in app.query_one("#main").children]
+        assert ids[:3] == ["weights", "digit-diagram", "diagram"] and ids[-1] == "confusion"
+        assert app.query_one("#weights").border_title.startswith("weights")
+        switched = _screen_text(app)
+    async with direct.run_test(size=(120, 40)) as pilot:
+        for _ in range(4):
+            await pilot.pause()
+        assert [w.id for w in direct.query_one("#main").children] == ids
+        assert switched == _screen_text(direct)

@@ -104,6 +104,7 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
             self.lessons.refresh(focus=True)
         self.set_interval(1 / REDRAW_HZ, self._timed_redraw)
         self.redraw()
+        self.screen_stack[0].start_painting()  # the panels have their frame: to the terminal
         # the command line held back garbage collection for the start-up
         # (tui.cli.main.collections_after_first_frame): on again once this frame is drawn
         self.call_after_refresh(gc.enable)

@@ -36,16 +36,28 @@ NOTHING_DRAWN = ("Nothing drawn yet: draw a digit on the picture in the network 
 WIDGET_IDS = ("weights", "digit-diagram", "confusion")
 
 
-def compose_before():
-    """The widgets the app yields first in its grid (before the network diagram)."""
+def compose_before(session):
+    """The widgets the app yields first in its grid (before the network diagram): only when
+    ``session`` is an image task.  Other tasks mount them when their session first has images
+    (:meth:`DigitsKeys.digits_show`): three hidden widgets fewer to compose, style and lay
+    out before the first frame (start-up time)."""
+    if session.config.image_shape is not None:
+        yield from _widgets_before()
 
+
+def compose_after(session):
+    """The widgets the app yields last in its grid (after the predictions); see
+    :func:`compose_before`."""
+    if session.config.image_shape is not None:
+        yield from _widgets_after()
+
+
+def _widgets_before():
     yield WeightGrid(id="weights", classes="panel")
     yield DigitDiagram(id="digit-diagram", classes="panel")
 
 
-def compose_after():
-    """The widgets the app yields last in its grid (after the predictions)."""
-
+def _widgets_after():
     yield ConfusionPanel(id="confusion", classes="panel")
 
 
@@ -64,16 +76,30 @@ class DigitsKeys:
         return digits_state(self.session)
 
     def digits_mount(self) -> None:
+        """Title the digits panels, if they are mounted (image tasks)."""
         for wid, title in TITLES.items():
-            panel = self.query_one(f"#{wid}")
-            panel.border_title = title
-            panel.can_focus = False
+            for panel in self.screen_stack[0].query(f"#{wid}"):
+                panel.border_title = title
+                panel.can_focus = False
+
+    def _mount_digits_panels(self) -> None:
+        """Mount the digits panels where they are not yet (the first image task of a run
+        that started on another task), where an image task composes them."""
+        screen = self.screen_stack[0]
+        if screen.query("#weights"):
+            return
+        grid = screen.query_one("#main")
+        grid.mount(*_widgets_before(), before="#diagram")
+        grid.mount(*_widgets_after(), after="#predictions")
+        self.digits_mount()
 
     def digits_show(self, frame) -> None:
         """Hand the frame's digits part to the digits widgets; the Screen's ``digits`` class
         follows whether the task has images."""
         view = getattr(frame, "digits", None)
         screen = self.screen_stack[0]
+        if view is not None:
+            self._mount_digits_panels()  # (the class change below draws them again once sized)
         if screen.has_class("digits") != (view is not None):
             screen.set_class(view is not None, "digits")
             if view is not None and view.selected is None:  # start on h₁: its picture

@@ -33,18 +33,40 @@ class MainScreen(Screen):
     class Ready(Message):
         """The panels are mounted."""
 
+    #: whether the screen is drawn on the terminal: not until the App has filled the panels
+    #: (:meth:`start_painting`).  Before that a layout is made (the App needs the panels'
+    #: sizes for their first frame) but not painted, so the terminal's first frame is the
+    #: full one, not empty panels first and the frame a refresh later (start-up time: one
+    #: render and one terminal update fewer, ≈ 15–25 ms; bench/README.md)
+    painting = False
+
+    def start_painting(self) -> None:
+        """Draw from now on, the whole screen at the next refresh."""
+        if self.painting:
+            return
+        self.painting = True
+        compositor = self._compositor  # (Textual's) what the skipped refreshes left undrawn
+        compositor._dirty_regions.add(compositor.size.region)
+        self.refresh()
+
+    def _compositor_refresh(self) -> None:
+        """(Textual) Paint the screen: not before :meth:`start_painting`."""
+        if self.painting:
+            super()._compositor_refresh()
+
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         yield Static(id="too-small")
         with Grid(id="main"):
-            yield from digits_keys.compose_before()  # digits (tui/app/digits_keys.py)
+            # digits (tui/app/digits_keys.py): on image tasks
+            yield from digits_keys.compose_before(self.app.session)
             yield NetworkDiagram(id="diagram", classes="panel")
             with VerticalScroll(id="inspector-box", classes="panel"):
                 yield Inspector(id="inspector")
             yield Narration(id="narration", classes="panel")
             yield LossChart(id="loss", classes="panel")
             yield Predictions(id="predictions", classes="panel")
-            yield from digits_keys.compose_after()
+            yield from digits_keys.compose_after(self.app.session)
         yield LessonPanel(id="lesson", classes="panel")
         # the palette's key is in the help and the table (ctrl+p), not the footer
         yield KeyFooter(compact=True, show_command_palette=False)

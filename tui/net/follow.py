@@ -25,7 +25,6 @@ from tui.core import actions as act
 from tui.core import wire
 from tui.core.config import RunConfig, build
 from tui.core.session import Session
-from tui.app.app import TinyNetApp
 
 CONNECT_TIMEOUT_S = 5.0
 BACKOFF_S = (0.1, 5.0)      #: first and longest wait between reconnection attempts
@@ -542,6 +541,9 @@ def make_follow_app(address: str, code: str, backoff: tuple[float, float] = BACK
     from textual.binding import Binding
     from textual.screen import ModalScreen
     from textual.widgets import Label, Static
+
+    # the app loads with the app, not with the command line's parser: `--help` stays light
+    from tui.app.app import TinyNetApp
 
     host, port = parse_address(address)
 

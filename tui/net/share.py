@@ -26,7 +26,6 @@ from tui.core.text import printable
 from tui.net.join_guard import JoinGuard
 from tui.net.room import Room, tally_line
 from tui.net.follow import parse_address
-from tui.app.app import TinyNetApp
 
 JOIN_TIMEOUT_S = 5.0       #: a connection that sends no join line in time is closed
 MAX_QUEUE = 100_000        #: lines waiting for one follower; a follower further behind is
@@ -497,6 +496,8 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
     from textual.binding import Binding
     from textual.message import Message
 
+    # the app loads with the app, not with the command line's parser: `--help` stays light
+    from tui.app.app import TinyNetApp
 
     class ShareApp(TinyNetApp):
         BINDINGS = [Binding("i", "share_info", "join code", tooltip="the join code again")]

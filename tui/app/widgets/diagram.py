@@ -155,7 +155,9 @@ def _edge_geometry(starts: tuple, ends: tuple, columns: tuple, width: int, heigh
 def _draw_edges(grid, g: EdgeGeometry, weights) -> None:
     """Colour and dash every edge by its weight; per cell the brightest edge wins."""
     levels, negatives = [], []
-    for l in np.unique(g.edge_layer).tolist():  # the layers with edges drawn, in order
+    # the layers with edges drawn, in order (not np.unique: NumPy 2's loads numpy.ma, ≈ 15 ms
+    # of the first frame)
+    for l in sorted(set(g.edge_layer.tolist())):
         W = weights[l]
         sel = g.edge_layer == l
         w = W[g.edge_i[sel], g.edge_j[sel]]
