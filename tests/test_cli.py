@@ -401,3 +401,31 @@ def test_the_app_command_of_every_optimizer_is_one_the_app_accepts():
         assert (again.optimizer or "gd") == word      # gd: left out, the default
         assert ("--momentum" in argv) == (word in ("momentum", "nesterov"))
         assert ("--rho" in argv) == (word == "rmsprop")
+
+
+def test_train_summary_numbers_are_all_of_the_final_weights():
+    """The row's train loss, accuracy, test loss and test accuracy all come from the weights
+    after the last epoch (not fit()'s last recorded loss, which is of the weights before
+    that epoch's update), with the same 4 significant digits; the caption says so."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    from tui.cli.train import run_training
+    problem = _problem("train", "--task", "digits", "--epochs", "5")
+    out = io.StringIO()
+    assert run_training(problem, quiet=True, console=Console(file=out, width=300)) == 0
+    text = out.getvalue()
+    row = next(line for line in text.splitlines() if "epochs  │" in line or "│ epochs" in line)
+    cells = [c.strip() for c in row.strip("│ ").split("│")]
+    net = problem.net  # the final weights: compute each number again, directly
+    train = float(net.loss(net.predict(problem.X), problem.y))
+    test = float(net.loss(net.predict(problem.X_test), problem.y_test))
+    right = np.mean(net.predict(problem.X).argmax(1) == problem.y.argmax(1))
+    right_test = np.mean(net.predict(problem.X_test).argmax(1) == problem.y_test.argmax(1))
+    assert cells[:5] == [f"{train:.4g}", f"{right:.1%}", f"{test:.4g}", f"{right_test:.1%}", "5"]
+    assert "all four with the weights after epoch 5" in " ".join(text.split())
+    penalty = net.penalty()
+    assert penalty > 0 and (f"is {train:.4g} + {penalty:.4g} = {train + penalty:.4g}"
+                            in " ".join(text.split()))

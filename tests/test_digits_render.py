@@ -310,6 +310,30 @@ def test_crop_keeps_exactly_width_cells_and_cuts_the_segment_at_the_edge():
     assert text(crop(line, 1)) == "a" and text(crop(line, 0)) == ""
 
 
+def test_docs_say_what_the_true_class_mark_looks_like():
+    """docs/digits.md describes the bars as bar_lines draws them: the true class (◀) green
+    even when the network is wrong, a wrong answer red (the page said "green when it is
+    also the answer")."""
+    import dataclasses
+    from pathlib import Path
+
+    from tui.app.widgets.digit_diagram import RIGHT, WRONG, bar_lines
+
+    s = Session(build(task_config("digits")))
+    view = digits_view(s)
+    probs = np.full(10, 0.02)
+    probs[7] = 0.82                                  # the answer: 7; the true class: 3
+    wrong = dataclasses.replace(view, label=3, probs=probs)
+    lines = bar_lines(wrong, 30)
+    assert lines[3][1].style == RIGHT and lines[3][3].text == " ◀" and lines[3][3].style == RIGHT
+    assert lines[7][1].style == WRONG and lines[7][0].style.bold
+    doc = " ".join((Path(__file__).parent.parent / "docs" / "digits.md").read_text().split())
+    assert "green when it is also the answer" not in doc
+    assert "`◀` marks the true class, whose bar is green whether or not the network got it right" in doc
+    assert "has a red bar when it is not the true class" in doc
+    assert RIGHT.color.name == "green" and WRONG.color.name == "red"
+
+
 @pytest.mark.parametrize("width,height", [(38, 10), (39, 12), (60, 12)])
 def test_confusion_shows_every_class_and_its_share_right_in_the_panel(view, width, height):
     """At 80×24 (38×10 inside the panel) the % column lost its digits ('  0│'), the lines

@@ -342,3 +342,56 @@ async def test_numbers_a_question_hides_come_back_once_it_is_answered(tmp_path):
         await pilot.pause()
         assert "Right" in panel_text(app) and app.lessons.hidden is None
         assert shown in plain(inspector)
+
+
+def test_feedback_comes_before_what_to_do_next():
+    """The verdict first, then "✓ Done" (it read in reverse: Done above Right)."""
+    v = LessonView("L", 2, 9, "T", "x", feedback="✓ Right: the engine got 0.2264.", right=True)
+    lines = render_todo(v).plain.splitlines()
+    assert lines == ["✓ Right: the engine got 0.2264.",
+                     "✓ Done: Enter or PgDn for the next chapter"]
+
+
+async def test_lesson_numbers_of_y_hat_read_as_the_predictions_panel_writes_them(tmp_path):
+    """backprop chapter 3 names ŷ of the four samples: written as the truth table beside
+    it writes them (0.4890, not 0.489), by the panel's own formatter."""
+    from tui.app.widgets.predictions import truth_table
+
+    app = lesson_app(tmp_path, "backprop", 2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = panel_text(app)
+        view = app.frame.predictions
+        table = truth_table(*view.table).plain.splitlines()[1:]
+        y_hat = [row.split()[3] for row in table]
+        assert len(y_hat) == 4 and all(len(v) == 6 for v in y_hat)  # 0.xxxx
+        assert f"The answers now are {y_hat[0]}, {y_hat[1]}, {y_hat[2]} and {y_hat[3]}" in text
+        assert any(v.endswith("0") for v in y_hat)  # the case that differed: 0.4890 vs 0.489
+
+
+async def test_the_lesson_list_keeps_each_row_on_one_line_at_80x24(tmp_path):
+    """L at 80×24: a lesson's row is its name, its title cut with "…" where needed and its
+    progress tag whole (``[at chapter ▎`` / ``▊ 3 of 9]`` wrapped before)."""
+    from tui.app.lesson_mode import lesson_row
+
+    app = lesson_app(tmp_path, "backprop", 2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("escape", "L")             # (Esc: the answer box lets L through)
+        await pilot.pause()
+        assert isinstance(app.screen, LessonListScreen)
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        rows = [line for line in lines if "  backprop " in line]
+        assert len(rows) == 1 and "[at chapter 3 of 9]" in rows[0], lines
+        assert "…" in rows[0]  # the title gave way, not the tag
+        tagged = [line for line in lines if "[not started]" in line or "[at chapter" in line]
+        assert len(tagged) >= 3 and all(line.count("[") == line.count("]") for line in tagged)
+        assert not any(line.strip("│▊▎ ").endswith("of 9]") and "[" not in line for line in lines)
+    # the row alone, at several widths: one line, the tag whole
+    from rich.console import Console
+    for width in (40, 50, 68, 120):
+        console = Console(width=width)
+        with console.capture() as out:
+            console.print(lesson_row("learning-rate", "The learning rate: too small, right, "
+                                     "too large", "[at chapter 3 of 9]"))
+        assert len(out.get().splitlines()) == 1 and "[at chapter 3 of 9]" in out.get()

@@ -10,6 +10,7 @@ from rich.cells import cell_len
 from textual.widgets import Footer
 
 from tui.app.app import TinyNetApp
+from tui.core.first_run import map_legend
 from tui.lessons import live, panels
 from tui.lessons.format import Chapter, load
 from tui.lessons.progress import Progress
@@ -264,3 +265,67 @@ def test_unshown_says_where_and_what_at_each_size():
     assert panels.unshown(chapter(show=("predictions", "maps"))) == [
         (7, m) for _, m in panels.unshown(both)]                     # nor show's: the title's
     assert panels.unshown(chapter(show=("predictions", "maps"), task="digits")) == []
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_the_lesson_panel_says_when_more_text_is_below_and_how_to_read_it(tmp_path, size):
+    """Chapter 3 of backprop is longer than the panel at 80×24: the bottom border says
+    ``▼ more: PgDn`` (a scrollbar's colour is no cue) and, where the line of keys is
+    hidden, how to read on and change chapter; at the text's end the marker goes."""
+    app = lesson_app(tmp_path, "backprop", start=2)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        lesson = app.query_one("#lesson")
+        bottom = screen_lines(app)[lesson.region.bottom - 1]
+        scroll = app.query_one("#lesson-scroll")
+        more = scroll.max_scroll_y > 0
+        assert more == (size == (80, 24))  # the small screen cuts chapter 3's text
+        assert ("▼ more: PgDn" in bottom) == more, bottom
+        if size == (80, 24):
+            assert "▼ more: PgDn · >/< chapter" in bottom
+            await pilot.press("pagedown")
+            await pilot.pause()
+            await pilot.pause()
+            assert round(scroll.scroll_y) == scroll.max_scroll_y  # the end of the text
+            bottom = screen_lines(app)[lesson.region.bottom - 1]
+            assert "▼ more" not in bottom and "PgDn/PgUp: next/back · >/< chapter" in bottom
+        else:
+            assert "PgDn/PgUp read on" in "".join(screen_lines(app)[lesson.region.y:lesson.region.bottom])
+
+
+async def test_the_maps_legend_follows_the_maps_drawn_across_resizes(tmp_path):
+    """why-hidden at 120×40 draws the output's map and labels it; resized to 80×24 the map
+    goes and so does its legend (it stayed, cut: "maps a(x₁,x₂): orange low · blue …");
+    back at 120×40 both come back.  The legend is map_legend's at each size."""
+    from tui.app.widgets.diagram import color_system, maps_drawn
+
+    app = lesson_app(tmp_path, "why-hidden")
+    async with app.run_test(size=(120, 40)) as pilot:
+        diagram = app.query_one("#diagram")
+
+        async def legend_and_drawn():
+            for _ in range(4):
+                await pilot.pause()
+            bottom = screen_lines(app)[diagram.region.bottom - 1]
+            return (str(diagram.border_subtitle),
+                    maps_drawn(diagram.data, *diagram.content_size), bottom)
+
+        legend, drawn, bottom = await legend_and_drawn()
+        assert drawn and legend == map_legend(color_system(app), False, diagram.size.width - 6)
+        assert legend.startswith("maps a(x₁,x₂)") and legend in bottom
+        assert "▀" in "".join(screen_lines(app)[diagram.region.y:diagram.region.bottom])
+        await pilot.resize_terminal(80, 24)
+        legend, drawn, bottom = await legend_and_drawn()
+        assert not drawn and legend == "" and "maps" not in bottom
+        await pilot.resize_terminal(120, 40)
+        legend, drawn, bottom = await legend_and_drawn()
+        assert drawn and legend.startswith("maps a(x₁,x₂)") and legend in bottom
+
+
+def test_the_maps_legend_has_one_wording_at_every_width():
+    for colors in ("truecolor", None):
+        for width in range(13, 60):
+            for hint in (True, False):
+                text = map_legend(colors, hint, width)
+                assert text.startswith("maps a(x₁,x₂)") and len(text) <= width

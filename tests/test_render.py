@@ -326,8 +326,9 @@ def test_chart_epoch_ticks_follow_the_width():
     late = loss_view(range(50, 151), np.linspace(0.5, 0.05, 101))
     assert x_ticks(draw(late, width=60)) == ["0", "50", "100", "150"]  # the axis starts at epoch 0
     lin = loss_view(range(10), np.linspace(0.15, 0.0, 10))
-    assert y_ticks(draw(lin, log=False, height=8)) == ["0"]
-    assert y_ticks(draw(lin, log=False, height=10)) == ["0"]
+    # one round value fits (0): the rows' own values, the top one the largest loss drawn
+    assert y_ticks(draw(lin, log=False, height=8)) == ["0.15", "0"]
+    assert y_ticks(draw(lin, log=False, height=10)) == ["0.15", "0"]
     assert y_ticks(draw(lin, log=False, height=16)) == ["0.15", "0.1", "0.05", "0"]
 
 
@@ -1132,6 +1133,68 @@ def test_inspector_names_every_optimizer_slot_in_the_update_note():
         "w₂ (x₂) -1.25  -0.375   0.1875 -0.02 0.05",
         "b       0.125    -0.5     0.25  0.03 0.06",
         "last Δ, m, v: from epoch 0"]
+
+
+# ── the loss chart's y labels are the values drawn on their rows ────────────────
+
+def label_value(label: str) -> float:
+    """A y label as a number: ``0.25``, ``9.4e-05``, ``1``, ``10⁻²``."""
+    if label.startswith("10") and len(label) > 2 and not label[2].isdigit():
+        digits = label[2:].translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
+        return 10.0 ** int(digits)
+    return float(label)
+
+
+def labelled_rows(lines) -> list[tuple[int, float]]:
+    """(canvas row from the top, value) of each y label of a drawn chart."""
+    rows = [line for line in lines if ("┤" in line or line.lstrip().startswith("│"))
+            and "┌" not in line]
+    return [(k, label_value(line.split("┤")[0].strip())) for k, line in enumerate(rows)
+            if "┤" in line]
+
+
+def data_rows(lines) -> list[int]:
+    """The canvas rows with something of a curve drawn on them (legend rows: only their
+    text and swatch, left out)."""
+    return [k for k, r in enumerate(plot_rows(lines))
+            if any(0x2800 < ord(c) <= 0x28FF for c in LEGEND_MARK.sub("", r))]
+
+
+XOR_CURVE = np.r_[np.full(300, 0.25), np.logspace(np.log10(0.25), -4, 2700)]  # + + +, space
+
+
+@pytest.mark.parametrize("log", [True, False], ids=["log", "linear"])
+@pytest.mark.parametrize("width, height", [(38, 8), (58, 9), (60, 16), (58, 20)])
+@pytest.mark.parametrize("curve, baseline", [(XOR_CURVE, 0.25), (XOR_CURVE, None),
+                                             (np.logspace(0, -3, 300), None),
+                                             (np.linspace(0.3, 0.1, 300), 0.25),
+                                             (np.array([0.2501]), 0.25)],
+                         ids=["xor-mean", "xor", "decades", "short", "first-epoch"])
+def test_every_y_label_is_a_value_drawn_where_it_is(curve, baseline, width, height, log):
+    """Read off the drawn chart: no label on a row above the curve's highest row (the
+    legend's headroom: XOR at 80×24 had ``47┤`` over a loss that never passes 0.25) or
+    below its lowest, and every label within a row of the data's range; on XOR's coarse
+    log axis the top label is the largest loss drawn (``0.25`` where the mean's line is,
+    not ``0.17``)."""
+    lines = draw(loss_view(range(len(curve)), curve, baseline=baseline,
+                           title="xor · epoch 3000"), log=log, width=width, height=height)
+    labels, drawn = labelled_rows(lines), data_rows(lines)
+    assert len(labels) >= 2 and drawn, lines
+    first, last = min(drawn), max(drawn)
+    values = np.r_[curve, [] if baseline is None else [baseline]]
+    d_lo, d_hi = float(values.min()), float(values.max())
+    span = max(1, last - first)
+    for row, value in labels:
+        assert first <= row <= last, (row, value, lines)
+        if log:  # within a row (in log₁₀ units) of the data's range
+            h = (math.log10(d_hi) - math.log10(d_lo)) / span
+            assert math.log10(d_lo) - h - 1e-9 <= math.log10(value) <= math.log10(d_hi) + h + 1e-9
+        else:
+            h = (d_hi - d_lo) / span
+            assert d_lo - h - 1e-9 <= value <= d_hi + h + 1e-9, (value, lines)
+    if log and curve is XOR_CURVE and height <= 9:  # coarse rows: labelled with their values
+        top = min(labels)
+        assert top[0] == first and f"{top[1]:.2g}" == f"{d_hi:.2g}", lines
 
 
 def _paged_neuron() -> NeuronView:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import gc
 import time
 from pathlib import Path
@@ -126,6 +127,10 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
         self._drawn = None
         self.call_after_refresh(self.redraw, True)  # panels that resample need their new size
 
+    def on_network_diagram_resized(self, _message) -> None:
+        """A frame at the diagram's new size (its maps, and their legend, follow it)."""
+        self.call_after_refresh(self.redraw, True)
+
     def say(self, message: str, **kwargs) -> None:
         """A notification; never read as markup (file names and messages are the user's),
         and every control or bidi character shown visibly (:func:`printable`)."""
@@ -175,14 +180,11 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
                                          speed=f"{self.lessons.pace:g} s/step")
         self.query_one(StatusLine).show(status)
         if frame.diagram is not None:  # (None on image tasks: the diagram is hidden)
-            self.query_one(NetworkDiagram).show(frame.diagram)
-        maps = frame.diagram.maps if frame.diagram is not None else None
-        # the maps' legend, with "m: large" until m is seen once
-        fresh = self.first_run is not None and not self.first_run.seen("map")
-        diagram = self.query_one("#diagram")
-        diagram.border_subtitle = (
-            map_legend(color_system(self), large_hint=fresh, width=diagram.size.width - 6)
-            if maps is not None and maps.small is not None else "")
+            # the maps' legend, with "m: large" until m is seen once; the diagram shows it
+            # while it draws the maps (at each size it is drawn at: a resize can drop them)
+            fresh = self.first_run is not None and not self.first_run.seen("map")
+            self.query_one(NetworkDiagram).show(frame.diagram, legend=functools.partial(
+                map_legend, color_system(self), fresh))
         self.query_one(Inspector).show(frame.neuron, playing=s.playing)
         self.query_one(Narration).show(frame.narration)
         chart = self.query_one(LossChart)

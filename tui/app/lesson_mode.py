@@ -12,6 +12,9 @@ pauses it.  It is a Textual timer, usable with or without a lesson.
 """
 from __future__ import annotations
 
+from rich.cells import cell_len
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -53,6 +56,17 @@ def counts_as_n(step: act.Step, chapter_granularity: str) -> bool:
     return STEP_ORDER.index(g) >= STEP_ORDER.index(want)
 
 
+def lesson_row(name: str, title: str, tag: str) -> Table:
+    """A lesson's row in the list: its name, its title and its progress tag on one line at
+    any width; the title is cut with "…" first (``[at chapter 3 of 9]`` stays whole)."""
+    row = Table.grid(padding=(0, 1), expand=True)
+    row.add_column(width=17, no_wrap=True)  # "  " and the name, as the chapters are indented
+    row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    row.add_column(width=cell_len(tag), no_wrap=True)
+    row.add_row(Text(f"  {name}"), Text(title), Text(tag))  # (never read as markup)
+    return row
+
+
 class LessonListScreen(ModalScreen[object]):
     """The chapters of the open lesson and the built-in lessons (with progress).
     Dismisses with ``("chapter", i)``, ``("lesson", name)`` or None."""
@@ -60,7 +74,8 @@ class LessonListScreen(ModalScreen[object]):
     BINDINGS = [Binding("escape,L", "dismiss(None)", "close")]
 
     def __init__(self, chapters: list[str], current: int | None,
-                 lessons: list[tuple[str, str]]) -> None:
+                 lessons: list[tuple[str, str, str]]) -> None:
+        """``lessons``: (name, title, progress tag) of each built-in lesson."""
         super().__init__()
         self.chapters, self.current, self.lessons = chapters, current, lessons
 
@@ -71,8 +86,8 @@ class LessonListScreen(ModalScreen[object]):
             options.append(Option(f"{mark} {i + 1}. {title}", id=f"chapter:{i}"))
         if self.chapters:
             options.append(None)
-        for name, info in self.lessons:
-            options.append(Option(f"  {name:<15} {info}", id=f"lesson:{name}"))
+        for name, title, tag in self.lessons:
+            options.append(Option(lesson_row(name, title, tag), id=f"lesson:{name}"))
         with Vertical(id="lesson-list-box"):
             yield Label("Chapters and lessons — Enter opens, Esc closes" if self.chapters
                         else "Lessons — Enter opens, Esc closes")
@@ -427,10 +442,9 @@ class LessonMode:
         lessons = []
         for name, path in builtin_lessons().items():
             try:
-                info = f"{load(path).title}  [{progress.describe(name)}]"
+                lessons.append((name, load(path).title, f"[{progress.describe(name)}]"))
             except LessonErrors:
-                info = "cannot be read"
-            lessons.append((name, info))
+                lessons.append((name, "cannot be read", ""))
         chapters = [c.title for c in self.lesson.lesson.chapters] if self.lesson else []
         current = self.lesson.index if self.lesson else None
 

@@ -25,10 +25,15 @@ from nn.confusion import confusion_matrix
 from tui.cli.summary import confusion_table
 from tui.view.plots_digits import export_problem
 from tui.core.config import Problem, model_meta
+from tui.core.format import num
 from tui.core.text import printable
 from tui.view.handout import from_problem, names_for, write_handout
 from tui.view.plots import IMAGE_PNGS
 from tui.core.output import check_output_file, check_output_files, fallback_path, unused_path
+
+
+#: significant digits of the losses in the summary (the app's status line shows 4 too)
+LOSS_DIGITS = 4
 
 
 def _error(message: str) -> None:
@@ -134,11 +139,24 @@ def _train(problem, until_loss, save, export, quiet, console, force, losses=None
     if result.stopped == "callback":
         result.stopped = "Ctrl-C"
 
+    # Every number of the row is computed from the same weights, the final ones (after the
+    # last epoch): fit()'s last recorded loss is the loss *before* that epoch's update, so
+    # it would sit beside an accuracy and a test loss of other weights.
     metric, value = problem.score()
     test = problem.test_score()
+    weights = (f"the weights after epoch {result.epochs}" if result.epochs
+               else "the initial weights")
+    final = problem.train_loss()  # the data loss, like the test loss beside it
+    penalty = net.penalty()  # weight decay's term: in the objective, not in the data loss
+    caption = f"{'all four' if test else 'both'} with {weights}"
+    if penalty:
+        caption += (f"; losses without weight decay's penalty: the objective trained (the "
+                    f"app's loss) is {num(final, LOSS_DIGITS)} + {num(penalty, LOSS_DIGITS)}"
+                    f" = {num(final + penalty, LOSS_DIGITS)}")
     table = Table(title=f"{cfg.label}: {net.describe()}, lr {cfg.lr:g}, seed {cfg.seed}"
-                        + "".join(f", {part}" for part in cfg.training_parts()))
-    table.add_column("final loss", justify="right")
+                        + "".join(f", {part}" for part in cfg.training_parts()),
+                  caption=caption)
+    table.add_column("train loss", justify="right")
     table.add_column(metric, justify="right")
     if test is not None:
         table.add_column("test loss", justify="right")
@@ -149,11 +167,8 @@ def _train(problem, until_loss, save, export, quiet, console, force, losses=None
     def shown(v: float) -> str:
         return f"{v:.1%}" if metric == "accuracy" else f"{v:.4f}"
 
-    tested = [] if test is None else [f"{problem.test_loss():.6g}", shown(test[1])]
-    # --epochs 0: nothing trained, the loss of the initial weights (not a NaN)
-    final = result.final_loss if result.epochs else \
-        net.objective(problem.X, problem.y)
-    table.add_row(f"{final:.6g}", shown(value), *tested, str(result.epochs),
+    tested = [] if test is None else [num(problem.test_loss(), LOSS_DIGITS), shown(test[1])]
+    table.add_row(num(final, LOSS_DIGITS), shown(value), *tested, str(result.epochs),
                   f"{elapsed:.2f} s", "initial weights" if not result.epochs else result.stopped)
     console.print(table)
     if problem.kind == "multiclass":  # the classes' confusion matrix (tui/summary.py)

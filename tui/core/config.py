@@ -348,6 +348,11 @@ class Problem:
         """:meth:`score`'s metric on the test rows, or None without a split."""
         return None if self.X_test is None else self._score(self.X_test, self.y_test)
 
+    def train_loss(self) -> float:
+        """The data loss on the training rows with the weights now (no weight-decay
+        penalty: comparable with :meth:`test_loss`)."""
+        return float(self.net.loss(self.net.predict(self.X), self.y))
+
     def test_loss(self) -> float | None:
         """The loss on the test rows, or None without a split."""
         if self.X_test is None:

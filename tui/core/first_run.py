@@ -31,11 +31,12 @@ def map_legend(color_system: str | None, large_hint: bool = True, width: int = 5
     """The one line under the diagram that says what the neuron maps are — each neuron's a
     over the input plane — and what their colours mean (``color_system`` None: ``NO_COLOR``,
     where the maps use glyph densities); ``large_hint``: with "m: large" (until m is seen).
-    The longest wording that fits ``width`` cells (a lesson's narrow diagram: the short one)."""
+    The longest that fits ``width`` cells (a lesson's narrow diagram: a shorter one), each
+    in the same words: ``maps a(x₁,x₂)``, then the colours, then the hint."""
     scale = "low ░ ▒ ▓ █ high" if color_system is None else "orange low · blue high"
     hint = " · m: large" if large_hint else ""
     for text in (f"maps a(x₁,x₂): {scale}{hint}", f"maps a(x₁,x₂): {scale}",
-                 f"maps: a over x₁,x₂{hint}", "maps: a over x₁,x₂", "maps a(x₁,x₂)"):
+                 f"maps a(x₁,x₂){hint}", "maps a(x₁,x₂)"):
         if len(text) <= width:
             return text
     return ""

@@ -17,6 +17,13 @@ def num(x: float, digits: int = 4) -> str:
     return f"{x:.{digits}g}"
 
 
+def probability(p: float) -> str:
+    """ŷ of a sigmoid output with 4 decimals, so a column's digits line up (0.4890 over
+    0.4923, not 0.489); anything else as :func:`num` writes it.  The predictions panel's
+    truth table and the lessons' numbers of ŷ both write it so."""
+    return f"{p:.4f}" if 0.0 <= p <= 1.0 else num(p)
+
+
 def paren(x: float, digits: int = 4) -> str:
     """A number wrapped in parentheses when negative, for products: (−0.2)·(0.5)."""
     s = num(x, digits)

@@ -19,7 +19,7 @@ from nn.naming import SUB, SUP, neuron_name, sample_name, weight_name
 
 from tui.core.actions_local import AnswerQuiz
 from tui.core.config import RunConfig, build, task_config
-from tui.core.format import num
+from tui.core.format import num, probability
 from tui.core.quiz import Quiz
 from tui.core.session import Session
 from tui.lessons.format import (PLACEHOLDER, Chapter, Lesson, LessonError, LessonErrors, Quantity,
@@ -246,9 +246,21 @@ def excited_most(problem, layer: int, neuron: int) -> int:
 
 
 def show(session: Session, q: Quantity) -> str:
-    """``q``'s value as the panels write it (``epoch`` and ``digit`` as whole numbers)."""
-    v = value(session, q)
-    return str(int(v)) if q.kind in ("epoch", "last epoch", "digit") else num(v)
+    """``q``'s value as the panels write it (see :func:`written`)."""
+    return written(session, q, value(session, q))
+
+
+def written(session: Session, q: Quantity, v: float) -> str:
+    """``v``, a value of ``q``, as the panels write it: ``epoch`` and ``digit`` as whole
+    numbers; ŷ of a gate as the predictions panel's truth table does (0.4890, 4 decimals,
+    so the lesson's numbers read as the panel beside it); else 4 significant digits."""
+    if q.kind in ("epoch", "last epoch", "digit"):
+        return str(int(v))
+    sizes = tuple(session.net.sizes)
+    if (q.kind == "a" and session.config.is_gate
+            and neuron_index(q.neuron, sizes)[0] == len(sizes) - 2):
+        return probability(v)
+    return num(v)
 
 
 def describe(session: Session, q: Quantity) -> str:
@@ -467,7 +479,8 @@ class ChapterRun:
             self.take_back(presses, start)
             self.steps_left, self.wait_done, self.play_reached = steps_left, False, None
             self.session.select(*selected)
-        return Answer(right, truth, num(truth), None if right else self.hint)
+        return Answer(right, truth, written(self.session, ch.ask, truth),
+                      None if right else self.hint)
 
     def take_back(self, presses: int, start: tuple[int, int]) -> None:
         """Undo the chapter's wait: its steps one by one, or a play back to its start."""

@@ -19,6 +19,7 @@ out, and always the output layer.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -197,6 +198,13 @@ def _small_maps(data: DiagramView, label_w: list[int], width: int, height: int):
     if shape is None or maps.small[0].shape[1:] != (2 * shape[0], shape[1]):
         return None
     return shape
+
+
+def maps_drawn(data: DiagramView, width: int, height: int) -> bool:
+    """Whether :func:`render_diagram` draws the neuron maps at this size (their legend is
+    shown only then)."""
+    label_w = label_widths(data.input_names, data.names, data.input_labels)
+    return _small_maps(data, label_w, width, height) is not None
 
 
 def _wrap(text: str, width: int) -> list[str] | None:
@@ -459,18 +467,29 @@ class NetworkDiagram(LineCanvas):
         self.data: DiagramView | None = None
         self.boxes: list[NodeBox] = []
 
-    def show(self, data: DiagramView) -> None:
-        self.data = data
+    #: the maps' legend for the bottom border: width → text (set by :meth:`show`)
+    legend: Callable[[int], str] | None = None
+
+    def show(self, data: DiagramView, legend: Callable[[int], str] | None = None) -> None:
+        self.data, self.legend = data, legend
         self._draw()
+
+    class Resized(Message):
+        """The diagram has a new size: its frame was built for the old one (maps or none);
+        the app builds one at this size (its own resize redraw can run before the layout
+        has settled, and leave the maps out)."""
 
     def on_resize(self) -> None:
         self._draw()
+        self.post_message(self.Resized())
 
     def _draw(self) -> None:
         if self.data is not None:
             lines, self.boxes = render_diagram(self.data, self.content_size.width,
                                                self.content_size.height, color_system(self.app))
             self.set_lines(lines)
+            drawn = self.legend is not None and maps_drawn(self.data, *self.content_size)
+            self.border_subtitle = self.legend(self.size.width - 6) if drawn else ""
 
     def node_at(self, x: int, y: int) -> NodeBox | None:
         for box in self.boxes:

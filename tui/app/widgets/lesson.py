@@ -93,12 +93,25 @@ def render_todo(v: LessonView) -> Text:
     elif v.todo:
         t.append("▶ " + v.todo[:1].upper() + v.todo[1:], style="bold magenta")
     elif not v.finished:
+        if v.feedback:  # the verdict first, then what to do next
+            t.append(v.feedback + "\n", style="green" if v.right else "yellow")
         t.append("✓ Done: Enter or PgDn for the next chapter" if v.index + 1 < v.count
                  else "✓ Done: Enter or PgDn finishes the lesson", style="bold green")
+        return t
     if v.feedback:
         t.append("\n")
         t.append(v.feedback, style="green" if v.right else "yellow")
     return t
+
+
+def more_hint(below: bool, compact: bool) -> str:
+    """The lesson panel's bottom border: ``▼ more: PgDn`` while the chapter's text goes on
+    below; on small screens, where the line of keys is hidden, also how to read and move
+    on (so the text's end and the next chapter are found at 80×24 too)."""
+    more = "▼ more: PgDn" if below else ""
+    if not compact:
+        return more
+    return f"{more or 'PgDn/PgUp: next/back'} · >/< chapter"  # both work while typing
 
 
 class AnswerInput(Input):
@@ -151,7 +164,20 @@ class LessonPanel(Vertical):
 
     def on_mount(self) -> None:
         self.border_title = "lesson"
-        self.query_one("#lesson-scroll").can_focus = False
+        scroll = self.query_one("#lesson-scroll")
+        scroll.can_focus = False
+        # the bottom border says whether more text is below (a scrollbar's colour alone
+        # does not), however it scrolled: PgDn, the mouse wheel, a resize, a new text
+        self.watch(scroll, "scroll_y", self.show_more, init=False)
+        self.watch(scroll, "max_scroll_y", self.show_more, init=False)
+
+    def show_more(self, *_) -> None:
+        """The bottom border's hint: ``▼ more: PgDn`` while the text goes on below what
+        is shown; on small screens (where the line of keys is hidden) with the keys that
+        read on and change chapter."""
+        scroll = self.query_one("#lesson-scroll", VerticalScroll)
+        below = round(scroll.scroll_y) < scroll.max_scroll_y
+        self.border_subtitle = more_hint(below, self.screen.has_class("compact"))
 
     _reveal: str | None = None  #: the reveal last shown (to scroll to a new one)
 
@@ -167,6 +193,7 @@ class LessonPanel(Vertical):
     def on_resize(self) -> None:
         if self._view is not None:
             self.show(self._view)
+        self.call_after_refresh(self.show_more)
 
     def show(self, v: LessonView) -> None:
         self._view = v
@@ -185,6 +212,7 @@ class LessonPanel(Vertical):
         self.query_one("#lesson-keys", Static).update(Text(v.keys, style="dim"))
         answer = self.query_one("#lesson-answer", AnswerInput)
         answer.display = answer.can_focus = v.question is not None
+        self.call_after_refresh(self.show_more)
 
     def page(self, direction: int) -> bool:
         """PgDn (+1) / PgUp (−1): scroll the chapter's text a page, if there is more that

@@ -5,7 +5,8 @@ of epochs, at most about two per column), so a redraw costs the same at epoch
 100 and epoch 10⁶ and no spike ever disappears: the upper line is each bin's
 largest loss, the lower its smallest.  The log view plots log₁₀(loss) on a
 linear axis (plotext's own log axis fails on repeated builds) and labels the
-ticks in loss units (10⁻¹, 10⁻², …).  Epochs are counted from 0, as on the
+ticks in loss units (10⁻¹, 10⁻², …, or each row's value where rows are coarse); no
+label is written above the row of the largest loss drawn (the legend's headroom).  Epochs are counted from 0, as on the
 status line.  A grey line marks the loss of predicting the mean target, which a
 network with no signal gets.
 
@@ -117,31 +118,67 @@ COARSE_ROW_DECADES = 0.15
 COARSE_DECADE_ROWS = 0.5
 
 
-def row_ticks(a: float, b: float, rows: int, most: int, log: bool = True
-              ) -> tuple[list[float], list[str]]:
+def tick_row(t: float, a: float, b: float, rows: int) -> int:
+    """The canvas row (from the bottom) plotext writes a y tick ``t`` on, on an axis from
+    ``a`` to ``b`` of ``rows`` rows: the nearest of the rows' centres."""
+    return math.floor(round(0.5 + (rows - 1) * (t - a) / (b - a), 8))
+
+
+def drawn_row(v: float, a: float, b: float, rows: int) -> int:
+    """The canvas row (from the bottom) a braille point at ``v`` is drawn on: plotext puts
+    it on one of 4·rows dot rows, 4 to a row — not quite :func:`tick_row`'s grid."""
+    return math.floor(round(0.5 + (4 * rows - 1) * (v - a) / (b - a), 8)) // 4
+
+
+def row_ticks(a: float, b: float, rows: int, most: int, log: bool = True,
+              top: float | None = None) -> tuple[list[float], list[str]]:
     """Ticks on the canvas rows of an axis from ``a`` to ``b`` (log₁₀ values when
     ``log``), each labelled with the loss at that very row: whatever is drawn on a
     labelled row reads as its label, to half a row.  Every k-th row from the bottom, at
-    most ``most``."""
+    most about ``most``.  ``top``: the largest value drawn (below the legend's headroom):
+    no row above the one it is drawn on is labelled, and that row is, with ``top`` itself
+    (XOR's 0.25 where the mean's line is, not the row's 0.17 or the headroom's 47)."""
     if rows < 2 or not b > a:
         return [], []
     h = (b - a) / (rows - 1)
-    step = max(1, math.ceil(rows / max(1, most)))
-    ticks = [a + k * h for k in range(0, rows, step)]
-    return distinct_labels(ticks, 2, (lambda t: 10 ** t) if log else (lambda t: t))
+    n = rows if top is None else max(1, min(rows, drawn_row(top, a, b, rows) + 1))
+    step = max(1, math.ceil(n / max(1, most)))
+    ks = list(range(0, n, step))
+    if top is not None and n >= 2 and ks[-1] != n - 1:
+        if n - 1 - ks[-1] < 2 and len(ks) > 1:
+            ks.pop()  # the row under the top one: the top row is labelled instead
+        ks.append(n - 1)
+    where = [a + k * h for k in ks]       # on each row's centre (tick_row)
+    values = list(where)                  # what each label says
+    if top is not None and n >= 2:
+        values[-1] = top                  # the top row: the largest value drawn on it
+    kept, labels = distinct_labels(values, 2, (lambda t: 10 ** t) if log else (lambda t: t))
+    return [where[values.index(v)] for v in kept], labels
 
 
-def axis_ticks(a: float, b: float, rows: int, most: int) -> tuple[list[float], list[str]]:
+def below_top(ticks: list[float], labels: list[str], a: float, b: float, rows: int,
+              top: float | None) -> tuple[list[float], list[str]]:
+    """The ticks not written above the row ``top`` is drawn on (the legend's headroom)."""
+    if top is None or rows < 2 or not b > a:
+        return ticks, labels
+    highest = drawn_row(top, a, b, rows)
+    kept = [(t, label) for t, label in zip(ticks, labels) if tick_row(t, a, b, rows) <= highest]
+    return [t for t, _ in kept], [label for _, label in kept]
+
+
+def axis_ticks(a: float, b: float, rows: int, most: int, top: float | None = None
+               ) -> tuple[list[float], list[str]]:
     """The log axis's ticks: round values (:func:`log_ticks`: decades, or 1, 2, 5 × 10ᵏ
     on a short axis) where the rows are fine enough to hold them — else, or with a
-    single round value, :func:`row_ticks`."""
+    single round value, :func:`row_ticks`.  ``top``: the largest value drawn; rows above
+    it (the legend's headroom) get no label."""
     decades = math.floor(b + 1e-9) - math.ceil(a - 1e-9) + 1  # powers of 10 on the axis
     h = (b - a) / (rows - 1) if rows >= 2 and b > a else 0.0
     if h > (COARSE_ROW_DECADES if decades < 2 else COARSE_DECADE_ROWS):
-        return row_ticks(a, b, rows, most)
-    ticks, labels = log_ticks(a, b, most)
+        return row_ticks(a, b, rows, most, top=top)
+    ticks, labels = below_top(*log_ticks(a, b, most), a, b, rows, top)
     if len(ticks) < 2 and rows >= 2 and b > a:  # one round value: too few to read the axis
-        return row_ticks(a, b, rows, most)
+        return row_ticks(a, b, rows, most, top=top)
     return ticks, labels
 
 
@@ -419,9 +456,12 @@ class LossChart(Widget):
             a, b = a - pad, b + pad
         plt.ylim(a, b)  # the axis exactly: the row ticks below are its rows
         if self.log_scale:  # no more labels than every other row can show apart
-            yt, labels = axis_ticks(a, b, rows, most=max(2, min(6, rows // 2)))
+            yt, labels = axis_ticks(a, b, rows, most=max(2, min(6, rows // 2)), top=y_hi)
         else:
-            yt, labels = distinct_labels(nice_ticks(y_lo, y_hi, max(2, self.size.height // 4)))
+            yt, labels = below_top(*distinct_labels(nice_ticks(
+                y_lo, y_hi, max(2, self.size.height // 4))), a, b, rows, y_hi)
+            if len(yt) < 2:  # else plotext labels the axis itself, the legend's headroom too
+                yt, labels = row_ticks(a, b, rows, max(2, min(6, rows // 2)), False, top=y_hi)
         if yt:
             plt.yticks(yt, labels)
         self.refresh()

@@ -13,7 +13,7 @@ from rich.segment import Segment
 from textual.events import Click, Leave, MouseMove, Resize
 from textual.message import Message
 
-from tui.core.format import num
+from tui.core.format import num, probability as _probability
 from tui.view.views import PredictionsView
 from tui.app.widgets.canvas import LineCanvas
 from tui.app.widgets.diagram import color_system
@@ -74,12 +74,6 @@ def heatmap(values: np.ndarray, lo: float, hi: float) -> list[list[Segment]]:
             c = end
         lines.append(line)
     return lines
-
-
-def _probability(p: float) -> str:
-    """ŷ of a sigmoid output with 4 decimals, so the column's digits line up
-    (0.4890 over 0.4923, not 0.489); anything else as :func:`num` writes it."""
-    return f"{p:.4f}" if 0.0 <= p <= 1.0 else num(p)
 
 
 def truth_table(X: np.ndarray, y: np.ndarray, y_hat: np.ndarray) -> Text:
