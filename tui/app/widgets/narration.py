@@ -13,6 +13,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.visual import visualize
 from textual.widgets import Static
 
 from nn import BackwardEvent, LossEvent, Phase, UpdateEvent
@@ -341,6 +342,8 @@ class Narration(VerticalScroll):
     when the text is taller than the panel (small terminals)."""
 
     _shown: Text | None = None
+    #: (width, height) of the text last shown, at the Static's width then (layout check)
+    _shown_size: tuple[int, int | None] = (0, None)
     #: a lesson question's answer, hidden while the question is open (None: nothing)
     secret: float | None = None
 
@@ -354,4 +357,16 @@ class Narration(VerticalScroll):
         if self._shown is not None and text == self._shown:
             return  # unchanged (e.g. while playing): no repaint
         self._shown = text
-        self.query_one("#narration-text", Static).update(text)
+        self.show_text(text)
+
+    def show_text(self, text: Text) -> None:
+        """Put ``text`` in the panel."""
+        static = self.query_one("#narration-text", Static)
+        # a layout pass of the whole screen only when the text's height changes (while
+        # playing "Played to epoch N" changes every frame, its height does not: a reflow
+        # a frame, ≈ 1 ms of digits' redraw; bench/README.md)
+        width = static.content_size.width
+        height = visualize(static, text).get_height(static.styles, width) if width else None
+        layout = height is None or (width, height) != self._shown_size
+        self._shown_size = (width, height)
+        static.update(text, layout=layout)
