@@ -53,3 +53,68 @@ async def test_narration_keeps_the_layout_while_its_height_stays():
         narration.show_text(Text("Played to epoch 7. Press n"))
         narration.show_text(Text("Played to epoch 8. Press n\nand a second line"))
         assert asked == [False, True]
+
+
+async def test_a_hidden_predictions_panel_draws_nothing_and_is_current_once_shown():
+    from tui.app.widgets.predictions import Predictions
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:  # compact: the loss chart, v: predictions
+        await pilot.pause()
+        panel = app.query_one(Predictions)
+        assert not panel.display
+        drawn = panel._lines
+        with app.session.lock:  # three epochs while it is hidden
+            app.session.stepper.run_epochs(3)
+            app.session.touch()
+        app.redraw()
+        await pilot.pause()
+        assert panel._lines is drawn  # not drawn while hidden
+        assert panel.view is app.frame.predictions  # (but it holds the frame's view)
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.pause()
+        assert panel.display
+        shown = panel._lines
+        panel.show(app.frame.predictions)  # what the current frame draws
+        assert shown == panel._lines and "epoch 3" in str(shown[0])
+
+
+async def _playing_frames(app, pilot, n: int) -> None:
+    """``n`` frames as while playing (an epoch each, no worker)."""
+    for _ in range(n):
+        with app.session.lock:
+            app.session.stepper.run_epochs(1)
+            app.session.touch()
+        app.redraw()
+        await pilot.pause()
+
+
+async def test_the_neuron_view_is_built_only_for_frames_the_panel_shows():
+    from tui.app.widgets.inspector import Inspector, render_inspector
+    from tui.core.config import task_config, build
+    from tui.app.app import TinyNetApp
+    from tui.view.frame import _neuron
+
+    app = TinyNetApp(build(task_config("digits")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        inspector = app.query_one(Inspector)
+        app.session.playing = True
+        await _playing_frames(app, pilot, 2)
+        assert app.frame.neuron is None  # shown < PLAYING_EVERY_S ago: not built
+        for _ in range(2):  # due: built from the session now, and shown
+            inspector._shown_at = -1e9
+            await _playing_frames(app, pilot, 1)
+            assert app.frame.neuron is not None
+            with app.session.lock:
+                now = _neuron(app.session)
+            assert str(inspector.content) == str(render_inspector(
+                now, inspector.size.width or None, inspector.page))
+        # another neuron selected while playing: its view is built at once (not shown yet)
+        await pilot.press("up")
+        await _playing_frames(app, pilot, 1)
+        assert inspector._view is not None and inspector._view.name == _neuron(app.session).name
+        assert str(inspector.content) != str(render_inspector(
+            inspector._view, inspector.size.width or None, inspector.page))
+        app.session.playing = False

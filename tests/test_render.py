@@ -696,8 +696,10 @@ def test_widgets_show_their_renderers_text(monkeypatch):
 
     class Target:
         texts = []
+        content_size = Size(0, 0)  # before layout: the narration asks for a layout pass
 
-        def update(self, text):
+        def update(self, text, layout=True):
+            assert layout
             self.texts.append(text.plain)
 
     target = Target()

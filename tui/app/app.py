@@ -161,14 +161,23 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
         except NoMatches:  # quitting while a worker or a teacher still changes the session
             pass
 
+    #: the selected neuron (layer, index) of the last neuron view built
+    _neuron_of: tuple[int, int] | None = None
+
     def _redraw(self, force: bool) -> None:
         self.lessons.observe()
         s = self.session
         key = (id(s), s.version, self.view_key())
         if not force and key == self._drawn:
             return
+        inspector = self.query_one(Inspector)
+        # the neuron view only for a frame the neuron panel shows (while playing, one every
+        # PLAYING_EVERY_S), or when another neuron is selected (its `.` pages follow it)
+        neuron = inspector.due(s.playing) or self._neuron_of != s.selected
         with s.lock:
-            frame = build_frame(s, self.panel_sizes())
+            frame = build_frame(s, self.panel_sizes(), neuron=neuron)
+            if neuron:
+                self._neuron_of = s.selected
         self.player.frame_built()  # the play worker trains on while the widgets draw
         self.frame = frame
         self._drawn = (id(s), frame.version, key[2])
@@ -185,7 +194,8 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
             fresh = self.first_run is not None and not self.first_run.seen("map")
             self.query_one(NetworkDiagram).show(frame.diagram, legend=functools.partial(
                 map_legend, color_system(self), fresh))
-        self.query_one(Inspector).show(frame.neuron, playing=s.playing)
+        if frame.neuron is not None:
+            inspector.show(frame.neuron, playing=s.playing)
         self.query_one(Narration).show(frame.narration)
         chart = self.query_one(LossChart)
         chart.log_scale = self.view.log_scale

@@ -97,8 +97,10 @@ def row_of(sample: int, rows) -> int | None:
         return None
 
 
-def build_frame(session, sizes: PanelSizes) -> Frame:
-    """Everything the screen shows now.  Call with ``session.lock`` held."""
+def build_frame(session, sizes: PanelSizes, neuron: bool = True) -> Frame:
+    """Everything the screen shows now.  Call with ``session.lock`` held.  ``neuron``
+    False: no neuron view (``Frame.neuron`` None), for a frame the neuron panel will not
+    show (while playing: ≈ 0.8 ms of a digits frame, bench/README.md)."""
     with np.errstate(all="ignore"):  # a blow-up about to be caught must not warn over the UI
         images = session.config.image_shape is not None
         # image tasks: the digits panels show the network and the predictions instead (the
@@ -115,7 +117,7 @@ def build_frame(session, sizes: PanelSizes) -> Frame:
         else:
             predictions = _predictions(session, sizes)
         return Frame(version=session.version, status=_status(session),
-                     diagram=diagram, neuron=_neuron(session),
+                     diagram=diagram, neuron=_neuron(session) if neuron else None,
                      narration=_narration(session),
                      loss=_loss(session, sizes.loss_width, sizes.batch_losses),
                      predictions=predictions, maps=maps,

@@ -198,7 +198,9 @@ class Frame:
     version: int
     status: StatusView
     diagram: DiagramView | None  #: None on image tasks (the digits panels show the network)
-    neuron: NeuronView
+    #: None when the neuron panel does not show this frame's (while playing it shows one
+    #: every ``PLAYING_EVERY_S``: :func:`tui.view.frame.build_frame`'s ``neuron``)
+    neuron: NeuronView | None
     narration: NarrationView
     loss: LossView
     predictions: PredictionsView

@@ -235,6 +235,11 @@ class Inspector(Static):
 
     _shown_at = -1e9
 
+    def due(self, playing: bool) -> bool:
+        """Whether :meth:`show` would write a view now (the app builds the neuron view
+        only then)."""
+        return not playing or time.perf_counter() - self._shown_at >= PLAYING_EVERY_S
+
     def show(self, view: NeuronView, playing: bool = False) -> None:
         """Show ``view``.  While ``playing`` its numbers are written at most every
         ``PLAYING_EVERY_S`` (they change every frame, too fast to read, and the panel costs
@@ -244,7 +249,7 @@ class Inspector(Static):
         first frame after playing shows the last numbers at their height."""
         self._view = view
         now = time.perf_counter()
-        if playing and now - self._shown_at < PLAYING_EVERY_S:
+        if playing and not self.due(playing):
             return
         self._shown_at = now if playing else -1e9
         text = mask(render_inspector(view, self.size.width or None, self.page), self.secret)
