@@ -85,6 +85,19 @@ def test_drawn_row_is_the_row_plotext_draws_a_point_on(a, b, rows):
         assert list(drawn) == [drawn_row(v, a, b, rows)], (v, drawn)
 
 
+@pytest.mark.parametrize("eps", [3e-8, 6e-9, 2e-9, 1e-10, -1e-10])
+def test_a_hair_below_a_row_boundary_is_where_plotext_puts_it(eps):
+    """plotext rounds a position 2·10⁻⁹ of a row under a boundary up across it (and
+    6·10⁻⁹ under, not): so do tick_row and drawn_row."""
+    a, b, rows = 0.0, 1.0, 6
+    t = (1.5 - eps) / (rows - 1)          # tick position 2 − eps: rows 1 and 2 meet at 2
+    written = [r for r, line in enumerate(plotext_canvas(a, b, rows, tick=t))
+               if line.startswith("X┤")]
+    assert written == [tick_row(t, a, b, rows)]
+    v = (7.5 - eps) / (4 * rows - 1)      # dot position 8 − eps: rows 1 and 2 meet at 8
+    assert list(braille_rows(plotext_canvas(a, b, rows, value=v))) == [drawn_row(v, a, b, rows)]
+
+
 def test_a_value_just_below_or_above_a_row_centre_is_on_that_row():
     # rows' centres at 0, 1, 2, 3, 4 on an axis from 0 to 4 of 5 rows; each row spans ±½
     assert [tick_row(t, 0.0, 4.0, 5) for t in (0, 1, 2, 3, 4)] == [0, 1, 2, 3, 4]
@@ -317,7 +330,7 @@ def test_no_headroom_without_a_legend_or_finite_data():
 
 
 @pytest.mark.parametrize("rows, n_labels", [(3, 1), (6, 1), (6, 2), (10, 3), (19, 1), (19, 3),
-                                            (4, 2), (30, 2)])
+                                            (4, 2), (30, 2), (2, 1), (4, 3)])
 def test_headroom_puts_the_data_just_under_the_legend(rows, n_labels):
     """Drawn by plotext on the axis legend_headroom gives: the largest value on the top
     dot row of the highest row under the legend's ``n_labels`` rows, the smallest on the
