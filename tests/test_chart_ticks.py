@@ -389,3 +389,24 @@ def test_test_series_keeps_the_points_the_axis_can_draw():
     x, tlo, thi = _test_series(view(epochs, lo, hi), False)     # linear: finite
     assert x.tolist() == [0, 2, 4, 5]
     assert tlo.tolist() == [0.1, 0.0, 1.0, -0.5] and thi.tolist() == [0.2, 0.5, 10.0, 0.5]
+
+
+# Mutants of these functions that no test kills, because they change nothing (mutmut 3.8.1 on
+# tui/app/widgets/loss_chart.py, names as `mutmut results` gives them):
+# - power_label 12, 13 (`exponent < 0` → `<= 0`, `< 1`): exponent 0 returns "1" before.
+# - log_ticks 64, 67 (the mantissa loop starts a decade lower / ends a decade higher): every
+#   value in those decades lies outside [lo, hi].
+# - log_ticks 73, 74 (`<=` → `<` at lo − 1e-9 / hi + 1e-9): differ only for a value exactly on
+#   the tolerance's edge.
+# - log_ticks 82, 86 (num(m·10ᵏ, 2) → 4 or 3 digits): m·10ᵏ has one significant digit.
+# - log_ticks 90 (`len > most` → `>=`): at equality k = 1 keeps every tick.
+# - log_ticks 103, 104 ([lo, hi] where hi == lo): distinct_labels keeps the one label once.
+# - row_ticks 65 (`ks[-1] != n - 1` → `!= n + 1`): when ks[-1] is n − 1 there are ≥ 2 ks, and
+#   popping the top row and appending it again gives the same rows.
+# - axis_ticks 21 (`b > a` → `b >= a` in h's guard): b == a gives h = 0 either way.
+# - legend_headroom 35 (max(1.0, …) → max(2.0, …)): `under` is ≥ 2.5 (dots ≥ 4·n_labels + 4).
+# - legend_headroom 28 (`n_labels + 1` → `n_labels - 1` in max): only where rows ≤ n_labels,
+#   a canvas the legend covers; LossChart.show drops the legend below MIN_DATA_ROWS free rows.
+# - legend_headroom 46 ((dots − 1)/under → (dots − 2)/under): the axis's top moves by less than
+#   one dot row; the largest and smallest values stay on the same dot rows (the test above
+#   passes for it): which top within that dot is a free choice.
