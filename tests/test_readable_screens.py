@@ -2,6 +2,8 @@
 says whose loss it shows, breakpoint checkboxes read without colour."""
 from __future__ import annotations
 
+import pytest
+
 from nn import Granularity
 from tui.app.app import TinyNetApp
 from tui.app.screens.breakpoints import BreakpointsScreen, MarkedCheckbox
@@ -78,3 +80,20 @@ def test_a_narrow_status_line_keeps_whose_loss_before_the_epoch():
     for width in (74, 60):
         text = render_status(view, width).plain
         assert len(text) <= width and "(epoch 1149)" in text, text
+
+
+@pytest.mark.parametrize("task", ["xor", "digits"])
+@pytest.mark.parametrize("size", [(120, 40), (120, 41), (150, 50), (120, 36), (80, 24), (100, 30)])
+async def test_the_panels_fill_the_grid_with_no_row_left_blank(task, size):
+    """The panels of each column fill the main grid's height: with `grid-rows: 1.2fr 1fr 1fr`
+    Textual rounded one row away (a blank line above the footer at 120×40, 37 of 38 rows)."""
+    app = TinyNetApp(build(RunConfig(task=task)))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        grid = app.query_one("#main")
+        shown = [w for w in grid.children if w.display and w.region.height]
+        for x in sorted({w.region.x for w in shown}):
+            column = [w for w in shown if w.region.x == x]
+            bottom = max(w.region.bottom for w in column)
+            assert bottom == grid.region.bottom, (x, [w.id for w in column], bottom,
+                                                  grid.region)
