@@ -100,6 +100,10 @@ async def test_a_follow_app_at_80x24_shows_the_chapter_and_answers_through_its_p
                 app.query_one("#status").render()), what="the status line following")
             assert "epoch" in str(app.query_one("#status").render())
             await await_until(lambda: app.follower.question is not None)
+            # the first lesson mounts the lesson panel (not composed at start): the chapter
+            # is shown, the answer field focused, once its mount is done
+            await await_until(lambda: app.focused is not None
+                              and app.focused.id == "lesson-answer", what="the answer focused")
             answer = app.query_one("#lesson-answer", Input)
             answer.focus()
             answer.value = "0.1"

@@ -187,7 +187,10 @@ async def test_L_outside_a_lesson_opens_one(tmp_path, monkeypatch):
 
     app = TinyNetApp(build(RunConfig()), export_dir=tmp_path, save_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        assert not app.screen.has_class("lesson") and not app.query_one("#lesson").display
+        assert not app.screen.has_class("lesson")
+        # no lesson at start: the lesson panel is not composed (start-up time), only the
+        # first lesson opened mounts it
+        assert not app.query("#lesson") and not app.query("#lesson-answer")
         await pilot.press("L")
         await pilot.pause()
         assert isinstance(app.screen, LessonListScreen)
@@ -195,6 +198,10 @@ async def test_L_outside_a_lesson_opens_one(tmp_path, monkeypatch):
         await pilot.pause()
         assert app.lessons.lesson.key == list(BUILTIN)[1]
         assert app.screen.has_class("lesson") and app.query_one("#lesson").display
+        # the panel mounted for it shows the chapter at once (not on a later redraw)
+        run = app.lessons.run
+        assert run.chapter.title in plain(app.query_one("#lesson-head"), 400)
+        assert run.text.split("\n")[0][:30] in panel_text(app)
 
 
 async def test_slow_motion_steps_and_any_key_pauses(tmp_path, monkeypatch):

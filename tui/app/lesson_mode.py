@@ -27,6 +27,7 @@ from nn import Granularity
 from tui.core import actions as act
 from tui.core.format import num
 from tui.core.parsing import finite_number
+from tui.app.widgets.footer import KeyFooter
 from tui.app.widgets.inspector import Inspector
 from tui.app.widgets.lesson import AnswerInput, LessonPanel, LessonView, slow_line
 from tui.app.widgets.narration import Narration
@@ -179,7 +180,10 @@ class LessonMode:
 
     def page(self, direction: int) -> bool:
         """PgDn/PgUp: scroll the chapter's text if it has more that way."""
-        return self.active and self.app.query_one(LessonPanel).page(direction)
+        if not self.active:
+            return False
+        panel = self.panel()
+        return panel is None or panel.page(direction)  # (mounting: nothing to scroll yet)
 
     def back(self) -> None:
         if self.lesson is None:
@@ -326,6 +330,36 @@ class LessonMode:
         except ValueError:
             return None
 
+    #: the lesson panel's mount (the first lesson of a run started without one) is under way
+    _mounting = False
+    #: whether the refresh that waits for that mount focuses the answer
+    _mount_focus = False
+
+    def panel(self, focus: bool = False) -> LessonPanel | None:
+        """The lesson panel, or None while it is being mounted.  It is composed with the
+        main screen only when a lesson opens at start (start-up time: seven hidden widgets
+        fewer); the first lesson opened later mounts it where the screen composes it (before
+        the footer), then :meth:`refresh` runs (with ``focus``) once its children are
+        there."""
+        if self._mounting:
+            self._mount_focus |= focus
+            return None
+        screen = self.app.screen_stack[0]
+        found = screen.query(LessonPanel)
+        if found:
+            return found.first()
+        self._mounting, self._mount_focus = True, focus
+        mounted = screen.mount(LessonPanel(id="lesson", classes="panel"),
+                               before=screen.query_one(KeyFooter))
+
+        async def when_mounted() -> None:
+            await mounted
+            self._mounting = False
+            self.refresh(focus=self._mount_focus)
+
+        self.app.call_next(when_mounted)
+        return None
+
     def refresh(self, focus: bool = False) -> None:
         secret = self.secret() if self.active else None
         self.hidden = secret  # an input of the frame (ViewKeys.view_key): a change redraws
@@ -333,7 +367,9 @@ class LessonMode:
             widget.secret = secret
         if not self.active:
             return
-        panel = self.app.query_one(LessonPanel)
+        panel = self.panel(focus)
+        if panel is None:  # being mounted: this refresh runs again once it is
+            return
         v = self.view()
         panel.show(v)
         if v.question is not None:
@@ -484,8 +520,9 @@ class LessonMode:
 
     def show_slow(self) -> None:
         """The lesson panel's line for slow motion (on or off); focus is left alone."""
-        if self.active:
-            self.app.query_one(LessonPanel).show(self.view())
+        panel = self.panel() if self.active else None
+        if panel is not None:
+            panel.show(self.view())
 
     def _start_timer(self) -> None:
         if self.slow_timer is not None:

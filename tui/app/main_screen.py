@@ -67,7 +67,11 @@ class MainScreen(Screen):
             yield LossChart(id="loss", classes="panel")
             yield Predictions(id="predictions", classes="panel")
             yield from digits_keys.compose_after(self.app.session)
-        yield LessonPanel(id="lesson", classes="panel")
+        # the lesson panel (and its six children, hidden without a lesson): composed when a
+        # lesson opens at start, else mounted when one first opens (LessonMode.panel):
+        # seven hidden widgets fewer to compose and style before the first frame (start-up)
+        if self.app.lessons.active:
+            yield LessonPanel(id="lesson", classes="panel")
         # the palette's key is in the help and the table (ctrl+p), not the footer
         yield KeyFooter(compact=True, show_command_palette=False)
 

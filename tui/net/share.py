@@ -632,7 +632,7 @@ def make_share_app(problem, host: str = "127.0.0.1", port: int = 0, code: str | 
             try:  # live on the lesson panel's border: "the room: answered 2 of 3 · right 1"
                 self.query_one("#lesson").border_subtitle = (
                     f"the room: {tally_line(t)}" if t["q"] is not None else "")
-            except Exception:  # no lesson panel (it is composed with the app; defensive)
+            except Exception:  # no lesson panel (not mounted until a lesson opens; defensive)
                 pass
             if t["q"] is not None and t["answered"]:
                 self.notify("\n".join([tally_line(t)] + histogram_lines(t, width=34)),
