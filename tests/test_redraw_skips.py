@@ -2,6 +2,8 @@
 that skips what does not show"), and that each skip never leaves a panel stale."""
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual.visual import visualize
 from textual.widgets import Static
@@ -112,8 +114,11 @@ async def test_the_neuron_view_is_built_only_for_frames_the_panel_shows():
             assert str(inspector.content) == str(render_inspector(
                 now, inspector.size.width or None, inspector.page))
         # another neuron selected while playing: its view is built at once (not shown yet)
+        inspector._shown_at = time.perf_counter() + 1e3  # (not due, however slow the machine)
+        before = app.session.selected
         await pilot.press("up")
         await _playing_frames(app, pilot, 1)
+        assert app.session.selected != before
         assert inspector._view is not None and inspector._view.name == _neuron(app.session).name
         assert str(inspector.content) != str(render_inspector(
             inspector._view, inspector.size.width or None, inspector.page))
