@@ -123,3 +123,50 @@ async def test_the_neuron_view_is_built_only_for_frames_the_panel_shows():
         assert str(inspector.content) != str(render_inspector(
             inspector._view, inspector.size.width or None, inspector.page))
         app.session.playing = False
+
+
+def _whole(widget) -> list:
+    """The strips Textual's Static draws for the widget's whole text."""
+    from textual.visual import Visual
+
+    return Visual.to_strips(widget, visualize(widget, widget.content), widget.size.width,
+                            None, widget.visual_style)
+
+
+async def test_the_neuron_panel_draws_the_lines_it_shows_as_the_whole_text_would():
+    from tui.app.widgets.inspector import Inspector
+    from tui.core.config import task_config, build
+    from tui.app.app import TinyNetApp
+
+    for task, size in (("digits", (120, 40)), ("xor", (120, 40)), ("xor", (80, 24))):
+        app = TinyNetApp(build(task_config(task)))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            inspector = app.query_one(Inspector)
+            for _ in range(2):  # the first text, then the next frame's (not the first's)
+                assert inspector._text_lines is not None, task
+                whole = _whole(inspector)
+                assert len(whole) == len(inspector._text_lines)
+                drawn = [inspector.render_line(y) for y in range(len(whole))]
+                assert drawn == whole, (task, size)
+                with app.session.lock:
+                    app.session.stepper.run_epochs(1)
+                    app.session.touch()
+                app.redraw()
+                await pilot.pause()
+            # a line cut with … (wider than the panel) is still one strip, the same
+            text = Text("x" * (inspector.size.width + 5) + "\nshort", no_wrap=True,
+                        overflow="ellipsis")
+            inspector.update(text)
+            assert inspector._text_lines is not None
+            assert [inspector.render_line(y) for y in range(2)] == _whole(inspector)
+            # a long line of words (wrapped, or cut where the panel's style says so)
+            inspector.update(Text("word " * inspector.size.width + "\nshort"))
+            whole = _whole(inspector)
+            assert [inspector.render_line(y) for y in range(len(whole))] == whole
+            inspector.styles.text_wrap = "wrap"  # (where a style wraps it: several strips)
+            inspector.styles.text_overflow = "fold"
+            inspector.update(Text("word " * inspector.size.width + "\nshort"))
+            whole = _whole(inspector)
+            assert len(whole) > 2
+            assert [inspector.render_line(y) for y in range(len(whole))] == whole

@@ -7,9 +7,13 @@ from __future__ import annotations
 import math
 import time
 
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual.containers import ScrollableContainer
 from textual.geometry import Region
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widgets import Static
 
 from nn.naming import sample_name, sub
@@ -213,6 +217,14 @@ def _width(rows) -> int:
     return sum(widths) + len(widths) - 1
 
 
+def _at_line(style, y: int):
+    """``style`` with its text-selection offset (x, 0) moved to line ``y``."""
+    offset = style.meta.get("offset") if style is not None and style._meta else None
+    if offset is None:
+        return style
+    return style + RichStyle.from_meta({"offset": (offset[0], y)})
+
+
 class Inspector(Static):
     """Sits in a scrolling box, so its height follows its content: a layout pass
     is asked for only when the number of lines changes (not on every frame)."""
@@ -280,6 +292,57 @@ class Inspector(Static):
         if isinstance(box, ScrollableContainer):
             self.call_after_refresh(
                 lambda: box.scroll_to_region(Region(0, line, 1, 1), animate=False))
+
+    # ------------------------------------------------------------ drawing
+    #: the shown text's lines (None: Textual draws the whole text, as a Static does) and
+    #: the strips drawn from them so far, for the width and style they were drawn at
+    _text_lines: list | None = None
+    _strips: dict = {}
+    _strips_for: tuple = ()
+    _checked_width = 0  #: the width the lines were checked against (each one strip at it)
+
+    def update(self, content="", *, layout: bool = True) -> None:
+        """(Static) Show ``content``.  A Text whose every line is one strip is drawn line by
+        line, only the lines the panel's box shows (9 of a digits neuron's 46 at 120×40;
+        Textual's Static turns every line into a strip): the same strips, one at a time."""
+        super().update(content, layout=layout)
+        lines = content.split("\n", allow_blank=True) if isinstance(content, Text) else None
+        width = self._checked_width = self.size.width
+        self._strips, self._strips_for = {}, ()
+        self._text_lines = list(lines) if lines is not None and width else None
+        if self._text_lines is not None:  # a line wider than the panel (cut with …, or
+            for y, line in enumerate(self._text_lines):  # wrapped): drawn by itself, one
+                if line.cell_len > width:                # strip, or Textual draws it all
+                    strips = Visual.to_strips(self, visualize(self, line), width, None,
+                                              self.visual_style)
+                    if len(strips) != 1:
+                        self._text_lines = None
+                        break
+
+    def refresh(self, *regions, **kwargs):
+        """(Widget) A refresh draws the lines again (as it does a Static's)."""
+        self._strips = {}
+        return super().refresh(*regions, **kwargs)
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._text_lines
+        width = self.size.width
+        if (lines is None or self.BLANK or width != self._checked_width
+                or self.text_selection is not None):  # (selections: offsets in the whole text)
+            return super().render_line(y)
+        style = self.visual_style
+        if self._strips_for != (width, style):
+            self._strips, self._strips_for = {}, (width, style)
+        strip = self._strips.get(y)
+        if strip is None:
+            if y >= len(lines):
+                return Strip.blank(width, style.rich_style)
+            strip = Visual.to_strips(self, visualize(self, lines[y]), width, 1, style)[0]
+            if y:  # drawn as line 0: the offsets text selection reads say line y
+                strip = Strip([Segment(text, _at_line(seg_style, y), control)
+                               for text, seg_style, control in strip], strip.cell_length)
+            self._strips[y] = strip
+        return strip
 
     _shown_width = -1
 
