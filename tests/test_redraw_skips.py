@@ -103,6 +103,8 @@ async def test_the_neuron_view_is_built_only_for_frames_the_panel_shows():
         await pilot.pause()
         inspector = app.query_one(Inspector)
         app.session.playing = True
+        await _playing_frames(app, pilot, 1)
+        inspector._shown_at = time.perf_counter() + 1e3  # not due, however slow the machine
         await _playing_frames(app, pilot, 2)
         assert app.frame.neuron is None  # shown < PLAYING_EVERY_S ago: not built
         for _ in range(2):  # due: built from the session now, and shown
