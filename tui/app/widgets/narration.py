@@ -211,8 +211,9 @@ def narrate(view: NarrationView, width: int | None = None) -> Text:
     # (narrower, the header wraps anyway: its last line takes the sample, as before)
     sep = "\n" if width and cell_len(head) <= width < cell_len(head) + 3 + cell_len(tail) \
         else " · "
-    if event.phase is Phase.FORWARD:
+    if event.phase is not Phase.UPDATE:  # (the update is the same for every sample)
         t.append(f"{sep}{tail}\n", style="dim")
+    if event.phase is Phase.FORWARD:
         if i is None:  # not in this batch: say so, never read another sample's row
             t.append(_not_in_batch(view))
             return t
@@ -239,19 +240,17 @@ def narrate(view: NarrationView, width: int | None = None) -> Text:
             t.append(f"\na = {f}(z) = ")
             _equation(t, lambda d: (f"{f}({num(v.z[i, c], d)})", num(v.a[i, c])))
     elif event.phase is Phase.BACKWARD:
-        _backward(t, view, v, c, f, sep)
+        _backward(t, view, v, c, f)
     else:  # UPDATE: the same for every sample
         t.append("\n")
         _update(t, v, c)
     return t
 
 
-def _backward(t: Text, view: NarrationView, v: BackwardEvent, c: int, f: str,
-              sep: str = " · ") -> None:
+def _backward(t: Text, view: NarrationView, v: BackwardEvent, c: int, f: str) -> None:
     i = _row(view)
     n = view.n_samples if view.rows is None else len(v.x)
     layer = view.event.layer
-    t.append(f"{sep}{sample_name(view.sample)} for δ\n", style="dim")
     if i is None:
         t.append(_not_in_batch(view))
         _backward_sums(t, view, v, c, None, n)
