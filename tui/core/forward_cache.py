@@ -46,7 +46,7 @@ def predict(net, X: np.ndarray, slot: str = "") -> np.ndarray:
     the dtype and ``X`` are those of the last call for ``slot``; a fresh copy each time."""
     global passes
     X = np.asarray(X)
-    if sum(layer.W.size + layer.b.size for layer in net.layers) > MAX_CACHED_PARAMS:
+    if net.n_params > MAX_CACHED_PARAMS:
         passes += 1
         return net.predict(X)
     key = (weights_key(net), tuple(net.activations), str(net.dtype),
