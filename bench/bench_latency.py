@@ -98,10 +98,7 @@ def pilot_medians(layers: int, rounds: int, cols: int, rows: int) -> dict[str, f
             async with app.run_test(size=(cols, rows)) as pilot:
                 async def drawn() -> None:
                     end = time.monotonic() + 10
-                    while time.monotonic() < end:
-                        s = app.session
-                        if app._drawn == (id(s), s.version, app.view_key()):
-                            break
+                    while time.monotonic() < end and not app.is_drawn():
                         await pilot.pause(0.001)
                     await pilot.pause()
                 await drawn()

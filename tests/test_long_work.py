@@ -69,10 +69,7 @@ async def _drawn(app, pilot) -> None:
     """Until the frame of the session as it is now has been drawn (the redraw timer runs
     at 24 Hz; a key's own redraw usually does it at once)."""
     end = time.monotonic() + 10
-    while time.monotonic() < end:
-        s = app.session
-        if app._drawn == (id(s), s.version, app.view_key()):
-            break
+    while time.monotonic() < end and not app.is_drawn():
         await pilot.pause(0.001)
     await pilot.pause()
 

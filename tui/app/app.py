@@ -164,10 +164,19 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
     #: the selected neuron (layer, index) of the last neuron view built
     _neuron_of: tuple[int, int] | None = None
 
+    def _draw_key(self) -> tuple:
+        """What a frame is of: the session, its version and the view state."""
+        s = self.session
+        return id(s), s.version, self.view_key()
+
+    def is_drawn(self) -> bool:
+        """Whether the screen's frame is of the session and the view as they are now."""
+        return self._drawn == self._draw_key()
+
     def _redraw(self, force: bool) -> None:
         self.lessons.observe()
         s = self.session
-        key = (id(s), s.version, self.view_key())
+        key = self._draw_key()
         if not force and key == self._drawn:
             return
         inspector = self.query_one(Inspector)
