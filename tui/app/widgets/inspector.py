@@ -32,10 +32,15 @@ PAGE_KEY = "."  #: the key that pages (tui/app/keys.py binds it)
 PLAYING_EVERY_S = 0.2
 
 
+def _column_widths(rows: list[list[tuple[str, str]]]) -> list[int]:
+    """The width of each column of cells (text, style): its widest text."""
+    return [max(len(r[k][0]) for r in rows) for k in range(len(rows[0]))]
+
+
 def _table(t: Text, rows: list[list[tuple[str, str]]], first_left: bool = True,
            highlight: int | None = None) -> None:
     """Cells (text, style) in aligned columns: first left-aligned, the rest right."""
-    widths = [max(len(r[k][0]) for r in rows) for k in range(len(rows[0]))]
+    widths = _column_widths(rows)
     for n, row in enumerate(rows):
         if n:
             t.append("\n")
@@ -206,14 +211,14 @@ def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool,
 
 def _padded_header(rows: list, every: list) -> list:
     """``rows`` with its header's cells padded to the widths of ``every``'s columns."""
-    widths = [max(len(r[k][0]) for r in every) for k in range(len(every[0]))]
+    widths = _column_widths(every)
     header = [((text.ljust(w) if k == 0 else text.rjust(w)), style)
               for k, ((text, style), w) in enumerate(zip(rows[0], widths))]
     return [header] + rows[1:]
 
 
 def _width(rows) -> int:
-    widths = [max(len(r[k][0]) for r in rows) for k in range(len(rows[0]))]
+    widths = _column_widths(rows)
     return sum(widths) + len(widths) - 1
 
 
