@@ -184,7 +184,7 @@ class NeuralNetwork:
 
     def describe(self) -> str:
         """e.g. ``2–2–1 sigmoid/sigmoid``."""
-        return "–".join(map(str, self.sizes)) + " " + "/".join(self.activations)
+        return architecture(self.sizes, self.activations)
 
     def __repr__(self) -> str:
         return f"NeuralNetwork({self.describe()}, params={self.n_params})"
@@ -378,6 +378,12 @@ class NeuralNetwork:
     def params_finite(self) -> bool:
         """Whether every weight and bias is a finite number (one pass over θ)."""
         return bool(np.isfinite(self._flat()[0]).all())
+
+
+def architecture(sizes, activations) -> str:
+    """A network of layer ``sizes`` and ``activations`` (names) as
+    :meth:`NeuralNetwork.describe` writes it: ``2–2–1 sigmoid/sigmoid``."""
+    return "–".join(map(str, sizes)) + " " + "/".join(activations)
 
 
 # ------------------------------------------------------------- NaN/inf guard

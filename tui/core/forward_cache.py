@@ -41,16 +41,26 @@ def weights_key(net) -> bytes:
     return b"".join(layer.W.tobytes() + layer.b.tobytes() for layer in net.layers)
 
 
-def predict(net, X: np.ndarray, slot: str = "") -> np.ndarray:
+def net_key(net, activations=None) -> tuple:
+    """What ``net.predict`` gives besides its input depends on: the weights' bytes, the
+    activations' names (``activations``: ``net.activations`` already read, or None) and
+    the dtype.  O(layers): a frame reads it once (:class:`tui.view.frame.NetReads`) for
+    every cache it asks."""
+    acts = tuple(net.activations if activations is None else activations)
+    return weights_key(net), acts, str(net.dtype)
+
+
+def predict(net, X: np.ndarray, slot: str = "", key: tuple | None = None) -> np.ndarray:
     """``net.predict(X)`` (N, n_out), from the cache while the weights, the activations,
-    the dtype and ``X`` are those of the last call for ``slot``; a fresh copy each time."""
+    the dtype and ``X`` are those of the last call for ``slot``; a fresh copy each time.
+    ``key``: :func:`net_key` of ``net`` as it is now, when the caller has it (else read
+    here)."""
     global passes
     X = np.asarray(X)
     if net.n_params > MAX_CACHED_PARAMS:
         passes += 1
         return net.predict(X)
-    key = (weights_key(net), tuple(net.activations), str(net.dtype),
-           X.shape, X.dtype.str, X.tobytes())
+    key = (net_key(net) if key is None else key) + (X.shape, X.dtype.str, X.tobytes())
     slots = _CACHE.setdefault(net, {})
     cached = slots.get(slot)
     if cached is None or cached[0] != key:

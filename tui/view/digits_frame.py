@@ -34,8 +34,9 @@ def scored_set(problem) -> tuple[np.ndarray, np.ndarray, str]:
     return problem.X, problem.y, "training"
 
 
-def digits_view(s) -> DigitsView | None:
-    """The digits panels' data for session ``s`` (None when its inputs are not images)."""
+def digits_view(s, sizes=None) -> DigitsView | None:
+    """The digits panels' data for session ``s`` (None when its inputs are not images);
+    ``sizes``: the network's layer sizes, when the frame has read them (else read here)."""
     state = digits_state(s)
     if state is None:
         return None
@@ -79,7 +80,8 @@ def digits_view(s) -> DigitsView | None:
         probs=probs.copy(), hidden=hidden.copy(),
         hidden_range=_range(first.activation.name, hidden),
         weights=first.W.T.copy(), selected=selected,
-        selected_name=neuron_name(layer, j, net.sizes), dw=dw, dw_note=note,
+        selected_name=neuron_name(layer, j, net.sizes if sizes is None else sizes), dw=dw,
+        dw_note=note,
         confusion=counts, confusion_of=f"{set_name} {n:,}".replace(",", " "),
         accuracy=float(np.trace(counts) / max(1, n)), mistakes=len(wrong),
         large=state.large, epoch=s.stepper.epoch)

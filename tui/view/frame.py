@@ -7,12 +7,13 @@ pass.  Widgets render the frame's parts and compute nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
 from nn import Granularity, Phase, datasets, maps as nn_maps
 from nn.naming import input_name, layer_name, neuron_name, sample_name
-from nn.network import batch_order
+from nn.network import architecture, batch_order
 
 from tui.core import forward_cache
 from tui.view.digits_frame import digits_view
@@ -97,16 +98,42 @@ def row_of(sample: int, rows) -> int | None:
         return None
 
 
+class NetReads:
+    """What a frame reads of the network in O(layers) — its sizes, its activations' names,
+    the forward passes' key (the weights' bytes, :func:`forward_cache.net_key`) — each read
+    at most once per frame, when first asked: a frame read ``net.sizes`` five to seven times
+    (≈ 0.7 ms each on 1 000 layers), the activations twice, and the weights' bytes once per
+    cache it asked.  :func:`build_frame` makes one for the frame it builds, under the
+    session's lock, and drops it with the frame: never kept, so nothing in it is checked
+    against later changes (a step, a rewind, a fork, a rebuilt network)."""
+
+    def __init__(self, net) -> None:
+        self.net = net
+
+    @cached_property
+    def sizes(self) -> tuple[int, ...]:
+        return tuple(self.net.sizes)
+
+    @cached_property
+    def activations(self) -> tuple[str, ...]:
+        return tuple(self.net.activations)
+
+    @cached_property
+    def key(self) -> tuple:
+        return forward_cache.net_key(self.net, self.activations)
+
+
 def build_frame(session, sizes: PanelSizes, neuron: bool = True) -> Frame:
     """Everything the screen shows now.  Call with ``session.lock`` held.  ``neuron``
     False: no neuron view (``Frame.neuron`` None), for a frame the neuron panel will not
     show (while playing: ≈ 0.8 ms of a digits frame, bench/README.md)."""
     with np.errstate(all="ignore"):  # a blow-up about to be caught must not warn over the UI
+        reads = NetReads(session.net)  # (this frame's: read once, dropped with it)
         images = session.config.image_shape is not None
         # image tasks: the digits panels show the network and the predictions instead (the
         # network diagram and the predictions panel are hidden), so neither view is built
-        diagram = None if images else diagram_view(session, sizes.diagram_width)
-        maps = None if images else neuron_maps_view(session, sizes, diagram)
+        diagram = None if images else diagram_view(session, sizes.diagram_width, reads)
+        maps = None if images else neuron_maps_view(session, sizes, diagram, reads)
         if maps is not None and maps.small is not None:
             diagram = replace(diagram, maps=maps)
         if maps is not None and maps.large is not None:  # shown instead of ŷ and the target
@@ -115,23 +142,23 @@ def build_frame(session, sizes: PanelSizes, neuron: bool = True) -> Frame:
             empty = np.zeros((0, 1))  # (hidden there: an empty table keeps the widget idle)
             predictions = PredictionsView(caption="", table=(np.zeros((0, 2)), empty, empty))
         else:
-            predictions = _predictions(session, sizes)
-        return Frame(version=session.version, status=_status(session),
-                     diagram=diagram, neuron=_neuron(session) if neuron else None,
-                     narration=_narration(session),
+            predictions = _predictions(session, sizes, reads)
+        return Frame(version=session.version, status=_status(session, reads),
+                     diagram=diagram, neuron=_neuron(session, reads) if neuron else None,
+                     narration=_narration(session, reads),
                      loss=_loss(session, sizes.loss_width, sizes.batch_losses),
                      predictions=predictions, maps=maps,
-                     digits=_digits_view(session))
+                     digits=_digits_view(session, reads))
 
 
-def _digits_view(session):
+def _digits_view(session, reads: NetReads):
     """The digits panels' data (image tasks only; :mod:`tui.view.digits_frame`)."""
     if session.config.image_shape is None:
         return None
-    return digits_view(session)
+    return digits_view(session, reads.sizes)
 
 
-def _status(s) -> StatusView:
+def _status(s, reads: NetReads) -> StatusView:
     st = s.stepper
     if st.halted is not None:
         state = "halted"
@@ -144,8 +171,8 @@ def _status(s) -> StatusView:
     last = st.losses.last
     branches = getattr(s, "branches", ())
     branch = f"branch {'ABCD'[s.branch]} of {len(branches)}" if len(branches) > 1 else None
-    return StatusView(label=s.config.label, architecture=s.net.describe(), lr=s.config.lr,
-                      branch=branch,
+    return StatusView(label=s.config.label, lr=s.config.lr, branch=branch,
+                      architecture=architecture(reads.sizes, reads.activations),
                       granularity=s.granularity.value, epoch=st.epoch, loss=last, state=state,
                       speed="max" if s.speed == 0 else f"{s.speed}/s",
                       breakpoints_on=s.breakpoints.any_enabled(),
@@ -172,12 +199,14 @@ def _last_phase(s) -> Phase | None:
     return s.events[-1].phase if s.events else None
 
 
-def diagram_view(s, width: int = 0) -> DiagramView:
+def diagram_view(s, width: int = 0, reads: NetReads | None = None) -> DiagramView:
     """The diagram part of the frame for session ``s`` (lock held); branches call it
     for each branch in turn.  ``width``: the diagram's (0: unknown) — a network with more
-    layers than it can show has only the layers it may show read (O(width), not O(layers))."""
+    layers than it can show has only the layers it may show read (O(width), not O(layers)).
+    ``reads``: the frame's reads of ``s.net`` (None: read here)."""
     st, net, i = s.stepper, s.net, s.sample
-    sizes = tuple(net.sizes)
+    reads = NetReads(net) if reads is None else reads
+    sizes = reads.sizes
     n_layers = len(net.layers)
     show_delta = _last_phase(s) is Phase.BACKWARD
     phase = Phase.BACKWARD if show_delta else Phase.FORWARD
@@ -219,7 +248,7 @@ def diagram_view(s, width: int = 0) -> DiagramView:
         activation_symbols=tuple(l.activation.symbol for l in net.layers),
         layer_titles=tuple(titles), selected=s.selected,
         highlighted=frozenset(s.current_unit_neurons()),
-        problem=problem, caption=_caption(s, show_delta, missing), layers=shown)
+        problem=problem, caption=_caption(s, sizes, show_delta, missing), layers=shown)
 
 
 def input_names(problem, layer: int, sizes) -> tuple[str, ...]:
@@ -231,7 +260,8 @@ def input_names(problem, layer: int, sizes) -> tuple[str, ...]:
     return tuple(input_name(layer, k, sizes) for k in range(sizes[layer]))
 
 
-def _caption(s, show_delta: bool, missing: bool = False) -> tuple[str, str]:
+def _caption(s, sizes: tuple[int, ...], show_delta: bool, missing: bool = False
+             ) -> tuple[str, str]:
     st = s.stepper
     if st.halted is not None:
         nxt = "stopped (NaN/inf)"
@@ -240,7 +270,7 @@ def _caption(s, show_delta: bool, missing: bool = False) -> tuple[str, str]:
         if u.layer is None:
             nxt = "loss"
         elif s.granularity is Granularity.NEURON:
-            nxt = f"{u.phase.value} {neuron_name(u.layer, u.neuron, tuple(s.net.sizes))}"
+            nxt = f"{u.phase.value} {neuron_name(u.layer, u.neuron, sizes)}"
         elif s.granularity is Granularity.LAYER:
             nxt = f"{u.phase.value} {layer_name(u.layer, len(s.net.layers))}"
         elif s.granularity is Granularity.BATCH:  # the whole batch: forward … update
@@ -254,10 +284,10 @@ def _caption(s, show_delta: bool, missing: bool = False) -> tuple[str, str]:
     return (f"epoch {st.epoch} · next: {nxt}", f"{sample_name(s.sample)}{note} · nodes show {shown}")
 
 
-def _neuron(s) -> NeuronView:
+def _neuron(s, reads: NetReads) -> NeuronView:
     st = s.stepper
     l, j = s.selected
-    sizes = tuple(s.net.sizes)
+    sizes = reads.sizes
     layer = s.net.layers[l]
     n = layer.neurons[j]
     cw, cb = st.changes[l]
@@ -289,7 +319,7 @@ def _neuron(s) -> NeuronView:
         update=freshness(st, Phase.UPDATE, l, j))
 
 
-def _narration(s) -> NarrationView:
+def _narration(s, reads: NetReads) -> NarrationView:
     event = s.event_for_selected()
     neuron = s.selected[1]
     if event is not None and event.neurons and not event.neurons[0] <= neuron < event.neurons[1]:
@@ -299,7 +329,7 @@ def _narration(s) -> NarrationView:
     halted = st.halted
     rows = batch_rows(st, event.epoch, event.batch) if event is not None else None
     return NarrationView(
-        event=event, neuron=neuron, sample=s.sample, sizes=tuple(s.net.sizes),
+        event=event, neuron=neuron, sample=s.sample, sizes=reads.sizes,
         activation_symbol=s.net.layers[layer].activation.symbol, n_samples=len(s.problem.X),
         halted=halted.problem if halted is not None else None,
         all_zero_inputs=not np.any(s.problem.X[s.sample]), rows=rows, n_batches=st.n_batches,
@@ -339,7 +369,7 @@ def rasterise(X: np.ndarray, y: np.ndarray, rows: int, cols: int,
     return total / count
 
 
-def _predictions(s, sizes: PanelSizes) -> PredictionsView:
+def _predictions(s, sizes: PanelSizes, reads: NetReads) -> PredictionsView:
     st = s.stepper
     when = f"epoch {st.epoch}" + (" start" if st.cursor == 0 else ", mid-epoch")
     caption = f"ŷ with the weights now ({when})"
@@ -349,7 +379,7 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
     inputs = getattr(s.problem, "inputs", None) or (lambda points: points)
     if s.config.is_gate:
         # from the cache while the weights and X stay (a selection or a redraw: no pass)
-        pred = forward_cache.predict(s.net, X, "table")
+        pred = forward_cache.predict(s.net, X, "table", reads.key)
         return PredictionsView(caption=caption, table=(X2.copy(), y.copy(), pred))
     cols, rows = sizes.map_cols, sizes.map_rows
     # [-1, 1]² where the data lives there (every built-in task but blobs); else the
@@ -361,13 +391,13 @@ def _predictions(s, sizes: PanelSizes) -> PredictionsView:
     area = bounds or datasets.UNIT_SQUARE
     pts = datasets.pixel_grid(cols, rows, area)
     if y.shape[1] > 1:  # K classes: the predicted class (argmax ŷ) beside the true one
-        pred = forward_cache.predict(s.net, inputs(pts), "map")
+        pred = forward_cache.predict(s.net, inputs(pts), "map", reads.key)
         pred = pred.argmax(axis=1).astype(float).reshape(rows, cols)
         target = rasterise(X2, y.argmax(axis=1)[:, None].astype(float), rows, cols, area)
         return PredictionsView(caption=f"class = argmax ŷ with the weights now ({when})",
                                maps=(pred, np.round(target), 0.0, float(y.shape[1] - 1)),
                                classes=y.shape[1], bounds=bounds)
-    pred = forward_cache.predict(s.net, inputs(pts), "map")[:, 0].reshape(rows, cols)
+    pred = forward_cache.predict(s.net, inputs(pts), "map", reads.key)[:, 0].reshape(rows, cols)
     truth = s.config.target_function
     target = truth(pts).reshape(rows, cols) if truth else \
         rasterise(X2, y[:, :1], rows, cols, area)
@@ -436,11 +466,14 @@ def _scale(layer, maps: list[np.ndarray], last: bool, kind: str, y: np.ndarray
     return (0.0, top) if name == "relu" else (-top, top)
 
 
-def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsView | None:
+def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView,
+                     reads: NetReads | None = None) -> NeuronMapsView | None:
     """Every hidden and output neuron's map, at the resolutions the diagram's
     nodes and the predictions area give them; None for tasks without exactly
-    two raw inputs, or when neither is shown.  Call with ``session.lock`` held."""
+    two raw inputs, or when neither is shown.  Call with ``session.lock`` held;
+    ``reads``: the frame's reads of ``s.net`` (None: read here)."""
     problem, net = s.problem, s.net
+    reads = NetReads(net) if reads is None else reads
     X2, X2_test = map_inputs(problem)
     features = getattr(problem, "features", None)
     features = features if callable(features) else None
@@ -449,15 +482,14 @@ def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsVi
     small_shape = None
     if sizes.neuron_maps and sizes.diagram_width > 0:
         small_shape = node_map_shape(
-            net.sizes, label_widths(diagram.input_names, diagram.names, diagram.input_labels),
+            reads.sizes, label_widths(diagram.input_names, diagram.names, diagram.input_labels),
             sizes.diagram_width, sizes.diagram_height)
     large_shape = _large_shape(sizes) if sizes.large_map else None
     if small_shape is None and large_shape is None:
         return None
     bounds = nn_maps.data_bounds(X2 if X2_test is None else np.vstack([X2, X2_test]))
     small_px = (2 * small_shape[0], small_shape[1]) if small_shape else None
-    key = (forward_cache.weights_key(net),
-           tuple(net.activations), small_px, large_shape, bounds, id(features))
+    key = (reads.key, small_px, large_shape, bounds, id(features))
     cached = _MAPS_CACHE.get(net)
     if cached is not None and cached[0] == key:
         small, large, scales = cached[1:]
@@ -466,7 +498,7 @@ def neuron_maps_view(s, sizes: PanelSizes, diagram: DiagramView) -> NeuronMapsVi
         _MAPS_CACHE[net] = (key, small, large, scales)
     l, j = s.selected
     st = s.stepper
-    name = neuron_name(l, j, tuple(net.sizes))
+    name = neuron_name(l, j, reads.sizes)
     # the targets of the selected output neuron (of neuron 1 while a hidden one is selected):
     # with one-hot classes, its own class is "1" and every other "0"
     column = j if l == len(net.layers) - 1 else 0
