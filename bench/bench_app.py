@@ -3,6 +3,7 @@ how long playing regression 2–16–1 takes to reach R² ≥ 0.98.
 
     python bench/bench_app.py [--seconds 5] [--rounds 3] [--task spiral] [--maps]
     python bench/bench_app.py --frame-cost 50 [--task digits]
+    python bench/bench_app.py --frame-cost 50 --task xor --layers 1000
 
 ``digits`` plays the 8×8 digits (64–32–10, Adam, batch 32) with its weight grid, digit
 picture and probability bars redrawn on every frame.
@@ -145,18 +146,40 @@ async def play(task: str, seconds: float, r2_target: float | None = None) -> dic
                     cpu=cpu, worker_cpu=worker_cpu, worker_epochs=app.session.stepper.epoch)
 
 
-async def frame_cost(task: str, frames: int) -> float:
+def deep(task: str, layers: int) -> Problem:
+    """``task`` with a ``layers``-layer network of 2 tanh neurons a layer and one sigmoid
+    output (bench_latency.py's deep model)."""
+    problem = build(task_config(task))
+    problem.net = NeuralNetwork.from_sizes([2] + [2] * (layers - 1) + [1], "tanh", "sigmoid",
+                                           seed=0)
+    return problem
+
+
+async def frame_cost(task: str, frames: int, layers: int | None = None) -> tuple[float, float]:
     """CPU milliseconds of the UI thread per frame at the play worker's pace, training
-    excluded: each frame trains (1 epoch of digits, 100 of the others) under the lock, timed
-    apart, then ``redraw()`` and Textual's paint, one frame per 44 ms.  ``thread_time``
-    counts only this thread's CPU, so a loaded machine changes this figure little."""
-    epochs = 1 if task == "digits" else 100
-    app = TinyNetApp(build(task_config(task)))
+    excluded: each frame trains (1 epoch of digits or of a ``layers``-layer network, 100 of
+    the others) under the lock, timed apart, then ``redraw()`` and Textual's paint, one
+    frame per 44 ms.  ``thread_time`` counts only this thread's CPU, so a loaded machine
+    changes this figure little.  Returns (UI ms, of which ``build_frame`` ms) per frame."""
+    import tui.app.app as app_module
+
+    epochs = 1 if task == "digits" or layers else 100
+    built = [0.0]
+    plain = app_module.build_frame
+
+    def timed(*args, **kwargs):
+        t = time.thread_time()
+        try:
+            return plain(*args, **kwargs)
+        finally:
+            built[0] += time.thread_time() - t
+    app_module.build_frame = timed
+    app = TinyNetApp(deep(task, layers) if layers else build(task_config(task)))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         app.session.play_chunk(5 * epochs)
         app.session.playing = True  # (no worker: the panels draw as while playing)
-        train, start = 0.0, time.thread_time()
+        train, start, built[0] = 0.0, time.thread_time(), 0.0
         for _ in range(frames):
             t = time.thread_time()
             with app.session.lock:
@@ -170,7 +193,8 @@ async def frame_cost(task: str, frames: int) -> float:
                 await asyncio.sleep(0.004)
         ui = time.thread_time() - start - train
         app.session.playing = False
-    return ui / frames * 1e3
+    app_module.build_frame = plain
+    return ui / frames * 1e3, built[0] / frames * 1e3
 
 
 def main() -> None:
@@ -183,14 +207,19 @@ def main() -> None:
     parser.add_argument("--frame-cost", type=int, metavar="FRAMES",
                         help="only the UI thread's CPU per frame at the worker's pace "
                              "(no worker; load changes it little)")
+    parser.add_argument("--layers", type=int, metavar="N",
+                        help="with --frame-cost: the task on an N-layer network of 2 tanh "
+                             "neurons a layer (bench_latency.py's deep model)")
     args = parser.parse_args()
     if args.maps:
         with_maps()
     if args.frame_cost:
         for task in ("xor", "regression", "spiral", "digits"):
             if not args.task or task.startswith(args.task):
-                ms = asyncio.run(frame_cost(task, args.frame_cost))
-                print(f"{task}: UI CPU {ms:.1f} ms per frame (training excluded)", flush=True)
+                ms, built = asyncio.run(frame_cost(task, args.frame_cost, args.layers))
+                deep_net = f" ({args.layers} layers)" if args.layers else ""
+                print(f"{task}{deep_net}: UI CPU {ms:.1f} ms per frame (training excluded), "
+                      f"build_frame {built:.2f} ms of it", flush=True)
         return
     print("| task | epochs/s while playing | headless `fit` epochs/s | played ÷ headless "
           "(each round) | redraws/s | UI ms/redraw | worker efficiency | ceiling at 20/s "

@@ -20,11 +20,20 @@ before a change), interleaved with this one's in the same rounds: before and aft
 
 ``--pilot``: the same keys under Textual's Pilot (no terminal; key to the frame drawn), in
 this process, for the same two networks (the in-process side of ``tests/test_long_work.py``).
+
+``--frames``: no terminal, no keys: :func:`tui.view.frame.build_frame`'s CPU time per frame
+for the same two networks at the panel sizes of a 120×40 screen, "redraw" (the weights
+unchanged: a selection, ``g``, a redraw; with the neuron view) and "playing" (the weights
+changed before each frame; no neuron view, as while playing).  Each tree (this one and
+``--before``'s) runs in its own process, in turns, ``--rounds`` times; each figure is the best
+of 7 runs of 40 frames (``thread_time``).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import select
 import statistics
 import sys
@@ -113,6 +122,72 @@ def pilot_medians(layers: int, rounds: int, cols: int, rows: int) -> dict[str, f
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+def frame_ms(layers: int, frames: int = 40, repeat: int = 7) -> dict[str, float]:
+    """build_frame's CPU ms per frame on the xor model of ``layers`` layers, at the panel
+    sizes of a 120×40 screen (the best of ``repeat`` runs of ``frames``): "redraw" with
+    the weights unchanged and the neuron view, "playing" with the weights changed before
+    each frame and no neuron view.  Imports the app from the first entry of sys.path."""
+    from nn import NeuralNetwork
+    from tui.core.config import RunConfig, build
+    from tui.core.session import Session
+    from tui.view.frame import PanelSizes, build_frame
+
+    problem = build(RunConfig(task="xor"))
+    problem.net = NeuralNetwork.from_sizes([2] + [2] * (layers - 1) + [1], "tanh", "sigmoid",
+                                           seed=0)
+    s = Session(problem)
+    s.play_chunk(2)
+    sizes = PanelSizes(loss_width=58, map_cols=27, map_rows=14, diagram_width=56,
+                       diagram_height=24)  # (the app's at 120×40)
+
+    def best(changing: bool) -> float:
+        runs = []
+        for _ in range(repeat):
+            start = time.thread_time()
+            for k in range(frames):
+                if changing:  # a new weight each frame (back and forth: stays bounded)
+                    s.net.theta[0] += 1e-12 if k % 2 else -1e-12
+                build_frame(s, sizes, neuron=not changing)
+            runs.append((time.thread_time() - start) / frames)
+        return 1e3 * min(runs)
+    import tui.view.frame as built_by
+    with s.lock:
+        return {"redraw": best(False), "playing": best(True), "from": built_by.__file__}
+
+
+def frames_side_by_side(layers: int, rounds: int, before: str | None) -> None:
+    """--frames: each tree in its own process, in turns, ``rounds`` times."""
+    roots = [("after", str(Path(__file__).resolve().parent.parent))] + \
+        ([("before", str(Path(before).resolve()))] if before else [])
+    got: dict[tuple[str, str], list[float]] = {}
+    for r in range(rounds):
+        for tag, root in roots if r % 2 else roots[::-1]:
+            for n in (layers, 2):
+                # (importing this module puts its own tree first on sys.path: root goes
+                # before it again, and the engine and the app are imported only after)
+                code = (f"import sys, json; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+                        f"from bench_latency import frame_ms; sys.path.insert(0, {root!r}); "
+                        f"assert 'tui' not in sys.modules and 'nn' not in sys.modules; "
+                        f"print(json.dumps(frame_ms({n})))")
+                out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                                     text=True, check=True, cwd=root)
+                result = json.loads(out.stdout)
+                assert Path(result.pop("from")).is_relative_to(root), (root, result)
+                for case, ms in result.items():
+                    got.setdefault((tag, f"{n} layers, {case}"), []).append(ms)
+    print(f"build_frame CPU ms per frame (best of 7 × 40 frames), {rounds} rounds in turns")
+    cases = list(dict.fromkeys(case for _, case in got))
+    for case in cases:
+        line = f"{case:<24}"
+        for tag, _ in roots:
+            ms = got[(tag, case)]
+            line += f"  {tag} {statistics.median(ms):6.3f} ({' '.join(f'{m:.3f}' for m in ms)})"
+        if before:
+            ratios = [a / b for a, b in zip(got[("after", case)], got[("before", case)])]
+            line += f"  after ÷ before {statistics.median(ratios):.2f}"
+        print(line, flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--layers", type=int, default=1000, help="the deep model's layers")
@@ -121,7 +196,12 @@ def main() -> None:
     p.add_argument("--quiet", type=float, default=0.15)
     p.add_argument("--pilot", action="store_true", help="under Pilot instead of a pty")
     p.add_argument("--before", help="another checkout whose apps run in the same rounds")
+    p.add_argument("--frames", action="store_true",
+                   help="build_frame's CPU per frame, no terminal (each tree in its process)")
     a = p.parse_args()
+    if a.frames:
+        frames_side_by_side(a.layers, a.rounds, a.before)
+        return
     cols, rows = map(int, a.size.split("x"))
     if a.pilot:
         got = {n: pilot_medians(layers, a.rounds, cols, rows)
