@@ -1,0 +1,129 @@
+"""The frame's pictures: the target picture of the predictions panel (rasterise), the
+large map's size in the predictions area, and each layer's colour scale for its maps.
+Found by mutation testing (CONTRIBUTING.md): the frame tests compared the maps' values
+with the engine's, whatever their size and scale, and never the target picture."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered in divide")
+
+from nn import get_activation
+from nn.layer import Layer
+from tui.core.config import RunConfig, build
+from tui.core.session import Session
+from tui.view.frame import (LEGEND_W, NOTES_W, PanelSizes, _large_shape, _scale, build_frame,
+                            rasterise)
+
+
+def test_rasterise_puts_each_sample_in_its_pixel_and_averages_them():
+    """Pixel (row, col) of a rows × cols picture of bounds: col from x₁ (left = low),
+    row from x₂ (top = high); the mean target of the samples in it, NaN where none."""
+    X = np.array([[-0.9, 0.9],    # top left
+                  [-0.6, 0.6],    # top left too (pixels are 1 wide, 1 tall here)
+                  [0.9, -0.9],    # bottom right
+                  [0.1, 0.9],     # top, right half
+                  [1.0, -1.0],    # on the right and bottom edges: the last pixel, not past it
+                  [-1.0, 1.0]])   # on the left and top edges: the first pixel
+    y = np.array([[1.0], [0.0], [4.0], [7.0], [6.0], [2.0]])
+    got = rasterise(X, y, 2, 2)
+    expected = np.array([[(1.0 + 0.0 + 2.0) / 3, 7.0],
+                         [np.nan, (4.0 + 6.0) / 2]])
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_rasterise_uses_its_bounds_and_clips_what_lies_outside():
+    X = np.array([[0.5, 9.5], [9.5, 0.5], [4.0, 6.0], [-3.0, 20.0], [30.0, -5.0]])
+    y = np.array([[1.0], [2.0], [3.0], [10.0], [20.0]])
+    got = rasterise(X, y, 2, 5, bounds=(0.0, 10.0, 0.0, 10.0))
+    expected = np.full((2, 5), np.nan)
+    expected[0, 0] = (1.0 + 10.0) / 2   # (0.5, 9.5) and the clipped (-3, 20): top left
+    expected[1, 4] = (2.0 + 20.0) / 2   # (9.5, 0.5) and the clipped (30, -5): bottom right
+    expected[0, 2] = 3.0                # x₁ = 4 of 0…10 in 5 columns: column 2; x₂ = 6: top
+    np.testing.assert_array_equal(got, expected)
+
+
+def pixel_means(X, t, rows: int, cols: int) -> np.ndarray:
+    """The oracle: each sample's pixel of [-1, 1]² (edges inside), one at a time."""
+    sums, counts = {}, {}
+    for (x1, x2), value in zip(X, t):
+        c = min(max(int((x1 + 1) / 2 * cols), 0), cols - 1)
+        r = min(max(int((1 - x2) / 2 * rows), 0), rows - 1)
+        sums[r, c] = sums.get((r, c), 0.0) + value
+        counts[r, c] = counts.get((r, c), 0) + 1
+    out = np.full((rows, cols), np.nan)
+    for rc, total in sums.items():
+        out[rc] = total / counts[rc]
+    return out
+
+
+@pytest.mark.parametrize("task", ["spiral", "blobs"])
+def test_the_target_picture_of_a_task_without_a_target_function_is_its_data(task):
+    """Without a target function the picture is the samples' targets, each pixel the mean
+    target of the samples in it (with classes, the mean class, rounded)."""
+    s = Session(build(RunConfig(task=task)))
+    assert s.config.target_function is None
+    sizes = PanelSizes(loss_width=60, map_cols=12, map_rows=6)
+    with s.lock:
+        pred, target, lo, hi = build_frame(s, sizes).predictions.maps
+    X, y = s.problem.X, s.problem.y
+    if y.shape[1] > 1:  # blobs: 3 classes
+        assert (lo, hi) == (0.0, y.shape[1] - 1.0)
+        expected = np.round(pixel_means(X, y.argmax(axis=1), 6, 12))
+    else:
+        assert (lo, hi) == (y.min(), y.max())
+        expected = pixel_means(X, y[:, 0], 6, 12)
+    np.testing.assert_array_equal(target, expected)
+    assert np.isnan(target).any() and np.isfinite(target).any()
+
+
+@pytest.mark.parametrize("cols, rows, shape", [
+    (27, 14, (16, 24)),   # 120×40: 8 lines below the caption; 2·27+2−12−20 = 24 beside the notes
+    (40, 8, (10, 20)),    # wide and short: twice as wide as tall
+    (40, 40, (42, 50)),   # tall: as many lines as there are (21), as wide as the notes leave
+    (20, 40, (30, 30)),   # narrow: a square as wide as the scale leaves (2·20+2−12)
+    (8, 40, (6, 6)),      # too narrow for the notes: still a square
+    (4, 4, (2, 2)),       # no room at all: the smallest picture, 2 × 2
+])
+def test_the_large_map_fills_the_predictions_area_beside_its_scale(cols, rows, shape):
+    """(pixel rows, pixel cols): a pixel row is half a line; rows = the area's lines below the
+    caption, at most the width beside the colour scale (LEGEND_W) — even, at least 2; cols
+    from square up to twice as wide, within what the scale and its notes leave."""
+    got = _large_shape(PanelSizes(map_cols=cols, map_rows=rows))
+    assert got == shape
+    side, width = got
+    room = 2 * cols + 2 - LEGEND_W
+    assert side % 2 == 0 and side >= 2 and side <= max(2, room)
+    assert side <= width <= max(side, min(2 * side, room - NOTES_W))
+
+
+def layer(activation: str) -> Layer:
+    return Layer(np.zeros((2, 2)), np.zeros(2), get_activation(activation))
+
+
+MAPS = [np.array([[0.5, -3.0], [2.0, np.nan]]), np.array([[np.inf, 1.5]])]
+
+
+@pytest.mark.parametrize("activation, last, kind, scale", [
+    ("sigmoid", True, "binary", (0.0, 1.0)),
+    ("softmax", True, "multiclass", (0.0, 1.0)),
+    ("tanh", False, "regression", (-1.0, 1.0)),
+    ("relu", False, "binary", (0.0, 3.0)),          # the largest |value| (NaN and inf left out)
+    ("identity", False, "regression", (-3.0, 3.0)),  # a hidden layer: symmetric
+    ("identity", True, "binary", (-3.0, 3.0)),
+    ("identity", True, "regression", (-0.25, 4.0)),  # a regression output: the targets' range
+])
+def test_each_layer_maps_on_its_activations_range_or_its_values(activation, last, kind, scale):
+    y = np.array([[4.0], [-0.25], [np.nan], [1.0]])
+    assert _scale(layer(activation), MAPS, last, kind, y) == scale
+
+
+def test_a_scale_with_nothing_to_measure_is_one_wide():
+    y = np.array([[2.0], [2.0]])
+    assert _scale(layer("relu"), [], False, "binary", y) == (0.0, 1.0)
+    assert _scale(layer("identity"), [np.zeros((2, 2))], False, "binary", y) == (-1.0, 1.0)
+    # every target the same: one either side of it
+    assert _scale(layer("identity"), MAPS, True, "regression", y) == (1.0, 3.0)
+    # no targets: the values' range
+    assert _scale(layer("identity"), MAPS, True, "regression", np.zeros((0, 1))) == (-3.0, 3.0)
