@@ -127,3 +127,81 @@ def test_a_scale_with_nothing_to_measure_is_one_wide():
     assert _scale(layer("identity"), MAPS, True, "regression", y) == (1.0, 3.0)
     # no targets: the values' range
     assert _scale(layer("identity"), MAPS, True, "regression", np.zeros((0, 1))) == (-3.0, 3.0)
+
+
+def predictions(s, cols=12, rows=6):
+    with s.lock:
+        return build_frame(s, PanelSizes(loss_width=60, map_cols=cols, map_rows=rows)).predictions
+
+
+def test_the_predictions_map_is_the_networks_output_on_the_pixel_grid():
+    """A 2-input task that is not a gate: ŷ at each pixel's centre of [-1, 1]², the
+    caption saying which weights (the epoch's start, or mid-epoch after a neuron's step)."""
+    from nn import Granularity, datasets
+
+    s = Session(build(RunConfig(task="circle")))
+    s.play_chunk(2)
+    p = predictions(s)
+    pts = datasets.pixel_grid(12, 6)
+    np.testing.assert_array_equal(p.maps[0], s.net.predict(pts)[:, 0].reshape(6, 12))
+    assert p.maps[2:] == (float(s.problem.y.min()), float(s.problem.y.max()))
+    assert p.caption == "ŷ with the weights now (epoch 2 start)" and p.bounds is None
+    s.granularity = Granularity.NEURON
+    s.step()
+    assert predictions(s).caption == "ŷ with the weights now (epoch 2, mid-epoch)"
+
+
+def test_with_classes_the_map_is_the_predicted_class_beside_the_true_one():
+    from nn import datasets
+
+    s = Session(build(RunConfig(task="blobs")))
+    s.play_chunk(2)
+    p = predictions(s)
+    pts = datasets.pixel_grid(12, 6)
+    np.testing.assert_array_equal(p.maps[0], s.net.predict(pts).argmax(axis=1)
+                                  .astype(float).reshape(6, 12))
+    assert p.maps[2:] == (0.0, 2.0) and p.classes == 3
+    assert p.caption == "class = argmax ŷ with the weights now (epoch 2 start)"
+
+
+def test_data_outside_the_unit_square_gets_the_square_around_it():
+    """A CSV's x₁ in 0 … 10: the map covers the data (the neuron maps' square), not [-1, 1]²."""
+    from dataclasses import replace as with_data
+
+    from nn import datasets
+    from nn.maps import data_bounds
+
+    problem = build(RunConfig(task="circle"))
+    X = problem.X * 5.0 + 5.0
+    problem = with_data(problem, X=X, points=X)
+    s = Session(problem)
+    p = predictions(s)
+    box = data_bounds(X)
+    assert p.bounds == (box.x1_lo, box.x1_hi, box.x2_lo, box.x2_hi)
+    pts = datasets.pixel_grid(12, 6, p.bounds)
+    np.testing.assert_array_equal(p.maps[0], s.net.predict(pts)[:, 0].reshape(6, 12))
+    np.testing.assert_array_equal(p.maps[1], rasterise(X, problem.y, 6, 12, p.bounds))
+
+
+def test_the_large_map_shows_the_selected_outputs_own_targets():
+    """With classes, output neuron j's map is drawn over the points of class j ("1") and
+    the others ("0"); a hidden neuron's, over output 1's."""
+    s = Session(build(RunConfig(task="blobs")))
+    y = s.problem.y
+    for (layer, j), column in (((1, 2), 2), ((1, 1), 1), ((0, 2), 0)):
+        s.select(layer, j)
+        with s.lock:
+            maps = build_frame(s, PanelSizes(loss_width=60, map_cols=27, map_rows=14,
+                                             large_map=True)).maps
+        np.testing.assert_array_equal(maps.points[0].y, y[:, column])
+
+
+def test_the_output_maps_of_a_regression_take_the_targets_range():
+    s = Session(build(RunConfig(task="regression", hidden=(3,))))
+    with s.lock:
+        maps = build_frame(s, PanelSizes(loss_width=60, map_cols=27, map_rows=14,
+                                         large_map=True)).maps
+    y = s.problem.y
+    assert maps.scales[-1] == (float(y.min()), float(y.max()))
+    hidden = s.net.layers[0].activation.name
+    assert maps.scales[0] == {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}[hidden]

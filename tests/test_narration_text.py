@@ -283,3 +283,13 @@ def test_the_sample_goes_on_its_own_line_only_where_the_header_fits_and_it_does_
                        (cell_len(head) - 1, " · ")):
         text = narrate(view(s), width).plain
         assert text.startswith(head + sep + tail + "\n"), (width, text[:60])
+
+
+def test_fill_writes_a_number_that_starts_an_expression_plain_and_others_in_parentheses():
+    """4 significant digits unless told; plain at the start, after "= ", "(" and "["."""
+    from tui.app.widgets.narration import fill
+
+    assert fill("{} + [{} − {}] = {}·({})", [-0.123456, -2.5, -3.0, -1.0, -4.0]) == \
+        "-0.1235 + [-2.5 − (-3)] = -1·(-4)"
+    assert fill("L = {}·{}", [0.123456, -7.0]) == "L = 0.1235·(-7)"
+    assert fill("L = {}·{}", [0.123456, -7.0], 6) == "L = 0.123456·(-7)"
