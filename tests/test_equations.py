@@ -166,3 +166,45 @@ def test_input_equations_use_the_raw_inputs_shown_and_skip_the_others():
     assert equations(None, keys, list("abcdefg")) == [
         (1, "(g)²"), (2, "(a)²"), (3, "(g)·(a)"), (4, "sin(g)"), (5, "sin(a)")]
     assert equations(None, keys[:-1], list("abcdef")) == [(2, "(a)²"), (5, "sin(a)")]
+
+
+def test_the_evaluator_reads_x_id_and_refuses_what_is_not_arithmetic():
+    from tui.view.equation import shown_digits
+
+    assert evaluate("2×3") == 6.0 and evaluate("id(−2) + 1") == -1.0
+    with pytest.raises(ValueError, match="not a numeric expression"):
+        evaluate("h₁ + 1")
+    with pytest.raises(ValueError, match="cannot evaluate"):
+        evaluate("1/0")
+    # significant digits as written, a sign or parentheses aside; at least 4
+    assert [shown_digits(t) for t in ("(−0.001234)", "-12.5", "1.23456e-05", "(0.5)")] == \
+        [4, 4, 6, 4]
+
+
+def test_agrees_rounds_at_the_results_own_precision():
+    from tui.view.equation import agrees
+
+    assert agrees("x = −1 − 0.5", "−1.5")           # the screen's minus sign, either side
+    assert not agrees("h₁", "1") and not agrees("1/0", "1")  # not arithmetic: never agrees
+    assert agrees("1", "inf") and agrees("1e308*10", "1")    # inf/nan: nothing to check
+    assert agrees("0.5 − 0.5", "0") and agrees("5e-18", "0")  # 0: below 1e-17
+    assert not agrees("1e-17", "0") and not agrees("1", "0")
+    assert agrees("0.12344", "0.1234") and not agrees("0.12351", "0.1234")
+
+
+def test_fitted_takes_the_fewest_digits_that_agree_and_stops_at_17():
+    from tui.view.equation import MAX_DIGITS, MIN_DIGITS, fitted
+
+    def agreeing_at(n):
+        tried = []
+
+        def build(d):
+            tried.append(d)
+            return (f"{1 if d == n else 2}", "1")
+        return build, tried
+    for n in (MIN_DIGITS, 9, 16, MAX_DIGITS):
+        build, tried = agreeing_at(n)
+        assert fitted(build) == ("1", "1") and tried == list(range(MIN_DIGITS, n + 1))
+    build, tried = agreeing_at(MAX_DIGITS + 1)  # never within 17: the 17-digit line
+    assert fitted(build) == ("2", "1") and tried == list(range(MIN_DIGITS, MAX_DIGITS + 1)) + [
+        MAX_DIGITS]
