@@ -108,7 +108,18 @@ def scenarios():
     until(s5, Phase.BACKWARD, 0, Granularity.NEURON)
     outside(s5)
     yield "backward, the sample not in the batch", shown(s5)
-    for batch in (4, 5):  # the batch's first 4 samples named, then "…"
+    s7 = session(task="blobs", hidden=(3,), loss="mse")
+    until(s7, Phase.FORWARD, 1)
+    yield "softmax output, its first neuron's forward: a waits for the last", shown(s7)
+    until(s7, Phase.FORWARD, 1)
+    until(s7, Phase.FORWARD, 1)
+    yield "softmax output, its last neuron's forward", shown(s7)
+    until(s7, Phase.BACKWARD, 1)
+    yield "softmax output under MSE: δ through the softmax's Jacobian", shown(s7)
+    s8 = session(task="digits", hidden=(8,))
+    until(s8, Phase.LOSS, None, Granularity.PHASE)
+    yield "10 outputs: the first 4 narrated", shown(s8)
+    for batch in (1, 2, 4, 5):  # "1 sample"; the batch's first 4 samples named, then "…"
         s6 = session(task="circle", hidden=(2,), batch=batch)
         until(s6, Phase.LOSS, None, Granularity.PHASE)
         outside(s6)
@@ -261,6 +272,51 @@ EXPECTED = {
         'L = 1/5 · Σₙ (ŷₙ − yₙ)² = [bold]#[/bold]\n'
         'sample 1 is not in batch 1 (samples 106, 7, 169, 91, …); [ and ] choose a sample of this batch'
     ),
+    "softmax output, its first neuron's forward: a waits for the last": (
+        '[bold]Forward · ŷ₁ (output layer 2, neuron 1)[dim][/bold] · sample 1\n'
+        '[/dim]z = w₁h₁ + w₂h₂ + w₃h₃ + b\n'
+        '  = #·(#) + #·# + #·# + 0\n'
+        '  = [bold]#[dim][/bold]\n'
+        "a = softmax(z) needs every z of the layer: computed with the layer's last neuron[/dim]"
+    ),
+    "softmax output, its last neuron's forward": (
+        '[bold]Forward · ŷ₃ (output layer 2, neuron 3)[dim][/bold] · sample 1\n'
+        '[/dim]z = w₁h₁ + w₂h₂ + w₃h₃ + b\n'
+        '  = #·(#) + (#)·# + #·# + 0\n'
+        '  = [bold]#[/bold]\n'
+        "a = e^zⱼ/Σₖ e^zₖ over the layer's z = [bold]#[/bold]"
+    ),
+    "softmax output under MSE: δ through the softmax's Jacobian": (
+        '[bold]Backward · ŷ₁ (output layer 2, neuron 1)[dim][/bold] · sample 1 for δ\n'
+        '[/dim]∂L/∂a = ∂L/∂ŷ = [bold]#[/bold]\n'
+        'δ = ∂L/∂z = a·(∂L/∂a − Σⱼ ∂L/∂aⱼ·aⱼ) = a·(# − (#)) = [bold]#[/bold]\n'
+        'dw₁ = Σₙ δₙ·h₁ₙ = [dim](sample 1: (#)·(#) = #) + … all 300 → [bold][/dim]#[/bold]\n'
+        'dw₂ = Σₙ δₙ·h₂ₙ = [dim](sample 1: (#)·# = #) + … all 300 → [bold][/dim]#[/bold]\n'
+        'dw₃ = Σₙ δₙ·h₃ₙ = [dim](sample 1: (#)·# = #) + … all 300 → [bold][/dim]#[/bold]\n'
+        'db = Σₙ δₙ = [bold]#[/bold]'
+    ),
+    '10 outputs: the first 4 narrated': (
+        '[bold]Loss · softmax cross-entropy over 1797 samples[/bold]\n'
+        'L = −1/1797 · Σₙ Σₖ yₙₖ·log ŷₙₖ = [bold]#[/bold]\n'
+        'sample 1: ŷ = (#, #, #, #, #, #, #, #, #, #), y = (1, 0, 0, 0, 0, 0, 0, 0, 0, 0)\n'
+        'ℓ = −Σₖ yₖ·log ŷₖ = −[1·log # + 0·log # + 0·log # + 0·log # + 0·log # + 0·log # + 0·log # + 0·log # + 0·log # + 0·log #] = [bold]#[/bold]\n'
+        'δ₁ = ∂L/∂z₁ = (ŷ₁ − y₁)/N = (# − 1)/1797 = [bold]#[/bold]\n'
+        'δ₂ = ∂L/∂z₂ = (ŷ₂ − y₂)/N = (# − 0)/1797 = [bold]#[/bold]\n'
+        'δ₃ = ∂L/∂z₃ = (ŷ₃ − y₃)/N = (# − 0)/1797 = [bold]#[/bold]\n'
+        'δ₄ = ∂L/∂z₄ = (ŷ₄ − y₄)/N = (# − 0)/1797 = [bold]#[dim][/bold]\n'
+        '… and 6 more outputs[dim][/dim]\n'
+        "∂L/∂ŷₖ = −yₖ/(N·ŷₖ) and softmax's ∂ŷₖ/∂zⱼ = ŷₖ·(\\[j = k] − ŷⱼ): f'(z) cancels, δ = (ŷ − y)/N[/dim]"
+    ),
+    'loss of a batch of 1, the sample not in it': (
+        '[bold]Loss · mean squared error over 1 sample[dim][/bold] · batch 1 of 200[/dim]\n'
+        'L = 1/1 · Σₙ (ŷₙ − yₙ)² = [bold]#[/bold]\n'
+        'sample 1 is not in batch 1 (samples 106); [ and ] choose a sample of this batch'
+    ),
+    'loss of a batch of 2, the sample not in it': (
+        '[bold]Loss · mean squared error over 2 samples[dim][/bold] · batch 1 of 100[/dim]\n'
+        'L = 1/2 · Σₙ (ŷₙ − yₙ)² = [bold]#[/bold]\n'
+        'sample 1 is not in batch 1 (samples 106, 7); [ and ] choose a sample of this batch'
+    ),
 }
 
 
@@ -293,3 +349,22 @@ def test_fill_writes_a_number_that_starts_an_expression_plain_and_others_in_pare
         "-0.1235 + [-2.5 − (-3)] = -1·(-4)"
     assert fill("L = {}·{}", [0.123456, -7.0]) == "L = 0.1235·(-7)"
     assert fill("L = {}·{}", [0.123456, -7.0], 6) == "L = 0.123456·(-7)"
+
+
+def test_a_sum_cut_short_is_written_with_4_digits():
+    """A sum with terms left out ("+ … 1 more") cannot recompute to its result, so it is not
+    fitted (more digits would not help): every operand with 4 significant digits."""
+    from tui.view.equation import shown_digits
+
+    number = re.compile(r"\(?-?\d+\.\d+(?:e[-+]?\d+)?\)?")
+    s = session(task="xor", hidden=(4, 3))
+    until(s, Phase.FORWARD, 1)  # z of a neuron with 4 inputs: 3 written
+    line = next(l for l in narrate(view(s)).plain.splitlines() if "1 more" in l)
+    digits = [shown_digits(n) for n in number.findall(line)]
+    assert len(digits) >= 6 and set(digits) == {4}, line  # (b may be 0: not a float)
+    s = session(task="xor", hidden=(3, 5))
+    until(s, Phase.BACKWARD, 0)  # ∂L/∂a from a next layer of 5 neurons: 3 written
+    line = next(l for l in narrate(view(s)).plain.splitlines() if "2 more" in l)
+    assert line.startswith("∂L/∂a = Σₖ δₖ·wₖ (from layer 2) = ")
+    digits = [shown_digits(n) for n in number.findall(line)]
+    assert len(digits) == 7 and set(digits) == {4}, line
