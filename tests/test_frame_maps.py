@@ -34,13 +34,14 @@ def test_rasterise_puts_each_sample_in_its_pixel_and_averages_them():
 
 
 def test_rasterise_uses_its_bounds_and_clips_what_lies_outside():
-    X = np.array([[0.5, 9.5], [9.5, 0.5], [4.0, 6.0], [-3.0, 20.0], [30.0, -5.0]])
-    y = np.array([[1.0], [2.0], [3.0], [10.0], [20.0]])
+    X = np.array([[0.5, 9.5], [9.5, 0.5], [4.0, 6.0], [-3.0, 20.0], [30.0, -5.0],
+                  [4.5, 16.0]])  # (x₂ = 16: a row of -1.2, truncated to -1: clipped to 0)
+    y = np.array([[1.0], [2.0], [3.0], [10.0], [20.0], [5.0]])
     got = rasterise(X, y, 2, 5, bounds=(0.0, 10.0, 0.0, 10.0))
     expected = np.full((2, 5), np.nan)
     expected[0, 0] = (1.0 + 10.0) / 2   # (0.5, 9.5) and the clipped (-3, 20): top left
     expected[1, 4] = (2.0 + 20.0) / 2   # (9.5, 0.5) and the clipped (30, -5): bottom right
-    expected[0, 2] = 3.0                # x₁ = 4 of 0…10 in 5 columns: column 2; x₂ = 6: top
+    expected[0, 2] = (3.0 + 5.0) / 2    # x₁ = 4 of 0…10 in 5 columns: column 2; x₂ = 6: top
     np.testing.assert_array_equal(got, expected)
 
 
@@ -119,6 +120,12 @@ def test_each_layer_maps_on_its_activations_range_or_its_values(activation, last
     assert _scale(layer(activation), MAPS, last, kind, y) == scale
 
 
+def test_small_values_get_a_scale_as_small():
+    small = [np.array([[0.25, -0.5]])]
+    assert _scale(layer("identity"), small, False, "binary", np.zeros((0, 1))) == (-0.5, 0.5)
+    assert _scale(layer("relu"), small, False, "binary", np.zeros((0, 1))) == (0.0, 0.5)
+
+
 def test_a_scale_with_nothing_to_measure_is_one_wide():
     y = np.array([[2.0], [2.0]])
     assert _scale(layer("relu"), [], False, "binary", y) == (0.0, 1.0)
@@ -181,6 +188,68 @@ def test_data_outside_the_unit_square_gets_the_square_around_it():
     pts = datasets.pixel_grid(12, 6, p.bounds)
     np.testing.assert_array_equal(p.maps[0], s.net.predict(pts)[:, 0].reshape(6, 12))
     np.testing.assert_array_equal(p.maps[1], rasterise(X, problem.y, 6, 12, p.bounds))
+
+
+@pytest.mark.parametrize("task, scale", [("circle", 1.5), ("blobs", 5.0)])
+def test_data_just_outside_the_unit_square_too(task, scale):
+    """|x| up to 1.5 is outside [-1, 1]²: the map covers the data; with classes too."""
+    from dataclasses import replace as with_data
+
+    from nn.maps import data_bounds
+
+    problem = build(RunConfig(task=task))
+    X = problem.X * scale
+    problem = with_data(problem, X=X, points=X)
+    p = predictions(Session(problem))
+    box = data_bounds(X)
+    assert p.bounds == (box.x1_lo, box.x1_hi, box.x2_lo, box.x2_hi)
+    t = problem.y.argmax(axis=1)[:, None].astype(float) if problem.y.shape[1] > 1 else problem.y
+    target = rasterise(X, t, 6, 12, p.bounds)
+    np.testing.assert_array_equal(p.maps[1], np.round(target) if problem.y.shape[1] > 1
+                                  else target)
+
+
+def test_two_classes_one_hot_are_classes_too():
+    """A 2-column one-hot target (a CSV of 2 classes): the predicted class, not ŷ₁."""
+    from dataclasses import replace as with_data
+
+    from nn import NeuralNetwork, datasets
+
+    problem = build(RunConfig(task="blobs"))
+    keep = problem.y[:, 2] == 0
+    X, y = problem.X[keep], problem.y[keep][:, :2]
+    net = NeuralNetwork.from_sizes([2, 3, 2], "tanh", "softmax", seed=0, loss="softmax-ce")
+    problem = with_data(problem, X=X, points=X, y=y, net=net)
+    p = predictions(Session(problem))
+    pts = datasets.pixel_grid(12, 6)
+    assert p.classes == 2 and p.maps[2:] == (0.0, 1.0)
+    np.testing.assert_array_equal(p.maps[0], net.predict(pts).argmax(axis=1)
+                                  .astype(float).reshape(6, 12))
+
+
+def test_with_features_the_pictures_are_over_the_raw_inputs():
+    """The network takes x₁², x₂²: the table shows x₁, x₂, and the target picture is
+    drawn from the raw points (not from the feature columns)."""
+    xor = Session(build(RunConfig(task="xor", features=("x1^2", "x2^2", "x1x2"))))
+    table = predictions(xor).table
+    np.testing.assert_array_equal(table[0], xor.problem.X2)
+    assert xor.problem.X.shape[1] == 3
+    circle = Session(build(RunConfig(task="circle", features=("x1^2", "x2^2"))))
+    p = predictions(circle)
+    raw = circle.problem.X2
+    assert not np.array_equal(raw, circle.problem.X)
+    np.testing.assert_array_equal(p.maps[1], rasterise(raw, circle.problem.y, 6, 12))
+
+
+def test_a_relu_layers_maps_take_their_values_range():
+    """ReLU is unbounded: its maps' scale is 0 … the largest value they hold."""
+    s = Session(build(RunConfig(task="circle", hidden=(3,), activation="relu")))
+    s.play_chunk(2)
+    with s.lock:
+        maps = build_frame(s, PanelSizes(loss_width=60, map_cols=27, map_rows=14,
+                                         diagram_width=100, diagram_height=30)).maps
+    values = maps.small[0][np.isfinite(maps.small[0])]
+    assert maps.scales[0] == (0.0, float(np.abs(values).max())) and values.max() > 0
 
 
 def test_the_large_map_shows_the_selected_outputs_own_targets():

@@ -122,11 +122,12 @@ def counting(monkeypatch) -> dict:
     return counts
 
 
-@pytest.mark.parametrize("panels", [TABLE, LARGE], ids=["table", "large map"])
-def test_a_frame_reads_the_sizes_the_activations_and_the_weights_once(monkeypatch, panels):
+@pytest.mark.parametrize("task, panels", [("xor", TABLE), ("xor", LARGE), ("circle", TABLE)],
+                         ids=["table", "large map", "predictions map"])
+def test_a_frame_reads_the_sizes_the_activations_and_the_weights_once(monkeypatch, task, panels):
     """Before: net.sizes 6–7 times a frame (≈ 0.7 ms each on 1 000 layers), the
     activations 2–3 times, the weights' bytes twice (the maps' key and ŷ's)."""
-    s = xor_session()
+    s = Session(build(RunConfig(task=task, hidden=(3,))))
     s.granularity = Granularity.NEURON  # (the caption names the next neuron: its sizes)
     s.step()
     counts = counting(monkeypatch)
