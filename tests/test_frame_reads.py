@@ -122,8 +122,9 @@ def counting(monkeypatch) -> dict:
     return counts
 
 
-@pytest.mark.parametrize("task, panels", [("xor", TABLE), ("xor", LARGE), ("circle", TABLE)],
-                         ids=["table", "large map", "predictions map"])
+@pytest.mark.parametrize("task, panels", [("xor", TABLE), ("xor", LARGE), ("circle", TABLE),
+                                          ("blobs", TABLE)],
+                         ids=["table", "large map", "predictions map", "classes map"])
 def test_a_frame_reads_the_sizes_the_activations_and_the_weights_once(monkeypatch, task, panels):
     """Before: net.sizes 6–7 times a frame (≈ 0.7 ms each on 1 000 layers), the
     activations 2–3 times, the weights' bytes twice (the maps' key and ŷ's)."""

@@ -33,6 +33,21 @@ def session(**config) -> Session:
     return s
 
 
+def classes(k: int):
+    """blobs' points with ``k`` one-hot classes (sample n in class n mod k) and a 2–3–k
+    softmax network: a CSV of k classes."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from nn import NeuralNetwork
+
+    problem = build(RunConfig(task="blobs"))
+    y = np.eye(k)[np.arange(len(problem.X)) % k]
+    net = NeuralNetwork.from_sizes([2, 3, k], "tanh", "softmax", seed=0, loss="softmax-ce")
+    return replace(problem, y=y, net=net)
+
+
 def view(s):
     with s.lock:
         return build_frame(s, SIZES).narration
@@ -119,6 +134,10 @@ def scenarios():
     s8 = session(task="digits", hidden=(8,))
     until(s8, Phase.LOSS, None, Granularity.PHASE)
     yield "10 outputs: the first 4 narrated", shown(s8)
+    for k in (2, 4):  # one-hot classes: ŷ and y as vectors; all 4 outputs narrated
+        s9 = Session(classes(k))
+        until(s9, Phase.LOSS, None, Granularity.PHASE)
+        yield f"{k} classes", shown(s9)
     for batch in (1, 2, 4, 5):  # "1 sample"; the batch's first 4 samples named, then "…"
         s6 = session(task="circle", hidden=(2,), batch=batch)
         until(s6, Phase.LOSS, None, Granularity.PHASE)
@@ -316,6 +335,26 @@ EXPECTED = {
         '[bold]Loss · mean squared error over 2 samples[dim][/bold] · batch 1 of 100[/dim]\n'
         'L = 1/2 · Σₙ (ŷₙ − yₙ)² = [bold]#[/bold]\n'
         'sample 1 is not in batch 1 (samples 106, 7); [ and ] choose a sample of this batch'
+    ),
+    '2 classes': (
+        '[bold]Loss · softmax cross-entropy over 300 samples[/bold]\n'
+        'L = −1/300 · Σₙ Σₖ yₙₖ·log ŷₙₖ = [bold]#[/bold]\n'
+        'sample 1: ŷ = (#, #), y = (1, 0)\n'
+        'ℓ = −Σₖ yₖ·log ŷₖ = −[1·log # + 0·log #] = [bold]#[/bold]\n'
+        'δ₁ = ∂L/∂z₁ = (ŷ₁ − y₁)/N = (# − 1)/300 = [bold]#[/bold]\n'
+        'δ₂ = ∂L/∂z₂ = (ŷ₂ − y₂)/N = (# − 0)/300 = [bold]#[dim][/bold]\n'
+        "∂L/∂ŷₖ = −yₖ/(N·ŷₖ) and softmax's ∂ŷₖ/∂zⱼ = ŷₖ·(\\[j = k] − ŷⱼ): f'(z) cancels, δ = (ŷ − y)/N[/dim]"
+    ),
+    '4 classes': (
+        '[bold]Loss · softmax cross-entropy over 300 samples[/bold]\n'
+        'L = −1/300 · Σₙ Σₖ yₙₖ·log ŷₙₖ = [bold]#[/bold]\n'
+        'sample 1: ŷ = (#, #, #, #), y = (1, 0, 0, 0)\n'
+        'ℓ = −Σₖ yₖ·log ŷₖ = −[1·log # + 0·log # + 0·log # + 0·log #] = [bold]#[/bold]\n'
+        'δ₁ = ∂L/∂z₁ = (ŷ₁ − y₁)/N = (# − 1)/300 = [bold]#[/bold]\n'
+        'δ₂ = ∂L/∂z₂ = (ŷ₂ − y₂)/N = (# − 0)/300 = [bold]#[/bold]\n'
+        'δ₃ = ∂L/∂z₃ = (ŷ₃ − y₃)/N = (# − 0)/300 = [bold]#[/bold]\n'
+        'δ₄ = ∂L/∂z₄ = (ŷ₄ − y₄)/N = (# − 0)/300 = [bold]#[dim][/bold]\n'
+        "∂L/∂ŷₖ = −yₖ/(N·ŷₖ) and softmax's ∂ŷₖ/∂zⱼ = ŷₖ·(\\[j = k] − ŷⱼ): f'(z) cancels, δ = (ŷ − y)/N[/dim]"
     ),
 }
 
