@@ -668,6 +668,30 @@ async def test_the_chain_rules_header_breaks_at_a_dot_not_inside_its_last_words(
         "Backward · ŷ (output layer 2, neuron 1) · sample 2 for δ\n")  # wide: one line
 
 
+async def test_the_chain_rules_header_is_not_wrapped_inside_its_parenthesis_at_80x24():
+    """At 80×24 the header read 'Backward · ŷ (output layer 2, neuron' then '1) · sample 2
+    for δ' (and the loss's '… over 4' then 'samples'): where the long header is wider than
+    the panel it says 'layer 2' (the neuron panel says which kind), and the sample (the
+    loss's 'over 4 samples') goes on a line of its own."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = app.query_one("#narration-text")
+        for key, want in (("n", ["Forward · h₁ (layer 1, neuron 1)", "sample 2"]),
+                          ("g", None), ("n", None), ("n", None),  # layer steps: to ŷ
+                          ("n", ["Loss · mean squared error", "over 4 samples"]),
+                          ("n", ["Backward · ŷ (layer 2, neuron 1)", "sample 2 for δ"])):
+            await pilot.press(key)
+            if want is None:
+                continue
+            await pilot.pause()
+            lines = plain(app.query_one(Narration), text.size.width).splitlines()
+            assert lines[:2] == want, lines
+    view = app.frame.narration  # wide enough: the long header and the sample on one line
+    assert narrate(view, 80).plain.startswith(
+        "Backward · ŷ (output layer 2, neuron 1) · sample 2 for δ\n")
+
+
 async def test_the_compare_screens_footer_has_no_stray_letter_at_80x24():
     """At 80×24 the compare screen's footer read '… space▏^p commandst': the command
     palette's key, docked right, kept Textual's compact 1-cell right margin, and the keys

@@ -96,14 +96,19 @@ def _not_in_batch(view: NarrationView) -> str:
             f"(samples {names}); [ and ] choose a sample of this batch")
 
 
-def _loss(t: Text, view: NarrationView, v: LossEvent, i: int | None) -> None:
+def _loss(t: Text, view: NarrationView, v: LossEvent, i: int | None,
+          width: int | None = None) -> None:
     """The loss of the event's rows, the selected sample's part and each output's
     start of backpropagation, from the loss's own ``explain``."""
     y_hat, y = v.y_hat, v.y
     loss = get_loss(v.loss_name)
     batched = view.rows is not None
     n = len(y) if batched else view.n_samples
-    t.append(f"Loss · {loss.title} over {n} sample{'' if n == 1 else 's'}", style="bold")
+    head, over = f"Loss · {loss.title}", f"over {n} sample{'' if n == 1 else 's'}"
+    # narrower than the whole header: 'over 4 samples' on its own line (it wrapped as
+    # '… over 4' then 'samples' at 80×24)
+    sep = "\n" if width and width < cell_len(head) + 1 + cell_len(over) else " "
+    t.append(f"{head}{sep}{over}", style="bold")
     if batched:
         t.append(f" · {_batch_name(view)}", style="dim")
     t.append("\n")
@@ -192,7 +197,7 @@ def narrate(view: NarrationView, width: int | None = None) -> Text:
     n_layers = len(sizes) - 1
     i = _row(view)
     if event.phase is Phase.LOSS:
-        _loss(t, view, v, i)
+        _loss(t, view, v, i, width)
         return t
     start = event.neurons[0]
     c = view.neuron - start
@@ -203,14 +208,12 @@ def narrate(view: NarrationView, width: int | None = None) -> Text:
         both = f"{first}, {last}" if event.neurons[1] - start == 2 else f"{first} … {last}"
         t.append(f"this step computed {both}; ↑↓ picks the one explained here\n", style="dim")
     f = view.activation_symbol
-    head = (f"{event.phase.value.capitalize()} · {name} ({layer_name(layer, n_layers)}, "
-            f"neuron {view.neuron + 1})")
+    head = _head(event.phase, name, layer, n_layers, view.neuron, width)
     t.append(head, style="bold")
     tail = sample_name(view.sample) + (" for δ" if event.phase is Phase.BACKWARD else "")
-    # the sample on its own line where the header fits one line and the sample does not
-    # (narrower, the header wraps anyway: its last line takes the sample, as before)
-    sep = "\n" if width and cell_len(head) <= width < cell_len(head) + 3 + cell_len(tail) \
-        else " · "
+    # the sample on its own line where it does not fit on the header's (never the header's
+    # last words and the sample wrapped together: "… neuron" then "1) · sample 2 for δ")
+    sep = "\n" if width and width < cell_len(head) + 3 + cell_len(tail) else " · "
     if event.phase is not Phase.UPDATE:  # (the update is the same for every sample)
         t.append(f"{sep}{tail}\n", style="dim")
     if event.phase is Phase.FORWARD:
@@ -245,6 +248,18 @@ def narrate(view: NarrationView, width: int | None = None) -> Text:
         t.append("\n")
         _update(t, v, c)
     return t
+
+
+def _head(phase: Phase, name: str, layer: int, n_layers: int, neuron: int,
+          width: int | None) -> str:
+    """"Backward · ŷ (output layer 2, neuron 1)"; where that is wider than ``width``, the
+    short "Backward · ŷ (layer 2, neuron 1)" (at 80×24 the long one wrapped inside its
+    parenthesis)."""
+    step = phase.value.capitalize()
+    head = f"{step} · {name} ({layer_name(layer, n_layers)}, neuron {neuron + 1})"
+    if width and cell_len(head) > width:
+        return f"{step} · {name} (layer {layer + 1}, neuron {neuron + 1})"
+    return head
 
 
 def _backward(t: Text, view: NarrationView, v: BackwardEvent, c: int, f: str) -> None:
