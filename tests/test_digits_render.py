@@ -117,6 +117,18 @@ def test_every_grid_cell_against_the_weights(view):
     assert marks == ([] if x is None else [(y + 1, x - 1)])
 
 
+@pytest.mark.parametrize("system, key", [("truecolor", ("blue", "orange", "stripe: a")),
+                                         (None, ("·", "▒", "█", "left: a"))])
+def test_the_grids_caption_keeps_its_colour_key_in_a_narrow_panel(view, system, key):
+    """At 80×24 (a 38-cell panel) the caption read 'w of h₁…h₈ of 32, each to its max |w|':
+    the colour key and the stripe's meaning were cut off. It takes a shorter wording."""
+    for width in (38, 45, 60, 75):
+        caption = "".join(seg.text for seg in render_weight_grid(view, width, 22, system)[0][0])
+        assert len(caption) <= width and all(k in caption for k in key), (width, caption)
+    wide = "".join(seg.text for seg in render_weight_grid(view, 90, 22, system)[0][0])
+    assert wide.startswith("w of h₁…h₃₂, each to its max |w| (")
+
+
 def test_grid_without_room_shows_the_rows_around_the_selected_neuron():
     layout = grid_layout(32, (8, 8), 38, 9, selected=20)
     assert layout.across == 4 and layout.rows == 2 and layout.vgap == 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.events import Click
@@ -158,6 +159,24 @@ def _cut(segs: list[Segment], width: int) -> list[Segment]:
     return segs[:width]
 
 
+def grid_caption(span: str, color_system: str | None, width: int) -> str:
+    """The grid's caption for pictures ``span`` ("h₁…h₃₂"): the longest wording that fits
+    ``width`` cells, so the colour key is never cut off (at 80×24 the one wording read
+    "w of h₁…h₈ of 32, each to its max |w|", its key past the edge)."""
+    if color_system is not None:
+        key, short, stripe = "blue +, orange −", "+blue −orange", ("left stripe: a", "stripe: a")
+    else:
+        key, short, stripe = "· most −, ▒ 0, █ most +", "·− ▒0 █+", ("left: a", "left: a")
+    wordings = (f"w of {span}, each to its max |w| ({key}); {stripe[0]}",
+                f"w of {span} ({key}); {stripe[1]}",
+                f"{span}: {short}; {stripe[1]}",
+                f"{span}: {short}")
+    for caption in wordings:
+        if cell_len(caption) <= width:
+            return caption
+    return wordings[-1][:max(0, width)]
+
+
 def render_weight_grid(view: DigitsView, width: int, height: int,
                        color_system: str | None = "truecolor"
                        ) -> tuple[list[list[Segment]], GridLayout]:
@@ -168,10 +187,7 @@ def render_weight_grid(view: DigitsView, width: int, height: int,
     shown = [k for k in range(n) if layout.origin(k) is not None]
     span = (f"{_name(shown[0])}…{_name(shown[-1])} of {n}" if len(shown) < n
             else f"{_name(0)}…{_name(n - 1)}")
-    caption = (f"w of {span}, each to its max |w| (blue +, orange −); left stripe: a"
-               if color_system is not None else
-               f"w of {span}, each to its max |w| (· most −, ▒ 0, █ most +); left: a")
-    lines: list[list[Segment]] = [[Segment(caption[:width], CAPTION)]]
+    lines: list[list[Segment]] = [[Segment(grid_caption(span, color_system, width), CAPTION)]]
     idx = grid_levels(view.weights, view.shape)
     # each cell's (top, bottom) pair as one index into ready-made segments
     pairs = (idx[:, 0::2, :] * LEVELS + idx[:, 1::2, :]).tolist()   # (n, pic_h, W)
