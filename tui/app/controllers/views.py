@@ -50,6 +50,22 @@ class ViewKeys:
         self.say("loss axis: " + ("log scale" if self.view.log_scale else "linear"), timeout=1.5)
         self.redraw()
 
+    def swap_hints(self) -> None:
+        """Where ``v`` swaps two panels in one cell, each says so in its bottom border
+        ("v: predictions"): at 80×24 the predictions were hidden behind the loss chart and
+        nothing on screen said how to see them.  (A lesson's panel lists its own keys.)"""
+        screen = self.screen_stack[0]
+        hints = {"loss": "", "predictions": "", "confusion": ""}
+        if screen.has_class("lesson"):
+            pass
+        elif screen.has_class("digits"):
+            hints.update(loss="v: confusion matrix", confusion="v: loss chart")
+        elif screen.has_class("compact"):
+            hints.update(loss="v: predictions", predictions="v: loss chart")
+        for wid, hint in hints.items():
+            for panel in screen.query(f"#{wid}"):  # (#confusion: image tasks only)
+                panel.border_subtitle = hint
+
     def action_swap_panel(self) -> None:
         if self.lessons.swap_panel():  # small-screen lesson layout: chain rule → loss → predictions
             return
