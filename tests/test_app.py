@@ -541,6 +541,24 @@ async def test_quiz_dialog_leaves_the_panels_visible():
         assert "δ of ŷ" in plain(app.screen.query("Label").first())
 
 
+async def test_quiz_dialog_leaves_the_chain_rule_visible_at_80x24():
+    """At 80×24 the quiz dialog, docked at the bottom, hid the whole chain-rule panel (the
+    bottom row of the compact layout), which holds the ∂L/∂ŷ its question points at: on a
+    compact screen it sits at the top, above the chain rule."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("z", "n", "n", "n", "n", "n")
+        assert isinstance(app.screen, NumberScreen)
+        box = app.screen.query_one("#number-box").region
+        narration = app.screen_stack[0].query_one("#narration").region
+        inspector = app.screen_stack[0].query_one("#inspector-box").region
+        assert box.bottom <= narration.y, (box, narration)
+        # in as few lines as it can: the neuron panel's last lines (its z, a table) show
+        assert inspector.bottom - 1 - box.bottom >= 2, (box, inspector)
+        assert "δ of ŷ" in plain(app.screen.query("Label").first())
+        assert "above" not in plain(app.screen.query("Label").first())
+
+
 async def test_a_file_name_with_markup_is_shown_as_text(tmp_path):
     folder = tmp_path / "[@click=app.quit]q"
     folder.mkdir()
