@@ -807,7 +807,10 @@ def test_frame_layer_titles_and_names():
     assert f.neuron.title == "output layer 2 · sigmoid"
     deep = built(Session(build(RunConfig(task="spiral"))))
     titles = deep.diagram.layer_titles
-    assert titles[:2] == ("h1 tanh", "h2 tanh") and titles[-1].startswith("out ")
+    # the layer as the nodes write it (h¹₁, h²₁): 'h1 tanh' under nodes named h¹₁ …
+    assert titles[:2] == ("h¹ tanh", "h² tanh") and titles[-1].startswith("out ")
+    assert all(name.startswith(title.split()[0]) for title, names in
+               zip(titles[:2], deep.diagram.names[:2]) for name in names)
 
 
 def test_frame_diagram_narration_and_loss_parts():
