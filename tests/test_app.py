@@ -276,6 +276,23 @@ async def test_back_rewinds_to_the_exact_earlier_state():
         assert (s.stepper.epoch, s.stepper.cursor) == (0, 0)
 
 
+async def test_the_time_travel_dialogs_say_the_epochs_they_reach():
+    """At epoch 0 j and d asked for 'the start of epoch (0–0)': a range of one. They say
+    'epoch 0 (the only one so far)' then, and 'epoch (0–3)' once there are more."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in ("j", "d"):
+            await pilot.press(key)
+            prompt = plain(app.screen.query("Label").first())
+            assert "start of epoch 0 (the only one so far)" in prompt and "0–0" not in prompt
+            await pilot.press("escape")
+        app.session.play_chunk(3)
+        for key in ("j", "d"):
+            await pilot.press(key)
+            assert "start of epoch (0–3)" in plain(app.screen.query("Label").first())
+            await pilot.press("escape")
+
+
 async def test_jump_to_a_recorded_epoch():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
