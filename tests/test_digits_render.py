@@ -161,6 +161,22 @@ def test_large_picture_and_dw_cells(session):
     assert text.startswith("h₄: incoming w") and "dw (max |dw|" in text
 
 
+def test_the_large_pictures_captions_drop_their_scale_rather_than_cut_it(session):
+    """At 80×24 (a 38×9 panel) the large picture's caption read 'h₁: incoming w (ma': a
+    caption too wide for its picture drops its '(max |w| …)', never cut inside it."""
+    session.select(0, 3)
+    while digits_view(session).dw is None:
+        session.step()
+    v = digits_view(session)
+    for width in (38, 44, 56, 80):
+        text = "".join(ch for ch, _ in cells(render_large(v, width, 9, "truecolor"))[0])
+        for caption in ("h₄: incoming w", "dw"):
+            assert caption in text, (width, text)
+        for part in text.split("  "):
+            if "(" in part:
+                assert part.strip().endswith(")"), (width, text)
+
+
 def test_confusion_renderer_shows_each_count(view):
     grid = render_confusion(view, 60, 12)
     text = ["".join(seg.text for seg in line) for line in grid]

@@ -171,10 +171,7 @@ def grid_caption(span: str, color_system: str | None, width: int) -> str:
                 f"w of {span} ({key}); {stripe[1]}",
                 f"{span}: {short}; {stripe[1]}",
                 f"{span}: {short}")
-    for caption in wordings:
-        if cell_len(caption) <= width:
-            return caption
-    return wordings[-1][:max(0, width)]
+    return fit_caption(width, *wordings)
 
 
 def render_weight_grid(view: DigitsView, width: int, height: int,
@@ -211,6 +208,15 @@ def render_weight_grid(view: DigitsView, width: int, height: int,
     return lines, layout
 
 
+def fit_caption(width: int, *wordings: str) -> str:
+    """The first of ``wordings`` (longest first) that fits ``width`` cells, else the last
+    one cut: at 80×24 the large picture's caption read "h₁: incoming w (ma"."""
+    for text in wordings:
+        if cell_len(text) <= width:
+            return text
+    return wordings[-1][:max(0, width)]
+
+
 def large_px(shape: tuple[int, int], width: int, height: int, pictures: int = 2
              ) -> tuple[int, int]:
     """(cols, lines) per pixel for ``pictures`` side by side in the panel (3 lines kept for
@@ -236,7 +242,8 @@ def render_large(view: DigitsView, width: int, height: int,
     px = large_px(view.shape, width, height)
     pic_w = px[0] * view.shape[1]
     top = weight_top(w)
-    _put(canvas, 0, 0, f"{view.selected_name}: incoming w (max |w| {top:.3g})"[:pic_w + 2],
+    _put(canvas, 0, 0, fit_caption(pic_w + 2, f"{view.selected_name}: incoming w "
+                                   f"(max |w| {top:.3g})", f"{view.selected_name}: incoming w"),
          CAPTION)
     for dy, line in enumerate(render_weights(w, view.shape, color_system, px)):
         if 1 + dy < len(canvas):
@@ -244,7 +251,8 @@ def render_large(view: DigitsView, width: int, height: int,
     x2 = pic_w + 3
     if view.dw is not None:
         dtop = weight_top(view.dw)
-        _put(canvas, x2, 0, f"dw (max |dw| {dtop:.3g})"[:max(0, width - x2)], CAPTION)
+        _put(canvas, x2, 0, fit_caption(width - x2, f"dw (max |dw| {dtop:.3g})", "dw"),
+             CAPTION)
         for dy, line in enumerate(render_weights(view.dw, view.shape, color_system, px)):
             if 1 + dy < len(canvas):
                 _paste(canvas, x2, 1 + dy, line)
