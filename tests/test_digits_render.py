@@ -379,4 +379,6 @@ def test_confusion_shows_every_class_and_its_share_right_in_the_panel(view, widt
         assert row[11] == f"{c[i, i] / c[i].sum():.0%}"
     said = " ".join(text) + " " + title(view, width + 2, height)
     assert f"{view.accuracy:.1%}" in said and f"{view.mistakes} " in said and " i" in said
+    # the share says what it is a share of (the title read 'confusion · 10.0% · 323 wrong')
+    assert f"{view.accuracy:.1%} right" in said, said
     assert len(title(view, width + 2, height)) <= width - 4
