@@ -4,6 +4,7 @@ import io
 import numpy as np
 import pytest
 from rich.console import Console
+from rich.text import Text
 
 from nn import Granularity, Phase
 from tui.app.app import TinyNetApp
@@ -725,6 +726,31 @@ async def test_the_chain_rules_header_is_not_wrapped_inside_its_parenthesis_at_8
     view = app.frame.narration  # wide enough: the long header and the sample on one line
     assert narrate(view, 80).plain.startswith(
         "Backward · ŷ (output layer 2, neuron 1) · sample 2 for δ\n")
+
+
+async def test_a_wrapped_equation_goes_on_indented_at_80x24():
+    """At 80×24 a long equation went on at the panel's left edge ('dw₁ = Σₙ δₙ·h₁ₙ = … +'
+    then '(-0.063555)·0.51111 + …'), like a new line; its continued lines are indented now,
+    never broken between an '=' and its value, and prose wraps as before."""
+    from tui.app.widgets.narration import HANG, hang
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in ("g", "n", "n", "n", "n"):  # layer steps: to the output's backward
+            await pilot.press(key)
+        await pilot.pause()
+        text = app.query_one("#narration-text")
+        lines = plain(app.query_one(Narration), text.size.width).splitlines()
+        assert all(len(line) <= text.size.width for line in lines), lines
+        k = next(k for k, line in enumerate(lines) if line.startswith("dw₁ = "))
+        assert lines[k + 1].startswith(HANG) and lines[k + 1][len(HANG)] != " ", lines
+        assert not any(line.rstrip().endswith("=") for line in lines), lines
+    prose = Text("dw and db add up every sample's term (n = 1…4): one word after another")
+    assert hang(prose, 30).plain == prose.plain  # not an equation: Rich wraps it
+    note = Text("x\n").append("a = softmax(z) needs every z of the layer: computed with its "
+                              "last neuron", style="dim")  # a note that starts like an equation
+    assert hang(note, 30).plain == note.plain
 
 
 async def test_the_compare_screens_footer_has_no_stray_letter_at_80x24():

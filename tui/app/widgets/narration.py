@@ -10,6 +10,8 @@ mini-batches the event's arrays hold the batch's rows: the view's ``rows`` say
 which sample each row is, and a sample outside the batch is said to be so."""
 from __future__ import annotations
 
+import re
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -351,6 +353,43 @@ def _backward_sums(t: Text, view: NarrationView, v: BackwardEvent, c: int, i: in
                  "only db gets its δ.", style="dim")
 
 
+#: an equation's line: "z = …", "  = …", "dw₁ = Σₙ …", "w₁ ← w₁ − …" (not prose with an "=")
+EQUATION = re.compile(r"^\s*(\S{1,12} )?[=←] ")
+HANG = "    "  #: the indent of an equation's continued lines
+
+
+def hang(text: Text, width: int | None) -> Text:
+    """``text`` with each equation line wider than ``width`` broken at its spaces, the
+    lines after its first indented by :data:`HANG`: at 80×24 '  = 0.265·(-0.28206) +' went
+    on '0.16996·(-0.76064) + 0' at the panel's left edge, like a new line of prose.  (A dim
+    note that starts like one, 'a = softmax(z) needs every z …', is prose.)"""
+    if not width or width <= 2 * len(HANG):
+        return text
+    out = Text()
+    for k, line in enumerate(text.split("\n", allow_blank=True)):
+        if k:
+            out.append("\n")
+        note = "dim" in str(line.style) or any(span.start == 0 and "dim" in str(span.style)
+                                               for span in line.spans)
+        if cell_len(line.plain) <= width or not EQUATION.match(line.plain) or note:
+            out.append_text(line)
+            continue
+        room = width
+        while cell_len(line.plain) > room:
+            cut = line.plain.rfind(" ", 0, room + 1)
+            while cut > 0 and line.plain[:cut].endswith(("=", "←")):  # "= 0.1" stays whole
+                cut = line.plain.rfind(" ", 0, cut - 1)
+            if cut <= len(HANG):  # no space to break at: Rich wraps the rest
+                break
+            head, line = line.divide([cut])
+            line = line[1:]  # (the space broken at)
+            out.append_text(head)
+            out.append("\n" + HANG)
+            room = width - len(HANG)
+        out.append_text(line)
+    return out
+
+
 class Narration(VerticalScroll):
     """A scrolling panel showing :func:`narrate` for the frame; the scrollbar shows
     when the text is taller than the panel (small terminals)."""
@@ -367,7 +406,8 @@ class Narration(VerticalScroll):
     def show(self, view: NarrationView) -> None:
         # the text's width with the scrollbar shown (it shows once the text is taller)
         width = self.content_size.width - self.styles.scrollbar_size_vertical
-        text = mask(narrate(view, width if width > 0 else None), self.secret)
+        width = width if width > 0 else None
+        text = hang(mask(narrate(view, width), self.secret), width)
         if self._shown is not None and text == self._shown:
             return  # unchanged (e.g. while playing): no repaint
         self._shown = text
