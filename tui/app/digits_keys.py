@@ -49,9 +49,9 @@ def compose_after(session):
 
 
 def _widgets_before():
-    # loaded with the first image task: no other task's first frame pays for them (start-up time)
-    from tui.app.widgets.digit_diagram import DigitDiagram
-    from tui.app.widgets.weight_grid import WeightGrid
+    # loaded with the first image task: no other task's first frame pays for them
+    from tui.app.widgets.digit_diagram import DigitDiagram  # start-up time (above)
+    from tui.app.widgets.weight_grid import WeightGrid  # start-up time (above)
 
     yield WeightGrid(id="weights", classes="panel")
     yield DigitDiagram(id="digit-diagram", classes="panel")
