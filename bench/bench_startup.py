@@ -127,7 +127,7 @@ class SameScreen(App):
     BINDINGS = {bindings!r}
 
     def get_default_screen(self):
-        return Main()
+        return Main(classes={classes!r})
 
 SameScreen().run()
 """
@@ -150,7 +150,7 @@ def same_screen_code(cols: int, rows: int, root: Path = ROOT) -> str:
     args = make_parser(subcommands=False).parse_args([])  # what a plain `tinynet-tui` runs
     _resolve_task(args)
 
-    async def read() -> tuple[list[str], list]:
+    async def read() -> tuple[list[str], list, str]:
         app = TinyNetApp(build(config_from_args(args)))
         async with app.run_test(size=(cols, rows)) as pilot:
             await pilot.pause()
@@ -158,11 +158,11 @@ def same_screen_code(cols: int, rows: int, root: Path = ROOT) -> str:
             _same_screen_tree(app.screen, body, 2)
             shown = [(b.key, b.action, b.description)
                      for _node, b, _enabled, _tip in app.screen.active_bindings.values() if b.show]
-            return body, shown
+            return body, shown, " ".join(sorted(app.screen.classes))
 
-    body, bindings = asyncio.run(read())
+    body, bindings, classes = asyncio.run(read())
     css = str(Path(sys.modules["tui.app.app"].__file__).with_name("app.tcss"))
-    return SAME_SCREEN.format(body="\n".join(body), css=css, bindings=bindings)
+    return SAME_SCREEN.format(body="\n".join(body), css=css, bindings=bindings, classes=classes)
 
 
 def cpu_seconds(pid: int) -> float:
