@@ -137,8 +137,9 @@ def same_screen_code(cols: int, rows: int, root: Path = ROOT) -> str:
     """The source of the floor app for tinynet-tui's first frame at ``cols``×``rows``: NumPy
     imported, then a Textual app whose screen has the same tree as tinynet-tui's (each
     container as Textual's ``Grid``/``VerticalScroll``, each other widget a ``Static`` of the
-    text it shows in the first frame, with its id, classes and border titles), the app's
-    ``app.tcss`` and a footer with the same keys.  Read from the app run headless here."""
+    text it shows in the first frame, with its id, classes and border titles; the screen
+    with the classes the app gave it, e.g. ``compact``), the app's ``app.tcss`` and a footer
+    with the same keys.  Read from the app run headless here."""
     import asyncio
 
     sys.path.insert(0, str(root))
