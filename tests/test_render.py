@@ -1202,11 +1202,11 @@ def test_every_y_label_is_a_value_drawn_where_it_is(curve, baseline, width, heig
         assert top[0] == first and f"{top[1]:.2g}" == f"{d_hi:.2g}", lines
 
 
-def _paged_neuron() -> NeuronView:
-    """A digits-like hidden neuron: 64 weights named x₁…x₆₄ and Adam's m and v."""
+def _paged_neuron(n: int = 64) -> NeuronView:
+    """A digits-like hidden neuron: ``n`` weights named x₁…xₙ and Adam's m and v."""
     rng = np.random.default_rng(3)
-    w, dw, dv = (rng.normal(0, 0.1, 64) for _ in range(3))
-    return replace(neuron(), input_names=tuple(f"x{sub(k + 1)}" for k in range(64)), w=w,
+    w, dw, dv = (rng.normal(0, 0.1, n) for _ in range(3))
+    return replace(neuron(), input_names=tuple(f"x{sub(k + 1)}" for k in range(n)), w=w,
                    dw=dw, change_w=dv, state=(("m", dw / 10, 0.5), ("v", dw * dw, 0.25)))
 
 
@@ -1229,6 +1229,35 @@ def test_every_page_of_weights_has_the_same_columns(width):
     v = _paged_neuron()
     headings = {render_inspector(v, width, page).plain.splitlines()[2] for page in range(4)}
     assert len(headings) == 1, (width, headings)
+
+
+@pytest.mark.parametrize("width", [None, 70, 40])
+def test_pages_past_w99_keep_the_first_pages_columns(width):
+    """A 28×28 image's neuron has 784 weights: page 7's names (w₁₁₃ (x₁₁₃)) are wider than
+    page 1's (w₁₆ (x₁₆)), so the first column is as wide as its widest named weight on
+    every page; the table heading does not move on `.`."""
+    v = _paged_neuron(120)
+    lines = [render_inspector(v, width, page).plain.splitlines() for page in (0, 7)]
+    assert lines[0][2] == lines[1][2], width
+    assert "(x₁₁₃)" in lines[1][3] or width == 40  # named where the names fit
+
+
+def test_paged_state_columns_hold_each_weights_own_m_and_v_right_aligned():
+    """On every page, each weight's row ends with its own m and v (momentum/Adam slots),
+    each heading right-aligned over its column like the numbers below it."""
+    v = _paged_neuron()
+    m, s = v.state[0][1], v.state[1][1]
+    for page in range(4):
+        lines = render_inspector(v, None, page).plain.splitlines()
+        heading, rows = lines[2], lines[3:3 + 16]
+        for i, row in enumerate(rows):
+            k = page * 16 + i
+            assert row.startswith(f"w{sub(k + 1)} "), (page, row)
+            assert row.split()[-2:] == [num(m[k]), num(s[k])], (page, k, row)
+            assert row.endswith(num(s[k])) and len(row) == len(heading), (page, row)
+        end_of_m = heading.rindex("m") + 1
+        assert all(row[:end_of_m].endswith(num(m[page * 16 + i]))
+                   for i, row in enumerate(rows)), (page, heading)
 
 
 def test_narration_after_playing_says_where_the_run_is():
