@@ -156,6 +156,10 @@ def test_every_part_of_a_full_status_line_gives_way_in_its_order():
     for width in range(1, 260):
         text = render_status(view, width).plain
         assert "(epoch 6)" not in text or "loss 0.1235 (epoch 6)" in text, (width, text)
+    t = render_status(view, 300)
+    assert style_at(t, "branch B of 2") == "bold" and style_at(t, "following") == "bold cyan"
+    for plain in ("adam · batch 16", "(epoch 6)", "test 0.2"):
+        assert style_at(t, plain) == "", plain
 
 
 def test_whose_loss_is_said_only_when_it_is_another_epochs():
