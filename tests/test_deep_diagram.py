@@ -88,7 +88,7 @@ def test_the_compare_view_of_deep_branches_reads_only_what_it_shows():
             styled(render_diagram(f, each, DIAGRAM_HEIGHT - 1)[0])
 
 
-@pytest.mark.parametrize("n_layers", [2, 3, 4, 8, 9, 10, 11, 12, 17, 40, 1000])
+@pytest.mark.parametrize("n_layers", [1, 2, 3, 4, 8, 9, 10, 11, 12, 17, 40, 1000])
 def test_the_layers_read_hold_every_window_the_diagram_may_draw(n_layers):
     """For every width and selected layer: None exactly when every column fits (or the width
     is unknown); else a sorted set of O(width) layers holding the output, the selected layer
