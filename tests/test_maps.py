@@ -21,7 +21,8 @@ from tui.view.views import MapPoints, NeuronMapsView
 from tui.app.widgets.diagram import render_diagram
 from tui.app.widgets.neuron_map import (LEVELS, SHADES, heatmap, large_map_point, legend,
                                         map_with_points, palette, render_large)
-from tui.view.layout import node_map_shape
+from tui.view.layout import (MIN_GAP, MIN_LABEL_W, MIN_ROWS, VALUE_W, _NODE_SHAPES, label_widths,
+                             node_map_shape)
 
 from helpers import random_net
 
@@ -166,6 +167,40 @@ def test_node_maps_only_where_the_diagram_has_room():
     assert node_map_shape([2, 2, 1], [8, 8, 7], 58, 35) == (4, 8)       # 120×40
     assert node_map_shape([2, 16, 16, 1], [8, 10, 10, 7], 58, 35) == (1, 4)
     assert node_map_shape([2, 40, 1], [8, 10, 7], 58, 35) is None       # more nodes than rows
+
+
+@pytest.mark.parametrize("sizes", [[2, 2, 1], [2, 4, 1], [2, 3, 5, 2], [2, 8, 8, 1],
+                                   [2, 16, 16, 1], [3, 12, 1], [2, 6, 6, 6, 6, 1]])
+def test_node_maps_are_the_largest_shape_with_room_at_every_size(sizes):
+    """The diagram's rule, stated once more without node_map_shape's shortcut: nodes sit
+    rows // n apart (at most 6; rows = height − 2 lines of caption − 1 of titles), a map
+    takes fewer lines than that (or 1), and the columns' labels, a map, a space and the gap
+    must fit across the width.  node_map_shape gives the largest such shape, or None — at
+    every width and height, so its early "not even the smallest" exit is never wrong."""
+    n_cols = len(sizes)
+    for label_w in ([MIN_LABEL_W] * n_cols, [8, 10, *([11] * (n_cols - 3)), 7]):
+        for height in range(8, 46):
+            rows = height - 3
+            for width in range(10, 140):
+                got = node_map_shape(sizes, label_w, width, height)
+                if rows < MIN_ROWS or max(sizes[1:]) > rows:
+                    assert got is None, (label_w, width, height)
+                    continue
+                spacing = min(min(6, rows // n) for n in sizes[1:])
+                room = [(lines, chars) for lines, chars in _NODE_SHAPES
+                        if lines <= max(1, spacing - 1)
+                        and sum(label_w) + (n_cols - 1) * (chars + 1 + MIN_GAP) <= width]
+                assert got == (room[0] if room else None), (label_w, width, height, got)
+
+
+def test_label_widths_fit_each_columns_longest_name_and_value():
+    """A column is its longest node name, a space and the value (5 cells: "+0.73"); a layer
+    left out of the view is the narrowest column; the inputs' column grows by what their
+    values need beyond 5 cells ("0.07503" for x₁², never less than 5)."""
+    assert label_widths(("x₁", "x₂"), [("h₁", "h₂"), ("ŷ",)]) == [8, 8, 7]
+    assert label_widths(("x₁",), [None, ("h²₁₀", "h²₉")]) == [8, MIN_LABEL_W, 4 + 1 + VALUE_W]
+    assert label_widths(("x₁", "x₂"), [("ŷ",)], input_labels=("0.07503", "1")) == [10, 7]
+    assert label_widths(("x₁", "x₂"), [("ŷ",)], input_labels=("0.5", "1")) == [8, 7]
 
 
 def line_text(line) -> str:

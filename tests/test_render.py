@@ -113,6 +113,62 @@ def test_status_line_drops_the_least_important_part_first():
     assert render_status(status(), 3).plain == "? help"  # never dropped, even when it can't fit
 
 
+#: a forked run, trained with Adam in batches, between epochs (its loss is epoch 6's), with test
+#: rows, breakpoints, a quiz and a teacher followed: the order its parts give way in
+FULL_STATUS_LINES = [
+    " xor branch B of 2 · 2–2–1 sigmoid/sigmoid · lr 0.5 · adam · batch 16 · step: neuron · epoch 7"
+    " · loss 0.1235 (epoch 6) · test 0.2 · ⏸ paused · ● bp · quiz 2/3 · following teacher at"
+    " 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · lr 0.5 · adam · batch 16 · step: neuron · epoch 7 · loss 0.1235 (epoch 6)"
+    " · test 0.2 · ⏸ paused · ● bp · quiz 2/3 · following teacher at 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · lr 0.5 · step: neuron · epoch 7 · loss 0.1235 (epoch 6) · test 0.2"
+    " · ⏸ paused · ● bp · quiz 2/3 · following teacher at 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · lr 0.5 · step: neuron · epoch 7 · loss 0.1235 (epoch 6) · test 0.2"
+    " · ⏸ paused · quiz 2/3 · following teacher at 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · lr 0.5 · epoch 7 · loss 0.1235 (epoch 6) · test 0.2 · ⏸ paused"
+    " · quiz 2/3 · following teacher at 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · epoch 7 · loss 0.1235 (epoch 6) · test 0.2 · ⏸ paused · quiz 2/3"
+    " · following teacher at 127.0.0.1:8765 · ? help",
+    # the epoch goes before the loss that says whose it is, then the loss with its "(epoch 6)"
+    " xor branch B of 2 · loss 0.1235 (epoch 6) · test 0.2 · ⏸ paused · following teacher at"
+    " 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · ⏸ paused · following teacher at 127.0.0.1:8765 · ? help",
+    " xor · ⏸ paused · following teacher at 127.0.0.1:8765 · ? help",
+    "following teacher at 127.0.0.1:8765 · ? help",
+]
+
+
+def full_status() -> StatusView:
+    return status(branch="branch B of 2", training="adam · batch 16", loss_epoch=6,
+                  test_loss=0.2, link="following teacher at 127.0.0.1:8765")
+
+
+def test_every_part_of_a_full_status_line_gives_way_in_its_order():
+    """Each width shows the longest line of FULL_STATUS_LINES that fits; one column less
+    than a line's length shows the next.  '(epoch 6)' goes with the loss it qualifies: it
+    stood alone after the branch name ('xor branch B of 2 (epoch 6)') once the loss was
+    dropped."""
+    view = full_status()
+    for k, line in enumerate(FULL_STATUS_LINES):
+        assert render_status(view, len(line)).plain == line, k
+        if k + 1 < len(FULL_STATUS_LINES):
+            assert render_status(view, len(line) - 1).plain == FULL_STATUS_LINES[k + 1], k
+    for width in range(1, 260):
+        text = render_status(view, width).plain
+        assert "(epoch 6)" not in text or "loss 0.1235 (epoch 6)" in text, (width, text)
+    t = render_status(view, 300)
+    assert style_at(t, "branch B of 2") == "bold" and style_at(t, "following") == "bold cyan"
+    for plain in ("adam · batch 16", "(epoch 6)", "test 0.2"):
+        assert style_at(t, plain) == "", plain
+
+
+def test_whose_loss_is_said_only_when_it_is_another_epochs():
+    assert "loss 0.1235 (epoch 6) ·" in render_status(status(loss_epoch=6)).plain
+    assert "(epoch" not in render_status(status(loss_epoch=7)).plain     # the epoch named
+    assert "(epoch" not in render_status(status(loss_epoch=None)).plain
+    assert "(epoch" not in render_status(status(loss=None, loss_epoch=6)).plain  # no loss yet
+
+
 def test_status_line_has_no_double_space_when_the_architecture_is_dropped():
     # at 80 columns a long architecture is dropped: the line read " regression  · lr …"
     view = status(label="regression", architecture="2–16–1 sigmoid/identity", quiz=None,
