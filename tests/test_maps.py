@@ -19,6 +19,7 @@ from tui.view.frame import PanelSizes, diagram_view, build_frame, maps_available
 from tui.core.session import Session
 from tui.view.views import MapPoints, NeuronMapsView
 from tui.app.widgets.diagram import render_diagram
+from tui.app.widgets.neuron_map import EMPTY, HIGH, LOW, MID, STANDARD, _rgb, _style, levels
 from tui.app.widgets.neuron_map import (LEVELS, SHADES, heatmap, large_map_point, legend,
                                         map_with_points, palette, render_large)
 from tui.view.layout import (MIN_GAP, MIN_LABEL_W, MIN_ROWS, VALUE_W, _NODE_SHAPES, label_widths,
@@ -350,3 +351,37 @@ def test_a_cell_of_the_large_map_gives_the_point_that_is_drawn_there():
         pts = (MapPoints(np.array([[x1, x2]]), np.array([1.0])),)
         lines = render_large(replace(view, points=pts), None)
         assert line_text(lines[y])[x] == "●"
+
+
+def test_levels_put_lo_on_the_first_colour_hi_on_the_last_and_clip_beyond():
+    """A value's palette index: lo → 0, hi → LEVELS − 1, linear between (rounded), values
+    past the scale on its ends, NaN/inf on LEVELS ("no value"); a flat scale (lo = hi)
+    counts one unit above lo."""
+    nan, inf = float("nan"), float("inf")
+    got = levels(np.array([[-1.0, 0.0, 0.5, 1.0, 2.0, nan, inf, -inf]]), 0.0, 1.0)
+    assert got.tolist() == [[0, 0, 12, LEVELS - 1, LEVELS - 1, LEVELS, LEVELS, LEVELS]]
+    assert got.dtype.kind == "i"
+    steps = np.arange(LEVELS, dtype=float)  # one level per unit on a scale of LEVELS − 1
+    assert levels(steps + 5.0, 5.0, 5.0 + LEVELS - 1).tolist() == list(range(LEVELS))
+    assert levels(np.array([-2.0, 0.0, 2.0]), -2.0, 2.0).tolist() == [0, 12, LEVELS - 1]
+    assert levels(np.array([3.0, 3.5, 4.0]), 3.0, 3.0).tolist() == [0, 12, LEVELS - 1]
+
+
+def test_the_palette_runs_orange_through_white_to_blue_then_no_value():
+    pal = palette("truecolor")
+    assert len(pal) == LEVELS + 1
+    assert [pal[0].triplet, pal[LEVELS - 1].triplet, pal[LEVELS].triplet] == [LOW, HIGH, EMPTY]
+    assert _rgb(0.5) == MID and _rgb(0.0) == LOW and _rgb(1.0) == HIGH
+    assert _rgb(0.25) == tuple(round((a + b) / 2) for a, b in zip(LOW, MID))
+    assert palette(None) == [None] * (LEVELS + 1)
+    standard = [c.triplet for c in palette("standard")]
+    bands = [k * len(STANDARD) // LEVELS for k in range(LEVELS)]  # 5 bands, low → high
+    assert bands == sorted(bands) and set(bands) == set(range(len(STANDARD)))
+    assert standard[0] == STANDARD[0] and standard[LEVELS - 1] == STANDARD[-1]
+    assert standard[LEVELS] == (0, 0, 0)
+
+
+def test_a_map_cell_shows_its_top_pixel_in_front_and_its_bottom_behind():
+    pal = palette("truecolor")
+    style = _style("truecolor", 3, 20)
+    assert (style.color.triplet, style.bgcolor.triplet) == (pal[3].triplet, pal[20].triplet)
