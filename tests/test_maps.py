@@ -385,3 +385,24 @@ def test_a_map_cell_shows_its_top_pixel_in_front_and_its_bottom_behind():
     pal = palette("truecolor")
     style = _style("truecolor", 3, 20)
     assert (style.color.triplet, style.bgcolor.triplet) == (pal[3].triplet, pal[20].triplet)
+
+
+def test_a_short_large_map_keeps_what_its_glyphs_mean():
+    """At 80×24 the large output map has 6 lines: 3 beside the scale's labels are free for
+    notes, and the axis ranges took two of them, so '◆ ◇ test points' was dropped while the
+    map showed ◆ and ◇.  The glyphs' meaning comes first; the ranges share a line where it
+    fits, else they give way (the caption names the axes)."""
+    values = np.linspace(0, 1, 12 * 10).reshape(12, 10)
+    pts = (MapPoints(np.array([[1.0, 1.0], [3.0, 3.0]]), np.array([0.0, 1.0])),
+           MapPoints(np.array([[2.0, 2.0]]), np.array([1.0]), test=True))
+    view = view_with(pts, values, bounds=(-1.0, 1.0, -1.0, 1.0))
+
+    def notes(width):
+        return [line_text(l)[14:].strip() for l in render_large(view, None, width)[1:]]
+
+    assert notes(34) == ["1", "class ● 1  ○ 0", "0.5", "◆ ◇ test points", "", "0"]
+    assert notes(60) == ["1", "x₁ → -1…1 · x₂ ↑ -1…1", "0.5", "class ● 1  ○ 0",
+                         "◆ ◇ test points", "0"]
+    train_only = view_with(pts[:1], values, bounds=(-1.0, 1.0, -1.0, 1.0))  # 3 notes, 3 rows
+    assert [line_text(l)[14:].strip() for l in render_large(train_only, None, 34)[1:]] == [
+        "1", "x₁ → -1…1", "0.5", "x₂ ↑ -1…1", "class ● 1  ○ 0", "0"]
