@@ -17,7 +17,13 @@ adjacent pairs — for the wall time a person waits and for the CPU time the pro
 until then (``/proc/PID/schedstat``: far less disturbed by other programs on a shared
 machine).  ``--root DIR`` times another checkout's tinynet-tui; ``--before DIR`` times
 another checkout's beside this one's, in the same turns (e.g. before a change); ``--floor``
-adds the minimal app after ``import numpy`` (NumPy alone: tinynet-tui cannot start faster).
+adds two floors: the minimal app after ``import numpy`` (NumPy alone), and **the same screen**
+— a Textual app that imports NumPy and shows tinynet-tui's first frame as plain text in the
+same widget tree (the same ids, classes, border titles, containers and footer keys, styled by
+the same ``app.tcss``), with none of the project's code: what Textual and NumPy alone take to
+put this screen on a terminal (:func:`same_screen_code`; the text is read from the app's own
+first frame, headless, before the timing starts).  tinynet-tui cannot start faster than
+either; the gap above the second is the project's own imports and first-frame work.
 """
 from __future__ import annotations
 
@@ -63,6 +69,101 @@ TINYNET = "import sys; from tui.cli.main import main; sys.exit(main([]))"
 
 APPS = {"minimal": (MINIMAL, ("a minimal Textual app", "quit")),
         "tinynet-tui": (TINYNET, ("epoch 0", "loss (log scale)", "quit"))}
+
+
+def _plain_lines(widget) -> str:
+    """``widget``'s content as shown in the first frame: its lines inside its border and
+    padding, as plain text (trailing spaces dropped)."""
+    from textual.geometry import Region
+
+    width, height = widget.region.width, widget.region.height
+    gutter = widget.styles.gutter
+    lines = widget.render_lines(Region(0, 0, width, height))
+    rows = lines[gutter.top:height - gutter.bottom]
+    return "\n".join("".join(seg.text for seg in line)[gutter.left:width - gutter.right].rstrip()
+                     for line in rows)
+
+
+def _same_screen_tree(node, out: list[str], depth: int) -> None:
+    """Lines of a ``compose`` body that rebuild ``node``'s children as Textual's own
+    containers and Statics holding their first frame's text (see :func:`same_screen_code`)."""
+    from textual.containers import Grid, VerticalScroll
+    from textual.widgets import Footer
+
+    pad = "    " * depth
+    for child in node.children:
+        kw = f"id={child.id!r}, classes={' '.join(sorted(child.classes))!r}"
+        if isinstance(child, Footer):
+            out.append(f"{pad}yield Footer(compact=True, show_command_palette=False)")
+            continue
+        titles = f"border_title={child.border_title!r}, border_subtitle={child.border_subtitle!r}"
+        kind = next((k for k in (Grid, VerticalScroll) if isinstance(child, k)), None)
+        if kind is not None and child.children:
+            out.append(f"{pad}with {kind.__name__}({kw}) as w:")
+            out.append(f"{pad}    titled(w, {titles})")
+            _same_screen_tree(child, out, depth + 1)
+        else:
+            text = _plain_lines(child) if child.display else ""
+            out.append(f"{pad}yield titled(Static({text!r}, markup=False, {kw}), {titles})")
+
+
+SAME_SCREEN = """
+import numpy
+from textual.app import App
+from textual.containers import Grid, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+def titled(widget, border_title, border_subtitle):
+    widget.border_title, widget.border_subtitle = border_title, border_subtitle
+    return widget
+
+class Main(Screen):
+    def compose(self):
+{body}
+
+class SameScreen(App):
+    CSS_PATH = {css!r}
+    BINDINGS = {bindings!r}
+
+    def get_default_screen(self):
+        return Main(classes={classes!r})
+
+SameScreen().run()
+"""
+
+
+def same_screen_code(cols: int, rows: int, root: Path = ROOT) -> str:
+    """The source of the floor app for tinynet-tui's first frame at ``cols``×``rows``: NumPy
+    imported, then a Textual app whose screen has the same tree as tinynet-tui's (each
+    container as Textual's ``Grid``/``VerticalScroll``, each other widget a ``Static`` of the
+    text it shows in the first frame, with its id, classes and border titles; the screen
+    with the classes the app gave it, e.g. ``compact``), the app's ``app.tcss`` and a footer
+    with the same keys.  Read from the app run headless here."""
+    import asyncio
+
+    sys.path.insert(0, str(root))
+    from tui.app.app import TinyNetApp
+    from tui.cli.main import _resolve_task, make_parser
+    from tui.cli.options import config_from_args
+    from tui.core.config import build
+
+    args = make_parser(subcommands=False).parse_args([])  # what a plain `tinynet-tui` runs
+    _resolve_task(args)
+
+    async def read() -> tuple[list[str], list, str]:
+        app = TinyNetApp(build(config_from_args(args)))
+        async with app.run_test(size=(cols, rows)) as pilot:
+            await pilot.pause()
+            body: list[str] = []
+            _same_screen_tree(app.screen, body, 2)
+            shown = [(b.key, b.action, b.description)
+                     for _node, b, _enabled, _tip in app.screen.active_bindings.values() if b.show]
+            return body, shown, " ".join(sorted(app.screen.classes))
+
+    body, bindings, classes = asyncio.run(read())
+    css = str(Path(sys.modules["tui.app.app"].__file__).with_name("app.tcss"))
+    return SAME_SCREEN.format(body="\n".join(body), css=css, bindings=bindings, classes=classes)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -135,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = {"minimal": (minimal_code, minimal_markers, args.root)}
     if args.floor:
         runs["minimal+numpy"] = ("import numpy\n" + minimal_code, minimal_markers, args.root)
+        runs["same screen"] = (same_screen_code(cols, rows, args.root), tinynet_markers, args.root)
     if args.before:
         runs["before"] = (tinynet_code, tinynet_markers, args.before.resolve())
     runs["tinynet-tui"] = (tinynet_code, tinynet_markers, args.root)

@@ -114,6 +114,19 @@ def make_app(tmp_path=None, **config) -> TinyNetApp:
     return TinyNetApp(build(RunConfig(**config)), export_dir=tmp_path, save_dir=tmp_path)
 
 
+def played(epochs: int, *keys: str):
+    """A snapshot's ``run_before``: train ``epochs`` epochs the way playing does, press
+    ``keys``, then draw the frame of the session as it is."""
+    async def run(pilot):
+        pilot.app.session.play_chunk(epochs)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        pilot.app.redraw(force=True)
+        await pilot.pause()
+    return run
+
+
 def plain(widget, width: int = 200) -> str:
     """What a Static (or the narration panel) shows, as plain text ``width`` columns wide."""
     if isinstance(widget, Narration):

@@ -11,6 +11,8 @@ from tui.app.widgets.confusion import ConfusionPanel
 from tui.app.widgets.digit_diagram import DigitDiagram
 from tui.app.widgets.weight_grid import WeightGrid
 
+from helpers import played
+
 
 DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
@@ -19,29 +21,18 @@ def digits_app() -> TinyNetApp:
     return TinyNetApp(build(task_config("digits")))
 
 
-def _played(epochs: int, *keys: str):
-    async def run(pilot):
-        pilot.app.session.play_chunk(epochs)
-        for key in keys:
-            await pilot.press(key)
-        await pilot.pause()
-        pilot.app.redraw(force=True)
-        await pilot.pause()
-    return run
-
-
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 def test_digits_screen(snap_compare, size, monkeypatch):
     """After 2 epochs: the picture, the bars, the weight grid, the chain rule of h₁."""
     monkeypatch.setenv("COLORTERM", "truecolor")
-    assert snap_compare(digits_app(), run_before=_played(2, "down", "n", "n"),
+    assert snap_compare(digits_app(), run_before=played(2, "down", "n", "n"),
                         terminal_size=size)
 
 
 def test_digits_large_neuron_and_confusion(snap_compare, monkeypatch):
     monkeypatch.setenv("COLORTERM", "truecolor")
     keys = ["down"] + ["n"] * 40 + ["m", "v"]
-    assert snap_compare(digits_app(), run_before=_played(2, *keys), terminal_size=(120, 40))
+    assert snap_compare(digits_app(), run_before=played(2, *keys), terminal_size=(120, 40))
 
 
 async def test_panels_show_and_hide_with_the_task():

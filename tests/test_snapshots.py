@@ -4,6 +4,8 @@ import pytest
 from tui.app.app import TinyNetApp
 from tui.core.config import RunConfig, build
 
+from helpers import played
+
 STEPS = ["n", "n", "n", "n", "n"]  # forward pass, loss, first backward neuron
 
 
@@ -38,28 +40,16 @@ def test_gradient_check_screen(snap_compare):
     assert snap_compare(app, run_before=run_check, terminal_size=(120, 40))
 
 
-def _played(epochs: int, *keys: str):
-    """A run_before that trains ``epochs`` epochs the way playing does, then presses keys."""
-    async def run(pilot):
-        pilot.app.session.play_chunk(epochs)
-        for key in keys:
-            await pilot.press(key)
-        await pilot.pause()
-        pilot.app.redraw(force=True)
-        await pilot.pause()
-    return run
-
-
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 def test_spiral_with_neuron_maps(snap_compare, size, monkeypatch):
     """Spiral 2–16–16–1 mid-training: small maps beside every node (120×40), and the
     output's map large with the data points (m)."""
     monkeypatch.setenv("COLORTERM", "truecolor")
     app = TinyNetApp(build(RunConfig(task="spiral")))
-    assert snap_compare(app, run_before=_played(1500, "m"), terminal_size=size)
+    assert snap_compare(app, run_before=played(1500, "m"), terminal_size=size)
 
 
 def test_circle_with_squared_features_and_no_hidden_layer(snap_compare, monkeypatch):
     monkeypatch.setenv("COLORTERM", "truecolor")
     app = TinyNetApp(build(RunConfig(task="circle", features=("x1^2", "x2^2"), hidden=())))
-    assert snap_compare(app, run_before=_played(2000, "m"), terminal_size=(120, 40))
+    assert snap_compare(app, run_before=played(2000, "m"), terminal_size=(120, 40))

@@ -41,6 +41,9 @@ NOT_ON_THE_FIRST_FRAME = (
     "plotext", "textual_plotext", "matplotlib", "nn.gradcheck", "tui.app.widgets.compare",
     "tui.app.screens", "tui.cli.learn", "tui.cli.sweep", "tui.cli.train", "tui.net",
     "tui.lessons.lint", "tui.core.sweep", "tui.core.pytorch_export",
+    # the digits panels' widgets and export: with the first image task
+    "tui.app.widgets.weight_grid", "tui.app.widgets.digit_diagram", "tui.app.widgets.digit_image",
+    "tui.app.widgets.confusion", "tui.view.plots_digits",
     "numpy.ma.")  # (NumPy 2's np.unique loads numpy.ma: ≈ 15 ms)
 
 FIRST_FRAME = """

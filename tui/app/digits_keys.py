@@ -19,14 +19,10 @@ lives on the session (:mod:`tui.core.digits_state`) and changes by local actions
 """
 from __future__ import annotations
 
-from tui.app.widgets.confusion import ConfusionPanel
-from tui.app.widgets.digit_diagram import DigitDiagram
-from tui.app.widgets.weight_grid import WeightGrid
 from tui.core import actions_local as local
 from tui.core.digits_state import digits_state, probe_problem
 from tui.core.session import Session
 from tui.view.digits_frame import scored_set
-from tui.view.plots_digits import export_digits
 
 #: ids of the digits widgets (tui/app.tcss shows them on Screen.digits only)
 #: the hint for a drawing key pressed with nothing drawn
@@ -53,11 +49,17 @@ def compose_after(session):
 
 
 def _widgets_before():
+    # loaded with the first image task: no other task's first frame pays for them
+    from tui.app.widgets.digit_diagram import DigitDiagram  # start-up time (above)
+    from tui.app.widgets.weight_grid import WeightGrid  # start-up time (above)
+
     yield WeightGrid(id="weights", classes="panel")
     yield DigitDiagram(id="digit-diagram", classes="panel")
 
 
 def _widgets_after():
+    from tui.app.widgets.confusion import ConfusionPanel  # as in _widgets_before: start-up time
+
     yield ConfusionPanel(id="confusion", classes="panel")
 
 
@@ -108,10 +110,8 @@ class DigitsKeys:
         if view is None:
             return
 
-        self.query_one(WeightGrid).show(view)
-        self.query_one(DigitDiagram).show(view)
-        confusion = self.query_one(ConfusionPanel)
-        confusion.show(view)
+        for wid in WIDGET_IDS:  # (by id: their classes load with the first image task)
+            screen.query_one(f"#{wid}").show(view)
 
     def _digits_or_say(self):
         state = self.digits_state
@@ -222,6 +222,8 @@ class DigitsKeys:
         shape = problem.config.image_shape
         if shape is None:
             return None
+
+        from tui.view.plots_digits import export_digits  # loaded when used: start-up time
 
         X, y, _ = scored_set(problem)
         X, y = X.copy(), y.copy()
