@@ -274,3 +274,55 @@ def test_the_output_maps_of_a_regression_take_the_targets_range():
     assert maps.scales[-1] == (float(y.min()), float(y.max()))
     hidden = s.net.layers[0].activation.name
     assert maps.scales[0] == {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}[hidden]
+
+
+def large_map_frame(s, **sizes):
+    panels = dict(loss_width=60, map_cols=27, map_rows=14, large_map=True)
+    with s.lock:
+        return build_frame(s, PanelSizes(**{**panels, **sizes}))
+
+
+def test_the_large_maps_caption_says_which_weights_and_the_predictions_area_shows_it():
+    from nn import Granularity
+    from nn.naming import neuron_name
+
+    s = Session(build(RunConfig(task="circle", hidden=(3,))))
+    s.play_chunk(2)
+    s.select(0, 1)
+    f = large_map_frame(s)
+    name = neuron_name(0, 1, s.net.sizes)
+    assert f.maps.caption == f"{name} over x₁, x₂ · weights now, epoch 2 start"
+    assert f.predictions.caption == f.maps.caption and f.predictions.neuron_map is f.maps
+    s.granularity = Granularity.NEURON
+    s.step()
+    assert large_map_frame(s).maps.caption.endswith("weights now, epoch 2, mid-epoch")
+
+
+def test_small_maps_only_where_asked_and_the_diagram_has_a_width():
+    s = Session(build(RunConfig(task="circle", hidden=(3,))))
+    assert large_map_frame(s, diagram_width=100, diagram_height=30).maps.small is not None
+    assert large_map_frame(s, diagram_width=100, diagram_height=30,
+                           neuron_maps=False).maps.small is None
+    assert large_map_frame(s, diagram_width=0, diagram_height=30).maps.small is None
+    assert large_map_frame(s, diagram_width=1, diagram_height=30).maps.small is None
+
+
+@pytest.mark.parametrize("task, kind", [("circle", "binary"), ("blobs", "binary"),
+                                        ("regression", "regression")])
+def test_the_maps_kind_classes_are_drawn_as_binary(task, kind):
+    """A class's map is "this class or not": drawn as a binary map."""
+    assert large_map_frame(Session(build(RunConfig(task=task)))).maps.kind == kind
+
+
+def test_held_out_points_on_the_map_and_inside_its_bounds():
+    """With a test split the map's square covers the test points too, drawn apart."""
+    from nn.maps import data_bounds
+
+    s = Session(build(RunConfig(task="circle", test_fraction=0.3)))
+    p = s.problem
+    m = large_map_frame(s).maps
+    assert [pts.test for pts in m.points] == [False, True]
+    np.testing.assert_array_equal(m.points[1].X, p.X2_test)
+    np.testing.assert_array_equal(m.points[1].y, p.y_test[:, 0])
+    box = data_bounds(np.vstack([p.X2, p.X2_test]))
+    assert m.bounds == (box.x1_lo, box.x1_hi, box.x2_lo, box.x2_hi)

@@ -95,3 +95,18 @@ def test_the_neuron_panel_says_whose_batch_its_rows_are():
     full = Session(build(RunConfig(task="xor")))
     assert frame(full).neuron.rows is None and frame(full).neuron.rows_note == ""
     assert len(frame(full).neuron.z) == 0 and len(frame(full).neuron.a) == 0
+
+
+def test_the_loss_chart_has_the_held_out_loss_beside_the_training_loss():
+    s = Session(build(RunConfig(task="circle", test_fraction=0.3)))
+    s.play_chunk(4)
+    st = s.stepper
+    loss = frame(s, PanelSizes(loss_width=5)).loss
+    epochs, lo, hi = st.losses.envelope(20)
+    t_epochs, t_lo, t_hi = st.test_history().envelope(20)
+    for got, want in ((loss.epochs, epochs), (loss.lo, lo), (loss.hi, hi),
+                      (loss.test_epochs, t_epochs), (loss.test_lo, t_lo),
+                      (loss.test_hi, t_hi)):
+        np.testing.assert_array_equal(got, want)
+    assert loss.title == f"{s.config.label} · epoch 4" and loss.epoch == 4
+    assert loss.baseline == s.baseline_loss is not None
