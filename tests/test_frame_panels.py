@@ -110,3 +110,16 @@ def test_the_loss_chart_has_the_held_out_loss_beside_the_training_loss():
         np.testing.assert_array_equal(got, want)
     assert loss.title == f"{s.config.label} · epoch 4" and loss.epoch == 4
     assert loss.baseline == s.baseline_loss is not None
+
+
+def test_the_diagrams_caption_with_mini_batches():
+    """The next step and its batch; a sample outside the batch the nodes hold shows "–"."""
+    s = batched("circle", 64)
+    s.step()  # forward h₁ of batch 1: sample 1 is not in it
+    d = frame(s).diagram
+    assert d.caption == ("epoch 0 · next: forward h₂ · batch 1 of 4",
+                         "sample 1 (not in the batch: –) · nodes show a")
+    assert d.known == (False, False)
+    s.granularity = Granularity.BATCH
+    s.step()  # the rest of batch 1: whole batches, no " · batch" after the next step
+    assert frame(s).diagram.caption[0] == "epoch 0 · next: batch 2 of 4"
