@@ -208,3 +208,10 @@ def test_fitted_takes_the_fewest_digits_that_agree_and_stops_at_17():
     build, tried = agreeing_at(MAX_DIGITS + 1)  # never within 17: the 17-digit line
     assert fitted(build) == ("2", "1") and tried == list(range(MIN_DIGITS, MAX_DIGITS + 1)) + [
         MAX_DIGITS]
+
+
+# Mutants of tui/view/equation.py that no test kills (mutmut 3.8.1), 11 of 199: _python 91 and
+# evaluate 5 8 10 11 (what reaches eval is digits, operators and the listed functions: no
+# builtins to reach, "**" passes the allowed characters either way); shown_digits 12 13
+# (lstrip of "XX-−XX": no number starts with X); agrees 5 8 (rsplit's last part is the same
+# with any maxsplit ≥ 1); agrees 46 47 (< for <=, and − 1e-15·|want|: inside the 1e-9 slack).

@@ -326,3 +326,29 @@ def test_held_out_points_on_the_map_and_inside_its_bounds():
     np.testing.assert_array_equal(m.points[1].y, p.y_test[:, 0])
     box = data_bounds(np.vstack([p.X2, p.X2_test]))
     assert m.bounds == (box.x1_lo, box.x1_hi, box.x2_lo, box.x2_hi)
+
+
+# Mutants of tui/view/frame.py that no fast test kills (mutmut 3.8.1, names as `mutmut results`
+# gives them; 115 of 1 565, after the tests above and in test_frame_panels.py):
+# - Equivalent (change nothing shown): the forward cache's slot names and a key left for
+#   predict to read itself (_predictions 34 40 41 84 91 92 137 144; the extra read is caught
+#   by test_frame_reads' count where it can happen); batch_rows 3 4 6 7 12 (the order cache
+#   only); getattr defaults and names for attributes every Problem and Session has (map_inputs
+#   6 8 10 14 27 32 33 41 42 43, maps_available 10 11 15 16 17, input_names 6, _status 19 22 82,
+#   neuron_maps_view 14 19 116, _predictions 27 30); astype(None)/dtype None on float arrays
+#   (_predictions 98 112, _target_column 7 9 11); _target_column 16 (column ≤ K − 1 always);
+#   _compute_maps 37 (two grids: the second starts at n either way); _large_shape 16 (an odd
+#   bound rounded down to the same even side); _scale 20 (zeros(1) gives the same top of 1);
+#   _neuron 14 19 24 26 72 79 (an empty cache copied is the empty array); _loss 1 (every
+#   caller passes per_batch); neuron_maps_view 3 5 and _digits_view 3 5 (the reads made here
+#   when none are passed: the same values); diagram_view 30 (known for a layer not read:
+#   such a layer is not drawn); build_frame 2 (errstate: warnings only); _narration 9 (neuron == the event's first
+#   is the same neuron); _caption 1 (every caller passes missing).
+# - Not equivalent, left: the drawn points on the output map (neuron_maps_view 138–154: the
+#   drawing mode's Pilot tests hold it), a CSV with NaN rows (_predictions 49 51), the map
+#   bounds' 1.0 edge with features (maps_available 4, _predictions 18 145 147 149 166,
+#   map_inputs 17: tasks without 2 raw inputs, which are image tasks), the input labels'
+#   feature keys (diagram_view 156 179–195: tests/test_equations.py's derived-input test
+#   reaches them through the frame but not per mutant), the envelope's point counts at
+#   width ≤ 10 (_loss 12 13 14 34 59 61), diagram_view 69 73 74 75 (a batch's empty cache),
+#   neuron_maps_view 25 26 36 38 41 63 196, _first_batch_loss 1, build_frame 19.

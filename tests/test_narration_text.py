@@ -406,3 +406,16 @@ def test_a_sum_cut_short_is_written_with_4_digits():
     assert line.startswith("∂L/∂a = Σₖ δₖ·wₖ (from layer 2) = ")
     digits = [shown_digits(n) for n in number.findall(line)]
     assert len(digits) == 7 and set(digits) == {4}, line
+
+
+# Mutants of the narration's text (tui/app/widgets/narration.py's functions; mutmut 3.8.1) that
+# no test kills, 11 of 945, and why each changes nothing shown:
+# - _sum_over_samples 1 (its default digits: every caller passes them).
+# - _loss 8, _backward 4 (full batch: len(y) and len(x) are n_samples); _loss 38 (a sample not
+#   in the batch: only the batch's loss line is used, whatever row explain reads); _loss 55
+#   (without weight decay the data loss is the loss).
+# - narrate 112 (neurons[1] + start == 2: every multi-neuron step starts at neuron 0).
+# - _loss 78 82, _backward_sums 67 71 (one operand at 4 digits where the line is fitted: differs
+#   only where that line needs more than 4 digits and that operand has them: λ, Σw² or the
+#   selected sample's δ·x term; not held by a test).
+# The Narration widget's show/show_text (22 of 51 left) are reached only by Pilot tests.
