@@ -342,8 +342,8 @@ def test_held_out_points_on_the_map_and_inside_its_bounds():
 #   _neuron 14 19 24 26 72 79 (an empty cache copied is the empty array); _loss 1 (every
 #   caller passes per_batch); neuron_maps_view 3 5 and _digits_view 3 5 (the reads made here
 #   when none are passed: the same values); diagram_view 30 (known for a layer not read:
-#   such a layer is not drawn); build_frame 2 (errstate: warnings only); _narration 9 (neuron == the event's first
-#   is the same neuron); _caption 1 (every caller passes missing).
+#   such a layer is not drawn); build_frame 2 (errstate: warnings only); _narration 9
+#   (neuron == the event's first is the same neuron); _caption 1 (every caller passes missing).
 # - Not equivalent, left: the drawn points on the output map (neuron_maps_view 138–154: the
 #   drawing mode's Pilot tests hold it), a CSV with NaN rows (_predictions 49 51), the map
 #   bounds' 1.0 edge with features (maps_available 4, _predictions 18 145 147 149 166,
