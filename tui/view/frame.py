@@ -158,8 +158,9 @@ def _digits_view(session, reads: NetReads):
     return digits_view(session, reads.sizes)
 
 
-def _status(s, reads: NetReads) -> StatusView:
+def _status(s, reads: NetReads | None = None) -> StatusView:
     st = s.stepper
+    reads = NetReads(s.net) if reads is None else reads
     if st.halted is not None:
         state = "halted"
     elif s.playing:
@@ -285,8 +286,9 @@ def _caption(s, sizes: tuple[int, ...], show_delta: bool, missing: bool = False
     return (f"epoch {st.epoch} · next: {nxt}", f"{sample_name(s.sample)}{note} · nodes show {shown}")
 
 
-def _neuron(s, reads: NetReads) -> NeuronView:
+def _neuron(s, reads: NetReads | None = None) -> NeuronView:
     st = s.stepper
+    reads = NetReads(s.net) if reads is None else reads
     l, j = s.selected
     sizes = reads.sizes
     layer = s.net.layers[l]
@@ -320,7 +322,8 @@ def _neuron(s, reads: NetReads) -> NeuronView:
         update=freshness(st, Phase.UPDATE, l, j))
 
 
-def _narration(s, reads: NetReads) -> NarrationView:
+def _narration(s, reads: NetReads | None = None) -> NarrationView:
+    reads = NetReads(s.net) if reads is None else reads
     event = s.event_for_selected()
     neuron = s.selected[1]
     if event is not None and event.neurons and not event.neurons[0] <= neuron < event.neurons[1]:
@@ -370,7 +373,8 @@ def rasterise(X: np.ndarray, y: np.ndarray, rows: int, cols: int,
     return total / count
 
 
-def _predictions(s, sizes: PanelSizes, reads: NetReads) -> PredictionsView:
+def _predictions(s, sizes: PanelSizes, reads: NetReads | None = None) -> PredictionsView:
+    reads = NetReads(s.net) if reads is None else reads
     st = s.stepper
     when = f"epoch {st.epoch}" + (" start" if st.cursor == 0 else ", mid-epoch")
     caption = f"ŷ with the weights now ({when})"
