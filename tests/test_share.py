@@ -379,6 +379,12 @@ def test_bad_messages_from_the_teacher_are_dropped_with_a_note():
                            config={"task": "xor", "data": "/etc/passwd"}),
                wire.encode("hello", run="r2", seq=0, n=0,
                            config={"task": "xor", "hidden": [4096] * 16}),
+               # whole numbers past a float's range (JSON has no bound): once an
+               # OverflowError that ended the follower's thread
+               wire.encode("hello", run="r2", seq=0, n=0, config={"task": "xor", "lr": 10**400}),
+               wire.encode("action", seq=2, action={"do": "lr", "value": 10**400}),
+               wire.encode("view", name="sweep", rows=[[10**400, 0, "stuck", None, 0.1]]),
+               wire.encode("view", name="sweep", rows=[[0.5, 0, "stuck", None, -10**400]]),
                wire.encode("log", actions=[{"do": "reset"}])]
         fake.send(*bad, *[b'{"v":1,"type":"flood"}\n'] * 3000)
         fake.send(wire.encode("action", seq=2, action={"do": "step", "granularity": "neuron"}))
