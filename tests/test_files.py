@@ -106,7 +106,20 @@ def test_no_layers_names_the_file(tmp_path):
     (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"], lr="x")),
      ["learning rate"]),
     (json.dumps([1, 2]), ["metadata"]),
-], ids=["deep-200k", "deep-80k", "nested-activations", "str-size", "str-lr", "list"])
+    # whole numbers past a float's range, and a name that is not a string: were
+    # OverflowError / TypeError tracebacks
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"], lr=10**400)),
+     ["learning rate"]),
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"],
+                     weight_decay=10**400)), ["weight decay"]),
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"],
+                     optimizer={"name": ["adam"]})), ["bad optimizer"]),
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"],
+                     optimizer={"name": "adam", "t": 10**400})), ["bad optimizer"]),
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"],
+                     optimizer={"name": "adam", "hyper": {"beta1": 10**400}})), ["beta1"]),
+], ids=["deep-200k", "deep-80k", "nested-activations", "str-size", "str-lr", "list",
+        "huge-lr", "huge-decay", "list-optimizer", "huge-t", "huge-beta1"])
 def test_hostile_metadata(tmp_path, meta, words):
     f = _write_npz(tmp_path / "m.npz", {"meta": _npy(np.array(meta)),
                                         "W0": _npy(np.zeros((2, 1))), "b0": _npy(np.zeros(1))})
