@@ -23,8 +23,11 @@ MAX_CHECK_EPOCHS = 200_000
 
 
 def chapter_epochs(ch: Chapter) -> int:
-    """Epochs checking ``ch`` may play: to its position, then its wait (at most
-    :data:`~tui.lessons.live.PLAY_LIMIT` for a play until a loss)."""
+    """Epochs checking ``ch`` may play: to its position, its ``steps:`` when they are
+    epochs, then its wait (at most :data:`~tui.lessons.live.PLAY_LIMIT` for a play until
+    a loss)."""
+    count, granularity = ch.steps
+    stepped = count if (granularity or ch.settings.get("granularity")) == "epoch" else 0
     wait = ch.wait
     if wait.kind != "play":
         played = 0
@@ -32,7 +35,7 @@ def chapter_epochs(ch: Chapter) -> int:
         played = PLAY_LIMIT
     else:
         played = wait.count
-    return ch.position.epoch + played
+    return ch.position.epoch + stepped + played
 
 
 def lesson_epochs(lesson: Lesson) -> int:
