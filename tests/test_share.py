@@ -319,6 +319,31 @@ def test_max_followers(followers):
         server.stop()
 
 
+def test_a_flood_of_connections_that_never_join_holds_few_descriptors(followers):
+    """Connections that never send a join line each held a descriptor for 5 s: a flood
+    (no join code needed) ran the teacher's process out of them (EMFILE: no file could be
+    saved, a traceback per refused accept). At most MAX_JOINING wait; more are closed."""
+    from tui.net.share import MAX_JOINING
+
+    server = ShareServer(Session(build(RunConfig(task="xor"))))
+    server.start()
+    socks = []
+    try:
+        for _ in range(MAX_JOINING + 100):
+            socks.append(socket.create_connection((server.host, server.port), timeout=5))
+        wait_until(lambda: server.refused >= 100, timeout=5, what="the extra connections closed")
+        assert len(server._writers) <= MAX_JOINING
+        for s in socks:
+            s.close()
+        socks.clear()
+        good = followers(server)[0]
+        wait_until(lambda: good.state == "following", what="a follower joining after the flood")
+    finally:
+        for s in socks:
+            s.close()
+        server.stop()
+
+
 def test_wrong_code_is_refused_and_not_retried(teacher):
     _, server = teacher
     f = Follower(server.host, server.port, "WRONG1", backoff=FAST_BACKOFF).start()
