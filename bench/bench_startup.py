@@ -127,7 +127,7 @@ class SameScreen(App):
     BINDINGS = {bindings!r}
 
     def get_default_screen(self):
-        return Main()
+        return Main(classes={classes!r})
 
 SameScreen().run()
 """
@@ -137,8 +137,9 @@ def same_screen_code(cols: int, rows: int, root: Path = ROOT) -> str:
     """The source of the floor app for tinynet-tui's first frame at ``cols``×``rows``: NumPy
     imported, then a Textual app whose screen has the same tree as tinynet-tui's (each
     container as Textual's ``Grid``/``VerticalScroll``, each other widget a ``Static`` of the
-    text it shows in the first frame, with its id, classes and border titles), the app's
-    ``app.tcss`` and a footer with the same keys.  Read from the app run headless here."""
+    text it shows in the first frame, with its id, classes and border titles; the screen
+    with the classes the app gave it, e.g. ``compact``), the app's ``app.tcss`` and a footer
+    with the same keys.  Read from the app run headless here."""
     import asyncio
 
     sys.path.insert(0, str(root))
@@ -150,7 +151,7 @@ def same_screen_code(cols: int, rows: int, root: Path = ROOT) -> str:
     args = make_parser(subcommands=False).parse_args([])  # what a plain `tinynet-tui` runs
     _resolve_task(args)
 
-    async def read() -> tuple[list[str], list]:
+    async def read() -> tuple[list[str], list, str]:
         app = TinyNetApp(build(config_from_args(args)))
         async with app.run_test(size=(cols, rows)) as pilot:
             await pilot.pause()
@@ -158,11 +159,11 @@ def same_screen_code(cols: int, rows: int, root: Path = ROOT) -> str:
             _same_screen_tree(app.screen, body, 2)
             shown = [(b.key, b.action, b.description)
                      for _node, b, _enabled, _tip in app.screen.active_bindings.values() if b.show]
-            return body, shown
+            return body, shown, " ".join(sorted(app.screen.classes))
 
-    body, bindings = asyncio.run(read())
+    body, bindings, classes = asyncio.run(read())
     css = str(Path(sys.modules["tui.app.app"].__file__).with_name("app.tcss"))
-    return SAME_SCREEN.format(body="\n".join(body), css=css, bindings=bindings)
+    return SAME_SCREEN.format(body="\n".join(body), css=css, bindings=bindings, classes=classes)
 
 
 def cpu_seconds(pid: int) -> float:

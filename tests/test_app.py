@@ -4,6 +4,7 @@ import io
 import numpy as np
 import pytest
 from rich.console import Console
+from rich.text import Text
 
 from nn import Granularity, Phase
 from tui.app.app import TinyNetApp
@@ -276,6 +277,23 @@ async def test_back_rewinds_to_the_exact_earlier_state():
         assert (s.stepper.epoch, s.stepper.cursor) == (0, 0)
 
 
+async def test_the_time_travel_dialogs_say_the_epochs_they_reach():
+    """At epoch 0 j and d asked for 'the start of epoch (0–0)': a range of one. They say
+    'epoch 0 (the only one so far)' then, and 'epoch (0–3)' once there are more."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for key in ("j", "d"):
+            await pilot.press(key)
+            prompt = plain(app.screen.query("Label").first())
+            assert "start of epoch 0 (the only one so far)" in prompt and "0–0" not in prompt
+            await pilot.press("escape")
+        app.session.play_chunk(3)
+        for key in ("j", "d"):
+            await pilot.press(key)
+            assert "start of epoch (0–3)" in plain(app.screen.query("Label").first())
+            await pilot.press("escape")
+
+
 async def test_jump_to_a_recorded_epoch():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
@@ -541,6 +559,24 @@ async def test_quiz_dialog_leaves_the_panels_visible():
         assert "δ of ŷ" in plain(app.screen.query("Label").first())
 
 
+async def test_quiz_dialog_leaves_the_chain_rule_visible_at_80x24():
+    """At 80×24 the quiz dialog, docked at the bottom, hid the whole chain-rule panel (the
+    bottom row of the compact layout), which holds the ∂L/∂ŷ its question points at: on a
+    compact screen it sits at the top, above the chain rule."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("z", "n", "n", "n", "n", "n")
+        assert isinstance(app.screen, NumberScreen)
+        box = app.screen.query_one("#number-box").region
+        narration = app.screen_stack[0].query_one("#narration").region
+        inspector = app.screen_stack[0].query_one("#inspector-box").region
+        assert box.bottom <= narration.y, (box, narration)
+        # in as few lines as it can: the neuron panel's last lines (its z, a table) show
+        assert inspector.bottom - 1 - box.bottom >= 2, (box, inspector)
+        assert "δ of ŷ" in plain(app.screen.query("Label").first())
+        assert "above" not in plain(app.screen.query("Label").first())
+
+
 async def test_a_file_name_with_markup_is_shown_as_text(tmp_path):
     folder = tmp_path / "[@click=app.quit]q"
     folder.mkdir()
@@ -666,6 +702,55 @@ async def test_the_chain_rules_header_breaks_at_a_dot_not_inside_its_last_words(
     view = app.frame.narration
     assert narrate(view).plain.startswith(
         "Backward · ŷ (output layer 2, neuron 1) · sample 2 for δ\n")  # wide: one line
+
+
+async def test_the_chain_rules_header_is_not_wrapped_inside_its_parenthesis_at_80x24():
+    """At 80×24 the header read 'Backward · ŷ (output layer 2, neuron' then '1) · sample 2
+    for δ' (and the loss's '… over 4' then 'samples'): where the long header is wider than
+    the panel it says 'layer 2' (the neuron panel says which kind), and the sample (the
+    loss's 'over 4 samples') goes on a line of its own."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = app.query_one("#narration-text")
+        for key, want in (("n", ["Forward · h₁ (layer 1, neuron 1)", "sample 2"]),
+                          ("g", None), ("n", None), ("n", None),  # layer steps: to ŷ
+                          ("n", ["Loss · mean squared error", "over 4 samples"]),
+                          ("n", ["Backward · ŷ (layer 2, neuron 1)", "sample 2 for δ"])):
+            await pilot.press(key)
+            if want is None:
+                continue
+            await pilot.pause()
+            lines = plain(app.query_one(Narration), text.size.width).splitlines()
+            assert lines[:2] == want, lines
+    view = app.frame.narration  # wide enough: the long header and the sample on one line
+    assert narrate(view, 80).plain.startswith(
+        "Backward · ŷ (output layer 2, neuron 1) · sample 2 for δ\n")
+
+
+async def test_a_wrapped_equation_goes_on_indented_at_80x24():
+    """At 80×24 a long equation went on at the panel's left edge ('dw₁ = Σₙ δₙ·h₁ₙ = … +'
+    then '(-0.063555)·0.51111 + …'), like a new line; its continued lines are indented now,
+    never broken between an '=' and its value, and prose wraps as before."""
+    from tui.app.widgets.narration import HANG, hang
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in ("g", "n", "n", "n", "n"):  # layer steps: to the output's backward
+            await pilot.press(key)
+        await pilot.pause()
+        text = app.query_one("#narration-text")
+        lines = plain(app.query_one(Narration), text.size.width).splitlines()
+        assert all(len(line) <= text.size.width for line in lines), lines
+        k = next(k for k, line in enumerate(lines) if line.startswith("dw₁ = "))
+        assert lines[k + 1].startswith(HANG) and lines[k + 1][len(HANG)] != " ", lines
+        assert not any(line.rstrip().endswith("=") for line in lines), lines
+    prose = Text("dw and db add up every sample's term (n = 1…4): one word after another")
+    assert hang(prose, 30).plain == prose.plain  # not an equation: Rich wraps it
+    note = Text("x\n").append("a = softmax(z) needs every z of the layer: computed with its "
+                              "last neuron", style="dim")  # a note that starts like an equation
+    assert hang(note, 30).plain == note.plain
 
 
 async def test_the_compare_screens_footer_has_no_stray_letter_at_80x24():

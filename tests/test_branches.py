@@ -182,6 +182,26 @@ def test_compare_view_numbers():
     assert compare.param_at(s.net, 0) == "h₁ w₁ (x₁)" and compare.param_at(s.net, 8) == "ŷ b"
 
 
+def test_a_branch_equal_to_a_names_no_weight_as_the_one_that_moved_most():
+    """Right after a fork the compare table read 'max |Δ| (which) 0 (h₁ w₁ (x₁))' for B:
+    naming a weight as the one that moved most when none differs. It reads '0'."""
+    from tui.app.widgets.compare import table_cells
+
+    s = Session(build(XOR))
+    s.play_chunk(3)
+    s.fork()
+    view = compare_view(s, points=20)
+    b = view.rows[1]
+    assert (b.distance, b.max_change, b.max_where) == (0.0, 0.0, None)
+    assert table_cells(view)[1][5] == "0" and table_cells(view)[0][5] == "—"
+    s.play_chunk(2)  # the same lr: B still equals A
+    assert table_cells(compare_view(s, points=20))[1][5] == "0"
+    s.set_lr(0.5)
+    s.play_chunk(1)
+    moved = table_cells(compare_view(s, points=20))[1][5]
+    assert moved.endswith(")") and "(" in moved and moved != "0", moved
+
+
 def test_compare_render_labels_curves_and_table():
     from rich.console import Console
     from tui.app.widgets.compare import render_chart, render_compare

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 
 from nn import NeuralNetwork
-from tui.app.widgets.diagram import render_diagram
+from tui.app.widgets.diagram import _window, render_diagram
 from tui.core.config import RunConfig, build
 from tui.core.session import Session
 from tui.view.frame import diagram_view
-from tui.view.layout import diagram_layers
+from tui.view.layout import MIN_GAP, MIN_LABEL_W, diagram_layers
 
 
 def deep_session(n_hidden: int, batch: int | None = None) -> Session:
@@ -86,3 +86,30 @@ def test_the_compare_view_of_deep_branches_reads_only_what_it_shows():
         assert w.layers is not None and len(w.layers) <= 3 * (each // 9 + 1) + 2
         assert styled(render_diagram(w, each, DIAGRAM_HEIGHT - 1)[0]) == \
             styled(render_diagram(f, each, DIAGRAM_HEIGHT - 1)[0])
+
+
+@pytest.mark.parametrize("n_layers", [1, 2, 3, 4, 8, 9, 10, 11, 12, 17, 40, 1000])
+def test_the_layers_read_hold_every_window_the_diagram_may_draw(n_layers):
+    """For every width and selected layer: None exactly when every column fits (or the width
+    is unknown); else a sorted set of O(width) layers holding the output, the selected layer
+    and every window of k hidden layers the diagram's overflow layout may choose
+    (``_window``, for each k that its narrowest columns allow)."""
+    step = MIN_LABEL_W + MIN_GAP
+    n_cols, n_hidden = n_layers + 1, n_layers - 1
+    selections = (range(n_layers) if n_layers < 100
+                  else [0, 1, 2, 3, 7, 8, 9, 10, 11, 500, 996, 997, 998, 999])
+    for width in range(-1, 130):
+        all_fit = width <= 0 or n_cols <= 2 or n_cols * step - MIN_GAP <= width
+        for selected in selections:
+            got = diagram_layers(n_layers, selected, width)
+            if all_fit:
+                assert got is None, (width, selected)
+                continue
+            assert got is not None and list(got) == sorted(set(got)), (width, selected)
+            assert n_layers - 1 in got and selected in got, (width, selected, got)
+            assert len(got) <= 3 * (width // step + 1) + 2, (width, len(got))
+            assert all(0 <= layer < n_layers for layer in got)
+            for k in range(min(n_hidden - 1, width // step) + 1):
+                start = _window(n_hidden, k, selected + 1)  # (columns: the inputs are 0)
+                shown = {col - 1 for col in range(start, start + k)}
+                assert shown <= set(got), (width, selected, k, sorted(shown - set(got)))

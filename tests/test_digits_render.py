@@ -117,6 +117,18 @@ def test_every_grid_cell_against_the_weights(view):
     assert marks == ([] if x is None else [(y + 1, x - 1)])
 
 
+@pytest.mark.parametrize("system, key", [("truecolor", ("blue", "orange", "stripe: a")),
+                                         (None, ("·", "▒", "█", "left: a"))])
+def test_the_grids_caption_keeps_its_colour_key_in_a_narrow_panel(view, system, key):
+    """At 80×24 (a 38-cell panel) the caption read 'w of h₁…h₈ of 32, each to its max |w|':
+    the colour key and the stripe's meaning were cut off. It takes a shorter wording."""
+    for width in (38, 45, 60, 75):
+        caption = "".join(seg.text for seg in render_weight_grid(view, width, 22, system)[0][0])
+        assert len(caption) <= width and all(k in caption for k in key), (width, caption)
+    wide = "".join(seg.text for seg in render_weight_grid(view, 90, 22, system)[0][0])
+    assert wide.startswith("w of h₁…h₃₂, each to its max |w| (")
+
+
 def test_grid_without_room_shows_the_rows_around_the_selected_neuron():
     layout = grid_layout(32, (8, 8), 38, 9, selected=20)
     assert layout.across == 4 and layout.rows == 2 and layout.vgap == 0
@@ -147,6 +159,22 @@ def test_large_picture_and_dw_cells(session):
                 assert grid[1 + 2 * r + dy][27 + 3 * c][1].bgcolor == pal[ldw[r, c]]
     text = "".join(ch for ch, _ in grid[0])
     assert text.startswith("h₄: incoming w") and "dw (max |dw|" in text
+
+
+def test_the_large_pictures_captions_drop_their_scale_rather_than_cut_it(session):
+    """At 80×24 (a 38×9 panel) the large picture's caption read 'h₁: incoming w (ma': a
+    caption too wide for its picture drops its '(max |w| …)', never cut inside it."""
+    session.select(0, 3)
+    while digits_view(session).dw is None:
+        session.step()
+    v = digits_view(session)
+    for width in (38, 44, 56, 80):
+        text = "".join(ch for ch, _ in cells(render_large(v, width, 9, "truecolor"))[0])
+        for caption in ("h₄: incoming w", "dw"):
+            assert caption in text, (width, text)
+        for part in text.split("  "):
+            if "(" in part:
+                assert part.strip().endswith(")"), (width, text)
 
 
 def test_confusion_renderer_shows_each_count(view):
@@ -351,4 +379,6 @@ def test_confusion_shows_every_class_and_its_share_right_in_the_panel(view, widt
         assert row[11] == f"{c[i, i] / c[i].sum():.0%}"
     said = " ".join(text) + " " + title(view, width + 2, height)
     assert f"{view.accuracy:.1%}" in said and f"{view.mistakes} " in said and " i" in said
+    # the share says what it is a share of (the title read 'confusion · 10.0% · 323 wrong')
+    assert f"{view.accuracy:.1%} right" in said, said
     assert len(title(view, width + 2, height)) <= width - 4

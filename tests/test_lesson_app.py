@@ -394,6 +394,12 @@ async def test_the_lesson_list_keeps_each_row_on_one_line_at_80x24(tmp_path):
         tagged = [line for line in lines if "[not started]" in line or "[at chapter" in line]
         assert len(tagged) >= 3 and all(line.count("[") == line.count("]") for line in tagged)
         assert not any(line.strip("│▊▎ ").endswith("of 9]") and "[" not in line for line in lines)
+        # two spaces after the longest name ('hidden-pictures What hidden …' had one), and
+        # every title in one column
+        named = [line for line in lines if "[not started]" in line or "[at chapter" in line]
+        for line in named:  # (the list scrolls: hidden-pictures may be below)
+            name, title = line.split()[2:4]
+            assert line.index(title) - line.index(name) == len("hidden-pictures") + 2, line
     # the row alone, at several widths: one line, the tag whole
     from rich.console import Console
     for width in (40, 50, 68, 120):

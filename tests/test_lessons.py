@@ -455,3 +455,22 @@ def test_played_answers_say_which_weights_they_are_from():
             reveal = "\n".join(t for _, t in ch.reveal)
             if ch.wait.kind == "play" and re.search(r"\{a ŷ[^}]*\}", reveal):
                 assert "before its update" in " ".join(reveal.split()), (name, ch.title)
+
+
+def test_the_lesson_list_keeps_a_gap_after_the_longest_name(tmp_path, capsys):
+    """`tinynet-tui learn` printed 'hidden-pictures What hidden neurons learn': the names'
+    column was 15 wide and that name 15 long, one space from its title. Every title now
+    starts in one column, two spaces after the longest name."""
+    from argparse import Namespace
+
+    from tui.lessons.progress import Progress
+
+    args = Namespace(lesson=None, check=False, worksheet=None, force=False)
+    assert learn.run_learn(args, progress=Progress(tmp_path / "progress.json")) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    names = [row.split()[0] for row in rows]
+    assert "hidden-pictures" in names and len(rows) >= 8
+    column = 2 + max(map(len, names)) + 2
+    for row, name in zip(rows, names):
+        assert row[column - 2:column] == "  " and row[column] != " ", row
+        assert row[2:column].strip() == name, row

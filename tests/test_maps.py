@@ -19,9 +19,11 @@ from tui.view.frame import PanelSizes, diagram_view, build_frame, maps_available
 from tui.core.session import Session
 from tui.view.views import MapPoints, NeuronMapsView
 from tui.app.widgets.diagram import render_diagram
+from tui.app.widgets.neuron_map import EMPTY, HIGH, LOW, MID, STANDARD, _rgb, _style, levels
 from tui.app.widgets.neuron_map import (LEVELS, SHADES, heatmap, large_map_point, legend,
                                         map_with_points, palette, render_large)
-from tui.view.layout import node_map_shape
+from tui.view.layout import (MIN_GAP, MIN_LABEL_W, MIN_ROWS, VALUE_W, _NODE_SHAPES, label_widths,
+                             node_map_shape)
 
 from helpers import random_net
 
@@ -166,6 +168,40 @@ def test_node_maps_only_where_the_diagram_has_room():
     assert node_map_shape([2, 2, 1], [8, 8, 7], 58, 35) == (4, 8)       # 120×40
     assert node_map_shape([2, 16, 16, 1], [8, 10, 10, 7], 58, 35) == (1, 4)
     assert node_map_shape([2, 40, 1], [8, 10, 7], 58, 35) is None       # more nodes than rows
+
+
+@pytest.mark.parametrize("sizes", [[2, 2, 1], [2, 4, 1], [2, 3, 5, 2], [2, 8, 8, 1],
+                                   [2, 16, 16, 1], [3, 12, 1], [2, 6, 6, 6, 6, 1]])
+def test_node_maps_are_the_largest_shape_with_room_at_every_size(sizes):
+    """The diagram's rule, stated once more without node_map_shape's shortcut: nodes sit
+    rows // n apart (at most 6; rows = height − 2 lines of caption − 1 of titles), a map
+    takes fewer lines than that (or 1), and the columns' labels, a map, a space and the gap
+    must fit across the width.  node_map_shape gives the largest such shape, or None — at
+    every width and height, so its early "not even the smallest" exit is never wrong."""
+    n_cols = len(sizes)
+    for label_w in ([MIN_LABEL_W] * n_cols, [8, 10, *([11] * (n_cols - 3)), 7]):
+        for height in range(8, 46):
+            rows = height - 3
+            for width in range(10, 140):
+                got = node_map_shape(sizes, label_w, width, height)
+                if rows < MIN_ROWS or max(sizes[1:]) > rows:
+                    assert got is None, (label_w, width, height)
+                    continue
+                spacing = min(min(6, rows // n) for n in sizes[1:])
+                room = [(lines, chars) for lines, chars in _NODE_SHAPES
+                        if lines <= max(1, spacing - 1)
+                        and sum(label_w) + (n_cols - 1) * (chars + 1 + MIN_GAP) <= width]
+                assert got == (room[0] if room else None), (label_w, width, height, got)
+
+
+def test_label_widths_fit_each_columns_longest_name_and_value():
+    """A column is its longest node name, a space and the value (5 cells: "+0.73"); a layer
+    left out of the view is the narrowest column; the inputs' column grows by what their
+    values need beyond 5 cells ("0.07503" for x₁², never less than 5)."""
+    assert label_widths(("x₁", "x₂"), [("h₁", "h₂"), ("ŷ",)]) == [8, 8, 7]
+    assert label_widths(("x₁",), [None, ("h²₁₀", "h²₉")]) == [8, MIN_LABEL_W, 4 + 1 + VALUE_W]
+    assert label_widths(("x₁", "x₂"), [("ŷ",)], input_labels=("0.07503", "1")) == [10, 7]
+    assert label_widths(("x₁", "x₂"), [("ŷ",)], input_labels=("0.5", "1")) == [8, 7]
 
 
 def line_text(line) -> str:
@@ -315,3 +351,58 @@ def test_a_cell_of_the_large_map_gives_the_point_that_is_drawn_there():
         pts = (MapPoints(np.array([[x1, x2]]), np.array([1.0])),)
         lines = render_large(replace(view, points=pts), None)
         assert line_text(lines[y])[x] == "●"
+
+
+def test_levels_put_lo_on_the_first_colour_hi_on_the_last_and_clip_beyond():
+    """A value's palette index: lo → 0, hi → LEVELS − 1, linear between (rounded), values
+    past the scale on its ends, NaN/inf on LEVELS ("no value"); a flat scale (lo = hi)
+    counts one unit above lo."""
+    nan, inf = float("nan"), float("inf")
+    got = levels(np.array([[-1.0, 0.0, 0.5, 1.0, 2.0, nan, inf, -inf]]), 0.0, 1.0)
+    assert got.tolist() == [[0, 0, 12, LEVELS - 1, LEVELS - 1, LEVELS, LEVELS, LEVELS]]
+    assert got.dtype.kind == "i"
+    steps = np.arange(LEVELS, dtype=float)  # one level per unit on a scale of LEVELS − 1
+    assert levels(steps + 5.0, 5.0, 5.0 + LEVELS - 1).tolist() == list(range(LEVELS))
+    assert levels(np.array([-2.0, 0.0, 2.0]), -2.0, 2.0).tolist() == [0, 12, LEVELS - 1]
+    assert levels(np.array([3.0, 3.5, 4.0]), 3.0, 3.0).tolist() == [0, 12, LEVELS - 1]
+
+
+def test_the_palette_runs_orange_through_white_to_blue_then_no_value():
+    pal = palette("truecolor")
+    assert len(pal) == LEVELS + 1
+    assert [pal[0].triplet, pal[LEVELS - 1].triplet, pal[LEVELS].triplet] == [LOW, HIGH, EMPTY]
+    assert _rgb(0.5) == MID and _rgb(0.0) == LOW and _rgb(1.0) == HIGH
+    assert _rgb(0.25) == tuple(round((a + b) / 2) for a, b in zip(LOW, MID))
+    assert palette(None) == [None] * (LEVELS + 1)
+    standard = [c.triplet for c in palette("standard")]
+    bands = [k * len(STANDARD) // LEVELS for k in range(LEVELS)]  # 5 bands, low → high
+    assert bands == sorted(bands) and set(bands) == set(range(len(STANDARD)))
+    assert standard[0] == STANDARD[0] and standard[LEVELS - 1] == STANDARD[-1]
+    assert standard[LEVELS] == (0, 0, 0)
+
+
+def test_a_map_cell_shows_its_top_pixel_in_front_and_its_bottom_behind():
+    pal = palette("truecolor")
+    style = _style("truecolor", 3, 20)
+    assert (style.color.triplet, style.bgcolor.triplet) == (pal[3].triplet, pal[20].triplet)
+
+
+def test_a_short_large_map_keeps_what_its_glyphs_mean():
+    """At 80×24 the large output map has 6 lines: 3 beside the scale's labels are free for
+    notes, and the axis ranges took two of them, so '◆ ◇ test points' was dropped while the
+    map showed ◆ and ◇.  The glyphs' meaning comes first; the ranges share a line where it
+    fits, else they give way (the caption names the axes)."""
+    values = np.linspace(0, 1, 12 * 10).reshape(12, 10)
+    pts = (MapPoints(np.array([[1.0, 1.0], [3.0, 3.0]]), np.array([0.0, 1.0])),
+           MapPoints(np.array([[2.0, 2.0]]), np.array([1.0]), test=True))
+    view = view_with(pts, values, bounds=(-1.0, 1.0, -1.0, 1.0))
+
+    def notes(width):
+        return [line_text(l)[14:].strip() for l in render_large(view, None, width)[1:]]
+
+    assert notes(34) == ["1", "class ● 1  ○ 0", "0.5", "◆ ◇ test points", "", "0"]
+    assert notes(60) == ["1", "x₁ → -1…1 · x₂ ↑ -1…1", "0.5", "class ● 1  ○ 0",
+                         "◆ ◇ test points", "0"]
+    train_only = view_with(pts[:1], values, bounds=(-1.0, 1.0, -1.0, 1.0))  # 3 notes, 3 rows
+    assert [line_text(l)[14:].strip() for l in render_large(train_only, None, 34)[1:]] == [
+        "1", "x₁ → -1…1", "0.5", "x₂ ↑ -1…1", "class ● 1  ○ 0", "0"]

@@ -50,6 +50,31 @@ async def test_breakpoint_checkboxes_read_without_colour():
         assert box._button.plain[1] == ("✓" if not was else " ")
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_every_breakpoint_row_fits_inside_the_dialog(size):
+    """At 80×24 the saturated row's label ('saturated sigmoid/tanh neuron: |z| on every sample
+    above') pushed its threshold field past the dialog's right edge, half hidden: each row's
+    checkbox and field now lie inside the box, the field whole, and each label whole."""
+    from textual.widgets import Input
+
+    from helpers import shown_lines
+
+    s = Session(build(RunConfig(task="xor")))
+    app = TinyNetApp(s.problem)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("k")
+        await pilot.pause()
+        assert isinstance(app.screen, BreakpointsScreen)
+        inside = app.screen.query_one("#bp-box").content_region
+        for widget in [*app.screen.query(MarkedCheckbox), *app.screen.query(Input)]:
+            region = widget.region
+            assert region.width and inside.contains_region(region), (widget.id, region, inside)
+        for field in app.screen.query(Input):
+            assert field.region.width == 14, (field.id, field.region)
+        for box in app.screen.query(MarkedCheckbox):
+            assert str(box.label) in "".join(shown_lines(box)), (box.id, shown_lines(box))
+
+
 async def test_the_large_map_uses_the_predictions_area():
     """At 120×40 the predictions area is 56×8 cells: the map was a 14×7 square; it now
     takes the width beside its colour scale and notes (at most twice as wide as tall)."""
@@ -97,3 +122,31 @@ async def test_the_panels_fill_the_grid_with_no_row_left_blank(task, size):
             bottom = max(w.region.bottom for w in column)
             assert bottom == grid.region.bottom, (x, [w.id for w in column], bottom,
                                                   grid.region)
+
+
+async def test_a_panel_hidden_behind_another_says_which_key_shows_it():
+    """At 80×24 the predictions were hidden behind the loss chart and nothing on screen said
+    so (`v` only in the help): the panel in the cell says 'v: predictions' in its bottom
+    border, and the other one 'v: loss chart'; at 120×40, where both show, neither does."""
+    from helpers import shown_lines
+
+    app = TinyNetApp(build(RunConfig(task="xor")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        loss, predictions = app.query_one("#loss"), app.query_one("#predictions")
+        assert loss.display and not predictions.display
+        assert "v: predictions" in shown_lines(loss)[-1], shown_lines(loss)[-1]
+        await pilot.press("v")
+        await pilot.pause()
+        assert predictions.display and not loss.display
+        assert "v: loss chart" in shown_lines(predictions)[-1], shown_lines(predictions)[-1]
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        assert loss.display and predictions.display
+        assert (loss.border_subtitle, predictions.border_subtitle) == ("", "")
+    app = TinyNetApp(build(RunConfig(task="digits")))  # there v swaps in the confusion matrix
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        loss = app.query_one("#loss")
+        assert "v: confusion matrix" in shown_lines(loss)[-1], shown_lines(loss)[-1]

@@ -113,6 +113,62 @@ def test_status_line_drops_the_least_important_part_first():
     assert render_status(status(), 3).plain == "? help"  # never dropped, even when it can't fit
 
 
+#: a forked run, trained with Adam in batches, between epochs (its loss is epoch 6's), with test
+#: rows, breakpoints, a quiz and a teacher followed: the order its parts give way in
+FULL_STATUS_LINES = [
+    " xor branch B of 2 · 2–2–1 sigmoid/sigmoid · lr 0.5 · adam · batch 16 · step: neuron · epoch 7"
+    " · loss 0.1235 (epoch 6) · test 0.2 · ⏸ paused · ● bp · quiz 2/3 · following teacher at"
+    " 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · lr 0.5 · adam · batch 16 · step: neuron · epoch 7 · loss 0.1235 (epoch 6)"
+    " · test 0.2 · ⏸ paused · ● bp · quiz 2/3 · following teacher at 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · lr 0.5 · step: neuron · epoch 7 · loss 0.1235 (epoch 6) · test 0.2"
+    " · ⏸ paused · ● bp · quiz 2/3 · following teacher at 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · lr 0.5 · step: neuron · epoch 7 · loss 0.1235 (epoch 6) · test 0.2"
+    " · ⏸ paused · quiz 2/3 · following teacher at 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · lr 0.5 · epoch 7 · loss 0.1235 (epoch 6) · test 0.2 · ⏸ paused"
+    " · quiz 2/3 · following teacher at 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · epoch 7 · loss 0.1235 (epoch 6) · test 0.2 · ⏸ paused · quiz 2/3"
+    " · following teacher at 127.0.0.1:8765 · ? help",
+    # the epoch goes before the loss that says whose it is, then the loss with its "(epoch 6)"
+    " xor branch B of 2 · loss 0.1235 (epoch 6) · test 0.2 · ⏸ paused · following teacher at"
+    " 127.0.0.1:8765 · ? help",
+    " xor branch B of 2 · ⏸ paused · following teacher at 127.0.0.1:8765 · ? help",
+    " xor · ⏸ paused · following teacher at 127.0.0.1:8765 · ? help",
+    "following teacher at 127.0.0.1:8765 · ? help",
+]
+
+
+def full_status() -> StatusView:
+    return status(branch="branch B of 2", training="adam · batch 16", loss_epoch=6,
+                  test_loss=0.2, link="following teacher at 127.0.0.1:8765")
+
+
+def test_every_part_of_a_full_status_line_gives_way_in_its_order():
+    """Each width shows the longest line of FULL_STATUS_LINES that fits; one column less
+    than a line's length shows the next.  '(epoch 6)' goes with the loss it qualifies: it
+    stood alone after the branch name ('xor branch B of 2 (epoch 6)') once the loss was
+    dropped."""
+    view = full_status()
+    for k, line in enumerate(FULL_STATUS_LINES):
+        assert render_status(view, len(line)).plain == line, k
+        if k + 1 < len(FULL_STATUS_LINES):
+            assert render_status(view, len(line) - 1).plain == FULL_STATUS_LINES[k + 1], k
+    for width in range(1, 260):
+        text = render_status(view, width).plain
+        assert "(epoch 6)" not in text or "loss 0.1235 (epoch 6)" in text, (width, text)
+    t = render_status(view, 300)
+    assert style_at(t, "branch B of 2") == "bold" and style_at(t, "following") == "bold cyan"
+    for plain in ("adam · batch 16", "(epoch 6)", "test 0.2"):
+        assert style_at(t, plain) == "", plain
+
+
+def test_whose_loss_is_said_only_when_it_is_another_epochs():
+    assert "loss 0.1235 (epoch 6) ·" in render_status(status(loss_epoch=6)).plain
+    assert "(epoch" not in render_status(status(loss_epoch=7)).plain     # the epoch named
+    assert "(epoch" not in render_status(status(loss_epoch=None)).plain
+    assert "(epoch" not in render_status(status(loss=None, loss_epoch=6)).plain  # no loss yet
+
+
 def test_status_line_has_no_double_space_when_the_architecture_is_dropped():
     # at 80 columns a long architecture is dropped: the line read " regression  · lr …"
     view = status(label="regression", architecture="2–16–1 sigmoid/identity", quiz=None,
@@ -807,7 +863,10 @@ def test_frame_layer_titles_and_names():
     assert f.neuron.title == "output layer 2 · sigmoid"
     deep = built(Session(build(RunConfig(task="spiral"))))
     titles = deep.diagram.layer_titles
-    assert titles[:2] == ("h1 tanh", "h2 tanh") and titles[-1].startswith("out ")
+    # the layer as the nodes write it (h¹₁, h²₁): 'h1 tanh' under nodes named h¹₁ …
+    assert titles[:2] == ("h¹ tanh", "h² tanh") and titles[-1].startswith("out ")
+    assert all(name.startswith(title.split()[0]) for title, names in
+               zip(titles[:2], deep.diagram.names[:2]) for name in names)
 
 
 def test_frame_diagram_narration_and_loss_parts():
@@ -1199,11 +1258,11 @@ def test_every_y_label_is_a_value_drawn_where_it_is(curve, baseline, width, heig
         assert top[0] == first and f"{top[1]:.2g}" == f"{d_hi:.2g}", lines
 
 
-def _paged_neuron() -> NeuronView:
-    """A digits-like hidden neuron: 64 weights named x₁…x₆₄ and Adam's m and v."""
+def _paged_neuron(n: int = 64) -> NeuronView:
+    """A digits-like hidden neuron: ``n`` weights named x₁…xₙ and Adam's m and v."""
     rng = np.random.default_rng(3)
-    w, dw, dv = (rng.normal(0, 0.1, 64) for _ in range(3))
-    return replace(neuron(), input_names=tuple(f"x{sub(k + 1)}" for k in range(64)), w=w,
+    w, dw, dv = (rng.normal(0, 0.1, n) for _ in range(3))
+    return replace(neuron(), input_names=tuple(f"x{sub(k + 1)}" for k in range(n)), w=w,
                    dw=dw, change_w=dv, state=(("m", dw / 10, 0.5), ("v", dw * dw, 0.25)))
 
 
@@ -1226,6 +1285,35 @@ def test_every_page_of_weights_has_the_same_columns(width):
     v = _paged_neuron()
     headings = {render_inspector(v, width, page).plain.splitlines()[2] for page in range(4)}
     assert len(headings) == 1, (width, headings)
+
+
+@pytest.mark.parametrize("width", [None, 70, 40])
+def test_pages_past_w99_keep_the_first_pages_columns(width):
+    """A 28×28 image's neuron has 784 weights: page 7's names (w₁₁₃ (x₁₁₃)) are wider than
+    page 1's (w₁₆ (x₁₆)), so the first column is as wide as its widest named weight on
+    every page; the table heading does not move on `.`."""
+    v = _paged_neuron(120)
+    lines = [render_inspector(v, width, page).plain.splitlines() for page in (0, 7)]
+    assert lines[0][2] == lines[1][2], width
+    assert "(x₁₁₃)" in lines[1][3] or width == 40  # named where the names fit
+
+
+def test_paged_state_columns_hold_each_weights_own_m_and_v_right_aligned():
+    """On every page, each weight's row ends with its own m and v (momentum/Adam slots),
+    each heading right-aligned over its column like the numbers below it."""
+    v = _paged_neuron()
+    m, s = v.state[0][1], v.state[1][1]
+    for page in range(4):
+        lines = render_inspector(v, None, page).plain.splitlines()
+        heading, rows = lines[2], lines[3:3 + 16]
+        for i, row in enumerate(rows):
+            k = page * 16 + i
+            assert row.startswith(f"w{sub(k + 1)} "), (page, row)
+            assert row.split()[-2:] == [num(m[k]), num(s[k])], (page, k, row)
+            assert row.endswith(num(s[k])) and len(row) == len(heading), (page, row)
+        end_of_m = heading.rindex("m") + 1
+        assert all(row[:end_of_m].endswith(num(m[page * 16 + i]))
+                   for i, row in enumerate(rows)), (page, heading)
 
 
 def test_narration_after_playing_says_where_the_run_is():

@@ -206,6 +206,7 @@ class TinyNetApp(DigitsKeys, SteppingKeys, RunKeys, ViewKeys, LessonKeys, FileKe
         if frame.neuron is not None:
             inspector.show(frame.neuron, playing=s.playing)
         self.query_one(Narration).show(frame.narration)
+        self.swap_hints()  # the screen's classes are in the key: a new layout redraws
         chart = self.query_one(LossChart)
         chart.log_scale = self.view.log_scale
         chart.show(frame.loss, every=PLAYING_EVERY_S if s.playing else 0.0)

@@ -57,11 +57,14 @@ def counts_as_n(step: act.Step, chapter_granularity: str) -> bool:
     return STEP_ORDER.index(g) >= STEP_ORDER.index(want)
 
 
-def lesson_row(name: str, title: str, tag: str) -> Table:
+def lesson_row(name: str, title: str, tag: str, name_width: int = 15) -> Table:
     """A lesson's row in the list: its name, its title and its progress tag on one line at
-    any width; the title is cut with "…" first (``[at chapter 3 of 9]`` stays whole)."""
+    any width; the title is cut with "…" first (``[at chapter 3 of 9]`` stays whole).
+    ``name_width``: the longest name's, two spaces before every title."""
     row = Table.grid(padding=(0, 1), expand=True)
-    row.add_column(width=17, no_wrap=True)  # "  " and the name, as the chapters are indented
+    # "  " and the name, as the chapters are indented, and a space: with the grid's padding
+    # two before the title ('hidden-pictures What …' had one)
+    row.add_column(width=name_width + 3, no_wrap=True)
     row.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     row.add_column(width=cell_len(tag), no_wrap=True)
     row.add_row(Text(f"  {name}"), Text(title), Text(tag))  # (never read as markup)
@@ -87,8 +90,9 @@ class LessonListScreen(ModalScreen[object]):
             options.append(Option(f"{mark} {i + 1}. {title}", id=f"chapter:{i}"))
         if self.chapters:
             options.append(None)
+        wide = max((len(name) for name, _, _ in self.lessons), default=0)
         for name, title, tag in self.lessons:
-            options.append(Option(lesson_row(name, title, tag), id=f"lesson:{name}"))
+            options.append(Option(lesson_row(name, title, tag, wide), id=f"lesson:{name}"))
         with Vertical(id="lesson-list-box"):
             yield Label("Chapters and lessons — Enter opens, Esc closes" if self.chapters
                         else "Lessons — Enter opens, Esc closes")

@@ -69,13 +69,17 @@ def _err(message: str) -> int:
 
 def _list(progress: Progress) -> int:
     print("Lessons (tinynet-tui learn NAME):")
-    for name, path in builtin_lessons().items():
+    lessons = builtin_lessons()
+    # two spaces after the longest name ('hidden-pictures What …' had one: the names' column
+    # was 15 wide, that name 15 long)
+    wide = max(map(len, lessons), default=0) + 1
+    for name, path in lessons.items():
         try:
             lesson = load(path)
             info = f"{lesson.title} — {len(lesson.chapters)} chapters"
         except LessonErrors as exc:  # a broken built-in: say so, keep listing
             info = f"cannot be read: {exc.errors[0]}"
-        print(f"  {name:<15} {info}  [{progress.describe(name)}]")
+        print(f"  {name:<{wide}} {info}  [{progress.describe(name)}]")
     print("Your own lesson: tinynet-tui learn FILE.md (check it with --check)")
     return 0
 

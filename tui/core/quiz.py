@@ -58,7 +58,7 @@ def question(session) -> Question | None:
     name = neuron_name(u.layer, u.neuron, sizes)
     if u.phase is Phase.BACKWARD:
         text = (f"Quiz: δ of {name} for {sample_name(session.sample)} = ?  "
-                "(δ = ∂L/∂a · f'(z); the panels above hold a, ∂L/∂ŷ and the next layer's δ)")
+                "(δ = ∂L/∂a · f'(z); the panels hold a, ∂L/∂ŷ and the next layer's δ)")
     else:
         text = (f"Quiz: w₁ of {name} after this update = ?  (w ← w − lr·dw, lr "
                 f"{session.config.lr:g}; w and dw are in the neuron panel)")

@@ -33,6 +33,7 @@ class BranchRow:
     distance: float            #: ‖θ − θ_A‖ (Euclidean, over every weight and bias)
     max_change: float          #: max |θ − θ_A|
     max_where: str | None      #: which parameter that is (``h₁ w₂ (x₂)``), None for A
+                               #: and where no parameter differs (max_change 0)
     epochs: np.ndarray         #: loss envelope: first epoch of each bin
     lo: np.ndarray             #: … smallest loss in the bin
     hi: np.ndarray             #: … largest loss in the bin
@@ -95,6 +96,8 @@ def build_compare(session, points: int = 240, diagrams: bool = False,
             diff = theta(b.problem.net) - base
             absdiff = np.abs(diff)
             k = int(np.nanargmax(absdiff)) if i and np.isfinite(absdiff).any() else None
+            if k is not None and absdiff[k] == 0:  # no weight differs: none moved most
+                k = None                           # (it named h₁ w₁ (x₁) after a fork)
             distance = float(np.sqrt(np.sum(diff * diff))) if i else 0.0
         epochs, lo, hi = st.losses.envelope(points)
         rows.append(BranchRow(
@@ -104,7 +107,8 @@ def build_compare(session, points: int = 240, diagrams: bool = False,
             halted=None if st.halted is None else st.halted.problem,
             fork_at=b.fork_at, parent=None if b.parent is None else letter(b.parent),
             distance=distance,
-            max_change=float(absdiff[k]) if k is not None else (0.0 if not i else math.nan),
+            max_change=float(absdiff[k]) if k is not None else
+            (0.0 if not i or not np.any(absdiff) else math.nan),
             max_where=None if k is None else param_at(b.problem.net, k),
             epochs=epochs, lo=lo, hi=hi))
     return CompareView(tuple(rows), getattr(session, "baseline_loss", None), session.version,

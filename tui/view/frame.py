@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nn import Granularity, Phase, datasets, maps as nn_maps
-from nn.naming import input_name, layer_name, neuron_name, sample_name
+from nn.naming import input_name, layer_name, neuron_name, sample_name, sup
 from nn.network import batch_order
 
 from tui.core import forward_cache
@@ -203,7 +203,8 @@ def diagram_view(s, width: int = 0) -> DiagramView:
         computed[l] = np.array([w.current or w.epoch is not None for w in when])
         names[l] = tuple(neuron_name(l, j, sizes) for j in range(layer.n_out))
         weights[l] = layer.W.copy()
-        titles[l] = (("out " if l == n_layers - 1 else f"h{l + 1} " if n_layers > 2 else "h ")
+        # h¹, h² as the nodes' names write the layer (h¹₁ …), not h1, h2
+        titles[l] = (("out " if l == n_layers - 1 else f"h{sup(l + 1)} " if n_layers > 2 else "h ")
                      + layer.activation.symbol)
     halted = st.halted
     problem = (halted.problem_layer, halted.problem_neuron) \

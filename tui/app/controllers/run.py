@@ -9,6 +9,13 @@ from tui.core import actions_local as local
 from tui.core.errors import ActionError
 
 
+def epoch_range(oldest: int, epoch: int) -> str:
+    """The epochs a time-travel dialog can reach: ``epoch (0–12)``, or ``epoch 0 (the only
+    one so far)`` (it read "epoch (0–0)" before the first epoch was done)."""
+    return f"epoch ({oldest}–{epoch})" if oldest < epoch else \
+        f"epoch {epoch} (the only one so far)"
+
+
 class RunKeys:
     """App mixin (see :mod:`tui.app.controllers`)."""
 
@@ -30,7 +37,7 @@ class RunKeys:
             self.redraw()
 
         self.push_screen(NumberScreen(
-            f"Jump back in time to the start of epoch ({oldest}–{epoch})", str(epoch),
+            f"Jump back in time to the start of {epoch_range(oldest, epoch)}", str(epoch),
             parse=lambda text: parse_epoch(text, oldest, epoch)), apply)
 
     def action_changes(self) -> None:
@@ -48,7 +55,8 @@ class RunKeys:
             self.push_screen(ChangesScreen(before, after, int(value), epoch, cursor, sizes))
 
         self.push_screen(NumberScreen(
-            f"Compare the weights now with the start of epoch ({oldest}–{epoch})", str(oldest),
+            f"Compare the weights now with the start of {epoch_range(oldest, epoch)}",
+            str(oldest),
             parse=lambda text: parse_epoch(text, oldest, epoch)), show)
 
     # ------------------------------------------------------------ the run

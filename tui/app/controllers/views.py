@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.css.query import NoMatches
+
 from tui.app.keys import KEYS, extra_keys
 from tui.app.widgets.inspector import WEIGHTS_PAGE, Inspector
 from tui.view.frame import MAPS_NEED_TWO_INPUTS, maps_available
@@ -49,6 +51,36 @@ class ViewKeys:
         self.view.log_scale = not self.view.log_scale
         self.say("loss axis: " + ("log scale" if self.view.log_scale else "linear"), timeout=1.5)
         self.redraw()
+
+    #: the screen's classes and panels the swap hints were last set for
+    _swap_hints_for: tuple | None = None
+
+    def swap_hints(self) -> None:
+        """Where ``v`` swaps two panels in one cell, each says so in its bottom border
+        ("v: predictions"): at 80×24 the predictions were hidden behind the loss chart and
+        nothing on screen said how to see them.  (A lesson's panel lists its own keys.)"""
+        screen = self.screen_stack[0]
+        panels = {}  # by id, not a query (≈ 1.7 ms): this runs with every redraw while playing
+        for wid in ("loss", "predictions", "confusion"):  # (#confusion: image tasks only)
+            try:
+                panels[wid] = screen.get_child_by_id("main").get_child_by_id(wid)
+            except NoMatches:
+                panels[wid] = None
+        key = (screen.has_class("lesson"), screen.has_class("digits"),
+               screen.has_class("compact"), tuple(map(id, panels.values())))
+        if key == self._swap_hints_for:
+            return
+        self._swap_hints_for = key
+        hints = {"loss": "", "predictions": "", "confusion": ""}
+        if screen.has_class("lesson"):
+            pass
+        elif screen.has_class("digits"):
+            hints.update(loss="v: confusion matrix", confusion="v: loss chart")
+        elif screen.has_class("compact"):
+            hints.update(loss="v: predictions", predictions="v: loss chart")
+        for wid, panel in panels.items():
+            if panel is not None:
+                panel.border_subtitle = hints[wid]
 
     def action_swap_panel(self) -> None:
         if self.lessons.swap_panel():  # small-screen lesson layout: chain rule → loss → predictions

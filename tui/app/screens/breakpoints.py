@@ -18,7 +18,7 @@ from tui.core.parsing import positive_number
 ROWS = [
     ("loss_up", None, "loss went up"),
     ("vanishing", "vanishing_below", "vanishing gradient: a layer's max |dw| below"),
-    ("saturated", "saturated_above", "saturated sigmoid/tanh neuron: |z| on every sample above"),
+    ("saturated", "saturated_above", "saturated σ/tanh neuron: |z| on all samples above"),
     ("target", "target_loss", "loss reached"),
 ]
 

@@ -43,7 +43,8 @@ def parse_edit(text: str, n_inputs: int) -> tuple[int | None, float]:
 
 class NumberScreen(ModalScreen[object]):
     """Asks for a value; ``parse`` turns the text into it or raises ValueError
-    (shown under the field, the dialog stays open).  Esc cancels (None)."""
+    (shown under the field, the dialog stays open).  Esc cancels (None).  ``dock_bottom``:
+    out of the panels' way (a quiz) — at the bottom, or at the top on a compact screen."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
 
@@ -55,6 +56,10 @@ class NumberScreen(ModalScreen[object]):
         self.parse = parse
 
     def compose(self) -> ComposeResult:
+        if self.has_class("bottom") and self.app.screen_stack[0].has_class("compact"):
+            # the compact layout has the chain rule in its bottom row, which a quiz's
+            # question points at (at 80×24 the dialog hid it all): at the top there
+            self.set_class(False, "bottom").set_class(True, "top")
         with Vertical(id="number-box", classes="dialog"):
             yield Label(self.prompt)
             yield Label("Enter to apply · Esc to cancel", classes="hint")

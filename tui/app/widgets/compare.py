@@ -101,7 +101,8 @@ def table_cells(view: CompareView) -> list[tuple[Text, str, str, str, str, str, 
         loss = "—" if row.loss is None else num(row.loss, 4)
         if row.halted:
             loss = f"stopped ({row.halted})"
-        most = "—" if row.max_where is None else f"{num(row.max_change, 4)} ({row.max_where})"
+        most = (f"{num(row.max_change, 4)} ({row.max_where})" if row.max_where is not None
+                else "0" if row.letter != "A" and row.max_change == 0 else "—")
         forked = "—" if row.fork_at is None else \
             f"from {row.parent} at {_where(*row.fork_at, row.units)}"
         rows.append((Text(mark + row.letter, style=f"bold {row.colour}"),

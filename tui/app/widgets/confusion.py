@@ -67,10 +67,11 @@ def title(view: DigitsView, width: int, height: int) -> str:
         return f"confusion · {view.confusion_of} · {view.accuracy:.1%} right"
     room = width - 6  # the title between "╭─ " and " ─╮"
     acc, wrong = f"{view.accuracy:.1%}", view.mistakes
+    # "right" before the panel's name: at 80×24 "confusion · 10.0% · 323 wrong: i" left
+    # a bare 10.0% (right? wrong?)
     for text in (f"confusion · {summary(view)}", summary(view),
                  f"confusion · {acc} right · {wrong} wrong: i",
-                 f"confusion · {acc} · {wrong} wrong: i, [ ]",
-                 f"confusion · {acc} · {wrong} wrong: i", f"{acc} right · {wrong} wrong: i"):
+                 f"{acc} right · {wrong} wrong: i, then [ ]", f"{acc} right · {wrong} wrong: i"):
         if len(text) <= room:
             return text
     return f"{view.accuracy:.1%} right"

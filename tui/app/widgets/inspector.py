@@ -191,9 +191,9 @@ def render_inspector(v: NeuronView, width: int | None = None, page: int = 0) -> 
 
 
 def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool,
-                    shown: range | None = None) -> list:
-    """Header, one row per weight of ``shown`` (default all; named with its input, e.g.
-    ``w₁ (h²₁)``, when ``with_inputs``) and the bias: value, dw / db, last Δ."""
+                    shown: range) -> list:
+    """Header, one row per weight of ``shown`` (named with its input, e.g. ``w₁ (h²₁)``,
+    when ``with_inputs``) and the bias: value, dw / db, last Δ."""
     def grad(x: float) -> str:    # never computed: "–", not a 0 that looks like a result
         return "–" if v.backward.never else num(x)
 
@@ -204,7 +204,7 @@ def _parameter_rows(v: NeuronView, back: str, upd: str, with_inputs: bool,
     names = v.input_names
     rows += [[(f"w{sub(k + 1)}" + (f" ({names[k]})" if with_inputs else ""), ""),
               (num(v.w[k]), ""), (grad(v.dw[k]), back), (change(v.change_w[k]), upd)]
-             for k in (range(len(names)) if shown is None else shown)]
+             for k in shown]
     rows.append([("b", ""), (num(v.b), ""), (grad(v.db), back), (change(v.change_b), upd)])
     return rows
 

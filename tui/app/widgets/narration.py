@@ -10,6 +10,8 @@ mini-batches the event's arrays hold the batch's rows: the view's ``rows`` say
 which sample each row is, and a sample outside the batch is said to be so."""
 from __future__ import annotations
 
+import re
+
 from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -96,14 +98,19 @@ def _not_in_batch(view: NarrationView) -> str:
             f"(samples {names}); [ and ] choose a sample of this batch")
 
 
-def _loss(t: Text, view: NarrationView, v: LossEvent, i: int | None) -> None:
+def _loss(t: Text, view: NarrationView, v: LossEvent, i: int | None,
+          width: int | None = None) -> None:
     """The loss of the event's rows, the selected sample's part and each output's
     start of backpropagation, from the loss's own ``explain``."""
     y_hat, y = v.y_hat, v.y
     loss = get_loss(v.loss_name)
     batched = view.rows is not None
     n = len(y) if batched else view.n_samples
-    t.append(f"Loss · {loss.title} over {n} sample{'' if n == 1 else 's'}", style="bold")
+    head, over = f"Loss · {loss.title}", f"over {n} sample{'' if n == 1 else 's'}"
+    # narrower than the whole header: 'over 4 samples' on its own line (it wrapped as
+    # '… over 4' then 'samples' at 80×24)
+    sep = "\n" if width and width < cell_len(head) + 1 + cell_len(over) else " "
+    t.append(f"{head}{sep}{over}", style="bold")
     if batched:
         t.append(f" · {_batch_name(view)}", style="dim")
     t.append("\n")
@@ -192,7 +199,7 @@ def narrate(view: NarrationView, width: int | None = None) -> Text:
     n_layers = len(sizes) - 1
     i = _row(view)
     if event.phase is Phase.LOSS:
-        _loss(t, view, v, i)
+        _loss(t, view, v, i, width)
         return t
     start = event.neurons[0]
     c = view.neuron - start
@@ -203,14 +210,12 @@ def narrate(view: NarrationView, width: int | None = None) -> Text:
         both = f"{first}, {last}" if event.neurons[1] - start == 2 else f"{first} … {last}"
         t.append(f"this step computed {both}; ↑↓ picks the one explained here\n", style="dim")
     f = view.activation_symbol
-    head = (f"{event.phase.value.capitalize()} · {name} ({layer_name(layer, n_layers)}, "
-            f"neuron {view.neuron + 1})")
+    head = _head(event.phase, name, layer, n_layers, view.neuron, width)
     t.append(head, style="bold")
     tail = sample_name(view.sample) + (" for δ" if event.phase is Phase.BACKWARD else "")
-    # the sample on its own line where the header fits one line and the sample does not
-    # (narrower, the header wraps anyway: its last line takes the sample, as before)
-    sep = "\n" if width and cell_len(head) <= width < cell_len(head) + 3 + cell_len(tail) \
-        else " · "
+    # the sample on its own line where it does not fit on the header's (never the header's
+    # last words and the sample wrapped together: "… neuron" then "1) · sample 2 for δ")
+    sep = "\n" if width and width < cell_len(head) + 3 + cell_len(tail) else " · "
     if event.phase is not Phase.UPDATE:  # (the update is the same for every sample)
         t.append(f"{sep}{tail}\n", style="dim")
     if event.phase is Phase.FORWARD:
@@ -245,6 +250,18 @@ def narrate(view: NarrationView, width: int | None = None) -> Text:
         t.append("\n")
         _update(t, v, c)
     return t
+
+
+def _head(phase: Phase, name: str, layer: int, n_layers: int, neuron: int,
+          width: int | None) -> str:
+    """"Backward · ŷ (output layer 2, neuron 1)"; where that is wider than ``width``, the
+    short "Backward · ŷ (layer 2, neuron 1)" (at 80×24 the long one wrapped inside its
+    parenthesis)."""
+    step = phase.value.capitalize()
+    head = f"{step} · {name} ({layer_name(layer, n_layers)}, neuron {neuron + 1})"
+    if width and cell_len(head) > width:
+        return f"{step} · {name} (layer {layer + 1}, neuron {neuron + 1})"
+    return head
 
 
 def _backward(t: Text, view: NarrationView, v: BackwardEvent, c: int, f: str) -> None:
@@ -336,6 +353,43 @@ def _backward_sums(t: Text, view: NarrationView, v: BackwardEvent, c: int, i: in
                  "only db gets its δ.", style="dim")
 
 
+#: an equation's line: "z = …", "  = …", "dw₁ = Σₙ …", "w₁ ← w₁ − …" (not prose with an "=")
+EQUATION = re.compile(r"^\s*(\S{1,12} )?[=←] ")
+HANG = "    "  #: the indent of an equation's continued lines
+
+
+def hang(text: Text, width: int | None) -> Text:
+    """``text`` with each equation line wider than ``width`` broken at its spaces, the
+    lines after its first indented by :data:`HANG`: at 80×24 '  = 0.265·(-0.28206) +' went
+    on '0.16996·(-0.76064) + 0' at the panel's left edge, like a new line of prose.  (A dim
+    note that starts like one, 'a = softmax(z) needs every z …', is prose.)"""
+    if not width or width <= 2 * len(HANG):
+        return text
+    out = Text()
+    for k, line in enumerate(text.split("\n", allow_blank=True)):
+        if k:
+            out.append("\n")
+        note = "dim" in str(line.style) or any(span.start == 0 and "dim" in str(span.style)
+                                               for span in line.spans)
+        if cell_len(line.plain) <= width or not EQUATION.match(line.plain) or note:
+            out.append_text(line)
+            continue
+        room = width
+        while cell_len(line.plain) > room:
+            cut = line.plain.rfind(" ", 0, room + 1)
+            while cut > 0 and line.plain[:cut].endswith(("=", "←")):  # "= 0.1" stays whole
+                cut = line.plain.rfind(" ", 0, cut - 1)
+            if cut <= len(HANG):  # no space to break at: Rich wraps the rest
+                break
+            head, line = line.divide([cut])
+            line = line[1:]  # (the space broken at)
+            out.append_text(head)
+            out.append("\n" + HANG)
+            room = width - len(HANG)
+        out.append_text(line)
+    return out
+
+
 class Narration(VerticalScroll):
     """A scrolling panel showing :func:`narrate` for the frame; the scrollbar shows
     when the text is taller than the panel (small terminals)."""
@@ -352,7 +406,8 @@ class Narration(VerticalScroll):
     def show(self, view: NarrationView) -> None:
         # the text's width with the scrollbar shown (it shows once the text is taller)
         width = self.content_size.width - self.styles.scrollbar_size_vertical
-        text = mask(narrate(view, width if width > 0 else None), self.secret)
+        width = width if width > 0 else None
+        text = hang(mask(narrate(view, width), self.secret), width)
         if self._shown is not None and text == self._shown:
             return  # unchanged (e.g. while playing): no repaint
         self._shown = text

@@ -257,18 +257,22 @@ def render_large(view, color_system: str | None = "truecolor", width: int | None
         body = heatmap(values, lo, hi, color_system)
     scale = legend(lo, hi, len(body), color_system)
     x1_lo, x1_hi, x2_lo, x2_hi = view.bounds
-    notes = [f"x₁ → {num(x1_lo, 2)}…{num(x1_hi, 2)}", f"x₂ ↑ {num(x2_lo, 2)}…{num(x2_hi, 2)}"]
+    axes = [f"x₁ → {num(x1_lo, 2)}…{num(x1_hi, 2)}", f"x₂ ↑ {num(x2_lo, 2)}…{num(x2_hi, 2)}"]
+    room = None if width is None else width - (values.shape[1] + 2 + LEGEND_LABEL_W + 3)
+    points = []  # what the glyphs on the map mean
     if is_output and view.points:
         note = class_note(view) if view.kind == "binary" else "● target (colour)"
-        room = None if width is None else width - (values.shape[1] + 2 + LEGEND_LABEL_W + 3)
         if room is not None and len(note) > room and view.kind == "binary":
             note = class_note(view, short=True)
-        notes.append(note)
+        points.append(note)
         if any(p.test for p in view.points):
-            notes.append("◆ ◇ test points")
+            points.append("◆ ◇ test points")
     labelled = {0, (len(body) - 1) // 2, len(body) - 1}
-    free = iter(k for k in range(len(body)) if k not in labelled)
-    side = {k: note for k, note in zip(free, notes)}
+    free = [k for k in range(len(body)) if k not in labelled]
+    if len(axes) + len(points) > len(free):  # a short map (80×24): the glyphs' meaning first,
+        both = " · ".join(axes)                # the ranges on one line if that fits, else none
+        axes = [both] if room is None or len(both) <= room else []
+    side = dict(zip(free, axes + points))
     caption = _caption_style(color_system)
     title = view.caption
     if width is not None and len(title) > width:  # "ŷ over x₁, x₂ · epoch 2 start"

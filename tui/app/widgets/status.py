@@ -34,7 +34,7 @@ def render_status(v: StatusView, width: int = 200) -> Text:
         (f" · epoch {v.epoch}", "", 6 if _whose(v) else 8),
         (f" · batch loss {loss_text(v.batch_loss)}" if v.loss is None and v.batch_loss is not None
          else f" · loss {loss_text(v.loss)}", "", 7),
-        (_whose(v), "", 8),
+        (_whose(v), "", 7),  # goes with the loss it qualifies, never left after another part
         (f" · test {loss_text(v.test_loss)}" if v.test_loss is not None else "", "", 7),
         (" · ", "", 9), state + (9,),
     ]

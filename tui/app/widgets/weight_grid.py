@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.events import Click
@@ -158,6 +159,21 @@ def _cut(segs: list[Segment], width: int) -> list[Segment]:
     return segs[:width]
 
 
+def grid_caption(span: str, color_system: str | None, width: int) -> str:
+    """The grid's caption for pictures ``span`` ("h₁…h₃₂"): the longest wording that fits
+    ``width`` cells, so the colour key is never cut off (at 80×24 the one wording read
+    "w of h₁…h₈ of 32, each to its max |w|", its key past the edge)."""
+    if color_system is not None:
+        key, short, stripe = "blue +, orange −", "+blue −orange", ("left stripe: a", "stripe: a")
+    else:
+        key, short, stripe = "· most −, ▒ 0, █ most +", "·− ▒0 █+", ("left: a", "left: a")
+    wordings = (f"w of {span}, each to its max |w| ({key}); {stripe[0]}",
+                f"w of {span} ({key}); {stripe[1]}",
+                f"{span}: {short}; {stripe[1]}",
+                f"{span}: {short}")
+    return fit_caption(width, *wordings)
+
+
 def render_weight_grid(view: DigitsView, width: int, height: int,
                        color_system: str | None = "truecolor"
                        ) -> tuple[list[list[Segment]], GridLayout]:
@@ -168,10 +184,7 @@ def render_weight_grid(view: DigitsView, width: int, height: int,
     shown = [k for k in range(n) if layout.origin(k) is not None]
     span = (f"{_name(shown[0])}…{_name(shown[-1])} of {n}" if len(shown) < n
             else f"{_name(0)}…{_name(n - 1)}")
-    caption = (f"w of {span}, each to its max |w| (blue +, orange −); left stripe: a"
-               if color_system is not None else
-               f"w of {span}, each to its max |w| (· most −, ▒ 0, █ most +); left: a")
-    lines: list[list[Segment]] = [[Segment(caption[:width], CAPTION)]]
+    lines: list[list[Segment]] = [[Segment(grid_caption(span, color_system, width), CAPTION)]]
     idx = grid_levels(view.weights, view.shape)
     # each cell's (top, bottom) pair as one index into ready-made segments
     pairs = (idx[:, 0::2, :] * LEVELS + idx[:, 1::2, :]).tolist()   # (n, pic_h, W)
@@ -193,6 +206,15 @@ def render_weight_grid(view: DigitsView, width: int, height: int,
             segs += [cell[p] for p in pairs[k][t]]
         lines.append(_cut(segs, width))
     return lines, layout
+
+
+def fit_caption(width: int, *wordings: str) -> str:
+    """The first of ``wordings`` (longest first) that fits ``width`` cells, else the last
+    one cut: at 80×24 the large picture's caption read "h₁: incoming w (ma"."""
+    for text in wordings:
+        if cell_len(text) <= width:
+            return text
+    return wordings[-1][:max(0, width)]
 
 
 def large_px(shape: tuple[int, int], width: int, height: int, pictures: int = 2
@@ -220,7 +242,8 @@ def render_large(view: DigitsView, width: int, height: int,
     px = large_px(view.shape, width, height)
     pic_w = px[0] * view.shape[1]
     top = weight_top(w)
-    _put(canvas, 0, 0, f"{view.selected_name}: incoming w (max |w| {top:.3g})"[:pic_w + 2],
+    _put(canvas, 0, 0, fit_caption(pic_w + 2, f"{view.selected_name}: incoming w "
+                                   f"(max |w| {top:.3g})", f"{view.selected_name}: incoming w"),
          CAPTION)
     for dy, line in enumerate(render_weights(w, view.shape, color_system, px)):
         if 1 + dy < len(canvas):
@@ -228,7 +251,8 @@ def render_large(view: DigitsView, width: int, height: int,
     x2 = pic_w + 3
     if view.dw is not None:
         dtop = weight_top(view.dw)
-        _put(canvas, x2, 0, f"dw (max |dw| {dtop:.3g})"[:max(0, width - x2)], CAPTION)
+        _put(canvas, x2, 0, fit_caption(width - x2, f"dw (max |dw| {dtop:.3g})", "dw"),
+             CAPTION)
         for dy, line in enumerate(render_weights(view.dw, view.shape, color_system, px)):
             if 1 + dy < len(canvas):
                 _paste(canvas, x2, 1 + dy, line)
