@@ -63,7 +63,9 @@ class FeatureMap:
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         points = np.asarray(points, dtype=np.float64)
-        return np.column_stack([FEATURES[k][1](points) for k in self.keys])
+        with np.errstate(over="ignore", invalid="ignore"):  # |x| > 1.3e154 squared: inf, no
+            # warning on the terminal (the data's features are checked where they are built)
+            return np.column_stack([FEATURES[k][1](points) for k in self.keys])
 
     def __repr__(self) -> str:
         return f"FeatureMap({','.join(self.keys)})"

@@ -26,6 +26,15 @@ from .datasets import DataError
 MAX_SIDE = 28
 #: the most classes a label column may name (labels 0 … MAX_CLASSES − 1)
 MAX_CLASSES = 100
+#: characters a cell may take on average in a row's line budget (``0.12345678901234567,``
+#: is 20): a 28×28 row of pixels written with 6 decimals is 7 000 characters, over the
+#: x1,x2,y reader's :data:`~nn.datasets.MAX_LINE_CHARS`
+MAX_CELL_CHARS = 32
+
+
+def max_line_chars(shape: tuple[int, int]) -> int:
+    """The longest line read for images of ``shape`` (H·W pixels and a label)."""
+    return max(datasets.MAX_LINE_CHARS, (shape[0] * shape[1] + 1) * MAX_CELL_CHARS)
 
 
 def parse_image_size(text: str) -> tuple[int, int]:
@@ -55,26 +64,26 @@ def load_image_csv(path: str | Path, shape: tuple[int, int],
     path = Path(path)
     h, w = shape
     width = h * w + 1
-    rows: list[list[float]] = []
+    limit = max_line_chars(shape)
+    rows: list[np.ndarray] = []  # one array a row: 8 bytes a pixel, not a Python float's 32
     with datasets._open_regular(path, max_bytes) as raw:
         datasets._count_lines(raw, path, max_bytes, max_rows)
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         try:
             seen_content = False
             for lineno in range(1, max_rows + 2):
-                line = text.readline(datasets.MAX_LINE_CHARS + 1)
+                line = text.readline(limit + 1)
                 if not line:
                     break
-                if len(line.rstrip("\r\n")) > datasets.MAX_LINE_CHARS:
-                    raise DataError(f"{path}, line {lineno}: longer than "
-                                    f"{datasets.MAX_LINE_CHARS:,} characters")
+                if len(line.rstrip("\r\n")) > limit:
+                    raise DataError(f"{path}, line {lineno}: longer than {limit:,} characters")
                 row = next(csv.reader([line]), [])
                 if not row or not "".join(row).strip() or row[0].lstrip().startswith("#"):
                     continue
                 first, seen_content = not seen_content, True
                 values = _row(row, path, lineno, width, h, w, header_ok=first and not rows)
                 if values is not None:
-                    rows.append(values)
+                    rows.append(np.array(values, dtype=np.float64))
         except (OSError, UnicodeDecodeError) as exc:
             raise DataError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
     if not rows:
@@ -82,14 +91,18 @@ def load_image_csv(path: str | Path, shape: tuple[int, int],
     if len(rows) < datasets.MIN_ROWS:
         raise DataError(f"{path}: only {len(rows)} data row; at least "
                         f"{datasets.MIN_ROWS} are needed")
-    data = np.array(rows)
+    data = np.stack(rows)
+    rows.clear()  # (the rows and the result are never held together with a third copy)
     pixels, labels = data[:, :-1], data[:, -1].astype(np.int64)
     if len(np.unique(labels)) < 2:
         raise DataError(f"{path}: every label is {labels[0]}; at least 2 classes are needed")
     top = pixels.max()
     if top == 0:
         raise DataError(f"{path}: every pixel is 0")
-    return pixels / top, labels
+    pixels = np.ascontiguousarray(pixels)
+    del data
+    pixels /= top
+    return pixels, labels
 
 
 def _row(row: list[str], path: Path, lineno: int, width: int, h: int, w: int,

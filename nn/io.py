@@ -140,6 +140,7 @@ def save(net: NeuralNetwork, path: str | Path, **extra) -> Path:
 #: Limits on what :func:`load` accepts; far above any model this app builds (the largest
 #: preset has a few hundred parameters), far below what would exhaust memory.
 MAX_WIDTH = 4096                       #: neurons in one layer (the app's bound for --hidden too)
+MAX_OPTIMIZER_STEPS = 2**53            #: an optimizer's step count t (exact as a float)
 MAX_ARRAY_ELEMENTS = MAX_WIDTH ** 2    #: per W or b array (128 MiB as float64): a layer at the bound
 MAX_TOTAL_ELEMENTS = 64 * 2**20        #: all arrays together (the app checks memory from the header)
 MAX_META_CHARS = 100_000               #: the JSON metadata string
@@ -229,6 +230,18 @@ def _read_members(path: Path, fail, on_meta=None) -> dict[str, np.ndarray]:
     return files
 
 
+def _real(value) -> bool:
+    """Whether ``value`` is a JSON number (not a bool) that a float holds: an int past a
+    float's range (``10**400``) is not one (``float()`` would raise OverflowError)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
+
+
 def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
     """``sizes`` (positive ints, at least 2) and ``activations`` (known names, one per layer)."""
     if not isinstance(meta, dict):
@@ -251,7 +264,7 @@ def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
     if seed is not None and (type(seed) is not int or not 0 <= seed <= MAX_SEED):
         raise fail(f"bad seed {str(seed)[:30]} (a whole number from 0 to {MAX_SEED})")
     lr = meta.get("lr")
-    if lr is not None and (type(lr) not in (int, float) or not 0 < lr < float("inf")):
+    if lr is not None and (not _real(lr) or not 0 < lr < float("inf")):
         raise fail(f"bad learning rate {str(lr)[:30]}")
     task = meta.get("task")
     if task is not None and not isinstance(task, str):
@@ -260,7 +273,7 @@ def _check_meta(meta, fail) -> tuple[list[int], list[str]]:
     if not isinstance(loss, str) or loss not in LOSSES:
         raise fail(f"bad loss {str(loss)[:30]} (known: {', '.join(LOSSES)})")
     decay = meta.get("weight_decay", 0.0)
-    if type(decay) not in (int, float) or not 0 <= decay < float("inf"):
+    if not _real(decay) or not 0 <= decay < float("inf"):
         raise fail(f"bad weight decay {str(decay)[:30]}")
     init = meta.get("init", "default")
     if not isinstance(init, str) or init not in (*INITS, "loaded"):  # loaded: a state dict's
@@ -272,16 +285,19 @@ def _optimizer(meta, files, n_params, dtype, fail):
     """The optimizer recorded in ``meta`` (default gradient descent) with its state
     vectors from ``files``, each checked: shape (n_params,), dtype, finite."""
     spec = meta.get("optimizer", {"name": "gd"})
-    if (not isinstance(spec, dict) or spec.get("name") not in OPTIMIZERS
+    if (not isinstance(spec, dict) or not isinstance(spec.get("name"), str)
+            or spec["name"] not in OPTIMIZERS
             or not isinstance(spec.get("hyper", {}), dict)
-            or type(spec.get("t", 0)) is not int or spec.get("t", 0) < 0):
+            or type(spec.get("t", 0)) is not int
+            or not 0 <= spec.get("t", 0) <= MAX_OPTIMIZER_STEPS):
         raise fail(f"bad optimizer {str(spec)[:60]} (known: {', '.join(OPTIMIZERS)})")
     cls = OPTIMIZERS[spec["name"]]
     hyper = spec.get("hyper", {})
     allowed = cls().hyper
     for k, v in hyper.items():
         if k not in allowed or type(v) is not type(allowed[k]) and not (
-                isinstance(allowed[k], float) and type(v) is int):
+                isinstance(allowed[k], float) and type(v) is int) or (
+                isinstance(allowed[k], float) and not _real(v)):
             raise fail(f"bad optimizer setting {str(k)[:20]}={str(v)[:20]} for {cls.name}")
     try:
         opt = cls(**hyper)

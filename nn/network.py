@@ -100,7 +100,10 @@ class NeuralNetwork:
         if self.loss.requires is not None and out != self.loss.requires:
             raise ValueError(f"loss {self.loss.name} needs a {self.loss.requires} output layer, "
                              f"not {out}")
-        weight_decay = float(weight_decay)
+        try:
+            weight_decay = float(weight_decay)
+        except OverflowError:  # an int past a float's range (10**400)
+            weight_decay = math.inf
         if not (weight_decay >= 0 and math.isfinite(weight_decay)):
             raise ValueError(f"weight decay must be a finite number ≥ 0, got {weight_decay}")
         self.weight_decay = weight_decay

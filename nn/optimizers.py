@@ -65,7 +65,11 @@ class Hyper:
 
     def check(self, value: float, who: str) -> float:
         """``value`` as a float within the bounds; ValueError naming ``who`` and the symbol."""
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an int past a float's range (10**400)
+            raise ValueError(f"{who} {self.symbol} must be in {self.interval()}, got a number "
+                             "too large for a float") from None
         below = value < self.low or (self.low_open and value == self.low)
         above = self.high is not None and (value > self.high or (self.high_open
                                                                  and value == self.high))

@@ -226,6 +226,61 @@ def test_learn_check_runs_chapter_by_chapter_with_progress(tmp_path, monkeypatch
     assert checking.lesson_epochs(lesson) == 15
 
 
+def test_a_lesson_of_too_many_chapters_is_refused_before_any_runs(tmp_path, capsys):
+    """100 000 empty chapters (700 KB, under the file cap) were set up one by one for
+    minutes by learn --check and by learn; the chapter after the last allowed is named."""
+    from tui.cli.learn import main as learn
+    from tui.lessons.format import MAX_CHAPTERS
+
+    path = tmp_path / "many.md"
+    path.write_text("# Many\n\n" + "## C\n\n" * 1_000)  # (the same way as 100 000)
+    line = 3 + 2 * MAX_CHAPTERS
+    for argv in (["learn", "--check", str(path)], ["learn", str(path)]):
+        start = time.perf_counter()
+        assert learn(argv) == 2
+        assert f"many.md:{line}: more than {MAX_CHAPTERS} chapters" in capsys.readouterr().err
+        assert time.perf_counter() - start < 2
+    path.write_text("# Many\n\n" + "## C\n\n" * MAX_CHAPTERS)
+    assert learn(["learn", "--check", str(path)]) == 0
+
+
+def test_a_lesson_too_slow_to_check_is_refused_from_its_estimate(tmp_path, monkeypatch):
+    """Within the epoch budget a 60-byte lesson asked for ~23 h of --check (and of learn,
+    which checks before it opens): 20 000 epochs of a 2–2048–2048–1 network."""
+    from tui.lessons import checking
+    from tui.lessons.format import load
+
+    monkeypatch.setattr(checking, "check", lambda one: pytest.fail("a chapter ran"))
+    path = tmp_path / "big.md"
+    path.write_text("# Big\n\n## Small\n\nHi.\n\n## Big\ntask: spiral\nhidden: 2048,2048\n"
+                    "position: epoch 20000\n\nHello.\n")
+    start = time.perf_counter()
+    errors = checking.check_lesson(load(path))
+    assert time.perf_counter() - start < 2
+    assert [e.line for e in errors] == [7], errors
+    assert "checking would take about 2" in str(errors[0]) and "2–2048–2048–1" in str(errors[0])
+
+
+def test_every_built_in_lesson_is_far_inside_the_time_budget():
+    from tui.lessons import checking
+    from tui.lessons import catalogue as cli
+    from tui.lessons.format import load
+
+    for name, path in cli.builtin_lessons().items():
+        seconds = sum(checking.chapter_seconds(ch)[0] for ch in load(path).chapters)
+        assert seconds < checking.MAX_CHECK_SECONDS / 20, (name, seconds)
+
+
+def test_steps_of_whole_epochs_count_in_the_check_budget(tmp_path):
+    from tui.lessons import checking
+    from tui.lessons.format import load
+
+    path = tmp_path / "steps.md"
+    path.write_text("# S\n\n## A\nsteps: 7 epoch\n\nx\n\n## B\ngranularity: epoch\n"
+                    "steps: 5\n\nx\n\n## C\nsteps: 9 neuron\n\nx\n")
+    assert [checking.chapter_epochs(ch) for ch in load(path).chapters] == [7, 5, 0]
+
+
 @pytest.mark.parametrize("name", ["backprop", "initialisation", "learning-rate"])
 def test_the_built_in_lessons_fit_the_check_budget(name):
     from tui.lessons import checking

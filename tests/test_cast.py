@@ -73,6 +73,23 @@ def test_record_refuses_bad_input_with_one_line(tmp_path, capsys):
     assert (tmp_path / "there.cast").read_text() == "keep me"
 
 
+def test_record_refuses_a_session_estimated_at_hours_as_replay_does(tmp_path, capsys,
+                                                                   monkeypatch):
+    """Two plays of 10⁷ epochs of spiral 256,256 (~370 h) are refused by --replay; record
+    rendered them (and went on for 10 minutes after a SIGTERM in the hunt)."""
+    monkeypatch.setattr(cast, "render_session", lambda *a, **k: pytest.fail("it rendered"))
+    path = tmp_path / "heavy.json"
+    path.write_text(json.dumps({"format": "tinynet-session-1",
+                                "config": {"task": "spiral", "hidden": [256, 256]},
+                                "actions": [{"do": "play", "epochs": 10_000_000}] * 2}))
+    start = time.perf_counter()
+    assert main_record([str(path), str(tmp_path / "h.cast")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "heavy.json: replaying 2 actions on a 2–256–256–1 network" \
+        in err and "at most about 1 h" in err, err
+    assert time.perf_counter() - start < 5 and not (tmp_path / "h.cast").exists()
+
+
 def test_the_record_option_works_in_every_mode_and_never_overwrites(tmp_path):
     assert cast.take_record_option(["--record", "a.cast", "follow", "h:1", "ABCDEF"]) == \
         (["follow", "h:1", "ABCDEF"], "a.cast")

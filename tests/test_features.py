@@ -71,3 +71,26 @@ def test_circle_needs_no_hidden_layer_with_squares():
     q = build(RunConfig(task="circle", hidden=()))
     q.net.fit(q.X, q.y, epochs=3000, lr=q.config.lr)
     assert q.score()[1] < 0.8
+
+
+@pytest.mark.parametrize("features,name", [("x1^2,x2", "x₁² is inf"), ("x1,x1x2", "x₁x₂ is -inf")])
+def test_features_that_overflow_a_finite_csv_are_one_line_without_a_warning(
+        tmp_path, capsys, features, name):
+    """x₁ = 1e300 is a valid CSV value; its square is inf. That went on as a NumPy
+    RuntimeWarning on the terminal and 'training diverged … try a smaller --lr', exit 1."""
+    import warnings
+
+    from tui.cli.main import main
+
+    f = tmp_path / "far.csv"
+    f.write_text("0,0,0\n1,1,1\n1e300,-1e300,1\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["train", "--quiet", "--epochs", "1", "--data", str(f),
+                     "--features", features]) == 2
+        np.testing.assert_array_equal(FeatureMap(["x1^2"])(np.array([[1e300, 0.0]])),
+                                      [[np.inf]])
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"far.csv: feature {name} at the point " \
+        "x₁ = 1e+300, x₂ = -1e+300" in err, err
+    assert main(["train", "--quiet", "--epochs", "1", "--data", str(f)]) == 0

@@ -106,7 +106,20 @@ def test_no_layers_names_the_file(tmp_path):
     (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"], lr="x")),
      ["learning rate"]),
     (json.dumps([1, 2]), ["metadata"]),
-], ids=["deep-200k", "deep-80k", "nested-activations", "str-size", "str-lr", "list"])
+    # whole numbers past a float's range, and a name that is not a string: were
+    # OverflowError / TypeError tracebacks
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"], lr=10**400)),
+     ["learning rate"]),
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"],
+                     weight_decay=10**400)), ["weight decay"]),
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"],
+                     optimizer={"name": ["adam"]})), ["bad optimizer"]),
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"],
+                     optimizer={"name": "adam", "t": 10**400})), ["bad optimizer"]),
+    (json.dumps(dict(format="tinynet-1", sizes=[2, 1], activations=["sigmoid"],
+                     optimizer={"name": "adam", "hyper": {"beta1": 10**400}})), ["beta1"]),
+], ids=["deep-200k", "deep-80k", "nested-activations", "str-size", "str-lr", "list",
+        "huge-lr", "huge-decay", "list-optimizer", "huge-t", "huge-beta1"])
 def test_hostile_metadata(tmp_path, meta, words):
     f = _write_npz(tmp_path / "m.npz", {"meta": _npy(np.array(meta)),
                                         "W0": _npy(np.zeros((2, 1))), "b0": _npy(np.zeros(1))})
@@ -279,7 +292,11 @@ def test_export_refuses_to_overwrite_unless_force(tmp_path, capsys):
     (lambda d: d / "file.txt" / "m.npz", ["is not a folder"]),
     (lambda d: "/dev/null.npz" if os.path.exists("/dev/null.npz") else "/dev/full",
      ["not a regular file"]),
-], ids=["directory", "under-a-file", "device"])
+    # a name over the file system's 255-byte limit: once an OSError traceback (an existing
+    # folder: Path.exists raises ENAMETOOLONG) or a failure after training (a missing one)
+    (lambda d: d / ("a" * 300 + ".npz"), ["File name too long"]),
+    (lambda d: d / "new" / ("a" * 300) / "m.npz", ["File name too long"]),
+], ids=["directory", "under-a-file", "device", "long-name", "long-missing-folder"])
 def test_unwritable_save_target_exits_2_before_training(tmp_path, capsys, target, words):
     (tmp_path / "file.txt").write_text("x")
     assert main(["train", "--quiet", "--force", "--save", str(target(tmp_path))]) == 2
@@ -322,6 +339,19 @@ def test_save_failing_after_training_goes_to_a_fallback(tmp_path, capsys, monkey
 
 
 # --------------------------------------------------------------------------- CSV files
+
+@pytest.mark.parametrize("argv", [["--data"], ["--load"], ["--replay"], ["sweep", "--data"],
+                                  ["sweep", "--quiet", "--export"], ["train", "--export"],
+                                  ["train", "--export-pytorch"], ["learn"], ["learn", "--check"],
+                                  ["learn", "backprop", "--worksheet"]])
+def test_a_name_over_the_file_systems_limit_is_one_line(tmp_path, capsys, argv):
+    """Path.exists()/is_dir() raise ENAMETOOLONG (they swallow only ENOENT, ENOTDIR, …):
+    each option that takes a file name said so in a traceback, exit 1."""
+    name = str(tmp_path / ("a" * 300)) + (".py" if argv[-1] == "--export-pytorch" else "")
+    assert main([*argv, name]) == 2
+    err = capsys.readouterr().err  # (learn's lines are FILE: problem, as --check writes them)
+    assert err.count("\n") == 1 and "File name too long" in err and "Traceback" not in err, err
+
 
 def test_csv_device_and_fifo_are_refused(tmp_path):
     with pytest.raises(DataError, match="/dev/zero: is not a regular file"):

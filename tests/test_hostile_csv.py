@@ -79,6 +79,39 @@ def test_rows_are_held_compactly(tmp_path):
     assert peak < 24 * 100_000 * 3, peak  # 8 bytes a number (+ one copy), not a list of floats
 
 
+def test_a_28x28_image_row_written_with_six_decimals_is_read(tmp_path):
+    """784 pixels like 0.123456 make a 7 000-character line: refused by the x1,x2,y
+    reader's 4 096-character budget although --image takes up to 28x28."""
+    from nn.images import load_image_csv, max_line_chars
+
+    f = tmp_path / "mnist.csv"
+    rows = [",".join(f"{(i * 7 + j) % 1000 / 999:.6f}" for j in range(784)) + f",{i % 2}"
+            for i in range(4)]
+    f.write_text("\n".join(rows) + "\n")
+    assert len(rows[0]) > 7000
+    X, y = load_image_csv(f, (28, 28))
+    assert X.shape == (4, 784) and list(y) == [0, 1, 0, 1]
+    f.write_text("0," * 784 + "1" + "0" * max_line_chars((28, 28)) + "\n")
+    with pytest.raises(DataError, match="line 1: longer than 25,120 characters"):
+        load_image_csv(f, (28, 28))
+
+
+def test_image_rows_are_held_compactly(tmp_path):
+    from nn.images import load_image_csv
+
+    f = tmp_path / "images.csv"
+    f.write_text("".join("0," * 783 + f"1,{i % 2}\n" for i in range(2_000)))
+    tracemalloc.start()
+    try:
+        X, y = load_image_csv(f, (28, 28))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert X.shape == (2_000, 784) and X[0, -1] == 1.0 and X.flags.c_contiguous
+    # 8 bytes a number, the rows and one copy (was a list of Python floats: 6x the result)
+    assert peak < 2.2 * X.nbytes, peak / X.nbytes
+
+
 @pytest.mark.parametrize("content, words", [
     ("x1,x2,y\n0,0\n", "line 2: expected 3 columns"),
     ("0,0,0\n0,0,zz\n", "line 2: 'zz' is not a number"),

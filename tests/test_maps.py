@@ -19,7 +19,8 @@ from tui.view.frame import PanelSizes, diagram_view, build_frame, maps_available
 from tui.core.session import Session
 from tui.view.views import MapPoints, NeuronMapsView
 from tui.app.widgets.diagram import render_diagram
-from tui.app.widgets.neuron_map import EMPTY, HIGH, LOW, MID, STANDARD, _rgb, _style, levels
+from tui.app.widgets.neuron_map import (EMPTY, HIGH, LOW, MID, STANDARD, _caption_style, _rgb,
+                                        _style, levels, point_cells)
 from tui.app.widgets.neuron_map import (LEVELS, SHADES, heatmap, large_map_point, legend,
                                         map_with_points, palette, render_large)
 from tui.view.layout import (MIN_GAP, MIN_LABEL_W, MIN_ROWS, VALUE_W, _NODE_SHAPES, label_widths,
@@ -406,3 +407,51 @@ def test_a_short_large_map_keeps_what_its_glyphs_mean():
     train_only = view_with(pts[:1], values, bounds=(-1.0, 1.0, -1.0, 1.0))  # 3 notes, 3 rows
     assert [line_text(l)[14:].strip() for l in render_large(train_only, None, 34)[1:]] == [
         "1", "x₁ → -1…1", "0.5", "x₂ ↑ -1…1", "class ● 1  ○ 0", "0"]
+
+
+def test_each_point_lands_in_its_cell_with_its_glyph_and_level():
+    """point_cells: a character line holds two pixel rows, so pixel (row, col) is cell
+    (row // 2, col).  A class point: ● class 1 (y > 0.5, the top colour) and ○ class 0 (the
+    bottom one), ◆ ◇ for test rows; a regression target: ● (◆ test) at its own value's level
+    on the scale (lo, hi), so a well-fitted point blends into the map."""
+    b = (0.0, 6.0, 0.0, 8.0)  # 6 × 8 pixels of 1 × 1: pixel (row, col) = (7 − ⌊x₂⌋, ⌊x₁⌋)
+    X = np.array([[2.5, 7.5], [0.2, 0.2], [5.9, 4.1], [3.5, 2.5]])
+    train = MapPoints(X, np.array([1.0, 0.0, 0.5, 0.75]))
+    test = MapPoints(np.array([[1.5, 5.5]]), np.array([0.0]), test=True)
+    got = point_cells((train, test), (8, 6), b, "binary", 0.0, 1.0)
+    assert got == {(0, 2): ("●", LEVELS - 1), (3, 0): ("○", 0), (1, 5): ("○", 0),
+                   (2, 3): ("●", LEVELS - 1), (1, 1): ("◇", 0)}  # y = 0.5 is class 0
+    values = MapPoints(X, np.array([0.0, 1.0, 0.5, 2.0]))
+    got = point_cells((values, replace(test, y=np.array([-1.0]))), (8, 6), b, "regression",
+                      0.0, 1.0)
+    assert got == {(0, 2): ("●", 0), (3, 0): ("●", LEVELS - 1), (1, 5): ("●", 12),
+                   (2, 3): ("●", LEVELS - 1), (1, 1): ("◆", 0)}  # past the scale: its end
+    assert point_cells((MapPoints(np.zeros((0, 2)), np.zeros(0)),), (8, 6), b, "binary",
+                       0.0, 1.0) == {}
+
+
+def test_the_large_map_is_its_caption_map_scale_and_notes_line_by_line():
+    """render_large, whole: the caption, then each map line, two spaces, the scale's bar
+    (its labels on the first, middle and last lines) and a note on the lines between, in
+    the captions' style; the caption loses " · weights now," where the panel is narrower."""
+    values = np.linspace(0, 1, 12 * 10).reshape(12, 10)
+    pts = (MapPoints(np.array([[1.0, 1.0], [3.0, 3.0]]), np.array([0.0, 1.0])),
+           MapPoints(np.array([[2.0, 2.0]]), np.array([1.0]), test=True))
+    view = replace(view_with(pts, values, bounds=(-1.234, 4.567, 0.0, 8.0)),
+                   caption="ŷ over x₁, x₂ · weights now, epoch 2 start")
+    lines = render_large(view, None)
+    assert [line_text(l) for l in lines] == [
+        "ŷ over x₁, x₂ · weights now, epoch 2 start",
+        "··········  ██ 1",
+        "░░░░░░░░░░  ▓▓   x₁ → -1.2…4.6 · x₂ ↑ 0…8",
+        "░░░░░▒▒▒▒▒  ▒▒ 0.5",
+        "▒▒▒▒▒▒▒●▒▒  ░░   class ● 1  ○ 0",
+        "▓▓▓▓▓◆▓▓▓▓  ░░   ◆ ◇ test points",
+        "███○██████  ·· 0"]
+    grey = _caption_style("truecolor")
+    coloured = render_large(view, "truecolor")
+    assert coloured[0][0].style == grey
+    for k in (2, 4, 5):
+        assert coloured[k][-1].style == grey and coloured[k][-2].text == "▀▀", k
+        assert [seg.text for seg in coloured[k]][-3] == "  "
+    assert line_text(render_large(view, "truecolor", 30)[0]) == "ŷ over x₁, x₂ · epoch 2 start"

@@ -289,9 +289,15 @@ def test_bad_port_busy_port_and_bad_host_exit_2(capsys):
     assert capsys.readouterr().err.count("\n") == 1
 
 
-async def press_until_file(page, keys: str, path: Path, timeout: float) -> bool:
+async def press_until_file(page, keys: str, path: Path, timeout: float,
+                           click: tuple[int, int] | None = None) -> bool:
+    """Press ``keys`` until ``path`` exists (or ``timeout`` s); ``click``: a point clicked
+    before each round, so the terminal has the focus even when the page drew late (under
+    load the one click after 2 s landed before the terminal existed, and no key arrived)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if click is not None:
+            await page.click(*click)
         for key in keys:
             await page.key(key)
             await asyncio.sleep(0.15)
@@ -314,10 +320,10 @@ async def test_browser_draws_the_app_and_keys_reach_it(tmp_path):
         async with Browser() as page:
             await page.goto(url)
             await asyncio.sleep(2)
-            await page.click(640, 430)
             # "s" saves the model as tinynet-xor-epoch<N>.npz in the server's folder:
             # once epoch 0 appears the app is drawn and listening
-            assert await press_until_file(page, "s", tmp_path / "tinynet-xor-epoch0.npz", 90)
+            assert await press_until_file(page, "s", tmp_path / "tinynet-xor-epoch0.npz", 90,
+                                          click=(640, 430))
             # one whole epoch (g g g → epoch granularity, n), then save again
             assert await press_until_file(page, "gggns", tmp_path / "tinynet-xor-epoch1.npz", 45)
             await asyncio.sleep(0.5)

@@ -97,6 +97,20 @@ def test_nan_and_infinities_are_refused_everywhere():
             assert not file_accepts(s.name, value), s.name
 
 
+def test_whole_numbers_past_a_floats_range_are_refused_everywhere_in_one_line():
+    """10**400 is a valid JSON and command-line whole number that no float can hold
+    (math.isfinite raises OverflowError on it): refused like any out-of-bounds value."""
+    huge = 10**400
+    for s in NUMERIC:
+        assert not cli_accepts(s.flag, str(huge)), s.name
+        assert not file_accepts(s.name, huge) and not file_accepts(s.name, -huge), s.name
+        if s.configurable:
+            assert not configure_accepts(s.name, huge), s.name
+        with pytest.raises(ValueError) as exc:
+            check(s.name, huge)
+        assert "\n" not in str(exc.value) and len(str(exc.value)) < 200, s.name
+
+
 def test_every_setting_has_one_declaration_that_every_reader_uses():
     assert settings.CONFIG_FIELDS == tuple(SETTINGS)
     fields = set(RunConfig.__dataclass_fields__) - {"data_kind", "hyper"}

@@ -319,6 +319,31 @@ def test_max_followers(followers):
         server.stop()
 
 
+def test_a_flood_of_connections_that_never_join_holds_few_descriptors(followers):
+    """Connections that never send a join line each held a descriptor for 5 s: a flood
+    (no join code needed) ran the teacher's process out of them (EMFILE: no file could be
+    saved, a traceback per refused accept). At most MAX_JOINING wait; more are closed."""
+    from tui.net.share import MAX_JOINING
+
+    server = ShareServer(Session(build(RunConfig(task="xor"))))
+    server.start()
+    socks = []
+    try:
+        for _ in range(MAX_JOINING + 100):
+            socks.append(socket.create_connection((server.host, server.port), timeout=5))
+        wait_until(lambda: server.refused >= 100, timeout=5, what="the extra connections closed")
+        assert len(server._writers) <= MAX_JOINING
+        for s in socks:
+            s.close()
+        socks.clear()
+        good = followers(server)[0]
+        wait_until(lambda: good.state == "following", what="a follower joining after the flood")
+    finally:
+        for s in socks:
+            s.close()
+        server.stop()
+
+
 def test_wrong_code_is_refused_and_not_retried(teacher):
     _, server = teacher
     f = Follower(server.host, server.port, "WRONG1", backoff=FAST_BACKOFF).start()
@@ -379,6 +404,12 @@ def test_bad_messages_from_the_teacher_are_dropped_with_a_note():
                            config={"task": "xor", "data": "/etc/passwd"}),
                wire.encode("hello", run="r2", seq=0, n=0,
                            config={"task": "xor", "hidden": [4096] * 16}),
+               # whole numbers past a float's range (JSON has no bound): once an
+               # OverflowError that ended the follower's thread
+               wire.encode("hello", run="r2", seq=0, n=0, config={"task": "xor", "lr": 10**400}),
+               wire.encode("action", seq=2, action={"do": "lr", "value": 10**400}),
+               wire.encode("view", name="sweep", rows=[[10**400, 0, "stuck", None, 0.1]]),
+               wire.encode("view", name="sweep", rows=[[0.5, 0, "stuck", None, -10**400]]),
                wire.encode("log", actions=[{"do": "reset"}])]
         fake.send(*bad, *[b'{"v":1,"type":"flood"}\n'] * 3000)
         fake.send(wire.encode("action", seq=2, action={"do": "step", "granularity": "neuron"}))

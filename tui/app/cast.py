@@ -297,6 +297,10 @@ def run_record(args) -> int:
         from tui.core.wire import check_log_size  # loaded when recording: start-up time
 
         check_log_size(actions)
+        from tui.core.config import build  # loaded when recording: start-up time
+        from tui.core.replay_cost import check_replay_cost  # loaded when recording: start-up time
+
+        check_replay_cost(args.session, build(config), actions)  # as --replay: hours refused
     except (ValueError, OSError) as exc:
         print(f"{PROG}: error: {printable(exc)}", file=sys.stderr)
         return 2

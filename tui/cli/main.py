@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from tui.core.first_run import FirstRun
+from tui.core.replay_cost import check_replay_cost, replay_estimate
 from tui.cli.options import (PROG, Parser, UsageError, _add_model_options, app_command,
                              apply_task_defaults, check_data_options, config_from_args,
                              existing_file, fail, limit, port_number, positive_float,
@@ -197,28 +198,6 @@ def terminate_as_exit():
         yield
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def replay_estimate(problem, actions) -> float:
-    """Estimated seconds to replay ``actions`` on ``problem`` (:mod:`tui.core.replay_cost`)."""
-    from tui.core.actions import Play  # loaded only when replaying: start-up time
-    from tui.core.replay_cost import replay_seconds  # loaded only when replaying: start-up time
-
-    plays = [a for a in actions or () if isinstance(a, Play)]
-    return replay_seconds(problem.net.sizes, len(problem.X), sum(a.epochs for a in plays),
-                          len(actions or ()) - len(plays))
-
-
-def check_replay_cost(path, problem, actions) -> None:
-    """``ValueError`` (one line) for a replay estimated over MAX_REPLAY_SECONDS."""
-    from tui.core.replay_cost import MAX_REPLAY_SECONDS, duration  # only when replaying
-
-    seconds = replay_estimate(problem, actions)
-    if seconds > MAX_REPLAY_SECONDS:
-        shape = "–".join(map(str, problem.net.sizes))
-        raise ValueError(f"{path}: replaying {len(actions):,} actions on a {shape} network "
-                         f"({len(problem.X)} samples) would take about {duration(seconds)}; "
-                         f"at most about {duration(MAX_REPLAY_SECONDS)} is replayed")
 
 
 @contextlib.contextmanager

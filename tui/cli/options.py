@@ -125,9 +125,14 @@ def app_command(args: argparse.Namespace) -> list[str]:
 
 def existing_file(text: str) -> Path:
     path = Path(text)
-    if not path.exists():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError as exc:  # a name over the system's limit (ENAMETOOLONG), …: not raised by
+        # exists() for ENOENT/ENOTDIR only
+        raise argparse.ArgumentTypeError(f"{text}: {exc.strerror or exc}") from None
+    if not exists:
         raise argparse.ArgumentTypeError(f"{text}: no such file")
-    if path.is_dir():
+    if is_dir:
         raise argparse.ArgumentTypeError(f"{text}: is a directory, not a file")
     return path
 

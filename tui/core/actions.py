@@ -13,7 +13,6 @@ carried out (:meth:`Action.check`).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
 from typing import Callable, ClassVar
 
@@ -22,6 +21,7 @@ from nn import Granularity
 from tui.core.branches import MAX_BRANCHES, fork_error, switch_error
 from tui.core.drawing import MAX_POINTS, drawing_kind
 from tui.core.errors import ActionError
+from tui.core.parsing import is_finite, shown_number
 from tui.core.settings import read_changes
 
 #: the most epochs one recorded ``play`` may hold (about 4 minutes of XOR, far more
@@ -59,8 +59,8 @@ def _optional_index(value) -> int | None:
 
 
 def _finite(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ActionError(f"must be a finite number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not is_finite(value):
+        raise ActionError(f"must be a finite number, got {shown_number(value)}")
     return float(value)
 
 

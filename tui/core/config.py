@@ -388,6 +388,10 @@ def build(config: RunConfig) -> Problem:
     features = feature_map(config)
     X = points if features is None else features(points)
     X_test = None if points_test is None or features is None else features(points_test)
+    if features is not None:
+        _check_finite_features(config, features, points, X)
+        if X_test is not None:
+            _check_finite_features(config, features, points_test, X_test)
     cfg = config.resolved()
     kind = cfg.preset.kind
     if loaded is not None:
@@ -405,6 +409,19 @@ def build(config: RunConfig) -> Problem:
             raise ValueError(f"--loss {cfg.loss}: {exc}") from None
     return Problem(cfg, net, X, y, kind, X_test=points_test if features is None else X_test,
                    y_test=y_test, points=points, points_test=points_test, features=features)
+
+
+def _check_finite_features(config: RunConfig, features: FeatureMap, points: np.ndarray,
+                           X: np.ndarray) -> None:
+    """ValueError naming the first point whose features are not finite (x₁² of a finite
+    x₁ = 1e300 is inf: training would only say it diverged, and blame the learning rate)."""
+    bad = ~np.isfinite(X)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        source = config.data if config.data is not None else f"--task {config.task}"
+        raise ValueError(f"{source}: feature {features.names[col]} is {X[row, col]} at the "
+                         f"point x₁ = {points[row, 0]:g}, x₂ = {points[row, 1]:g}; use smaller "
+                         "values or other --features")
 
 
 def feature_map(config: RunConfig) -> FeatureMap | None:

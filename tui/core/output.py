@@ -12,6 +12,7 @@ or silently overwritten.
 """
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -50,12 +51,27 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> P
     return atomic_write_bytes(path, text.encode(encoding))
 
 
+def _lookup_errors_are_reasons(check):
+    """``check`` (returning why a target cannot be written, or None) with an OSError from
+    looking a name up — a name over the system's limit (ENAMETOOLONG), a folder that cannot
+    be searched — returned as the reason too, never raised (``Path.exists`` and
+    ``Path.is_dir`` swallow only ENOENT, ENOTDIR, EBADF and ELOOP)."""
+    @functools.wraps(check)
+    def guarded(path, *args, **kwargs):
+        try:
+            return check(path, *args, **kwargs)
+        except OSError as exc:
+            return f"{exc.filename or path}: {exc.strerror or exc}"
+    return guarded
+
+
 def _nearest_existing(folder: Path) -> Path:
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
     return folder
 
 
+@_lookup_errors_are_reasons
 def check_output_file(path: str | Path, force: bool = False) -> str | None:
     """Why ``path`` cannot be written as a new file, or None if it can.
 
@@ -69,9 +85,11 @@ def check_output_file(path: str | Path, force: bool = False) -> str | None:
         return f"{path}: is not a regular file"
     if os.path.lexists(path) and not force:
         return f"{path}: already exists (use --force to overwrite)"
-    return check_output_folder(path.parent, must_exist=False)
+    return check_output_folder(path.parent, must_exist=False) or _name_too_long(
+        _nearest_existing(path.parent), path, [path.name])
 
 
+@_lookup_errors_are_reasons
 def check_output_files(folder: str | Path, names, force: bool = False) -> str | None:
     """Why the files ``names`` cannot be written into ``folder`` (an export), or None:
     the folder first, then each file as :func:`check_output_file` sees it."""
@@ -80,6 +98,7 @@ def check_output_files(folder: str | Path, names, force: bool = False) -> str | 
         (why for name in names if (why := check_output_file(folder / name, force))), None)
 
 
+@_lookup_errors_are_reasons
 def check_output_folder(folder: str | Path, must_exist: bool = False) -> str | None:
     """Why files cannot be written into ``folder``, or None if they can (a missing
     folder is fine when the nearest existing parent is a writable folder)."""
@@ -93,7 +112,20 @@ def check_output_folder(folder: str | Path, must_exist: bool = False) -> str | N
         return f"{base}: is not a folder"
     if not os.access(base, os.W_OK | os.X_OK):
         return f"{base}: folder is not writable"
-    return None
+    return _name_too_long(base, folder, folder.relative_to(base).parts if base != folder else [])
+
+
+def _name_too_long(base: Path, path: Path, names) -> str | None:
+    """Why ``names`` (folders or a file still to be made under ``base``) cannot be made:
+    one longer than the file system's limit (the lookup of a missing path stops at its
+    first missing folder, so nothing else says so before the write)."""
+    try:
+        limit = os.pathconf(base, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    too_long = [n for n in names if len(os.fsencode(n)) > limit]
+    return (f"{path}: File name too long (a name of {len(os.fsencode(too_long[0]))} bytes; "
+            f"at most {limit})" if too_long else None)
 
 
 def fallback_path(path: str | Path) -> Path:

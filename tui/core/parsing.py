@@ -9,6 +9,24 @@ from __future__ import annotations
 import math
 
 
+def is_finite(value) -> bool:
+    """Whether the number ``value`` is finite as a float: False for NaN and ±inf, and for
+    an int too large for a float (``10**400`` from a JSON file, where ``math.isfinite``
+    raises OverflowError)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def shown_number(value) -> str:
+    """``value`` for an error message: a whole number of more than 20 digits shortened."""
+    text = repr(value) if isinstance(value, int) and abs(value) < 10 ** 20 else None
+    if text is None and isinstance(value, int):
+        return f"{str(value)[:12]}… ({len(str(abs(value)))} digits)"
+    return repr(value)
+
+
 def finite_number(text: str) -> float:
     try:
         value = float(text)

@@ -43,3 +43,22 @@ def duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds / 60:.0f} min"
     return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
+
+
+def replay_estimate(problem, actions) -> float:
+    """Estimated seconds to replay ``actions`` on ``problem`` (:mod:`tui.core.replay_cost`)."""
+    from tui.core.actions import Play  # loaded only when replaying: start-up time
+
+    plays = [a for a in actions or () if isinstance(a, Play)]
+    return replay_seconds(problem.net.sizes, len(problem.X), sum(a.epochs for a in plays),
+                          len(actions or ()) - len(plays))
+
+
+def check_replay_cost(path, problem, actions) -> None:
+    """``ValueError`` (one line) for a replay estimated over MAX_REPLAY_SECONDS."""
+    seconds = replay_estimate(problem, actions)
+    if seconds > MAX_REPLAY_SECONDS:
+        shape = "–".join(map(str, problem.net.sizes))
+        raise ValueError(f"{path}: replaying {len(actions):,} actions on a {shape} network "
+                         f"({len(problem.X)} samples) would take about {duration(seconds)}; "
+                         f"at most about {duration(MAX_REPLAY_SECONDS)} is replayed")

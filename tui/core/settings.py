@@ -32,7 +32,7 @@ from nn.optimizers import Hyper, hyper_settings
 
 from nn.images import MAX_SIDE
 from tui.core.config import LOSS_CHOICES, OPTIMIZER_CHOICES, TASK_CHOICES, RunConfig
-from tui.core.parsing import finite_number, whole_number
+from tui.core.parsing import finite_number, is_finite, shown_number, whole_number
 
 MAX_HIDDEN = MAX_WIDTH          #: neurons per hidden layer (a model file's bound too: nn.io)
 MAX_LAYERS = 16                 #: hidden layers
@@ -205,11 +205,12 @@ def _number(s: Setting, value) -> float:
     """``value`` (a JSON/typed number) within ``s``'s bounds; ValueError naming ``s``."""
     whole = s.kind == "int"
     ok_type = not isinstance(value, bool) and isinstance(value, int if whole else (int, float))
-    if not ok_type or not math.isfinite(value) or (s.low is not None and (
+    if not ok_type or not is_finite(value) or (s.low is not None and (
             value < s.low or (s.low_open and value == s.low))) or (s.high is not None and (
             value > s.high or (s.high_open and value == s.high))):
         what = "a whole number" if whole else "a number"
-        shown = f"{value:g}" if ok_type and math.isfinite(value) and not whole else repr(value)
+        shown = (f"{value:g}" if ok_type and is_finite(value) and not whole
+                 else shown_number(value))
         raise ValueError(f"{s.name} must be {what} {s.bounds_text()}, got {shown}")
     return int(value) if whole else float(value)
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from tui.core import actions as act
 from tui.core.config import RunConfig
 from tui.core.lesson_context import context_from_json
+from tui.core.parsing import is_finite
 from tui.core.settings import read_changes
 from tui.core.text import printable
 from tui.core.recording import MAX_TOTAL_EPOCHS
@@ -255,8 +256,6 @@ def sweep_table(rows: list[dict]) -> list[list]:
 
 def read_sweep_table(rows) -> list[dict]:
     """A ``view`` message's sweep rows, checked, as the app's sweep rows; WireError."""
-    import math
-
     if not isinstance(rows, list) or len(rows) > MAX_SWEEP_ROWS:
         raise WireError(f"view: rows must be a list of at most {MAX_SWEEP_ROWS}; dropped")
     out = []
@@ -265,13 +264,13 @@ def read_sweep_table(rows) -> list[dict]:
         if ok:
             lr, seed, state, first, loss = row
             ok = (isinstance(lr, (int, float)) and not isinstance(lr, bool)
-                  and math.isfinite(lr) and lr > 0
+                  and is_finite(lr) and lr > 0
                   and isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0
                   and state in SWEEP_STATES
                   and (first is None or (isinstance(first, int) and not isinstance(first, bool)
                                          and first >= 0))
                   and (loss is None or (isinstance(loss, (int, float))
-                                        and not isinstance(loss, bool))))
+                                        and not isinstance(loss, bool) and is_finite(loss))))
         if not ok:
             raise WireError("view: a malformed sweep row; dropped")
         out.append(dict(lr=float(lr), seed=seed, state=state, success=state == "success",

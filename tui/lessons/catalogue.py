@@ -51,6 +51,12 @@ def open_lesson(name_or_path: str | Path) -> Lesson:
     if text in lessons:
         return load(lessons[text])
     path = Path(text)
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as exc:  # a name over the system's limit (ENAMETOOLONG), …
+        raise LessonErrors([LessonError(text, None, exc.strerror or str(exc))]) from None
     if not path.exists() and path.suffix == "":
         raise LessonErrors([LessonError(text, None, "no such lesson (built-in: "
                                                     f"{', '.join(lessons)}) and no such file")])

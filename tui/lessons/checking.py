@@ -14,17 +14,27 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from tui.core.config import build
+from tui.core.replay_cost import duration, replay_seconds
 from tui.core.text import unsafe_characters
 from tui.lessons.format import Chapter, Lesson, LessonError
-from tui.lessons.live import PLAY_LIMIT, check
+from tui.lessons.live import PLAY_LIMIT, check, config_of
 
 #: the most epochs ``--check`` plays for one lesson (a built-in lesson plays at most ~50 000)
 MAX_CHECK_EPOCHS = 200_000
+#: the longest ``--check`` estimated to run (the built-in lessons: at most ~6 s, by the
+#: estimate of :mod:`tui.core.replay_cost`, which is conservative for small networks): an
+#: epoch's cost grows with the network, and a 60-byte lesson of a 2–2048–2048–1 network at
+#: epoch 20 000 asks for hours within the epoch budget
+MAX_CHECK_SECONDS = 600.0
 
 
 def chapter_epochs(ch: Chapter) -> int:
-    """Epochs checking ``ch`` may play: to its position, then its wait (at most
-    :data:`~tui.lessons.live.PLAY_LIMIT` for a play until a loss)."""
+    """Epochs checking ``ch`` may play: to its position, its ``steps:`` when they are
+    epochs, then its wait (at most :data:`~tui.lessons.live.PLAY_LIMIT` for a play until
+    a loss)."""
+    count, granularity = ch.steps
+    stepped = count if (granularity or ch.settings.get("granularity")) == "epoch" else 0
     wait = ch.wait
     if wait.kind != "play":
         played = 0
@@ -32,11 +42,24 @@ def chapter_epochs(ch: Chapter) -> int:
         played = PLAY_LIMIT
     else:
         played = wait.count
-    return ch.position.epoch + played
+    return ch.position.epoch + stepped + played
 
 
 def lesson_epochs(lesson: Lesson) -> int:
     return sum(chapter_epochs(ch) for ch in lesson.chapters)
+
+
+def chapter_seconds(ch: Chapter) -> tuple[float, str]:
+    """Estimated seconds for checking ``ch`` (its epochs and steps on its own network),
+    and that network's sizes as text; 0 for a chapter whose network cannot be built (its
+    check says why)."""
+    try:
+        problem = build(config_of(ch))
+    except (ValueError, OSError):
+        return 0.0, ""
+    sizes = problem.net.sizes
+    return (replay_seconds(sizes, len(problem.X), chapter_epochs(ch), ch.steps[0]),
+            "–".join(map(str, sizes)))
 
 
 def unsafe_lines(lesson: Lesson, text: str | None = None) -> list[LessonError]:
@@ -69,6 +92,15 @@ def check_lesson(lesson: Lesson, on_chapter=None) -> list[LessonError]:
         return errors + [LessonError(lesson.path, None, f"checking would play {epochs:,} epochs "
                                      f"in all; --check plays at most {MAX_CHECK_EPOCHS:,} "
                                      "(shorten the waits or the start positions)")]
+    costs = [chapter_seconds(ch) for ch in lesson.chapters]
+    seconds = sum(c[0] for c in costs)
+    if seconds > MAX_CHECK_SECONDS:
+        worst = max(range(len(costs)), key=lambda i: costs[i][0])
+        return errors + [LessonError(
+            lesson.path, lesson.chapters[worst].line,
+            f"checking would take about {duration(seconds)} (this chapter's {costs[worst][1]} "
+            f"network: about {duration(costs[worst][0])}); --check runs at most about "
+            f"{duration(MAX_CHECK_SECONDS)} (use smaller hidden layers, or fewer epochs)")]
     for i, ch in enumerate(lesson.chapters):
         if on_chapter is not None:
             on_chapter(i, len(lesson.chapters))

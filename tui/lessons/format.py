@@ -69,6 +69,9 @@ GRANULARITIES = ("neuron", "layer", "phase", "epoch")
 PHASES = ("forward", "loss", "backward", "update")
 MAX_EPOCH = 20_000
 MAX_STEPS = 1_000
+#: chapters in one lesson (the built-in ones have at most 9): each one is set up and run
+#: headless when the lesson is checked or opened, ~1 ms even when empty
+MAX_CHAPTERS = 100
 #: ``wait: play until breakpoint NAME`` → the :class:`nn.breakpoints.Breakpoints` switch
 BREAKPOINTS = {"vanishing": "vanishing", "saturated": "saturated", "loss up": "loss_up"}
 
@@ -381,6 +384,10 @@ def parse(text: str, path: str | Path = "<lesson>") -> Lesson:
                                                "'# Lesson title'"))
             title = "?"
         if line.startswith("## "):
+            if len(chapters) == MAX_CHAPTERS:  # the rest is never read, nor run
+                errors.append(LessonError(path, n, f"more than {MAX_CHAPTERS} chapters: a "
+                                                   f"lesson has at most {MAX_CHAPTERS}"))
+                raise LessonErrors(errors, None)
             if ch is not None:
                 settings = dict(ch.settings)
             ch = Chapter(line[3:].strip(), n, dict(settings))

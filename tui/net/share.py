@@ -32,6 +32,11 @@ MAX_QUEUE = 100_000        #: lines waiting for one follower; a follower further
                            #: dropped (it reconnects and catches up from a fresh hello)
 PLAY_COALESCE_S = 0.05     #: plays within this time go out as one ``play`` action
 MAX_BAD_MESSAGES = 100     #: dropped lines from one follower before it is disconnected
+#: connections waiting to send their join line at once (each for up to JOIN_TIMEOUT_S); one
+#: more is closed at once, unanswered: a flood of connections that never join held a file
+#: descriptor each until the teacher's process could open no file (EMFILE) and asyncio
+#: printed a traceback for each refused accept
+MAX_JOINING = 64
 
 
 class ShareServer:
@@ -54,6 +59,7 @@ class ShareServer:
         self._queues: set[asyncio.Queue] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         self._handlers: set[asyncio.Task] = set()
+        self._joining = 0                      #: connections before their join line
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server = None
         self._thread: threading.Thread | None = None
@@ -235,7 +241,12 @@ class ShareServer:
 
     # ---------------------------------------------------------------- one follower
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        queue, follower = None, None
+        queue, follower, joining = None, None, False
+        if self._joining >= MAX_JOINING:
+            self.refused += 1
+            writer.close()
+            return
+        self._joining, joining = self._joining + 1, True
         self._handlers.add(asyncio.current_task())
         self._writers.add(writer)
         peer = writer.get_extra_info("peername")
@@ -268,6 +279,7 @@ class ShareServer:
                     self._alert(alert)
                 return await self._refuse(writer, "wrong join code")
             self.guard.succeeded(address)
+            self._joining, joining = self._joining - 1, False
             queue = asyncio.Queue()
             self._next_id += 1
             follower = self._next_id
@@ -293,6 +305,8 @@ class ShareServer:
         except (ConnectionError, OSError, asyncio.CancelledError):
             pass
         finally:
+            if joining:
+                self._joining -= 1
             if queue is not None:
                 self._queues.discard(queue)
                 self.room.leave(follower)
