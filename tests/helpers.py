@@ -20,7 +20,7 @@ from nn import Granularity, NeuralNetwork, Stepper
 from tui.app.app import TinyNetApp
 from tui.app.screens.settings import SettingsScreen
 from tui.app.widgets.narration import Narration
-from tui.core.config import RunConfig, build
+from tui.core.config import RunConfig, build, with_settings
 from tui.core.session import Session
 from tui.app.lesson_mode import PANEL_IDS
 from tui.lessons import catalogue, live, panels
@@ -107,6 +107,17 @@ def neuron(forward=FRESH, backward=FRESH, update=FRESH, n=3, sample=1, delta=Tru
 
 
 # ── the App under Pilot ─────────────────────────────────────────────────────────
+
+
+def batch_session(**config) -> Session:
+    """A session on ``RunConfig`` with ``config``'s settings whose stepper runs mini-batches
+    of ``config["batch"]`` (made here if the session does not pass the batch size on yet)."""
+    s = Session(build(with_settings(RunConfig(), **config)))
+    batch = config.get("batch")
+    if s.stepper.batch != (batch if batch and batch < len(s.problem.X) else None):
+        p = s.problem
+        s.branches[s.branch].stepper = Stepper(p.net, p.X, p.y, p.config.lr, batch=batch)
+    return s
 
 
 def make_app(tmp_path=None, **config) -> TinyNetApp:

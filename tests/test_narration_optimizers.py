@@ -11,27 +11,20 @@ from nn import Granularity, Phase, Stepper
 from nn.losses import get_loss
 from nn.naming import sample_name
 from nn.optimizers import get_optimizer
-from tui.core.config import RunConfig, build, with_settings
+from tui.core.config import RunConfig, build
 from tui.core.format import num
 from tui.view.frame import PanelSizes, build_frame
-from tui.core.session import Session
 from tui.view.views import FRESH, NeuronView
 from tui.app.widgets.inspector import render_inspector
 from tui.app.widgets.narration import fill, narrate
+
+from helpers import batch_session
 
 SIZES = PanelSizes(loss_width=60, map_cols=16, map_rows=8)
 OPTIMIZERS = ["gd", "momentum", "nesterov", "adam", "rmsprop"]
 
 
-def session(**config) -> Session:
-    """A session whose stepper runs mini-batches of ``config["batch"]`` (made here if
-    the session does not pass the batch size on yet)."""
-    s = Session(build(with_settings(RunConfig(), **config)))
-    batch = config.get("batch")
-    if s.stepper.batch != (batch if batch and batch < len(s.problem.X) else None):
-        p = s.problem
-        s.branches[s.branch].stepper = Stepper(p.net, p.X, p.y, p.config.lr, batch=batch)
-    return s
+session = batch_session  # (tests/helpers.py)
 
 
 def frame(s):

@@ -12,11 +12,13 @@ import re
 import pytest
 from rich.cells import cell_len
 
-from nn import Granularity, Phase, Stepper
+from nn import Granularity, Phase
 from tui.app.widgets.narration import narrate
-from tui.core.config import RunConfig, build, with_settings
+from tui.core.config import RunConfig, build
 from tui.core.session import Session
 from tui.view.frame import PanelSizes, build_frame
+
+from helpers import batch_session
 
 SIZES = PanelSizes(loss_width=60, map_cols=16, map_rows=8)
 #: a float as the narration writes it (num, paren): masked; integers (samples, batches,
@@ -24,13 +26,7 @@ SIZES = PanelSizes(loss_width=60, map_cols=16, map_rows=8)
 FLOAT = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?|-?\d+e[-+]?\d+|\bnan\b|\binf\b")
 
 
-def session(**config) -> Session:
-    s = Session(build(with_settings(RunConfig(), **config)))
-    batch = config.get("batch")
-    if s.stepper.batch != (batch if batch and batch < len(s.problem.X) else None):
-        p = s.problem
-        s.branches[s.branch].stepper = Stepper(p.net, p.X, p.y, p.config.lr, batch=batch)
-    return s
+session = batch_session  # (tests/helpers.py)
 
 
 def classes(k: int):
