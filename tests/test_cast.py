@@ -3,6 +3,8 @@ import asyncio
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -173,3 +175,33 @@ def test_the_app_records_itself_in_a_real_terminal(tmp_path):
     # every byte recorded reached the terminal, in the same order
     assert len(recorded) > 1000 and recorded.encode() in received
     assert "epoch 0" in cast.screen_at(header, events)[0]
+
+
+@pytest.mark.slow
+def test_a_sigterm_ends_a_long_record_within_a_slice(tmp_path):
+    """A play is carried out between the cast's frames, and the app's SIGTERM handler is the
+    event loop's: a TERM waited for the whole frame's piece (one run of the hunt went on for
+    10 minutes).  The piece is now played in slices of SLICE_S (estimated) with the loop
+    running between them, so a TERM in the middle of a long play ends the recording at once
+    (exit status 143)."""
+    from tui.core.replay_cost import epoch_seconds
+
+    problem = build(RunConfig(task="spiral", hidden=(64, 64)))
+    epochs = int(600 / epoch_seconds(problem.net.sizes, len(problem.X)))  # ≈ 10 min estimated
+    session = tmp_path / "long.json"
+    session.write_text(json.dumps({"format": "tinynet-session-1",
+                                   "config": {"task": "spiral", "hidden": [64, 64]},
+                                   "actions": [{"do": "play", "epochs": epochs}]}))
+    child = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "record", str(session),
+                              str(tmp_path / "long.cast")], cwd=tmp_path,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(4)  # started, and into the first frame's piece (30 s estimated)
+        assert child.poll() is None, "the recording ended before the TERM"
+        child.send_signal(signal.SIGTERM)
+        start = time.perf_counter()
+        assert child.wait(timeout=20) == 143
+        assert time.perf_counter() - start < 3.0  # (the piece: 30 s estimated; the exit ≈ 1–2 s)
+    finally:
+        child.kill()
+        child.wait()

@@ -21,6 +21,7 @@ for a resize.  ``asciinema play demo.cast`` and the asciinema web player play it
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -34,6 +35,7 @@ from tui.core.text import printable
 MAX_CAST_BYTES = 512 * 2**20   #: a recording stops (with a note) when its file reaches this
 STEP_S = 0.5                   #: virtual seconds per replayed action at speed 1
 PLAY_FRAMES = 20               #: frames a replayed play is shown in
+SLICE_S = 0.25                 #: estimated seconds of a play carried out between two looks at signals
 RESIZE_POLL_S = 0.25           #: how often a live recording looks at the terminal's size
 PROG = "tinynet-tui record"
 
@@ -227,13 +229,14 @@ def add_record_parser(sub) -> None:
                    help=f"N× faster: each action takes {STEP_S:g}/N s (default 1)")
 
 
-def _pieces(action):
-    """A play is shown in up to PLAY_FRAMES frames (``play n`` = ``play a`` + ``play b``)."""
+def _pieces(action, most: int | None = None):
+    """A play is shown in up to PLAY_FRAMES frames (``play n`` = ``play a`` + ``play b``);
+    ``most``: instead, as few plays as keep each within ``most`` epochs."""
     from tui.core import actions as act  # loaded when recording: start-up time
 
     if not isinstance(action, act.Play) or action.epochs < 2:
         return [action]
-    k = min(PLAY_FRAMES, action.epochs)
+    k = min(PLAY_FRAMES, action.epochs) if most is None else -(-action.epochs // max(1, most))
     base, extra = divmod(action.epochs, k)
     return [act.Play(base + (i < extra)) for i in range(k)]
 
@@ -261,6 +264,13 @@ async def render_session(config, actions, path: Path, size=(120, 40), speed: flo
             writer.output(model.render_diff(), t=clock[0])
         app.post_display_hook()
 
+    from tui.core.replay_cost import epoch_seconds  # loaded when recording: start-up time
+
+    problem = app.session.problem
+    # a frame's play is carried out in slices of at most SLICE_S (estimated), the event loop
+    # running between them: a SIGTERM (the app's handler is the loop's) ends the recording
+    # within a slice, not after a piece that could take minutes
+    per_slice = max(1, int(SLICE_S / epoch_seconds(problem.net.sizes, len(problem.X))))
     try:
         async with app.run_test(size=size, headless=True) as pilot:
             app._display = display
@@ -270,8 +280,10 @@ async def render_session(config, actions, path: Path, size=(120, 40), speed: flo
             for k, action in enumerate(actions):
                 for piece in _pieces(action):
                     clock[0] += STEP_S / speed / (PLAY_FRAMES if piece is not action else 1)
-                    with app.session.lock:
-                        app.session.apply(piece)
+                    for part in _pieces(piece, most=per_slice):
+                        with app.session.lock:
+                            app.session.apply(part)
+                        await asyncio.sleep(0)
                     app.redraw(True)
                     await pilot.pause()
                 if progress is not None:
@@ -287,7 +299,6 @@ async def render_session(config, actions, path: Path, size=(120, 40), speed: flo
 
 def run_record(args) -> int:
     """``tinynet-tui record SESSION.json FILE.cast``; the exit status (2: bad input)."""
-    import asyncio
 
     from tui.core.recording import load_session  # loaded when recording: start-up time
 
