@@ -21,8 +21,7 @@ def is_finite(value) -> bool:
 
 def shown_number(value) -> str:
     """``value`` for an error message: a whole number of more than 20 digits shortened."""
-    text = repr(value) if isinstance(value, int) and abs(value) < 10 ** 20 else None
-    if text is None and isinstance(value, int):
+    if isinstance(value, int) and abs(value) >= 10 ** 20:
         return f"{str(value)[:12]}… ({len(str(abs(value)))} digits)"
     return repr(value)
 
