@@ -60,10 +60,11 @@ class ViewKeys:
         ("v: predictions"): at 80×24 the predictions were hidden behind the loss chart and
         nothing on screen said how to see them.  (A lesson's panel lists its own keys.)"""
         screen = self.screen_stack[0]
+        grid = screen.get_child_by_id("main")
         panels = {}  # by id, not a query (≈ 1.7 ms): this runs with every redraw while playing
         for wid in ("loss", "predictions", "confusion"):  # (#confusion: image tasks only)
             try:
-                panels[wid] = screen.get_child_by_id("main").get_child_by_id(wid)
+                panels[wid] = grid.get_child_by_id(wid)
             except NoMatches:
                 panels[wid] = None
         key = (screen.has_class("lesson"), screen.has_class("digits"),
@@ -73,7 +74,7 @@ class ViewKeys:
         self._swap_hints_for = key
         hints = {"loss": "", "predictions": "", "confusion": ""}
         if screen.has_class("lesson"):
-            pass
+            pass  # (the lesson panel says which keys its layout has)
         elif screen.has_class("digits"):
             hints.update(loss="v: confusion matrix", confusion="v: loss chart")
         elif screen.has_class("compact"):
