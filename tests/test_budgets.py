@@ -177,7 +177,8 @@ def test_a_tiny_session_asking_for_hours_of_replay_is_refused_at_once(tmp_path):
 
 def test_many_small_actions_show_progress_but_few_do_not():
     from tui.core import actions as act
-    from tui.cli.main import replay_estimate, replay_progress
+    from tui.cli.main import replay_progress
+    from tui.core.replay_cost import replay_estimate
     from tui.core.config import RunConfig, build
 
     problem = build(RunConfig(task="xor"))

@@ -294,7 +294,8 @@ def test_a_model_with_the_wrong_output_says_an_identity(tmp_path, capsys):
 
 def test_a_long_replay_shows_which_action_it_is_on():
     from tui.core import actions as act
-    from tui.cli.main import replay_estimate, replay_progress
+    from tui.cli.main import replay_progress
+    from tui.core.replay_cost import replay_estimate
 
     s = Session(build(RunConfig(task="xor")))
     short = [act.Play(10)]

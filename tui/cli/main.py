@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from tui.core.first_run import FirstRun
-from tui.core.replay_cost import check_replay_cost, replay_estimate
 from tui.cli.options import (PROG, Parser, UsageError, _add_model_options, app_command,
                              apply_task_defaults, check_data_options, config_from_args,
                              existing_file, fail, limit, port_number, positive_float,
@@ -317,6 +316,8 @@ def _main(argv: list[str] | None) -> int:
             config, actions = load_session(args.replay)
         problem = build(config)
         if replaying:
+            from tui.core.replay_cost import check_replay_cost  # only when replaying: start-up time
+
             check_replay_cost(args.replay, problem, actions)
     except (ValueError, OSError) as exc:
         return fail(str(exc))
@@ -357,7 +358,11 @@ def _main(argv: list[str] | None) -> int:
         from tui.app.app import TinyNetApp  # loaded only when the app runs: start-up time
 
         try:
-            seconds = replay_estimate(problem, actions) if actions else None
+            seconds = None
+            if actions:
+                from tui.core.replay_cost import replay_estimate  # only when replaying: start-up
+
+                seconds = replay_estimate(problem, actions)
             with replay_progress(args.replay, actions, seconds) as step:
                 app = TinyNetApp(problem, replay=actions, replay_step=step,
                                  first_run=None if replaying else FirstRun())
